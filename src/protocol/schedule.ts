@@ -1,0 +1,277 @@
+/**
+ * Key schedules: which key and identifier a phone broadcasts at a given time, when the next rotation is,
+ * and which of its own keys it keeps for a later diagnosis report. Time comes from an injected clock.
+ */
+import { randomBytes } from "node:crypto";
+import type { RandomBytes } from "../bytes";
+import type { Clock } from "../clock";
+import { InvalidArgumentError } from "../errors";
+import {
+  BLUEZONE_ID_LENGTH,
+  BLUEZONE_SLOT_MS,
+  bluezoneDayKey,
+  bluezoneSlot,
+  deriveBluezoneIds,
+  generateBluezoneBaseKey,
+} from "./bluezone-compat";
+import { cryptAem, deriveAemk, deriveRpi, deriveRpik, generateTek, type TemporaryExposureKey } from "./gaen";
+import {
+  DAY_MS,
+  INTERVAL_MS,
+  INTERVALS_PER_DAY,
+  dayStartInterval,
+  intervalNumber,
+  utcDay,
+} from "./intervals";
+import { encodeMetadata, type Metadata } from "./metadata";
+import type { Payload } from "./payload";
+
+/** Names of the identifier schemes. */
+export type SchemeName = "gaen" | "bluezone";
+
+/** What to broadcast during one rotation slot. */
+export interface Broadcast {
+  /** The payload to advertise. */
+  payload: Payload;
+  /** The rotating identifier alone (RPI or Bluezone ID). */
+  identifier: Uint8Array;
+  /** Slot number: ENIntervalNumber (EN) or days·96 + slot (Bluezone). */
+  slot: number;
+  /** Unix ms at which this broadcast became current. */
+  start: number;
+  /** Unix ms at which the next identifier takes over (exclusive end). */
+  end: number;
+}
+
+/** The part every schedule offers to an orchestrator. */
+export interface KeySchedule {
+  /** Which scheme this schedule speaks. */
+  readonly scheme: SchemeName;
+  /** The broadcast current at the clock's time. */
+  current(): Broadcast;
+  /** The broadcast for a given unix-ms time (creates the day's key when needed). */
+  at(unixMs: number): Broadcast;
+  /** Unix ms of the next identifier rotation after the clock's time. */
+  nextRotationAt(): number;
+  /** Drops keys older than the retention window; returns how many were dropped. */
+  purge(): number;
+}
+
+/** Options of {@link createGaenSchedule}. */
+export interface GaenScheduleOptions {
+  /** Injected time source. */
+  clock: Pick<Clock, "now">;
+  /** Random source for new TEKs; `crypto.randomBytes` by default. */
+  random?: RandomBytes;
+  /** Days of own keys kept for a report, the current day included; default 14. */
+  retentionDays?: number;
+  /** Metadata broadcast in the AEM (tx power, calibration confidence). */
+  metadata?: Partial<Metadata>;
+  /** Previously stored own keys (after a restart), so the day's key continues. */
+  keys?: readonly TemporaryExposureKey[];
+  /** Called with each new TEK and each TEK whose period was truncated by a release (to persist it). */
+  onKeyChange?: (key: TemporaryExposureKey) => void;
+}
+
+/** An Exposure Notification schedule with access to its own TEK history. */
+export interface GaenSchedule extends KeySchedule {
+  readonly scheme: "gaen";
+  /** Own TEKs within retention, oldest first. */
+  keys(): TemporaryExposureKey[];
+  /**
+   * The keys to upload in a diagnosis report. Past days' keys always; with `includeToday` also the
+   * current key, truncated to the intervals already broadcast, after which broadcasting switches at
+   * once to a fresh key so the released one is never used again.
+   */
+  releaseKeys(options?: { includeToday?: boolean }): TemporaryExposureKey[];
+}
+
+interface KeyState {
+  key: TemporaryExposureKey;
+  rpik: Uint8Array;
+  aemk: Uint8Array;
+}
+
+/** Creates an Exposure Notification v1.2 key schedule (one TEK per UTC day, one RPI per interval). */
+export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
+  const { clock, random = randomBytes, retentionDays = 14, onKeyChange } = options;
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+    throw new InvalidArgumentError(`retentionDays must be a positive integer, got ${retentionDays}`);
+  }
+  const metadata = encodeMetadata(options.metadata);
+  const states: KeyState[] = [];
+  const add = (key: TemporaryExposureKey): KeyState => {
+    const s = { key, rpik: deriveRpik(key.keyData), aemk: deriveAemk(key.keyData) };
+    states.push(s);
+    states.sort((a, b) => a.key.rollingStartIntervalNumber - b.key.rollingStartIntervalNumber);
+    return s;
+  };
+  for (const k of options.keys ?? []) add(k);
+
+  const covers = (s: KeyState, interval: number) =>
+    interval >= s.key.rollingStartIntervalNumber &&
+    interval < s.key.rollingStartIntervalNumber + s.key.rollingPeriod;
+
+  const stateFor = (interval: number): KeyState => {
+    // The newest key covering the interval wins (a same-day replacement overrides a released key).
+    for (let i = states.length - 1; i >= 0; i--) if (covers(states[i]!, interval)) return states[i]!;
+    const dayStart = dayStartInterval(interval);
+    const s = add(generateTek(dayStart, INTERVALS_PER_DAY, random));
+    onKeyChange?.(s.key);
+    return s;
+  };
+
+  const at = (unixMs: number): Broadcast => {
+    const interval = intervalNumber(unixMs);
+    const s = stateFor(interval);
+    const rpi = deriveRpi(s.rpik, interval);
+    return {
+      payload: { scheme: "gaen", rpi, aem: cryptAem(s.aemk, rpi, metadata) },
+      identifier: rpi,
+      slot: interval,
+      start: interval * INTERVAL_MS,
+      end: (interval + 1) * INTERVAL_MS,
+    };
+  };
+
+  const purge = (): number => {
+    const oldest = dayStartInterval(intervalNumber(clock.now())) - (retentionDays - 1) * INTERVALS_PER_DAY;
+    const before = states.length;
+    for (let i = states.length - 1; i >= 0; i--) {
+      const k = states[i]!.key;
+      if (k.rollingStartIntervalNumber + k.rollingPeriod <= oldest) states.splice(i, 1);
+    }
+    return before - states.length;
+  };
+
+  return {
+    scheme: "gaen",
+    at,
+    current: () => at(clock.now()),
+    nextRotationAt: () => (intervalNumber(clock.now()) + 1) * INTERVAL_MS,
+    purge,
+    keys: () => {
+      purge();
+      return states.map((s) => ({ ...s.key, keyData: s.key.keyData.slice() }));
+    },
+    releaseKeys({ includeToday = false } = {}) {
+      purge();
+      const now = intervalNumber(clock.now());
+      const out: TemporaryExposureKey[] = [];
+      for (const s of states) {
+        const k = s.key;
+        if (!covers(s, now)) {
+          if (k.rollingStartIntervalNumber < now) out.push({ ...k, keyData: k.keyData.slice() });
+          continue;
+        }
+        if (!includeToday) continue;
+        const elapsed = now - k.rollingStartIntervalNumber;
+        // Truncate to what was broadcast before this interval; switch to a fresh key from now on.
+        if (elapsed > 0) {
+          k.rollingPeriod = elapsed;
+          onKeyChange?.({ ...k, keyData: k.keyData.slice() });
+          out.push({ ...k, keyData: k.keyData.slice() });
+        } else {
+          k.rollingPeriod = 0;
+        }
+      }
+      if (includeToday) {
+        for (let i = states.length - 1; i >= 0; i--)
+          if (states[i]!.key.rollingPeriod === 0) states.splice(i, 1);
+        const dayEnd = dayStartInterval(now) + INTERVALS_PER_DAY;
+        const fresh = add(generateTek(now, dayEnd - now, random));
+        onKeyChange?.(fresh.key);
+      }
+      return out;
+    },
+  };
+}
+
+/** A published or stored Bluezone day key: Bluezone's F0 data record. */
+export interface BluezoneDayKeyRecord {
+  /** Hex of the 32-byte day key. */
+  daily_key: string;
+  /** Unix ms of the start of the day the key is for. */
+  time_start: number;
+  /** Number of slots (96). */
+  max: number;
+  /** Unix ms of the end of that day. */
+  time_end: number;
+}
+
+/** Options of {@link createBluezoneSchedule}. */
+export interface BluezoneScheduleOptions {
+  /** Injected time source. */
+  clock: Pick<Clock, "now">;
+  /** Existing 32-byte base key K0; generated when absent. */
+  baseKey?: Uint8Array;
+  /** UTC day number on which the base key was made; the clock's day when absent. */
+  baseDay?: number;
+  /** Random source for a new base key. */
+  random?: RandomBytes;
+  /** Days of day keys offered for a report; default 14. */
+  retentionDays?: number;
+}
+
+/** A Bluezone v2 schedule (day keys by hash chain, 96 slots of 15 minutes). */
+export interface BluezoneSchedule extends KeySchedule {
+  readonly scheme: "bluezone";
+  /** The base key and its day, to persist. */
+  readonly base: { key: Uint8Array; day: number };
+  /** Day-key records of the retained days (up to today), oldest first, for an F0 upload. */
+  releaseKeys(): BluezoneDayKeyRecord[];
+}
+
+/** Creates a Bluezone-compatible schedule. */
+export function createBluezoneSchedule(options: BluezoneScheduleOptions): BluezoneSchedule {
+  const { clock, retentionDays = 14 } = options;
+  const baseKey = options.baseKey ?? generateBluezoneBaseKey(options.random);
+  const baseDay = options.baseDay ?? utcDay(clock.now());
+  // Cache: the day key and IDs of the last day asked for, plus a forward-only chain cursor.
+  let cursor = { n: 0, key: bluezoneDayKey(baseKey, 0) };
+  let cached: { day: number; ids: Uint8Array } | undefined;
+  const dayKey = (day: number): Uint8Array => {
+    const n = day - baseDay;
+    if (n < 0) throw new InvalidArgumentError(`time is before the base key's day ${baseDay}`);
+    if (n < cursor.n) cursor = { n: 0, key: baseKey };
+    let k = cursor.key;
+    for (let i = cursor.n; i < n; i++) k = bluezoneDayKey(k, 1);
+    cursor = { n, key: k };
+    return k;
+  };
+  const at = (unixMs: number): Broadcast => {
+    const day = utcDay(unixMs);
+    if (cached?.day !== day) cached = { day, ids: deriveBluezoneIds(dayKey(day)) };
+    const slot = bluezoneSlot(unixMs);
+    const id = cached.ids.slice(slot * BLUEZONE_ID_LENGTH, (slot + 1) * BLUEZONE_ID_LENGTH);
+    const start = day * DAY_MS + slot * BLUEZONE_SLOT_MS;
+    return {
+      payload: { scheme: "bluezone", id },
+      identifier: id,
+      slot: day * 96 + slot,
+      start,
+      end: start + BLUEZONE_SLOT_MS,
+    };
+  };
+  return {
+    scheme: "bluezone",
+    base: { key: baseKey.slice(), day: baseDay },
+    at,
+    current: () => at(clock.now()),
+    nextRotationAt: () => at(clock.now()).end,
+    purge: () => 0, // the chain is stateless beyond the base key
+    releaseKeys() {
+      const today = utcDay(clock.now());
+      const out: BluezoneDayKeyRecord[] = [];
+      for (let d = Math.max(baseDay, today - retentionDays + 1); d <= today; d++) {
+        out.push({
+          daily_key: Buffer.from(dayKey(d)).toString("hex"),
+          time_start: d * DAY_MS,
+          max: 96,
+          time_end: (d + 1) * DAY_MS,
+        });
+      }
+      return out;
+    },
+  };
+}
