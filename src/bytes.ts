@@ -15,7 +15,9 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(hex: string, expectedLength?: number, what = "value"): Uint8Array {
   const s = hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
   if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) {
-    throw new InvalidArgumentError(`${what} must be hex with an even number of digits, got "${hex}"`);
+    throw new InvalidArgumentError(
+      `${what} must be hexadecimal digits (an even number of them), got "${hex}"`,
+    );
   }
   const out = new Uint8Array(Buffer.from(s, "hex"));
   if (expectedLength !== undefined && out.length !== expectedLength) {

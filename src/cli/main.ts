@@ -1,0 +1,12 @@
+/** The `bluezone` command-line tool. Each subcommand lives in its own module under `commands/`. */
+import { Command } from "commander";
+import { registerDerive } from "./commands/derive";
+import { runCli } from "./run";
+
+const program = new Command()
+  .name("bluezone")
+  .description("Bluetooth LE proximity contact logging: identifiers, contact logs, key files, simulation.")
+  .showHelpAfterError();
+registerDerive(program);
+
+await runCli(program, process.argv);

@@ -1,0 +1,92 @@
+/**
+ * The contact log: what a phone remembers of the identifiers it heard (aggregated per scan), its own
+ * keys, and its results. One interface, several stores (LevelDB on a device, columnar memory in the
+ * simulator); every store passes the same conformance suite (`tests/log/conformance.ts`).
+ */
+import type { TemporaryExposureKey } from "../protocol/gaen";
+
+/**
+ * One identifier heard during one scan: an Exposure Notification v2 "scan instance" with the sender's
+ * identity. RSSI is kept (not attenuation) because the sender's tx power is only known once its key is
+ * published and its metadata decrypted.
+ */
+export interface Sighting {
+  /** Unix ms of the scan's start (an integer). */
+  time: number;
+  /** The rotating identifier heard: 16-byte RPI or 12-byte Bluezone ID. */
+  identifier: Uint8Array;
+  /** The 4-byte Associated Encrypted Metadata that came with an RPI; empty for Bluezone IDs. */
+  aem: Uint8Array;
+  /** Rounded mean RSSI of this identifier's packets in the scan, dBm. */
+  meanRssi: number;
+  /** Strongest RSSI of this identifier's packets in the scan, dBm (gives the minimum attenuation). */
+  maxRssi: number;
+  /** Number of packets heard in the scan (≥ 1). */
+  packets: number;
+  /** Seconds since the previous scan of this phone, capped at 300 (how long this instance stands for). */
+  secondsSinceLastScan: number;
+}
+
+/** A stored result, e.g. an exposure notification, kept until retention removes it. */
+export interface StoredResult {
+  /** Unix ms the result refers to (used by retention). */
+  time: number;
+  /** Caller-chosen id; storing the same id again replaces the result. */
+  id: string;
+  /** Any JSON-serialisable value. */
+  value: unknown;
+}
+
+/** Counts describing a log's content. */
+export interface LogStats {
+  /** Number of sightings stored. */
+  sightings: number;
+  /** Number of distinct identifiers among them. */
+  identifiers: number;
+  /** Number of own keys stored. */
+  ownKeys: number;
+  /** Time of the oldest and newest sighting, or undefined when empty. */
+  oldest?: number;
+  newest?: number;
+}
+
+/** The contact log every store implements. All methods reject with a typed error on failure. */
+export interface ContactLog {
+  /** Which store this is, e.g. `"memory"` or `"level"`. */
+  readonly kind: string;
+  /**
+   * Appends sightings atomically: after the promise resolves all are stored (and, with synced writes,
+   * on disk); if it rejects none are.
+   */
+  record(sightings: readonly Sighting[]): Promise<void>;
+  /** Sightings with `from ≤ time < to`, ordered by time, then by insertion order. */
+  range(from: number, to: number): Promise<Sighting[]>;
+  /**
+   * Sightings whose identifier equals one of `identifiers`, found through the identifier index,
+   * ordered by time, then by insertion order.
+   */
+  findByIdentifiers(identifiers: Iterable<Uint8Array>): Promise<Sighting[]>;
+  /** Every distinct identifier stored (in no particular order), for building a match index. */
+  distinctIdentifiers(): Promise<Uint8Array[]>;
+  /**
+   * Retention: removes sightings with `time < before`, own keys whose validity ended at or before
+   * `before`, and results with `time < before`. Resolves to the number of sightings removed.
+   */
+  purge(before: number): Promise<number>;
+  /** Stores own TEKs (replacing any with the same rollingStartIntervalNumber). */
+  putOwnKeys(keys: readonly TemporaryExposureKey[]): Promise<void>;
+  /** Own TEKs, ordered by rollingStartIntervalNumber. */
+  ownKeys(): Promise<TemporaryExposureKey[]>;
+  /** Stores a result. */
+  putResult(result: StoredResult): Promise<void>;
+  /** All stored results ordered by time, then id. */
+  results(): Promise<StoredResult[]>;
+  /** Small named state (e.g. a base key, a key-feed cursor); `undefined` deletes it. */
+  putState(name: string, value: Uint8Array | undefined): Promise<void>;
+  /** Named state, or undefined. */
+  getState(name: string): Promise<Uint8Array | undefined>;
+  /** Counts of what is stored. */
+  stats(): Promise<LogStats>;
+  /** Releases the store (a LevelDB lock, memory). Further calls reject. */
+  close(): Promise<void>;
+}
