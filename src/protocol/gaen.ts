@@ -2,9 +2,10 @@
  * Exposure Notification cryptography, specification v1.2: Temporary Exposure Keys, Rolling Proximity
  * Identifiers and Associated Encrypted Metadata, on Node's own HKDF and AES.
  */
-import { createCipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, randomBytes } from "node:crypto";
 import type { RandomBytes } from "../bytes";
 import { InvalidArgumentError } from "../errors";
+import { expandInfo, hkdfExpand16, hkdfExtract16 } from "./hkdf";
 import { INTERVALS_PER_DAY } from "./intervals";
 
 /** Length in bytes of a TEK, RPIK, AEMK and RPI. */
@@ -12,10 +13,15 @@ export const KEY_LENGTH = 16;
 /** Length in bytes of the Associated Encrypted Metadata. */
 export const AEM_LENGTH = 4;
 
-const EMPTY = new Uint8Array(0);
 const RPI_PREFIX = Buffer.from("EN-RPI", "ascii");
-const INFO_RPIK = Buffer.from("EN-RPIK", "ascii");
-const INFO_AEMK = Buffer.from("EN-AEMK", "ascii");
+const INFO_RPIK = expandInfo(Buffer.from("EN-RPIK", "ascii"));
+const INFO_AEMK = expandInfo(Buffer.from("EN-AEMK", "ascii"));
+
+function hkdf16(tek: Uint8Array, info: ReturnType<typeof expandInfo>): Uint8Array {
+  const out = new Uint8Array(KEY_LENGTH);
+  hkdfExpand16(hkdfExtract16(tek), info, out);
+  return out;
+}
 
 /** A Temporary Exposure Key with its validity. */
 export interface TemporaryExposureKey {
@@ -50,13 +56,13 @@ export function generateTek(
 /** RPIK = HKDF-SHA256(TEK, salt = empty, info = "EN-RPIK", 16 bytes). */
 export function deriveRpik(tek: Uint8Array): Uint8Array {
   assertKey(tek, "TEK");
-  return new Uint8Array(hkdfSync("sha256", tek, EMPTY, INFO_RPIK, KEY_LENGTH));
+  return hkdf16(tek, INFO_RPIK);
 }
 
 /** AEMK = HKDF-SHA256(TEK, salt = empty, info = "EN-AEMK", 16 bytes). */
 export function deriveAemk(tek: Uint8Array): Uint8Array {
   assertKey(tek, "TEK");
-  return new Uint8Array(hkdfSync("sha256", tek, EMPTY, INFO_AEMK, KEY_LENGTH));
+  return hkdf16(tek, INFO_AEMK);
 }
 
 /**

@@ -158,3 +158,17 @@ describe("properties", () => {
     expect(() => encodeMetadata({ txPower: 300 })).toThrow(InvalidArgumentError);
   });
 });
+
+describe("HKDF specialisation", () => {
+  it("equals Node's hkdfSync for any 16-byte TEK", async () => {
+    const { hkdfSync } = await import("node:crypto");
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (k) => {
+        const ref = (info: string) =>
+          toHex(new Uint8Array(hkdfSync("sha256", k, new Uint8Array(0), info, 16)));
+        expect(toHex(deriveRpik(k))).toBe(ref("EN-RPIK"));
+        expect(toHex(deriveAemk(k))).toBe(ref("EN-AEMK"));
+      }),
+    );
+  });
+});
