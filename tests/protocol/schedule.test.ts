@@ -1,0 +1,153 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  bluezoneDayKey,
+  createBluezoneSchedule,
+  createGaenSchedule,
+  cryptAem,
+  DAY_MS,
+  decodeMetadata,
+  deriveAemk,
+  deriveBluezoneIds,
+  deriveRpi,
+  deriveRpik,
+  INTERVAL_MS,
+  intervalNumber,
+  type TemporaryExposureKey,
+  toHex,
+  virtualClock,
+} from "../../src/index";
+
+fc.configureGlobal({ seed: 7, numRuns: 60 });
+
+/** Deterministic random source for tests. */
+function counterRandom() {
+  let c = 0;
+  return (n: number) =>
+    new Uint8Array(n).map((_, i) => (c * 31 + i * 7 + 1) & 0xff).map((v, i) => (i === 0 ? ++c & 0xff : v));
+}
+
+const T0 = Date.UTC(2021, 6, 24, 9, 3, 0); // Hanoi lockdown, 24 July 2021
+
+describe("Exposure Notification key schedule", () => {
+  it("broadcasts the RPI of the current interval and rotates at the interval boundary", () => {
+    const clock = virtualClock(T0);
+    const s = createGaenSchedule({ clock, random: counterRandom(), metadata: { txPower: -12 } });
+    const b = s.current();
+    expect(b.slot).toBe(intervalNumber(T0));
+    expect(s.nextRotationAt()).toBe((intervalNumber(T0) + 1) * INTERVAL_MS);
+    const [tek] = s.keys();
+    expect(tek!.rollingStartIntervalNumber % 144).toBe(0);
+    expect(tek!.rollingPeriod).toBe(144);
+    expect(toHex(b.identifier)).toBe(toHex(deriveRpi(deriveRpik(tek!.keyData), b.slot)));
+    const meta = cryptAem(
+      deriveAemk(tek!.keyData),
+      b.identifier,
+      b.payload.scheme === "gaen" ? b.payload.aem : new Uint8Array(4),
+    );
+    expect(decodeMetadata(meta).txPower).toBe(-12);
+    clock.advanceTo(s.nextRotationAt() - 1);
+    expect(toHex(s.current().identifier)).toBe(toHex(b.identifier));
+    clock.advance(1);
+    expect(toHex(s.current().identifier)).not.toBe(toHex(b.identifier));
+  });
+
+  it("never broadcasts one RPI in two intervals, over arbitrary clock walks", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 6 * 3600_000 }), { minLength: 1, maxLength: 60 }),
+        (steps) => {
+          const clock = virtualClock(T0);
+          const s = createGaenSchedule({ clock, random: counterRandom() });
+          const seen = new Map<string, number>();
+          for (const dt of steps) {
+            clock.advance(dt);
+            const b = s.current();
+            const prev = seen.get(toHex(b.identifier));
+            expect(prev === undefined || prev === b.slot).toBe(true);
+            seen.set(toHex(b.identifier), b.slot);
+          }
+        },
+      ),
+    );
+  });
+
+  it("uses a fresh TEK every UTC day and keeps 14 days of them", () => {
+    const clock = virtualClock(T0);
+    const created: TemporaryExposureKey[] = [];
+    const s = createGaenSchedule({ clock, random: counterRandom(), onKeyChange: (k) => created.push(k) });
+    for (let d = 0; d < 20; d++) {
+      s.current();
+      clock.advance(DAY_MS);
+    }
+    expect(created).toHaveLength(20);
+    expect(new Set(created.map((k) => toHex(k.keyData))).size).toBe(20);
+    s.current();
+    const keys = s.keys();
+    expect(keys).toHaveLength(14);
+    const today = Math.floor(intervalNumber(clock.now()) / 144) * 144;
+    expect(keys.at(-1)!.rollingStartIntervalNumber).toBe(today);
+    expect(keys[0]!.rollingStartIntervalNumber).toBe(today - 13 * 144);
+  });
+
+  it("continues the day's key after a restart from stored keys", () => {
+    const clock = virtualClock(T0);
+    const a = createGaenSchedule({ clock, random: counterRandom() });
+    const before = a.current();
+    clock.advance(3 * INTERVAL_MS);
+    const b = createGaenSchedule({ clock, keys: a.keys(), random: () => new Uint8Array(16).fill(9) });
+    expect(toHex(b.at(before.start).identifier)).toBe(toHex(before.identifier));
+    expect(b.keys()).toHaveLength(1);
+  });
+
+  it("releases past keys, and today's truncated key only on request, then switches keys", () => {
+    const clock = virtualClock(T0);
+    const s = createGaenSchedule({ clock, random: counterRandom() });
+    s.current();
+    clock.advance(DAY_MS);
+    const now = s.current();
+    expect(s.releaseKeys()).toHaveLength(1);
+    const released = s.releaseKeys({ includeToday: true });
+    expect(released).toHaveLength(2);
+    const today = released[1]!;
+    expect(today.rollingStartIntervalNumber + today.rollingPeriod).toBe(now.slot);
+    const after = s.current();
+    expect(after.slot).toBe(now.slot);
+    expect(toHex(after.identifier)).not.toBe(toHex(now.identifier));
+    const fresh = s.keys().at(-1)!;
+    expect(fresh.rollingStartIntervalNumber).toBe(now.slot);
+    expect((fresh.rollingStartIntervalNumber + fresh.rollingPeriod) % 144).toBe(0);
+  });
+});
+
+describe("Bluezone v2 compatibility schedule", () => {
+  it("hashes the base key forward once per day and picks the slot's ID", () => {
+    const clock = virtualClock(T0);
+    const baseKey = new Uint8Array(32).fill(3);
+    const s = createBluezoneSchedule({ clock, baseKey, baseDay: Math.floor(T0 / DAY_MS) - 2 });
+    const b = s.current();
+    const slot = Math.floor((T0 % DAY_MS) / (15 * 60_000));
+    const ids = deriveBluezoneIds(bluezoneDayKey(baseKey, 2));
+    expect(toHex(b.identifier)).toBe(toHex(ids.subarray(slot * 12, slot * 12 + 12)));
+    expect(b.end - b.start).toBe(15 * 60_000);
+    const records = s.releaseKeys();
+    expect(records).toHaveLength(3);
+    expect(records[2]!.daily_key).toBe(toHex(bluezoneDayKey(baseKey, 2)));
+    // Anyone holding one day key computes all later ones: the chain's weakness, documented in the README.
+    expect(toHex(bluezoneDayKey(bluezoneDayKey(baseKey, 1), 1))).toBe(records[2]!.daily_key);
+  });
+
+  it("derives 96 distinct 12-byte IDs per day, the first from SHA-256(D ‖ 'bluzonesubkey')", async () => {
+    const { createHash } = await import("node:crypto");
+    const day = new Uint8Array(32).fill(0x42);
+    const ids = deriveBluezoneIds(day);
+    expect(ids.length).toBe(96 * 12);
+    const s0 = createHash("sha256")
+      .update(Buffer.concat([day, Buffer.from("bluzonesubkey")]))
+      .digest();
+    const pick = [0, 4, 8, 12, 16, 18, 20, 22, 24, 26, 28, 30].map((o) => s0[o]!);
+    expect(toHex(ids.subarray(0, 12))).toBe(toHex(new Uint8Array(pick)));
+    const set = new Set(Array.from({ length: 96 }, (_, i) => toHex(ids.subarray(i * 12, i * 12 + 12))));
+    expect(set.size).toBe(96);
+  });
+});
