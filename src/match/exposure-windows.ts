@@ -1,0 +1,109 @@
+/**
+ * Exposure Notification v2-style exposure windows: a key's matched sightings turned into scan
+ * instances with attenuations, grouped into windows of at most 30 minutes.
+ */
+import type { Sighting } from "../log/types";
+import { cryptAem, deriveAemk } from "../protocol/gaen";
+import { decodeMetadata, isPlausibleMetadata } from "../protocol/metadata";
+import type { KeyMatch } from "./matcher";
+
+/** One scan's view of one matched identifier. */
+export interface ScanInstance {
+  /** Unix ms of the scan. */
+  time: number;
+  /** Attenuation from the scan's mean RSSI, dB. */
+  typicalAttenuation: number;
+  /** Attenuation from the scan's strongest RSSI, dB. */
+  minAttenuation: number;
+  /** Seconds this instance stands for (since the previous scan, ≤ 300). */
+  secondsSinceLastScan: number;
+  /** Packets heard in the scan. */
+  packets: number;
+}
+
+/** Where the sender's transmit power came from. */
+export type TxPowerSource = "metadata" | "calibration";
+
+/** A window of at most 30 minutes of one key's scan instances. */
+export interface ExposureWindow {
+  /** Index of the key in the caller's list. */
+  keyIndex: number;
+  /** Unix ms of the first scan instance. */
+  start: number;
+  /** Scan instances, by time. */
+  scanInstances: ScanInstance[];
+  /** Sender tx power used for attenuation, dBm. */
+  txPower: number;
+  /** Whether it came from the decrypted metadata or the calibration fallback. */
+  txPowerSource: TxPowerSource;
+  /** Calibration confidence carried in the metadata (0…3), when decrypted. */
+  calibrationConfidence?: number;
+}
+
+/** Settings for attenuation: the receiving phone's calibration and the fallback sender power. */
+export interface AttenuationSettings {
+  /** RSSI correction of this (receiving) phone model, dB; added to the RSSI. */
+  receiverRssiCorrection: number;
+  /** Tx power assumed when a sender's metadata is absent or implausible, dBm (fleet average). */
+  fallbackTxPower: number;
+  /** Longest window in ms; default 30 minutes. */
+  windowMs?: number;
+}
+
+/** Sender tx power for an EN key's sighting: the decrypted metadata if plausible, else the fallback. */
+export function senderTxPower(
+  aemk: Uint8Array | undefined,
+  s: Sighting,
+  fallback: number,
+): { txPower: number; source: TxPowerSource; calibrationConfidence?: number } {
+  if (aemk && s.aem.length === 4 && s.identifier.length === 16) {
+    const m = decodeMetadata(cryptAem(aemk, s.identifier, s.aem));
+    if (isPlausibleMetadata(m)) {
+      return { txPower: m.txPower, source: "metadata", calibrationConfidence: m.calibrationConfidence };
+    }
+  }
+  return { txPower: fallback, source: "calibration" };
+}
+
+/**
+ * Builds exposure windows from matches.
+ * @param keyData - the 16-byte TEK of each EN key by key index (to decrypt metadata), or undefined for
+ *   schemes without metadata (Bluezone)
+ */
+export function buildExposureWindows(
+  matches: readonly KeyMatch[],
+  keyData: (keyIndex: number) => Uint8Array | undefined,
+  settings: AttenuationSettings,
+): ExposureWindow[] {
+  const windowMs = settings.windowMs ?? 30 * 60_000;
+  const out: ExposureWindow[] = [];
+  for (const m of matches) {
+    const tek = keyData(m.keyIndex);
+    const aemk = tek ? deriveAemk(tek) : undefined;
+    let current: ExposureWindow | undefined;
+    const sorted = [...m.sightings].sort((a, b) => a.sighting.time - b.sighting.time);
+    for (const { sighting: s } of sorted) {
+      const tx = senderTxPower(aemk, s, settings.fallbackTxPower);
+      const inst: ScanInstance = {
+        time: s.time,
+        typicalAttenuation: tx.txPower - (s.meanRssi + settings.receiverRssiCorrection),
+        minAttenuation: tx.txPower - (s.maxRssi + settings.receiverRssiCorrection),
+        secondsSinceLastScan: s.secondsSinceLastScan,
+        packets: s.packets,
+      };
+      if (!current || s.time >= current.start + windowMs) {
+        current = {
+          keyIndex: m.keyIndex,
+          start: s.time,
+          scanInstances: [],
+          txPower: tx.txPower,
+          txPowerSource: tx.source,
+          ...(tx.calibrationConfidence !== undefined ? { calibrationConfidence: tx.calibrationConfidence } : {}),
+        };
+        out.push(current);
+      }
+      current.scanInstances.push(inst);
+    }
+  }
+  return out.sort((a, b) => a.start - b.start || a.keyIndex - b.keyIndex);
+}

@@ -1,0 +1,126 @@
+/**
+ * Matching: which logged sightings carry identifiers of published keys. Two directions, one result:
+ * - {@link matchLog}: derive each key's identifiers and probe them against a hash table of the log's
+ *   distinct identifiers (a phone matching a downloaded key file);
+ * - {@link createDerivedKeyIndex} + {@link matchLogWithIndex}: derive the keys once into a table and
+ *   probe each log's identifiers against it (a simulator matching thousands of phones).
+ * Both then fetch the hit identifiers' sightings through the log's identifier index and keep only those
+ * heard within ±2 hours of the identifier's own slot (replay defence).
+ */
+import type { ContactLog, Sighting } from "../log/types";
+import type { DerivedRun } from "./derive-runs";
+import { IdentifierTable } from "./identifier-table";
+
+/** Replay tolerance: a sighting counts only within this many ms of its identifier's slot. */
+export const REPLAY_TOLERANCE_MS = 2 * 3600_000;
+
+/** One logged sighting attributed to a published key. */
+export interface MatchedSighting {
+  /** The sighting as logged. */
+  sighting: Sighting;
+  /** Unix ms at which the identifier's slot starts. */
+  slotStart: number;
+  /** Slot length in ms. */
+  slotMs: number;
+}
+
+/** All sightings attributed to one key. */
+export interface KeyMatch {
+  /** Index of the key in the caller's list. */
+  keyIndex: number;
+  /** Its sightings, by time. */
+  sightings: MatchedSighting[];
+}
+
+/** A hit of one identifier: which key and slot it belongs to. */
+interface Hit {
+  keyIndex: number;
+  slotStart: number;
+  slotMs: number;
+  identifier: Uint8Array;
+}
+
+/** True when a sighting at `time` is within the replay tolerance of its identifier's slot. */
+export function withinReplayWindow(time: number, slotStart: number, slotMs: number): boolean {
+  return time >= slotStart - REPLAY_TOLERANCE_MS && time < slotStart + slotMs + REPLAY_TOLERANCE_MS;
+}
+
+async function collect(log: ContactLog, hits: Hit[]): Promise<KeyMatch[]> {
+  if (hits.length === 0) return [];
+  const sightings = await log.findByIdentifiers(hits.map((h) => h.identifier));
+  const table = new IdentifierTable(hits.length);
+  hits.forEach((h, i) => table.insert(h.identifier, i));
+  const byKey = new Map<number, MatchedSighting[]>();
+  for (const s of sightings) {
+    const hit = hits[table.lookup(s.identifier, 0, s.identifier.length)];
+    if (!hit || !withinReplayWindow(s.time, hit.slotStart, hit.slotMs)) continue;
+    let list = byKey.get(hit.keyIndex);
+    if (!list) byKey.set(hit.keyIndex, (list = []));
+    list.push({ sighting: s, slotStart: hit.slotStart, slotMs: hit.slotMs });
+  }
+  return [...byKey.entries()].sort((a, b) => a[0] - b[0]).map(([keyIndex, list]) => ({ keyIndex, sightings: list }));
+}
+
+/**
+ * Matches a log against published keys' identifier runs by probing every derived identifier against
+ * a hash table of the log's distinct identifiers.
+ */
+export async function matchLog(log: ContactLog, runs: Iterable<DerivedRun>): Promise<KeyMatch[]> {
+  const ids = await log.distinctIdentifiers();
+  const table = new IdentifierTable(ids.length);
+  ids.forEach((id, i) => table.insert(id, i));
+  const hits: Hit[] = [];
+  if (ids.length > 0) {
+    for (const run of runs) {
+      for (let i = 0; i < run.count; i++) {
+        const o = i * run.idLength;
+        if (table.lookup(run.ids, o, run.idLength) < 0) continue;
+        hits.push({
+          keyIndex: run.keyIndex,
+          slotStart: run.firstSlotStart + i * run.slotMs,
+          slotMs: run.slotMs,
+          identifier: run.ids.slice(o, o + run.idLength),
+        });
+      }
+    }
+  }
+  return collect(log, hits);
+}
+
+/** Published keys derived once, for matching many logs. */
+export interface DerivedKeyIndex {
+  /** Number of identifiers indexed. */
+  readonly identifiers: number;
+  /** Looks an identifier up: its key and slot, or undefined. */
+  lookup(identifier: Uint8Array): { keyIndex: number; slotStart: number; slotMs: number } | undefined;
+}
+
+/** Derives and indexes all identifiers of the given runs (memory: ≈ 40 bytes per identifier). */
+export function createDerivedKeyIndex(runs: Iterable<DerivedRun>): DerivedKeyIndex {
+  const all = [...runs];
+  const total = all.reduce((n, r) => n + r.count, 0);
+  const table = new IdentifierTable(total);
+  // value = run index · 256 + slot (slot < 256 for both schemes)
+  all.forEach((run, r) => {
+    for (let i = 0; i < run.count; i++) table.insert(run.ids.subarray(i * run.idLength, (i + 1) * run.idLength), r * 256 + i);
+  });
+  return {
+    identifiers: table.size,
+    lookup(identifier) {
+      const v = table.lookup(identifier, 0, identifier.length);
+      if (v < 0) return undefined;
+      const run = all[v >> 8]!;
+      return { keyIndex: run.keyIndex, slotStart: run.firstSlotStart + (v & 255) * run.slotMs, slotMs: run.slotMs };
+    },
+  };
+}
+
+/** Matches a log against a prebuilt {@link DerivedKeyIndex} by probing the log's distinct identifiers. */
+export async function matchLogWithIndex(log: ContactLog, index: DerivedKeyIndex): Promise<KeyMatch[]> {
+  const hits: Hit[] = [];
+  for (const id of await log.distinctIdentifiers()) {
+    const h = index.lookup(id);
+    if (h) hits.push({ ...h, identifier: id });
+  }
+  return collect(log, hits);
+}

@@ -1,0 +1,149 @@
+/**
+ * A simulated radio medium: transports on one time line, whose scanners hear the advertisers the
+ * medium's link function says they hear. Reports are delivered in one batch per scan (each neighbour
+ * with its RSSI samples) when the scan stops, which is what makes simulating thousands of phones cheap.
+ */
+import type { RandomBytes } from "../bytes";
+import type { Clock } from "../clock";
+import { BluezoneError } from "../errors";
+import type { Payload } from "../protocol/payload";
+import type { AdapterState, ScanListener, Transport } from "./types";
+
+/** RSSI samples that `scanner` hears from `advertiser` between `from` and `to` (unix ms); empty if none. */
+export type LinkFunction = (advertiser: string, scanner: string, from: number, to: number) => readonly number[];
+
+/** Options of {@link createSimulatedMedium}. */
+export interface SimulatedMediumOptions {
+  /** The shared time line. */
+  clock: Pick<Clock, "now">;
+  /** Who hears whom, with which RSSI. */
+  link: LinkFunction;
+  /** Random bytes for rotating device addresses. */
+  random: RandomBytes;
+  /**
+   * Which advertisers a scanner could hear (a spatial index in the simulator); every other station by
+   * default.
+   */
+  candidates?: (scanner: string) => Iterable<string>;
+}
+
+/** A simulated transport, with test hooks the BLE transport does not have. */
+export interface SimulatedTransport extends Transport {
+  /** The station id in the medium. */
+  readonly id: string;
+  /** Current random device address (changes with every new payload). */
+  address(): string | undefined;
+  /** Forces an adapter state (e.g. `poweredOff`) to test the tracer's recovery. */
+  setState(state: AdapterState): void;
+  /** Makes the next `count` calls of `op` reject, to test back-off. */
+  failNext(op: "startAdvertising" | "startScanning", count?: number): void;
+}
+
+/** A shared medium of simulated transports. */
+export interface SimulatedMedium {
+  /** Creates a station with the given id (unique in the medium). */
+  createTransport(id: string): SimulatedTransport;
+  /** Ids of all stations. */
+  stations(): string[];
+}
+
+/** Error a simulated transport raises on injected faults. */
+export class SimulatedTransportError extends BluezoneError {
+  /** @param message - what failed */
+  constructor(message: string) {
+    super("ERR_SIMULATED_TRANSPORT", message);
+  }
+}
+
+interface Station {
+  payload?: Payload;
+  address?: string;
+  advertisingSince?: number;
+  scan?: { listener: ScanListener; from: number };
+}
+
+/** Creates a simulated medium. */
+export function createSimulatedMedium(options: SimulatedMediumOptions): SimulatedMedium {
+  const { clock, link, random } = options;
+  const stations = new Map<string, Station>();
+  const candidates = options.candidates ?? (() => stations.keys());
+
+  return {
+    stations: () => [...stations.keys()],
+    createTransport(id) {
+      if (stations.has(id)) throw new SimulatedTransportError(`station "${id}" already exists`);
+      const me: Station = {};
+      stations.set(id, me);
+      let state: AdapterState = "poweredOn";
+      const stateListeners = new Set<(s: AdapterState) => void>();
+      const faults = { startAdvertising: 0, startScanning: 0 };
+      const ensureOn = (op: string) => {
+        if (state !== "poweredOn") throw new SimulatedTransportError(`${op}: adapter is ${state}`);
+      };
+      const transport: SimulatedTransport = {
+        name: "simulated",
+        id,
+        address: () => me.address,
+        state: () => state,
+        onStateChange(l) {
+          stateListeners.add(l);
+          return () => stateListeners.delete(l);
+        },
+        setState(s) {
+          state = s;
+          if (s !== "poweredOn") {
+            me.payload = undefined;
+            me.scan = undefined;
+          }
+          for (const l of stateListeners) l(s);
+        },
+        failNext(op, count = 1) {
+          faults[op] += count;
+        },
+        async startAdvertising(payload) {
+          if (faults.startAdvertising > 0) {
+            faults.startAdvertising--;
+            throw new SimulatedTransportError("startAdvertising: injected fault");
+          }
+          ensureOn("startAdvertising");
+          me.payload = payload;
+          me.address = Buffer.from(random(6)).toString("hex");
+          me.advertisingSince = clock.now();
+        },
+        async stopAdvertising() {
+          me.payload = undefined;
+          me.advertisingSince = undefined;
+        },
+        async startScanning(listener) {
+          if (faults.startScanning > 0) {
+            faults.startScanning--;
+            throw new SimulatedTransportError("startScanning: injected fault");
+          }
+          ensureOn("startScanning");
+          me.scan = { listener, from: clock.now() };
+        },
+        async stopScanning() {
+          const scan = me.scan;
+          me.scan = undefined;
+          if (!scan) return;
+          const to = clock.now();
+          for (const other of candidates(id)) {
+            if (other === id) continue;
+            const st = stations.get(other);
+            if (!st?.payload || st.advertisingSince === undefined) continue;
+            const from = Math.max(scan.from, st.advertisingSince);
+            if (from >= to) continue;
+            const rssi = link(other, id, from, to);
+            if (rssi.length > 0) scan.listener.onReport({ payload: st.payload, rssi, address: st.address });
+          }
+        },
+        async close() {
+          me.payload = undefined;
+          me.scan = undefined;
+          stations.delete(id);
+        },
+      };
+      return transport;
+    },
+  };
+}
