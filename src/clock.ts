@@ -135,3 +135,25 @@ export function virtualClock(startMs = 0): VirtualClock {
   };
   return clock;
 }
+
+/** Resolves after every pending microtask has run (one macrotask turn). */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Advances a virtual clock by `ms`, letting asynchronous work settle after each batch of timers due at
+ * the same instant, so timers armed by that work are scheduled at the right virtual time.
+ */
+export async function advanceAndSettle(clock: VirtualClock, ms: number): Promise<void> {
+  const target = clock.now() + ms;
+  await settle();
+  for (;;) {
+    const next = clock.nextTimerAt();
+    if (next === undefined || next > target) break;
+    clock.advanceTo(next);
+    await settle();
+  }
+  clock.advanceTo(target);
+  await settle();
+}

@@ -1,0 +1,33 @@
+import { createSimulatedMedium, virtualClock } from "../../src/index";
+import { runTransportConformance } from "./conformance";
+
+/** Deterministic random source. */
+function seeded(seed: number) {
+  let s = seed >>> 0;
+  return (n: number) =>
+    new Uint8Array(n).map(() => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s >>> 24;
+    });
+}
+
+runTransportConformance("simulated medium", async () => {
+  const clock = virtualClock(Date.UTC(2021, 6, 24));
+  // Packets every 250 ms at -60 dBm.
+  const medium = createSimulatedMedium({
+    clock,
+    random: seeded(1),
+    link: (_a, _s, from, to) => Array.from({ length: Math.floor((to - from) / 250) }, () => -60),
+  });
+  const a = medium.createTransport("a");
+  const b = medium.createTransport("b");
+  return {
+    a,
+    b,
+    pass: async (ms) => clock.advance(ms),
+    cleanup: async () => {
+      await a.close();
+      await b.close();
+    },
+  };
+});
