@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 /** One entry per public subpath, plus the CLI. ESM and CJS with declarations for both. */
 export default defineConfig([
   {
-    entry: { index: "src/index.ts" },
+    entry: { index: "src/index.ts", ble: "src/ble.ts" },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,

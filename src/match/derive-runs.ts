@@ -2,7 +2,12 @@
  * Turns published keys of either scheme into "runs": a key's identifiers for consecutive slots, with
  * the time each slot starts. The matcher works on runs, so it treats both schemes alike.
  */
-import { BLUEZONE_ID_LENGTH, BLUEZONE_SLOT_MS, BLUEZONE_SLOTS_PER_DAY, deriveBluezoneIds } from "../protocol/bluezone-compat";
+import {
+  BLUEZONE_ID_LENGTH,
+  BLUEZONE_SLOT_MS,
+  BLUEZONE_SLOTS_PER_DAY,
+  deriveBluezoneIds,
+} from "../protocol/bluezone-compat";
 import { deriveAllRpis, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { INTERVAL_MS } from "../protocol/intervals";
 

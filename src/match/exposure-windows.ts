@@ -98,7 +98,9 @@ export function buildExposureWindows(
           scanInstances: [],
           txPower: tx.txPower,
           txPowerSource: tx.source,
-          ...(tx.calibrationConfidence !== undefined ? { calibrationConfidence: tx.calibrationConfidence } : {}),
+          ...(tx.calibrationConfidence !== undefined
+            ? { calibrationConfidence: tx.calibrationConfidence }
+            : {}),
         };
         out.push(current);
       }

@@ -41,7 +41,12 @@ export class IdentifierTable {
     for (;;) {
       if (this.values[i] === EMPTY) return ~i;
       const k = i * 4;
-      if (this.words[k] === w0 && this.words[k + 1] === w1 && this.words[k + 2] === w2 && this.words[k + 3] === w3) {
+      if (
+        this.words[k] === w0 &&
+        this.words[k + 1] === w1 &&
+        this.words[k + 2] === w2 &&
+        this.words[k + 3] === w3
+      ) {
         return i;
       }
       i = (i + 1) & this.mask;

@@ -58,7 +58,9 @@ async function collect(log: ContactLog, hits: Hit[]): Promise<KeyMatch[]> {
     if (!list) byKey.set(hit.keyIndex, (list = []));
     list.push({ sighting: s, slotStart: hit.slotStart, slotMs: hit.slotMs });
   }
-  return [...byKey.entries()].sort((a, b) => a[0] - b[0]).map(([keyIndex, list]) => ({ keyIndex, sightings: list }));
+  return [...byKey.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([keyIndex, list]) => ({ keyIndex, sightings: list }));
 }
 
 /**
@@ -102,7 +104,8 @@ export function createDerivedKeyIndex(runs: Iterable<DerivedRun>): DerivedKeyInd
   const table = new IdentifierTable(total);
   // value = run index · 256 + slot (slot < 256 for both schemes)
   all.forEach((run, r) => {
-    for (let i = 0; i < run.count; i++) table.insert(run.ids.subarray(i * run.idLength, (i + 1) * run.idLength), r * 256 + i);
+    for (let i = 0; i < run.count; i++)
+      table.insert(run.ids.subarray(i * run.idLength, (i + 1) * run.idLength), r * 256 + i);
   });
   return {
     identifiers: table.size,
@@ -110,7 +113,11 @@ export function createDerivedKeyIndex(runs: Iterable<DerivedRun>): DerivedKeyInd
       const v = table.lookup(identifier, 0, identifier.length);
       if (v < 0) return undefined;
       const run = all[v >> 8]!;
-      return { keyIndex: run.keyIndex, slotStart: run.firstSlotStart + (v & 255) * run.slotMs, slotMs: run.slotMs };
+      return {
+        keyIndex: run.keyIndex,
+        slotStart: run.firstSlotStart + (v & 255) * run.slotMs,
+        slotMs: run.slotMs,
+      };
     },
   };
 }

@@ -30,7 +30,10 @@ export type ScanCycleName = keyof typeof SCAN_CYCLES;
 export function resolveScanCycle(cycle: ScanCycleName | ScanCycle): ScanCycle {
   if (typeof cycle === "string") {
     const c = SCAN_CYCLES[cycle];
-    if (!c) throw new InvalidArgumentError(`unknown scan cycle "${cycle}" (${Object.keys(SCAN_CYCLES).join(", ")})`);
+    if (!c)
+      throw new InvalidArgumentError(
+        `unknown scan cycle "${cycle}" (${Object.keys(SCAN_CYCLES).join(", ")})`,
+      );
     return c;
   }
   const { durationMs, periodMs, jitterMs } = cycle;

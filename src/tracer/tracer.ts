@@ -151,9 +151,7 @@ export function createTracer(options: TracerOptions): Tracer {
     const h = clock.setTimeout(() => {
       timers.delete(h);
       if (state === "stopped") return;
-      Promise.resolve()
-        .then(fn)
-        .catch(fail);
+      Promise.resolve().then(fn).catch(fail);
     }, ms);
     timers.add(h);
   };
@@ -164,7 +162,9 @@ export function createTracer(options: TracerOptions): Tracer {
   const jitter = () => {
     if (cycle.jitterMs === 0) return 0;
     const b = random(4);
-    return Math.floor((((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32 * cycle.jitterMs);
+    return Math.floor(
+      ((((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32) * cycle.jitterMs,
+    );
   };
   const radioFailed = (err: unknown, retry: () => Promise<void>) => {
     counts.radioFailures++;

@@ -10,7 +10,12 @@ import type { Payload } from "../protocol/payload";
 import type { AdapterState, ScanListener, Transport } from "./types";
 
 /** RSSI samples that `scanner` hears from `advertiser` between `from` and `to` (unix ms); empty if none. */
-export type LinkFunction = (advertiser: string, scanner: string, from: number, to: number) => readonly number[];
+export type LinkFunction = (
+  advertiser: string,
+  scanner: string,
+  from: number,
+  to: number,
+) => readonly number[];
 
 /** Options of {@link createSimulatedMedium}. */
 export interface SimulatedMediumOptions {

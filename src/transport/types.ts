@@ -7,7 +7,13 @@ import type { MalformedAdvertisementError } from "../errors";
 import type { Payload } from "../protocol/payload";
 
 /** Adapter states, as noble and bleno report them. */
-export type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+export type AdapterState =
+  | "unknown"
+  | "resetting"
+  | "unsupported"
+  | "unauthorized"
+  | "poweredOff"
+  | "poweredOn";
 
 /** One advertiser heard by the scanner: its decoded payload and one or more RSSI samples. */
 export interface ScanReport {

@@ -31,11 +31,19 @@ function world(extra: Partial<TracerOptions> = {}) {
   const medium = createSimulatedMedium({
     clock,
     random: seeded(99),
-    link: (_a, _s, from, to) => Array.from({ length: Math.floor((to - from) / 250) }, (_, i) => -65 - (i % 3)),
+    link: (_a, _s, from, to) =>
+      Array.from({ length: Math.floor((to - from) / 250) }, (_, i) => -65 - (i % 3)),
   });
   const phone = (id: string, seed: number, log: ContactLog = createMemoryLog()) => {
     const transport = medium.createTransport(id);
-    const tracer = createTracer({ transport, log, clock, random: seeded(seed), metadata: { txPower: -10 }, ...extra });
+    const tracer = createTracer({
+      transport,
+      log,
+      clock,
+      random: seeded(seed),
+      metadata: { txPower: -10 },
+      ...extra,
+    });
     return { transport, log, tracer };
   };
   return { clock, medium, phone };
@@ -147,7 +155,12 @@ describe("tracer on the simulated medium", () => {
     expect((await log.ownKeys()).length).toBeLessThanOrEqual(15);
     const before = a.tracer.schedule().current();
     await a.tracer.stop();
-    const again = createTracer({ transport: w.medium.createTransport("a2"), log, clock: w.clock, random: seeded(5) });
+    const again = createTracer({
+      transport: w.medium.createTransport("a2"),
+      log,
+      clock: w.clock,
+      random: seeded(5),
+    });
     await again.start();
     expect(toHex(again.schedule().current().identifier)).toBe(toHex(before.identifier));
     await again.stop();

@@ -40,7 +40,9 @@ export function runTransportConformance(name: string, makePair: () => Promise<Tr
         expect(pair.a.state()).toBe("poweredOn");
         await pair.a.startAdvertising(gaen(1));
         const heard = await scanFor(pair, pair.b, 2_000);
-        const ours = heard.filter((r) => r.payload.scheme === "gaen" && toHex(r.payload.rpi) === "01".repeat(16));
+        const ours = heard.filter(
+          (r) => r.payload.scheme === "gaen" && toHex(r.payload.rpi) === "01".repeat(16),
+        );
         expect(ours.length).toBeGreaterThan(0);
         const p = ours[0]!.payload;
         expect(p.scheme === "gaen" && toHex(p.aem)).toBe("fe".repeat(4));
@@ -57,7 +59,8 @@ export function runTransportConformance(name: string, makePair: () => Promise<Tr
         const first = await scanFor(pair, pair.b, 2_000);
         await pair.a.startAdvertising(gaen(3));
         const second = await scanFor(pair, pair.b, 2_000);
-        const ids = (rs: ScanReport[]) => new Set(rs.map((r) => (r.payload.scheme === "gaen" ? toHex(r.payload.rpi) : "")));
+        const ids = (rs: ScanReport[]) =>
+          new Set(rs.map((r) => (r.payload.scheme === "gaen" ? toHex(r.payload.rpi) : "")));
         expect(ids(second)).toEqual(new Set(["03".repeat(16)]));
         expect(ids(first)).toEqual(new Set(["02".repeat(16)]));
         const addr1 = first[0]?.address;

@@ -1,0 +1,5 @@
+/** The tracer orchestrator and its building blocks. */
+export * from "./backoff";
+export * from "./emitter";
+export * from "./scan-cycle";
+export * from "./tracer";
