@@ -49,13 +49,16 @@ async function collect(log: ContactLog, hits: Hit[]): Promise<KeyMatch[]> {
   if (hits.length === 0) return [];
   const sightings = await log.findByIdentifiers(hits.map((h) => h.identifier));
   const table = new IdentifierTable(hits.length);
-  hits.forEach((h, i) => table.insert(h.identifier, i));
+  for (let i = 0; i < hits.length; i++) table.insert(hits[i]!.identifier, i);
   const byKey = new Map<number, MatchedSighting[]>();
   for (const s of sightings) {
     const hit = hits[table.lookup(s.identifier, 0, s.identifier.length)];
     if (!hit || !withinReplayWindow(s.time, hit.slotStart, hit.slotMs)) continue;
     let list = byKey.get(hit.keyIndex);
-    if (!list) byKey.set(hit.keyIndex, (list = []));
+    if (!list) {
+      list = [];
+      byKey.set(hit.keyIndex, list);
+    }
     list.push({ sighting: s, slotStart: hit.slotStart, slotMs: hit.slotMs });
   }
   return [...byKey.entries()]
@@ -70,7 +73,7 @@ async function collect(log: ContactLog, hits: Hit[]): Promise<KeyMatch[]> {
 export async function matchLog(log: ContactLog, runs: Iterable<DerivedRun>): Promise<KeyMatch[]> {
   const ids = await log.distinctIdentifiers();
   const table = new IdentifierTable(ids.length);
-  ids.forEach((id, i) => table.insert(id, i));
+  for (let i = 0; i < ids.length; i++) table.insert(ids[i]!, i);
   const hits: Hit[] = [];
   if (ids.length > 0) {
     for (const run of runs) {

@@ -10,7 +10,10 @@ export class TypedEmitter<E extends EventMap> {
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<K extends keyof E>(event: K, listener: (arg: E[K]) => void): () => void {
     let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
     set.add(listener as (arg: never) => void);
     return () => set.delete(listener as (arg: never) => void);
   }

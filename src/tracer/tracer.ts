@@ -258,7 +258,8 @@ export function createTracer(options: TracerOptions): Tracer {
     counts.scans++;
     const sightings = aggregator.endScan();
     if (sightings.length > 0) pending.push(...sightings);
-    await (writes = writes.then(flush));
+    writes = writes.then(flush);
+    await writes;
   };
   const scanOnce = async (): Promise<void> => {
     if (state !== "running") return;
@@ -283,7 +284,8 @@ export function createTracer(options: TracerOptions): Tracer {
   // --- retention ----------------------------------------------------------------------------------
   const purge = async (): Promise<void> => {
     schedule?.purge();
-    await (writes = writes.then(() => log.purge(clock.now() - retentionDays * DAY_MS).then(() => undefined)));
+    writes = writes.then(() => log.purge(clock.now() - retentionDays * DAY_MS).then(() => undefined));
+    await writes;
   };
   const armPurge = () => {
     after(3600_000, async () => {
