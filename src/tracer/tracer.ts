@@ -258,7 +258,7 @@ export function createTracer(options: TracerOptions): Tracer {
     counts.scans++;
     const sightings = aggregator.endScan();
     if (sightings.length > 0) pending.push(...sightings);
-    writes = writes.then(flush);
+    writes = writes.then(flush).catch(fail);
     await writes;
   };
   const scanOnce = async (): Promise<void> => {
@@ -284,7 +284,9 @@ export function createTracer(options: TracerOptions): Tracer {
   // --- retention ----------------------------------------------------------------------------------
   const purge = async (): Promise<void> => {
     schedule?.purge();
-    writes = writes.then(() => log.purge(clock.now() - retentionDays * DAY_MS).then(() => undefined));
+    writes = writes
+      .then(() => log.purge(clock.now() - retentionDays * DAY_MS).then(() => undefined))
+      .catch(fail);
     await writes;
   };
   const armPurge = () => {
