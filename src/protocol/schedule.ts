@@ -14,7 +14,14 @@ import {
   deriveBluezoneIds,
   generateBluezoneBaseKey,
 } from "./bluezone-compat";
-import { cryptAem, deriveAemk, deriveRpi, deriveRpik, generateTek, type TemporaryExposureKey } from "./gaen";
+import {
+  aes128Ecb,
+  deriveAemk,
+  deriveRpik,
+  deriveRpis,
+  generateTek,
+  type TemporaryExposureKey,
+} from "./gaen";
 import {
   DAY_MS,
   INTERVAL_MS,
@@ -88,8 +95,25 @@ export interface GaenSchedule extends KeySchedule {
 
 interface KeyState {
   key: TemporaryExposureKey;
-  rpik: Uint8Array;
-  aemk: Uint8Array;
+  /** The key's RPIs and AEMs, derived together on first use (two AES calls per key and day). */
+  derived?: { rpis: Buffer; aems: Uint8Array };
+}
+
+/**
+ * All RPIs and AEMs of a key in two AES calls: AEM_j is AES-CTR with the RPI as counter block, whose
+ * first keystream block is AES-ECB(AEMK, RPI_j), so every AEM comes from one ECB pass over the RPIs.
+ */
+function deriveBroadcasts(
+  key: TemporaryExposureKey,
+  metadata: Uint8Array,
+): { rpis: Buffer; aems: Uint8Array } {
+  const rpis = deriveRpis(deriveRpik(key.keyData), key.rollingStartIntervalNumber, key.rollingPeriod);
+  const stream = aes128Ecb(deriveAemk(key.keyData), rpis);
+  const aems = new Uint8Array(key.rollingPeriod * 4);
+  for (let i = 0; i < key.rollingPeriod; i++) {
+    for (let b = 0; b < 4; b++) aems[i * 4 + b] = stream[i * 16 + b]! ^ metadata[b]!;
+  }
+  return { rpis, aems };
 }
 
 /** Creates an Exposure Notification v1.2 key schedule (one TEK per UTC day, one RPI per interval). */
@@ -101,7 +125,7 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   const metadata = encodeMetadata(options.metadata);
   const states: KeyState[] = [];
   const add = (key: TemporaryExposureKey): KeyState => {
-    const s = { key, rpik: deriveRpik(key.keyData), aemk: deriveAemk(key.keyData) };
+    const s: KeyState = { key };
     states.push(s);
     states.sort((a, b) => a.key.rollingStartIntervalNumber - b.key.rollingStartIntervalNumber);
     return s;
@@ -124,9 +148,11 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   const at = (unixMs: number): Broadcast => {
     const interval = intervalNumber(unixMs);
     const s = stateFor(interval);
-    const rpi = deriveRpi(s.rpik, interval);
+    s.derived ??= deriveBroadcasts(s.key, metadata);
+    const j = interval - s.key.rollingStartIntervalNumber;
+    const rpi = new Uint8Array(s.derived.rpis.subarray(j * 16, j * 16 + 16));
     return {
-      payload: { scheme: "gaen", rpi, aem: cryptAem(s.aemk, rpi, metadata) },
+      payload: { scheme: "gaen", rpi, aem: s.derived.aems.slice(j * 4, j * 4 + 4) },
       identifier: rpi,
       slot: interval,
       start: interval * INTERVAL_MS,
