@@ -151,7 +151,12 @@ export function createTracer(options: TracerOptions): Tracer {
     const h = clock.setTimeout(() => {
       timers.delete(h);
       if (state === "stopped") return;
-      Promise.resolve().then(fn).catch(fail);
+      // Called synchronously, so the work's synchronous part happens at the timer's exact time.
+      try {
+        Promise.resolve(fn()).catch(fail);
+      } catch (err) {
+        fail(err);
+      }
     }, ms);
     timers.add(h);
   };
