@@ -7,3 +7,5 @@ export * from "./bytes";
 export * from "./clock";
 export * from "./errors";
 export * from "./protocol/index";
+export * from "./proximity/index";
+export * from "./csv";
