@@ -95,8 +95,11 @@ export function runEvaluation(dataDir: string) {
     for (const name of POLICY_NAMES) rows.push(evaluatePolicy(set, POLICIES[name]!, ws));
   }
   const single: Record<string, number> = {};
-  for (const set of CARRIAGES) {
-    const ws = loadWindows(dataDir, set, { packetsPerInstance: 1, instancesPerWindow: 1 });
+  const singles = CARRIAGES.map((set) =>
+    loadWindows(dataDir, set, { packetsPerInstance: 1, instancesPerWindow: 1 }),
+  );
+  for (const [i, set] of [...CARRIAGES, "all"].entries()) {
+    const ws = singles[i] ?? singles.flat();
     single[set] = rocAuc(
       ws.map((w) => -w.instances[0]!.typicalAttenuation),
       ws.map((w) => w.close),
