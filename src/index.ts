@@ -14,3 +14,5 @@ export * from "./match/identifier-table";
 export * from "./match/matcher";
 export * from "./tracer/index";
 export * from "./transport/index";
+export * from "./proximity/index";
+export * from "./csv";

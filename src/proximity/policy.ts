@@ -1,0 +1,172 @@
+/**
+ * Contact policies as data: bucket thresholds, weights, how scan instances and windows are summarised,
+ * and the day rule. Presets: `default` (fitted to real RSSI data, see docs/proximity-eval.md),
+ * `swisscovid`, `cwa` and `bluezone` (any sighting counts). Every policy is validated before use.
+ */
+import { BluezoneError } from "../errors";
+import { type BucketThresholds, DISTANCE_BUCKETS, type DistanceBucket } from "./attenuation";
+
+/** A contact policy is inconsistent (e.g. thresholds out of order, a negative weight). */
+export class PolicyError extends BluezoneError {
+  /** @param message - which field was wrong and what is accepted */
+  constructor(message: string) {
+    super("ERR_INVALID_POLICY", message);
+  }
+}
+
+/** How a window's scan instances are summarised into one attenuation. */
+export interface WindowRule {
+  /**
+   * `mean` of the instances' attenuations, or their `quantile` (a low quantile of attenuation is a
+   * high percentile of RSSI: robust to the deep fades bodies and bags cause).
+   */
+  aggregate: "mean" | "quantile";
+  /** Quantile in 0…1 used by `quantile` (0 = smallest attenuation, 0.5 = median). */
+  quantile: number;
+}
+
+/** The per-day decision. */
+export interface DayRule {
+  /** Which per-day total is compared: seconds of close windows, or bucket-weighted seconds. */
+  measure: "close" | "weighted";
+  /** A day is an F1 contact day when the measure reaches this many seconds (e.g. 900 = 15 min). */
+  minSeconds: number;
+}
+
+/** A contact policy. Plain data: it can be stored, compared and sent as JSON. */
+export interface ContactPolicy {
+  /** Short name, e.g. `"default"`. */
+  name: string;
+  /** One line on where the numbers come from. */
+  description: string;
+  /** Attenuation bucket bounds, dB. */
+  buckets: BucketThresholds;
+  /** Weight of a second spent in each bucket (for weighted time). */
+  weights: Record<DistanceBucket, number>;
+  /** The farthest bucket still counted as "close" (within 2 m for the Vietnamese rule: `near`). */
+  closeBucket: DistanceBucket;
+  /** Scan instances with attenuation above this are ignored (CWA: 73 dB); omit to keep all. */
+  ignoreAboveDb?: number;
+  /**
+   * Instance attenuation = typical + minWeight × (minimum − typical): 0 uses the typical attenuation
+   * (from the mean RSSI), 1 the minimum (from the strongest packet).
+   */
+  minWeight: number;
+  /** Window summary. */
+  window: WindowRule;
+  /** Added to the close threshold by calibration confidence 0…3 (dB); a margin for uncalibrated pairs. */
+  confidenceMarginDb: readonly [number, number, number, number];
+  /** Day rule. */
+  day: DayRule;
+}
+
+const FIFTEEN_MINUTES = 900;
+
+/**
+ * The preset policies. `default` was fitted by grid search on the pc-ng/rss_smartphone data and
+ * cross-validated leaving one carriage out (docs/proximity-eval.md, scripts/eval-proximity.ts): the
+ * typical attenuation of each instance (minWeight 0), window attenuation the 10th percentile of its
+ * instances (a near-maximum of RSSI that discounts deep fades), close (≤ 2 m) at ≤ 58 dB (the threshold
+ * maximising balanced accuracy over all six carriages pooled, each weighted equally), the other buckets
+ * 6 dB (a doubling of distance) either side.
+ */
+export const POLICIES: Readonly<Record<string, ContactPolicy>> = {
+  default: {
+    name: "default",
+    description:
+      "Fitted on pc-ng/rss_smartphone (10th-percentile window attenuation ≤ 58 dB); ≤ 2 m for 15 min/day",
+    buckets: { immediate: 52, near: 58, medium: 64 },
+    weights: { immediate: 1, near: 1, medium: 0.5, other: 0 },
+    closeBucket: "near",
+    minWeight: 0,
+    window: { aggregate: "quantile", quantile: 0.1 },
+    confidenceMarginDb: [0, 0, 0, 0],
+    day: { measure: "close", minSeconds: FIFTEEN_MINUTES },
+  },
+  swisscovid: {
+    name: "swisscovid",
+    description: "SwissCovid: ≤ 50 dB weight 1, ≤ 55 dB weight 0.5, 15 weighted minutes per day",
+    buckets: { immediate: 50, near: 55, medium: 55 },
+    weights: { immediate: 1, near: 0.5, medium: 0, other: 0 },
+    closeBucket: "near",
+    minWeight: 0,
+    window: { aggregate: "mean", quantile: 0.5 },
+    confidenceMarginDb: [0, 0, 0, 0],
+    day: { measure: "weighted", minSeconds: FIFTEEN_MINUTES },
+  },
+  cwa: {
+    name: "cwa",
+    description:
+      "Corona-Warn-App: ≤ 55 dB weight 1, 55–63 dB weight 0.5, > 73 dB ignored, 15 weighted min/day",
+    buckets: { immediate: 55, near: 63, medium: 73 },
+    weights: { immediate: 1, near: 0.5, medium: 0, other: 0 },
+    closeBucket: "near",
+    ignoreAboveDb: 73,
+    minWeight: 0,
+    window: { aggregate: "mean", quantile: 0.5 },
+    confidenceMarginDb: [0, 0, 0, 0],
+    day: { measure: "weighted", minSeconds: FIFTEEN_MINUTES },
+  },
+  bluezone: {
+    name: "bluezone",
+    description: "Bluezone v1: any sighting counts as a contact; 15 min/day",
+    buckets: { immediate: 55, near: 63, medium: 73 },
+    weights: { immediate: 1, near: 1, medium: 1, other: 1 },
+    closeBucket: "other",
+    minWeight: 0,
+    window: { aggregate: "mean", quantile: 0.5 },
+    confidenceMarginDb: [0, 0, 0, 0],
+    day: { measure: "close", minSeconds: FIFTEEN_MINUTES },
+  },
+};
+
+/** Names of the preset policies. */
+export const POLICY_NAMES: readonly string[] = Object.keys(POLICIES);
+
+const isNum = (v: unknown): v is number => typeof v === "number" && !Number.isNaN(v);
+
+/**
+ * Checks a policy and returns it unchanged.
+ * @throws PolicyError naming the first inconsistent field
+ */
+export function validatePolicy(p: ContactPolicy): ContactPolicy {
+  const fail = (msg: string): never => {
+    throw new PolicyError(`policy "${p?.name ?? "?"}": ${msg}`);
+  };
+  if (typeof p !== "object" || p === null) fail("must be an object");
+  if (typeof p.name !== "string" || p.name === "") fail("name must be a non-empty string");
+  const t = p.buckets ?? fail("buckets missing");
+  if (![t.immediate, t.near, t.medium].every(isNum)) fail("bucket thresholds must be numbers (dB)");
+  if (!(t.immediate <= t.near && t.near <= t.medium))
+    fail("bucket thresholds must satisfy immediate ≤ near ≤ medium");
+  for (const b of DISTANCE_BUCKETS) {
+    const w = p.weights?.[b];
+    if (!isNum(w) || !Number.isFinite(w) || w < 0) fail(`weight of "${b}" must be a finite number ≥ 0`);
+  }
+  if (!DISTANCE_BUCKETS.includes(p.closeBucket))
+    fail(`closeBucket must be one of ${DISTANCE_BUCKETS.join(", ")}`);
+  if (p.ignoreAboveDb !== undefined && !isNum(p.ignoreAboveDb)) fail("ignoreAboveDb must be a number");
+  if (!isNum(p.minWeight) || p.minWeight < 0 || p.minWeight > 1) fail("minWeight must be in 0…1");
+  if (p.window?.aggregate !== "mean" && p.window?.aggregate !== "quantile")
+    fail('window.aggregate must be "mean" or "quantile"');
+  if (!isNum(p.window.quantile) || p.window.quantile < 0 || p.window.quantile > 1)
+    fail("window.quantile must be in 0…1");
+  const m = p.confidenceMarginDb;
+  if (!Array.isArray(m) || m.length !== 4 || !m.every((x) => isNum(x) && Number.isFinite(x)))
+    fail("confidenceMarginDb must be 4 finite numbers (for confidence 0…3)");
+  if (p.day?.measure !== "close" && p.day?.measure !== "weighted")
+    fail('day.measure must be "close" or "weighted"');
+  if (!isNum(p.day.minSeconds) || !Number.isFinite(p.day.minSeconds) || p.day.minSeconds < 0)
+    fail("day.minSeconds must be a finite number ≥ 0");
+  return p;
+}
+
+/**
+ * A preset policy by name.
+ * @throws PolicyError for an unknown name
+ */
+export function getPolicy(name: string): ContactPolicy {
+  const p = Object.hasOwn(POLICIES, name) ? POLICIES[name] : undefined;
+  if (!p) throw new PolicyError(`unknown policy "${name}" (known: ${POLICY_NAMES.join(", ")})`);
+  return p;
+}

@@ -1,0 +1,244 @@
+/**
+ * Window and day decisions. Scan instances (one identifier heard during one scan) are grouped into
+ * fixed windows aligned to multiples of `windowSeconds`; each window gets one attenuation (the policy's
+ * summary of its instances), a bucket, a close/not-close decision and the seconds it stands for. Days
+ * (UTC) add up their windows and apply the policy's day rule.
+ */
+import type { Sighting } from "../log/types";
+import { InvalidArgumentError } from "../errors";
+import {
+  attenuationOf,
+  DISTANCE_BUCKETS,
+  type DistanceBucket,
+  distanceBucket,
+  type PairCalibration,
+} from "./attenuation";
+import { type ContactPolicy, validatePolicy } from "./policy";
+
+/** What the window logic needs of a scan instance (an EN v2 ScanInstance plus its time). */
+export interface ScanInstanceLike {
+  /** Unix seconds of the scan (may be fractional). */
+  time: number;
+  /** Typical attenuation of the scan, dB (from the mean RSSI). */
+  typicalAttenuation: number;
+  /** Minimum attenuation of the scan, dB (from the strongest packet). */
+  minAttenuation: number;
+  /** Packets heard (≥ 1); informative only. */
+  packets?: number;
+  /** Seconds this instance stands for (since the previous scan, capped at 300). */
+  secondsSinceLastScan: number;
+  /** Calibration confidence 0…3 of the pair; 3 when omitted. */
+  calibrationConfidence?: number;
+}
+
+/** The decision for one window. */
+export interface WindowResult {
+  /** Unix seconds of the window's start (a multiple of the window length). */
+  start: number;
+  /** Scan instances in the window. */
+  instances: number;
+  /** Packets in the window (sum of the instances' `packets`, 1 each when absent). */
+  beacons: number;
+  /** The window's attenuation (policy summary of its instances), dB, one decimal. */
+  attenuation: number;
+  /** Bucket of the attenuation (after the calibration-confidence margin). */
+  bucket: DistanceBucket;
+  /** Whether the window counts as close (bucket no farther than the policy's close bucket). */
+  close: boolean;
+  /** Seconds of close contact (the window's covered seconds when close, else 0). */
+  closeSeconds: number;
+  /** Covered seconds times the bucket's weight. */
+  weightedSeconds: number;
+}
+
+/** Options of {@link evaluateWindows}. */
+export interface WindowOptions {
+  /** Window length in seconds (default 300). */
+  windowSeconds?: number;
+}
+
+/** Default window length, seconds. */
+export const DEFAULT_WINDOW_SECONDS = 300;
+
+/** An instance's attenuation under a policy: typical blended towards the minimum by `minWeight`. */
+export function instanceAttenuation(s: ScanInstanceLike, policy: ContactPolicy): number {
+  return s.typicalAttenuation + policy.minWeight * (s.minAttenuation - s.typicalAttenuation);
+}
+
+/** Linear-interpolated quantile of a non-empty array (sorted in place). */
+export function quantile(values: number[], q: number): number {
+  values.sort((a, b) => a - b);
+  const pos = q * (values.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, values.length - 1);
+  return values[lo]! + (pos - lo) * (values[hi]! - values[lo]!);
+}
+
+/** The policy's summary attenuation of some instances (undefined when there are none). */
+export function windowAttenuation(instances: readonly ScanInstanceLike[], policy: ContactPolicy) {
+  if (instances.length === 0) return undefined;
+  const a = instances.map((s) => instanceAttenuation(s, policy));
+  return policy.window.aggregate === "mean"
+    ? a.reduce((x, y) => x + y, 0) / a.length
+    : quantile(a, policy.window.quantile);
+}
+
+/**
+ * Decides one window from its instances (assumed validated policy; all instances belong to the window).
+ * @param start - the window's start, unix seconds
+ */
+export function scoreWindow(
+  start: number,
+  instances: readonly ScanInstanceLike[],
+  policy: ContactPolicy,
+  windowSeconds = DEFAULT_WINDOW_SECONDS,
+): WindowResult {
+  const ignore = policy.ignoreAboveDb;
+  const kept =
+    ignore === undefined ? instances : instances.filter((s) => instanceAttenuation(s, policy) <= ignore);
+  const attenuation = windowAttenuation(kept.length > 0 ? kept : instances, policy) ?? Number.NaN;
+  const confidence = Math.min(3, ...kept.map((s) => s.calibrationConfidence ?? 3));
+  const margin = policy.confidenceMarginDb[Math.max(0, Math.min(3, Math.round(confidence)))] ?? 0;
+  const bucket = distanceBucket(attenuation - margin, policy.buckets);
+  const close =
+    kept.length > 0 && DISTANCE_BUCKETS.indexOf(bucket) <= DISTANCE_BUCKETS.indexOf(policy.closeBucket);
+  const covered = Math.min(
+    windowSeconds,
+    kept.reduce((sum, s) => sum + s.secondsSinceLastScan, 0),
+  );
+  return {
+    start,
+    instances: instances.length,
+    beacons: instances.reduce((sum, s) => sum + (s.packets ?? 1), 0),
+    attenuation: Math.round(attenuation * 10) / 10,
+    bucket,
+    close,
+    closeSeconds: close ? covered : 0,
+    weightedSeconds: kept.length > 0 ? covered * policy.weights[bucket] : 0,
+  };
+}
+
+function checkWindow(windowSeconds: number): void {
+  if (!Number.isFinite(windowSeconds) || windowSeconds <= 0)
+    throw new InvalidArgumentError(
+      `window length must be a positive number of seconds, got ${windowSeconds}`,
+    );
+}
+
+/**
+ * Groups the scan instances of one pair into aligned windows and decides each.
+ * @returns one result per window that has instances, ordered by start
+ * @throws PolicyError for an invalid policy; InvalidArgumentError for a bad window length
+ */
+export function evaluateWindows(
+  instances: readonly ScanInstanceLike[],
+  policy: ContactPolicy,
+  options: WindowOptions = {},
+): WindowResult[] {
+  validatePolicy(policy);
+  const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
+  checkWindow(windowSeconds);
+  const groups = new Map<number, ScanInstanceLike[]>();
+  for (const s of instances) {
+    const start = Math.floor(s.time / windowSeconds) * windowSeconds;
+    const g = groups.get(start);
+    if (g) g.push(s);
+    else groups.set(start, [s]);
+  }
+  return [...groups.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([start, g]) => scoreWindow(start, g, policy, windowSeconds));
+}
+
+/** The decision for one UTC day. */
+export interface DayResult {
+  /** UTC date, `YYYY-MM-DD`. */
+  day: string;
+  /** Seconds of close windows that day. */
+  closeSeconds: number;
+  /** Bucket-weighted seconds that day. */
+  weightedSeconds: number;
+  /** Whether the day rule is met (an F1 contact under the Vietnamese rule). */
+  f1: boolean;
+}
+
+/**
+ * Adds up windows per UTC day (by window start) and applies the policy's day rule.
+ * @returns one result per day that has windows, ordered by day
+ */
+export function decideDays(windows: readonly WindowResult[], policy: ContactPolicy): DayResult[] {
+  validatePolicy(policy);
+  const days = new Map<string, DayResult>();
+  for (const w of windows) {
+    const day = new Date(w.start * 1000).toISOString().slice(0, 10);
+    const d = days.get(day) ?? { day, closeSeconds: 0, weightedSeconds: 0, f1: false };
+    d.closeSeconds += w.closeSeconds;
+    d.weightedSeconds += w.weightedSeconds;
+    days.set(day, d);
+  }
+  return [...days.values()]
+    .sort((a, b) => (a.day < b.day ? -1 : 1))
+    .map((d) => ({
+      ...d,
+      f1: (policy.day.measure === "close" ? d.closeSeconds : d.weightedSeconds) >= policy.day.minSeconds,
+    }));
+}
+
+/** One received packet: time (unix seconds) and RSSI (dBm). */
+export interface Packet {
+  /** Unix seconds, may be fractional. */
+  time: number;
+  /** Received signal strength, dBm. */
+  rssi: number;
+}
+
+/** Default length of the pseudo-scans raw packets are grouped into, seconds. */
+export const DEFAULT_SCAN_SECONDS = 10;
+
+/**
+ * The per-packet path: groups one pair's raw packets into pseudo scan instances of `scanSeconds`
+ * (aligned), each standing for `scanSeconds`: typical attenuation from the mean RSSI, minimum from
+ * the strongest packet.
+ */
+export function packetsToInstances(
+  packets: readonly Packet[],
+  calibration: Pick<PairCalibration, "txPower" | "rssiCorrection" | "calibrationConfidence">,
+  scanSeconds = DEFAULT_SCAN_SECONDS,
+): ScanInstanceLike[] {
+  checkWindow(scanSeconds);
+  const bins = new Map<number, { n: number; sum: number; max: number }>();
+  for (const p of packets) {
+    const t = Math.floor(p.time / scanSeconds) * scanSeconds;
+    const b = bins.get(t);
+    if (b) {
+      b.n++;
+      b.sum += p.rssi;
+      b.max = Math.max(b.max, p.rssi);
+    } else bins.set(t, { n: 1, sum: p.rssi, max: p.rssi });
+  }
+  return [...bins.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([time, b]) => ({
+      time,
+      typicalAttenuation: attenuationOf(b.sum / b.n, calibration),
+      minAttenuation: attenuationOf(b.max, calibration),
+      packets: b.n,
+      secondsSinceLastScan: scanSeconds,
+      calibrationConfidence: calibration.calibrationConfidence,
+    }));
+}
+
+/** A stored {@link Sighting} as a scan instance, given its pair's calibration (time ms → s). */
+export function sightingToInstance(
+  s: Sighting,
+  calibration: Pick<PairCalibration, "txPower" | "rssiCorrection" | "calibrationConfidence">,
+): ScanInstanceLike {
+  return {
+    time: s.time / 1000,
+    typicalAttenuation: attenuationOf(s.meanRssi, calibration),
+    minAttenuation: attenuationOf(s.maxRssi, calibration),
+    packets: s.packets,
+    secondsSinceLastScan: s.secondsSinceLastScan,
+    calibrationConfidence: calibration.calibrationConfidence,
+  };
+}

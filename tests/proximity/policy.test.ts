@@ -1,0 +1,119 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type ContactPolicy,
+  computeAttenuation,
+  decideDays,
+  distanceBucket,
+  evaluateWindows,
+  getPolicy,
+  POLICIES,
+  PolicyError,
+  rocAuc,
+  type ScanInstanceLike,
+  classify,
+  validatePolicy,
+} from "../../src/index";
+
+fc.configureGlobal({ seed: 20240501, numRuns: 100 });
+
+const inst = (time: number, att: number, seconds = 60): ScanInstanceLike => ({
+  time,
+  typicalAttenuation: att,
+  minAttenuation: att - 3,
+  packets: 4,
+  secondsSinceLastScan: seconds,
+});
+
+describe("attenuation", () => {
+  it("is tx power minus corrected RSSI, metadata tx power winning", () => {
+    expect(computeAttenuation(-60, { txPower: -20, receiverModel: "Pixel 4" })).toBe(-20 - (-60 + 8));
+    expect(computeAttenuation(-60, { transmitterModel: "SM-G973F", receiverModel: "Pixel 4" })).toBe(
+      -29 + 60 - 8,
+    );
+  });
+  it("buckets by inclusive thresholds", () => {
+    const t = { immediate: 50, near: 55, medium: 60 };
+    expect([50, 51, 55, 60, 61].map((a) => distanceBucket(a, t))).toEqual([
+      "immediate",
+      "near",
+      "near",
+      "medium",
+      "other",
+    ]);
+  });
+});
+
+describe("policies", () => {
+  it("validates every preset and rejects nonsense", () => {
+    for (const p of Object.values(POLICIES)) expect(validatePolicy(p)).toBe(p);
+    const bad: Partial<ContactPolicy>[] = [
+      { buckets: { immediate: 60, near: 50, medium: 70 } },
+      { weights: { immediate: -1, near: 1, medium: 0, other: 0 } },
+      { minWeight: 2 },
+      { window: { aggregate: "quantile", quantile: 1.5 } },
+      { day: { measure: "close", minSeconds: -1 } },
+    ];
+    for (const b of bad) expect(() => validatePolicy({ ...POLICIES.default!, ...b })).toThrow(PolicyError);
+    expect(() => getPolicy("nope")).toThrow(PolicyError);
+  });
+
+  it("applies the SwissCovid and CWA thresholds", () => {
+    const sw = getPolicy("swisscovid");
+    const [w1, w2, w3] = [49, 54, 56].map((a) => evaluateWindows([inst(0, a)], sw)[0]!);
+    expect([w1!.weightedSeconds, w2!.weightedSeconds, w3!.weightedSeconds]).toEqual([60, 30, 0]);
+    expect([w1!.close, w2!.close, w3!.close]).toEqual([true, true, false]);
+    const cwa = getPolicy("cwa");
+    expect(evaluateWindows([inst(0, 60)], cwa)[0]).toMatchObject({ close: true, weightedSeconds: 30 });
+    expect(evaluateWindows([inst(0, 80)], cwa)[0]).toMatchObject({ close: false, weightedSeconds: 0 });
+    expect(evaluateWindows([inst(0, 120)], getPolicy("bluezone"))[0]!.close).toBe(true);
+  });
+
+  it("aligns windows and adds days up with the 15-minute rule", () => {
+    const day0 = Date.UTC(2024, 4, 1) / 1000;
+    const close = Array.from({ length: 15 }, (_, i) => inst(day0 + i * 60, 40));
+    const windows = evaluateWindows(close, POLICIES.default!, { windowSeconds: 300 });
+    expect(windows.map((w) => w.start - day0)).toEqual([0, 300, 600]);
+    expect(windows.every((w) => w.closeSeconds === 300)).toBe(true);
+    expect(decideDays(windows, POLICIES.default!)).toEqual([
+      { day: "2024-05-01", closeSeconds: 900, weightedSeconds: 900, f1: true },
+    ]);
+    expect(decideDays(windows.slice(1), POLICIES.default!)[0]!.f1).toBe(false);
+  });
+
+  it("window results are bounded and close windows are the low-attenuation ones (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ t: fc.integer({ min: 0, max: 3000 }), a: fc.integer({ min: 20, max: 100 }) }), {
+          maxLength: 40,
+        }),
+        (xs) => {
+          const ws = evaluateWindows(
+            xs.map((x) => inst(x.t, x.a)),
+            POLICIES.default!,
+            { windowSeconds: 300 },
+          );
+          expect(ws.reduce((s, w) => s + w.instances, 0)).toBe(xs.length);
+          for (const w of ws) {
+            expect(w.start % 300).toBe(0);
+            expect(w.closeSeconds).toBeLessThanOrEqual(300);
+            expect(w.close).toBe(w.attenuation <= POLICIES.default!.buckets.near);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe("metrics", () => {
+  it("computes ROC-AUC with ties and the confusion rates", () => {
+    expect(rocAuc([1, 2, 3, 4], [false, false, true, true])).toBe(1);
+    expect(rocAuc([1, 1, 1, 1], [false, true, false, true])).toBe(0.5);
+    expect(classify([true, true, false, false], [true, false, true, false])).toMatchObject({
+      precision: 0.5,
+      recall: 0.5,
+      f1: 0.5,
+      balancedAccuracy: 0.5,
+    });
+  });
+});
