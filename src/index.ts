@@ -16,3 +16,5 @@ export * from "./tracer/index";
 export * from "./transport/index";
 export * from "./proximity/index";
 export * from "./csv";
+export * from "./match/check-exposure";
+export * from "./match/risk";

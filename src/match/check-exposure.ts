@@ -1,0 +1,45 @@
+/**
+ * One call from published keys to a verdict: derive (or use a prebuilt index), match the log, build
+ * exposure windows, judge them. This is what a phone runs on every new key file.
+ */
+import type { ContactLog } from "../log/types";
+import { fleetCalibration, lookupCalibration } from "../proximity/calibration";
+import { deriveGaenRuns, type DiagnosisKeyLike } from "./derive-runs";
+import { buildExposureWindows, type ExposureWindow } from "./exposure-windows";
+import { type DerivedKeyIndex, type KeyMatch, matchLog, matchLogWithIndex } from "./matcher";
+import { assessExposure, type ExposureAssessment, type RiskConfig } from "./risk";
+
+/** Options of {@link checkExposure}. */
+export interface CheckExposureOptions extends RiskConfig {
+  /** This phone's model (for its RSSI correction); the fleet average when unknown. */
+  receiverModel?: string;
+  /** Keys already derived into an index (the simulator derives each published batch once). */
+  index?: DerivedKeyIndex;
+}
+
+/** Matches, windows and the verdict. */
+export interface ExposureCheck {
+  /** Logged sightings attributed to keys. */
+  matches: KeyMatch[];
+  /** Exposure windows (≤ 30 min) with attenuations. */
+  windows: ExposureWindow[];
+  /** Policy decisions and the F-level. */
+  assessment: ExposureAssessment;
+}
+
+/** Matches a contact log against published Exposure Notification keys and judges the exposure. */
+export async function checkExposure(
+  log: ContactLog,
+  keys: readonly DiagnosisKeyLike[],
+  options: CheckExposureOptions = {},
+): Promise<ExposureCheck> {
+  const matches = options.index
+    ? await matchLogWithIndex(log, options.index)
+    : await matchLog(log, deriveGaenRuns(keys));
+  const receiver = lookupCalibration(options.receiverModel);
+  const windows = buildExposureWindows(matches, (i) => keys[i]?.keyData, {
+    receiverRssiCorrection: receiver.rssiCorrection,
+    fallbackTxPower: fleetCalibration().txPower,
+  });
+  return { matches, windows, assessment: assessExposure(windows, keys, options) };
+}
