@@ -18,3 +18,4 @@ export * from "./proximity/index";
 export * from "./csv";
 export * from "./match/check-exposure";
 export * from "./match/risk";
+export * from "./log/index";

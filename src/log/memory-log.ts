@@ -1,0 +1,399 @@
+/**
+ * The in-memory contact log used by the simulator: sightings in columns of typed arrays (39 bytes per
+ * sighting), no per-sighting objects, and an identifier index that costs one column plus one map entry
+ * per distinct identifier.
+ */
+import { InvalidArgumentError } from "../errors";
+import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
+import { LogClosedError } from "./errors";
+import { compareResults, ownKeyExpired } from "./retention";
+import type { ContactLog, LogStats, Sighting, StoredResult } from "./types";
+import {
+  resultToJson,
+  validateOwnKeys,
+  validateSightings,
+  validateStateName,
+  validateStateValue,
+  validateTimeBound,
+} from "./validate";
+
+/** Options of {@link createMemoryLog}. */
+export interface MemoryLogOptions {
+  /** Rows allocated up front (default 64); columns double whenever they fill up. */
+  initialCapacity?: number;
+}
+
+/**
+ * The memory store: a {@link ContactLog} plus synchronous variants for the simulator's hot loop
+ * (the asynchronous methods wrap these).
+ */
+export interface MemoryContactLog extends ContactLog {
+  /** Always `"memory"`. */
+  readonly kind: "memory";
+  /** Number of sightings stored. */
+  readonly size: number;
+  /** Synchronous {@link ContactLog.record}: validates the whole batch, then appends it. */
+  recordSync(sightings: readonly Sighting[]): void;
+  /** Synchronous {@link ContactLog.range}. */
+  rangeSync(from: number, to: number): Sighting[];
+  /** Synchronous {@link ContactLog.findByIdentifiers}. */
+  findByIdentifiersSync(identifiers: Iterable<Uint8Array>): Sighting[];
+  /** Synchronous {@link ContactLog.purge}; compacts the columns. */
+  purgeSync(before: number): number;
+  /** Bytes held by the sighting columns (allocated capacity, not counting the identifier index map). */
+  columnBytes(): number;
+}
+
+/** Bytes per row over all columns: time 8, id 16, shape 1, aem 4, RSSI 1+1, packets 2, seconds 2, chain 4. */
+const ROW_BYTES = 8 + KEY_LENGTH + 1 + AEM_LENGTH + 1 + 1 + 2 + 2 + 4;
+/** Shape bit: the identifier is a 16-byte RPI (else a 12-byte Bluezone ID). */
+const SHAPE_RPI = 1;
+/** Shape bit: an AEM is present. */
+const SHAPE_AEM = 2;
+const NO_ROW = -1;
+
+/** Latin-1 string of some bytes: a cheap, exact map key (one char per byte). */
+function bytesKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
+/** The columns; reallocated (doubling) on growth and shrunk on compaction. */
+class Columns {
+  times: Float64Array;
+  ids: Uint8Array;
+  idsText: Buffer;
+  shape: Uint8Array;
+  aems: Uint8Array;
+  meanRssi: Int8Array;
+  maxRssi: Int8Array;
+  packets: Uint16Array;
+  seconds: Uint16Array;
+  /** Previous row with the same identifier, or {@link NO_ROW}: the index's per-identifier row lists. */
+  prevSame: Int32Array;
+
+  constructor(readonly capacity: number) {
+    this.times = new Float64Array(capacity);
+    this.ids = new Uint8Array(capacity * KEY_LENGTH);
+    this.idsText = Buffer.from(this.ids.buffer);
+    this.shape = new Uint8Array(capacity);
+    this.aems = new Uint8Array(capacity * AEM_LENGTH);
+    this.meanRssi = new Int8Array(capacity);
+    this.maxRssi = new Int8Array(capacity);
+    this.packets = new Uint16Array(capacity);
+    this.seconds = new Uint16Array(capacity);
+    this.prevSame = new Int32Array(capacity);
+  }
+
+  /** A copy of the first `rows` rows in columns of `capacity` rows. */
+  resized(capacity: number, rows: number): Columns {
+    const c = new Columns(capacity);
+    c.times.set(this.times.subarray(0, rows));
+    c.ids.set(this.ids.subarray(0, rows * KEY_LENGTH));
+    c.shape.set(this.shape.subarray(0, rows));
+    c.aems.set(this.aems.subarray(0, rows * AEM_LENGTH));
+    c.meanRssi.set(this.meanRssi.subarray(0, rows));
+    c.maxRssi.set(this.maxRssi.subarray(0, rows));
+    c.packets.set(this.packets.subarray(0, rows));
+    c.seconds.set(this.seconds.subarray(0, rows));
+    c.prevSame.set(this.prevSame.subarray(0, rows));
+    return c;
+  }
+
+  /** Moves row `from` to row `to` (index chain excluded; it is rebuilt by the caller). */
+  move(from: number, to: number): void {
+    this.times[to] = this.times[from]!;
+    this.ids.copyWithin(to * KEY_LENGTH, from * KEY_LENGTH, (from + 1) * KEY_LENGTH);
+    this.shape[to] = this.shape[from]!;
+    this.aems.copyWithin(to * AEM_LENGTH, from * AEM_LENGTH, (from + 1) * AEM_LENGTH);
+    this.meanRssi[to] = this.meanRssi[from]!;
+    this.maxRssi[to] = this.maxRssi[from]!;
+    this.packets[to] = this.packets[from]!;
+    this.seconds[to] = this.seconds[from]!;
+  }
+
+  /** Stores `s` in row `row` (index chain excluded). */
+  write(row: number, s: Sighting): void {
+    this.times[row] = s.time;
+    this.ids.set(s.identifier, row * KEY_LENGTH);
+    const hasAem = s.aem.length === AEM_LENGTH;
+    if (hasAem) this.aems.set(s.aem, row * AEM_LENGTH);
+    this.shape[row] = (s.identifier.length === KEY_LENGTH ? SHAPE_RPI : 0) | (hasAem ? SHAPE_AEM : 0);
+    this.meanRssi[row] = s.meanRssi;
+    this.maxRssi[row] = s.maxRssi;
+    this.packets[row] = s.packets;
+    this.seconds[row] = s.secondsSinceLastScan;
+  }
+
+  idLength(row: number): number {
+    return this.shape[row]! & SHAPE_RPI ? KEY_LENGTH : 12;
+  }
+
+  /** The index key of row `row`'s identifier. */
+  idKey(row: number): string {
+    const o = row * KEY_LENGTH;
+    return this.idsText.toString("latin1", o, o + this.idLength(row));
+  }
+
+  /** A fresh Sighting object (with copied bytes) for row `row`. */
+  read(row: number): Sighting {
+    const o = row * KEY_LENGTH;
+    const a = row * AEM_LENGTH;
+    return {
+      time: this.times[row]!,
+      identifier: this.ids.slice(o, o + this.idLength(row)),
+      aem: this.shape[row]! & SHAPE_AEM ? this.aems.slice(a, a + AEM_LENGTH) : new Uint8Array(0),
+      meanRssi: this.meanRssi[row]!,
+      maxRssi: this.maxRssi[row]!,
+      packets: this.packets[row]!,
+      secondsSinceLastScan: this.seconds[row]!,
+    };
+  }
+}
+
+class MemoryLog implements MemoryContactLog {
+  readonly kind = "memory" as const;
+  private cols: Columns;
+  private rows = 0;
+  private readonly minCapacity: number;
+  /** Last row of each identifier (index key → row); earlier rows chain through `prevSame`. */
+  private readonly lastRow = new Map<string, number>();
+  /** True while rows are in time order, so row order is the query order. */
+  private inOrder = true;
+  /** Rows sorted by (time, row) when not {@link inOrder}; rebuilt lazily. */
+  private order: Uint32Array | undefined;
+  private readonly keys = new Map<number, TemporaryExposureKey>();
+  private readonly resultJson = new Map<string, { time: number; id: string; json: string }>();
+  private readonly state = new Map<string, Uint8Array>();
+  private closed = false;
+
+  constructor(options: MemoryLogOptions) {
+    const cap = options.initialCapacity ?? 64;
+    if (!Number.isInteger(cap) || cap < 1) {
+      throw new InvalidArgumentError(`initialCapacity must be a positive integer, got ${cap}`);
+    }
+    this.minCapacity = cap;
+    this.cols = new Columns(cap);
+  }
+
+  get size(): number {
+    return this.rows;
+  }
+
+  columnBytes(): number {
+    return this.cols.capacity * ROW_BYTES;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LogClosedError(this.kind);
+  }
+
+  recordSync(sightings: readonly Sighting[]): void {
+    this.assertOpen();
+    validateSightings(sightings);
+    const need = this.rows + sightings.length;
+    if (need > this.cols.capacity) {
+      let cap = this.cols.capacity;
+      while (cap < need) cap *= 2;
+      this.cols = this.cols.resized(cap, this.rows);
+    }
+    const c = this.cols;
+    for (const s of sightings) {
+      const row = this.rows++;
+      if (row > 0 && s.time < c.times[row - 1]!) this.inOrder = false;
+      c.write(row, s);
+      this.link(row);
+    }
+    if (sightings.length > 0) this.order = undefined;
+  }
+
+  /** Appends row `row` to its identifier's row list. */
+  private link(row: number): void {
+    const key = this.cols.idKey(row);
+    const prev = this.lastRow.get(key);
+    this.cols.prevSame[row] = prev ?? NO_ROW;
+    this.lastRow.set(key, row);
+  }
+
+  /** Rows in query order (time, then insertion). */
+  private ordered(): ArrayLike<number> | undefined {
+    if (this.inOrder) return undefined;
+    if (!this.order) {
+      const t = this.cols.times;
+      const rows = Array.from({ length: this.rows }, (_, i) => i);
+      rows.sort((a, b) => t[a]! - t[b]! || a - b);
+      this.order = Uint32Array.from(rows);
+    }
+    return this.order;
+  }
+
+  rangeSync(from: number, to: number): Sighting[] {
+    this.assertOpen();
+    validateTimeBound(from, "range start");
+    validateTimeBound(to, "range end");
+    const order = this.ordered();
+    const rowAt = order ? (i: number) => order[i]! : (i: number) => i;
+    const t = this.cols.times;
+    let lo = 0;
+    let hi = this.rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[rowAt(mid)]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: Sighting[] = [];
+    for (let i = lo; i < this.rows; i++) {
+      const row = rowAt(i);
+      if (t[row]! >= to) break;
+      out.push(this.cols.read(row));
+    }
+    return out;
+  }
+
+  findByIdentifiersSync(identifiers: Iterable<Uint8Array>): Sighting[] {
+    this.assertOpen();
+    const seen = new Set<string>();
+    const rows: number[] = [];
+    for (const id of identifiers) {
+      if (!(id instanceof Uint8Array)) throw new InvalidArgumentError("identifiers must be Uint8Arrays");
+      const key = bytesKey(id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (let r = this.lastRow.get(key) ?? NO_ROW; r !== NO_ROW; r = this.cols.prevSame[r]!) rows.push(r);
+    }
+    const t = this.cols.times;
+    rows.sort((a, b) => t[a]! - t[b]! || a - b);
+    return rows.map((r) => this.cols.read(r));
+  }
+
+  purgeSync(before: number): number {
+    this.assertOpen();
+    validateTimeBound(before, "purge cutoff");
+    for (const [start, key] of this.keys) if (ownKeyExpired(key, before)) this.keys.delete(start);
+    for (const [id, r] of this.resultJson) if (r.time < before) this.resultJson.delete(id);
+    const c = this.cols;
+    let kept = 0;
+    this.inOrder = true;
+    for (let row = 0; row < this.rows; row++) {
+      if (c.times[row]! < before) continue;
+      if (kept !== row) c.move(row, kept);
+      if (kept > 0 && c.times[kept]! < c.times[kept - 1]!) this.inOrder = false;
+      kept++;
+    }
+    const removed = this.rows - kept;
+    this.rows = kept;
+    if (removed === 0) return 0;
+    this.order = undefined;
+    if (kept <= this.cols.capacity / 4 && this.cols.capacity > this.minCapacity) {
+      let cap = this.minCapacity;
+      while (cap < kept) cap *= 2;
+      this.cols = this.cols.resized(cap, kept);
+    }
+    this.lastRow.clear();
+    for (let row = 0; row < kept; row++) this.link(row);
+    return removed;
+  }
+
+  async record(sightings: readonly Sighting[]): Promise<void> {
+    this.recordSync(sightings);
+  }
+
+  async range(from: number, to: number): Promise<Sighting[]> {
+    return this.rangeSync(from, to);
+  }
+
+  async findByIdentifiers(identifiers: Iterable<Uint8Array>): Promise<Sighting[]> {
+    return this.findByIdentifiersSync(identifiers);
+  }
+
+  async distinctIdentifiers(): Promise<Uint8Array[]> {
+    this.assertOpen();
+    return Array.from(this.lastRow.keys(), (k) => new Uint8Array(Buffer.from(k, "latin1")));
+  }
+
+  async purge(before: number): Promise<number> {
+    return this.purgeSync(before);
+  }
+
+  async putOwnKeys(keys: readonly TemporaryExposureKey[]): Promise<void> {
+    this.assertOpen();
+    validateOwnKeys(keys);
+    for (const k of keys) {
+      this.keys.set(k.rollingStartIntervalNumber, {
+        keyData: k.keyData.slice(),
+        rollingStartIntervalNumber: k.rollingStartIntervalNumber,
+        rollingPeriod: k.rollingPeriod,
+      });
+    }
+  }
+
+  async ownKeys(): Promise<TemporaryExposureKey[]> {
+    this.assertOpen();
+    return [...this.keys.values()]
+      .sort((a, b) => a.rollingStartIntervalNumber - b.rollingStartIntervalNumber)
+      .map((k) => ({ ...k, keyData: k.keyData.slice() }));
+  }
+
+  async putResult(result: StoredResult): Promise<void> {
+    this.assertOpen();
+    const json = resultToJson(result);
+    this.resultJson.set(result.id, { time: result.time, id: result.id, json });
+  }
+
+  async results(): Promise<StoredResult[]> {
+    this.assertOpen();
+    return [...this.resultJson.values()]
+      .map((r) => ({ time: r.time, id: r.id, value: JSON.parse(r.json) as unknown }))
+      .sort(compareResults);
+  }
+
+  async putState(name: string, value: Uint8Array | undefined): Promise<void> {
+    this.assertOpen();
+    validateStateName(name);
+    validateStateValue(value);
+    if (value === undefined) this.state.delete(name);
+    else this.state.set(name, value.slice());
+  }
+
+  async getState(name: string): Promise<Uint8Array | undefined> {
+    this.assertOpen();
+    validateStateName(name);
+    return this.state.get(name)?.slice();
+  }
+
+  async stats(): Promise<LogStats> {
+    this.assertOpen();
+    const stats: LogStats = { sightings: this.rows, identifiers: this.lastRow.size, ownKeys: this.keys.size };
+    if (this.rows > 0) {
+      const t = this.cols.times;
+      let oldest = t[0]!;
+      let newest = t[0]!;
+      for (let i = 1; i < this.rows; i++) {
+        if (t[i]! < oldest) oldest = t[i]!;
+        if (t[i]! > newest) newest = t[i]!;
+      }
+      stats.oldest = oldest;
+      stats.newest = newest;
+    }
+    return stats;
+  }
+
+  async close(): Promise<void> {
+    this.assertOpen();
+    this.closed = true;
+    this.cols = new Columns(0);
+    this.rows = 0;
+    this.lastRow.clear();
+    this.order = undefined;
+    this.keys.clear();
+    this.resultJson.clear();
+    this.state.clear();
+  }
+}
+
+/**
+ * Creates an empty in-memory contact log. Sightings live in columnar typed arrays that double when
+ * full; `purge` compacts them (and shrinks them when three quarters are free).
+ */
+export function createMemoryLog(options: MemoryLogOptions = {}): MemoryContactLog {
+  return new MemoryLog(options);
+}

@@ -1,0 +1,136 @@
+/**
+ * Exposure Notification v2 scan aggregation: the packets heard during one scan are folded in memory
+ * into one {@link Sighting} per identifier (a "scan instance"), so the log is written once per scan,
+ * never once per packet.
+ */
+import { InvalidArgumentError } from "../errors";
+import { AEM_LENGTH, KEY_LENGTH } from "../protocol/gaen";
+import { BLUEZONE_ID_LENGTH } from "../protocol/bluezone-compat";
+import { ScanStateError } from "./errors";
+import type { Sighting } from "./types";
+import { MAX_PACKETS, MAX_SECONDS_SINCE_LAST_SCAN } from "./validate";
+
+/** Options of {@link createScanAggregator}. */
+export interface ScanAggregatorOptions {
+  /**
+   * `secondsSinceLastScan` of the sightings of the very first scan, when there is no previous scan to
+   * measure from. Default 300 (the cap): Exposure Notification scans about every 5 minutes, so a
+   * first scan is taken to stand for one full scan period, like every later scan at that cadence.
+   */
+  firstScanSeconds?: number;
+}
+
+/** Folds one scan's packets into sightings. Create one per phone. */
+export interface ScanAggregator {
+  /**
+   * Starts a scan at `timeMs` (integer unix ms, not before the previous scan's start).
+   * @throws ScanStateError if a scan is already in progress
+   */
+  beginScan(timeMs: number): void;
+  /**
+   * Adds one received packet. The identifier and AEM bytes are copied when first seen in the scan
+   * (the caller may reuse its buffers). Packets with an RSSI that is not a finite number in
+   * -128…127 dBm are ignored (RSSI is rounded to an integer first). For an identifier heard several
+   * times, the AEM of its first packet is kept.
+   * @throws ScanStateError outside a scan; InvalidArgumentError on a wrong identifier or AEM length
+   */
+  addPacket(identifier: Uint8Array, aem: Uint8Array, rssi: number): void;
+  /**
+   * Ends the scan and returns one sighting per identifier heard (in order of first packet), with
+   * meanRssi = Math.round(mean), maxRssi, packets, and secondsSinceLastScan =
+   * min(300, round((this scan's start − previous scan's start) / 1000)).
+   * @throws ScanStateError if no scan is in progress
+   */
+  endScan(): Sighting[];
+  /** True between {@link beginScan} and {@link endScan}. */
+  readonly scanning: boolean;
+}
+
+interface Heard {
+  identifier: Uint8Array;
+  aem: Uint8Array;
+  sum: number;
+  max: number;
+  packets: number;
+}
+
+/** Creates a {@link ScanAggregator} (see {@link ScanAggregatorOptions} for the first scan's weight). */
+export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanAggregator {
+  const firstScanSeconds = options.firstScanSeconds ?? MAX_SECONDS_SINCE_LAST_SCAN;
+  if (
+    !Number.isInteger(firstScanSeconds) ||
+    firstScanSeconds < 0 ||
+    firstScanSeconds > MAX_SECONDS_SINCE_LAST_SCAN
+  ) {
+    throw new InvalidArgumentError(`firstScanSeconds must be an integer in 0…${MAX_SECONDS_SINCE_LAST_SCAN}`);
+  }
+  let previousStart: number | undefined;
+  let start: number | undefined;
+  const heard = new Map<string, Heard>();
+
+  return {
+    get scanning() {
+      return start !== undefined;
+    },
+    beginScan(timeMs) {
+      if (start !== undefined)
+        throw new ScanStateError("beginScan: a scan is already in progress; call endScan first");
+      if (!Number.isSafeInteger(timeMs) || timeMs < 0) {
+        throw new InvalidArgumentError(`scan time must be a non-negative integer (unix ms), got ${timeMs}`);
+      }
+      if (previousStart !== undefined && timeMs < previousStart) {
+        throw new InvalidArgumentError(
+          `scan at ${timeMs} starts before the previous scan at ${previousStart}`,
+        );
+      }
+      start = timeMs;
+    },
+    addPacket(identifier, aem, rssi) {
+      if (start === undefined)
+        throw new ScanStateError("addPacket: no scan in progress; call beginScan first");
+      if (identifier.length !== KEY_LENGTH && identifier.length !== BLUEZONE_ID_LENGTH) {
+        throw new InvalidArgumentError(`identifier must be ${KEY_LENGTH} or ${BLUEZONE_ID_LENGTH} bytes`);
+      }
+      if (aem.length !== 0 && aem.length !== AEM_LENGTH) {
+        throw new InvalidArgumentError(`aem must be empty or ${AEM_LENGTH} bytes`);
+      }
+      const r = Math.round(rssi);
+      if (!(r >= -128 && r <= 127)) return;
+      const key = Buffer.from(identifier.buffer, identifier.byteOffset, identifier.byteLength).toString(
+        "latin1",
+      );
+      const h = heard.get(key);
+      if (h === undefined) {
+        heard.set(key, { identifier: identifier.slice(), aem: aem.slice(), sum: r, max: r, packets: 1 });
+      } else if (h.packets < MAX_PACKETS) {
+        h.sum += r;
+        if (r > h.max) h.max = r;
+        h.packets++;
+      }
+    },
+    endScan() {
+      if (start === undefined) throw new ScanStateError("endScan: no scan in progress");
+      const seconds =
+        previousStart === undefined
+          ? firstScanSeconds
+          : Math.min(MAX_SECONDS_SINCE_LAST_SCAN, Math.round((start - previousStart) / 1000));
+      const time = start;
+      const out = Array.from(
+        heard.values(),
+        (h): Sighting => ({
+          time,
+          identifier: h.identifier,
+          aem: h.aem,
+          meanRssi: Math.round(h.sum / h.packets),
+          maxRssi: h.max,
+          packets: h.packets,
+          secondsSinceLastScan: seconds,
+        }),
+      );
+      heard.clear();
+      previousStart = start;
+      start = undefined;
+      return out;
+    },
+  };
+}

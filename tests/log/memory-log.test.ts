@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryLog, type Sighting } from "../../src/index";
+import { runContactLogConformance } from "./conformance";
+
+runContactLogConformance("memory", async () => ({
+  open: async () => createMemoryLog({ initialCapacity: 2 }),
+  persistent: false,
+  dispose: async () => undefined,
+}));
+
+const sighting = (time: number, idByte: number): Sighting => ({
+  time,
+  identifier: new Uint8Array(16).fill(idByte),
+  aem: Uint8Array.of(1, 2, 3, 4),
+  meanRssi: -70,
+  maxRssi: -60,
+  packets: 3,
+  secondsSinceLastScan: 300,
+});
+
+describe("memory log specifics", () => {
+  it("grows by doubling and shrinks when a purge frees three quarters", () => {
+    const log = createMemoryLog({ initialCapacity: 4 });
+    log.recordSync(Array.from({ length: 100 }, (_, i) => sighting(i, i % 7)));
+    expect(log.size).toBe(100);
+    expect(log.columnBytes()).toBe(128 * 39);
+    expect(log.purgeSync(90)).toBe(90);
+    expect(log.columnBytes()).toBe(16 * 39);
+    expect(log.rangeSync(0, 1000).map((s) => s.time)).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    expect(log.findByIdentifiersSync([new Uint8Array(16).fill(90 % 7)]).map((s) => s.time)).toEqual([90, 97]);
+  });
+
+  it("answers range queries in time order after out-of-order appends, and again after more appends", () => {
+    const log = createMemoryLog();
+    log.recordSync([sighting(30, 1), sighting(10, 2), sighting(20, 3)]);
+    expect(log.rangeSync(10, 30).map((s) => s.time)).toEqual([10, 20]);
+    log.recordSync([sighting(15, 1)]);
+    expect(log.rangeSync(0, 100).map((s) => s.time)).toEqual([10, 15, 20, 30]);
+    expect(log.purgeSync(15)).toBe(1);
+    expect(log.rangeSync(-Infinity, Infinity).map((s) => s.time)).toEqual([15, 20, 30]);
+  });
+
+  it("rejects a bad initial capacity", () => {
+    expect(() => createMemoryLog({ initialCapacity: 0 })).toThrow(/initialCapacity/);
+  });
+});
