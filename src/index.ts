@@ -7,7 +7,6 @@ export * from "./bytes";
 export * from "./clock";
 export * from "./errors";
 export * from "./protocol/index";
-export * from "./log/types";
 export * from "./match/derive-runs";
 export * from "./match/exposure-windows";
 export * from "./match/identifier-table";
