@@ -57,8 +57,9 @@ export function senderTxPower(
   fallback: number,
 ): { txPower: number; source: TxPowerSource; calibrationConfidence?: number } {
   if (aemk && s.aem.length === 4 && s.identifier.length === 16) {
-    const m = decodeMetadata(cryptAem(aemk, s.identifier, s.aem));
-    if (isPlausibleMetadata(m)) {
+    const raw = cryptAem(aemk, s.identifier, s.aem);
+    const m = decodeMetadata(raw);
+    if (isPlausibleMetadata(m, raw)) {
       return { txPower: m.txPower, source: "metadata", calibrationConfidence: m.calibrationConfidence };
     }
   }

@@ -61,7 +61,17 @@ export function decodeMetadata(bytes: Uint8Array): Metadata {
   };
 }
 
-/** True when decrypted metadata looks genuine: major version 1 and a tx power in the plausible range. */
-export function isPlausibleMetadata(m: Metadata): boolean {
+/** True when the two reserved metadata bytes are zero, as the specification requires. */
+export function hasZeroReserved(bytes: Uint8Array): boolean {
+  return bytes.length === AEM_LENGTH && bytes[2] === 0 && bytes[3] === 0;
+}
+
+/**
+ * True when decrypted metadata looks genuine: major version 1, a tx power in the plausible range and,
+ * when the raw bytes are given, zero reserved bytes (a wrong key decrypts to random bytes, which pass
+ * the version and power checks about 7% of the time but the reserved bytes only once in 65,536).
+ */
+export function isPlausibleMetadata(m: Metadata, raw?: Uint8Array): boolean {
+  if (raw && !hasZeroReserved(raw)) return false;
   return m.majorVersion === 1 && m.txPower >= PLAUSIBLE_TX_POWER.min && m.txPower <= PLAUSIBLE_TX_POWER.max;
 }

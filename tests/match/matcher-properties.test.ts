@@ -1,0 +1,291 @@
+/**
+ * Properties of the matcher against a simple reference model: sound, complete, no cross-key matches,
+ * independent of key order and batch splitting, idempotent, invariant under a common time shift, and
+ * monotone risk in close time.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  assessExposure,
+  buildExposureWindows,
+  cryptAem,
+  deriveAemk,
+  encodeMetadata,
+  checkExposure,
+  createDerivedKeyIndex,
+  createMemoryLog,
+  type DiagnosisKeyLike,
+  deriveGaenRuns,
+  deriveRpi,
+  deriveRpik,
+  INTERVAL_MS,
+  type KeyMatch,
+  matchLog,
+  matchLogWithIndex,
+  REPLAY_TOLERANCE_MS,
+  type Sighting,
+  toHex,
+} from "../../src/index";
+
+fc.configureGlobal({ seed: 424242, numRuns: 40 });
+
+const DAY0 = 2_700_000 - (2_700_000 % 144); // a UTC-day-aligned interval in 2021
+
+const keyArb: fc.Arbitrary<DiagnosisKeyLike> = fc.record({
+  keyData: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+  rollingStartIntervalNumber: fc.integer({ min: 0, max: 3 }).map((d) => DAY0 + 144 * d),
+  rollingPeriod: fc.integer({ min: 1, max: 144 }),
+  reportType: fc.constantFrom(1, 2, 3),
+});
+
+/** A scenario: keys, and sightings drawn from the keys' RPIs (some replayed late) plus noise. */
+const scenarioArb = fc
+  .uniqueArray(keyArb, { minLength: 1, maxLength: 4, selector: (k) => toHex(k.keyData) })
+  .chain((keys) => {
+    const fromKey = fc
+      .record({
+        k: fc.integer({ min: 0, max: keys.length - 1 }),
+        i: fc.nat(143),
+        offsetMin: fc.integer({ min: -200, max: 200 }),
+        rssi: fc.integer({ min: -100, max: -30 }),
+      })
+      .map(({ k, i, offsetMin, rssi }) => {
+        const key = keys[k]!;
+        const interval = key.rollingStartIntervalNumber + (i % key.rollingPeriod);
+        return keySighting(key, interval, interval * INTERVAL_MS + offsetMin * 60_000, rssi);
+      });
+    const noise = fc
+      .record({
+        id: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        t: fc.integer({ min: 0, max: 5 * 144 }),
+      })
+      .map(({ id, t }) => mkSighting(id, (DAY0 + t) * INTERVAL_MS, -60));
+    return fc.record({
+      keys: fc.constant(keys),
+      sightings: fc.array(fc.oneof(fromKey, noise), { maxLength: 40 }),
+    });
+  });
+
+function mkSighting(
+  identifier: Uint8Array,
+  time: number,
+  rssi: number,
+  aem: Uint8Array = new Uint8Array(4),
+): Sighting {
+  return {
+    time: Math.max(0, Math.round(time)),
+    identifier,
+    aem,
+    meanRssi: rssi,
+    maxRssi: Math.min(127, rssi + 3),
+    packets: 3,
+    secondsSinceLastScan: 300,
+  };
+}
+
+const METADATA = encodeMetadata({ txPower: -10, calibrationConfidence: 2 });
+
+/** A genuine sighting of `key` in `interval`: its RPI with the AEM of known metadata. */
+function keySighting(key: DiagnosisKeyLike, interval: number, time: number, rssi: number): Sighting {
+  const rpi = deriveRpi(deriveRpik(key.keyData), interval);
+  return mkSighting(rpi, time, rssi, cryptAem(deriveAemk(key.keyData), rpi, METADATA));
+}
+
+/** Reference: nested loops over every key, interval and sighting. */
+function reference(keys: readonly DiagnosisKeyLike[], sightings: readonly Sighting[]): string[] {
+  const out: string[] = [];
+  keys.forEach((k) => {
+    const rpik = deriveRpik(k.keyData);
+    for (let i = 0; i < k.rollingPeriod; i++) {
+      const interval = k.rollingStartIntervalNumber + i;
+      const rpi = toHex(deriveRpi(rpik, interval));
+      for (const s of sightings) {
+        const start = interval * INTERVAL_MS;
+        if (
+          toHex(s.identifier) === rpi &&
+          s.time >= start - REPLAY_TOLERANCE_MS &&
+          s.time < start + INTERVAL_MS + REPLAY_TOLERANCE_MS
+        ) {
+          out.push(`${toHex(k.keyData)}|${rpi}|${s.time}|${s.meanRssi}`);
+        }
+      }
+    }
+  });
+  return out.sort();
+}
+
+function flatten(keys: readonly DiagnosisKeyLike[], matches: readonly KeyMatch[]): string[] {
+  return matches
+    .flatMap((m) =>
+      m.sightings.map(
+        (s) =>
+          `${toHex(keys[m.keyIndex]!.keyData)}|${toHex(s.sighting.identifier)}|${s.sighting.time}|${s.sighting.meanRssi}`,
+      ),
+    )
+    .sort();
+}
+
+async function logOf(sightings: readonly Sighting[]) {
+  const log = createMemoryLog();
+  await log.record(sightings);
+  return log;
+}
+
+describe("matcher properties", () => {
+  it("is sound and complete, with no cross-key matches, in both matching directions", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async ({ keys, sightings }) => {
+        const log = await logOf(sightings);
+        const expected = reference(keys, sightings);
+        expect(flatten(keys, await matchLog(log, deriveGaenRuns(keys)))).toEqual(expected);
+        expect(
+          flatten(keys, await matchLogWithIndex(log, createDerivedKeyIndex(deriveGaenRuns(keys)))),
+        ).toEqual(expected);
+      }),
+    );
+  });
+
+  it("does not depend on key order or on splitting the keys into batches", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, fc.nat(), async ({ keys, sightings }, cut) => {
+        const log = await logOf(sightings);
+        const all = flatten(keys, await matchLog(log, deriveGaenRuns(keys)));
+        const reversed = [...keys].reverse();
+        expect(flatten(reversed, await matchLog(log, deriveGaenRuns(reversed)))).toEqual(all);
+        const c = cut % (keys.length + 1);
+        const a = keys.slice(0, c);
+        const b = keys.slice(c);
+        const split = [
+          ...flatten(a, await matchLog(log, deriveGaenRuns(a))),
+          ...flatten(b, await matchLog(log, deriveGaenRuns(b))),
+        ].sort();
+        expect(split).toEqual(all);
+      }),
+    );
+  });
+
+  it("importing the same keys twice changes nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async ({ keys, sightings }) => {
+        const log = await logOf(sightings);
+        const once = await checkExposure(log, keys);
+        const twice = await checkExposure(log, [...keys, ...keys]);
+        const statusOnce = once.assessment.status;
+        expect(twice.assessment.status).toBe(statusOnce);
+        const again = await checkExposure(log, keys);
+        expect(again.assessment).toEqual(once.assessment);
+      }),
+    );
+  });
+
+  it("shifting all times by whole days changes nothing but the times", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, fc.integer({ min: 1, max: 30 }), async ({ keys, sightings }, days) => {
+        const shiftMs = days * 86_400_000;
+        const shiftIv = days * 144;
+        const moved = keys.map((k) => ({
+          ...k,
+          rollingStartIntervalNumber: k.rollingStartIntervalNumber + shiftIv,
+        }));
+        // Identifiers depend on the interval, so shifted sightings carry the shifted keys' RPIs and AEMs.
+        const remap = new Map<string, { key: DiagnosisKeyLike; interval: number }>();
+        keys.forEach((k, ki) => {
+          const a = deriveRpik(k.keyData);
+          for (let i = 0; i < k.rollingPeriod; i++) {
+            remap.set(toHex(deriveRpi(a, k.rollingStartIntervalNumber + i)), {
+              key: moved[ki]!,
+              interval: moved[ki]!.rollingStartIntervalNumber + i,
+            });
+          }
+        });
+        const shifted = sightings.map((s) => {
+          const m = remap.get(toHex(s.identifier));
+          return m
+            ? { ...keySighting(m.key, m.interval, s.time + shiftMs, s.meanRssi) }
+            : { ...s, time: s.time + shiftMs };
+        });
+        const before = await checkExposure(await logOf(sightings), keys);
+        const after = await checkExposure(await logOf(shifted), moved);
+        expect(after.assessment.status).toBe(before.assessment.status);
+        expect(after.assessment.riskScore).toBeCloseTo(before.assessment.riskScore, 6);
+        expect(after.windows.map((w) => w.start - shiftMs)).toEqual(before.windows.map((w) => w.start));
+      }),
+    );
+  });
+
+  it("more close time never lowers the risk", async () => {
+    const key: DiagnosisKeyLike = {
+      keyData: new Uint8Array(16).fill(5),
+      rollingStartIntervalNumber: DAY0,
+      rollingPeriod: 144,
+      reportType: 1,
+    };
+    const scans = (n: number, rssi: number) =>
+      Array.from({ length: n }, (_, j) => {
+        const t = DAY0 * INTERVAL_MS + 8 * 3600_000 + j * 300_000;
+        return keySighting(key, Math.floor(t / INTERVAL_MS), t, rssi);
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.nat(60), fc.nat(20), fc.integer({ min: -90, max: -40 }), async (n, extra, rssi) => {
+        const fewer = await checkExposure(await logOf(scans(n, rssi)), [key]);
+        const more = await checkExposure(await logOf(scans(n + extra, rssi)), [key]);
+        expect(more.assessment.riskScore).toBeGreaterThanOrEqual(fewer.assessment.riskScore);
+        if (fewer.assessment.status === "F1") expect(more.assessment.status).toBe("F1");
+      }),
+    );
+  });
+});
+
+describe("exposure windows and the verdict", () => {
+  const key: DiagnosisKeyLike = {
+    keyData: new Uint8Array(16).fill(9),
+    rollingStartIntervalNumber: DAY0,
+    rollingPeriod: 144,
+    reportType: 1,
+  };
+  const at = (minutes: number, rssi: number) => {
+    const t = DAY0 * INTERVAL_MS + 9 * 3600_000 + minutes * 60_000;
+    return keySighting(key, Math.floor(t / INTERVAL_MS), t, rssi);
+  };
+
+  it("20 minutes at a strong signal is F1; 10 minutes is not; weak signals are not", async () => {
+    const strong = (mins: number) => Array.from({ length: mins / 5 }, (_, i) => at(i * 5, -45));
+    expect((await checkExposure(await logOf(strong(20)), [key])).assessment.status).toBe("F1");
+    expect((await checkExposure(await logOf(strong(10)), [key])).assessment.status).toBe("none");
+    const weak = Array.from({ length: 12 }, (_, i) => at(i * 5, -95));
+    expect((await checkExposure(await logOf(weak), [key])).assessment.status).toBe("none");
+  });
+
+  it("splits windows at 30 minutes and falls back to calibration when the metadata is implausible", async () => {
+    const log = await logOf(Array.from({ length: 14 }, (_, i) => at(i * 5, -50)));
+    const r = await checkExposure(log, [key]);
+    expect(r.windows.length).toBe(3);
+    for (const w of r.windows)
+      expect(w.scanInstances[w.scanInstances.length - 1]!.time - w.start).toBeLessThan(30 * 60_000);
+    expect(r.windows[0]!.txPowerSource).toBe("metadata");
+    expect(r.windows[0]!.txPower).toBe(-10);
+    const garbled = await logOf([{ ...at(0, -50), aem: new Uint8Array([1, 2, 3, 4]) }]);
+    const g = await checkExposure(garbled, [key]);
+    expect(g.windows[0]!.txPowerSource).toBe("calibration");
+  });
+
+  it("recursive keys make the user F2 at lower weight; revoked keys count for nothing", async () => {
+    const strong = Array.from({ length: 6 }, (_, i) => at(i * 5, -45));
+    const log = await logOf(strong);
+    const f2 = await checkExposure(log, [{ ...key, reportType: 4, transmissionRiskLevel: 1 }]);
+    expect(f2.assessment.status).toBe("F2");
+    const f1 = await checkExposure(log, [key]);
+    expect(f2.assessment.riskScore).toBeLessThan(f1.assessment.riskScore);
+    expect(
+      (await checkExposure(log, [{ ...key, reportType: 4, transmissionRiskLevel: 2 }])).assessment.status,
+    ).toBe("none");
+    expect(
+      (await checkExposure(log, [{ ...key, reportType: 4, transmissionRiskLevel: 2 }], { maxLevel: 3 }))
+        .assessment.status,
+    ).toBe("F3");
+    expect((await checkExposure(log, [{ ...key, reportType: 5 }])).assessment.status).toBe("none");
+    const m = await matchLog(log, deriveGaenRuns([key]));
+    const w = buildExposureWindows(m, () => key.keyData, { receiverRssiCorrection: 0, fallbackTxPower: -10 });
+    expect(assessExposure(w, [key]).status).toBe("F1");
+  });
+});
