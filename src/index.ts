@@ -7,3 +7,4 @@ export * from "./bytes";
 export * from "./clock";
 export * from "./errors";
 export * from "./protocol/index";
+export * from "./match/index";

@@ -1,0 +1,10 @@
+/** Diagnosis-key export files (read, verify, validate, write) and Bluezone F0 day-key lists. */
+export * from "./day-key-records";
+export * from "./errors";
+export * from "./export-codec";
+export * from "./export-proto";
+export * from "./key-file";
+export * from "./key-validation";
+export * from "./limits";
+export * from "./signing";
+export * from "./zip-entries";
