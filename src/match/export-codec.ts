@@ -85,8 +85,10 @@ const has = (m: Msg, field: string) => Object.hasOwn(m, field) && m[field] !== n
 const num = (v: unknown) => (typeof v === "number" ? v : v == null ? 0 : Number(String(v)));
 
 function decodeMessage(type: ReturnType<typeof exportType>, bytes: Uint8Array, what: string): Msg {
+  const reader = protobuf.Reader.create(bytes);
+  reader.discardUnknown = false; // keep out-of-range enum values visible (see unknownReportType)
   try {
-    return type.decode(bytes) as unknown as Msg;
+    return type.decode(reader) as unknown as Msg;
   } catch (err) {
     throw new KeyFileFormatError(`${what} is not a valid ${type.name} protobuf: ${(err as Error).message}`, {
       cause: err,
@@ -131,6 +133,21 @@ function toSignatureInfo(s: SignatureInfo): Msg {
   };
 }
 
+const REPORT_TYPE_FIELD = 5;
+
+/**
+ * proto2 enums are closed: protobufjs keeps an out-of-range report_type among the message's
+ * `$unknowns` instead of the field. Fetch it from there so validation can reject it.
+ */
+function unknownReportType(m: Msg): number | undefined {
+  for (const raw of (m.$unknowns as Uint8Array[] | undefined) ?? []) {
+    const r = protobuf.Reader.create(raw);
+    const tag = r.uint32();
+    if (tag >>> 3 === REPORT_TYPE_FIELD && (tag & 7) === 0) return r.int32();
+  }
+  return undefined;
+}
+
 function fromKey(m: Msg): ExposureKey {
   const key: ExposureKey = {
     keyData: new Uint8Array((m.key_data as Uint8Array | undefined) ?? []),
@@ -139,7 +156,9 @@ function fromKey(m: Msg): ExposureKey {
     rollingPeriod: num(m.rolling_period),
   };
   if (has(m, "transmission_risk_level")) key.transmissionRiskLevel = num(m.transmission_risk_level);
-  if (has(m, "report_type")) key.reportType = num(m.report_type) as ReportType;
+  // An explicit UNKNOWN (0) reads as absent: protobufjs drops the enum default on decode.
+  const reportType = has(m, "report_type") ? num(m.report_type) : unknownReportType(m);
+  if (reportType !== undefined) key.reportType = reportType as ReportType;
   if (has(m, "days_since_onset_of_symptoms"))
     key.daysSinceOnsetOfSymptoms = num(m.days_since_onset_of_symptoms);
   return key;
@@ -185,9 +204,10 @@ export function decodeExportBin(bin: Uint8Array, maxKeys = Number.POSITIVE_INFIN
 /** Encodes an export.bin: the header followed by the `TemporaryExposureKeyExport` protobuf. */
 export function encodeExportBin(contents: ExportContents): Uint8Array {
   const type = exportType("TemporaryExposureKeyExport");
+  // encode (not fromObject) writes exactly the given values; validation happens before, in the writer.
   const body = type
     .encode(
-      type.fromObject({
+      type.create({
         start_timestamp: contents.startTimestamp,
         end_timestamp: contents.endTimestamp,
         region: contents.region,
@@ -231,7 +251,7 @@ export function encodeSignatureList(signatures: readonly TekSignature[]): Uint8A
   const type = exportType("TEKSignatureList");
   return type
     .encode(
-      type.fromObject({
+      type.create({
         signatures: signatures.map((s) => ({
           signature_info: toSignatureInfo(s.signatureInfo),
           batch_num: s.batchNum,

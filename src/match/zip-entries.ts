@@ -5,6 +5,7 @@
  * past the limit.
  */
 import { Unzip, UnzipInflate, unzipSync, zipSync } from "fflate";
+import { BluezoneError } from "../errors";
 import { KeyFileFormatError, KeyFileLimitError } from "./errors";
 
 /** Names of the two entries of a key-file zip. */
@@ -80,6 +81,8 @@ function inflateEntries(zip: Uint8Array, limits: EntryLimits): Map<string, Uint8
     chunks.set(file.name, parts);
     sizes.set(file.name, 0);
     file.ondata = (err, data, final) => {
+      // fflate hands errors thrown below (the limit) back here: keep typed ones as they are.
+      if (err instanceof BluezoneError) throw err;
       if (err) throw formatError(`zip entry "${file.name}" does not inflate`, err);
       const size = sizes.get(file.name)! + data.length;
       if (size > max) {
@@ -99,7 +102,7 @@ function inflateEntries(zip: Uint8Array, limits: EntryLimits): Map<string, Uint8
       unzip.push(zip.subarray(o, end), end === zip.length);
     }
   } catch (err) {
-    if (err instanceof KeyFileFormatError || err instanceof KeyFileLimitError) throw err;
+    if (err instanceof BluezoneError) throw err;
     throw formatError("zip data is corrupt", err);
   }
   const out = new Map<string, Uint8Array>();

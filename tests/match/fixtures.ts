@@ -29,11 +29,11 @@ export function ecdsaPair(identity = { keyId: "310", keyVersion: "v1" }) {
   return { signer: ecdsaSigner(privateKey, identity), trusted: parsePublicKey(publicKey), privateKey };
 }
 
-/** A valid key starting at a 2020 interval. */
+/** A valid key (bytes all `i`) starting on one of the seven days before {@link NOW_2020}. */
 export function sampleKey(i: number, extra: Partial<ExposureKey> = {}): ExposureKey {
   return {
     keyData: new Uint8Array(16).fill(i & 0xff),
-    rollingStartIntervalNumber: 2_655_000 + i * 144,
+    rollingStartIntervalNumber: 2_655_000 + (i % 7) * 144,
     rollingPeriod: 144,
     ...extra,
   };
