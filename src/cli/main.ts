@@ -1,6 +1,7 @@
 /** The `bluezone` command-line tool. Each subcommand lives in its own module under `commands/`. */
 import { Command } from "commander";
 import { registerDerive } from "./commands/derive";
+import { registerExport } from "./commands/export";
 import { runCli } from "./run";
 
 const program = new Command()
@@ -8,5 +9,6 @@ const program = new Command()
   .description("Bluetooth LE proximity contact logging: identifiers, contact logs, key files, simulation.")
   .showHelpAfterError();
 registerDerive(program);
+registerExport(program);
 
 await runCli(program, process.argv);
