@@ -1,20 +1,18 @@
 /**
  * bluezone: Bluetooth LE proximity contact logging.
  *
+ * Data flows one way: clock → key schedule → payload → transport (advertise); transport (scan) → scan
+ * aggregation → log; key file → verify → matcher (reads the log) → exposure windows → policy → F1/F2.
+ *
  * @packageDocumentation
  */
 export * from "./bytes";
 export * from "./clock";
+export * from "./csv";
 export * from "./errors";
+export * from "./log/index";
+export * from "./match/index";
 export * from "./protocol/index";
-export * from "./match/derive-runs";
-export * from "./match/exposure-windows";
-export * from "./match/identifier-table";
-export * from "./match/matcher";
+export * from "./proximity/index";
 export * from "./tracer/index";
 export * from "./transport/index";
-export * from "./proximity/index";
-export * from "./csv";
-export * from "./match/check-exposure";
-export * from "./match/risk";
-export * from "./log/index";

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerDerive } from "./commands/derive";
 import { registerProximity } from "./commands/proximity";
+import { registerExport } from "./commands/export";
 import { runCli } from "./run";
 
 const program = new Command()
@@ -10,5 +11,6 @@ const program = new Command()
   .showHelpAfterError();
 registerDerive(program);
 registerProximity(program);
+registerExport(program);
 
 await runCli(program, process.argv);

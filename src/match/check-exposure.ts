@@ -4,7 +4,8 @@
  */
 import type { ContactLog } from "../log/types";
 import { fleetCalibration, lookupCalibration } from "../proximity/calibration";
-import { deriveGaenRuns, type DiagnosisKeyLike } from "./derive-runs";
+import { deriveGaenRuns } from "./derive-runs";
+import type { ExposureKey } from "./export-codec";
 import { buildExposureWindows, type ExposureWindow } from "./exposure-windows";
 import { type DerivedKeyIndex, type KeyMatch, matchLog, matchLogWithIndex } from "./matcher";
 import { assessExposure, type ExposureAssessment, type RiskConfig } from "./risk";
@@ -30,7 +31,7 @@ export interface ExposureCheck {
 /** Matches a contact log against published Exposure Notification keys and judges the exposure. */
 export async function checkExposure(
   log: ContactLog,
-  keys: readonly DiagnosisKeyLike[],
+  keys: readonly ExposureKey[],
   options: CheckExposureOptions = {},
 ): Promise<ExposureCheck> {
   const matches = options.index

@@ -11,16 +11,6 @@ import {
 import { deriveAllRpis, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { INTERVAL_MS } from "../protocol/intervals";
 
-/** A published Exposure Notification key with the fields that weigh its exposures. */
-export interface DiagnosisKeyLike extends TemporaryExposureKey {
-  /** Transmission risk level 0…8 (deprecated in EN v2 but still published). */
-  transmissionRiskLevel?: number;
-  /** 1 confirmed test, 2 clinical diagnosis, 3 self report, 4 recursive (close contact of a case), 5 revoked. */
-  reportType?: number;
-  /** Days from symptom onset to the key's day, −14…14, when known. */
-  daysSinceOnsetOfSymptoms?: number;
-}
-
 /** A published Bluezone day key, decoded. */
 export interface BluezoneDayKey {
   /** The 32-byte day key. */

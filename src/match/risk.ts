@@ -11,18 +11,8 @@
 import { InvalidArgumentError } from "../errors";
 import { type ContactPolicy, POLICIES, validatePolicy } from "../proximity/policy";
 import { type DayResult, decideDays, evaluateWindows, type WindowResult } from "../proximity/windows";
-import type { DiagnosisKeyLike } from "./derive-runs";
+import { type ExposureKey, ReportType } from "./export-codec";
 import type { ExposureWindow } from "./exposure-windows";
-
-/** Exposure Notification report types. */
-export const REPORT_TYPE = {
-  unknown: 0,
-  confirmedTest: 1,
-  confirmedClinicalDiagnosis: 2,
-  selfReport: 3,
-  recursive: 4,
-  revoked: 5,
-} as const;
 
 /** How exposures are weighed and judged. */
 export interface RiskConfig {
@@ -85,8 +75,8 @@ export function defaultInfectiousness(daysSinceOnset: number | undefined): numbe
 }
 
 /** Contact level a key gives its contacts (1 for cases, publisher level + 1 for recursive keys). */
-export function contactLevel(key: DiagnosisKeyLike): number {
-  if (key.reportType !== REPORT_TYPE.recursive) return 1;
+export function contactLevel(key: ExposureKey): number {
+  if (key.reportType !== ReportType.RECURSIVE) return 1;
   const publisher =
     key.transmissionRiskLevel && key.transmissionRiskLevel > 0 ? key.transmissionRiskLevel : 1;
   return publisher + 1;
@@ -95,7 +85,7 @@ export function contactLevel(key: DiagnosisKeyLike): number {
 /** Judges exposure windows against the published keys. */
 export function assessExposure(
   windows: readonly ExposureWindow[],
-  keys: readonly DiagnosisKeyLike[],
+  keys: readonly ExposureKey[],
   config: RiskConfig = {},
 ): ExposureAssessment {
   const policy = validatePolicy(config.policy ?? POLICIES.default!);
@@ -116,7 +106,7 @@ export function assessExposure(
     const key = keys[keyIndex];
     if (!key)
       throw new InvalidArgumentError(`exposure window refers to key ${keyIndex}, which is not in the list`);
-    const reportType = key.reportType ?? REPORT_TYPE.unknown;
+    const reportType = key.reportType ?? ReportType.UNKNOWN;
     const level = contactLevel(key);
     const weight = (reportWeights[reportType] ?? 1) * infectiousness(key.daysSinceOnsetOfSymptoms);
     const instances = ws.flatMap((w) =>

@@ -14,7 +14,7 @@ import {
   checkExposure,
   createDerivedKeyIndex,
   createMemoryLog,
-  type DiagnosisKeyLike,
+  type ExposureKey,
   deriveGaenRuns,
   deriveRpi,
   deriveRpik,
@@ -31,11 +31,11 @@ fc.configureGlobal({ seed: 424242, numRuns: 40 });
 
 const DAY0 = 2_700_000 - (2_700_000 % 144); // a UTC-day-aligned interval in 2021
 
-const keyArb: fc.Arbitrary<DiagnosisKeyLike> = fc.record({
+const keyArb: fc.Arbitrary<ExposureKey> = fc.record({
   keyData: fc.uint8Array({ minLength: 16, maxLength: 16 }),
   rollingStartIntervalNumber: fc.integer({ min: 0, max: 3 }).map((d) => DAY0 + 144 * d),
   rollingPeriod: fc.integer({ min: 1, max: 144 }),
-  reportType: fc.constantFrom(1, 2, 3),
+  reportType: fc.constantFrom(1 as const, 2 as const, 3 as const),
 });
 
 /** A scenario: keys, and sightings drawn from the keys' RPIs (some replayed late) plus noise. */
@@ -86,13 +86,13 @@ function mkSighting(
 const METADATA = encodeMetadata({ txPower: -10, calibrationConfidence: 2 });
 
 /** A genuine sighting of `key` in `interval`: its RPI with the AEM of known metadata. */
-function keySighting(key: DiagnosisKeyLike, interval: number, time: number, rssi: number): Sighting {
+function keySighting(key: ExposureKey, interval: number, time: number, rssi: number): Sighting {
   const rpi = deriveRpi(deriveRpik(key.keyData), interval);
   return mkSighting(rpi, time, rssi, cryptAem(deriveAemk(key.keyData), rpi, METADATA));
 }
 
 /** Reference: nested loops over every key, interval and sighting. */
-function reference(keys: readonly DiagnosisKeyLike[], sightings: readonly Sighting[]): string[] {
+function reference(keys: readonly ExposureKey[], sightings: readonly Sighting[]): string[] {
   const out: string[] = [];
   keys.forEach((k) => {
     const rpik = deriveRpik(k.keyData);
@@ -114,7 +114,7 @@ function reference(keys: readonly DiagnosisKeyLike[], sightings: readonly Sighti
   return out.sort();
 }
 
-function flatten(keys: readonly DiagnosisKeyLike[], matches: readonly KeyMatch[]): string[] {
+function flatten(keys: readonly ExposureKey[], matches: readonly KeyMatch[]): string[] {
   return matches
     .flatMap((m) =>
       m.sightings.map(
@@ -188,7 +188,7 @@ describe("matcher properties", () => {
           rollingStartIntervalNumber: k.rollingStartIntervalNumber + shiftIv,
         }));
         // Identifiers depend on the interval, so shifted sightings carry the shifted keys' RPIs and AEMs.
-        const remap = new Map<string, { key: DiagnosisKeyLike; interval: number }>();
+        const remap = new Map<string, { key: ExposureKey; interval: number }>();
         keys.forEach((k, ki) => {
           const a = deriveRpik(k.keyData);
           for (let i = 0; i < k.rollingPeriod; i++) {
@@ -214,7 +214,7 @@ describe("matcher properties", () => {
   });
 
   it("more close time never lowers the risk", async () => {
-    const key: DiagnosisKeyLike = {
+    const key: ExposureKey = {
       keyData: new Uint8Array(16).fill(5),
       rollingStartIntervalNumber: DAY0,
       rollingPeriod: 144,
@@ -237,7 +237,7 @@ describe("matcher properties", () => {
 });
 
 describe("exposure windows and the verdict", () => {
-  const key: DiagnosisKeyLike = {
+  const key: ExposureKey = {
     keyData: new Uint8Array(16).fill(9),
     rollingStartIntervalNumber: DAY0,
     rollingPeriod: 144,

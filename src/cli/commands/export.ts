@@ -1,0 +1,231 @@
+/**
+ * `bluezone export`: verify, inspect and create diagnosis-key export files, and make signing keys.
+ *
+ * File shapes:
+ * - FILE: a key-file zip (export.bin + export.sig) or a bare export.bin.
+ * - `--public-key KEY`: an SPKI in base64 (ECDSA P-256, or Ed25519) or 64 hex digits (Ed25519).
+ * - `--sign-key FILE`: an Ed25519 secret key in hex (64-byte tweetnacl secret key, or its 32-byte seed)
+ *   or an ECDSA P-256 private key PEM (PKCS8 or SEC1).
+ * - `--keys KEYS.json`: an array of keys `{keyData: hex, rollingStartIntervalNumber, rollingPeriod,
+ *   transmissionRiskLevel?, reportType?, daysSinceOnsetOfSymptoms?}`, or an object
+ *   `{region?, batchNum?, batchSize?, startTimestamp?, endTimestamp?, keys, revisedKeys?}`.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import nacl from "tweetnacl";
+import { fromHex, toHex } from "../../bytes";
+import { BluezoneError, InvalidArgumentError } from "../../errors";
+import type { ExposureKey, KeyFileHeader, ReportType } from "../../match/export-codec";
+import { createKeyFile, type KeyFile, readKeyFile } from "../../match/key-file";
+import {
+  ecdsaSigner,
+  ed25519Signer,
+  type KeyFileSigner,
+  parsePublicKey,
+  type SignerIdentity,
+} from "../../match/signing";
+import { printJson } from "../run";
+
+/** Exit code of `export verify` for a file that does not verify. */
+export const EXIT_INVALID = 1;
+
+function readInput(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Summary of a read key file, as printed by `verify` and `inspect`. */
+export function summarizeKeyFile(f: KeyFile) {
+  const starts = f.keys.map((k) => k.rollingStartIntervalNumber);
+  const ends = f.keys.map((k) => k.rollingStartIntervalNumber + k.rollingPeriod);
+  return {
+    region: f.region,
+    batchNum: f.batchNum,
+    batchSize: f.batchSize,
+    startTimestamp: f.startTimestamp,
+    endTimestamp: f.endTimestamp,
+    keys: f.keys.length,
+    revisedKeys: f.revisedKeys.length,
+    keyIntervals:
+      f.keys.length === 0
+        ? null
+        : {
+            firstStart: Math.min(...starts),
+            lastEnd: Math.max(...ends),
+            from: new Date(Math.min(...starts) * 600_000).toISOString(),
+            to: new Date(Math.max(...ends) * 600_000).toISOString(),
+          },
+    signatureInfos: f.signatureInfos,
+    signatures: f.signatures.map((s) => ({
+      ...s.signatureInfo,
+      batchNum: s.batchNum,
+      batchSize: s.batchSize,
+    })),
+  };
+}
+
+/** Result of {@link verifyKeyFileBytes}. */
+export type VerifyResult =
+  | ({ valid: true } & ReturnType<typeof summarizeKeyFile>)
+  | { valid: false; reason: string; code: string };
+
+/**
+ * Verifies a key file against one public key; typed read errors become `{valid: false, reason}`.
+ * @param publicKey - SPKI base64 (ECDSA or Ed25519) or 64 hex digits (Ed25519)
+ * @throws InvalidArgumentError when the public key itself is malformed
+ */
+export function verifyKeyFileBytes(bytes: Uint8Array, publicKey: string): VerifyResult {
+  const trusted = parsePublicKey(publicKey);
+  try {
+    return { valid: true, ...summarizeKeyFile(readKeyFile(bytes, { trustedKeys: [trusted] })) };
+  } catch (err) {
+    if (err instanceof BluezoneError) return { valid: false, reason: err.message, code: err.code };
+    throw err;
+  }
+}
+
+/** Reads a key file without verifying its signature (keys are still validated). */
+export function inspectKeyFileBytes(bytes: Uint8Array) {
+  return summarizeKeyFile(readKeyFile(bytes, { verify: false }));
+}
+
+/**
+ * Loads a signer from the text of a `--sign-key` file: Ed25519 hex (64-byte secret key or 32-byte
+ * seed) or an ECDSA P-256 private key PEM.
+ */
+export function parseSignKey(text: string, identity: SignerIdentity = {}): KeyFileSigner {
+  const t = text.trim();
+  if (t.startsWith("-----BEGIN")) return ecdsaSigner(t, identity);
+  if (/^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$/.test(t)) return ed25519Signer(fromHex(t), identity);
+  throw new InvalidArgumentError(
+    "sign key must be Ed25519 hex (32-byte seed or 64-byte secret key) or a PEM",
+  );
+}
+
+/** Keys and header fields of a KEYS.json file. */
+export interface KeysDocument extends Partial<KeyFileHeader> {
+  /** The keys. */
+  keys: ExposureKey[];
+  /** Revised keys. */
+  revisedKeys: ExposureKey[];
+}
+
+function parseKeyObject(value: unknown, i: number): ExposureKey {
+  if (typeof value !== "object" || value === null)
+    throw new InvalidArgumentError(`keys[${i}] must be an object`);
+  const o = value as Record<string, unknown>;
+  const int = (name: string, optional: boolean): number | undefined => {
+    const v = o[name];
+    if (v === undefined && optional) return undefined;
+    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`keys[${i}].${name} must be an integer`);
+    return v as number;
+  };
+  if (typeof o.keyData !== "string")
+    throw new InvalidArgumentError(`keys[${i}].keyData must be a hex string`);
+  const key: ExposureKey = {
+    keyData: fromHex(o.keyData, undefined, `keys[${i}].keyData`),
+    rollingStartIntervalNumber: int("rollingStartIntervalNumber", false)!,
+    rollingPeriod: int("rollingPeriod", true) ?? 144,
+  };
+  const risk = int("transmissionRiskLevel", true);
+  const reportType = int("reportType", true);
+  const onset = int("daysSinceOnsetOfSymptoms", true);
+  if (risk !== undefined) key.transmissionRiskLevel = risk;
+  if (reportType !== undefined) key.reportType = reportType as ReportType;
+  if (onset !== undefined) key.daysSinceOnsetOfSymptoms = onset;
+  return key;
+}
+
+/** Parses KEYS.json text: an array of keys or an object with header fields and `keys`. */
+export function parseKeysJson(text: string): KeysDocument {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`keys file is not JSON: ${(err as Error).message}`);
+  }
+  const obj = (Array.isArray(doc) ? { keys: doc } : doc) as Record<string, unknown> | null;
+  if (typeof obj !== "object" || obj === null || !Array.isArray(obj.keys)) {
+    throw new InvalidArgumentError("keys file must be an array of keys or an object with a keys array");
+  }
+  const out: KeysDocument = {
+    keys: obj.keys.map(parseKeyObject),
+    revisedKeys: Array.isArray(obj.revisedKeys) ? obj.revisedKeys.map(parseKeyObject) : [],
+  };
+  for (const f of ["batchNum", "batchSize", "startTimestamp", "endTimestamp"] as const) {
+    if (obj[f] !== undefined) out[f] = obj[f] as number;
+  }
+  if (obj.region !== undefined) out.region = String(obj.region);
+  return out;
+}
+
+/** Makes a signing key pair; returns the file contents `{secret, public}` (see module doc). */
+export function generateSigningKeyPair(type: string): { secret: string; public: string } {
+  if (type === "ed25519") {
+    const pair = nacl.sign.keyPair();
+    return { secret: `${toHex(pair.secretKey)}\n`, public: `${toHex(pair.publicKey)}\n` };
+  }
+  if (type === "ecdsa") {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    return {
+      secret: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+      public: `${publicKey.export({ format: "der", type: "spki" }).toString("base64")}\n`,
+    };
+  }
+  throw new InvalidArgumentError(`unknown --type "${type}" (ed25519 | ecdsa)`);
+}
+
+/** Registers `export verify|inspect|create|keygen` on the program. */
+export function registerExport(program: Command): void {
+  const cmd = program.command("export").description("Diagnosis-key export files (export.bin + export.sig)");
+  cmd
+    .command("verify <file>")
+    .description("Verify a key file's signature and keys; exit 1 when it does not verify")
+    .requiredOption("--public-key <key>", "SPKI base64 (ECDSA P-256 or Ed25519) or 64 hex digits (Ed25519)")
+    .option("--json", "print a JSON result")
+    .action((file: string, o: { publicKey: string; json?: boolean }) => {
+      const result = verifyKeyFileBytes(readInput(file), o.publicKey);
+      if (o.json) printJson(result);
+      else if (result.valid) process.stdout.write(`valid: ${result.keys} keys, region ${result.region}\n`);
+      else process.stderr.write(`invalid: ${result.reason}\n`);
+      if (!result.valid) process.exitCode = EXIT_INVALID;
+    });
+  cmd
+    .command("inspect <file>")
+    .description("Print header fields, key count, key time range and signature infos (no verification)")
+    .option("--json", "print JSON (the only output format; accepted for symmetry)")
+    .action((file: string) => printJson(inspectKeyFileBytes(readInput(file)), true));
+  cmd
+    .command("create")
+    .description("Write a signed key-file zip from a KEYS.json")
+    .requiredOption("--keys <file>", "KEYS.json: array of keys, or {region, batchNum, …, keys}")
+    .requiredOption("--sign-key <file>", "Ed25519 secret key hex (seed or 64 bytes) or ECDSA PKCS8 PEM")
+    .requiredOption("--out <file>", "output zip")
+    .option("--key-id <id>", "verification key id written with the signature")
+    .option("--key-version <v>", "verification key version written with the signature")
+    .action((o: { keys: string; signKey: string; out: string; keyId?: string; keyVersion?: string }) => {
+      const doc = parseKeysJson(Buffer.from(readInput(o.keys)).toString("utf8"));
+      const identity = {
+        ...(o.keyId === undefined ? {} : { keyId: o.keyId }),
+        ...(o.keyVersion === undefined ? {} : { keyVersion: o.keyVersion }),
+      };
+      const signer = parseSignKey(Buffer.from(readInput(o.signKey)).toString("utf8"), identity);
+      writeFileSync(o.out, createKeyFile({ ...doc, signer }));
+      printJson({ out: o.out, keys: doc.keys.length, revisedKeys: doc.revisedKeys.length });
+    });
+  cmd
+    .command("keygen")
+    .description("Write a signing key pair: PREFIX.key (secret) and PREFIX.pub (for --public-key)")
+    .requiredOption("--type <type>", "ed25519 | ecdsa")
+    .requiredOption("--out <prefix>", "path prefix of the two files")
+    .action((o: { type: string; out: string }) => {
+      const pair = generateSigningKeyPair(o.type);
+      writeFileSync(`${o.out}.key`, pair.secret, { mode: 0o600 });
+      writeFileSync(`${o.out}.pub`, pair.public);
+      printJson({ secretKey: `${o.out}.key`, publicKey: `${o.out}.pub` });
+    });
+}

@@ -1,0 +1,16 @@
+/** Diagnosis-key export files (read, verify, validate, write) and Bluezone F0 day-key lists. */
+export * from "./day-key-records";
+export * from "./errors";
+export * from "./export-codec";
+export * from "./export-proto";
+export * from "./key-file";
+export * from "./key-validation";
+export * from "./limits";
+export * from "./signing";
+export * from "./zip-entries";
+export * from "./check-exposure";
+export * from "./derive-runs";
+export * from "./exposure-windows";
+export * from "./identifier-table";
+export * from "./matcher";
+export * from "./risk";

@@ -1,0 +1,175 @@
+/**
+ * Reading and writing diagnosis-key export files: a zip of export.bin + export.sig (or a bare
+ * export.bin), size-bounded, signature-verified and key-validated as a whole.
+ */
+import { InvalidArgumentError } from "../errors";
+import { KeyFileFormatError, KeyFileLimitError, SignatureError } from "./errors";
+import {
+  decodeExportBin,
+  decodeSignatureList,
+  type ExportContents,
+  type ExposureKey,
+  encodeExportBin,
+  encodeSignatureList,
+  type KeyFileHeader,
+  type SignatureInfo,
+  type TekSignature,
+} from "./export-codec";
+import { type KeyPlausibility, validateExposureKeys } from "./key-validation";
+import { type KeyFileLimits, resolveLimits } from "./limits";
+import { type KeyFileSigner, type TrustedKey, verifySignature } from "./signing";
+import { EXPORT_BIN, EXPORT_SIG, looksLikeZip, readZipEntries, writeZip } from "./zip-entries";
+
+/** Options of {@link readKeyFile}. */
+export interface ReadKeyFileOptions extends KeyPlausibility {
+  /** Keys trusted to sign; at least one must verify a signature unless `verify` is false. */
+  trustedKeys?: readonly TrustedKey[];
+  /**
+   * Whether to require a valid signature (default true). `false` is an explicit opt-out: the file is
+   * still size-bounded and key-validated, and the result says `verified: false`.
+   */
+  verify?: boolean;
+  /** Size and count limits (defaults in `DEFAULT_KEY_FILE_LIMITS`). */
+  limits?: Partial<KeyFileLimits>;
+}
+
+/** A key file that was read in full. */
+export interface KeyFile extends ExportContents {
+  /** Signatures of export.sig (empty for a bare export.bin). */
+  signatures: TekSignature[];
+  /** True when a signature verified with a trusted key. */
+  verified: boolean;
+  /** The signature info of the signature that verified, when one did. */
+  verifiedBy?: SignatureInfo;
+  /** The whole export.bin, as signed. */
+  exportBin: Uint8Array;
+}
+
+function matchesKey(key: TrustedKey, info: SignatureInfo): boolean {
+  return (
+    info.signatureAlgorithm === key.algorithm &&
+    (key.keyId === undefined || key.keyId === info.verificationKeyId) &&
+    (key.keyVersion === undefined || key.keyVersion === info.verificationKeyVersion)
+  );
+}
+
+/** The first signature that a trusted key verifies, or a SignatureError saying why none did. */
+function findValidSignature(
+  contents: ExportContents,
+  bin: Uint8Array,
+  signatures: readonly TekSignature[],
+  trustedKeys: readonly TrustedKey[],
+): TekSignature {
+  if (trustedKeys.length === 0)
+    throw new SignatureError("no trusted keys given to verify the signature with");
+  if (signatures.length === 0) throw new SignatureError("export.sig holds no signatures");
+  let candidates = 0;
+  for (const s of signatures) {
+    for (const key of trustedKeys) {
+      if (!matchesKey(key, s.signatureInfo)) continue;
+      candidates++;
+      if (s.batchNum !== contents.batchNum || s.batchSize !== contents.batchSize) continue;
+      if (verifySignature(key, bin, s.signature)) return s;
+    }
+  }
+  throw new SignatureError(
+    candidates === 0
+      ? "no signature was made with a trusted key (algorithm, key id and version must match)"
+      : "signature does not match export.bin for any trusted key",
+  );
+}
+
+function unpack(bytes: Uint8Array, verify: boolean, limits: KeyFileLimits) {
+  if (looksLikeZip(bytes)) {
+    const entries = readZipEntries(bytes, {
+      [EXPORT_BIN]: limits.maxExportBytes,
+      [EXPORT_SIG]: limits.maxSignatureBytes,
+    });
+    const bin = entries.get(EXPORT_BIN);
+    if (!bin) throw new KeyFileFormatError(`the zip holds no ${EXPORT_BIN}`);
+    const sig = entries.get(EXPORT_SIG);
+    if (!sig && verify) throw new SignatureError(`the zip holds no ${EXPORT_SIG}`);
+    return { bin, sig };
+  }
+  if (bytes.length > limits.maxExportBytes) {
+    throw new KeyFileLimitError(`export.bin is ${bytes.length} bytes, limit ${limits.maxExportBytes}`);
+  }
+  if (verify)
+    throw new SignatureError("a bare export.bin carries no signature (pass verify: false to read it)");
+  return { bin: bytes, sig: undefined };
+}
+
+/**
+ * Reads a key file: a zip of export.bin + export.sig, or a bare export.bin. Verifies the signature
+ * over the whole export.bin unless `verify: false`, then validates every key; any failure rejects
+ * the whole file.
+ * @throws KeyFileFormatError, KeyFileLimitError, SignatureError or InvalidKeyError
+ */
+export function readKeyFile(bytes: Uint8Array, options: ReadKeyFileOptions = {}): KeyFile {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError("key file must be bytes (a Uint8Array)");
+  const verify = options.verify ?? true;
+  const limits = resolveLimits(options.limits);
+  if (bytes.length > limits.maxFileBytes) {
+    throw new KeyFileLimitError(`key file is ${bytes.length} bytes, limit ${limits.maxFileBytes}`);
+  }
+  const { bin, sig } = unpack(bytes, verify, limits);
+  const contents = decodeExportBin(bin, limits.maxKeys);
+  const signatures = sig ? decodeSignatureList(sig, limits.maxSignatures) : [];
+  const valid = verify ? findValidSignature(contents, bin, signatures, options.trustedKeys ?? []) : undefined;
+  validateExposureKeys(contents.keys, options, "keys");
+  validateExposureKeys(contents.revisedKeys, options, "revised_keys");
+  return {
+    ...contents,
+    signatures,
+    verified: valid !== undefined,
+    ...(valid ? { verifiedBy: valid.signatureInfo } : {}),
+    exportBin: bin,
+  };
+}
+
+/** Options of {@link createKeyFile}. */
+export interface CreateKeyFileOptions extends Partial<KeyFileHeader>, KeyPlausibility {
+  /** Keys to publish (validated first). */
+  keys: readonly ExposureKey[];
+  /** Revised keys to publish (validated first). */
+  revisedKeys?: readonly ExposureKey[];
+  /** One or more signers; each adds a signature info and a signature. */
+  signer: KeyFileSigner | readonly KeyFileSigner[];
+}
+
+/**
+ * Writes a signed key file: a zip of export.bin + export.sig with fixed timestamps (byte-identical for
+ * the same inputs with Ed25519; ECDSA signatures are randomised). Header defaults: region "", batch
+ * 1 of 1, timestamps 0.
+ * @throws InvalidKeyError when a key is invalid; InvalidArgumentError on a bad header
+ */
+export function createKeyFile(options: CreateKeyFileOptions): Uint8Array {
+  const signers = Array.isArray(options.signer) ? options.signer : [options.signer as KeyFileSigner];
+  if (signers.length === 0) throw new InvalidArgumentError("createKeyFile needs at least one signer");
+  const header: KeyFileHeader = {
+    startTimestamp: options.startTimestamp ?? 0,
+    endTimestamp: options.endTimestamp ?? 0,
+    region: options.region ?? "",
+    batchNum: options.batchNum ?? 1,
+    batchSize: options.batchSize ?? 1,
+  };
+  const { startTimestamp: s, endTimestamp: e, batchNum: n, batchSize: size } = header;
+  if (!Number.isSafeInteger(s) || !Number.isSafeInteger(e) || s < 0 || e < s) {
+    throw new InvalidArgumentError(`timestamps must be whole seconds with 0 ≤ start ≤ end, got ${s}…${e}`);
+  }
+  if (!Number.isInteger(n) || !Number.isInteger(size) || n < 1 || n > size || size > 0x7fffffff) {
+    throw new InvalidArgumentError(`batch must satisfy 1 ≤ batchNum ≤ batchSize, got ${n} of ${size}`);
+  }
+  const keys = [...options.keys];
+  const revisedKeys = [...(options.revisedKeys ?? [])];
+  validateExposureKeys(keys, options, "keys");
+  validateExposureKeys(revisedKeys, options, "revised_keys");
+  const bin = encodeExportBin({ ...header, signatureInfos: signers.map((x) => x.info), keys, revisedKeys });
+  const sig = encodeSignatureList(
+    signers.map((x) => ({ signatureInfo: x.info, batchNum: n, batchSize: size, signature: x.sign(bin) })),
+  );
+  return writeZip([
+    [EXPORT_BIN, bin],
+    [EXPORT_SIG, sig],
+  ]);
+}
