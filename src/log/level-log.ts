@@ -114,9 +114,8 @@ class LevelLog implements ContactLog {
     return log;
   }
 
-  /** Runs `fn` unless closed, turning store failures into {@link LogStoreError}. */
-  private async io<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new LogClosedError(this.kind);
+  /** Runs `fn`, turning store failures into {@link LogStoreError}. */
+  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -125,11 +124,21 @@ class LevelLog implements ContactLog {
     }
   }
 
-  /** Like {@link io}, after every earlier write has finished. */
+  /** A read: {@link run} unless closed. */
+  private async io<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new LogClosedError(this.kind);
+    return this.run(what, fn);
+  }
+
+  /**
+   * A write: unless closed at the time of the call, {@link run} after every earlier write has
+   * finished (`close` waits for writes accepted before it).
+   */
   private write<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.io(what, fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    if (this.closed) return Promise.reject(new LogClosedError(this.kind));
+    const done = this.queue.then(() => this.run(what, fn));
+    this.queue = done.catch(() => undefined);
+    return done;
   }
 
   /**
