@@ -86,6 +86,7 @@ class LevelLog implements ContactLog {
   /** Writes run one after another (putResult reads before it writes; purge spans several batches). */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly prefixes = new Map<Sub, Buffer>();
 
   constructor(
     private readonly db: Db,
@@ -113,9 +114,8 @@ class LevelLog implements ContactLog {
     return log;
   }
 
-  /** Runs `fn` unless closed, turning store failures into {@link LogStoreError}. */
-  private async io<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new LogClosedError(this.kind);
+  /** Runs `fn`, turning store failures into {@link LogStoreError}. */
+  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -124,15 +124,46 @@ class LevelLog implements ContactLog {
     }
   }
 
-  /** Like {@link io}, after every earlier write has finished. */
-  private write<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.io(what, fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** A read: {@link run} unless closed. */
+  private async io<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new LogClosedError(this.kind);
+    return this.run(what, fn);
   }
 
-  private batch(ops: Op[]): Promise<void> {
-    return this.db.batch(ops as never, this.writeOptions);
+  /**
+   * A write: unless closed at the time of the call, {@link run} after every earlier write has
+   * finished (`close` waits for writes accepted before it).
+   */
+  private write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new LogClosedError(this.kind));
+    const done = this.queue.then(() => this.run(what, fn));
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Writes `ops` as one atomic batch. Keys are prefixed here and written through a chained batch on
+   * the root database: the same bytes the sublevels would write, at about half the cost of
+   * `db.batch([...])` with `sublevel` operations (which copies and re-encodes every operation).
+   */
+  private async batch(ops: Op[]): Promise<void> {
+    const b = this.db.batch();
+    for (const op of ops) {
+      const key = Buffer.concat([this.prefix(op.sublevel), op.key]);
+      if (op.type === "put") b.put(key, op.value);
+      else b.del(key);
+    }
+    await b.write(this.writeOptions);
+  }
+
+  /** The key prefix of one of this log's sublevels, as bytes. */
+  private prefix(sub: Sub): Buffer {
+    let p = this.prefixes.get(sub);
+    if (p === undefined) {
+      p = Buffer.from(sub.prefix, "utf8");
+      this.prefixes.set(sub, p);
+    }
+    return p;
   }
 
   async record(batch: readonly Sighting[]): Promise<void> {
@@ -171,12 +202,11 @@ class LevelLog implements ContactLog {
       wanted.set(asBuffer(id).toString("hex"), id);
     }
     return this.io("findByIdentifiers", async () => {
-      const keys: Buffer[] = [];
-      for (const id of wanted.values()) {
-        for (const k of await this.index.keys(indexRange(id)).all()) {
-          keys.push(asBuffer(splitIndexKey(k).sighting));
-        }
-      }
+      // One short range read per identifier, run concurrently (each is a native iterator).
+      const perId = await Promise.all(
+        [...wanted.values()].map((id) => this.index.keys(indexRange(id)).all()),
+      );
+      const keys = perId.flat().map((k) => asBuffer(splitIndexKey(k).sighting));
       keys.sort(Buffer.compare);
       const values = await this.sightings.getMany(keys);
       const out: Sighting[] = [];

@@ -441,6 +441,21 @@ export function runContactLogConformance(name: string, factory: ContactLogFactor
       expect(toHex((await log.range(0, Infinity))[0]!.identifier)).toBe(toHex(A));
     });
 
+    it("finishes writes accepted before close", async () => {
+      const fixture = await factory();
+      fixtures.push(fixture);
+      const log = await fixture.open();
+      const batch = fc.sample(sightingArb, { seed: SEED, numRuns: 4 });
+      const pending = [log.record(batch), log.putState("base", Uint8Array.of(1))];
+      await log.close();
+      await Promise.all(pending);
+      if (!fixture.persistent) return;
+      const again = await fixture.open();
+      open.push(again);
+      expect((await again.range(0, Infinity)).map(norm)).toEqual(byTime(batch).map(norm));
+      expect(await again.getState("base")).toEqual(Uint8Array.of(1));
+    });
+
     describe("persistence", () => {
       it("fails a second open of the same location with LogLockedError naming the path", async (ctx) => {
         const { fixture } = await fresh();

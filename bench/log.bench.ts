@@ -1,0 +1,191 @@
+/**
+ * Contact-log stores against their floors, measured in the same run.
+ *
+ * LevelDB: `record()` of 100-sighting batches against raw `level` batches for 100 sightings of equally sized
+ * binary keys and values (`rawSameValue`: one put per sighting, 12-byte key and the 27-byte encoded
+ * sighting; `rawSameOps`: the two puts per sighting the log makes, a sighting and an index entry, at
+ * the log's key and value sizes). Reads:
+ * `range()` over 5-minute windows and `findByIdentifiers()` of 100 identifiers, as sightings/s.
+ *
+ * Memory: `recordSync()` of 1M sightings in 20-sighting scans over 250k identifiers (each seen in 4
+ * scans), records/s, and bytes per sighting from `process.memoryUsage()` (heap + array buffers) after
+ * forced garbage collections.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Level } from "level";
+import { createMemoryLog, openLevelLog, type Sighting } from "../src/index";
+import { type Bench, measure, measureAsync, sig3 } from "./harness";
+
+const BATCH = 100;
+const SCAN = 20;
+const MEMORY_SIGHTINGS = 1_000_000;
+const SCANS_PER_IDENTIFIER = 4;
+const FIVE_MINUTES = 300_000;
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+/** Bytes in use (JS heap + typed-array backing stores) after full collections. */
+function bytesInUse(): number {
+  for (let i = 0; i < 3; i++) gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** `count` identifiers (16-byte RPIs) as views of one buffer. */
+function identifiers(count: number): Uint8Array[] {
+  const all = new Uint8Array(randomBytes(count * 16));
+  return Array.from({ length: count }, (_, i) => all.subarray(i * 16, i * 16 + 16));
+}
+
+/** A reusable batch whose times and identifiers the caller rewrites before each use. */
+function batchOf(n: number, ids: Uint8Array[]): Sighting[] {
+  const aem = new Uint8Array(randomBytes(4));
+  return Array.from({ length: n }, (_, i) => ({
+    time: 0,
+    identifier: ids[i % ids.length]!,
+    aem,
+    meanRssi: -70,
+    maxRssi: -60,
+    packets: 4,
+    secondsSinceLastScan: 300,
+  }));
+}
+
+async function levelFigures(dir: string): Promise<Record<string, unknown>> {
+  const ids = identifiers(50_000);
+  const log = await openLevelLog(join(dir, "log"));
+  const batch = batchOf(BATCH, ids);
+  let scan = 0;
+  let next = 0;
+  const record = measureAsync(async () => {
+    // One batch = one 5-minute scan hearing 100 identifiers (each identifier heard in ~4 scans).
+    const time = scan++ * FIVE_MINUTES;
+    for (const s of batch) {
+      s.time = time;
+      s.identifier = ids[next++ % ids.length]!;
+    }
+    await log.record(batch);
+  }, BATCH);
+  const recordPerSecond = await record;
+  const stored = (await log.stats()).sightings;
+
+  const raw = new Level<Buffer, Buffer>(join(dir, "raw"), { keyEncoding: "buffer", valueEncoding: "buffer" });
+  await raw.open();
+  const randomValue = randomBytes(64);
+  let k = 0;
+  /**
+   * Raw chained batches (level's fastest batch write) of 100 sightings, each written as puts of the
+   * given [key bytes, value bytes].
+   */
+  const rawBatch = (puts: [number, number][]) =>
+    measureAsync(async () => {
+      const b = raw.batch();
+      for (let i = 0; i < BATCH; i++) {
+        for (const [keyBytes, valueBytes] of puts) {
+          const key = Buffer.alloc(keyBytes);
+          key.writeUInt32BE(k++, keyBytes - 4);
+          b.put(key, randomValue.subarray(0, valueBytes));
+        }
+      }
+      await b.write();
+    }, BATCH);
+  // The log writes per sighting: key "!s!" ‖ time ‖ seq (15 B) → 27 B value, and an index entry
+  // "!i!" ‖ length ‖ RPI ‖ time ‖ seq (32 B) → empty.
+  const rawSameValue = await rawBatch([[12, 27]]);
+  const rawSameOps = await rawBatch([
+    [15, 27],
+    [32, 0],
+  ]);
+  await raw.close();
+
+  const scans = scan;
+  let q = 0;
+  let rangeRead = 0;
+  const rangeQps = await measureAsync(async () => {
+    const t = (q++ % scans) * FIVE_MINUTES;
+    rangeRead += (await log.range(t, t + FIVE_MINUTES)).length;
+  }, 1);
+  const perRange = rangeRead / Math.max(1, q);
+  let findRead = 0;
+  let f = 0;
+  let finds = 0;
+  const findQps = await measureAsync(async () => {
+    // Identifiers that were recorded (each in ~4 sightings, unless only recently first heard).
+    const heard = Math.min(next, ids.length);
+    const wanted = Array.from({ length: 100 }, () => ids[(f++ * 7919) % heard]!);
+    findRead += (await log.findByIdentifiers(wanted)).length;
+    finds++;
+  }, 1);
+  const perFind = findRead / Math.max(1, finds);
+  await log.close();
+  return {
+    storedSightings: stored,
+    recordSightingsPerSecond: sig3(recordPerSecond),
+    rawSameValueSightingsPerSecond: sig3(rawSameValue),
+    rawSameOpsSightingsPerSecond: sig3(rawSameOps),
+    ratioToRawSameValue: sig3(recordPerSecond / rawSameValue),
+    ratioToRawSameOps: sig3(recordPerSecond / rawSameOps),
+    rangeQueriesPerSecond: sig3(rangeQps),
+    rangeSightingsPerSecond: sig3(rangeQps * perRange),
+    sightingsPerRange: sig3(perRange),
+    findQueriesPerSecond: sig3(findQps),
+    findSightingsPerSecond: sig3(findQps * perFind),
+    sightingsPerFindOf100Ids: sig3(perFind),
+  };
+}
+
+async function memoryFigures(): Promise<Record<string, unknown>> {
+  const ids = identifiers(MEMORY_SIGHTINGS / SCANS_PER_IDENTIFIER);
+  const batch = batchOf(SCAN, ids);
+  const fill = (log: ReturnType<typeof createMemoryLog>) => {
+    for (let i = 0, scan = 0; i < MEMORY_SIGHTINGS; scan++) {
+      // Scan `scan` hears identifiers of a sliding window, so each one appears in 4 consecutive scans.
+      for (let j = 0; j < SCAN; j++, i++) {
+        const s = batch[j]!;
+        s.time = scan * FIVE_MINUTES;
+        s.identifier = ids[(Math.floor(scan / SCANS_PER_IDENTIFIER) * SCAN + j) % ids.length]!;
+      }
+      log.recordSync(batch);
+    }
+  };
+  const before = bytesInUse();
+  const log = createMemoryLog();
+  fill(log);
+  const after = bytesInUse();
+  const stats = { size: log.size, columnBytes: log.columnBytes() };
+  const identifiersStored = (await log.stats()).identifiers;
+  const rate = measure(() => fill(createMemoryLog()), MEMORY_SIGHTINGS, 1000, 3);
+  const rangeRate = measure(() => {
+    log.rangeSync(0, 1000 * FIVE_MINUTES);
+  }, 1000 * SCAN);
+  return {
+    sightings: stats.size,
+    distinctIdentifiers: identifiersStored,
+    recordsPerSecond: sig3(rate),
+    bytesPerSighting: sig3((after - before) / stats.size),
+    columnBytesPerSighting: sig3(stats.columnBytes / stats.size),
+    indexBytesPerIdentifier: sig3((after - before - stats.columnBytes) / identifiersStored),
+    rangeSyncSightingsPerSecond: sig3(rangeRate),
+  };
+}
+
+const bench: Bench = {
+  name: "log",
+  async run() {
+    const dir = mkdtempSync(join(tmpdir(), "bluezone-bench-log-"));
+    try {
+      const level = await levelFigures(dir);
+      const memory = await memoryFigures();
+      return { level, memory };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+export default bench;
