@@ -88,16 +88,16 @@ export function expectOk(a: Answer): void {
 
 /** Resolves when `emitter` emits `event` (first argument), rejecting after `ms` real milliseconds. */
 export function once<T>(
-  emitter: { once(e: string, f: (...a: never[]) => void): unknown },
+  emitter: { once(e: string, f: (...a: unknown[]) => void): unknown },
   event: string,
   ms = 5000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), ms);
-    emitter.once(event, ((v: T) => {
+    emitter.once(event, (v) => {
       clearTimeout(t);
-      resolve(v);
-    }) as never);
+      resolve(v as T);
+    });
   });
 }
 
