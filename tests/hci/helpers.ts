@@ -1,6 +1,6 @@
 /** A raw HCI host for tests: sends commands to an emulated controller and awaits their answers. */
 import {
-  EmulatedHciController,
+  type EmulatedHciController,
   type EmulatedHciSocket,
   EVENT,
   encodeCommand,
@@ -109,5 +109,3 @@ export async function until(pred: () => boolean, ms = 5000, what = "condition"):
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-export { EmulatedHciController };

@@ -8,7 +8,7 @@ import { ADDRESS_TYPE, LE_SUBEVENT, PACKET } from "./constants";
 import { type CommandEffects, executeCommand } from "./commands";
 import { HciEmulatorStateError } from "./errors";
 import type { AirPacket, Medium, Position, RadioLink, RadioState } from "./medium";
-import { commandComplete, leAdvertisingReport, parseCommand } from "./packets";
+import { commandComplete, formatAddress, leAdvertisingReport, parseCommand } from "./packets";
 import { type Rng, seededRng } from "./rng";
 import { EmulatedHciSocket } from "./socket";
 import { type ControllerIdentity, type ControllerState, initialState, maskBit } from "./state";
@@ -102,10 +102,7 @@ export class EmulatedHciController {
 
   /** Public BD_ADDR formatted `aa:bb:cc:dd:ee:ff` (what noble/bleno report as their address). */
   get address(): string {
-    return [...this.identity.publicAddress]
-      .reverse()
-      .map((x) => x.toString(16).padStart(2, "0"))
-      .join(":");
+    return formatAddress(this.identity.publicAddress);
   }
 
   /** Current radio state as published to the medium (for inspection). */
