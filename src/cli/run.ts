@@ -1,6 +1,7 @@
 /** Shared CLI plumbing: JSON output and uniform error handling (message on stderr, non-zero exit). */
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { BluezoneError } from "../errors";
+import { BluezoneError, InvalidArgumentError } from "../errors";
 
 /** Exit code for bad input (malformed arguments or files). */
 export const EXIT_BAD_INPUT = 2;
@@ -35,5 +36,14 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
       return;
     }
     throw err;
+  }
+}
+
+/** Reads a file named on the command line; a missing or unreadable file is a typed error naming it. */
+export function readInput(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -14,3 +14,4 @@ export * from "./exposure-windows";
 export * from "./identifier-table";
 export * from "./matcher";
 export * from "./risk";
+export * from "./sightings-csv";

@@ -11,7 +11,7 @@
  *   `{region?, batchNum?, batchSize?, startTimestamp?, endTimestamp?, keys, revisedKeys?}`.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import nacl from "tweetnacl";
 import { fromHex, toHex } from "../../bytes";
@@ -25,18 +25,10 @@ import {
   parsePublicKey,
   type SignerIdentity,
 } from "../../match/signing";
-import { printJson } from "../run";
+import { printJson, readInput } from "../run";
 
 /** Exit code of `export verify` for a file that does not verify. */
 export const EXIT_INVALID = 1;
-
-function readInput(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new InvalidArgumentError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
 
 /** Summary of a read key file, as printed by `verify` and `inspect`. */
 export function summarizeKeyFile(f: KeyFile) {
