@@ -261,12 +261,23 @@ const reopenCmd = fc.constant(
   }),
 );
 
+/** What a store can do beyond the interface, known when the suite is registered. */
+export interface StoreCapabilities {
+  /** The store survives close and reopen (registers the persistence tests). */
+  persistent: boolean;
+}
+
 /**
  * Registers the conformance suite for one store.
  * @param name - the store's name in the test report
  * @param factory - makes a fresh, not yet opened store
+ * @param capabilities - which optional behaviours to test (tests for others are not registered)
  */
-export function runContactLogConformance(name: string, factory: ContactLogFactory): void {
+export function runContactLogConformance(
+  name: string,
+  factory: ContactLogFactory,
+  capabilities: StoreCapabilities,
+): void {
   describe(`ContactLog conformance: ${name}`, () => {
     const fixtures: ContactLogFixture[] = [];
     const open: ContactLog[] = [];
@@ -456,39 +467,41 @@ export function runContactLogConformance(name: string, factory: ContactLogFactor
       expect(await again.getState("base")).toEqual(Uint8Array.of(1));
     });
 
-    describe("persistence", () => {
-      it("fails a second open of the same location with LogLockedError naming the path", async (ctx) => {
-        const { fixture } = await fresh();
-        if (fixture.location === undefined) return ctx.skip();
-        const err = await fixture.open().catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(LogLockedError);
-        expect(err).toMatchObject({ code: "ERR_LOG_LOCKED", path: fixture.location });
-        expect((err as Error).message).toContain(fixture.location);
-      });
+    if (capabilities.persistent) {
+      describe("persistence", () => {
+        it("fails a second open of the same location with LogLockedError naming the path", async (ctx) => {
+          const { fixture } = await fresh();
+          if (fixture.location === undefined) return ctx.skip();
+          const err = await fixture.open().catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(LogLockedError);
+          expect(err).toMatchObject({ code: "ERR_LOG_LOCKED", path: fixture.location });
+          expect((err as Error).message).toContain(fixture.location);
+        });
 
-      it("keeps everything across close and reopen, and continues the insertion order", async (ctx) => {
-        const { fixture, log } = await fresh();
-        if (!fixture.persistent) return ctx.skip();
-        const batch = fc.sample(batchArb, { seed: SEED, numRuns: 5 }).flat();
-        const model = emptyModel();
-        await log.record(batch);
-        model.sightings.push(...batch);
-        const keys = fc.sample(ownKeyArb, { seed: SEED, numRuns: 3 });
-        await log.putOwnKeys(keys);
-        for (const k of keys) model.ownKeys.set(k.rollingStartIntervalNumber, k);
-        await log.putResult({ time: 5, id: "r", value: { x: [1, "2"] } });
-        model.results.set("r", { time: 5, id: "r", value: { x: [1, "2"] } });
-        await log.putState("cursor", Uint8Array.of(1, 2));
-        model.state.set("cursor", Uint8Array.of(1, 2));
+        it("keeps everything across close and reopen, and continues the insertion order", async (ctx) => {
+          const { fixture, log } = await fresh();
+          if (!fixture.persistent) return ctx.skip();
+          const batch = fc.sample(batchArb, { seed: SEED, numRuns: 5 }).flat();
+          const model = emptyModel();
+          await log.record(batch);
+          model.sightings.push(...batch);
+          const keys = fc.sample(ownKeyArb, { seed: SEED, numRuns: 3 });
+          await log.putOwnKeys(keys);
+          for (const k of keys) model.ownKeys.set(k.rollingStartIntervalNumber, k);
+          await log.putResult({ time: 5, id: "r", value: { x: [1, "2"] } });
+          model.results.set("r", { time: 5, id: "r", value: { x: [1, "2"] } });
+          await log.putState("cursor", Uint8Array.of(1, 2));
+          model.state.set("cursor", Uint8Array.of(1, 2));
 
-        const again = await reopen(fixture, log);
-        await expectMatches(model, again);
-        // New sightings at already-used times sort after the old ones.
-        const more = batch.map((s) => ({ ...s, meanRssi: 0 }));
-        await again.record(more);
-        model.sightings.push(...more);
-        await expectMatches(model, again);
+          const again = await reopen(fixture, log);
+          await expectMatches(model, again);
+          // New sightings at already-used times sort after the old ones.
+          const more = batch.map((s) => ({ ...s, meanRssi: 0 }));
+          await again.record(more);
+          model.sightings.push(...more);
+          await expectMatches(model, again);
+        });
       });
-    });
+    }
   });
 }

@@ -17,16 +17,20 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-runContactLogConformance("level", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "bluezone-log-"));
-  const location = join(dir, "db");
-  return {
-    open: () => openLevelLog(location, { purgeBatchSize: 2 }),
-    persistent: true,
-    location,
-    dispose: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
+runContactLogConformance(
+  "level",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bluezone-log-"));
+    const location = join(dir, "db");
+    return {
+      open: () => openLevelLog(location, { purgeBatchSize: 2 }),
+      persistent: true,
+      location,
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  { persistent: true },
+);
 
 const sighting = (time: number, meanRssi: number): Sighting => ({
   time,

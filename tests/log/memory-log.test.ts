@@ -2,11 +2,15 @@ import { describe, expect, it } from "vitest";
 import { createMemoryLog, type Sighting } from "../../src/index";
 import { runContactLogConformance } from "./conformance";
 
-runContactLogConformance("memory", async () => ({
-  open: async () => createMemoryLog({ initialCapacity: 2 }),
-  persistent: false,
-  dispose: async () => undefined,
-}));
+runContactLogConformance(
+  "memory",
+  async () => ({
+    open: async () => createMemoryLog({ initialCapacity: 2 }),
+    persistent: false,
+    dispose: async () => undefined,
+  }),
+  { persistent: false },
+);
 
 const sighting = (time: number, idByte: number): Sighting => ({
   time,
