@@ -39,8 +39,13 @@ export interface TracerOptions {
   scan?: ScanCycleName | ScanCycle;
   /** Days of sightings and own keys kept; default 14. */
   retentionDays?: number;
-  /** Random bytes for keys and scan jitter; `crypto.randomBytes` by default (seeded in simulations). */
+  /** Random bytes for keys (and scan jitter unless `jitter` is given); `crypto.randomBytes` by default. */
   random?: RandomBytes;
+  /**
+   * Uniform [0, 1) source for scan jitter. Separate from `random` so a simulator can replay a phone's
+   * key draws elsewhere (a shadow schedule) without replaying its scan timing.
+   */
+  jitter?: () => number;
   /** Metadata this phone broadcasts (its calibrated tx power and confidence). */
   metadata?: Partial<Metadata>;
   /** Initial and maximum back-off after a radio failure, ms; default 1 s and 5 min. */
