@@ -169,13 +169,13 @@ export function createTracer(options: TracerOptions): Tracer {
     for (const h of timers) clock.clearTimeout(h);
     timers.clear();
   };
-  const jitter = () => {
-    if (cycle.jitterMs === 0) return 0;
-    const b = random(4);
-    return Math.floor(
-      ((((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32) * cycle.jitterMs,
-    );
-  };
+  const uniform =
+    options.jitter ??
+    (() => {
+      const b = random(4);
+      return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
+    });
+  const jitter = () => (cycle.jitterMs === 0 ? 0 : Math.floor(uniform() * cycle.jitterMs));
   const radioFailed = (err: unknown, retry: () => Promise<void>) => {
     counts.radioFailures++;
     fail(err);

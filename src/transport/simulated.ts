@@ -30,6 +30,11 @@ export interface SimulatedMediumOptions {
    * default.
    */
   candidates?: (scanner: string) => Iterable<string>;
+  /**
+   * Advertisers that are not stations of this medium (phones simulated in another worker): what they
+   * broadcast at a time, or undefined when silent. Consulted for candidates without a local station.
+   */
+  remote?: (id: string, time: number) => { payload: Payload; address?: string } | undefined;
 }
 
 /** A simulated transport, with test hooks the BLE transport does not have. */
@@ -135,11 +140,25 @@ export function createSimulatedMedium(options: SimulatedMediumOptions): Simulate
           for (const other of candidates(id)) {
             if (other === id) continue;
             const st = stations.get(other);
-            if (!st?.payload || st.advertisingSince === undefined) continue;
-            const from = Math.max(scan.from, st.advertisingSince);
+            let payload: Payload | undefined;
+            let address: string | undefined;
+            let from = scan.from;
+            if (st) {
+              if (!st.payload || st.advertisingSince === undefined) continue;
+              payload = st.payload;
+              address = st.address;
+              from = Math.max(from, st.advertisingSince);
+            } else {
+              const r = options.remote?.(other, scan.from);
+              if (!r) continue;
+              payload = r.payload;
+              address = r.address;
+            }
             if (from >= to) continue;
             const rssi = link(other, id, from, to);
-            if (rssi.length > 0) scan.listener.onReport({ payload: st.payload, rssi, address: st.address });
+            if (rssi.length > 0) {
+              scan.listener.onReport({ payload, rssi, ...(address !== undefined ? { address } : {}) });
+            }
           }
         },
         async close() {
