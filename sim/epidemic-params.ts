@@ -50,7 +50,7 @@ export interface EpidemicParams {
 /** Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md. */
 export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   // Calibrated: scripts/calibrate-epidemic.ts on sim/scenarios/hanoi-ward.json, no interventions, R ≈ 2.
-  beta: 0.0016,
+  beta: 0.000703,
   initialInfected: 10,
   // Lauer et al. 2020, Ann Intern Med: lognormal incubation, median 5.1 d (log mean 1.621, log sd 0.418).
   incubationLogMean: 1.621,
