@@ -30,10 +30,49 @@ export interface DayContacts {
   minutes: Float32Array;
 }
 
+/** Close pairs of the last enumerated index version, re-used while positions do not change. */
+export interface PairCache {
+  /** Index version the pairs belong to (−1: none). */
+  version: number;
+  /** Distance threshold they were enumerated with. */
+  maxDistanceM: number;
+  /** Flattened pairs (a, b, a, b, …). */
+  pairs: Int32Array;
+  /** Number of pairs. */
+  count: number;
+}
+
+/** An empty {@link PairCache}. */
+export function createPairCache(): PairCache {
+  return { version: -1, maxDistanceM: 0, pairs: new Int32Array(1024), count: 0 };
+}
+
 /** Accumulates within-threshold minutes of the current mobility step into `acc`. */
-export function accumulateStep(mobility: Mobility, maxDistanceM: number, acc: PairMinutes): void {
+export function accumulateStep(
+  mobility: Mobility,
+  maxDistanceM: number,
+  acc: PairMinutes,
+  cache: PairCache = createPairCache(),
+): void {
   const dt = mobility.stepMinutes;
-  mobility.index.forEachPair(maxDistanceM, (a, b) => acc.add(a, b, dt));
+  const index = mobility.index;
+  if (cache.version !== index.version || cache.maxDistanceM !== maxDistanceM) {
+    cache.version = index.version;
+    cache.maxDistanceM = maxDistanceM;
+    cache.count = 0;
+    index.forEachPair(maxDistanceM, (a, b) => {
+      if (2 * cache.count + 2 > cache.pairs.length) {
+        const grown = new Int32Array(cache.pairs.length * 2);
+        grown.set(cache.pairs);
+        cache.pairs = grown;
+      }
+      cache.pairs[2 * cache.count] = a;
+      cache.pairs[2 * cache.count + 1] = b;
+      cache.count++;
+    });
+  }
+  const pairs = cache.pairs;
+  for (let i = 0; i < cache.count; i++) acc.add(pairs[2 * i]!, pairs[2 * i + 1]!, dt);
 }
 
 /** Pairs of `acc` at or above `minMinutes`, as {@link DayContacts}. */
@@ -70,10 +109,11 @@ export function groundTruthDay(
   acc: PairMinutes = createPairMinutes(mobility.world.size * 4),
 ): DayContacts {
   acc.clear();
+  const cache = createPairCache();
   const steps = DAY_MINUTES / mobility.stepMinutes;
   for (let s = 0; s < steps; s++) {
     mobility.step(s);
-    accumulateStep(mobility, thresholds.maxDistanceM, acc);
+    accumulateStep(mobility, thresholds.maxDistanceM, acc, cache);
     onStep?.(s);
   }
   return closeContacts(mobility.schedule.day, acc, thresholds.minMinutes);

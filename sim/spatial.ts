@@ -18,6 +18,8 @@ export interface SpatialIndex {
   readonly y: Float64Array;
   /** Minute of the day last indexed. */
   readonly minute: number;
+  /** Increments whenever positions change; equal versions mean identical positions and pairs. */
+  readonly version: number;
   /** Recomputes positions at `minute` of `schedule`'s day and rebuilds the grid. */
   update(schedule: DaySchedule, minute: number): void;
   /** Appends to `out` the people within `radiusM` of `p` (same place, excluding `p`); returns `out`. */
@@ -62,6 +64,8 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
   for (let q = 0; q < world.placeCount; q++) cellPlace.fill(q, base[q]!, base[q + 1]!);
   let lastSchedule: DaySchedule | undefined;
   let minute = -1;
+  let version = 0;
+  let nextChange = -1;
   const cellIndex = (q: number, px: number, py: number) => {
     const cx = Math.min(cols[q]! - 1, Math.floor(px / cellM));
     const cy = Math.min(rows[q]! - 1, Math.floor(py / cellM));
@@ -75,13 +79,22 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
     get minute() {
       return minute;
     },
+    get version() {
+      return version;
+    },
     update(schedule, m) {
       if (schedule !== lastSchedule || m < minute) {
         lastSchedule = schedule;
         validUntil.fill(-1);
         stayCursor.set(schedule.offset.subarray(0, n));
+      } else if (m < nextChange) {
+        // Nobody changed place or position since the last rebuild.
+        minute = m;
+        return;
       }
       minute = m;
+      version++;
+      nextChange = Number.POSITIVE_INFINITY;
       cellStart.fill(0);
       for (let p = 0; p < n; p++) {
         // Stays only move forward within a day: advance this person's cursor.
@@ -92,6 +105,7 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
         if (stay >= last || schedule.start[stay]! > m) {
           placeOf[p] = -1;
           cellOf[p] = -1;
+          if (stay < last) nextChange = Math.min(nextChange, schedule.start[stay]!);
           continue;
         }
         const q = schedule.place[stay]!;
@@ -101,6 +115,7 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
           y[p] = pos[1]!;
           validUntil[p] = Math.min(schedule.end[stay]!, positions.nextChange(q, schedule.day, m));
         }
+        nextChange = Math.min(nextChange, validUntil[p]!);
         placeOf[p] = q;
         const c = cellIndex(q, x[p]!, y[p]!);
         cellOf[p] = c;
