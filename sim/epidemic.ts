@@ -1,0 +1,418 @@
+/**
+ * The epidemic on a world: per-person compartments, transmission at every mobility step as a function
+ * of TRUE distance, duration and setting, symptomatic and mass testing, isolation, F1 quarantine and F2
+ * monitoring from true close contacts, and vaccination. Also {@link measureR}, the reproduction number
+ * of the early generations, used to calibrate β.
+ */
+import type { EpidemicParams } from "./epidemic-params";
+import { contactsByPerson, DEFAULT_CONTACT_THRESHOLDS, groundTruthDay } from "./ground-truth";
+import { distanceKernel, drawCourse, infectiousness } from "./infection";
+import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from "./mobility";
+import { createStreams, type Rng } from "./random";
+import { inForce, selectWards } from "./restrictions";
+import { baseline, resolveEpidemicParams, type Scenario } from "./scenario";
+import { buildWorld, type World } from "./world";
+
+/** Compartments. */
+export const SUSCEPTIBLE = 0;
+/** Infected, not yet infectious. */
+export const EXPOSED = 1;
+/** Infectious before symptom onset. */
+export const PRESYMPTOMATIC = 2;
+/** Infectious with symptoms. */
+export const SYMPTOMATIC = 3;
+/** Infectious, never symptomatic. */
+export const ASYMPTOMATIC = 4;
+/** No longer infectious. */
+export const RECOVERED = 5;
+
+/** Compartment names, by code. */
+export const COMPARTMENTS = [
+  "susceptible",
+  "exposed",
+  "presymptomatic",
+  "symptomatic",
+  "asymptomatic",
+  "recovered",
+];
+
+/** Per-person epidemic state (typed arrays indexed by person id). */
+export interface EpidemicState {
+  /** Compartment code. */
+  compartment: Uint8Array;
+  /** Infection time (days since scenario start), NaN if never infected. */
+  infectedAt: Float64Array;
+  /** Days from infection to infectiousness. */
+  latentDays: Float32Array;
+  /** Days from infection to (would-be) symptom onset. */
+  incubationDays: Float32Array;
+  /** Days from infection to recovery. */
+  recoveryDays: Float32Array;
+  /** 1 if asymptomatic. */
+  asymptomatic: Uint8Array;
+  /** Who infected this person: −1 initial case, −2 not infected. */
+  infector: Int32Array;
+  /** Generation (0 = initial case). */
+  generation: Int16Array;
+  /** Number of people this person infected. */
+  secondary: Int32Array;
+  /** 1 if vaccinated. */
+  vaccinated: Uint8Array;
+  /** Day a positive test result isolates this person, NaN if none scheduled. */
+  positiveAt: Float32Array;
+  /** 1 if isolated as a confirmed case. */
+  isolated: Uint8Array;
+  /** Quarantined (F1) until this day (exclusive); 0 if never. */
+  quarantinedUntil: Float32Array;
+  /** Monitored (F2) and staying home until this day (exclusive); 0 if never. */
+  monitoredUntil: Float32Array;
+}
+
+/** What happened on one simulated day. */
+export interface DayReport {
+  /** Day index. */
+  day: number;
+  /** New infections. */
+  infections: number;
+  /** New confirmed cases. */
+  confirmed: number;
+  /** People counted in each compartment at the end of the day. */
+  compartments: number[];
+  /** People in F1 quarantine at the end of the day. */
+  quarantined: number;
+  /** People vaccinated so far. */
+  vaccinated: number;
+}
+
+/** Options of {@link createEpidemic}. */
+export interface EpidemicOptions {
+  /** Master seed (default: the scenario's). */
+  seed?: number;
+  /** Parameter overrides on top of the scenario's. */
+  params?: Partial<EpidemicParams>;
+  /** Mobility step in minutes (default 5). */
+  stepMinutes?: number;
+  /** Compute true close contacts every day (default: when F1 quarantine is in the scenario). */
+  trackContacts?: boolean;
+  /** Only generations below this transmit (for measuring R of early generations); all by default. */
+  transmittingGenerations?: number;
+}
+
+/** An epidemic running on a world, one day at a time. */
+export interface Epidemic {
+  /** The world. */
+  readonly world: World;
+  /** Its mobility. */
+  readonly mobility: Mobility;
+  /** Parameters in use. */
+  readonly params: EpidemicParams;
+  /** Per-person state. */
+  readonly state: EpidemicState;
+  /** Next day to run. */
+  readonly day: number;
+  /** Runs one day. */
+  runDay(): DayReport;
+  /** Infects `p` at time `t` (days) by `infector` (−1 for an initial case). */
+  infect(p: number, t: number, infector: number): void;
+}
+
+function createState(n: number): EpidemicState {
+  return {
+    compartment: new Uint8Array(n),
+    infectedAt: new Float64Array(n).fill(Number.NaN),
+    latentDays: new Float32Array(n),
+    incubationDays: new Float32Array(n),
+    recoveryDays: new Float32Array(n),
+    asymptomatic: new Uint8Array(n),
+    infector: new Int32Array(n).fill(-2),
+    generation: new Int16Array(n).fill(-1),
+    secondary: new Int32Array(n),
+    vaccinated: new Uint8Array(n),
+    positiveAt: new Float32Array(n).fill(Number.NaN),
+    isolated: new Uint8Array(n),
+    quarantinedUntil: new Float32Array(n),
+    monitoredUntil: new Float32Array(n),
+  };
+}
+
+/** Creates an epidemic on `scenario` (world and mobility built from its seed), seeding the initial cases. */
+export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}): Epidemic {
+  const streams = createStreams(options.seed ?? scenario.seed);
+  const world = buildWorld(scenario, streams);
+  const mobility = createMobility(world, streams, { stepMinutes: options.stepMinutes ?? 5 });
+  const params: EpidemicParams = { ...resolveEpidemicParams(scenario), ...options.params };
+  const rng: Rng = streams.stream("disease");
+  const testing: Rng = streams.stream("testing");
+  const n = world.size;
+  const st = createState(n);
+  const ivs = scenario.interventions;
+  const trackContacts = options.trackContacts ?? ivs.some((iv) => iv.kind === "f1Quarantine");
+  const recentContacts: number[][][] = [];
+  const confinement = new Uint8Array(n);
+  const away = params.isolationSetting === "facility" ? AWAY : AT_HOME;
+  const infectious: number[] = [];
+  const near: number[] = [];
+  let day = 0;
+  let newInfections = 0;
+
+  const infect = (p: number, t: number, by: number) => {
+    if (st.compartment[p] !== SUSCEPTIBLE) return;
+    const c = drawCourse(params, rng);
+    st.compartment[p] = EXPOSED;
+    st.infectedAt[p] = t;
+    st.latentDays[p] = c.latentDays;
+    st.incubationDays[p] = c.incubationDays;
+    st.recoveryDays[p] = c.recoveryDays;
+    st.asymptomatic[p] = c.asymptomatic ? 1 : 0;
+    st.infector[p] = by;
+    st.generation[p] = by < 0 ? 0 : st.generation[by]! + 1;
+    if (by >= 0) st.secondary[by]!++;
+    newInfections++;
+    if (!c.asymptomatic && rng.bernoulli(params.symptomaticTestingShare))
+      st.positiveAt[p] = t + c.incubationDays + rng.gamma(2, params.testDelayMeanDays / 2);
+  };
+  const infNow = (p: number, t: number) =>
+    infectiousness(
+      params,
+      t - st.infectedAt[p]!,
+      st.latentDays[p]!,
+      st.incubationDays[p]!,
+      st.asymptomatic[p] === 1,
+      st.recoveryDays[p]!,
+    );
+  const susceptibility = (p: number) => (st.vaccinated[p] ? 1 - params.vaccineEfficacyInfection : 1);
+
+  const seeds = rng
+    .shuffle(Array.from({ length: n }, (_, i) => i))
+    .slice(0, Math.min(n, params.initialInfected));
+  for (const p of seeds) infect(p, -rng.uniform() * 3, -1);
+
+  const transmitStep = (step: number) => {
+    const dtMin = mobility.stepMinutes;
+    const t = day + ((step + 0.5) * dtMin) / DAY_MINUTES;
+    const index = mobility.index;
+    for (const i of infectious) {
+      const q = index.placeOf[i]!;
+      if (q < 0) continue;
+      const inf = infNow(i, t);
+      if (inf <= 0) continue;
+      const setting = world.placeIndoor[q] ? 1 : params.outdoorFactor;
+      near.length = 0;
+      index.neighbours(i, params.maxDistanceM, near);
+      for (const j of near) {
+        if (st.compartment[j] !== SUSCEPTIBLE) continue;
+        const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;
+        const h = params.beta * inf * distanceKernel(params, d) * setting * susceptibility(j) * dtMin;
+        if (h > 0 && rng.uniform() < 1 - Math.exp(-h)) infect(j, t, i);
+      }
+    }
+  };
+
+  const confirm = (p: number, today: number) => {
+    st.isolated[p] = 1;
+    st.positiveAt[p] = today;
+    const f1 = inForceOf("f1Quarantine", today);
+    if (f1?.kind !== "f1Quarantine") return;
+    const traced = new Set<number>();
+    // Households are contiguous runs of ids.
+    const hh = world.household[p]!;
+    for (let h = p - 1; h >= 0 && world.household[h] === hh; h--) traced.add(h);
+    for (let h = p + 1; h < n && world.household[h] === hh; h++) traced.add(h);
+    for (const day of recentContacts)
+      for (const c of day[p] ?? []) if (testing.bernoulli(f1.tracingRecall)) traced.add(c);
+    const f2 = inForceOf("f2Monitoring", today);
+    for (const c of traced) {
+      if (st.isolated[c] || !testing.bernoulli(f1.compliance)) continue;
+      st.quarantinedUntil[c] = Math.max(st.quarantinedUntil[c]!, today + f1.durationDays);
+      if (f2?.kind !== "f2Monitoring") continue;
+      for (const day of recentContacts)
+        for (const c2 of day[c] ?? [])
+          if (c2 !== p && testing.bernoulli(f2.stayHomeShare))
+            st.monitoredUntil[c2] = Math.max(st.monitoredUntil[c2]!, today + f2.durationDays);
+    }
+  };
+  const inForceOf = (kind: string, d: number) =>
+    ivs.find((iv) => iv.kind === kind && inForce(scenario, iv, d));
+  const pcrPositive = (p: number, t: number) => {
+    const c = st.compartment[p]!;
+    if (c === SUSCEPTIBLE || c === RECOVERED) return false;
+    return t - st.infectedAt[p]! >= st.latentDays[p]! - 1 && testing.bernoulli(params.testSensitivity);
+  };
+
+  const runDay = (): DayReport => {
+    newInfections = 0;
+    let confirmed = 0;
+    // Morning: test results, mass testing, vaccination, then confinement for the day.
+    for (let p = 0; p < n; p++)
+      if (!st.isolated[p] && st.positiveAt[p]! <= day + 1) {
+        confirm(p, day);
+        confirmed++;
+      }
+    for (const iv of ivs) {
+      if (!inForce(scenario, iv, day)) continue;
+      if (iv.kind === "massTesting") {
+        const start = Math.round(
+          (Date.parse(`${iv.from}T00:00:00Z`) - Date.parse(`${scenario.startDate}T00:00:00Z`)) / 86_400_000,
+        );
+        if ((day - start) % iv.everyDays !== 0) continue;
+        const wards = new Set(selectWards(scenario, iv.wards));
+        for (let p = 0; p < n; p++)
+          if (
+            !st.isolated[p] &&
+            wards.has(world.ward[p]!) &&
+            testing.bernoulli(iv.coverage) &&
+            pcrPositive(p, day)
+          ) {
+            confirm(p, day);
+            confirmed++;
+          }
+      } else if (iv.kind === "vaccination") {
+        const count = Math.round(iv.dailyRate * n);
+        for (let k = 0; k < count; k++) st.vaccinated[testing.int(n)] = 1;
+      }
+    }
+    for (let p = 0; p < n; p++)
+      confinement[p] =
+        st.isolated[p] && st.compartment[p] !== RECOVERED
+          ? away
+          : st.quarantinedUntil[p]! > day
+            ? away
+            : st.monitoredUntil[p]! > day
+              ? AT_HOME
+              : FREE;
+    infectious.length = 0;
+    const maxGen = options.transmittingGenerations ?? Number.POSITIVE_INFINITY;
+    for (let p = 0; p < n; p++) {
+      const c = st.compartment[p]!;
+      if (c !== SUSCEPTIBLE && c !== RECOVERED && st.generation[p]! < maxGen) infectious.push(p);
+    }
+    mobility.startDay(day, confinement);
+    if (trackContacts) {
+      const contacts = groundTruthDay(mobility, DEFAULT_CONTACT_THRESHOLDS, transmitStep);
+      recentContacts.unshift(contactsByPerson(n, contacts));
+      if (recentContacts.length > 3) recentContacts.pop();
+    } else {
+      for (let s = 0; s < DAY_MINUTES / mobility.stepMinutes; s++) {
+        mobility.step(s);
+        transmitStep(s);
+      }
+    }
+    // Evening: progress compartments.
+    const end = day + 1;
+    const counts = new Array<number>(COMPARTMENTS.length).fill(0);
+    let quarantined = 0;
+    let vaccinated = 0;
+    for (let p = 0; p < n; p++) {
+      const c = st.compartment[p]!;
+      if (c !== SUSCEPTIBLE && c !== RECOVERED) {
+        const tau = end - st.infectedAt[p]!;
+        st.compartment[p] =
+          tau >= st.recoveryDays[p]!
+            ? RECOVERED
+            : tau < st.latentDays[p]!
+              ? EXPOSED
+              : st.asymptomatic[p]
+                ? ASYMPTOMATIC
+                : tau < st.incubationDays[p]!
+                  ? PRESYMPTOMATIC
+                  : SYMPTOMATIC;
+      }
+      counts[st.compartment[p]!]!++;
+      if (st.quarantinedUntil[p]! > day) quarantined++;
+      vaccinated += st.vaccinated[p]!;
+    }
+    const report: DayReport = {
+      day,
+      infections: newInfections,
+      confirmed,
+      compartments: counts,
+      quarantined,
+      vaccinated,
+    };
+    day++;
+    return report;
+  };
+
+  return {
+    world,
+    mobility,
+    params,
+    state: st,
+    get day() {
+      return day;
+    },
+    runDay,
+    infect,
+  };
+}
+
+/** Result of {@link measureR}. */
+export interface RMeasurement {
+  /** Mean secondary infections of people in the measured generations. */
+  R: number;
+  /** People in the measured generations (the denominator). */
+  cases: number;
+  /** Mean secondary infections by generation (0 = initial cases). */
+  byGeneration: number[];
+  /** Total infections during the run. */
+  infections: number;
+}
+
+/** Options of {@link measureR}. */
+export interface MeasureROptions {
+  /** Master seed (default the scenario's). */
+  seed?: number;
+  /** Population (default the scenario's). */
+  population?: number;
+  /** Initial cases (default 1% of the population, at least 10). */
+  initialInfected?: number;
+  /** Generations measured, from 0 (default 2: initial cases and their infectees). */
+  generations?: number;
+  /** Days simulated (default 40: enough for generation 1 to finish being infectious). */
+  days?: number;
+  /** β override. */
+  beta?: number;
+  /** Mobility step (minutes, default 10). */
+  stepMinutes?: number;
+}
+
+/**
+ * Measures R without app or interventions: seeds initial cases and runs the epidemic, then averages the
+ * secondary infections of people in the first `generations` generations (all of whom have recovered by
+ * the end when `days` is long enough). Only those generations transmit, so later generations neither
+ * cost time nor deplete susceptibles.
+ */
+export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMeasurement {
+  const population = options.population ?? scenario.population;
+  const base = baseline({ ...scenario, population });
+  const initialInfected = options.initialInfected ?? Math.max(10, Math.round(population / 100));
+  const params: Partial<EpidemicParams> = { initialInfected };
+  if (options.beta !== undefined) params.beta = options.beta;
+  const epi = createEpidemic(base, {
+    seed: options.seed ?? scenario.seed,
+    params,
+    stepMinutes: options.stepMinutes ?? 10,
+    trackContacts: false,
+    transmittingGenerations: options.generations ?? 2,
+  });
+  const days = options.days ?? 40;
+  const gens = options.generations ?? 2;
+  let infections = 0;
+  for (let d = 0; d < days; d++) infections += epi.runDay().infections;
+  const sum = new Array<number>(gens).fill(0);
+  const cnt = new Array<number>(gens).fill(0);
+  const st = epi.state;
+  for (let p = 0; p < epi.world.size; p++) {
+    const g = st.generation[p]!;
+    if (g < 0 || g >= gens) continue;
+    sum[g]! += st.secondary[p]!;
+    cnt[g]!++;
+  }
+  const cases = cnt.reduce((a, b) => a + b, 0);
+  return {
+    R: sum.reduce((a, b) => a + b, 0) / Math.max(1, cases),
+    cases,
+    byGeneration: sum.map((s, g) => s / Math.max(1, cnt[g]!)),
+    infections: infections + initialInfected,
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * bluezone/sim: the simulation core — seeded randomness, scenarios, population and mobility, spatial
+ * index, ground-truth contacts, the fitted radio model and the epidemic.
+ *
+ * @packageDocumentation
+ */
+export * from "./epidemic";
+export * from "./epidemic-params";
+export * from "./fading";
+export * from "./ground-truth";
+export * from "./infection";
+export * from "./mobility";
+export * from "./pair-minutes";
+export * from "./positions";
+export * from "./radio";
+export * from "./radio-fit";
+export * from "./random";
+export * from "./restrictions";
+export * from "./scenario";
+export * from "./schedule";
+export * from "./spatial";
+export * from "./world";

@@ -1,0 +1,192 @@
+/**
+ * Generative BLE RSSI model for the simulated radio medium: log-distance path loss per carriage pair,
+ * log-normal shadowing (a persistent per-link part and a slow part, both smooth in time and reciprocal),
+ * body blocking, Rician fast fading per packet, per-model tx power and RSSI correction, packet loss and
+ * receiver sensitivity, advertising every ≈ 250 ms with a random phase. Parameters are fitted to real
+ * data by `scripts/fit-radio.ts` into `sim/radio-params.json` (see docs/radio-fit.md).
+ *
+ * Every draw is a counter-based hash of (seed, link, time), so a link's samples do not depend on the
+ * order in which links are asked for, and asking twice gives the same samples.
+ */
+import { type Carriage, CARRIAGES } from "./scenario";
+import { KNOTS_PER_CORRELATION, ricianDb, smoothNoise } from "./fading";
+import { hash32, hashNormal, hashString, hashUniform } from "./random";
+import fitted from "./radio-params.json";
+
+/** Unordered carriage pair key as in the data files: HH, HP, HB, PP, PB, BB. */
+export type PairKey = "HH" | "HP" | "HB" | "PP" | "PB" | "BB";
+
+/** Model parameters of one carriage pair. */
+export interface PairParams {
+  /** Mean RSSI at 1 m for the reference devices, before body blocking (dBm). */
+  intercept: number;
+  /** Path-loss exponent n: mean falls 10·n dB per decade of distance. */
+  exponent: number;
+  /** Persistent per-link shadowing standard deviation (dB). */
+  sessionSd: number;
+  /** Slow within-stay shadowing standard deviation (dB). */
+  slowSd: number;
+  /** Correlation time of the slow shadowing (s). */
+  slowCorrelationS: number;
+  /** Rician K factor of per-packet fading (linear; 0 = Rayleigh). */
+  riceK: number;
+  /** Mean of the Rician fading in dB (subtracted so fading has zero mean in dB). */
+  riceMeanDb: number;
+  /** Probability the line between the phones is blocked by a body. */
+  blockingProbability: number;
+  /** Extra loss when blocked (dB). */
+  blockingLossDb: number;
+}
+
+/** All radio model parameters. */
+export interface RadioParams {
+  /** Per carriage pair. */
+  pairs: Record<PairKey, PairParams>;
+  /** Advertising interval (ms). */
+  advertisingIntervalMs: number;
+  /** Random advertising delay added to each event, uniform on [0, this) ms (BLE advDelay ≤ 10 ms). */
+  advertisingJitterMs: number;
+  /** Probability a packet is lost regardless of its level (collisions, scanner busy). */
+  packetLoss: number;
+  /** Packets weaker than this are not received (dBm). */
+  sensitivityDbm: number;
+  /** Correlation time of the persistent per-link shadowing (s). */
+  sessionCorrelationS: number;
+  /** Correlation time of body blocking (s). */
+  blockingCorrelationS: number;
+  /** Distances below this are clamped (m). */
+  minDistanceM: number;
+  /** Calibration of the reference devices the fit describes (Google EN calibration semantics). */
+  reference: { txPower: number; rssiCorrection: number };
+}
+
+/** The fitted parameters shipped in `sim/radio-params.json`. */
+export const FITTED_RADIO_PARAMS: RadioParams = fitted as RadioParams;
+
+/** One phone's radio: identity seed, carriage, and its model's calibration numbers. */
+export interface RadioStation {
+  /** Stable per-phone seed (e.g. {@link hashString} of its id). */
+  seed: number;
+  /** How the phone is carried. */
+  carriage: Carriage;
+  /** Advertised tx power of the model (EN calibration `tx_power`, dBm); reference if absent. */
+  txPower?: number;
+  /** Receiver RSSI correction of the model (EN calibration `rssi_correction`, dB); reference if absent. */
+  rssiCorrection?: number;
+}
+
+/** Distance (m) between the advertiser and the scanner at unix-ms time `t`, or `undefined` if apart. */
+export type DistanceAt = (t: number) => number | undefined;
+
+const LETTER: Record<Carriage, string> = { hand: "H", pocket: "P", bag: "B" };
+
+/** The unordered pair key of two carriages. */
+export function pairKey(a: Carriage, b: Carriage): PairKey {
+  const [x, y] = CARRIAGES.indexOf(a) <= CARRIAGES.indexOf(b) ? [a, b] : [b, a];
+  return `${LETTER[x]}${LETTER[y]}` as PairKey;
+}
+
+/** A radio model: per-link RSSI sample generation. */
+export interface RadioModel {
+  /** The parameters in use. */
+  readonly params: RadioParams;
+  /** Expected RSSI (dBm) at distance `d` m for these two stations, without shadowing or fading. */
+  meanRssi(advertiser: RadioStation, scanner: RadioStation, d: number): number;
+  /**
+   * RSSI samples `scanner` receives from `advertiser` in [from, to) (unix ms), given their distance over
+   * time; appended to `out` (a new array by default) and returned.
+   */
+  samples(
+    advertiser: RadioStation,
+    scanner: RadioStation,
+    from: number,
+    to: number,
+    distanceAt: DistanceAt,
+    out?: number[],
+  ): number[];
+}
+
+/** Creates a radio model with `params` (fitted by default); `seed` selects the realisation. */
+export function createRadioModel(seed: number, params: RadioParams = FITTED_RADIO_PARAMS): RadioModel {
+  const ref = params.reference;
+  const interval = params.advertisingIntervalMs;
+  const jitter = params.advertisingJitterMs;
+  const offset = (a: RadioStation, s: RadioStation) =>
+    (a.txPower ?? ref.txPower) -
+    ref.txPower -
+    ((s.rssiCorrection ?? ref.rssiCorrection) - ref.rssiCorrection);
+  const meanRssi = (a: RadioStation, s: RadioStation, d: number) => {
+    const p = params.pairs[pairKey(a.carriage, s.carriage)];
+    return p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + offset(a, s);
+  };
+  return {
+    params,
+    meanRssi,
+    samples(a, s, from, to, distanceAt, out = []) {
+      const p = params.pairs[pairKey(a.carriage, s.carriage)];
+      const lo = Math.min(a.seed, s.seed) >>> 0;
+      const hi = Math.max(a.seed, s.seed) >>> 0;
+      // Reciprocal link seeds (same both ways) for shadowing and blocking; directional for packets.
+      const linkSeed = hash32(seed, lo, hi);
+      const dirSeed = hash32(seed, a.seed, s.seed, 1);
+      const phase = hashUniform(seed, a.seed, 7) * interval;
+      const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
+      const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
+      const blockMs = 1000 * params.blockingCorrelationS;
+      const base = offset(a, s);
+      let k = Math.ceil((from - phase - jitter) / interval);
+      for (; ; k++) {
+        const t = phase + k * interval + hashUniform(a.seed, k, seed) * jitter;
+        if (t >= to) break;
+        if (t < from) continue;
+        if (hashUniform(dirSeed, k) < params.packetLoss) continue;
+        const d = distanceAt(t);
+        if (d === undefined) continue;
+        let rssi = p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + base;
+        rssi += p.sessionSd * smoothNoise(linkSeed, t / sessionKnot);
+        rssi += p.slowSd * smoothNoise(linkSeed ^ 0x5f3759df, t / slowKnot);
+        if (hashUniform(linkSeed, Math.floor(t / blockMs), 3) < p.blockingProbability)
+          rssi -= p.blockingLossDb;
+        rssi += ricianDb(p.riceK, hashNormal(dirSeed, k, 1), hashNormal(dirSeed, k, 2)) - p.riceMeanDb;
+        rssi = Math.round(rssi);
+        if (rssi < params.sensitivityDbm) continue;
+        out.push(rssi);
+      }
+      return out;
+    },
+  };
+}
+
+/** RSSI samples `scanner` hears from `advertiser` in [from, to) — the shape of the library's LinkFunction. */
+export type LinkFunction = (
+  advertiser: string,
+  scanner: string,
+  from: number,
+  to: number,
+) => readonly number[];
+
+/** Options of {@link createLinkFunction}. */
+export interface LinkFunctionOptions {
+  /** The radio model. */
+  model: RadioModel;
+  /** Radio of a station id. */
+  station(id: string): RadioStation;
+  /** Distance (m) between two stations at unix-ms time `t`, `undefined` when not in the same place. */
+  distance(advertiser: string, scanner: string, t: number): number | undefined;
+}
+
+/** Adapts a radio model to the simulated medium's link function. */
+export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
+  const { model, station, distance } = options;
+  return (advertiser, scanner, from, to) =>
+    model.samples(station(advertiser), station(scanner), from, to, (t) => distance(advertiser, scanner, t));
+}
+
+/** A station with a seed derived from its id. */
+export function stationFor(
+  id: string,
+  carriage: Carriage,
+  calibration?: Omit<RadioStation, "seed" | "carriage">,
+) {
+  return { seed: hashString(id), carriage, ...calibration } satisfies RadioStation;
+}

@@ -1,0 +1,247 @@
+/**
+ * Seeded randomness for the simulator: a small fast generator (sfc32), the distributions the models
+ * draw from, independent named streams derived from one master seed, and counter-based hashes for
+ * values that must not depend on the order in which they are asked for (positions, radio shadowing).
+ */
+
+/** A seeded pseudo-random stream. Every method advances the stream. */
+export interface Rng {
+  /** Uniform on [0, 1) with 32 bits of resolution. */
+  uniform(): number;
+  /** Uniform on [min, max). */
+  range(min: number, max: number): number;
+  /** Uniform integer on [0, n). */
+  int(n: number): number;
+  /** True with probability `p`. */
+  bernoulli(p: number): boolean;
+  /** Normal with the given mean and standard deviation (Box–Muller, the spare value is cached). */
+  normal(mean?: number, sd?: number): number;
+  /** Exponential with the given rate (mean 1/rate). */
+  exponential(rate: number): number;
+  /** Gamma with the given shape and scale (Marsaglia–Tsang). */
+  gamma(shape: number, scale?: number): number;
+  /** Log-normal whose logarithm has mean `mu` and standard deviation `sigma`. */
+  lognormal(mu: number, sigma: number): number;
+  /** Weibull with the given shape and scale. */
+  weibull(shape: number, scale: number): number;
+  /** Poisson with mean `lambda` (Knuth below 30, Hörmann's PTRS above). */
+  poisson(lambda: number): number;
+  /** A uniformly chosen element; throws on an empty array. */
+  choice<T>(items: readonly T[]): T;
+  /** Index drawn with probability proportional to `weights` (non-negative, not all zero). */
+  weighted(weights: readonly number[]): number;
+  /** Shuffles `items` in place (Fisher–Yates) and returns it. */
+  shuffle<T>(items: T[]): T[];
+  /** Raw 32-bit unsigned output. */
+  next32(): number;
+}
+
+/** The named sources of randomness; each gets its own stream so one source never perturbs another. */
+export type StreamName = "population" | "mobility" | "disease" | "radio" | "app" | "testing" | (string & {});
+
+/** Mixes a 32-bit value (the finaliser of MurmurHash3). */
+export function mix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Hashes up to four integers into a well-mixed 32-bit value (order-sensitive). */
+export function hash32(a: number, b = 0, c = 0, d = 0): number {
+  let h = mix32((a ^ 0x9e3779b9) >>> 0);
+  h = mix32((h ^ Math.imul(b >>> 0, 0x85ebca6b)) + 0x7f4a7c15);
+  h = mix32((h ^ Math.imul(c >>> 0, 0xc2b2ae35)) + 0x165667b1);
+  h = mix32((h ^ Math.imul(d >>> 0, 0x27d4eb2f)) + 0x61c88647);
+  return h;
+}
+
+/** Hashes a string (FNV-1a, then mixed) into 32 bits; used to name streams and stations. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix32(h);
+}
+
+/** Counter-based uniform on [0, 1): the same arguments always give the same value. */
+export function hashUniform(a: number, b = 0, c = 0, d = 0): number {
+  return hash32(a, b, c, d) / 4294967296;
+}
+
+/** Counter-based standard normal: the same arguments always give the same value. */
+export function hashNormal(a: number, b = 0, c = 0, d = 0): number {
+  const u1 = (hash32(a, b, c, d) + 1) / 4294967297;
+  const u2 = hash32(d ^ 0x5bd1e995, a, b, c) / 4294967296;
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** Natural log of the gamma function (Lanczos, g = 7), for x > 0. */
+export function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z = x - 1;
+  let a = c[0]!;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Creates an sfc32 stream from a 32-bit seed (the seed is expanded and the state warmed up). */
+export function createRng(seed: number): Rng {
+  let a = mix32(seed ^ 0xa5a5a5a5);
+  let b = mix32(seed + 0x9e3779b9);
+  let c = mix32(seed ^ 0x3c6ef372);
+  let d = 1;
+  const next32 = (): number => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 15; i++) next32();
+  const uniform = () => next32() / 4294967296;
+  let spare: number | undefined;
+  const stdNormal = (): number => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u1 = (next32() + 1) / 4294967297;
+    const u2 = uniform();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    spare = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  };
+  const gamma = (shape: number, scale = 1): number => {
+    if (!(shape > 0)) throw new RangeError(`gamma shape must be > 0, got ${shape}`);
+    if (shape < 1) return gamma(shape + 1, scale) * uniform() ** (1 / shape);
+    const d3 = shape - 1 / 3;
+    const c3 = 1 / Math.sqrt(9 * d3);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = stdNormal();
+        v = 1 + c3 * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = uniform();
+      if (u < 1 - 0.0331 * x * x * x * x) return d3 * v * scale;
+      if (Math.log(u) < 0.5 * x * x + d3 * (1 - v + Math.log(v))) return d3 * v * scale;
+    }
+  };
+  const poisson = (lambda: number): number => {
+    if (!(lambda >= 0)) throw new RangeError(`poisson mean must be >= 0, got ${lambda}`);
+    if (lambda < 30) {
+      const l = Math.exp(-lambda);
+      let k = 0;
+      let p = uniform();
+      while (p > l) {
+        k++;
+        p *= uniform();
+      }
+      return k;
+    }
+    const slam = Math.sqrt(lambda);
+    const loglam = Math.log(lambda);
+    const b = 0.931 + 2.53 * slam;
+    const a = -0.059 + 0.02483 * b;
+    const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+    const vr = 0.9277 - 3.6224 / (b - 2);
+    for (;;) {
+      const u = uniform() - 0.5;
+      const v = uniform();
+      const us = 0.5 - Math.abs(u);
+      const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
+      if (us >= 0.07 && v <= vr) return k;
+      if (k < 0 || (us < 0.013 && v > us)) continue;
+      if (
+        Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <=
+        -lambda + k * loglam - logGamma(k + 1)
+      )
+        return k;
+    }
+  };
+  const rng: Rng = {
+    next32,
+    uniform,
+    range: (min, max) => min + (max - min) * uniform(),
+    int: (n) => Math.floor(uniform() * n),
+    bernoulli: (p) => uniform() < p,
+    normal: (mean = 0, sd = 1) => mean + sd * stdNormal(),
+    exponential: (rate) => -Math.log(1 - uniform()) / rate,
+    gamma,
+    lognormal: (mu, sigma) => Math.exp(mu + sigma * stdNormal()),
+    weibull: (shape, scale) => scale * (-Math.log(1 - uniform())) ** (1 / shape),
+    poisson,
+    choice(items) {
+      if (items.length === 0) throw new RangeError("choice from an empty array");
+      return items[Math.floor(uniform() * items.length)]!;
+    },
+    weighted(weights) {
+      let total = 0;
+      for (const w of weights) total += w;
+      if (!(total > 0)) throw new RangeError("weighted choice needs a positive total weight");
+      let x = uniform() * total;
+      for (let i = 0; i < weights.length; i++) {
+        x -= weights[i]!;
+        if (x < 0) return i;
+      }
+      return weights.length - 1;
+    },
+    shuffle(items) {
+      for (let i = items.length - 1; i > 0; i--) {
+        const j = Math.floor(uniform() * (i + 1));
+        const t = items[i]!;
+        items[i] = items[j]!;
+        items[j] = t;
+      }
+      return items;
+    },
+  };
+  return rng;
+}
+
+/** Independent streams derived from one master seed. */
+export interface RngStreams {
+  /** The master seed. */
+  readonly seed: number;
+  /** The stream for `name` (created on first use; the same object afterwards). */
+  stream(name: StreamName): Rng;
+  /** A 32-bit sub-seed for `name`, for counter-based hashing (does not advance any stream). */
+  subSeed(name: StreamName): number;
+}
+
+/**
+ * Creates named streams from a master seed. Each stream's seed depends only on the master seed and the
+ * name, so drawing more from one source never shifts another source's draws.
+ */
+export function createStreams(seed: number): RngStreams {
+  const streams = new Map<string, Rng>();
+  const subSeed = (name: string) => hash32(seed >>> 0, hashString(name));
+  return {
+    seed,
+    subSeed,
+    stream(name) {
+      let s = streams.get(name);
+      if (!s) {
+        s = createRng(subSeed(name));
+        streams.set(name, s);
+      }
+      return s;
+    },
+  };
+}
