@@ -152,7 +152,7 @@ export function createTracer(options: TracerOptions): Tracer {
     lastError = e.message;
     events.emit("error", e);
   };
-  const after = (ms: number, fn: () => void | Promise<void>) => {
+  const after = (ms: number, fn: () => void | Promise<void>): TimerHandle => {
     const h = clock.setTimeout(() => {
       timers.delete(h);
       if (state === "stopped") return;
@@ -164,6 +164,11 @@ export function createTracer(options: TracerOptions): Tracer {
       }
     }, ms);
     timers.add(h);
+    return h;
+  };
+  const cancel = (h: TimerHandle) => {
+    clock.clearTimeout(h);
+    timers.delete(h);
   };
   const clearTimers = () => {
     for (const h of timers) clock.clearTimeout(h);
@@ -225,9 +230,11 @@ export function createTracer(options: TracerOptions): Tracer {
   };
   const armRotation = () => {
     if (!schedule) return;
-    after(Math.max(1, schedule.nextRotationAt() - clock.now()), async () => {
-      await advertise();
+    after(Math.max(1, schedule.nextRotationAt() - clock.now()), () => {
+      // Every timer is armed synchronously at its own virtual time, so a simulator may let
+      // asynchronous work settle only now and then without shifting the schedule.
       armRotation();
+      return advertise();
     });
   };
 
@@ -258,7 +265,7 @@ export function createTracer(options: TracerOptions): Tracer {
     }
   };
   const endScan = async (): Promise<void> => {
-    if (!scanning) return;
+    if (!aggregator.scanning) return;
     try {
       await transport.stopScanning();
     } catch (err) {
@@ -271,24 +278,35 @@ export function createTracer(options: TracerOptions): Tracer {
     writes = writes.then(flush).catch(fail);
     await writes;
   };
-  const scanOnce = async (): Promise<void> => {
-    if (state !== "running") return;
+  let scanDone: Promise<void> = Promise.resolve();
+  const scanOnce = (): Promise<void> => {
+    if (state !== "running") return Promise.resolve();
+    // The previous scan's stop has not resolved yet: collect it first.
+    if (aggregator.scanning) return scanDone.then(scanOnce);
     const start = clock.now();
     aggregator.beginScan(start);
-    try {
-      await transport.startScanning(listener);
-      radioBackoff.succeed();
-      scanning = true;
-    } catch (err) {
-      aggregator.endScan();
-      radioFailed(err, scanOnce);
-      return;
-    }
-    after(cycle.durationMs, async () => {
-      await endScan();
+    let ended = false;
+    const end = after(cycle.durationMs, () => {
+      ended = true;
       // Continuous mode restarts at once (which also restarts scans that stopped silently).
       after(Math.max(0, start + cycle.periodMs + jitter() - clock.now()), scanOnce);
+      scanDone = endScan();
+      return scanDone;
     });
+    return transport.startScanning(listener).then(
+      () => {
+        radioBackoff.succeed();
+        scanning = aggregator.scanning;
+      },
+      (err) => {
+        counts.radioFailures++;
+        fail(err);
+        if (ended) return; // the cycle already moved on to the next scan
+        cancel(end);
+        if (aggregator.scanning) aggregator.endScan();
+        after(radioBackoff.fail(), scanOnce);
+      },
+    );
   };
 
   // --- retention ----------------------------------------------------------------------------------
@@ -321,7 +339,7 @@ export function createTracer(options: TracerOptions): Tracer {
       clearTimers();
       advertising = false;
       scanning = false;
-      aggregator.endScan();
+      if (aggregator.scanning) aggregator.endScan();
       setState("waiting-for-adapter");
       armPurge();
     }
@@ -346,7 +364,7 @@ export function createTracer(options: TracerOptions): Tracer {
       if (state === "stopped") return;
       clearTimers();
       unsubscribeState?.();
-      if (scanning) await endScan();
+      if (aggregator.scanning) await endScan();
       setState("stopped");
       advertising = false;
       try {
