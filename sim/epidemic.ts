@@ -5,9 +5,17 @@
  * of the early generations, used to calibrate β.
  */
 import type { EpidemicParams } from "./epidemic-params";
-import { contactsByPerson, DEFAULT_CONTACT_THRESHOLDS, groundTruthDay } from "./ground-truth";
+import {
+  accumulateStep,
+  closeContacts,
+  contactsByPerson,
+  createPairCache,
+  DEFAULT_CONTACT_THRESHOLDS,
+  type DayContacts,
+} from "./ground-truth";
 import { distanceKernel, drawCourse, infectiousness } from "./infection";
 import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from "./mobility";
+import { createPairMinutes } from "./pair-minutes";
 import { createStreams, type Rng } from "./random";
 import { inForce, selectWards } from "./restrictions";
 import { baseline, resolveEpidemicParams, type Scenario } from "./scenario";
@@ -76,6 +84,8 @@ export interface DayReport {
   infections: number;
   /** New confirmed cases. */
   confirmed: number;
+  /** Who was confirmed this morning (ids). */
+  confirmedIds: number[];
   /** People counted in each compartment at the end of the day. */
   compartments: number[];
   /** People in F1 quarantine at the end of the day. */
@@ -110,8 +120,23 @@ export interface Epidemic {
   readonly state: EpidemicState;
   /** Next day to run. */
   readonly day: number;
-  /** Runs one day. */
+  /** Runs one day: {@link Epidemic.startDay}, every {@link Epidemic.runStep}, {@link Epidemic.finishDay}. */
   runDay(): DayReport;
+  /** Mobility steps per day. */
+  readonly steps: number;
+  /** Morning: test results, mass testing, vaccination, confinement; builds the day's schedule. */
+  startDay(): void;
+  /** Steps mobility to step `s` of the current day: true contacts accumulate, transmission happens. */
+  runStep(s: number): void;
+  /** Evening: compartments progress; returns the day's report and moves to the next day. */
+  finishDay(): DayReport;
+  /**
+   * Quarantines `p` at home until day `untilDay` (exclusive), from the next morning on, as an app
+   * notification does; isolated cases stay isolated.
+   */
+  quarantine(p: number, untilDay: number): void;
+  /** True close contacts of the last finished day (when tracked). */
+  lastContacts(): DayContacts | undefined;
   /** Infects `p` at time `t` (days) by `infector` (−1 for an initial case). */
   infect(p: number, t: number, infector: number): void;
 }
@@ -239,14 +264,21 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     return t - st.infectedAt[p]! >= st.latentDays[p]! - 1 && testing.bernoulli(params.testSensitivity);
   };
 
-  const runDay = (): DayReport => {
+  const steps = DAY_MINUTES / mobility.stepMinutes;
+  const pairMinutes = createPairMinutes(n * 4);
+  const pairCache = createPairCache();
+  let lastContacts: DayContacts | undefined;
+  let confirmedToday: number[] = [];
+  const maxGen = options.transmittingGenerations ?? Number.POSITIVE_INFINITY;
+
+  const startDay = (): void => {
     newInfections = 0;
-    let confirmed = 0;
+    confirmedToday = [];
     // Morning: test results, mass testing, vaccination, then confinement for the day.
     for (let p = 0; p < n; p++)
       if (!st.isolated[p] && st.positiveAt[p]! <= day + 1) {
         confirm(p, day);
-        confirmed++;
+        confirmedToday.push(p);
       }
     for (const iv of ivs) {
       if (!inForce(scenario, iv, day)) continue;
@@ -264,7 +296,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
             pcrPositive(p, day)
           ) {
             confirm(p, day);
-            confirmed++;
+            confirmedToday.push(p);
           }
       } else if (iv.kind === "vaccination") {
         const count = Math.round(iv.dailyRate * n);
@@ -281,21 +313,26 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
               ? AT_HOME
               : FREE;
     infectious.length = 0;
-    const maxGen = options.transmittingGenerations ?? Number.POSITIVE_INFINITY;
     for (let p = 0; p < n; p++) {
       const c = st.compartment[p]!;
       if (c !== SUSCEPTIBLE && c !== RECOVERED && st.generation[p]! < maxGen) infectious.push(p);
     }
     mobility.startDay(day, confinement);
+    pairMinutes.clear();
+  };
+
+  const runStep = (s: number): void => {
+    mobility.step(s);
+    if (trackContacts)
+      accumulateStep(mobility, DEFAULT_CONTACT_THRESHOLDS.maxDistanceM, pairMinutes, pairCache);
+    transmitStep(s);
+  };
+
+  const finishDay = (): DayReport => {
     if (trackContacts) {
-      const contacts = groundTruthDay(mobility, DEFAULT_CONTACT_THRESHOLDS, transmitStep);
-      recentContacts.unshift(contactsByPerson(n, contacts));
+      lastContacts = closeContacts(day, pairMinutes, DEFAULT_CONTACT_THRESHOLDS.minMinutes);
+      recentContacts.unshift(contactsByPerson(n, lastContacts));
       if (recentContacts.length > 3) recentContacts.pop();
-    } else {
-      for (let s = 0; s < DAY_MINUTES / mobility.stepMinutes; s++) {
-        mobility.step(s);
-        transmitStep(s);
-      }
     }
     // Evening: progress compartments.
     const end = day + 1;
@@ -324,13 +361,20 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     const report: DayReport = {
       day,
       infections: newInfections,
-      confirmed,
+      confirmed: confirmedToday.length,
+      confirmedIds: confirmedToday,
       compartments: counts,
       quarantined,
       vaccinated,
     };
     day++;
     return report;
+  };
+
+  const runDay = (): DayReport => {
+    startDay();
+    for (let s = 0; s < steps; s++) runStep(s);
+    return finishDay();
   };
 
   return {
@@ -341,7 +385,15 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     get day() {
       return day;
     },
+    steps,
     runDay,
+    startDay,
+    runStep,
+    finishDay,
+    quarantine(p, untilDay) {
+      st.quarantinedUntil[p] = Math.max(st.quarantinedUntil[p]!, untilDay);
+    },
+    lastContacts: () => lastContacts,
     infect,
   };
 }
