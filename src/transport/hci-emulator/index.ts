@@ -48,6 +48,7 @@ export {
   formatAddress,
   type HciCommand,
   leAdvertisingReport,
+  nonResolvablePrivateAddress,
   parseAdvertisingReports,
   parseCommand,
 } from "./packets";
@@ -64,3 +65,4 @@ export { type Rng, seededRng } from "./rng";
 export { runVirtualTime, settle } from "./settle";
 export { EmulatedHciSocket, type HciDeviceInfo, type HciSocketBackend } from "./socket";
 export type { AdvertisingParameters, ControllerIdentity, ScanParameters } from "./state";
+export { type EmulatedBleModules, emulatedBleModules } from "./ble-modules";
