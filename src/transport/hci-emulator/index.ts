@@ -57,6 +57,7 @@ export {
   connectRemoteMedium,
   type HubEvent,
   type HubRequest,
+  type HubTimeOptions,
   MediumHub,
   type MessagePortLike,
   type RemoteMediumOptions,
