@@ -4,6 +4,7 @@
  * error with the fix, not crash. Each check runs in a fresh child process (source entries through tsx).
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -59,4 +60,23 @@ describe("entry points never load noble or bleno", () => {
     expect(r.message).toMatch(/EAFNOSUPPORT/);
     expect(r.message).toMatch(/Fix: /);
   });
+
+  // CI builds before testing (.ci/run); locally this runs after `npm run build`.
+  it.skipIf(!existsSync(`${root}/dist/ble.cjs`))(
+    "built CJS entries: no noble/bleno loaded; typed error",
+    () => {
+      const out = execFileSync(
+        process.execPath,
+        [
+          "-e",
+          `require("./dist/index.cjs"); const m = require("./dist/ble.cjs");
+         const loaded = Object.keys(require.cache).filter((k) => k.includes("@abandonware"));
+         let code; try { m.loadBleModules(); } catch (e) { code = e instanceof m.BluetoothUnavailableError && e.code; }
+         console.log(JSON.stringify({ loaded, code }));`,
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
+      expect(JSON.parse(out)).toEqual({ loaded: [], code: "ERR_BLUETOOTH_UNAVAILABLE" });
+    },
+  );
 });
