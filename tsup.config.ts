@@ -9,6 +9,8 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: "node20",
+    // The CJS build needs import.meta.url (createRequire in loadBleModules and the emulator's loader).
+    shims: true,
     external: ["@abandonware/noble", "@abandonware/bleno", "@abandonware/bluetooth-hci-socket"],
   },
   {

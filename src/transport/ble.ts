@@ -4,8 +4,10 @@
  * never loads them. Tests and the example's `--emulate` mode pass modules bound to the emulated HCI
  * controller instead.
  */
+import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { systemClock, type Clock } from "../clock";
+import type { RandomBytes } from "../bytes";
+import { type Clock, systemClock } from "../clock";
 import {
   decodeNobleAdvertisement,
   EN_SERVICE_UUID,
@@ -19,6 +21,8 @@ import {
   BluetoothUnavailableError,
   classifyBluetoothError,
 } from "./ble-errors";
+import { blenoHciSocket, rotateAdvertisingAddress } from "./ble-hci";
+import { nonResolvablePrivateAddress } from "./hci-emulator/packets";
 import type { AdapterState, ScanListener, Transport } from "./types";
 
 /** The parts of a noble instance the transport uses. */
@@ -70,6 +74,17 @@ export function loadBleModules(): BleModules {
   }
 }
 
+/**
+ * Who picks the advertising address:
+ * - `"host"`: the transport sets a fresh non-resolvable private address (LE Set Random Address) and
+ *   non-connectable parameters with Own_Address_Type random before each payload, through bleno's HCI
+ *   socket. Needs bleno's hci-socket bindings (Linux, or the emulator).
+ * - `"controller"`: bleno's defaults (ADV_IND, Own_Address_Type public); the address rotates only if
+ *   the controller/kernel applies privacy (see docs/ble.md).
+ * - `"auto"` (default): `"host"` when bleno's HCI socket is reachable, else `"controller"`.
+ */
+export type AddressRotation = "auto" | "host" | "controller";
+
 /** Options of {@link createBleTransport}. */
 export interface BleTransportOptions {
   /** noble and bleno instances; the real ones (lazily loaded) when absent. */
@@ -78,21 +93,36 @@ export interface BleTransportOptions {
   serviceUuid?: number;
   /** Clock for operation time-outs; the system clock by default. */
   clock?: Clock;
-  /** How long an advertising start/stop may take before it counts as failed; default 5 s. */
+  /** How long a radio operation may take before it counts as failed; default 5 s. */
   timeoutMs?: number;
+  /** Who rotates the advertising address; default `"auto"`. */
+  addressRotation?: AddressRotation;
+  /** Random bytes for the private addresses; `crypto.randomBytes` by default. */
+  random?: RandomBytes;
 }
 
-const STATE_RANK: Record<AdapterState, number> = {
-  unknown: 0,
-  resetting: 1,
-  unsupported: 2,
-  unauthorized: 3,
-  poweredOff: 4,
+/** Worst first: the combined state is the worst of noble's and bleno's. */
+const STATE_SEVERITY: Record<AdapterState, number> = {
+  unsupported: 0,
+  unauthorized: 1,
+  poweredOff: 2,
+  resetting: 3,
+  unknown: 4,
   poweredOn: 5,
 };
 
 function asState(s: string): AdapterState {
-  return s in STATE_RANK ? (s as AdapterState) : "unknown";
+  return s in STATE_SEVERITY ? (s as AdapterState) : "unknown";
+}
+
+/**
+ * The adapter state of a phone whose scanner and advertiser report separately: the worse of the two
+ * (an error state such as `unauthorized` wins over a transient `unknown`); `poweredOn` only when both are.
+ */
+export function combineAdapterStates(a: string, b: string): AdapterState {
+  const x = asState(a);
+  const y = asState(b);
+  return STATE_SEVERITY[x] <= STATE_SEVERITY[y] ? x : y;
 }
 
 /** Noble's service filter: unpadded (`fff`) and padded (`0fff`) forms, since noble reports both. */
@@ -104,27 +134,65 @@ function scanFilter(serviceUuid: number): string[] {
   return [...new Set(forms)];
 }
 
-/** Creates a BLE transport on noble (scanner) and bleno (advertiser). */
+/** Rejects with a BluetoothOperationError when `p` does not settle within `ms` on `clock`. */
+function withTimeout<T>(p: Promise<T>, op: string, clock: Clock, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(
+      () => reject(new BluetoothOperationError(`${op} timed out after ${ms} ms`)),
+      ms,
+    );
+    p.then(
+      (v) => {
+        clock.clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clock.clearTimeout(timer);
+        reject(classifyBluetoothError(err));
+      },
+    );
+  });
+}
+
+/**
+ * Creates a BLE transport on noble (scanner) and bleno (advertiser). Operations run one at a time in
+ * call order. See {@link AddressRotation} for how the address rotates with the payload.
+ */
 export function createBleTransport(options: BleTransportOptions = {}): Transport {
   const { noble, bleno } = options.modules ?? loadBleModules();
   const serviceUuid = options.serviceUuid ?? EN_SERVICE_UUID;
   const clock = options.clock ?? systemClock();
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const random = options.random ?? randomBytes;
+  const rotation = options.addressRotation ?? "auto";
+  const hci = rotation === "controller" ? undefined : blenoHciSocket(bleno);
+  if (rotation === "host" && !hci) {
+    throw new BluetoothUnavailableError(
+      'addressRotation "host" needs bleno\'s hci-socket bindings (Linux); use "controller" elsewhere',
+    );
+  }
   const listeners = new Set<(s: AdapterState) => void>();
   let scan: ScanListener | undefined;
+  let scanning = false;
   let advertising = false;
-
-  const state = (): AdapterState => {
-    const a = asState(noble.state);
-    const b = asState(bleno.state);
-    return STATE_RANK[a] <= STATE_RANK[b] ? a : b;
+  let queue: Promise<unknown> = Promise.resolve();
+  /** Runs radio operations one at a time, in call order. */
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn);
+    queue = run.catch(() => undefined);
+    return run;
   };
+
+  const state = (): AdapterState => combineAdapterStates(noble.state, bleno.state);
   let last = state();
   const onState = () => {
     const s = state();
     if (s === last) return;
     last = s;
-    if (s !== "poweredOn") advertising = false;
+    if (s !== "poweredOn") {
+      advertising = false;
+      scanning = false;
+    }
     for (const l of listeners) l(s);
   };
   noble.on("stateChange", onState);
@@ -133,6 +201,7 @@ export function createBleTransport(options: BleTransportOptions = {}): Transport
   const onDiscover = (p: { address?: string; rssi: number; advertisement: NobleAdvertisementLike }) => {
     const l = scan;
     if (!l) return;
+    // noble reuses one advertisement object per address; the decoder copies what it keeps.
     const r = decodeNobleAdvertisement(p.advertisement, { serviceUuid });
     if (r.status === "ok")
       l.onReport({ payload: r.payload, rssi: [p.rssi], ...(p.address ? { address: p.address } : {}) });
@@ -148,43 +217,59 @@ export function createBleTransport(options: BleTransportOptions = {}): Transport
     throw new BluetoothOperationError(`${op}: adapter is ${s}, not poweredOn`);
   };
 
-  /** Waits for one of bleno's events, failing on its error event or a time-out. */
+  /**
+   * Waits for one of bleno's events, failing on its error event or a time-out. Listens to events, not
+   * bleno's callbacks: bleno skips the callback when it emits `advertisingStartError`.
+   */
   const blenoOp = (op: string, okEvent: string, errEvent: string | undefined, start: () => void) =>
-    new Promise<void>((resolve, reject) => {
-      let done = false;
-      const finish = (err?: unknown) => {
-        if (done) return;
-        done = true;
-        clock.clearTimeout(timer);
-        bleno.removeListener(okEvent, ok);
-        if (errEvent) bleno.removeListener(errEvent, bad);
-        if (err)
-          reject(
-            err instanceof Error
-              ? classifyBluetoothError(err)
-              : new BluetoothOperationError(`${op}: ${String(err)}`),
-          );
-        else resolve();
-      };
-      const ok = (err?: unknown) => finish(err ?? undefined);
-      const bad = (err?: unknown) => finish(err ?? new BluetoothOperationError(`${op} failed`));
-      const timer = clock.setTimeout(
-        () => finish(new BluetoothOperationError(`${op} timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      bleno.once(okEvent, ok as (...args: never[]) => void);
-      if (errEvent) bleno.once(errEvent, bad as (...args: never[]) => void);
-      try {
-        start();
-      } catch (err) {
-        finish(err);
-      }
-    });
+    withTimeout(
+      new Promise<void>((resolve, reject) => {
+        const cleanup = () => {
+          bleno.removeListener(okEvent, ok);
+          if (errEvent) bleno.removeListener(errEvent, bad);
+        };
+        const ok = ((err?: Error | null) => {
+          cleanup();
+          if (err) reject(err);
+          else resolve();
+        }) as (...args: never[]) => void;
+        const bad = ((err?: Error) => {
+          cleanup();
+          reject(err ?? new BluetoothOperationError(`${op} failed`));
+        }) as (...args: never[]) => void;
+        bleno.once(okEvent, ok);
+        if (errEvent) bleno.once(errEvent, bad);
+        try {
+          start();
+        } catch (err) {
+          cleanup();
+          reject(err);
+        }
+      }),
+      op,
+      clock,
+      timeoutMs,
+    );
 
-  const stopAdvertising = async () => {
+  const stopAdvertisingNow = async () => {
     if (!advertising) return;
     advertising = false;
     await blenoOp("stopAdvertising", "advertisingStop", undefined, () => bleno.stopAdvertising());
+  };
+  const startScan = () =>
+    withTimeout(noble.startScanningAsync(scanFilter(serviceUuid), true), "startScanning", clock, timeoutMs);
+  const stopScan = () => withTimeout(noble.stopScanningAsync(), "stopScanning", clock, timeoutMs);
+
+  /** New private address with the new payload; LE Set Random Address is refused while scanning. */
+  const rotateAddress = async () => {
+    if (!hci) return;
+    const paused = scanning;
+    if (paused) await stopScan();
+    try {
+      await rotateAdvertisingAddress(hci, nonResolvablePrivateAddress(random), clock, timeoutMs);
+    } finally {
+      if (paused) await startScan();
+    }
   };
 
   return {
@@ -194,43 +279,52 @@ export function createBleTransport(options: BleTransportOptions = {}): Transport
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    async startAdvertising(payload) {
-      requireOn("startAdvertising");
-      // Stopping first lets the controller take a new random address with the new payload.
-      await stopAdvertising();
-      const data = Buffer.from(encodeAdvertisingData(payload, { serviceUuid }));
-      await blenoOp("startAdvertising", "advertisingStart", "advertisingStartError", () =>
-        bleno.startAdvertisingWithEIRData(data, Buffer.alloc(0)),
-      );
-      advertising = true;
-    },
-    stopAdvertising,
-    async startScanning(listener) {
-      requireOn("startScanning");
-      scan = listener;
-      try {
-        await noble.startScanningAsync(scanFilter(serviceUuid), true);
-      } catch (err) {
+    startAdvertising: (payload) =>
+      serial(async () => {
+        requireOn("startAdvertising");
+        const data = Buffer.from(encodeAdvertisingData(payload, { serviceUuid }));
+        // Stopped first: the address may only change while advertising is off.
+        await stopAdvertisingNow();
+        await rotateAddress();
+        await blenoOp("startAdvertising", "advertisingStart", "advertisingStartError", () =>
+          bleno.startAdvertisingWithEIRData(data, Buffer.alloc(0)),
+        );
+        advertising = true;
+      }),
+    stopAdvertising: () => serial(stopAdvertisingNow),
+    startScanning: (listener) =>
+      serial(async () => {
+        requireOn("startScanning");
+        scan = listener;
+        try {
+          await startScan();
+          scanning = true;
+        } catch (err) {
+          scan = undefined;
+          throw err;
+        }
+      }),
+    stopScanning: () =>
+      serial(async () => {
+        if (!scan) return;
+        // Reports the controller sent before scanning stopped still arrive until noble confirms.
+        try {
+          if (scanning) await stopScan();
+        } finally {
+          scanning = false;
+          scan = undefined;
+        }
+      }),
+    close: () =>
+      serial(async () => {
+        if (scanning) await stopScan().catch(() => undefined);
+        scanning = false;
         scan = undefined;
-        throw classifyBluetoothError(err);
-      }
-    },
-    async stopScanning() {
-      if (!scan) return;
-      scan = undefined;
-      try {
-        await noble.stopScanningAsync();
-      } catch (err) {
-        throw classifyBluetoothError(err);
-      }
-    },
-    async close() {
-      scan = undefined;
-      await stopAdvertising().catch(() => undefined);
-      noble.removeListener("discover", onDiscover as (...args: never[]) => void);
-      noble.removeListener("stateChange", onState as (...args: never[]) => void);
-      bleno.removeListener("stateChange", onState as (...args: never[]) => void);
-      listeners.clear();
-    },
+        await stopAdvertisingNow().catch(() => undefined);
+        noble.removeListener("discover", onDiscover as (...args: never[]) => void);
+        noble.removeListener("stateChange", onState as (...args: never[]) => void);
+        bleno.removeListener("stateChange", onState as (...args: never[]) => void);
+        listeners.clear();
+      }),
   };
 }

@@ -19,8 +19,14 @@ const workers: Worker[] = [];
 
 function startPhone(name: string, seed: number, payloadSeed: number): Worker {
   const port = hub.createPort();
-  const w = new Worker(new URL("./worker/phone-worker.mjs", import.meta.url), {
-    workerData: { name, seed, payloadSeed, port },
+  const w = new Worker(new URL("../support/ts-worker.mjs", import.meta.url), {
+    workerData: {
+      entry: { module: new URL("./worker/phone.ts", import.meta.url).href, fn: "runPhone" },
+      name,
+      seed,
+      payloadSeed,
+      port,
+    },
     transferList: [port],
   });
   w.on("message", (m: { type: string; name?: string } & Seen) => {

@@ -102,6 +102,33 @@ export function runTransportConformance(name: string, makePair: () => Promise<Tr
       }
     });
 
+    it("replaces its payload while its own scan runs, and the scan keeps hearing", async () => {
+      const pair = await makePair();
+      try {
+        await pair.b.startAdvertising(gaen(8));
+        await pair.a.startAdvertising(gaen(9));
+        const samples = (rs: ScanReport[]) => rs.reduce((n, r) => n + r.rssi.length, 0);
+        const reference = samples(await scanFor(pair, pair.a, 3_000));
+        // Same scan length, with two payload changes of `a` during it (live or batch transports alike).
+        const heard: ScanReport[] = [];
+        await pair.a.startScanning({ onReport: (r) => heard.push(r) });
+        for (const fill of [10, 11]) {
+          await pair.pass(1_000);
+          await pair.a.startAdvertising(gaen(fill));
+        }
+        await pair.pass(1_000);
+        await pair.a.stopScanning();
+        expect(reference).toBeGreaterThan(0);
+        expect(samples(heard)).toBeGreaterThanOrEqual(0.7 * reference);
+        const byB = await scanFor(pair, pair.b, 1_500);
+        expect(byB.some((r) => r.payload.scheme === "gaen" && toHex(r.payload.rpi) === "0b".repeat(16))).toBe(
+          true,
+        );
+      } finally {
+        await pair.cleanup();
+      }
+    });
+
     it("stops cleanly when nothing is running", async () => {
       const pair = await makePair();
       try {

@@ -8,7 +8,13 @@ import { ADDRESS_TYPE, LE_SUBEVENT, PACKET } from "./constants";
 import { type CommandEffects, executeCommand } from "./commands";
 import { HciEmulatorStateError } from "./errors";
 import type { AirPacket, Medium, Position, RadioLink, RadioState } from "./medium";
-import { commandComplete, formatAddress, leAdvertisingReport, parseCommand } from "./packets";
+import {
+  commandComplete,
+  formatAddress,
+  leAdvertisingReport,
+  nonResolvablePrivateAddress,
+  parseCommand,
+} from "./packets";
 import { type Rng, seededRng } from "./rng";
 import { EmulatedHciSocket } from "./socket";
 import { type ControllerIdentity, type ControllerState, initialState, maskBit } from "./state";
@@ -36,16 +42,6 @@ export interface EmulatedHciControllerOptions {
   powered?: boolean;
 }
 
-/** A non-resolvable private address: random, top two bits 00, neither all zeros nor all ones. */
-function nonResolvablePrivateAddress(rng: Rng): Uint8Array {
-  for (;;) {
-    const a = rng.bytes(6);
-    a[5] = a[5]! & 0x3f;
-    const rest = a.slice(0, 5);
-    if (!rest.every((x) => x === 0) && !(rest.every((x) => x === 0xff) && a[5] === 0x3f)) return a;
-  }
-}
-
 /** An emulated LE controller (one per virtual phone). */
 export class EmulatedHciController {
   /** Commands received, in order (opcode and parameters), for inspection in tests. */
@@ -65,7 +61,7 @@ export class EmulatedHciController {
     radioChanged: () => this.publish(),
     scanStarted: () => this.seen.clear(),
     advDataChanged: () => {
-      if (this.rotate) this.privateAddress = nonResolvablePrivateAddress(this.rng);
+      if (this.rotate) this.privateAddress = nonResolvablePrivateAddress((n) => this.rng.bytes(n));
     },
     reset: () => this.reset(),
   };
@@ -86,7 +82,7 @@ export class EmulatedHciController {
       publicAddress,
     };
     this.state = initialState(this.identity, this.rng);
-    this.privateAddress = nonResolvablePrivateAddress(this.rng);
+    this.privateAddress = nonResolvablePrivateAddress((n) => this.rng.bytes(n));
     this.powered = options.powered ?? true;
     this.link = options.medium?.join({
       name: options.name,

@@ -48,6 +48,7 @@ export {
   formatAddress,
   type HciCommand,
   leAdvertisingReport,
+  nonResolvablePrivateAddress,
   parseAdvertisingReports,
   parseCommand,
 } from "./packets";
@@ -56,6 +57,7 @@ export {
   connectRemoteMedium,
   type HubEvent,
   type HubRequest,
+  type HubTimeOptions,
   MediumHub,
   type MessagePortLike,
   type RemoteMediumOptions,
@@ -64,3 +66,4 @@ export { type Rng, seededRng } from "./rng";
 export { runVirtualTime, settle } from "./settle";
 export { EmulatedHciSocket, type HciDeviceInfo, type HciSocketBackend } from "./socket";
 export type { AdvertisingParameters, ControllerIdentity, ScanParameters } from "./state";
+export { type EmulatedBleModules, emulatedBleModules } from "./ble-modules";

@@ -148,3 +148,17 @@ export function formatAddress(address: Uint8Array): string {
     .map((x) => x.toString(16).padStart(2, "0"))
     .join(":");
 }
+
+/**
+ * A non-resolvable private address (Core Vol 6 Part B 1.3.2.2), 6 bytes little-endian: random, the
+ * two most significant bits 00, the random part neither all zeros nor all ones.
+ * @param random - source of random bytes
+ */
+export function nonResolvablePrivateAddress(random: (n: number) => Uint8Array): Uint8Array {
+  for (;;) {
+    const a = Uint8Array.from(random(6));
+    a[5] = a[5]! & 0x3f;
+    const rest = a.slice(0, 5);
+    if (!rest.every((x) => x === 0) && !(rest.every((x) => x === 0xff) && a[5] === 0x3f)) return a;
+  }
+}
