@@ -3,8 +3,11 @@
  * the field path) and the loader for the shipped scenarios in `sim/scenarios/`.
  */
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import hanoiWard from "./scenarios/hanoi-ward.json";
+import market from "./scenarios/market.json";
+import office from "./scenarios/office.json";
+import school from "./scenarios/school.json";
 import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES, type EpidemicParams } from "./epidemic-params";
 import {
   arr,
@@ -122,7 +125,41 @@ export interface AppSpec {
   byAgeGroup?: Record<string, number>;
   /** Relative frequency of phone carriage. */
   carriage: Record<Carriage, number>;
+  /** How cases and contacts act on the app. */
+  response: AppResponse;
 }
+
+/** How people act on the app: uploads, publication, and what a notification makes them do. */
+export interface AppResponse {
+  /** Probability that a confirmed case with the app uploads its keys. */
+  uploadConsent: number;
+  /** Days from confirmation to the keys' publication (verification, embargo, batching). */
+  uploadDelayDays: number;
+  /** Probability that a notified F1 quarantines. */
+  quarantineCompliance: number;
+  /** Length of the app-triggered quarantine (days). */
+  quarantineDays: number;
+  /** Whether notified F1s upload their keys as RECURSIVE, so their contacts learn they are F2. */
+  publishF1Keys: boolean;
+  /** Probability that a notified F2 stays home for the monitoring period. */
+  f2StayHomeShare: number;
+  /** Length of F2 monitoring (days). */
+  f2Days: number;
+  /** Contact policy the phones use (a preset name of the library). */
+  policy: string;
+}
+
+/** App response used when a scenario says nothing (plausible values for Vietnam 2021, documented). */
+export const DEFAULT_APP_RESPONSE: Readonly<AppResponse> = {
+  uploadConsent: 0.8,
+  uploadDelayDays: 1,
+  quarantineCompliance: 0.8,
+  quarantineDays: 14,
+  publishF1Keys: true,
+  f2StayHomeShare: 0.3,
+  f2Days: 7,
+  policy: "default",
+};
 
 /** Wards a measure applies to: listed names, or every ward. */
 export type WardSelector = string[] | "all";
@@ -428,7 +465,36 @@ export function parseScenario(json: unknown): Scenario {
   }
   const ao = obj(o.app ?? { adoption: 0 }, "app");
   const co = obj(ao.carriage ?? { hand: 1, pocket: 1, bag: 1 }, "app.carriage");
+  const ro = obj(ao.response ?? {}, "app.response");
+  const d = DEFAULT_APP_RESPONSE;
+  const response: AppResponse = {
+    uploadConsent: prob(ro.uploadConsent ?? d.uploadConsent, "app.response.uploadConsent"),
+    uploadDelayDays: num(ro.uploadDelayDays ?? d.uploadDelayDays, "app.response.uploadDelayDays", {
+      min: 0,
+      max: 14,
+      integer: true,
+    }),
+    quarantineCompliance: prob(
+      ro.quarantineCompliance ?? d.quarantineCompliance,
+      "app.response.quarantineCompliance",
+    ),
+    quarantineDays: num(ro.quarantineDays ?? d.quarantineDays, "app.response.quarantineDays", {
+      min: 1,
+      max: 60,
+      integer: true,
+    }),
+    publishF1Keys: bool(ro.publishF1Keys ?? d.publishF1Keys, "app.response.publishF1Keys"),
+    f2StayHomeShare: prob(ro.f2StayHomeShare ?? d.f2StayHomeShare, "app.response.f2StayHomeShare"),
+    f2Days: num(ro.f2Days ?? d.f2Days, "app.response.f2Days", { min: 1, max: 60, integer: true }),
+    policy: oneOf(ro.policy ?? d.policy, "app.response.policy", [
+      "default",
+      "swisscovid",
+      "cwa",
+      "bluezone",
+    ] as const),
+  };
   const app: AppSpec = {
+    response,
     adoption: prob(ao.adoption, "app.adoption"),
     carriage: {
       hand: num(co.hand, "app.carriage.hand", { min: 0 }),
@@ -480,8 +546,13 @@ export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
   return p;
 }
 
-/** Directory of the shipped scenario files. */
-export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "scenarios");
+/** The shipped scenarios, bundled as data so they load from any build (no file lookups). */
+export const SHIPPED_SCENARIOS: Readonly<Record<string, unknown>> = {
+  "hanoi-ward": hanoiWard,
+  office,
+  market,
+  school,
+};
 
 /**
  * Loads and validates a scenario: a shipped name (`"hanoi-ward"`, `"office"`, `"market"`, `"school"`)
@@ -489,7 +560,17 @@ export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "sc
  */
 export function loadScenario(nameOrPath: string): Scenario {
   const isName = /^[\w-]+$/.test(nameOrPath);
-  const file = isName ? resolve(SCENARIO_DIR, `${nameOrPath}.json`) : resolve(nameOrPath);
+  if (isName) {
+    const shipped = SHIPPED_SCENARIOS[nameOrPath];
+    if (!shipped) {
+      throw new ScenarioError(
+        "",
+        `unknown scenario "${nameOrPath}" (shipped: ${Object.keys(SHIPPED_SCENARIOS).join(", ")}; or give a path to a JSON file)`,
+      );
+    }
+    return parseScenario(shipped);
+  }
+  const file = resolve(nameOrPath);
   let text: string;
   try {
     text = readFileSync(file, "utf8");

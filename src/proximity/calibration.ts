@@ -117,3 +117,8 @@ export function lookupCalibration(model?: string, manufacturer?: string): Calibr
 export function fleetCalibration(): Calibration {
   return lookupCalibration();
 }
+
+/** Model names of the calibration table in table order (e.g. to give simulated phones real models). */
+export function calibrationModels(): readonly string[] {
+  return CALIBRATION_TABLE.models.split("\n");
+}
