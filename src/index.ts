@@ -10,6 +10,7 @@ export * from "./bytes";
 export * from "./clock";
 export * from "./csv";
 export * from "./errors";
+export * from "./feed/index";
 export * from "./log/index";
 export * from "./match/index";
 export * from "./protocol/index";
