@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerDerive } from "./commands/derive";
 import { registerProximity } from "./commands/proximity";
 import { registerExport } from "./commands/export";
+import { registerFeed } from "./commands/feed";
 import { runCli } from "./run";
 
 const program = new Command()
@@ -12,5 +13,6 @@ const program = new Command()
 registerDerive(program);
 registerProximity(program);
 registerExport(program);
+registerFeed(program);
 
 await runCli(program, process.argv);
