@@ -2,7 +2,8 @@
  * bluezone: Bluetooth LE proximity contact logging.
  *
  * Data flows one way: clock → key schedule → payload → transport (advertise); transport (scan) → scan
- * aggregation → log; key file → verify → matcher (reads the log) → exposure windows → policy → F1/F2.
+ * aggregation → log; key feed (index → new files) → verify → matcher (reads the log) → exposure windows →
+ * policy → F1/F2.
  *
  * @packageDocumentation
  */
