@@ -2,7 +2,8 @@
  * bluezone: Bluetooth LE proximity contact logging.
  *
  * Data flows one way: clock → key schedule → payload → transport (advertise); transport (scan) → scan
- * aggregation → log; key file → verify → matcher (reads the log) → exposure windows → policy → F1/F2.
+ * aggregation → log; key feed (index → new files) → verify → matcher (reads the log) → exposure windows →
+ * policy → F1/F2.
  *
  * @packageDocumentation
  */
@@ -10,6 +11,7 @@ export * from "./bytes";
 export * from "./clock";
 export * from "./csv";
 export * from "./errors";
+export * from "./feed/index";
 export * from "./log/index";
 export * from "./match/index";
 export * from "./protocol/index";

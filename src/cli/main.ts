@@ -4,6 +4,7 @@ import { registerDerive } from "./commands/derive";
 import { registerProximity } from "./commands/proximity";
 import { registerExport } from "./commands/export";
 import { registerMatch } from "./commands/match";
+import { registerFeed } from "./commands/feed";
 import { runCli } from "./run";
 
 const program = new Command()
@@ -14,5 +15,6 @@ registerDerive(program);
 registerProximity(program);
 registerExport(program);
 registerMatch(program);
+registerFeed(program);
 
 await runCli(program, process.argv);

@@ -1,0 +1,49 @@
+/** Typed errors of the key-feed client. All extend {@link BluezoneError}. */
+import { BluezoneError } from "../errors";
+
+/** The network failed (connection refused or reset, DNS, aborted body) after every retry. */
+export class FeedNetworkError extends BluezoneError {
+  /** @param message - which request failed and how */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_FEED_NETWORK", message, options);
+  }
+}
+
+/** The server answered with an unexpected HTTP status (after retries, for 5xx). */
+export class FeedHttpError extends BluezoneError {
+  /** The HTTP status received. */
+  readonly status: number;
+
+  /**
+   * @param status - HTTP status
+   * @param message - which request and what came back
+   */
+  constructor(status: number, message: string) {
+    super("ERR_FEED_HTTP", message);
+    this.status = status;
+  }
+}
+
+/** The feed index is not a well-formed index document (see docs/key-distribution.md). */
+export class FeedIndexError extends BluezoneError {
+  /** @param message - what was malformed */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_FEED_INDEX", message, options);
+  }
+}
+
+/** A batch file is larger than allowed (declared, announced in Content-Length, or counted while streaming). */
+export class FeedSizeLimitError extends BluezoneError {
+  /** @param message - which file and which limit */
+  constructor(message: string) {
+    super("ERR_FEED_SIZE_LIMIT", message);
+  }
+}
+
+/** A batch file's bytes differ from what the index announced (SHA-256 or size). */
+export class FeedDigestError extends BluezoneError {
+  /** @param message - which file and what differed */
+  constructor(message: string) {
+    super("ERR_FEED_DIGEST", message);
+  }
+}

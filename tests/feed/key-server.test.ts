@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ApiError } from "../../examples/key-server/errors";
+import { keysHmac, toWireKey } from "../../examples/key-server/protocol";
+import { issueCode, postJson, uploadKeys } from "../../examples/key-server/uploader";
+import { type ExposureKey, intervalNumber, parseFeedIndex, ReportType, readKeyFile } from "../../src/index";
+import { ADMIN, startKeyServer } from "./server";
+
+const T0 = Date.UTC(2021, 6, 24, 8, 0, 0);
+const DAY_START = intervalNumber(Date.UTC(2021, 6, 24));
+
+function key(i: number, daysBack = 1, extra: Partial<ExposureKey> = {}): ExposureKey {
+  return {
+    keyData: new Uint8Array(16).fill(i),
+    rollingStartIntervalNumber: DAY_START - daysBack * 144,
+    rollingPeriod: 144,
+    ...extra,
+  };
+}
+
+let servers: Awaited<ReturnType<typeof startKeyServer>>[] = [];
+afterEach(async () => {
+  for (const s of servers) await s.dispose();
+  servers = [];
+});
+
+async function start(extra: Parameters<typeof startKeyServer>[1] = {}) {
+  const time = { t: T0 };
+  const s = await startKeyServer({ now: () => time.t }, extra);
+  servers.push(s);
+  return { s, time };
+}
+
+/** Expects `p` to reject with an ApiError of this status and code. */
+async function refused(p: Promise<unknown>, status: number, code: string) {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  expect([(err as ApiError).status, (err as ApiError).code]).toEqual([status, code]);
+}
+
+describe("key server: verification flow", () => {
+  it("uploads through code → token → certificate → publish, embargoes keys, publishes a signed file", async () => {
+    const { s, time } = await start();
+    const { code } = await issueCode(s.url, ADMIN, { reportType: "confirmed", onsetDate: "2021-07-22" });
+    const today = key(9, 0, { rollingPeriod: 40 }); // still valid today: embargoed until tomorrow 02:00
+    expect(await uploadKeys(s.url, code, [key(1, 2), key(2, 1), today])).toEqual({
+      insertedExposures: 3,
+      duplicates: 0,
+    });
+    let summary = await s.server.publish();
+    expect([summary.keys, summary.embargoed]).toEqual([2, 1]);
+    time.t = Date.UTC(2021, 6, 25, 2, 0, 0);
+    summary = await s.server.publish();
+    expect([summary.keys, summary.embargoed, summary.listed]).toEqual([1, 0, 2]);
+
+    const res = await fetch(`${s.feedUrl}index.json`);
+    const index = parseFeedIndex(await res.text());
+    expect(index.batches.map((b) => [b.batchNum, b.keys])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    const etag = res.headers.get("etag")!;
+    expect((await fetch(`${s.feedUrl}index.json`, { headers: { "if-none-match": etag } })).status).toBe(304);
+    const bytes = new Uint8Array(await (await fetch(`${s.feedUrl}${index.batches[0]!.name}`)).arrayBuffer());
+    const file = readKeyFile(bytes, { trustedKeys: [s.trusted] });
+    expect(file.keys.map((k) => [k.reportType, k.daysSinceOnsetOfSymptoms])).toEqual([
+      [ReportType.CONFIRMED_TEST, 0],
+      [ReportType.CONFIRMED_TEST, 1],
+    ]);
+    expect((await fetch(`${s.feedUrl}..%2Fdb`)).status).toBe(404);
+  });
+
+  it("marks recursive keys RECURSIVE with the uploader's level as transmission risk", async () => {
+    const { s } = await start();
+    const { code } = await issueCode(s.url, ADMIN, { reportType: "recursive", level: 1 });
+    await uploadKeys(s.url, code, [key(3, 1, { transmissionRiskLevel: 6 })]);
+    await s.server.publish();
+    const index = parseFeedIndex(await (await fetch(`${s.feedUrl}index.json`)).text());
+    const bytes = new Uint8Array(await (await fetch(`${s.feedUrl}${index.batches[0]!.name}`)).arrayBuffer());
+    const [k] = readKeyFile(bytes, { trustedKeys: [s.trusted] }).keys;
+    expect([k?.reportType, k?.transmissionRiskLevel]).toEqual([ReportType.RECURSIVE, 1]);
+  });
+
+  it("refuses wrong, reused and expired codes, reused tokens and certificates, and admin calls without the token", async () => {
+    const { s, time } = await start();
+    await refused(uploadKeys(s.url, "0000000000", [key(1)]), 400, "ERR_CODE_INVALID");
+    await refused(
+      issueCode(s.url, "wrong-admin-token", { reportType: "confirmed" }),
+      401,
+      "ERR_UNAUTHORIZED",
+    );
+    await refused(issueCode(s.url, ADMIN, { reportType: "recursive", level: 9 }), 400, "ERR_BAD_REQUEST");
+    const { code } = await issueCode(s.url, ADMIN, { reportType: "confirmed" });
+    const { token } = await postJson<{ token: string }>(`${s.url}/verify`, { code });
+    await refused(postJson(`${s.url}/verify`, { code }), 400, "ERR_CODE_USED");
+    const wire = [toWireKey(key(1))];
+    const hmacKey = new Uint8Array(32).fill(3);
+    const ekeyhmac = keysHmac(hmacKey, wire);
+    const { certificate } = await postJson<{ certificate: string }>(`${s.url}/certificate`, {
+      token,
+      ekeyhmac,
+    });
+    await refused(postJson(`${s.url}/certificate`, { token, ekeyhmac }), 400, "ERR_TOKEN_USED");
+    const upload = {
+      temporaryExposureKeys: wire,
+      hmacKey: Buffer.from(hmacKey).toString("base64"),
+      verificationPayload: certificate,
+    };
+    await refused(
+      postJson(`${s.url}/publish`, { ...upload, verificationPayload: `${certificate}x` }),
+      401,
+      "ERR_CERTIFICATE_INVALID",
+    );
+    await postJson(`${s.url}/publish`, upload);
+    await refused(postJson(`${s.url}/publish`, upload), 400, "ERR_CERTIFICATE_USED");
+    const late = await issueCode(s.url, ADMIN, { reportType: "confirmed" });
+    time.t += 2 * 3600_000;
+    await refused(postJson(`${s.url}/verify`, { code: late.code }), 400, "ERR_CODE_EXPIRED");
+  });
+
+  it("rejects malformed uploads with clear errors and stores nothing of them", async () => {
+    const { s } = await start({ ipLimit: { max: 1000, windowMs: 60_000 } });
+    const cases: [string, unknown[], string][] = [
+      ["no keys", [], "ERR_BAD_REQUEST"],
+      ["31 keys", Array.from({ length: 31 }, (_, i) => toWireKey(key(i + 1))), "ERR_BAD_REQUEST"],
+      ["bad base64", [{ key: "abc", rollingStartNumber: DAY_START }], "ERR_INVALID_KEY"],
+      ["period 145", [toWireKey(key(1, 1, { rollingPeriod: 145 }))], "ERR_INVALID_KEY"],
+      ["16 days old", [toWireKey(key(1, 16))], "ERR_INVALID_KEY"],
+      ["future", [toWireKey(key(1, -1))], "ERR_INVALID_KEY"],
+      ["risk 9", [toWireKey(key(1, 1, { transmissionRiskLevel: 9 }))], "ERR_INVALID_KEY"],
+      ["good + duplicate", [toWireKey(key(1)), toWireKey(key(2)), toWireKey(key(1))], "ERR_INVALID_KEY"],
+    ];
+    for (const [what, keys, code] of cases) {
+      const { code: vcode } = await issueCode(s.url, ADMIN, { reportType: "confirmed" });
+      const { token } = await postJson<{ token: string }>(`${s.url}/verify`, { code: vcode });
+      const hmacKey = new Uint8Array(32).fill(1);
+      const { certificate } = await postJson<{ certificate: string }>(`${s.url}/certificate`, {
+        token,
+        ekeyhmac: keysHmac(hmacKey, keys as never),
+      });
+      const err = await postJson(`${s.url}/publish`, {
+        temporaryExposureKeys: keys,
+        hmacKey: Buffer.from(hmacKey).toString("base64"),
+        verificationPayload: certificate,
+      }).catch((e: ApiError) => e);
+      expect([what, (err as ApiError).code]).toEqual([what, code]);
+    }
+    // Keys that differ from the certified ones.
+    const { code } = await issueCode(s.url, ADMIN, { reportType: "confirmed" });
+    const { token } = await postJson<{ token: string }>(`${s.url}/verify`, { code });
+    const hmacKey = new Uint8Array(32).fill(1);
+    const { certificate } = await postJson<{ certificate: string }>(`${s.url}/certificate`, {
+      token,
+      ekeyhmac: keysHmac(hmacKey, [toWireKey(key(1))]),
+    });
+    await refused(
+      postJson(`${s.url}/publish`, {
+        temporaryExposureKeys: [toWireKey(key(1)), toWireKey(key(2))],
+        hmacKey: Buffer.from(hmacKey).toString("base64"),
+        verificationPayload: certificate,
+      }),
+      400,
+      "ERR_HMAC_MISMATCH",
+    );
+    const bad = await fetch(`${s.url}/publish`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("ERR_BAD_REQUEST");
+    expect(await s.server.store.pendingCount()).toBe(0);
+    expect((await s.server.publish()).listed).toBe(0);
+  });
+
+  it("rate-limits per IP and per code, with Retry-After", async () => {
+    const { s, time } = await start({
+      ipLimit: { max: 3, windowMs: 60_000 },
+      codeLimit: { max: 2, windowMs: 3600_000 },
+    });
+    for (let i = 0; i < 3; i++)
+      await refused(postJson(`${s.url}/verify`, { code: `11111${i}` }), 400, "ERR_CODE_INVALID");
+    const err = (await postJson(`${s.url}/verify`, { code: "222222" }).catch((e) => e)) as ApiError;
+    expect([err.status, err.code, err.retryAfterSeconds]).toEqual([429, "ERR_RATE_LIMITED", 60]);
+    time.t += 60_000; // a new IP window
+    await refused(postJson(`${s.url}/verify`, { code: "333333" }), 400, "ERR_CODE_INVALID");
+    await refused(postJson(`${s.url}/verify`, { code: "333333" }), 400, "ERR_CODE_INVALID");
+    await refused(postJson(`${s.url}/verify`, { code: "333333" }), 429, "ERR_RATE_LIMITED");
+  });
+});
