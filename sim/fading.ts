@@ -25,3 +25,42 @@ export function ricianDb(k: number, n1: number, n2: number): number {
   const im = s * n2;
   return 10 * Math.log10(re * re + im * im + 1e-12);
 }
+
+/**
+ * {@link smoothNoise} along increasing `x`, computing each knot's normal draw once instead of twice per
+ * call (a scan evaluates the same knots for many consecutive packets). Values are identical.
+ */
+export function smoothNoiseWalker(seed: number): (x: number) => number {
+  let i = Number.NaN;
+  let a = 0;
+  let b = 0;
+  return (x) => {
+    const k = Math.floor(x);
+    if (k !== i) {
+      a = k === i + 1 ? b : hashNormal(seed, k);
+      b = hashNormal(seed, k + 1);
+      i = k;
+    }
+    const f = x - k;
+    const w = (1 - Math.cos(Math.PI * f)) / 2;
+    return ((1 - w) * a + w * b) / Math.sqrt((1 - w) * (1 - w) + w * w);
+  };
+}
+
+/** Size of a {@link ricianTable}. */
+export const RICIAN_TABLE_SIZE = 4096;
+
+/**
+ * The Rician dB distribution for K factor `k` as a table of quantiles at (i + 0.5)/size: indexing it with
+ * a uniform hash draws from the distribution with one hash instead of two normal draws.
+ */
+export function ricianTable(k: number, size = RICIAN_TABLE_SIZE): Float64Array {
+  // Quantiles from a large deterministic sample.
+  const n = size * 16;
+  const draws = new Float64Array(n);
+  for (let j = 0; j < n; j++) draws[j] = ricianDb(k, hashNormal(0x51ce, j, 1), hashNormal(0x51ce, j, 2));
+  draws.sort();
+  const table = new Float64Array(size);
+  for (let i = 0; i < size; i++) table[i] = draws[Math.floor(((i + 0.5) / size) * n)]!;
+  return table;
+}

@@ -9,8 +9,8 @@
  * order in which links are asked for, and asking twice gives the same samples.
  */
 import { type Carriage, CARRIAGES } from "./scenario";
-import { KNOTS_PER_CORRELATION, ricianDb, smoothNoise } from "./fading";
-import { hash32, hashNormal, hashString, hashUniform } from "./random";
+import { KNOTS_PER_CORRELATION, RICIAN_TABLE_SIZE, ricianTable, smoothNoiseWalker } from "./fading";
+import { hash32, hashString, hashUniform } from "./random";
 import fitted from "./radio-params.json";
 
 /** Unordered carriage pair key as in the data files: HH, HP, HB, PP, PB, BB. */
@@ -115,6 +115,16 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     (a.txPower ?? ref.txPower) -
     ref.txPower -
     ((s.rssiCorrection ?? ref.rssiCorrection) - ref.rssiCorrection);
+  // Per-pair Rician tables: one hash per packet draws the fading (same distribution, 4096 quantiles).
+  const rician = new Map<PairKey, Float64Array>();
+  const ricianFor = (key: PairKey) => {
+    let t = rician.get(key);
+    if (!t) {
+      t = ricianTable(params.pairs[key].riceK);
+      rician.set(key, t);
+    }
+    return t;
+  };
   const meanRssi = (a: RadioStation, s: RadioStation, d: number) => {
     const p = params.pairs[pairKey(a.carriage, s.carriage)];
     return p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + offset(a, s);
@@ -123,7 +133,9 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     params,
     meanRssi,
     samples(a, s, from, to, distanceAt, out = []) {
-      const p = params.pairs[pairKey(a.carriage, s.carriage)];
+      const pk = pairKey(a.carriage, s.carriage);
+      const p = params.pairs[pk];
+      const fading = ricianFor(pk);
       const lo = Math.min(a.seed, s.seed) >>> 0;
       const hi = Math.max(a.seed, s.seed) >>> 0;
       // Reciprocal link seeds (same both ways) for shadowing and blocking; directional for packets.
@@ -134,20 +146,35 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
       const blockMs = 1000 * params.blockingCorrelationS;
       const base = offset(a, s);
+      const session = smoothNoiseWalker(linkSeed);
+      const slow = smoothNoiseWalker(linkSeed ^ 0x5f3759df);
+      // Distance and blocking change slowly: evaluated once per second and per blocking period.
+      let second = Number.NaN;
+      let d: number | undefined;
+      let block = Number.NaN;
+      let blocked = false;
       let k = Math.ceil((from - phase - jitter) / interval);
       for (; ; k++) {
         const t = phase + k * interval + hashUniform(a.seed, k, seed) * jitter;
         if (t >= to) break;
         if (t < from) continue;
         if (hashUniform(dirSeed, k) < params.packetLoss) continue;
-        const d = distanceAt(t);
+        const sec = Math.floor(t / 1000);
+        if (sec !== second) {
+          second = sec;
+          d = distanceAt(t);
+        }
         if (d === undefined) continue;
         let rssi = p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + base;
-        rssi += p.sessionSd * smoothNoise(linkSeed, t / sessionKnot);
-        rssi += p.slowSd * smoothNoise(linkSeed ^ 0x5f3759df, t / slowKnot);
-        if (hashUniform(linkSeed, Math.floor(t / blockMs), 3) < p.blockingProbability)
-          rssi -= p.blockingLossDb;
-        rssi += ricianDb(p.riceK, hashNormal(dirSeed, k, 1), hashNormal(dirSeed, k, 2)) - p.riceMeanDb;
+        rssi += p.sessionSd * session(t / sessionKnot);
+        rssi += p.slowSd * slow(t / slowKnot);
+        const bi = Math.floor(t / blockMs);
+        if (bi !== block) {
+          block = bi;
+          blocked = hashUniform(linkSeed, bi, 3) < p.blockingProbability;
+        }
+        if (blocked) rssi -= p.blockingLossDb;
+        rssi += fading[hash32(dirSeed, k, 1) & (RICIAN_TABLE_SIZE - 1)]! - p.riceMeanDb;
         rssi = Math.round(rssi);
         if (rssi < params.sensitivityDbm) continue;
         out.push(rssi);

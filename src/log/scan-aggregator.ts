@@ -35,6 +35,8 @@ export interface ScanAggregator {
    * @throws ScanStateError outside a scan; InvalidArgumentError on a wrong identifier or AEM length
    */
   addPacket(identifier: Uint8Array, aem: Uint8Array, rssi: number): void;
+  /** Adds several packets of one identifier at once (a batch transport's report); as {@link addPacket}. */
+  addPackets(identifier: Uint8Array, aem: Uint8Array, rssi: readonly number[]): void;
   /**
    * Ends the scan and returns one sighting per identifier heard (in order of first packet), with
    * meanRssi = Math.round(mean), maxRssi, packets, and secondsSinceLastScan =
@@ -86,6 +88,9 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
       start = timeMs;
     },
     addPacket(identifier, aem, rssi) {
+      this.addPackets(identifier, aem, [rssi]);
+    },
+    addPackets(identifier, aem, rssis) {
       if (start === undefined)
         throw new ScanStateError("addPacket: no scan in progress; call beginScan first");
       if (identifier.length !== KEY_LENGTH && identifier.length !== BLUEZONE_ID_LENGTH) {
@@ -94,18 +99,21 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
       if (aem.length !== 0 && aem.length !== AEM_LENGTH) {
         throw new InvalidArgumentError(`aem must be empty or ${AEM_LENGTH} bytes`);
       }
-      const r = Math.round(rssi);
-      if (!(r >= -128 && r <= 127)) return;
       const key = Buffer.from(identifier.buffer, identifier.byteOffset, identifier.byteLength).toString(
         "latin1",
       );
-      const h = heard.get(key);
-      if (h === undefined) {
-        heard.set(key, { identifier: identifier.slice(), aem: aem.slice(), sum: r, max: r, packets: 1 });
-      } else if (h.packets < MAX_PACKETS) {
-        h.sum += r;
-        if (r > h.max) h.max = r;
-        h.packets++;
+      let h = heard.get(key);
+      for (const rssi of rssis) {
+        const r = Math.round(rssi);
+        if (!(r >= -128 && r <= 127)) continue;
+        if (h === undefined) {
+          h = { identifier: identifier.slice(), aem: aem.slice(), sum: r, max: r, packets: 1 };
+          heard.set(key, h);
+        } else if (h.packets < MAX_PACKETS) {
+          h.sum += r;
+          if (r > h.max) h.max = r;
+          h.packets++;
+        }
       }
     },
     endScan() {

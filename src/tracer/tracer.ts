@@ -243,7 +243,7 @@ export function createTracer(options: TracerOptions): Tracer {
     const p = r.payload;
     const id = p.scheme === "gaen" ? p.rpi : p.id;
     const aem = p.scheme === "gaen" ? p.aem : EMPTY;
-    for (const rssi of r.rssi) aggregator.addPacket(id, aem, rssi);
+    aggregator.addPackets(id, aem, r.rssi);
   };
   const listener = {
     onReport,
