@@ -20,3 +20,7 @@ export * from "./scenario";
 export * from "./schedule";
 export * from "./spatial";
 export * from "./world";
+export * from "./authority";
+export * from "./evaluation";
+export * from "./phones";
+export * from "./run";

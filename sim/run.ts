@@ -17,6 +17,7 @@ import {
 import { createAuthority } from "./authority";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
 import { createEvaluation, type EvaluationSummary } from "./evaluation";
+import { runWithoutAppInWorker } from "./parallel";
 import { createPhoneFleet, type PhoneFleet } from "./phones";
 import { createRng, hash32 } from "./random";
 import type { Scenario } from "./scenario";
@@ -36,6 +37,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Also run the same world without the app (default true). */
   counterfactual?: boolean;
+  /** Worker threads: with 2 or more the counterfactual arm runs in parallel (results are identical). */
+  workers?: number;
   /** Progress callback, once per simulated day of each arm. */
   onProgress?: (p: { arm: "app" | "noApp"; day: number; days: number }) => void;
 }
@@ -284,11 +287,14 @@ function readKeyFileCount(file: Uint8Array): number {
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const scenario = prepareScenario(options);
   const days = scenario.days;
+  const noAppProgress = (day: number) => options.onProgress?.({ arm: "noApp", day, days });
+  const parallel =
+    options.counterfactual !== false && (options.workers ?? 1) >= 2
+      ? runWithoutAppInWorker(scenario, noAppProgress)
+      : undefined;
   const app = await runWithApp(scenario, (day) => options.onProgress?.({ arm: "app", day, days }));
   const without =
-    options.counterfactual === false
-      ? undefined
-      : runWithoutApp(scenario, (day) => options.onProgress?.({ arm: "noApp", day, days }));
+    options.counterfactual === false ? undefined : parallel ? await parallel : runWithoutApp(scenario, noAppProgress);
   const start = Date.parse(`${scenario.startDate}T00:00:00Z`);
   const daily: DayRow[] = app.reports.map((r, i) => ({
     day: i,

@@ -5,6 +5,7 @@ import { registerProximity } from "./commands/proximity";
 import { registerExport } from "./commands/export";
 import { registerMatch } from "./commands/match";
 import { registerFeed } from "./commands/feed";
+import { registerSim } from "./commands/sim";
 import { runCli } from "./run";
 
 const program = new Command()
@@ -16,5 +17,6 @@ registerProximity(program);
 registerExport(program);
 registerMatch(program);
 registerFeed(program);
+registerSim(program);
 
 await runCli(program, process.argv);
