@@ -216,12 +216,17 @@ export function createBleTransport(options: BleTransportOptions = {}): Transport
       }
     },
     async stopScanning() {
-      if (!scan) return;
-      scan = undefined;
+      const stopping = scan;
+      if (!stopping) return;
       try {
+        // Packets noble reports until the controller confirms the stop were heard during this scan:
+        // they still go to its listener (the contract: all of a scan's reports arrive before this
+        // resolves), instead of being dropped at every scan restart.
         await noble.stopScanningAsync();
       } catch (err) {
         throw classifyBluetoothError(err);
+      } finally {
+        if (scan === stopping) scan = undefined;
       }
     },
     async close() {
