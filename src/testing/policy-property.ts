@@ -131,9 +131,16 @@ export function explainOutcome(o: PolicyOutcome): string {
 }
 
 function report(spec: PolicyPropertySpec, name: string, r: Omit<PolicyPropertyResult, "report">): string {
+  const tolerance = spec.tolerance ?? 0;
+  const counts =
+    tolerance > 0
+      ? `${r.failures}/${r.runs} failing, tolerance ${tolerance}`
+      : r.ok
+        ? `${r.runs} scenarios`
+        : `failed at scenario ${r.runs}, shrunk`;
   const head =
     `policy "${name}": every scenario ${describeExpectation(spec.expect)} — ` +
-    `${r.ok ? "held" : "FAILED"} (${r.failures}/${r.runs} failing, tolerance ${spec.tolerance ?? 0}, seed ${r.seed})`;
+    `${r.ok ? "held" : "FAILED"} (${counts}, seed ${r.seed})`;
   if (!r.counterexample) return head;
   const c = r.counterexample;
   return `${head}\ncounterexample: ${fc.stringify(c.scenario)}\n${explainOutcome(c)}`;
