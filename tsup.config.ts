@@ -1,9 +1,12 @@
 import { defineConfig } from "tsup";
 
-/** One entry per public subpath, plus the CLI. ESM and CJS with declarations for both. */
+const external = ["@abandonware/noble", "@abandonware/bleno", "@abandonware/bluetooth-hci-socket"];
+
+/** One entry per public subpath, plus the simulator's worker script and the CLI. */
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", ble: "src/ble.ts", sim: "sim/index.ts" },
+    // Public subpaths: ESM and CJS with declarations for both.
+    entry: { index: "src/index.ts", ble: "src/ble.ts", sim: "sim/index.ts", testing: "src/testing.ts" },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,
@@ -11,7 +14,7 @@ export default defineConfig([
     target: "node20",
     // The CJS build needs import.meta.url (createRequire in loadBleModules and the emulator's loader).
     shims: true,
-    external: ["@abandonware/noble", "@abandonware/bleno", "@abandonware/bluetooth-hci-socket"],
+    external: [...external, "fast-check"],
   },
   {
     // The simulator's worker thread script, found next to the code that starts it.
@@ -19,7 +22,7 @@ export default defineConfig([
     format: ["esm"],
     sourcemap: true,
     target: "node20",
-    external: ["@abandonware/noble", "@abandonware/bleno", "@abandonware/bluetooth-hci-socket"],
+    external,
   },
   {
     entry: { "cli/main": "src/cli/main.ts" },
@@ -27,6 +30,6 @@ export default defineConfig([
     sourcemap: true,
     target: "node20",
     banner: { js: "#!/usr/bin/env node" },
-    external: ["@abandonware/noble", "@abandonware/bleno", "@abandonware/bluetooth-hci-socket"],
+    external,
   },
 ]);

@@ -294,7 +294,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       : undefined;
   const app = await runWithApp(scenario, (day) => options.onProgress?.({ arm: "app", day, days }));
   const without =
-    options.counterfactual === false ? undefined : parallel ? await parallel : runWithoutApp(scenario, noAppProgress);
+    options.counterfactual === false
+      ? undefined
+      : parallel
+        ? await parallel
+        : runWithoutApp(scenario, noAppProgress);
   const start = Date.parse(`${scenario.startDate}T00:00:00Z`);
   const daily: DayRow[] = app.reports.map((r, i) => ({
     day: i,

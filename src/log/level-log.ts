@@ -50,6 +50,12 @@ export interface LevelLogOptions {
   purgeBatchSize?: number;
   /** Create the database if it does not exist (default true). */
   createIfMissing?: boolean;
+  /**
+   * After a purge that removed something, compact the purged key ranges so the deleted records leave
+   * the files on disk (LevelDB deletes are tombstones: without compaction, purged identifiers can stay
+   * readable in old table and log files for a long time). Default true.
+   */
+  compactAfterPurge?: boolean;
 }
 
 type Db = Level<Buffer, Buffer>;
@@ -83,6 +89,7 @@ class LevelLog implements ContactLog {
   private readonly meta: Sub;
   private readonly writeOptions: { sync: boolean };
   private readonly purgeBatchSize: number;
+  private readonly compactAfterPurge: boolean;
   /** Writes run one after another (putResult reads before it writes; purge spans several batches). */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -104,6 +111,7 @@ class LevelLog implements ContactLog {
     this.meta = sub("m");
     this.writeOptions = { sync: options.sync ?? false };
     this.purgeBatchSize = options.purgeBatchSize ?? 1000;
+    this.compactAfterPurge = options.compactAfterPurge ?? true;
   }
 
   /** Opens the sublevels and reads the persisted sequence counter. */
@@ -239,6 +247,7 @@ class LevelLog implements ContactLog {
     return this.write("purge", async () => {
       const bound = timeBound(before);
       let removed = 0;
+      let touched = false;
       for (;;) {
         const entries = await this.sightings.iterator({ lt: bound, limit: this.purgeBatchSize }).all();
         if (entries.length === 0) break;
@@ -256,6 +265,7 @@ class LevelLog implements ContactLog {
           keyOps.push({ type: "del", sublevel: this.keys, key: k });
       }
       if (keyOps.length > 0) await this.batch(keyOps);
+      touched ||= removed > 0 || keyOps.length > 0;
       for (;;) {
         const keys = await this.resultsByTime.keys({ lt: bound, limit: this.purgeBatchSize }).all();
         if (keys.length === 0) break;
@@ -269,9 +279,35 @@ class LevelLog implements ContactLog {
           });
         }
         await this.batch(ops);
+        touched = true;
       }
+      if (touched && this.compactAfterPurge) await this.compactPurged(bound);
       return removed;
     });
+  }
+
+  /**
+   * Compacts what a purge deleted from: sightings and results up to the cutoff, and the whole index,
+   * own-key and result-id sublevels (their keys do not sort by time). classic-level (Node) has
+   * `compactRange`; other `level` backends (browser) have no files to scrub.
+   */
+  private async compactPurged(bound: Buffer): Promise<void> {
+    const db = this.db as unknown as { compactRange?: (start: Buffer, end: Buffer) => Promise<void> };
+    if (typeof db.compactRange !== "function") return;
+    const whole = (sub: Sub) => {
+      const p = this.prefix(sub);
+      return [p, Buffer.concat([p, Buffer.from([0xff])])] as const;
+    };
+    const upTo = (sub: Sub) => [this.prefix(sub), Buffer.concat([this.prefix(sub), bound])] as const;
+    for (const [start, end] of [
+      upTo(this.sightings),
+      whole(this.index),
+      whole(this.keys),
+      upTo(this.resultsByTime),
+      whole(this.resultIds),
+    ]) {
+      await db.compactRange.call(this.db, start, end);
+    }
   }
 
   async putOwnKeys(keys: readonly TemporaryExposureKey[]): Promise<void> {

@@ -8,9 +8,6 @@ import { describe, expect, it } from "vitest";
 import {
   assessExposure,
   buildExposureWindows,
-  cryptAem,
-  deriveAemk,
-  encodeMetadata,
   checkExposure,
   createDerivedKeyIndex,
   createMemoryLog,
@@ -26,70 +23,18 @@ import {
   type Sighting,
   toHex,
 } from "../../src/index";
+import { keySighting as toolkitKeySighting, matchScenario, TESTING_EPOCH_INTERVAL } from "../../src/testing";
 
 fc.configureGlobal({ seed: 424242, numRuns: 40 });
 
-const DAY0 = 2_700_000 - (2_700_000 % 144); // a UTC-day-aligned interval in 2021
+const DAY0 = TESTING_EPOCH_INTERVAL; // a UTC-day-aligned interval in 2021
 
-const keyArb: fc.Arbitrary<ExposureKey> = fc.record({
-  keyData: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  rollingStartIntervalNumber: fc.integer({ min: 0, max: 3 }).map((d) => DAY0 + 144 * d),
-  rollingPeriod: fc.integer({ min: 1, max: 144 }),
-  reportType: fc.constantFrom(1 as const, 2 as const, 3 as const),
-});
+/** Keys, and sightings drawn from the keys' RPIs (some replayed late) plus noise (from the toolkit). */
+const scenarioArb = matchScenario();
 
-/** A scenario: keys, and sightings drawn from the keys' RPIs (some replayed late) plus noise. */
-const scenarioArb = fc
-  .uniqueArray(keyArb, { minLength: 1, maxLength: 4, selector: (k) => toHex(k.keyData) })
-  .chain((keys) => {
-    const fromKey = fc
-      .record({
-        k: fc.integer({ min: 0, max: keys.length - 1 }),
-        i: fc.nat(143),
-        offsetMin: fc.integer({ min: -200, max: 200 }),
-        rssi: fc.integer({ min: -100, max: -30 }),
-      })
-      .map(({ k, i, offsetMin, rssi }) => {
-        const key = keys[k]!;
-        const interval = key.rollingStartIntervalNumber + (i % key.rollingPeriod);
-        return keySighting(key, interval, interval * INTERVAL_MS + offsetMin * 60_000, rssi);
-      });
-    const noise = fc
-      .record({
-        id: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-        t: fc.integer({ min: 0, max: 5 * 144 }),
-      })
-      .map(({ id, t }) => mkSighting(id, (DAY0 + t) * INTERVAL_MS, -60));
-    return fc.record({
-      keys: fc.constant(keys),
-      sightings: fc.array(fc.oneof(fromKey, noise), { maxLength: 40 }),
-    });
-  });
-
-function mkSighting(
-  identifier: Uint8Array,
-  time: number,
-  rssi: number,
-  aem: Uint8Array = new Uint8Array(4),
-): Sighting {
-  return {
-    time: Math.max(0, Math.round(time)),
-    identifier,
-    aem,
-    meanRssi: rssi,
-    maxRssi: Math.min(127, rssi + 3),
-    packets: 3,
-    secondsSinceLastScan: 300,
-  };
-}
-
-const METADATA = encodeMetadata({ txPower: -10, calibrationConfidence: 2 });
-
-/** A genuine sighting of `key` in `interval`: its RPI with the AEM of known metadata. */
-function keySighting(key: ExposureKey, interval: number, time: number, rssi: number): Sighting {
-  const rpi = deriveRpi(deriveRpik(key.keyData), interval);
-  return mkSighting(rpi, time, rssi, cryptAem(deriveAemk(key.keyData), rpi, METADATA));
-}
+/** A genuine sighting of `key` in `interval` (the toolkit's, with tx power −10 dBm in the metadata). */
+const keySighting = (key: ExposureKey, interval: number, time: number, rssi: number): Sighting =>
+  toolkitKeySighting(key, interval, time, { meanRssi: rssi });
 
 /** Reference: nested loops over every key, interval and sighting. */
 function reference(keys: readonly ExposureKey[], sightings: readonly Sighting[]): string[] {

@@ -45,13 +45,28 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
 export function registerSim(program: Command): void {
   program
     .command("sim")
-    .description("Simulate a city of phones running the library; compare the app's F1 verdicts with the truth")
-    .option("--scenario <name|file>", "hanoi-ward | office | market | school, or a scenario JSON file", "hanoi-ward")
-    .option("--phones <n>", "people, each with a phone (default: the scenario's population)", parseIntOption("--phones", 2, 1_000_000))
+    .description(
+      "Simulate a city of phones running the library; compare the app's F1 verdicts with the truth",
+    )
+    .option(
+      "--scenario <name|file>",
+      "hanoi-ward | office | market | school, or a scenario JSON file",
+      "hanoi-ward",
+    )
+    .option(
+      "--phones <n>",
+      "people, each with a phone (default: the scenario's population)",
+      parseIntOption("--phones", 2, 1_000_000),
+    )
     .option("--days <d>", "days to simulate (default: the scenario's)", parseIntOption("--days", 1, 365))
     .option("--adoption <f>", "fraction of people running the app (replaces the scenario's)", parseFraction)
     .option("--seed <s>", "master seed (default: the scenario's)", parseIntOption("--seed", 0, 0xffffffff))
-    .option("--workers <w>", "worker threads (≥ 2 runs the no-app arm in parallel; results do not change)", parseIntOption("--workers", 1, 64), 1)
+    .option(
+      "--workers <w>",
+      "worker threads (≥ 2 runs the no-app arm in parallel; results do not change)",
+      parseIntOption("--workers", 1, 64),
+      1,
+    )
     .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
     .action(async (o: SimOptions) => {
@@ -59,7 +74,10 @@ export function registerSim(program: Command): void {
       const days = o.days ?? scenario.days;
       const tty = !o.json && process.stderr.isTTY === true;
       const bar = tty
-        ? new SingleBar({ format: "{arm} |{bar}| day {value}/{total} | {duration_formatted}", hideCursor: true }, Presets.shades_classic)
+        ? new SingleBar(
+            { format: "{arm} |{bar}| day {value}/{total} | {duration_formatted}", hideCursor: true },
+            Presets.shades_classic,
+          )
         : undefined;
       bar?.start(days, 0, { arm: "with app   " });
       const result = await runSimulation({
