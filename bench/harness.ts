@@ -7,6 +7,8 @@
 export interface Bench {
   /** Short name used on the command line and in the JSON output. */
   name: string;
+  /** Long-running: run only when named (`npm run bench -- sim`), not with the others. */
+  heavy?: boolean;
   /** Runs the measurements and returns JSON-serialisable figures. */
   run(): Promise<Record<string, unknown>>;
 }

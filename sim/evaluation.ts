@@ -18,11 +18,16 @@ export interface Notification {
   owners: number[];
 }
 
-/** A scored (person, key owner, day) judgement, for the ROC. */
+/** A scored (person, key owner, key day) judgement, for the ROC. */
 export interface ScoredPair {
+  /** The scanning person and the key's owner. */
+  person: number;
+  owner: number;
+  /** The key's UTC day, as a day index of the run (UTC day − the start date's UTC day). */
+  keyDay: number;
   /** Seconds of close contact the policy counted that day. */
   score: number;
-  /** Whether the pair was truly within 2 m for ≥ 15 minutes that day. */
+  /** Whether the pair was truly within 2 m for ≥ 15 minutes on a local day overlapping the key's day. */
   truth: boolean;
   /** Whether the policy's day rule said F1 that day. */
   judged: boolean;
@@ -32,9 +37,15 @@ export interface ScoredPair {
 export interface Evaluation {
   /** Records a day's true close contacts. */
   addContacts(contacts: DayContacts): void;
-  /** Whether `a` and `b` were true close contacts on `day`. */
+  /** Whether `a` and `b` were true close contacts on local day `day`. */
   isContact(a: number, b: number, day: number): boolean;
-  /** Records that `owner` published keys covering days `from`…`to` (inclusive). */
+  /**
+   * Whether `a` and `b` were true close contacts on a local day overlapping UTC day index `u`: local
+   * days run from local midnight, so with a positive UTC offset UTC day `u` overlaps local days `u` and
+   * `u + 1` (and `u − 1`, `u` with a negative one).
+   */
+  isContactOnKeyDay(a: number, b: number, u: number): boolean;
+  /** Records that `owner` published keys covering local days `from`…`to` (inclusive). */
   addPublication(owner: number, from: number, to: number): void;
   /** Records a notification. */
   addNotification(n: Notification): void;
@@ -70,8 +81,12 @@ export interface EvaluationSummary {
 
 const key = (a: number, b: number, day: number) => (a < b ? `${a}:${b}:${day}` : `${b}:${a}:${day}`);
 
-/** Creates an empty evaluation. */
-export function createEvaluation(): Evaluation {
+/**
+ * Creates an empty evaluation.
+ * @param utcOffsetHours - the scenario's offset of local time from UTC (days are local days)
+ */
+export function createEvaluation(utcOffsetHours = 0): Evaluation {
+  const overlap = utcOffsetHours > 0 ? [0, 1] : utcOffsetHours < 0 ? [-1, 0] : [0];
   const contacts = new Set<string>();
   const byPerson = new Map<number, { other: number; day: number }[]>();
   const published = new Map<number, { from: number; to: number }[]>();
@@ -97,6 +112,7 @@ export function createEvaluation(): Evaluation {
       }
     },
     isContact: (a, b, day) => contacts.has(key(a, b, day)),
+    isContactOnKeyDay: (a, b, u) => overlap.some((o) => contacts.has(key(a, b, u + o))),
     addPublication(owner, from, to) {
       const list = published.get(owner) ?? [];
       list.push({ from, to });
@@ -107,7 +123,11 @@ export function createEvaluation(): Evaluation {
     summarise(hasApp) {
       // True F1s and the contact-days behind them.
       const truth = new Map<number, number[]>(); // person → days of true contact with a published case
+      const judged = new Set<string>();
+      for (const s of scores)
+        if (s.judged) for (const o of overlap) judged.add(`${s.person}:${s.owner}:${s.keyDay + o}`);
       let traceableDays = 0;
+      let tracedDays = 0;
       for (const [owner, spans] of published) {
         for (const c of byPerson.get(owner) ?? []) {
           if (!hasApp(c.other) || !hasApp(owner)) continue;
@@ -116,6 +136,7 @@ export function createEvaluation(): Evaluation {
           days.push(c.day);
           truth.set(c.other, days);
           traceableDays++;
+          if (judged.has(`${c.other}:${owner}:${c.day}`)) tracedDays++;
         }
       }
       const f1 = notifications.filter((n) => n.level === 1);
@@ -131,7 +152,6 @@ export function createEvaluation(): Evaluation {
         const before = days.filter((d) => d <= n.day);
         if (before.length > 0) delays.push(n.day + 1 - Math.max(...before));
       }
-      const judgedTrue = scores.filter((s) => s.truth && s.judged).length;
       delays.sort((a, b) => a - b);
       return {
         groundTruthCloseContacts: truth.size,
@@ -140,7 +160,7 @@ export function createEvaluation(): Evaluation {
         f1TruePositives: tp,
         f1Precision: f1People.size > 0 ? tp / f1People.size : Number.NaN,
         f1Recall: truth.size > 0 ? tp / truth.size : Number.NaN,
-        traceableFraction: traceableDays > 0 ? Math.min(1, judgedTrue / traceableDays) : Number.NaN,
+        traceableFraction: traceableDays > 0 ? tracedDays / traceableDays : Number.NaN,
         notificationDelayDays: {
           mean: delays.length > 0 ? delays.reduce((s, d) => s + d, 0) / delays.length : Number.NaN,
           median: delays.length > 0 ? delays[Math.floor(delays.length / 2)]! : Number.NaN,

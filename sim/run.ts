@@ -171,8 +171,9 @@ async function runWithApp(scenario: Scenario, onDay?: (day: number) => void): Pr
   const fleet = createPhoneFleet({ mobility: epi.mobility, seed: hash32(seed, 0xa44) });
   const authority = createAuthority(hash32(seed, 0xa07), fleet.clock);
   const choices = createRng(hash32(seed, 0xc401ce));
-  const evaluation = createEvaluation();
-  const day0 = Math.floor(epi.mobility.dayStartMs(0) / DAY_MS);
+  const evaluation = createEvaluation(scenario.utcOffsetHours);
+  const day0 = Math.floor(Date.parse(`${scenario.startDate}T00:00:00Z`) / DAY_MS);
+  const localDays = scenario.utcOffsetHours > 0 ? 1 : 0;
   const notifiedUntil = new Float64Array(epi.world.size);
   const reports: DayReport[] = [];
   const published: number[] = [];
@@ -214,7 +215,7 @@ async function runWithApp(scenario: Scenario, onDay?: (day: number) => void): Pr
       const owners = new Set(ownersByKey);
       file.keys.forEach((k, i) => {
         const d = DAY_KEY(k.rollingStartIntervalNumber) - day0;
-        evaluation.addPublication(ownersByKey[i]!, d, d);
+        evaluation.addPublication(ownersByKey[i]!, d - (scenario.utcOffsetHours < 0 ? 1 : 0), d + localDays);
       });
       const index = createDerivedKeyIndex(deriveGaenRuns(file.keys));
       const candidates = fleet.heardFrom(owners);
@@ -232,8 +233,11 @@ async function runWithApp(scenario: Scenario, onDay?: (day: number) => void): Pr
           if (k.level !== 1) continue;
           const close = k.days.reduce((s, d) => s + d.closeSeconds, 0);
           evaluation.addScore({
+            person: p,
+            owner,
+            keyDay,
             score: close,
-            truth: evaluation.isContact(p, owner, keyDay),
+            truth: evaluation.isContactOnKeyDay(p, owner, keyDay),
             judged: k.contact,
           });
         }

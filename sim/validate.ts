@@ -35,7 +35,8 @@ export function obj(v: unknown, path: string): Record<string, unknown> {
 export function arr(v: unknown, path: string, minLength = 0): unknown[] {
   if (!Array.isArray(v)) throw new ScenarioError(path, "must be an array");
   if (v.length < minLength) throw new ScenarioError(path, `must have at least ${minLength} element(s)`);
-  return v;
+  // Array.from turns holes of sparse arrays into undefined elements, which the element checks reject.
+  return Array.from(v);
 }
 
 /** Bounds accepted by {@link num}. */

@@ -2,11 +2,9 @@
  * Fuzz targets. Each draws inputs (mutants of real samples, or structured junk) and checks the one
  * property every parser here must have: it returns a complete, valid result or throws a typed
  * {@link BluezoneError}; never another exception, never a partial result.
- *
- * TODO(sim): scenario files. No scenario-file parser exists on main yet (no `sim/`, nothing under
- * src/); add a target here when the simulator branch lands its parser.
  */
 import fc from "fast-check";
+import { parseScenario, SHIPPED_SCENARIOS } from "../../sim/scenario";
 import {
   BluezoneError,
   type DecodeResult,
@@ -350,8 +348,62 @@ const beaconCsv: FuzzTarget = {
     }),
 };
 
+/** Every path (list of keys) in a JSON value, the root included. */
+function jsonPaths(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  const out = [prefix];
+  if (Array.isArray(v)) v.forEach((x, i) => out.push(...jsonPaths(x, [...prefix, i])));
+  else if (v !== null && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) out.push(...jsonPaths(x, [...prefix, k]));
+  return out;
+}
+
+/**
+ * A deep copy of `doc` with the value at `path` replaced (or removed when `value` is undefined); `doc`
+ * itself when an earlier edit removed the path.
+ */
+function replaceAt(doc: unknown, path: (string | number)[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  if (doc === null || typeof doc !== "object") return doc;
+  const copy = structuredClone(doc) as Record<string | number, unknown>;
+  let node = copy;
+  for (const k of path.slice(0, -1)) {
+    const next = node[k];
+    if (next === null || typeof next !== "object") return doc;
+    node = next as Record<string | number, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+const SCENARIO_DOC = SHIPPED_SCENARIOS.office;
+const SCENARIO_PATHS = jsonPaths(SCENARIO_DOC);
+
+const scenarioFiles: FuzzTarget = {
+  name: "scenario-json",
+  weight: 2,
+  arbitrary: fc
+    .array(
+      fc.record({
+        at: fc.nat(SCENARIO_PATHS.length - 1),
+        value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.double(), fc.integer()),
+      }),
+      { minLength: 1, maxLength: 3 },
+    )
+    .map((edits) =>
+      edits.reduce((doc, e) => replaceAt(doc, SCENARIO_PATHS[e.at]!, e.value), SCENARIO_DOC as unknown),
+    ),
+  check: (doc) =>
+    guarded(() => {
+      const s = parseScenario(doc);
+      ensure(s.population >= 1 && s.days >= 1 && s.venues.length > 0, "invalid scenario accepted");
+    }),
+};
+
 /** Every target. */
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
+  scenarioFiles,
   rawAdvertisements,
   nobleAdvertisements,
   sampleZipMutants,
