@@ -169,8 +169,16 @@ export function notificationsChart(daily: readonly DayRow[]): string {
 /** F1 quality as bars: precision, recall and traceable fraction, with OpenABM-Covid19's 0.8 for reference. */
 export function f1Chart(s: SimulationSummary): string {
   const bars = [
-    { label: "Precision", value: s.f1Precision, detail: `${s.f1TruePositives}/${s.f1Notified}` },
-    { label: "Recall", value: s.f1Recall, detail: `${s.f1TruePositives}/${s.groundTruthCloseContacts}` },
+    {
+      label: "Precision",
+      value: s.f1Precision,
+      detail: `${formatCount(s.f1TruePositives)} of ${formatCount(s.f1Notified)}`,
+    },
+    {
+      label: "Recall",
+      value: s.f1Recall,
+      detail: `${formatCount(s.f1TruePositives)} of ${formatCount(s.groundTruthCloseContacts)}`,
+    },
     { label: "Traceable fraction", value: s.traceableFraction, detail: "" },
   ];
   return renderChart({
@@ -187,23 +195,33 @@ export function f1Chart(s: SimulationSummary): string {
     ),
     y: { label: "Share", domain: [0, 1], ticks: niceTicks(0, 1), format: percentTick },
     legend: [
-      { label: "Simulated", color: COLOR.app, mark: "box" },
+      { label: "This run", color: COLOR.app, mark: "box" },
       { label: "OpenABM-Covid19 traceable fraction (80%)", color: COLOR.reference, mark: "dashed" },
     ],
     plot: (x, y, area) => {
-      const width = (x(1) - x(0)) * 0.5;
+      const width = (x(1) - x(0)) * 0.6;
       const ref = y(OPENABM_TRACEABLE_FRACTION);
       return (
         bars
           .map((b, i) => {
             const ok = Number.isFinite(b.value);
             const top = y(ok ? b.value : 0);
-            const label = ok ? `${formatPercent(b.value)}${b.detail ? ` (${b.detail})` : ""}` : "n/a";
+            const lines = ok ? [formatPercent(b.value), b.detail].filter(Boolean) : ["n/a"];
+            // Inside the bar at its foot (clear of the reference line), above it when the bar is short.
+            const inside = y(0) - top > 18 * lines.length + 8;
+            const last = inside ? y(0) - 10 : top - 6;
             return (
               (ok
                 ? el("rect", { x: x(i) - width / 2, y: top, width, height: y(0) - top, fill: COLOR.app })
                 : "") +
-              text(x(i), Math.max(area.top + 12, top - 6), label, { class: "value", "text-anchor": "middle" })
+              lines
+                .map((line, k) =>
+                  text(x(i), last - 16 * (lines.length - 1 - k), line, {
+                    class: inside ? "value inside" : "value",
+                    "text-anchor": "middle",
+                  }),
+                )
+                .join("")
             );
           })
           .join("") +

@@ -120,7 +120,8 @@ h2 { font-size: 18px; margin: 24px 0 10px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { background: var(--bg); font-size: 13px; color: var(--muted); }
-td.value { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; white-space: nowrap; }
+th[scope="row"] { width: 26%; }
+th.value, td.value { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; white-space: nowrap; }
 td.note { color: var(--muted); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 20px; }
 figure { margin: 0; padding: 12px; border: 1px solid var(--line); border-radius: 6px; }
@@ -132,6 +133,7 @@ svg.chart .axis-label { font-size: 13px; fill: var(--muted); }
 svg.chart .series { fill: none; stroke-width: 2.5; stroke-linejoin: round; stroke-linecap: round; }
 svg.chart .series.thin { stroke-width: 1.5; }
 svg.chart .value { font-size: 12px; font-weight: 600; }
+svg.chart .value.inside { fill: #fff; }
 svg.chart .empty-frame { fill: var(--bg); stroke: var(--line); stroke-dasharray: 4 4; }
 svg.chart .note { font-size: 15px; fill: var(--muted); }
 footer { color: var(--muted); font-size: 13px; padding-top: 16px; padding-bottom: 24px; }
@@ -159,7 +161,7 @@ function headlineTable(s: SimulationSummary): string {
     )
     .join("\n");
   return (
-    '<table aria-label="Headline figures"><thead><tr><th scope="col">Figure</th><th scope="col">Value</th>' +
+    '<table aria-label="Headline figures"><thead><tr><th scope="col">Figure</th><th scope="col" class="value">Value</th>' +
     `<th scope="col">Note</th></tr></thead><tbody>\n${rows}\n</tbody></table>`
   );
 }
