@@ -162,7 +162,11 @@ export function notificationsChart(daily: readonly DayRow[]): string {
         COLOR.f2,
       ) +
       el("path", { d: linePath(confirmed, x, y), class: "series thin", stroke: COLOR.confirmed }) +
-      confirmed.map(([d, v]) => el("circle", { cx: x(d), cy: y(v), r: 2.5, fill: COLOR.confirmed })).join(""),
+      confirmed
+        .map(([d, v]) =>
+          el("circle", { cx: x(d), cy: y(v), r: Math.min(2.5, (x(1) - x(0)) / 4), fill: COLOR.confirmed }),
+        )
+        .join(""),
   });
 }
 

@@ -36,3 +36,10 @@ export function formatNumber(n: number, digits = 2): string {
 export function formatPercent(share: number): string {
   return Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : MISSING;
 }
+
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
+/** An axis tick label: compact from ten thousand on ("150K", "1.2M") so it fits the margin. */
+export function formatTick(n: number): string {
+  return Math.abs(n) >= 10_000 ? compact.format(n) : formatNumber(n);
+}

@@ -3,7 +3,7 @@
  * frame (grid, axes with ticks and labels, legend, accessible title and description) around plot
  * content drawn by the caller. No chart library, no scripts: the output is static markup.
  */
-import { escapeHtml, formatNumber } from "./report-format";
+import { escapeHtml, formatTick } from "./report-format";
 
 /** Maps data values to pixels. */
 export type Scale = (value: number) => number;
@@ -44,7 +44,7 @@ export interface Axis {
   domain: [number, number];
   /** Tick positions (data values). */
   ticks: readonly number[];
-  /** Tick label text; default a number with up to two decimals. */
+  /** Tick label text; default {@link formatTick}. */
   format?: (value: number) => string;
 }
 
@@ -156,8 +156,8 @@ export function linePath(points: readonly (readonly [number, number])[], x: Scal
 
 function axes(spec: ChartSpec, x: Scale, y: Scale): string {
   const a = PLOT_AREA;
-  const fx = spec.x.format ?? ((v: number) => formatNumber(v));
-  const fy = spec.y.format ?? ((v: number) => formatNumber(v));
+  const fx = spec.x.format ?? formatTick;
+  const fy = spec.y.format ?? formatTick;
   const grid = spec.y.ticks
     .map((t) => el("line", { x1: a.left, x2: a.right, y1: y(t), y2: y(t), class: "grid" }))
     .join("");

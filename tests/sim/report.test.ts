@@ -14,7 +14,7 @@ import {
 } from "../../sim/index";
 import { REPORT_CHARTS } from "../../sim/report-charts";
 import { csvCell } from "../../sim/report-csv";
-import { escapeHtml } from "../../sim/report-format";
+import { escapeHtml, formatTick } from "../../sim/report-format";
 import { linearScale, linePath, niceTicks, valueAxis } from "../../sim/report-svg";
 import type { SimulationResult } from "../../sim/run";
 import { syntheticResult } from "./report-fixture";
@@ -43,6 +43,13 @@ const undefinedResult = (): SimulationResult => {
 describe("report text helpers", () => {
   it("escapes markup and quotes", () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  });
+
+  it("keeps axis tick labels short", () => {
+    expect(formatTick(2500)).toBe("2,500");
+    expect(formatTick(0.25)).toBe("0.25");
+    expect(formatTick(150_000)).toBe("150K");
+    expect(formatTick(1_200_000)).toBe("1.2M");
   });
 
   it("writes CSV cells: empty for NaN, quoted when needed", () => {
