@@ -1,6 +1,6 @@
 /**
  * bluezone/sim: the simulation core — seeded randomness, scenarios, population and mobility, spatial
- * index, ground-truth contacts, the fitted radio model and the epidemic.
+ * index, ground-truth contacts, the fitted radio model, the epidemic, and the run report.
  *
  * @packageDocumentation
  */
@@ -15,7 +15,9 @@ export * from "./positions";
 export * from "./radio";
 export * from "./radio-fit";
 export * from "./random";
+export * from "./report";
 export * from "./restrictions";
+export type { DayRow, SimulationResult, SimulationSummary } from "./run";
 export * from "./scenario";
 export * from "./schedule";
 export * from "./spatial";

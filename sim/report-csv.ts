@@ -1,0 +1,45 @@
+/**
+ * CSV tables of the simulation report: the daily time series and the policy's ROC points. Comma
+ * separated, a header row, `\n` line ends; a missing (NaN) value is an empty cell.
+ */
+import type { DayRow } from "./run";
+
+/** One CSV cell: non-finite numbers empty, text quoted when it holds a comma, quote or line break. */
+export function csvCell(value: string | number): string {
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A CSV document: the header row, then one line per row, each line ending in `\n`. */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  return [header, ...rows].map((r) => `${r.map(csvCell).join(",")}\n`).join("");
+}
+
+/** Every {@link DayRow} field, in column order (the compiler checks none is missing). */
+const DAY_FIELDS = {
+  day: true,
+  date: true,
+  infections: true,
+  infectionsWithoutApp: true,
+  confirmed: true,
+  keysPublished: true,
+  notifiedF1: true,
+  notifiedF2: true,
+  quarantined: true,
+} satisfies Record<keyof DayRow, true>;
+
+/** Columns of `daily.csv`: every {@link DayRow} field. */
+export const DAILY_COLUMNS = Object.keys(DAY_FIELDS) as (keyof DayRow)[];
+
+/** `daily.csv`: one row per day with every {@link DayRow} field. */
+export function dailyCsv(daily: readonly DayRow[]): string {
+  return toCsv(
+    DAILY_COLUMNS,
+    daily.map((d) => DAILY_COLUMNS.map((c) => d[c])),
+  );
+}
+
+/** `roc.csv`: the ROC points as `fpr,tpr`. */
+export function rocCsv(roc: readonly (readonly [number, number])[]): string {
+  return toCsv(["fpr", "tpr"], roc);
+}
