@@ -15,3 +15,4 @@ export * from "./identifier-table";
 export * from "./matcher";
 export * from "./risk";
 export * from "./sightings-csv";
+export * from "./history-upload";
