@@ -9,10 +9,10 @@ import {
   bandAxis,
   el,
   type LegendItem,
-  linePath,
   niceTicks,
   renderChart,
   renderEmptyChart,
+  seriesPath,
   type Scale,
   text,
   valueAxis,
@@ -88,12 +88,13 @@ export function epidemicChart(daily: readonly DayRow[]): string {
     y: valueAxis("New infections per day", finiteMax([...withApp, ...without].map(([, v]) => v))),
     legend,
     plot: (x, y) =>
-      el("path", {
-        d: linePath(without, x, y),
+      // Dashed on top: where the arms coincide (before the app acts) both colours stay visible.
+      seriesPath(withApp, x, y, { class: "series", stroke: COLOR.app }) +
+      seriesPath(without, x, y, {
         class: "series",
         stroke: COLOR.noApp,
         "stroke-dasharray": "6 4",
-      }) + el("path", { d: linePath(withApp, x, y), class: "series", stroke: COLOR.app }),
+      }),
   });
 }
 
@@ -161,7 +162,7 @@ export function notificationsChart(daily: readonly DayRow[]): string {
         y,
         COLOR.f2,
       ) +
-      el("path", { d: linePath(confirmed, x, y), class: "series thin", stroke: COLOR.confirmed }) +
+      seriesPath(confirmed, x, y, { class: "series thin", stroke: COLOR.confirmed }) +
       confirmed
         .map(([d, v]) =>
           el("circle", { cx: x(d), cy: y(v), r: Math.min(2.5, (x(1) - x(0)) / 4), fill: COLOR.confirmed }),
@@ -243,6 +244,11 @@ export function f1Chart(s: SimulationSummary): string {
   });
 }
 
+const DIAGONAL: [number, number][] = [
+  [0, 0],
+  [1, 1],
+];
+
 /** The proximity policy's ROC curve against ground truth, with the chance diagonal and the AUC. */
 export function rocChart(roc: readonly [number, number][], auc: number): string {
   const title = "Proximity policy ROC: daily close seconds against true ≤ 2 m / 15 min contacts";
@@ -259,19 +265,8 @@ export function rocChart(roc: readonly [number, number][], auc: number): string 
       { label: "Chance (AUC 0.5)", color: COLOR.chance, mark: "dashed" },
     ],
     plot: (x, y) =>
-      el("path", {
-        d: linePath(
-          [
-            [0, 0],
-            [1, 1],
-          ],
-          x,
-          y,
-        ),
-        class: "series thin",
-        stroke: COLOR.chance,
-        "stroke-dasharray": "6 4",
-      }) + el("path", { d: linePath(roc, x, y), class: "series", stroke: COLOR.roc }),
+      seriesPath(DIAGONAL, x, y, { class: "series thin", stroke: COLOR.chance, "stroke-dasharray": "6 4" }) +
+      seriesPath(roc, x, y, { class: "series", stroke: COLOR.roc }),
   });
 }
 

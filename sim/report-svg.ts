@@ -154,6 +154,17 @@ export function linePath(points: readonly (readonly [number, number])[], x: Scal
   return d;
 }
 
+/** A line through the points (see {@link linePath}) as a path element; nothing when no point is finite. */
+export function seriesPath(
+  points: readonly (readonly [number, number])[],
+  x: Scale,
+  y: Scale,
+  attrs: Attrs,
+): string {
+  const d = linePath(points, x, y);
+  return d ? el("path", { d, ...attrs }) : "";
+}
+
 function axes(spec: ChartSpec, x: Scale, y: Scale): string {
   const a = PLOT_AREA;
   const fx = spec.x.format ?? formatTick;
