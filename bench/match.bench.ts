@@ -40,7 +40,10 @@ const bench: Bench = {
       const t = DAY0 * INTERVAL_MS + Math.floor((i / SIGHTINGS) * 14 * 86_400_000);
       const k = published[i % 20]!;
       const interval = Math.floor(t / INTERVAL_MS);
-      const mine = i % 100 === 0 && interval >= k.rollingStartIntervalNumber && interval < k.rollingStartIntervalNumber + 144;
+      const mine =
+        i % 100 === 0 &&
+        interval >= k.rollingStartIntervalNumber &&
+        interval < k.rollingStartIntervalNumber + 144;
       batch.push({
         time: t,
         identifier: mine ? deriveRpi(deriveRpik(k.keyData), interval) : new Uint8Array(randomBytes(16)),
@@ -60,9 +63,14 @@ const bench: Bench = {
       const bulk = rpiPaddedData(0, blocks);
       const perKey = rpiPaddedData(0, 144);
       const aesBulk = measure(() => aes128Ecb(aesKey, bulk), blocks, 200, 2);
-      const aesPerKey = measure(() => {
-        for (const k of ks) aes128Ecb(k.keyData, perKey);
-      }, blocks, 200, 2);
+      const aesPerKey = measure(
+        () => {
+          for (const k of ks) aes128Ecb(k.keyData, perKey);
+        },
+        blocks,
+        200,
+        2,
+      );
       const t0 = process.hrtime.bigint();
       const r = await checkExposure(log, ks);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

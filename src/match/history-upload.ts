@@ -67,7 +67,9 @@ export async function buildHistoryUpload(options: HistoryUploadOptions): Promise
   if (mode === "full") sightings = await log.range(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
   else if (mode === "matched") {
     if (!options.keys) throw new InvalidArgumentError("a matched-only upload needs the case's keys");
-    sightings = (await matchLog(log, deriveGaenRuns(options.keys))).flatMap((m) => m.sightings.map((x) => x.sighting));
+    sightings = (await matchLog(log, deriveGaenRuns(options.keys))).flatMap((m) =>
+      m.sightings.map((x) => x.sighting),
+    );
     sightings.sort((a, b) => a.time - b.time);
   } else throw new InvalidArgumentError(`unknown history mode "${mode as string}"`);
   const body = {
@@ -111,15 +113,25 @@ export interface OpenedHistory {
 export function openHistoryUpload(bytes: Uint8Array, authoritySecretKey: Uint8Array): OpenedHistory {
   if (bytes.length > MAX_HISTORY_UPLOAD_BYTES) throw new HistoryUploadError("upload exceeds the size limit");
   if (bytes.length < 56 + nacl.box.overheadLength) throw new HistoryUploadError("upload is too short");
-  const opened = nacl.box.open(bytes.subarray(56), bytes.subarray(32, 56), bytes.subarray(0, 32), authoritySecretKey);
-  if (!opened) throw new HistoryUploadError("upload does not decrypt with this authority key (wrong key or tampered)");
+  const opened = nacl.box.open(
+    bytes.subarray(56),
+    bytes.subarray(32, 56),
+    bytes.subarray(0, 32),
+    authoritySecretKey,
+  );
+  if (!opened)
+    throw new HistoryUploadError("upload does not decrypt with this authority key (wrong key or tampered)");
   let body: { v?: unknown; mode?: unknown; sightings?: unknown };
   try {
     body = JSON.parse(Buffer.from(opened).toString("utf8"));
   } catch (cause) {
     throw new HistoryUploadError("upload body is not JSON", { cause });
   }
-  if (body.v !== VERSION || (body.mode !== "matched" && body.mode !== "full") || !Array.isArray(body.sightings)) {
+  if (
+    body.v !== VERSION ||
+    (body.mode !== "matched" && body.mode !== "full") ||
+    !Array.isArray(body.sightings)
+  ) {
     throw new HistoryUploadError("upload body has an unknown version, mode or shape");
   }
   const sightings = body.sightings.map((w: WireSighting, i: number): Sighting => {
