@@ -351,7 +351,7 @@ const beaconCsv: FuzzTarget = {
 /** Every path (list of keys) in a JSON value, the root included. */
 function jsonPaths(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out = [prefix];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...jsonPaths(x, [...prefix, i])));
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) out.push(...jsonPaths(v[i], [...prefix, i]));
   else if (v !== null && typeof v === "object")
     for (const [k, x] of Object.entries(v)) out.push(...jsonPaths(x, [...prefix, k]));
   return out;
