@@ -31,4 +31,4 @@ const doc = {
 const json = JSON.stringify(doc, null, 2);
 process.stdout.write(`${json}\n`);
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", `${doc.date.replace(/[:.]/g, "-")}.json`), json);
+writeFileSync(join(here, "results", `${doc.date.replace(/[:.]/g, "-")}.json`), `${json}\n`);

@@ -22,18 +22,10 @@ import {
 } from "../../src/index";
 import { caseKey, fixedClock, logThatSaw, NOW } from "./fixtures";
 import { ADMIN, startKeyServer } from "./server";
+import { seededBytes as seeded } from "../helpers/random";
 
 const T0 = Date.UTC(2021, 6, 24, 8, 0, 0);
 const MIN = 60_000;
-
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) =>
-    new Uint8Array(n).map(() => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      return s >>> 24;
-    });
-}
 
 /** Who is close to whom, when: A–B 08:00–08:40, B–C 09:30–10:10, at −50 dBm; nobody else. */
 const CONTACTS: [string, string, number, number][] = [

@@ -14,17 +14,9 @@ import {
   type Payload,
   virtualClock,
 } from "../../src/index";
+import { seededBytes as seeded } from "../helpers/random";
 
 const T0 = Date.UTC(2021, 7, 2, 8, 0, 0);
-
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) =>
-    new Uint8Array(n).map(() => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      return s >>> 24;
-    });
-}
 
 /** One attack: record the case's identifier at 08:00, replay it next to the victim `delayMin` later for 30 min. */
 async function attack(delayMin: number): Promise<string> {

@@ -13,15 +13,7 @@ import {
   toHex,
   virtualClock,
 } from "../../src/index";
-
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) =>
-    new Uint8Array(n).map(() => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      return s >>> 24;
-    });
-}
+import { seededBytes as seeded } from "../helpers/random";
 
 const T0 = Date.UTC(2021, 6, 24, 8, 0, 0);
 

@@ -1,15 +1,6 @@
 import { createSimulatedMedium, virtualClock } from "../../src/index";
 import { runTransportConformance } from "./conformance";
-
-/** Deterministic random source. */
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) =>
-    new Uint8Array(n).map(() => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      return s >>> 24;
-    });
-}
+import { seededBytes as seeded } from "../helpers/random";
 
 runTransportConformance("simulated medium", async () => {
   const clock = virtualClock(Date.UTC(2021, 6, 24));
