@@ -1,0 +1,38 @@
+/**
+ * `npm run science`: the simulator's science checks at a size too slow for CI.
+ * - R without app or interventions (measureR on the default scenario): should be near 2.
+ * - Attack rate against app adoption (0, 20, 40, 60, 80%) on the office scenario, several seeds:
+ *   should fall as adoption rises.
+ * Options: --people N (default 150), --days D (21), --seeds K (3). Prints JSON.
+ */
+import { parseArgs } from "node:util";
+import { measureR } from "../sim/epidemic";
+import { runSimulation } from "../sim/run";
+import { loadScenario } from "../sim/scenario";
+
+const { values } = parseArgs({
+  options: { people: { type: "string", default: "150" }, days: { type: "string", default: "21" }, seeds: { type: "string", default: "3" } },
+});
+const people = Number(values.people);
+const days = Number(values.days);
+const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 11 + i);
+
+const r = measureR(loadScenario("hanoi-ward"), { seed: 7, population: 3000 });
+const office = loadScenario("office");
+const rows = [];
+for (const adoption of [0, 0.2, 0.4, 0.6, 0.8]) {
+  let infections = 0;
+  let without = 0;
+  for (const seed of seeds) {
+    const res = await runSimulation({ scenario: office, phones: people, days, adoption, seed });
+    infections += res.summary.infections;
+    without += res.summary.infectionsWithoutApp;
+    process.stderr.write(`adoption ${adoption} seed ${seed}: ${res.summary.infections} (${res.summary.infectionsWithoutApp} without app)\n`);
+  }
+  rows.push({
+    adoption,
+    attackRate: Number((infections / (people * seeds.length)).toFixed(4)),
+    attackRateWithoutApp: Number((without / (people * seeds.length)).toFixed(4)),
+  });
+}
+console.log(JSON.stringify({ R: Number(r.R.toFixed(2)), Rcases: r.cases, people, days, seeds, rows }, null, 2));
