@@ -11,7 +11,11 @@ import { runSimulation } from "../sim/run";
 import { loadScenario } from "../sim/scenario";
 
 const { values } = parseArgs({
-  options: { people: { type: "string", default: "150" }, days: { type: "string", default: "21" }, seeds: { type: "string", default: "3" } },
+  options: {
+    people: { type: "string", default: "150" },
+    days: { type: "string", default: "21" },
+    seeds: { type: "string", default: "3" },
+  },
 });
 const people = Number(values.people);
 const days = Number(values.days);
@@ -27,7 +31,9 @@ for (const adoption of [0, 0.2, 0.4, 0.6, 0.8]) {
     const res = await runSimulation({ scenario: office, phones: people, days, adoption, seed });
     infections += res.summary.infections;
     without += res.summary.infectionsWithoutApp;
-    process.stderr.write(`adoption ${adoption} seed ${seed}: ${res.summary.infections} (${res.summary.infectionsWithoutApp} without app)\n`);
+    process.stderr.write(
+      `adoption ${adoption} seed ${seed}: ${res.summary.infections} (${res.summary.infectionsWithoutApp} without app)\n`,
+    );
   }
   rows.push({
     adoption,
@@ -35,4 +41,6 @@ for (const adoption of [0, 0.2, 0.4, 0.6, 0.8]) {
     attackRateWithoutApp: Number((without / (people * seeds.length)).toFixed(4)),
   });
 }
-console.log(JSON.stringify({ R: Number(r.R.toFixed(2)), Rcases: r.cases, people, days, seeds, rows }, null, 2));
+console.log(
+  JSON.stringify({ R: Number(r.R.toFixed(2)), Rcases: r.cases, people, days, seeds, rows }, null, 2),
+);

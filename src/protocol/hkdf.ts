@@ -8,7 +8,7 @@
  * checked against `hkdfSync` and the published vectors in the tests.
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -18,35 +18,46 @@ const K = new Uint32Array([
   0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
   0xc67178f2,
 ]);
-const IV = new Uint32Array([
+const IV = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
-const W = new Uint32Array(64);
+const W = new Int32Array(64);
 
 /** One SHA-256 compression of the 16 words in `block` into `state` (in place). */
-function compress(state: Uint32Array, block: Uint32Array): void {
-  for (let i = 0; i < 16; i++) W[i] = block[i]!;
+function compress(state: Int32Array, block: Int32Array): void {
+  const w = W;
+  for (let i = 0; i < 16; i++) w[i] = block[i]! | 0;
   for (let i = 16; i < 64; i++) {
-    const w15 = W[i - 15]!;
-    const w2 = W[i - 2]!;
-    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
-    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
-    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
+    const w15 = w[i - 15]!;
+    const w2 = w[i - 2]!;
+    w[i] =
+      (w[i - 16]! +
+        (((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3)) +
+        w[i - 7]! +
+        (((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10))) |
+      0;
   }
-  let a = state[0]!;
-  let b = state[1]!;
-  let c = state[2]!;
-  let d = state[3]!;
-  let e = state[4]!;
-  let f = state[5]!;
-  let g = state[6]!;
-  let h = state[7]!;
+  let a = state[0]! | 0;
+  let b = state[1]! | 0;
+  let c = state[2]! | 0;
+  let d = state[3]! | 0;
+  let e = state[4]! | 0;
+  let f = state[5]! | 0;
+  let g = state[6]! | 0;
+  let h = state[7]! | 0;
   for (let i = 0; i < 64; i++) {
-    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
-    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    const t1 =
+      (h +
+        (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) +
+        ((e & f) ^ (~e & g)) +
+        K[i]! +
+        w[i]!) |
+      0;
+    const t2 =
+      ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) +
+        ((a & b) ^ (a & c) ^ (b & c))) |
+      0;
     h = g;
     g = f;
     f = e;
@@ -67,24 +78,24 @@ function compress(state: Uint32Array, block: Uint32Array): void {
 }
 
 /** State after compressing one 64-byte block of `key` (≤ 64 bytes as words, zero-padded) XOR `pad`. */
-function padState(keyWords: Uint32Array, pad: number): Uint32Array {
+function padState(keyWords: Int32Array, pad: number): Int32Array {
   const s = IV.slice();
-  const block = new Uint32Array(16);
+  const block = new Int32Array(16);
   for (let i = 0; i < 16; i++) block[i] = (keyWords[i] ?? 0) ^ pad;
   compress(s, block);
   return s;
 }
 
 // HMAC with the all-zero 32-byte salt (HKDF's default when the salt is empty): constant pad states.
-const ZERO_KEY = new Uint32Array(16);
+const ZERO_KEY = new Int32Array(16);
 const SALT_INNER = padState(ZERO_KEY, 0x36363636);
 const SALT_OUTER = padState(ZERO_KEY, 0x5c5c5c5c);
 
-const st = new Uint32Array(8);
-const blk = new Uint32Array(16);
+const st = new Int32Array(8);
+const blk = new Int32Array(16);
 
 /** Finishes an HMAC: outer hash over the 32-byte inner digest in `st`; result left in `st`. */
-function outer(outerState: Uint32Array): void {
+function outer(outerState: Int32Array): void {
   for (let i = 0; i < 8; i++) blk[i] = st[i]!;
   blk[8] = 0x80000000;
   for (let i = 9; i < 15; i++) blk[i] = 0;
@@ -98,7 +109,7 @@ function readBE(bytes: Uint8Array, off: number): number {
 }
 
 /** The HKDF pseudo-random key PRK = HMAC-SHA256(zeros, ikm) for a 16-byte `ikm`, as 8 words. */
-export function hkdfExtract16(ikm: Uint8Array): Uint32Array {
+export function hkdfExtract16(ikm: Uint8Array): Int32Array {
   for (let i = 0; i < 4; i++) blk[i] = readBE(ikm, 4 * i);
   blk[4] = 0x80000000;
   for (let i = 5; i < 15; i++) blk[i] = 0;
@@ -112,7 +123,7 @@ export function hkdfExtract16(ikm: Uint8Array): Uint32Array {
 /** A precomputed HKDF-Expand "info" (≤ 55 bytes) with the counter byte 0x01 appended. */
 export interface ExpandInfo {
   /** The final message block(s) as words, padding and length included. */
-  readonly block: Uint32Array;
+  readonly block: Int32Array;
 }
 
 /** Prepares an info string for {@link hkdfExpand16}. */
@@ -125,13 +136,13 @@ export function expandInfo(info: Uint8Array): ExpandInfo {
   const bitLen = (64 + info.length + 1) * 8;
   bytes[62] = bitLen >>> 8;
   bytes[63] = bitLen & 0xff;
-  const block = new Uint32Array(16);
+  const block = new Int32Array(16);
   for (let i = 0; i < 16; i++) block[i] = readBE(bytes, 4 * i);
   return { block };
 }
 
 /** HKDF-Expand to 16 bytes (the first half of T(1)) from a PRK of 8 words; writes into `out` at `offset`. */
-export function hkdfExpand16(prk: Uint32Array, info: ExpandInfo, out: Uint8Array, offset = 0): void {
+export function hkdfExpand16(prk: Int32Array, info: ExpandInfo, out: Uint8Array, offset = 0): void {
   const inner = padState(prk, 0x36363636);
   const outerS = padState(prk, 0x5c5c5c5c);
   st.set(inner);
