@@ -104,18 +104,30 @@ async function direct(log: ContactLog): Promise<PathFigures> {
     sightings += out.length;
     for (const s of out) aggregated += s.packets;
   }
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
+  return figures({ inCount, aggregated, sightings, t0, cpu0, heapBefore });
+}
+
+/** The figures of one path, measured from its start marks to now. */
+function figures(m: {
+  inCount: number;
+  aggregated: number;
+  sightings: number;
+  t0: bigint;
+  cpu0: NodeJS.CpuUsage;
+  heapBefore: number;
+}): PathFigures {
+  const wall = Number(process.hrtime.bigint() - m.t0) / 1e9;
+  const cpu = process.cpuUsage(m.cpu0);
   const heapAfter = heapInUse();
   return {
-    advertisements: inCount,
-    aggregatedPackets: aggregated,
-    dropped: inCount - aggregated,
-    sightings,
-    cpuMicrosPerAdvertisement: sig3((cpu.user + cpu.system) / inCount),
+    advertisements: m.inCount,
+    aggregatedPackets: m.aggregated,
+    dropped: m.inCount - m.aggregated,
+    sightings: m.sightings,
+    cpuMicrosPerAdvertisement: sig3((cpu.user + cpu.system) / Math.max(1, m.inCount)),
     wallSeconds: sig3(wall),
     virtualToWallRatio: sig3(SECONDS / wall),
-    heapBeforeMiB: mib(heapBefore),
+    heapBeforeMiB: mib(m.heapBefore),
     heapAfterMiB: mib(heapAfter),
   };
 }
@@ -190,19 +202,8 @@ async function hci(): Promise<PathFigures & { mediumDelivered: number }> {
     await tracer.start();
     await runVirtualTime(clock, SECONDS * 1000, 50);
     await tracer.stop();
-    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    const heapAfter = heapInUse();
     return {
-      advertisements: inCount,
-      aggregatedPackets: aggregated,
-      dropped: inCount - aggregated,
-      sightings,
-      cpuMicrosPerAdvertisement: sig3((cpu.user + cpu.system) / Math.max(1, inCount)),
-      wallSeconds: sig3(wall),
-      virtualToWallRatio: sig3(SECONDS / wall),
-      heapBeforeMiB: mib(heapBefore),
-      heapAfterMiB: mib(heapAfter),
+      ...figures({ inCount, aggregated, sightings, t0, cpu0, heapBefore }),
       mediumDelivered: medium.packetsDelivered - delivered0,
     };
   } finally {
