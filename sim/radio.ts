@@ -154,18 +154,23 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       let block = Number.NaN;
       let blocked = false;
       let k = Math.ceil((from - phase - jitter) / interval);
+      let meanAtD = 0;
       for (; ; k++) {
         const t = phase + k * interval + hashUniform(a.seed, k, seed) * jitter;
         if (t >= to) break;
         if (t < from) continue;
-        if (hashUniform(dirSeed, k) < params.packetLoss) continue;
+        // One hash per packet and link: its low 20 bits decide loss, its top 12 bits the fading draw.
+        const h = hash32(dirSeed, k);
+        if ((h & 0xfffff) / 0x100000 < params.packetLoss) continue;
         const sec = Math.floor(t / 1000);
         if (sec !== second) {
           second = sec;
           d = distanceAt(t);
+          if (d !== undefined)
+            meanAtD = p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + base;
         }
         if (d === undefined) continue;
-        let rssi = p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + base;
+        let rssi = meanAtD;
         rssi += p.sessionSd * session(t / sessionKnot);
         rssi += p.slowSd * slow(t / slowKnot);
         const bi = Math.floor(t / blockMs);
@@ -174,7 +179,7 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
           blocked = hashUniform(linkSeed, bi, 3) < p.blockingProbability;
         }
         if (blocked) rssi -= p.blockingLossDb;
-        rssi += fading[hash32(dirSeed, k, 1) & (RICIAN_TABLE_SIZE - 1)]! - p.riceMeanDb;
+        rssi += fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! - p.riceMeanDb;
         rssi = Math.round(rssi);
         if (rssi < params.sensitivityDbm) continue;
         out.push(rssi);
