@@ -206,11 +206,13 @@ async function runWithApp(scenario: Scenario, onDay?: (day: number) => void): Pr
     // every phone that could have heard a published key's owner.
     let dayF1 = 0;
     let dayF2 = 0;
+    let dayKeys = 0;
     const batch = authority.publish(day);
     if (batch) {
       batches++;
       const file = readKeyFile(batch.file, { trustedKeys: [authority.trustedKey], clock: fleet.clock });
-      keysPublished += file.keys.length;
+      dayKeys = file.keys.length;
+      keysPublished += dayKeys;
       const ownersByKey = batch.owners;
       const owners = new Set(ownersByKey);
       file.keys.forEach((k, i) => {
@@ -263,7 +265,7 @@ async function runWithApp(scenario: Scenario, onDay?: (day: number) => void): Pr
         }
       }
     }
-    published.push(batch ? readKeyFileCount(batch.file) : 0);
+    published.push(dayKeys);
     notified.f1.push(dayF1);
     notified.f2.push(dayF2);
     onDay?.(day);
@@ -281,10 +283,6 @@ async function runWithApp(scenario: Scenario, onDay?: (day: number) => void): Pr
     sightings,
     appUsers: fleet.phones.length,
   };
-}
-
-function readKeyFileCount(file: Uint8Array): number {
-  return readKeyFile(file, { verify: false }).keys.length;
 }
 
 /** Runs a simulation: the app arm and (by default) the same world without the app. */
