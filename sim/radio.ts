@@ -10,6 +10,7 @@
  */
 import { type Carriage, CARRIAGES } from "./scenario";
 import { KNOTS_PER_CORRELATION, RICIAN_TABLE_SIZE, ricianTable, smoothNoiseWalker } from "./fading";
+import type { LinkFunction } from "../src/index";
 import { hash32, hashString, hashUniform } from "./random";
 import fitted from "./radio-params.json";
 
@@ -189,13 +190,8 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
   };
 }
 
-/** RSSI samples `scanner` hears from `advertiser` in [from, to) — the shape of the library's LinkFunction. */
-export type LinkFunction = (
-  advertiser: string,
-  scanner: string,
-  from: number,
-  to: number,
-) => readonly number[];
+/** RSSI samples `scanner` hears from `advertiser` in [from, to): the simulated medium's own type. */
+export type { LinkFunction } from "../src/index";
 
 /** Options of {@link createLinkFunction}. */
 export interface LinkFunctionOptions {

@@ -8,6 +8,7 @@
  * published them, so their contacts are F2; 2 = an F2, contacts F3). Missing or 0 counts as 1. Levels
  * beyond `maxLevel` are ignored.
  */
+import { groupBy } from "../collections";
 import { InvalidArgumentError } from "../errors";
 import { type ContactPolicy, POLICIES, validatePolicy } from "../proximity/policy";
 import { type DayResult, decideDays, evaluateWindows, type WindowResult } from "../proximity/windows";
@@ -95,12 +96,7 @@ export function assessExposure(
   const reportWeights = { ...DEFAULT_REPORT_WEIGHTS, ...config.reportTypeWeights };
   const infectiousness = config.infectiousness ?? defaultInfectiousness;
 
-  const byKey = new Map<number, ExposureWindow[]>();
-  for (const w of windows) {
-    const list = byKey.get(w.keyIndex);
-    if (list) list.push(w);
-    else byKey.set(w.keyIndex, [w]);
-  }
+  const byKey = groupBy(windows, (w) => w.keyIndex);
   const assessed: KeyAssessment[] = [];
   for (const [keyIndex, ws] of [...byKey.entries()].sort((a, b) => a[0] - b[0])) {
     const key = keys[keyIndex];

@@ -3,6 +3,7 @@
  * CSV header: `pair,time,rssi,tx_power,receiver_model,transmitter_model`; time in unix seconds (may be
  * fractional), rssi and tx_power in dBm (tx_power may be empty), models free text (may be empty).
  */
+import { groupBy } from "../collections";
 import { CsvFormatError, csvNumber, parseCsv } from "../csv";
 import { resolvePairCalibration } from "./attenuation";
 import type { ContactPolicy } from "./policy";
@@ -94,12 +95,7 @@ export function beaconWindows(
 ): PairWindow[] {
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
   const scanSeconds = Math.min(options.scanSeconds ?? DEFAULT_SCAN_SECONDS, windowSeconds);
-  const byPair = new Map<string, BeaconRow[]>();
-  for (const r of rows) {
-    const list = byPair.get(r.pair);
-    if (list) list.push(r);
-    else byPair.set(r.pair, [r]);
-  }
+  const byPair = groupBy(rows, (r) => r.pair);
   const out: PairWindow[] = [];
   for (const pair of [...byPair.keys()].sort()) {
     const packets = byPair.get(pair)!;

@@ -5,6 +5,7 @@
  * (UTC) add up their windows and apply the policy's day rule.
  */
 import type { Sighting } from "../log/types";
+import { groupBy } from "../collections";
 import { InvalidArgumentError } from "../errors";
 import {
   attenuationOf,
@@ -138,13 +139,7 @@ export function evaluateWindows(
   validatePolicy(policy);
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
   checkWindow(windowSeconds);
-  const groups = new Map<number, ScanInstanceLike[]>();
-  for (const s of instances) {
-    const start = Math.floor(s.time / windowSeconds) * windowSeconds;
-    const g = groups.get(start);
-    if (g) g.push(s);
-    else groups.set(start, [s]);
-  }
+  const groups = groupBy(instances, (s) => Math.floor(s.time / windowSeconds) * windowSeconds);
   return [...groups.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([start, g]) => scoreWindow(start, g, policy, windowSeconds));
