@@ -55,6 +55,19 @@ export const RICIAN_TABLE_SIZE = 4096;
  * a uniform hash draws from the distribution with one hash instead of two normal draws.
  */
 export function ricianTable(k: number, size = RICIAN_TABLE_SIZE): Float64Array {
+  // Deterministic, so built once per (k, size) per thread and shared by every radio model.
+  const key = `${k}/${size}`;
+  let table = ricianTables.get(key);
+  if (!table) {
+    table = buildRicianTable(k, size);
+    ricianTables.set(key, table);
+  }
+  return table;
+}
+
+const ricianTables = new Map<string, Float64Array>();
+
+function buildRicianTable(k: number, size: number): Float64Array {
   // Quantiles from a large deterministic sample.
   const n = size * 16;
   const draws = new Float64Array(n);

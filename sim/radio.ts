@@ -83,9 +83,17 @@ const LETTER: Record<Carriage, string> = { hand: "H", pocket: "P", bag: "B" };
 
 /** The unordered pair key of two carriages. */
 export function pairKey(a: Carriage, b: Carriage): PairKey {
-  const [x, y] = CARRIAGES.indexOf(a) <= CARRIAGES.indexOf(b) ? [a, b] : [b, a];
-  return `${LETTER[x]}${LETTER[y]}` as PairKey;
+  return PAIR_KEYS[CARRIAGE_INDEX[a] * 3 + CARRIAGE_INDEX[b]]!;
 }
+
+const CARRIAGE_INDEX = Object.fromEntries(CARRIAGES.map((c, i) => [c, i])) as Record<Carriage, number>;
+// Unordered pair key of every ordered (a, b) carriage pair, indexed a·3 + b.
+const PAIR_KEYS: PairKey[] = CARRIAGES.flatMap((a) =>
+  CARRIAGES.map((b) => {
+    const [x, y] = CARRIAGE_INDEX[a] <= CARRIAGE_INDEX[b] ? [a, b] : [b, a];
+    return `${LETTER[x]}${LETTER[y]}` as PairKey;
+  }),
+);
 
 /** A radio model: per-link RSSI sample generation. */
 export interface RadioModel {

@@ -62,52 +62,64 @@ export interface VirtualClock extends Clock {
 export function virtualClock(startMs = 0): VirtualClock {
   let now = startMs;
   let seq = 1;
-  // Small binary heap ordered by (due, seq).
-  const heap: { due: number; seq: number; fn: () => void }[] = [];
-  const cancelled = new Set<number>();
-  const less = (a: (typeof heap)[number], b: (typeof heap)[number]) =>
-    a.due < b.due || (a.due === b.due && a.seq < b.seq);
-  const push = (e: (typeof heap)[number]) => {
+  // Binary heap ordered by (due, id); a timer entry is its own handle, cancelled by a flag, so
+  // cancelling costs O(1) and cancelled entries are dropped when they reach the top.
+  interface Entry {
+    readonly id: number;
+    readonly due: number;
+    fn: (() => void) | undefined;
+    clock: unknown;
+  }
+  const heap: Entry[] = [];
+  let live = 0;
+  const less = (a: Entry, b: Entry) => a.due < b.due || (a.due === b.due && a.id < b.id);
+  const push = (e: Entry) => {
+    let i = heap.length;
     heap.push(e);
-    let i = heap.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(heap[i]!, heap[p]!)) break;
-      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      const parent = heap[p]!;
+      if (!less(e, parent)) break;
+      heap[i] = parent;
       i = p;
     }
+    heap[i] = e;
   };
   const pop = () => {
     const top = heap[0]!;
     const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
+    const n = heap.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        const m = r < n && less(heap[r]!, heap[l]!) ? r : l;
+        if (!less(heap[m]!, last)) break;
+        heap[i] = heap[m]!;
         i = m;
       }
+      heap[i] = last;
     }
     return top;
   };
   const prune = () => {
-    while (heap.length > 0 && cancelled.has(heap[0]!.seq)) cancelled.delete(pop().seq);
+    while (heap.length > 0 && heap[0]!.fn === undefined) pop();
   };
   const clock: VirtualClock = {
     now: () => now,
     setTimeout(fn, ms) {
-      const id = seq++;
-      push({ due: now + Math.max(0, ms), seq: id, fn });
-      return { id };
+      const e: Entry = { id: seq++, due: now + Math.max(0, ms), fn, clock };
+      push(e);
+      live++;
+      return e;
     },
     clearTimeout(handle) {
-      if (heap.some((e) => e.seq === handle.id)) cancelled.add(handle.id);
+      const e = handle as Partial<Entry>;
+      if (e.clock !== clock || e.fn === undefined) return;
+      e.fn = undefined;
+      live--;
     },
     advanceTo(t) {
       if (t < now) throw new RangeError(`virtual clock cannot go back from ${now} to ${t}`);
@@ -116,8 +128,11 @@ export function virtualClock(startMs = 0): VirtualClock {
         const top = heap[0];
         if (!top || top.due > t) break;
         pop();
+        const fn = top.fn!;
+        top.fn = undefined;
+        live--;
         now = top.due;
-        top.fn();
+        fn();
       }
       now = t;
     },
@@ -129,8 +144,7 @@ export function virtualClock(startMs = 0): VirtualClock {
       return heap[0]?.due;
     },
     pendingTimers() {
-      prune();
-      return heap.length;
+      return live;
     },
   };
   return clock;

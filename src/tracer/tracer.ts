@@ -158,7 +158,8 @@ export function createTracer(options: TracerOptions): Tracer {
       if (state === "stopped") return;
       // Called synchronously, so the work's synchronous part happens at the timer's exact time.
       try {
-        Promise.resolve(fn()).catch(fail);
+        const r = fn();
+        if (r !== undefined) r.catch(fail);
       } catch (err) {
         fail(err);
       }
@@ -274,7 +275,8 @@ export function createTracer(options: TracerOptions): Tracer {
     scanning = false;
     counts.scans++;
     const sightings = aggregator.endScan();
-    if (sightings.length > 0) pending.push(...sightings);
+    if (sightings.length === 0 && pending.length === 0) return;
+    for (const s of sightings) pending.push(s);
     writes = writes.then(flush).catch(fail);
     await writes;
   };
