@@ -4,14 +4,31 @@
  */
 import { hashNormal } from "./random";
 
-/** Zero-mean unit-variance noise, smooth in `x` (knots at integers, cosine-interpolated, variance-normalised). */
+/** Interpolation steps per knot of {@link smoothNoise}: weights come from a table, not a cosine per call. */
+const WEIGHT_STEPS = 1024;
+// Cosine weight w(f) = (1 − cos πf)/2 and the variance normaliser 1/√((1 − w)² + w²) at f = i/WEIGHT_STEPS.
+const WEIGHT = new Float64Array(WEIGHT_STEPS + 1);
+const NORM = new Float64Array(WEIGHT_STEPS + 1);
+for (let i = 0; i <= WEIGHT_STEPS; i++) {
+  const w = (1 - Math.cos((Math.PI * i) / WEIGHT_STEPS)) / 2;
+  WEIGHT[i] = w;
+  NORM[i] = 1 / Math.sqrt((1 - w) * (1 - w) + w * w);
+}
+
+/** Interpolates knot values `a` (at f = 0) and `b` (at f = 1) at fraction `f` ∈ [0, 1). */
+function interpolate(a: number, b: number, f: number): number {
+  const i = Math.round(f * WEIGHT_STEPS);
+  const w = WEIGHT[i]!;
+  return ((1 - w) * a + w * b) * NORM[i]!;
+}
+
+/**
+ * Zero-mean unit-variance noise, smooth in `x` (knots at integers, cosine-interpolated at 1/1024 of a
+ * knot, variance-normalised).
+ */
 export function smoothNoise(seed: number, x: number): number {
   const i = Math.floor(x);
-  const f = x - i;
-  const w = (1 - Math.cos(Math.PI * f)) / 2;
-  const a = hashNormal(seed, i);
-  const b = hashNormal(seed, i + 1);
-  return ((1 - w) * a + w * b) / Math.sqrt((1 - w) * (1 - w) + w * w);
+  return interpolate(hashNormal(seed, i), hashNormal(seed, i + 1), x - i);
 }
 
 /** Knot spacing of {@link smoothNoise} per second of correlation time (autocorrelation 1/e at ≈ 0.65 knots). */
@@ -41,9 +58,7 @@ export function smoothNoiseWalker(seed: number): (x: number) => number {
       b = hashNormal(seed, k + 1);
       i = k;
     }
-    const f = x - k;
-    const w = (1 - Math.cos(Math.PI * f)) / 2;
-    return ((1 - w) * a + w * b) / Math.sqrt((1 - w) * (1 - w) + w * w);
+    return interpolate(a, b, x - k);
   };
 }
 

@@ -11,7 +11,7 @@
 import { type Carriage, CARRIAGES } from "./scenario";
 import { KNOTS_PER_CORRELATION, RICIAN_TABLE_SIZE, ricianTable, smoothNoiseWalker } from "./fading";
 import type { LinkFunction } from "../src/index";
-import { hash32, hashString, hashUniform } from "./random";
+import { hash32, hashString, hashUniform, mix32 } from "./random";
 import fitted from "./radio-params.json";
 
 /** Unordered carriage pair key as in the data files: HH, HP, HB, PP, PB, BB. */
@@ -157,7 +157,11 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       const base = offset(a, s);
       const session = smoothNoiseWalker(linkSeed);
       const slow = smoothNoiseWalker(linkSeed ^ 0x5f3759df);
-      // Distance and blocking change slowly: evaluated once per second and per blocking period.
+      // Per-packet draws use one murmur finaliser round of (seed, packet index): the advertiser's
+      // timing jitter (the same for every scanner) and, per link direction, loss and fading.
+      const advSeed = hash32(a.seed, seed);
+      // Distance, the persistent shadowing and blocking change slowly: evaluated once per second and
+      // per blocking period.
       let second = Number.NaN;
       let d: number | undefined;
       let block = Number.NaN;
@@ -165,23 +169,25 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       let k = Math.ceil((from - phase - jitter) / interval);
       let meanAtD = 0;
       for (; ; k++) {
-        const t = phase + k * interval + hashUniform(a.seed, k, seed) * jitter;
+        const t = phase + k * interval + (mix32(advSeed ^ Math.imul(k, 0x9e3779b1)) / 4294967296) * jitter;
         if (t >= to) break;
         if (t < from) continue;
         // One hash per packet and link: its low 20 bits decide loss, its top 12 bits the fading draw.
-        const h = hash32(dirSeed, k);
+        const h = mix32(dirSeed ^ Math.imul(k, 0x85ebca6b));
         if ((h & 0xfffff) / 0x100000 < params.packetLoss) continue;
         const sec = Math.floor(t / 1000);
         if (sec !== second) {
           second = sec;
           d = distanceAt(t);
           if (d !== undefined)
-            meanAtD = p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + base;
+            meanAtD =
+              p.intercept -
+              10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) +
+              base +
+              p.sessionSd * session((sec * 1000) / sessionKnot);
         }
         if (d === undefined) continue;
-        let rssi = meanAtD;
-        rssi += p.sessionSd * session(t / sessionKnot);
-        rssi += p.slowSd * slow(t / slowKnot);
+        let rssi = meanAtD + p.slowSd * slow(t / slowKnot);
         const bi = Math.floor(t / blockMs);
         if (bi !== block) {
           block = bi;

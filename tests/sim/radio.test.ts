@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { smoothNoise, smoothNoiseWalker } from "../../sim/fading";
 import type { LinkFunction as LibraryLinkFunction } from "../../src/transport/simulated";
 import { summarise } from "../../sim/radio-fit";
 import { fitPair, parseRssiCsv } from "../../sim/radio-fit";
@@ -35,6 +37,31 @@ function simulate(key: PairKey, distM: number, links = 60) {
   }
   return { ...summarise(distM, all), withinSd: Math.sqrt(withinVar / links) };
 }
+
+describe("smooth noise", () => {
+  it("walks along increasing x with exactly the values of smoothNoise, with zero mean and unit variance", () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.array(fc.double({ min: 0, max: 5, noNaN: true }), { maxLength: 40 }),
+        (seed, steps) => {
+          const walk = smoothNoiseWalker(seed);
+          let x = -3;
+          for (const dx of steps) {
+            x += dx;
+            expect(walk(x)).toBe(smoothNoise(seed, x));
+          }
+        },
+      ),
+      { seed: 7, numRuns: 200 },
+    );
+    const xs = Array.from({ length: 20_000 }, (_, i) => smoothNoise(99, i * 0.37));
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length;
+    expect(Math.abs(mean)).toBeLessThan(0.05);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+  });
+});
 
 describe("radio model", () => {
   it("matches the library's LinkFunction shape", () => {
