@@ -4,6 +4,8 @@
  * monitoring from true close contacts, and vaccination. Also {@link measureR}, the reproduction number
  * of the early generations, used to calibrate β.
  */
+import { buildContactWorld, createContactMobility } from "./contact-mobility";
+import type { ContactTrace } from "./contact-trace";
 import type { EpidemicParams } from "./epidemic-params";
 import {
   accumulateStep,
@@ -100,12 +102,17 @@ export interface EpidemicOptions {
   seed?: number;
   /** Parameter overrides on top of the scenario's. */
   params?: Partial<EpidemicParams>;
-  /** Mobility step in minutes (default 5). */
+  /** Mobility step in minutes (default 5, or 20 s when replaying `contacts`). */
   stepMinutes?: number;
   /** Compute true close contacts every day (default: when F1 quarantine is in the scenario). */
   trackContacts?: boolean;
   /** Only generations below this transmit (for measuring R of early generations); all by default. */
   transmittingGenerations?: number;
+  /**
+   * Replay this contact trace instead of generated mobility: one person per trace node (the scenario's
+   * population is ignored), mobility steps of 20 s unless `stepMinutes` says otherwise.
+   */
+  contacts?: ContactTrace;
 }
 
 /** An epidemic running on a world, one day at a time. */
@@ -163,8 +170,15 @@ function createState(n: number): EpidemicState {
 /** Creates an epidemic on `scenario` (world and mobility built from its seed), seeding the initial cases. */
 export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}): Epidemic {
   const streams = createStreams(options.seed ?? scenario.seed);
-  const world = buildWorld(scenario, streams);
-  const mobility = createMobility(world, streams, { stepMinutes: options.stepMinutes ?? 5 });
+  const mobility = options.contacts
+    ? createContactMobility(
+        buildContactWorld(scenario, options.contacts.size, streams),
+        options.contacts,
+        streams,
+        options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes },
+      )
+    : createMobility(buildWorld(scenario, streams), streams, { stepMinutes: options.stepMinutes ?? 5 });
+  const world = mobility.world;
   const params: EpidemicParams = { ...resolveEpidemicParams(scenario), ...options.params };
   const rng: Rng = streams.stream("disease");
   const testing: Rng = streams.stream("testing");

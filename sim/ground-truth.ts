@@ -75,11 +75,19 @@ export function accumulateStep(
   for (let i = 0; i < cache.count; i++) acc.add(pairs[2 * i]!, pairs[2 * i + 1]!, dt);
 }
 
+/**
+ * Slack (minutes) on the duration threshold: minutes summed in single precision over fractional steps
+ * (a replayed trace's 20 s) fall short of whole minutes by rounding, e.g. 45 steps of ⅓ min sum to
+ * 14.99999. Sums of whole-minute steps are exact, so the slack changes nothing for them.
+ */
+const MINUTES_SLACK = 1e-3;
+
 /** Pairs of `acc` at or above `minMinutes`, as {@link DayContacts}. */
 export function closeContacts(day: number, acc: PairMinutes, minMinutes: number): DayContacts {
+  const threshold = minMinutes - MINUTES_SLACK;
   let count = 0;
   acc.forEach((_a, _b, m) => {
-    if (m >= minMinutes) count++;
+    if (m >= threshold) count++;
   });
   const out: DayContacts = {
     day,
@@ -89,7 +97,7 @@ export function closeContacts(day: number, acc: PairMinutes, minMinutes: number)
   };
   let i = 0;
   acc.forEach((a, b, m) => {
-    if (m < minMinutes) return;
+    if (m < threshold) return;
     out.a[i] = a;
     out.b[i] = b;
     out.minutes[i] = m;

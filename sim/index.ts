@@ -4,6 +4,9 @@
  *
  * @packageDocumentation
  */
+export * from "./contact-index";
+export * from "./contact-mobility";
+export * from "./contact-trace";
 export * from "./epidemic";
 export * from "./epidemic-params";
 export * from "./fading";

@@ -5,6 +5,7 @@
 import { createPositions, type Positions } from "./positions";
 import type { RngStreams } from "./random";
 import { restrictionsOn } from "./restrictions";
+import type { Scenario } from "./scenario";
 import { buildDaySchedule, DAY_MINUTES, type DaySchedule, stayAt } from "./schedule";
 import { createSpatialIndex, type SpatialIndex } from "./spatial";
 import type { World } from "./world";
@@ -46,6 +47,13 @@ export interface Mobility {
   dayStartMs(day: number): number;
 }
 
+/** Unix ms of the start (local midnight) of day `day` of `scenario` (day 0 is its start date). */
+export function scenarioDayStartMs(scenario: Scenario, day: number): number {
+  return (
+    Date.parse(`${scenario.startDate}T00:00:00Z`) - scenario.utcOffsetHours * 3_600_000 + day * 86_400_000
+  );
+}
+
 /** Creates the mobility of `world`, drawing from the `mobility` stream. */
 export function createMobility(world: World, streams: RngStreams, options: MobilityOptions = {}): Mobility {
   const stepMinutes = options.stepMinutes ?? 5;
@@ -54,8 +62,7 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
   const seed = streams.subSeed("positions");
   const positions = createPositions(world, seed);
   const index = createSpatialIndex(world, positions, options.cellM ?? 2);
-  const t0 = Date.parse(`${world.scenario.startDate}T00:00:00Z`) - world.scenario.utcOffsetHours * 3_600_000;
-  const dayStartMs = (day: number) => t0 + day * 86_400_000;
+  const dayStartMs = (day: number) => scenarioDayStartMs(world.scenario, day);
   let schedule: DaySchedule | undefined;
   const pa = new Float64Array(2);
   const pb = new Float64Array(2);

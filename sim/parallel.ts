@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { ContactTrace } from "./contact-trace";
 import type { Scenario } from "./scenario";
 import type { WorkerTask } from "./worker";
 
@@ -20,9 +21,16 @@ function workerScript(): URL {
   throw new Error(`bluezone sim: cannot find the worker script next to ${here}`);
 }
 
-/** Runs the without-app arm in a worker thread; resolves to its daily new infections. */
-export function runWithoutAppInWorker(scenario: Scenario, onDay?: (day: number) => void): Promise<number[]> {
-  const task: WorkerTask = { scenario };
+/**
+ * Runs the without-app arm in a worker thread (replaying `contacts` when given; the trace's typed arrays
+ * are copied to the worker); resolves to its daily new infections.
+ */
+export function runWithoutAppInWorker(
+  scenario: Scenario,
+  onDay?: (day: number) => void,
+  contacts?: ContactTrace,
+): Promise<number[]> {
+  const task: WorkerTask = { scenario, ...(contacts ? { contacts } : {}) };
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerScript(), { workerData: { task } });
     worker.on("message", (m: { progress?: number; infections?: number[]; error?: string }) => {

@@ -12,9 +12,11 @@ import {
   getPolicy,
   INTERVALS_PER_DAY,
   readKeyFile,
+  InvalidArgumentError,
   ReportType,
 } from "../src/index";
 import { createAuthority } from "./authority";
+import type { ContactTrace } from "./contact-trace";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
 import { createEvaluation, type EvaluationSummary } from "./evaluation";
 import { runWithoutAppInWorker } from "./parallel";
@@ -29,6 +31,11 @@ export interface SimulationOptions {
   scenario: Scenario;
   /** Population size: every person carries a phone; `adoption` of them run the app. Default: the scenario's. */
   phones?: number;
+  /**
+   * Replay this contact trace instead of generated mobility (see `createContactMobility`): the
+   * population is the trace's nodes, so `phones` must not be given too.
+   */
+  contacts?: ContactTrace;
   /** Days simulated; default the scenario's. */
   days?: number;
   /** App adoption (replaces the scenario's, including its per-age values). */
@@ -97,9 +104,19 @@ export interface SimulationResult {
   roc: [number, number][];
 }
 
-/** The scenario as run: population, days and adoption applied. */
+/**
+ * The scenario as run: population (the trace's nodes when replaying one), days and adoption applied.
+ * @throws InvalidArgumentError when both `phones` and `contacts` are given
+ */
 export function prepareScenario(options: SimulationOptions): Scenario {
   let s = options.scenario;
+  if (options.contacts) {
+    if (options.phones !== undefined)
+      throw new InvalidArgumentError(
+        "phones cannot be combined with a contact trace: the population is the trace's nodes",
+      );
+    s = withPopulation(s, options.contacts.size);
+  }
   if (options.phones !== undefined) s = withPopulation(s, options.phones);
   if (options.days !== undefined) s = { ...s, days: options.days };
   if (options.adoption !== undefined)
@@ -110,9 +127,13 @@ export function prepareScenario(options: SimulationOptions): Scenario {
 
 const DAY_KEY = (interval: number) => Math.floor(interval / INTERVALS_PER_DAY);
 
-/** The epidemic without any app: daily new infections. */
-export function runWithoutApp(scenario: Scenario, onDay?: (day: number) => void): number[] {
-  const epi = createEpidemic(scenario, { seed: scenario.seed });
+/** The epidemic without any app (replaying `contacts` when given): daily new infections. */
+export function runWithoutApp(
+  scenario: Scenario,
+  onDay?: (day: number) => void,
+  contacts?: ContactTrace,
+): number[] {
+  const epi = createEpidemic(scenario, { seed: scenario.seed, ...(contacts ? { contacts } : {}) });
   const out: number[] = [];
   for (let d = 0; d < scenario.days; d++) {
     out.push(epi.runDay().infections);
@@ -163,11 +184,15 @@ function keysForUpload(
   });
 }
 
-async function runWithApp(scenario: Scenario, onDay?: (day: number) => void): Promise<AppArm> {
+async function runWithApp(
+  scenario: Scenario,
+  onDay?: (day: number) => void,
+  contacts?: ContactTrace,
+): Promise<AppArm> {
   const seed = scenario.seed;
   const response = scenario.app.response;
   const policy = getPolicy(response.policy);
-  const epi = createEpidemic(scenario, { seed, trackContacts: true });
+  const epi = createEpidemic(scenario, { seed, trackContacts: true, ...(contacts ? { contacts } : {}) });
   const fleet = createPhoneFleet({ mobility: epi.mobility, seed: hash32(seed, 0xa44) });
   const authority = createAuthority(hash32(seed, 0xa07), fleet.clock);
   const choices = createRng(hash32(seed, 0xc401ce));
@@ -292,15 +317,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const noAppProgress = (day: number) => options.onProgress?.({ arm: "noApp", day, days });
   const parallel =
     options.counterfactual !== false && (options.workers ?? 1) >= 2
-      ? runWithoutAppInWorker(scenario, noAppProgress)
+      ? runWithoutAppInWorker(scenario, noAppProgress, options.contacts)
       : undefined;
-  const app = await runWithApp(scenario, (day) => options.onProgress?.({ arm: "app", day, days }));
+  const app = await runWithApp(
+    scenario,
+    (day) => options.onProgress?.({ arm: "app", day, days }),
+    options.contacts,
+  );
   const without =
     options.counterfactual === false
       ? undefined
       : parallel
         ? await parallel
-        : runWithoutApp(scenario, noAppProgress);
+        : runWithoutApp(scenario, noAppProgress, options.contacts);
   const start = Date.parse(`${scenario.startDate}T00:00:00Z`);
   const daily: DayRow[] = app.reports.map((r, i) => ({
     day: i,

@@ -3,6 +3,7 @@
  * app) and posts its daily infections back.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import type { ContactTrace } from "./contact-trace";
 import { runWithoutApp } from "./run";
 import type { Scenario } from "./scenario";
 
@@ -10,13 +11,19 @@ import type { Scenario } from "./scenario";
 export interface WorkerTask {
   /** The prepared scenario. */
   scenario: Scenario;
+  /** The contact trace to replay instead of generated mobility, if any. */
+  contacts?: ContactTrace;
 }
 
 /** Runs the task in `workerData` and posts `{ infections }` or `{ error }`. */
 export function runWorkerTask(): void {
   const task = (workerData as { task: WorkerTask }).task;
   try {
-    const infections = runWithoutApp(task.scenario, (day) => parentPort?.postMessage({ progress: day }));
+    const infections = runWithoutApp(
+      task.scenario,
+      (day) => parentPort?.postMessage({ progress: day }),
+      task.contacts,
+    );
     parentPort?.postMessage({ infections });
   } catch (err) {
     parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });

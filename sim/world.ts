@@ -45,7 +45,8 @@ export interface World {
   readonly visited: readonly (readonly (readonly number[])[])[];
 }
 
-function floorOf(area: number): [number, number] {
+/** Width and height (m) of a floor of `area` m² with a 3:2 aspect ratio. */
+export function floorOf(area: number): [number, number] {
   const w = Math.sqrt(area * 1.5);
   return [w, area / w];
 }

@@ -3,13 +3,15 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import { loadContactTrace } from "../../../sim/contact-trace";
 import { runSimulation, type SimulationResult } from "../../../sim/run";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
 import { parseIntOption, printJson } from "../run";
 
 interface SimOptions {
-  scenario: string;
+  scenario?: string;
+  contacts?: string;
   phones?: number;
   days?: number;
   adoption?: number;
@@ -50,8 +52,11 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--scenario <name|file>",
-      "hanoi-ward | office | market | school, or a scenario JSON file",
-      "hanoi-ward",
+      "hanoi-ward | office | market | school, or a scenario JSON file (default: hanoi-ward; office with --contacts)",
+    )
+    .option(
+      "--contacts <file>",
+      "replay a contact trace (KONECT/SocioPatterns lines `from to weight unix_time`) instead of generated mobility",
     )
     .option(
       "--phones <n>",
@@ -70,7 +75,12 @@ export function registerSim(program: Command): void {
     .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
     .action(async (o: SimOptions) => {
-      const scenario = loadScenario(o.scenario);
+      if (o.contacts !== undefined && o.phones !== undefined)
+        throw new InvalidArgumentError(
+          "--phones cannot be combined with --contacts: the trace's nodes are the people",
+        );
+      const contacts = o.contacts === undefined ? undefined : loadContactTrace(o.contacts);
+      const scenario = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"));
       const days = o.days ?? scenario.days;
       const tty = !o.json && process.stderr.isTTY === true;
       const bar = tty
@@ -83,6 +93,7 @@ export function registerSim(program: Command): void {
       const result = await runSimulation({
         scenario,
         ...(o.phones !== undefined ? { phones: o.phones } : {}),
+        ...(contacts ? { contacts } : {}),
         days,
         ...(o.adoption !== undefined ? { adoption: o.adoption } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
