@@ -136,7 +136,7 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       epi.quarantine(d.quarantines[i]!, d.quarantines[i + 1]!);
     for (const p of d.releases) {
       const keys = fleet.releaseKeys(p);
-      if (fleet.byPerson[p]) digest = (digest + releaseDigest(p, keys)) >>> 0;
+      if (keys) digest = (digest + releaseDigest(p, keys)) >>> 0;
     }
   };
   return {

@@ -84,10 +84,11 @@ export interface PhoneFleet {
   stop(): Promise<void>;
   /**
    * Releases `person`'s keys for a diagnosis report at the clock's time, as
-   * `releaseKeys({ includeToday: true })` on its tracer's schedule — on its own phone or on its shadow,
-   * which must follow every release of the phone it mirrors. Returns the released keys.
+   * `releaseKeys({ includeToday: true })` on its tracer's schedule — on its own phone, returning the
+   * keys, or on its shadow (which must follow every release of the phone it mirrors; it keeps no key
+   * history, so nothing is returned).
    */
-  releaseKeys(person: number): TemporaryExposureKey[];
+  releaseKeys(person: number): TemporaryExposureKey[] | undefined;
   /** Sightings this fleet's own phones have logged so far. */
   sightingsLogged(): number;
   /**
@@ -161,6 +162,15 @@ export interface ShadowPhone {
   releaseKeys(): TemporaryExposureKey[];
 }
 
+/** Options of {@link createShadowPhone}. */
+export interface ShadowPhoneOptions {
+  /**
+   * Days of keys kept (default 14, as the tracer): what {@link ShadowPhone.releaseKeys} returns. A
+   * shadow that only broadcasts needs 1, which keeps one day's identifiers in memory instead of 14.
+   */
+  retentionDays?: number;
+}
+
 /**
  * Creates the shadow of a phone whose tracer started at `startMs` on a clock that `clock` follows.
  * The tracer draws a day's key at its first rotation in that day (and a fresh one at each release), so
@@ -170,20 +180,25 @@ export function createShadowPhone(
   identity: PhoneIdentity,
   clock: Pick<Clock, "now">,
   startMs: number,
+  options: ShadowPhoneOptions = {},
 ): ShadowPhone {
   const cal = identity.calibration;
   const schedule: GaenSchedule = createGaenSchedule({
     clock,
     random: seededBytes(identity.keySeed),
     metadata: { txPower: cal.txPower, calibrationConfidence: cal.calibrationConfidence },
+    retentionDays: options.retentionDays ?? 14,
   });
   let keyedDay = utcDay(startMs) - 1; // last UTC day whose key the tracer has drawn
   let current: (OnAir & { slot: number }) | undefined;
   const keyDaysUntil = (t: number) => {
-    for (const d = utcDay(t); keyedDay < d; ) {
+    const d = utcDay(t);
+    if (keyedDay >= d) return;
+    while (keyedDay < d) {
       keyedDay++;
       schedule.at(Math.max(keyedDay * DAY_MS, startMs));
     }
+    schedule.purge();
   };
   const onAir = (t: number): OnAir => {
     const slot = intervalNumber(t);
@@ -266,7 +281,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       rssiCorrection: cal.rssiCorrection,
     });
     if (!owns(p)) {
-      shadows[p] = createShadowPhone(identity, clock, startMs);
+      shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 1 });
       continue;
     }
     const log = createMemoryLog();
@@ -304,7 +319,8 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       if (phone) return (phone.tracer.schedule() as GaenSchedule).releaseKeys({ includeToday: true });
       const shadow = shadows[person];
       if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
-      return shadow.releaseKeys();
+      shadow.releaseKeys();
+      return undefined;
     },
     sightingsLogged() {
       let n = 0;

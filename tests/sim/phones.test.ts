@@ -42,13 +42,13 @@ describe("phone fleet partitions", () => {
     await runSteps(0, epi.steps);
     epi.finishDay();
 
-    // Releases at the end of the day, on phones and shadows alike: the same keys from both.
+    // Releases at the end of the day, on phones and shadows alike (their keys: the next test).
     const released = whole.phones.filter((_, i) => i % 5 === 0).map((ph) => ph.person);
     expect(released.some((p) => owner[p] === 0) && released.some((p) => owner[p] === 1)).toBe(true);
     for (const p of released) {
       const keys = whole.releaseKeys(p);
-      expect(keys.length).toBeGreaterThan(0);
-      expect(half.releaseKeys(p)).toEqual(keys);
+      expect(keys?.length).toBeGreaterThan(0);
+      expect(half.releaseKeys(p)).toEqual(owner[p] === 1 ? keys : undefined);
     }
     // Six hours of the next day: the identifier on air when the key was released, then the fresh key.
     await runSteps(1, 72);
