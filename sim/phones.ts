@@ -9,6 +9,7 @@ import {
   calibrationModels,
   type ContactLog,
   createGaenSchedule,
+  DAY_MS,
   createMemoryLog,
   createSimulatedMedium,
   createTracer,
@@ -24,7 +25,6 @@ import {
   utcDay,
   virtualClock,
   type VirtualClock,
-  DAY_MS,
 } from "../src/index";
 import type { Mobility } from "./mobility";
 import { createLinkFunction, createRadioModel, type RadioStation, stationFor } from "./radio";
@@ -200,11 +200,16 @@ export function createShadowPhone(
     }
     schedule.purge();
   };
+  // A scan that ends exactly at a rotation hears the new identifier only from the rotation on (that is,
+  // nothing): on a local station the rotation's timer, armed an interval earlier, fires before the
+  // scan's stop, armed one scan duration earlier (scans are shorter than an interval).
   const onAir = (t: number): OnAir => {
     const slot = intervalNumber(t);
     if (current?.slot === slot) return current;
     keyDaysUntil(t);
     const b = schedule.at(t);
+    // A device address per phone and interval. (A local station's address comes from the medium's
+    // shared generator instead; the tracer does not use addresses, so logs do not depend on either.)
     const h = hash32(identity.keySeed, slot);
     current = {
       slot,
