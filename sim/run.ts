@@ -244,7 +244,11 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
     : Array.from({ length: count }, (_, index) =>
         startPartitionWorker({ scenario, partition: { index, count } }),
       );
-  const all = <T>(f: (p: AppPartitionHandle) => Promise<T>) => Promise.all(partitions.map(f));
+  const all = <T>(f: (p: AppPartitionHandle) => Promise<T>) => {
+    const done = Promise.all(partitions.map(f));
+    done.catch(() => {}); // awaited below; if this thread fails first, the workers are closed instead
+    return done;
+  };
   try {
     await all((p) => p.start());
     for (let day = 0; day < scenario.days; day++) {
