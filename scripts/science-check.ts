@@ -3,7 +3,8 @@
  * - R without app or interventions (measureR on the default scenario): should be near 2.
  * - Attack rate against app adoption (0, 20, 40, 60, 80%) on the office scenario, several seeds:
  *   should fall as adoption rises.
- * Options: --people N (default 150), --days D (21), --seeds K (3). Prints JSON.
+ * Options: --people N (default 150), --days D (21), --seeds K (3), --workers W (1; results do not
+ * depend on it). Prints JSON.
  */
 import { parseArgs } from "node:util";
 import { measureR } from "../sim/epidemic";
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     people: { type: "string", default: "150" },
     days: { type: "string", default: "21" },
     seeds: { type: "string", default: "3" },
+    workers: { type: "string", default: "1" },
   },
 });
 const people = Number(values.people);
@@ -28,7 +30,14 @@ for (const adoption of [0, 0.2, 0.4, 0.6, 0.8]) {
   let infections = 0;
   let without = 0;
   for (const seed of seeds) {
-    const res = await runSimulation({ scenario: office, phones: people, days, adoption, seed });
+    const res = await runSimulation({
+      scenario: office,
+      phones: people,
+      days,
+      adoption,
+      seed,
+      workers: Number(values.workers),
+    });
     infections += res.summary.infections;
     without += res.summary.infectionsWithoutApp;
     process.stderr.write(

@@ -1,14 +1,12 @@
 /**
- * Worker threads for the simulator. The with-app and without-app arms are independent runs of the same
- * seeded world, so with two or more workers the counterfactual arm runs in a worker thread while the
- * app arm runs here; results are identical to a single-threaded run.
+ * Worker threads for the simulator: each runs one partition of the app arm (see `partition.ts`) and
+ * answers the coordinator's requests — start, run a day, match a batch, finish — in order.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { ContactTrace } from "./contact-trace";
-import type { Scenario } from "./scenario";
-import type { WorkerTask } from "./worker";
+import type { AppPartition } from "./partition";
+import type { PartitionRequest, PartitionResponse, WorkerTask } from "./worker";
 
 /** Where the worker script is: the built `sim-worker.js`, or the source entry through tsx. */
 function workerScript(): URL {
@@ -21,26 +19,42 @@ function workerScript(): URL {
   throw new Error(`bluezone sim: cannot find the worker script next to ${here}`);
 }
 
-/**
- * Runs the without-app arm in a worker thread (replaying `contacts` when given; the trace's typed arrays
- * are copied to the worker); resolves to its daily new infections.
- */
-export function runWithoutAppInWorker(
-  scenario: Scenario,
-  onDay?: (day: number) => void,
-  contacts?: ContactTrace,
-): Promise<number[]> {
-  const task: WorkerTask = { scenario, ...(contacts ? { contacts } : {}) };
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript(), { workerData: { task } });
-    worker.on("message", (m: { progress?: number; infections?: number[]; error?: string }) => {
-      if (m.progress !== undefined) onDay?.(m.progress);
-      else if (m.infections) resolve(m.infections);
-      else if (m.error) reject(new Error(m.error));
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`simulation worker exited with code ${code}`));
-    });
+/** A partition, possibly in a worker thread that {@link AppPartitionHandle.close} ends. */
+export interface AppPartitionHandle extends AppPartition {
+  close?(): Promise<void>;
+}
+
+/** Starts a worker thread running the partition `task.partition` of the app arm. */
+export function startPartitionWorker(task: WorkerTask & { partition: object }): AppPartitionHandle {
+  const worker = new Worker(workerScript(), { workerData: { task } });
+  const pending: { resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
+  let failure: Error | undefined;
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const p of pending.splice(0)) p.reject(failure);
+  };
+  worker.on("message", (m: PartitionResponse) => {
+    const p = pending.shift();
+    if (!p) return;
+    if ("error" in m) p.reject(new Error(`simulation worker: ${m.error}`));
+    else p.resolve(m.result);
   });
+  worker.on("error", failAll);
+  worker.on("exit", (code) => failAll(new Error(`simulation worker exited with code ${code}`)));
+  const request = <T>(r: PartitionRequest): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (failure) return reject(failure);
+      pending.push({ resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage(r);
+    });
+  return {
+    start: () => request({ op: "start" }),
+    runDay: (day, decisions) => request({ op: "runDay", day, decisions }),
+    match: (batch) => request({ op: "match", batch }),
+    finish: (decisions) => request({ op: "finish", decisions }),
+    async close() {
+      failure ??= new Error("simulation worker closed");
+      await worker.terminate();
+    },
+  };
 }

@@ -4,22 +4,31 @@
  * links come from the fitted radio model and the mobility model's true positions.
  */
 import {
+  type Calibration,
+  type Clock,
   calibrationModels,
   type ContactLog,
+  createGaenSchedule,
+  DAY_MS,
   createMemoryLog,
   createSimulatedMedium,
   createTracer,
+  type GaenSchedule,
+  intervalNumber,
   lookupCalibration,
   type MemoryContactLog,
+  type Payload,
   type RandomBytes,
   settle,
+  type TemporaryExposureKey,
   type Tracer,
+  utcDay,
   virtualClock,
   type VirtualClock,
 } from "../src/index";
 import type { Mobility } from "./mobility";
 import { createLinkFunction, createRadioModel, type RadioStation, stationFor } from "./radio";
-import { createRng, hash32 } from "./random";
+import { createRng, hash32, mix32 } from "./random";
 import { CARRIAGES } from "./scenario";
 
 /** How far (m) a scanner looks for advertisers; farther phones are not offered to the radio model. */
@@ -48,13 +57,18 @@ export interface PhoneFleetOptions {
   seed: number;
   /** Scan duty cycle of every tracer; default `gaen`. */
   scan?: "gaen" | "bluezone" | "continuous";
+  /**
+   * Which app users' phones this fleet simulates (a partition of the app arm); every other app user is
+   * a {@link ShadowPhone} that replays its phone's broadcasts for the local scanners. Default: all.
+   */
+  owns?: (person: number) => boolean;
 }
 
 /** All phones, their medium and their clock. */
 export interface PhoneFleet {
-  /** Phones by person id (undefined for people without the app). */
+  /** This fleet's own phones by person id (undefined for people without the app and for shadows). */
   readonly byPerson: readonly (Phone | undefined)[];
-  /** Phones in person order. */
+  /** This fleet's own phones in person order. */
   readonly phones: readonly Phone[];
   /** The shared virtual clock (unix ms). */
   readonly clock: VirtualClock;
@@ -62,8 +76,21 @@ export interface PhoneFleet {
   start(): Promise<void>;
   /** Moves virtual time to `t`, firing every phone's timers, then lets their asynchronous work settle. */
   advanceTo(t: number): Promise<void>;
-  /** Stops every tracer. */
+  /**
+   * Stops every tracer. (One after another: a phone stopped later no longer hears those stopped before
+   * it in its last partial scan, so a simulation that must not depend on which phones are local counts
+   * sightings with {@link PhoneFleet.sightingsLogged} without stopping.)
+   */
   stop(): Promise<void>;
+  /**
+   * Releases `person`'s keys for a diagnosis report at the clock's time, as
+   * `releaseKeys({ includeToday: true })` on its tracer's schedule — on its own phone, returning the
+   * keys, or on its shadow (which must follow every release of the phone it mirrors; it keeps no key
+   * history, so nothing is returned).
+   */
+  releaseKeys(person: number): TemporaryExposureKey[] | undefined;
+  /** Sightings this fleet's own phones have logged so far. */
+  sightingsLogged(): number;
   /**
    * People whose phones received any packet from the phones of `advertisers` within the retention
    * window: the only phones on which matching those people's keys can find anything. (A simulator
@@ -85,14 +112,135 @@ export function seededBytes(seed: number): RandomBytes {
   };
 }
 
+/** What makes a phone itself wherever it is simulated: its model and the seeds of its randomness. */
+export interface PhoneIdentity {
+  /** The person carrying it. */
+  person: number;
+  /** Its calibration-table model and that model's calibration. */
+  model: string;
+  calibration: Calibration;
+  /** Seed of its key draws (the tracer's `random`). */
+  keySeed: number;
+  /** Seed of its scan jitter (the tracer's `jitter`). */
+  jitterSeed: number;
+}
+
+/** The identity of `person`'s phone in a fleet seeded with `seed` (a pure function of both). */
+export function phoneIdentity(seed: number, person: number, models = calibrationModels()): PhoneIdentity {
+  const pick = createRng(hash32(seed, person, 0x9e0de1));
+  const model = models[pick.int(models.length)]!;
+  return {
+    person,
+    model,
+    calibration: lookupCalibration(model),
+    keySeed: hash32(seed, person, 0x7e4),
+    jitterSeed: hash32(seed, person, 0x71773),
+  };
+}
+
+/** What a phone has on air: the payload, the device address, and since when (unix ms). */
+export interface OnAir {
+  payload: Payload;
+  address: string;
+  since: number;
+}
+
+/**
+ * A phone simulated somewhere else, replayed from its identity: a GAEN schedule drawing the same keys
+ * from the same seeded source, in the same order, as the phone's tracer does.
+ */
+export interface ShadowPhone {
+  /** The person carrying the phone. */
+  readonly person: number;
+  /**
+   * What the phone's tracer has on air at `t` (not before the last call's time), as it advertises it:
+   * a new identifier at every interval boundary from the tracer's start on, each kept until the next
+   * boundary even when a release switched keys in between.
+   */
+  onAir(t: number): OnAir;
+  /** Mirrors `releaseKeys({ includeToday: true })` on the phone's schedule at the clock's time. */
+  releaseKeys(): TemporaryExposureKey[];
+}
+
+/** Options of {@link createShadowPhone}. */
+export interface ShadowPhoneOptions {
+  /**
+   * Days of keys kept (default 14, as the tracer): what {@link ShadowPhone.releaseKeys} returns. A
+   * shadow that only broadcasts needs 1, which keeps one day's identifiers in memory instead of 14.
+   */
+  retentionDays?: number;
+}
+
+/**
+ * Creates the shadow of a phone whose tracer started at `startMs` on a clock that `clock` follows.
+ * The tracer draws a day's key at its first rotation in that day (and a fresh one at each release), so
+ * the shadow creates every day's key in day order before answering for a later time.
+ */
+export function createShadowPhone(
+  identity: PhoneIdentity,
+  clock: Pick<Clock, "now">,
+  startMs: number,
+  options: ShadowPhoneOptions = {},
+): ShadowPhone {
+  const cal = identity.calibration;
+  const schedule: GaenSchedule = createGaenSchedule({
+    clock,
+    random: seededBytes(identity.keySeed),
+    metadata: { txPower: cal.txPower, calibrationConfidence: cal.calibrationConfidence },
+    retentionDays: options.retentionDays ?? 14,
+  });
+  let keyedDay = utcDay(startMs) - 1; // last UTC day whose key the tracer has drawn
+  let current: (OnAir & { slot: number }) | undefined;
+  const keyDaysUntil = (t: number) => {
+    const d = utcDay(t);
+    if (keyedDay >= d) return;
+    while (keyedDay < d) {
+      keyedDay++;
+      schedule.at(Math.max(keyedDay * DAY_MS, startMs));
+    }
+    schedule.purge();
+  };
+  // A scan that ends exactly at a rotation hears the new identifier only from the rotation on (that is,
+  // nothing): on a local station the rotation's timer, armed an interval earlier, fires before the
+  // scan's stop, armed one scan duration earlier (scans are shorter than an interval).
+  const onAir = (t: number): OnAir => {
+    const slot = intervalNumber(t);
+    if (current?.slot === slot) return current;
+    keyDaysUntil(t);
+    const b = schedule.at(t);
+    // A device address per phone and interval. (A local station's address comes from the medium's
+    // shared generator instead; the tracer does not use addresses, so logs do not depend on either.)
+    const h = hash32(identity.keySeed, slot);
+    current = {
+      slot,
+      payload: b.payload,
+      address: (h >>> 0).toString(16).padStart(8, "0") + (mix32(h) & 0xffff).toString(16).padStart(4, "0"),
+      since: Math.max(b.start, startMs),
+    };
+    return current;
+  };
+  return {
+    person: identity.person,
+    onAir,
+    releaseKeys() {
+      // The tracer keeps the identifier it advertised at the interval's start until the next rotation.
+      onAir(clock.now());
+      return schedule.releaseKeys({ includeToday: true });
+    },
+  };
+}
+
 /** Creates a phone for every app user of the mobility model's world, on one simulated medium. */
 export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const { mobility, seed } = options;
   const world = mobility.world;
-  const clock = virtualClock(mobility.dayStartMs(0));
+  const startMs = mobility.dayStartMs(0);
+  const clock = virtualClock(startMs);
   const models = calibrationModels();
+  const owns = options.owns ?? (() => true);
   const stations: RadioStation[] = [];
   const byPerson: (Phone | undefined)[] = new Array(world.size);
+  const shadows: (ShadowPhone | undefined)[] = new Array(world.size);
   const radio = createRadioModel(hash32(seed, 0x7ad10));
   const radioLink = createLinkFunction({
     model: radio,
@@ -123,28 +271,32 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       near.length = 0;
       mobility.neighbours(Number(scanner), RADIO_RANGE_M, near);
       const out: string[] = [];
-      for (const p of near) if (byPerson[p]) out.push(String(p));
+      for (const p of near) if (world.hasApp[p]) out.push(String(p));
       return out;
     },
+    remote: (id, t) => shadows[Number(id)]?.onAir(t),
   });
   const phones: Phone[] = [];
   for (let p = 0; p < world.size; p++) {
     if (!world.hasApp[p]) continue;
-    const pick = createRng(hash32(seed, p, 0x9e0de1));
-    const model = models[pick.int(models.length)]!;
-    const cal = lookupCalibration(model);
+    const identity = phoneIdentity(seed, p, models);
+    const { model, calibration: cal } = identity;
     stations[p] = stationFor(String(p), CARRIAGES[world.carriage[p]!]!, {
       txPower: cal.txPower,
       rssiCorrection: cal.rssiCorrection,
     });
+    if (!owns(p)) {
+      shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 1 });
+      continue;
+    }
     const log = createMemoryLog();
-    const jitter = createRng(hash32(seed, p, 0x71773));
+    const jitter = createRng(identity.jitterSeed);
     const tracer = createTracer({
       transport: medium.createTransport(String(p)),
       log: log as ContactLog,
       clock,
       scan: options.scan ?? "gaen",
-      random: seededBytes(hash32(seed, p, 0x7e4)),
+      random: seededBytes(identity.keySeed),
       jitter: () => jitter.uniform(),
       metadata: { txPower: cal.txPower, calibrationConfidence: cal.calibrationConfidence },
     });
@@ -166,6 +318,19 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
     },
     async stop() {
       for (const ph of phones) await ph.tracer.stop();
+    },
+    releaseKeys(person) {
+      const phone = byPerson[person];
+      if (phone) return (phone.tracer.schedule() as GaenSchedule).releaseKeys({ includeToday: true });
+      const shadow = shadows[person];
+      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
+      shadow.releaseKeys();
+      return undefined;
+    },
+    sightingsLogged() {
+      let n = 0;
+      for (const ph of phones) n += ph.tracer.status().sightingsLogged;
+      return n;
     },
     heardFrom(advertisers) {
       const since = clock.now() - HEARD_RETENTION_MS;

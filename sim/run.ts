@@ -4,12 +4,9 @@
  * next to the same world without the app, so infections averted can be counted.
  */
 import {
-  checkExposure,
-  createDerivedKeyIndex,
+  calibrationModels,
   DAY_MS,
-  deriveGaenRuns,
   type ExposureKey,
-  getPolicy,
   INTERVALS_PER_DAY,
   readKeyFile,
   InvalidArgumentError,
@@ -19,9 +16,16 @@ import { createAuthority } from "./authority";
 import type { ContactTrace } from "./contact-trace";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
 import { createEvaluation, type EvaluationSummary } from "./evaluation";
-import { runWithoutAppInWorker } from "./parallel";
-import { createPhoneFleet, type PhoneFleet } from "./phones";
-import { createRng, hash32 } from "./random";
+import { type AppPartitionHandle, startPartitionWorker } from "./parallel";
+import {
+  appSeeds,
+  type BatchMessage,
+  createAppPartition,
+  type DayDecisions,
+  releaseDigest,
+} from "./partition";
+import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./phones";
+import { createRng } from "./random";
 import type { Scenario } from "./scenario";
 import { withPopulation } from "./scenario";
 
@@ -44,7 +48,11 @@ export interface SimulationOptions {
   seed?: number;
   /** Also run the same world without the app (default true). */
   counterfactual?: boolean;
-  /** Worker threads: with 2 or more the counterfactual arm runs in parallel (results are identical). */
+  /**
+   * Worker threads (default 1). With 1 everything runs on this thread; with W ≥ 2 the app users' phones
+   * are split over W worker threads (round-robin in person order) while this thread coordinates and
+   * runs the counterfactual arm. The output is identical for every W.
+   */
   workers?: number;
   /** Progress callback, once per simulated day of each arm. */
   onProgress?: (p: { arm: "app" | "noApp"; day: number; days: number }) => void;
@@ -127,16 +135,25 @@ export function prepareScenario(options: SimulationOptions): Scenario {
 
 const DAY_KEY = (interval: number) => Math.floor(interval / INTERVALS_PER_DAY);
 
+/**
+ * The epidemic without any app (replaying `contacts` when given), one day at a time: each call runs the
+ * next day, returning its new infections.
+ */
+export function startWithoutApp(scenario: Scenario, contacts?: ContactTrace): () => number {
+  const epi = createEpidemic(scenario, { seed: scenario.seed, ...(contacts ? { contacts } : {}) });
+  return () => epi.runDay().infections;
+}
+
 /** The epidemic without any app (replaying `contacts` when given): daily new infections. */
 export function runWithoutApp(
   scenario: Scenario,
   onDay?: (day: number) => void,
   contacts?: ContactTrace,
 ): number[] {
-  const epi = createEpidemic(scenario, { seed: scenario.seed, ...(contacts ? { contacts } : {}) });
+  const next = startWithoutApp(scenario, contacts);
   const out: number[] = [];
   for (let d = 0; d < scenario.days; d++) {
-    out.push(epi.runDay().infections);
+    out.push(next());
     onDay?.(d);
   }
   return out;
@@ -151,185 +168,247 @@ interface AppArm {
   batches: number;
   sightings: number;
   appUsers: number;
+  /** The counterfactual's daily infections, when it ran alongside. */
+  withoutApp?: number[];
 }
 
-/** Releases a phone's keys for upload, with report type and days since symptom onset. */
-function keysForUpload(
-  fleet: PhoneFleet,
-  epi: Epidemic,
-  person: number,
+/** Options of the app arm's coordinator. */
+interface AppArmOptions {
+  /** Worker threads: the app users' phones are split over this many partitions (1: in-process). */
+  workers: number;
+  /** Also run the no-app arm, a day at a time, on this thread while the partitions simulate. */
+  counterfactual: boolean;
+  onDay?: (arm: "app" | "noApp", day: number) => void;
+  /** The contact trace replayed instead of generated mobility, if any. */
+  contacts?: ContactTrace;
+}
+
+/** Days since symptom onset of a person's keys: the onset day (UTC day number), NaN when asymptomatic. */
+function onsetDay(epi: Epidemic, person: number): number {
+  const st = epi.state;
+  if (st.asymptomatic[person]) return Number.NaN;
+  return Math.floor(
+    epi.mobility.dayStartMs(0) / DAY_MS + st.infectedAt[person]! + st.incubationDays[person]!,
+  );
+}
+
+/** Released keys as uploaded: report type, transmission risk level and days since onset. */
+function uploadKeys(
+  keys: readonly ExposureKey[],
+  onset: number,
   reportType: ExposureKey["reportType"],
   level?: number,
 ): ExposureKey[] {
-  const phone = fleet.byPerson[person];
-  if (!phone) return [];
-  const schedule = phone.tracer.schedule() as {
-    releaseKeys?: (o: { includeToday: boolean }) => ExposureKey[];
-  };
-  const keys = schedule.releaseKeys?.({ includeToday: true }) ?? [];
-  const st = epi.state;
-  const onsetDay = Math.floor(
-    epi.mobility.dayStartMs(0) / DAY_MS + st.infectedAt[person]! + st.incubationDays[person]!,
-  );
   return keys.map((k) => {
-    const dso = DAY_KEY(k.rollingStartIntervalNumber) - onsetDay;
+    const dso = DAY_KEY(k.rollingStartIntervalNumber) - onset;
     return {
       ...k,
       reportType,
       ...(level !== undefined ? { transmissionRiskLevel: level } : {}),
-      ...(Number.isFinite(dso) && Math.abs(dso) <= 14 && !st.asymptomatic[person]
-        ? { daysSinceOnsetOfSymptoms: dso }
-        : {}),
+      ...(Number.isFinite(dso) && Math.abs(dso) <= 14 ? { daysSinceOnsetOfSymptoms: dso } : {}),
     };
   });
 }
 
-async function runWithApp(
-  scenario: Scenario,
-  onDay?: (day: number) => void,
-  contacts?: ContactTrace,
-): Promise<AppArm> {
+/**
+ * The app arm. The app users' phones are split over partitions ({@link createAppPartition}): in-process
+ * with one worker, else one worker thread each. Every partition replicates the epidemic and mobility;
+ * this coordinator holds its own replica too (with the true contacts, for the evaluation), the
+ * authority, a key replica of every uploader's phone (to build uploads without a round trip to the
+ * phone's partition) and the one `choices` stream: it merges the partitions' match results in person
+ * order and makes every random decision in that order, so the output does not depend on the number of
+ * partitions. The no-app arm runs here too, a day at a time, while the partitions simulate.
+ */
+async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<AppArm> {
   const seed = scenario.seed;
+  const seeds = appSeeds(seed);
   const response = scenario.app.response;
-  const policy = getPolicy(response.policy);
+  const contacts = options.contacts;
   const epi = createEpidemic(scenario, { seed, trackContacts: true, ...(contacts ? { contacts } : {}) });
-  const fleet = createPhoneFleet({ mobility: epi.mobility, seed: hash32(seed, 0xa44) });
-  const authority = createAuthority(hash32(seed, 0xa07), fleet.clock);
-  const choices = createRng(hash32(seed, 0xc401ce));
+  const world = epi.world;
+  const startMs = epi.mobility.dayStartMs(0);
+  let now = startMs;
+  const clock = { now: () => now };
+  const authority = createAuthority(seeds.authority, clock);
+  const choices = createRng(seeds.choices);
   const evaluation = createEvaluation(scenario.utcOffsetHours);
+  const models = calibrationModels();
+  const keyReplicas = new Map<number, ShadowPhone>();
   const day0 = Math.floor(Date.parse(`${scenario.startDate}T00:00:00Z`) / DAY_MS);
   const localDays = scenario.utcOffsetHours > 0 ? 1 : 0;
-  const notifiedUntil = new Float64Array(epi.world.size);
+  const notifiedUntil = new Float64Array(world.size);
   const reports: DayReport[] = [];
   const published: number[] = [];
   const notified = { f1: [] as number[], f2: [] as number[] };
+  const noApp = options.counterfactual ? startWithoutApp(scenario, contacts) : undefined;
+  const withoutApp: number[] = [];
   let keysPublished = 0;
   let batches = 0;
-  await fleet.start();
-  const stepMs = epi.mobility.stepMinutes * 60_000;
+  let digest = 0;
+  let decisions: DayDecisions = { quarantines: [], releases: [] };
 
-  for (let day = 0; day < scenario.days; day++) {
-    const dayStart = epi.mobility.dayStartMs(day);
-    epi.startDay();
-    for (let s = 0; s < epi.steps; s++) {
-      epi.runStep(s);
-      await fleet.advanceTo(dayStart + (s + 1) * stepMs);
+  /** Releases `p`'s keys (on its replica here; its partition follows with the decisions) and uploads them. */
+  const upload = (p: number, day: number, reportType: ExposureKey["reportType"], level?: number) => {
+    let replica = keyReplicas.get(p);
+    if (!replica) {
+      replica = createShadowPhone(phoneIdentity(seeds.fleet, p, models), clock, startMs);
+      keyReplicas.set(p, replica);
     }
-    const report = epi.finishDay();
-    reports.push(report);
-    const contacts = epi.lastContacts();
-    if (contacts) evaluation.addContacts(contacts);
+    const keys = replica.releaseKeys();
+    decisions.releases.push(p);
+    digest = (digest + releaseDigest(p, keys)) >>> 0;
+    authority.upload({
+      owner: p,
+      keys: uploadKeys(keys, onsetDay(epi, p), reportType, level),
+      publishDay: day + response.uploadDelayDays,
+    });
+  };
 
-    // Confirmed cases with the app upload their keys (consent), published after the delay.
-    for (const p of report.confirmedIds) {
-      if (!fleet.byPerson[p] || !choices.bernoulli(response.uploadConsent)) continue;
-      const keys = keysForUpload(fleet, epi, p, ReportType.CONFIRMED_TEST);
-      authority.upload({ owner: p, keys, publishDay: day + response.uploadDelayDays });
-    }
+  const count = Math.max(1, Math.floor(options.workers));
+  const inProcess = count === 1;
+  const partitions: AppPartitionHandle[] = inProcess
+    ? [createAppPartition(scenario, { index: 0, count: 1, epidemic: epi })]
+    : Array.from({ length: count }, (_, index) =>
+        startPartitionWorker({ scenario, partition: { index, count }, ...(contacts ? { contacts } : {}) }),
+      );
+  const all = <T>(f: (p: AppPartitionHandle) => Promise<T>) => {
+    const done = Promise.all(partitions.map(f));
+    done.catch(() => {}); // awaited below; if this thread fails first, the workers are closed instead
+    return done;
+  };
+  try {
+    await all((p) => p.start());
+    for (let day = 0; day < scenario.days; day++) {
+      const running = all((p) => p.runDay(day, decisions));
+      decisions = { quarantines: [], releases: [] };
+      // While the partitions simulate the day: this thread's replica of the epidemic, and the no-app arm.
+      const own = inProcess ? undefined : epi.runDay();
+      if (noApp) {
+        withoutApp.push(noApp());
+        options.onDay?.("noApp", day);
+      }
+      const days = await running;
+      const report = own ?? days[0]!;
+      for (const d of days) {
+        if (
+          d.infections !== report.infections ||
+          d.confirmed !== report.confirmed ||
+          d.quarantined !== report.quarantined ||
+          d.compartments.join() !== report.compartments.join()
+        )
+          throw new Error(`simulation: a partition's epidemic diverged from the coordinator's on day ${day}`);
+      }
+      reports.push(report);
+      now = epi.mobility.dayStartMs(day + 1);
+      const contacts = epi.lastContacts();
+      if (contacts) evaluation.addContacts(contacts);
 
-    // The day's batch: verified once (every phone downloads the same bytes), derived once, matched on
-    // every phone that could have heard a published key's owner.
-    let dayF1 = 0;
-    let dayF2 = 0;
-    let dayKeys = 0;
-    const batch = authority.publish(day);
-    if (batch) {
-      batches++;
-      const file = readKeyFile(batch.file, { trustedKeys: [authority.trustedKey], clock: fleet.clock });
-      dayKeys = file.keys.length;
-      keysPublished += dayKeys;
-      const ownersByKey = batch.owners;
-      const owners = new Set(ownersByKey);
-      file.keys.forEach((k, i) => {
-        const d = DAY_KEY(k.rollingStartIntervalNumber) - day0;
-        evaluation.addPublication(ownersByKey[i]!, d - (scenario.utcOffsetHours < 0 ? 1 : 0), d + localDays);
-      });
-      const index = createDerivedKeyIndex(deriveGaenRuns(file.keys));
-      const candidates = fleet.heardFrom(owners);
-      for (const p of candidates) {
-        const phone = fleet.byPerson[p];
-        if (!phone || owners.has(p)) continue;
-        const check = await checkExposure(phone.log, file.keys, {
-          index,
-          policy,
-          receiverModel: phone.model,
+      // Confirmed cases with the app upload their keys (consent), published after the delay.
+      for (const p of report.confirmedIds) {
+        if (!world.hasApp[p] || !choices.bernoulli(response.uploadConsent)) continue;
+        upload(p, day, ReportType.CONFIRMED_TEST);
+      }
+
+      // The day's batch: verified and derived once per partition, matched on every phone that could
+      // have heard a published key's owner; the verdicts merged in person order.
+      let dayF1 = 0;
+      let dayF2 = 0;
+      let dayKeys = 0;
+      const batch = authority.publish(day);
+      if (batch) {
+        batches++;
+        const message: BatchMessage = { file: batch.file, owners: batch.owners };
+        const checking = all((p) => p.match(message));
+        const file = readKeyFile(batch.file, { trustedKeys: [authority.trustedKey], clock });
+        dayKeys = file.keys.length;
+        keysPublished += dayKeys;
+        const ownersByKey = batch.owners;
+        file.keys.forEach((k, i) => {
+          const d = DAY_KEY(k.rollingStartIntervalNumber) - day0;
+          evaluation.addPublication(
+            ownersByKey[i]!,
+            d - (scenario.utcOffsetHours < 0 ? 1 : 0),
+            d + localDays,
+          );
         });
-        for (const k of check.assessment.keys) {
-          const owner = ownersByKey[k.keyIndex]!;
-          const keyDay = DAY_KEY(file.keys[k.keyIndex]!.rollingStartIntervalNumber) - day0;
-          if (k.level !== 1) continue;
-          const close = k.days.reduce((s, d) => s + d.closeSeconds, 0);
-          evaluation.addScore({
-            person: p,
-            owner,
-            keyDay,
-            score: close,
-            truth: evaluation.isContactOnKeyDay(p, owner, keyDay),
-            judged: k.contact,
-          });
-        }
-        const level = check.assessment.level;
-        if (level === undefined || notifiedUntil[p]! > day) continue;
-        const contactOwners = check.assessment.keys
-          .filter((k) => k.contact)
-          .map((k) => ownersByKey[k.keyIndex]!);
-        evaluation.addNotification({ person: p, day, level, owners: contactOwners });
-        if (level === 1) {
-          dayF1++;
-          notifiedUntil[p] = day + response.quarantineDays;
-          if (choices.bernoulli(response.quarantineCompliance))
-            epi.quarantine(p, day + 1 + response.quarantineDays);
-          if (response.publishF1Keys && choices.bernoulli(response.uploadConsent)) {
-            const keys = keysForUpload(fleet, epi, p, ReportType.RECURSIVE, 1);
-            authority.upload({ owner: p, keys, publishDay: day + response.uploadDelayDays });
+        const checks = (await checking).flat().sort((a, b) => a.person - b.person);
+        for (const check of checks) {
+          const p = check.person;
+          for (const k of check.keys) {
+            if (k.level !== 1) continue;
+            const owner = ownersByKey[k.keyIndex]!;
+            const keyDay = DAY_KEY(file.keys[k.keyIndex]!.rollingStartIntervalNumber) - day0;
+            evaluation.addScore({
+              person: p,
+              owner,
+              keyDay,
+              score: k.closeSeconds,
+              truth: evaluation.isContactOnKeyDay(p, owner, keyDay),
+              judged: k.contact,
+            });
           }
-        } else {
-          dayF2++;
-          notifiedUntil[p] = day + response.f2Days;
-          if (choices.bernoulli(response.f2StayHomeShare)) epi.quarantine(p, day + 1 + response.f2Days);
+          const level = check.level;
+          if (level === undefined || notifiedUntil[p]! > day) continue;
+          const contactOwners = check.keys.filter((k) => k.contact).map((k) => ownersByKey[k.keyIndex]!);
+          evaluation.addNotification({ person: p, day, level, owners: contactOwners });
+          if (level === 1) {
+            dayF1++;
+            notifiedUntil[p] = day + response.quarantineDays;
+            if (choices.bernoulli(response.quarantineCompliance))
+              quarantine(p, day + 1 + response.quarantineDays);
+            if (response.publishF1Keys && choices.bernoulli(response.uploadConsent))
+              upload(p, day, ReportType.RECURSIVE, 1);
+          } else {
+            dayF2++;
+            notifiedUntil[p] = day + response.f2Days;
+            if (choices.bernoulli(response.f2StayHomeShare)) quarantine(p, day + 1 + response.f2Days);
+          }
         }
       }
+      published.push(dayKeys);
+      notified.f1.push(dayF1);
+      notified.f2.push(dayF2);
+      options.onDay?.("app", day);
     }
-    published.push(dayKeys);
-    notified.f1.push(dayF1);
-    notified.f2.push(dayF2);
-    onDay?.(day);
+    const totals = await all((p) => p.finish(decisions));
+    const partitionDigest = totals.reduce((s, t) => (s + t.releaseDigest) >>> 0, 0);
+    if (partitionDigest !== digest)
+      throw new Error(
+        "simulation: a phone's released keys differ from its replica's (shadow schedules diverged)",
+      );
+    return {
+      reports,
+      published,
+      notified,
+      evaluation: evaluation.summarise((p) => world.hasApp[p] === 1),
+      keysPublished,
+      batches,
+      sightings: totals.reduce((s, t) => s + t.sightings, 0),
+      appUsers: world.hasApp.reduce((s: number, x: number) => s + x, 0),
+      ...(noApp ? { withoutApp } : {}),
+    };
+  } finally {
+    await Promise.all(partitions.map((p) => p.close?.()));
   }
-  await fleet.stop();
-  let sightings = 0;
-  for (const ph of fleet.phones) sightings += ph.tracer.status().sightingsLogged;
-  return {
-    reports,
-    published,
-    notified,
-    evaluation: evaluation.summarise((p) => fleet.byPerson[p] !== undefined),
-    keysPublished,
-    batches,
-    sightings,
-    appUsers: fleet.phones.length,
-  };
+
+  /** Quarantines `p` on this replica now and on every partition's before the next day. */
+  function quarantine(p: number, untilDay: number) {
+    epi.quarantine(p, untilDay);
+    decisions.quarantines.push(p, untilDay);
+  }
 }
 
 /** Runs a simulation: the app arm and (by default) the same world without the app. */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const scenario = prepareScenario(options);
   const days = scenario.days;
-  const noAppProgress = (day: number) => options.onProgress?.({ arm: "noApp", day, days });
-  const parallel =
-    options.counterfactual !== false && (options.workers ?? 1) >= 2
-      ? runWithoutAppInWorker(scenario, noAppProgress, options.contacts)
-      : undefined;
-  const app = await runWithApp(
-    scenario,
-    (day) => options.onProgress?.({ arm: "app", day, days }),
-    options.contacts,
-  );
-  const without =
-    options.counterfactual === false
-      ? undefined
-      : parallel
-        ? await parallel
-        : runWithoutApp(scenario, noAppProgress, options.contacts);
+  const app = await runWithApp(scenario, {
+    workers: options.workers ?? 1,
+    counterfactual: options.counterfactual !== false,
+    ...(options.contacts ? { contacts: options.contacts } : {}),
+    onDay: (arm, day) => options.onProgress?.({ arm, day, days }),
+  });
+  const without = app.withoutApp;
   const start = Date.parse(`${scenario.startDate}T00:00:00Z`);
   const daily: DayRow[] = app.reports.map((r, i) => ({
     day: i,

@@ -1,31 +1,59 @@
 /**
- * Worker-thread side of {@link runInWorker}: runs the counterfactual arm (the same world without the
- * app) and posts its daily infections back.
+ * Worker-thread side of {@link startPartitionWorker}: runs one partition of the app arm, answering the
+ * coordinator's requests in the order they arrive.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ContactTrace } from "./contact-trace";
-import { runWithoutApp } from "./run";
+import { type BatchMessage, createAppPartition, type DayDecisions } from "./partition";
 import type { Scenario } from "./scenario";
 
-/** Message a worker receives. */
+/** What a worker is started with (`workerData.task`); an object, so it can grow. */
 export interface WorkerTask {
   /** The prepared scenario. */
   scenario: Scenario;
+  /** Which partition of the app arm this worker simulates, of how many. */
+  partition: { index: number; count: number };
   /** The contact trace to replay instead of generated mobility, if any. */
   contacts?: ContactTrace;
 }
 
-/** Runs the task in `workerData` and posts `{ infections }` or `{ error }`. */
+/** A request to a partition worker. */
+export type PartitionRequest =
+  | { op: "start" }
+  | { op: "runDay"; day: number; decisions: DayDecisions }
+  | { op: "match"; batch: BatchMessage }
+  | { op: "finish"; decisions: DayDecisions };
+
+/** A worker's answer to one request, in request order. */
+export type PartitionResponse = { result: unknown } | { error: string };
+
+/** Runs the task in `workerData`: answers every request with `{ result }` or `{ error }`. */
 export function runWorkerTask(): void {
+  const port = parentPort;
+  if (!port) throw new Error("runWorkerTask: not in a worker thread");
   const task = (workerData as { task: WorkerTask }).task;
-  try {
-    const infections = runWithoutApp(
-      task.scenario,
-      (day) => parentPort?.postMessage({ progress: day }),
-      task.contacts,
-    );
-    parentPort?.postMessage({ infections });
-  } catch (err) {
-    parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });
-  }
+  const partition = createAppPartition(task.scenario, {
+    ...task.partition,
+    ...(task.contacts ? { contacts: task.contacts } : {}),
+  });
+  let queue: Promise<void> = Promise.resolve();
+  port.on("message", (r: PartitionRequest) => {
+    queue = queue.then(async () => {
+      try {
+        const result =
+          r.op === "start"
+            ? await partition.start()
+            : r.op === "runDay"
+              ? await partition.runDay(r.day, r.decisions)
+              : r.op === "match"
+                ? await partition.match(r.batch)
+                : await partition.finish(r.decisions);
+        port.postMessage({ result } satisfies PartitionResponse);
+      } catch (err) {
+        port.postMessage({
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        } satisfies PartitionResponse);
+      }
+    });
+  });
 }

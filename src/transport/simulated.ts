@@ -32,9 +32,11 @@ export interface SimulatedMediumOptions {
   candidates?: (scanner: string) => Iterable<string>;
   /**
    * Advertisers that are not stations of this medium (phones simulated in another worker): what they
-   * broadcast at a time, or undefined when silent. Consulted for candidates without a local station.
+   * have on air at `time` — the end of a scan, when local stations are read too — or undefined when
+   * silent, and since when (unix ms; like a local station's advertising start, only the part of the scan
+   * after it is heard). Consulted for candidates without a local station.
    */
-  remote?: (id: string, time: number) => { payload: Payload; address?: string } | undefined;
+  remote?: (id: string, time: number) => { payload: Payload; address?: string; since?: number } | undefined;
 }
 
 /** A simulated transport, with test hooks the BLE transport does not have. */
@@ -149,10 +151,11 @@ export function createSimulatedMedium(options: SimulatedMediumOptions): Simulate
               address = st.address;
               from = Math.max(from, st.advertisingSince);
             } else {
-              const r = options.remote?.(other, scan.from);
+              const r = options.remote?.(other, to);
               if (!r) continue;
               payload = r.payload;
               address = r.address;
+              if (r.since !== undefined) from = Math.max(from, r.since);
             }
             if (from >= to) continue;
             const rssi = link(other, id, from, to);

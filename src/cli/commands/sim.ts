@@ -68,7 +68,7 @@ export function registerSim(program: Command): void {
     .option("--seed <s>", "master seed (default: the scenario's)", parseIntOption("--seed", 0, 0xffffffff))
     .option(
       "--workers <w>",
-      "worker threads (≥ 2 runs the no-app arm in parallel; results do not change)",
+      "worker threads: the app users' phones are split over them (results do not change)",
       parseIntOption("--workers", 1, 64),
       1,
     )

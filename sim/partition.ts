@@ -1,0 +1,199 @@
+/**
+ * One partition of the app arm: the same seeded world, epidemic and mobility as every other partition,
+ * in which only this partition's share of the app users have real phones (tracer, memory log, matcher);
+ * every other app user is a shadow replaying its phone's broadcasts. Partitions run in worker threads
+ * (or in-process with one partition) under the coordinator in `run.ts`, which makes every decision that
+ * draws randomness, in person order, and sends the decisions back to every partition.
+ */
+import {
+  checkExposure,
+  createDerivedKeyIndex,
+  deriveGaenRuns,
+  getPolicy,
+  readKeyFile,
+  type TemporaryExposureKey,
+} from "../src/index";
+import { createAuthority } from "./authority";
+import type { ContactTrace } from "./contact-trace";
+import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
+import { createPhoneFleet } from "./phones";
+import { hash32, mix32 } from "./random";
+import type { Scenario } from "./scenario";
+
+/** Which of `count` partitions simulates the phones of a person: app users round-robin in person order. */
+export function partitionOf(hasApp: ArrayLike<number>, count: number): Int32Array {
+  const out = new Int32Array(hasApp.length).fill(-1);
+  let k = 0;
+  for (let p = 0; p < hasApp.length; p++) if (hasApp[p]) out[p] = k++ % count;
+  return out;
+}
+
+/** Seeds of the app layer, derived from the master seed (shared by the coordinator and every partition). */
+export const appSeeds = (seed: number) => ({
+  fleet: hash32(seed, 0xa44),
+  authority: hash32(seed, 0xa07),
+  choices: hash32(seed, 0xc401ce),
+});
+
+/** What the coordinator decided at the end of a day, applied by every partition before the next one. */
+export interface DayDecisions {
+  /** Quarantines as flat pairs: person, first day no longer quarantined (exclusive). */
+  quarantines: number[];
+  /** People whose keys were released for upload, in the order of release. */
+  releases: number[];
+}
+
+/** A day's published batch, as every phone downloads it. */
+export interface BatchMessage {
+  /** The signed key file. */
+  file: Uint8Array;
+  /** Owner (person) of each key, in file order: the simulator's shortcut to candidate phones. */
+  owners: number[];
+}
+
+/** One key's verdict on one phone. */
+export interface KeyVerdict {
+  /** Index of the key in the file. */
+  keyIndex: number;
+  /** The key's notification level (1 = F1 key, 2 = F2 key). */
+  level: number;
+  /** Whether the policy judged a contact with this key. */
+  contact: boolean;
+  /** Close seconds the policy counted over the key's days. */
+  closeSeconds: number;
+}
+
+/** The matcher's result on one phone. */
+export interface PhoneCheck {
+  /** The phone's person. */
+  person: number;
+  /** Notification level the phone would raise, if any. */
+  level?: number;
+  /** Keys with a verdict, in the assessment's order. */
+  keys: KeyVerdict[];
+}
+
+/** A partition's totals at the end of the run. */
+export interface PartitionTotals {
+  /** Sightings its phones logged. */
+  sightings: number;
+  /** Order-independent digest of the keys its own phones released (see {@link releaseDigest}). */
+  releaseDigest: number;
+}
+
+/** The operations of a partition, the same in-process and across a worker thread. */
+export interface AppPartition {
+  /** Starts every local tracer. */
+  start(): Promise<void>;
+  /** Applies the previous day's decisions, then simulates day `day` (epidemic steps and phones). The
+   * coordinator checks its own replica's report against the returned one. */
+  runDay(day: number, decisions: DayDecisions): Promise<DayReport>;
+  /** Matches a batch on the local phones that heard any of its owners, in person order. */
+  match(batch: BatchMessage): Promise<PhoneCheck[]>;
+  /** Applies the last decisions and returns the totals. */
+  finish(decisions: DayDecisions): Promise<PartitionTotals>;
+}
+
+/** Which partition of how many, and (in-process) an epidemic to share with the coordinator. */
+export interface PartitionOptions {
+  index: number;
+  count: number;
+  /** The coordinator's own epidemic, stepped by this partition (one in-process partition only). */
+  epidemic?: Epidemic;
+  /** The contact trace replayed instead of generated mobility, if any. */
+  contacts?: ContactTrace;
+}
+
+/** A digest of one release (person and keys), summed over releases so the order does not matter. */
+export function releaseDigest(person: number, keys: readonly TemporaryExposureKey[]): number {
+  let h = hash32(person, keys.length);
+  for (const k of keys) {
+    h = hash32(h, k.rollingStartIntervalNumber, k.rollingPeriod);
+    for (let i = 0; i < k.keyData.length; i += 4)
+      h = mix32(
+        h ^
+          ((k.keyData[i]! << 24) | (k.keyData[i + 1]! << 16) | (k.keyData[i + 2]! << 8) | k.keyData[i + 3]!),
+      );
+  }
+  return h;
+}
+
+/** Creates a partition of the app arm of `scenario` (prepared: population, days and adoption applied). */
+export function createAppPartition(scenario: Scenario, options: PartitionOptions): AppPartition {
+  const seeds = appSeeds(scenario.seed);
+  const policy = getPolicy(scenario.app.response.policy);
+  // Without an F1-quarantine intervention the epidemic does not need the true contacts, and computing
+  // them does not change it: only the coordinator, which evaluates against them, tracks them then.
+  const epi =
+    options.epidemic ??
+    createEpidemic(scenario, {
+      seed: scenario.seed,
+      ...(options.contacts ? { contacts: options.contacts } : {}),
+    });
+  const owner = partitionOf(epi.world.hasApp, options.count);
+  const fleet = createPhoneFleet({
+    mobility: epi.mobility,
+    seed: seeds.fleet,
+    owns: (p) => owner[p] === options.index,
+  });
+  const trustedKey = createAuthority(seeds.authority, fleet.clock).trustedKey;
+  const stepMs = epi.mobility.stepMinutes * 60_000;
+  let digest = 0;
+  const apply = (d: DayDecisions) => {
+    for (let i = 0; i < d.quarantines.length; i += 2)
+      epi.quarantine(d.quarantines[i]!, d.quarantines[i + 1]!);
+    for (const p of d.releases) {
+      const keys = fleet.releaseKeys(p);
+      if (keys) digest = (digest + releaseDigest(p, keys)) >>> 0;
+    }
+  };
+  return {
+    start: () => fleet.start(),
+    async runDay(day, decisions) {
+      apply(decisions);
+      if (epi.day !== day)
+        throw new Error(`partition ${options.index}: asked for day ${day} on day ${epi.day}`);
+      const dayStart = epi.mobility.dayStartMs(day);
+      epi.startDay();
+      for (let s = 0; s < epi.steps; s++) {
+        epi.runStep(s);
+        await fleet.advanceTo(dayStart + (s + 1) * stepMs);
+      }
+      return epi.finishDay();
+    },
+    async match(batch) {
+      const file = readKeyFile(batch.file, { trustedKeys: [trustedKey], clock: fleet.clock });
+      const index = createDerivedKeyIndex(deriveGaenRuns(file.keys));
+      const owners = new Set(batch.owners);
+      const candidates = [...fleet.heardFrom(owners)]
+        .filter((p) => fleet.byPerson[p] !== undefined && !owners.has(p))
+        .sort((a, b) => a - b);
+      const out: PhoneCheck[] = [];
+      for (const p of candidates) {
+        const phone = fleet.byPerson[p]!;
+        const { assessment } = await checkExposure(phone.log, file.keys, {
+          index,
+          policy,
+          receiverModel: phone.model,
+        });
+        out.push({
+          person: p,
+          ...(assessment.level !== undefined ? { level: assessment.level } : {}),
+          keys: assessment.keys.map((k) => ({
+            keyIndex: k.keyIndex,
+            level: k.level,
+            contact: k.contact,
+            closeSeconds: k.days.reduce((s, d) => s + d.closeSeconds, 0),
+          })),
+        });
+      }
+      return out;
+    },
+    async finish(decisions) {
+      apply(decisions);
+      // Tracers are not stopped: stopping them one by one would make the last partial scans depend on
+      // which phones are local. A scan still running at the end of the horizon is not counted.
+      return { sightings: fleet.sightingsLogged(), releaseDigest: digest };
+    },
+  };
+}
