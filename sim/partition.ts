@@ -140,6 +140,8 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
   const stepMs = epi.mobility.stepMinutes * 60_000;
   let digest = 0;
   const apply = (d: DayDecisions) => {
+    // Quarantines only raise a person's end day: applying them again to an epidemic shared with the
+    // coordinator, which applied them already, changes nothing.
     for (let i = 0; i < d.quarantines.length; i += 2)
       epi.quarantine(d.quarantines[i]!, d.quarantines[i + 1]!);
     for (const p of d.releases) {
