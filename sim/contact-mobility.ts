@@ -12,7 +12,7 @@
  */
 import { CONTACT_INTERVAL_S, type ContactTrace } from "./contact-trace";
 import { type ContactDayPlan, createContactIndex } from "./contact-index";
-import { AWAY, DAY_MINUTES, FREE, type Mobility, scenarioDayStartMs } from "./mobility";
+import { AWAY, DAY_MINUTES, FREE, type Mobility, scenarioDayStarts } from "./mobility";
 import type { Positions } from "./positions";
 import { hashUniform, type RngStreams } from "./random";
 import type { Scenario, VenueType } from "./scenario";
@@ -211,7 +211,7 @@ export function createContactMobility(
   const seed = streams.subSeed("contacts");
   const contactPlace = world.placeCount - 1;
   const index = createContactIndex(n, contactPlace, stepMinutes);
-  const dayStartMs = (day: number) => scenarioDayStartMs(world.scenario, day);
+  const dayStartMs = scenarioDayStarts(world.scenario);
   const pairDistance = (a: number, b: number, day: number) =>
     CONTACT_DISTANCE_M + CONTACT_JITTER_M * (2 * hashUniform(seed, a, b, day) - 1);
   const positions: Positions = {

@@ -49,9 +49,13 @@ export interface Mobility {
 
 /** Unix ms of the start (local midnight) of day `day` of `scenario` (day 0 is its start date). */
 export function scenarioDayStartMs(scenario: Scenario, day: number): number {
-  return (
-    Date.parse(`${scenario.startDate}T00:00:00Z`) - scenario.utcOffsetHours * 3_600_000 + day * 86_400_000
-  );
+  return scenarioDayStarts(scenario)(day);
+}
+
+/** {@link scenarioDayStartMs} with the start date parsed once (it is asked on every radio sample). */
+export function scenarioDayStarts(scenario: Scenario): (day: number) => number {
+  const day0 = Date.parse(`${scenario.startDate}T00:00:00Z`) - scenario.utcOffsetHours * 3_600_000;
+  return (day) => day0 + day * 86_400_000;
 }
 
 /** Creates the mobility of `world`, drawing from the `mobility` stream. */
@@ -62,10 +66,18 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
   const seed = streams.subSeed("positions");
   const positions = createPositions(world, seed);
   const index = createSpatialIndex(world, positions, options.cellM ?? 2);
-  const dayStartMs = (day: number) => scenarioDayStartMs(world.scenario, day);
+  const dayStartMs = scenarioDayStarts(world.scenario);
   let schedule: DaySchedule | undefined;
   const pa = new Float64Array(2);
   const pb = new Float64Array(2);
+  const last = {
+    a: -1,
+    b: -1,
+    schedule: undefined as DaySchedule | undefined,
+    from: 0,
+    until: 0,
+    value: undefined as number | undefined,
+  };
   const current = () => {
     if (!schedule) throw new Error("mobility: call startDay first");
     return schedule;
@@ -97,14 +109,32 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
     neighbours: (p, r, out) => index.neighbours(p, r, out),
     distance(a, b, t) {
       const s = current();
+      // The radio asks once a second for the same pair; positions hold between reposition epochs.
       const minute = (t - dayStartMs(s.day)) / 60_000;
+      if (a === last.a && b === last.b && s === last.schedule && minute >= last.from && minute < last.until) {
+        last.from = minute;
+        return last.value;
+      }
       if (minute < 0 || minute >= DAY_MINUTES) return undefined;
       const sa = stayAt(s, a, minute);
       const sb = stayAt(s, b, minute);
-      if (sa < 0 || sb < 0 || s.place[sa] !== s.place[sb]) return undefined;
-      positions.at(s, a, sa, minute, pa);
-      positions.at(s, b, sb, minute, pb);
-      return Math.hypot(pa[0]! - pb[0]!, pa[1]! - pb[1]!);
+      if (sa < 0 || sb < 0) return undefined;
+      const q = s.place[sa]!;
+      let value: number | undefined;
+      let until = Math.min(s.end[sa]!, s.end[sb]!);
+      if (q === s.place[sb]) {
+        positions.at(s, a, sa, minute, pa);
+        positions.at(s, b, sb, minute, pb);
+        value = Math.hypot(pa[0]! - pb[0]!, pa[1]! - pb[1]!);
+        until = Math.min(until, positions.nextChange(q, s.day, minute));
+      }
+      last.a = a;
+      last.b = b;
+      last.schedule = s;
+      last.from = minute;
+      last.until = until;
+      last.value = value;
+      return value;
     },
   };
 }

@@ -263,6 +263,8 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
     return samples;
   };
   const near: number[] = [];
+  // Station ids are the people's numbers; made once, not per scan.
+  const ids = Array.from({ length: world.size }, (_, p) => String(p));
   const medium = createSimulatedMedium({
     clock,
     random: seededBytes(hash32(seed, 0xadd7)),
@@ -271,7 +273,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       near.length = 0;
       mobility.neighbours(Number(scanner), RADIO_RANGE_M, near);
       const out: string[] = [];
-      for (const p of near) if (world.hasApp[p]) out.push(String(p));
+      for (const p of near) if (world.hasApp[p]) out.push(ids[p]!);
       return out;
     },
     remote: (id, t) => shadows[Number(id)]?.onAir(t),
