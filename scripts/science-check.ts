@@ -7,7 +7,7 @@
  * depend on it). Prints JSON.
  *
  * CI runs both checks with fixed seeds and statistical bounds: R in tests/sim/epidemic.test.ts (hanoi-ward,
- * 3,000 people, seed 7, 1.5 < R < 2.6), the adoption sweep in tests/sim/science.test.ts (office, 20 people,
+ * 3,000 people, pooled over seeds 1–5, 1.6 < R < 2.4), the adoption sweep in tests/sim/science.test.ts (office, 20 people,
  * 14 days, seeds 1–20; bounds on rank correlation, the drop from 0% to 80% and the fitted slope). The office
  * costs ≈ 4 CPU-minutes per seed at 120 people, hence the small world there.
  */

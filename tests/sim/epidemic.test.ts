@@ -34,12 +34,28 @@ describe("infection course", () => {
 });
 
 describe("epidemic", () => {
-  it("calibrated β gives R ≈ 2 without app or interventions (fixed seed, 3,000 people)", () => {
-    const r = measureR(loadScenario("hanoi-ward"), { seed: 7, population: 3000 });
-    expect(r.cases).toBeGreaterThan(50);
-    expect(r.R).toBeGreaterThan(1.5);
-    expect(r.R).toBeLessThan(2.6);
-  });
+  // Science check: without app or interventions the default scenario's R is near 2. One seed is too
+  // noisy for that (per-seed R over seeds 1–120 at 3,000 people: mean 1.87, SD 0.19, range 1.44–2.32;
+  // ≈ 85 cases per seed), so the test pools seeds 1–5 into one estimate, R = Σ secondary / Σ cases.
+  // Pooled over 5 seeds: SE ≈ 0.19/√5 ≈ 0.085 (SD of the 24 disjoint 5-seed pools from seeds 1–120:
+  // 0.086); overall pooled mean 1.88. Bounds [1.6, 2.4] are symmetric about 2 and sit 3.4 SE below /
+  // 6.2 SE above the mean: false failure ≈ 3e-4 (normal), 1e-4 by bootstrap over the 120 seeds; all 24
+  // disjoint 5-seed pools pass (range 1.72–2.08). Seeds 1–5 themselves give 1.72 from 381 cases.
+  it("R is near 2 without app or interventions (hanoi-ward, 3,000 people, pooled over seeds 1–5)", () => {
+    const seeds = [1, 2, 3, 4, 5];
+    let secondary = 0;
+    let cases = 0;
+    for (const seed of seeds) {
+      const r = measureR(loadScenario("hanoi-ward"), { seed, population: 3000 });
+      expect(r.cases).toBeGreaterThan(50); // per seed: min 63 over seeds 1–120
+      secondary += r.R * r.cases;
+      cases += r.cases;
+    }
+    expect(cases).toBeGreaterThan(300); // mean ≈ 427 over 5 seeds, min 381 among disjoint pools
+    const R = secondary / cases;
+    expect(R).toBeGreaterThan(1.6);
+    expect(R).toBeLessThan(2.4);
+  }, 120_000);
 
   it("runs the Hanoi interventions: confirms cases, quarantines F1s and keeps counts consistent", () => {
     const s = { ...loadScenario("hanoi-ward"), population: 2000, epidemic: { initialInfected: 20 } };
