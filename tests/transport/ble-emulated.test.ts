@@ -96,6 +96,16 @@ async function heardBy(p: Phones, t: Transport, ms: number): Promise<ScanReport[
 }
 
 describe("BLE transport specifics on the emulator", () => {
+  it("leaves no process listeners behind once the emulated hosts are disposed", async () => {
+    const count = () => process.listenerCount("exit") + process.listenerCount("SIGINT");
+    const before = count();
+    const p = await phones();
+    await p.a.startAdvertising(gaen(1));
+    expect(count()).toBeGreaterThan(before); // noble and bleno each add exit and SIGINT handlers
+    await p.cleanup();
+    expect(count()).toBe(before);
+  });
+
   it("host rotation: a fresh non-resolvable private address, non-connectable, 200–270 ms", async () => {
     const p = await phones();
     try {

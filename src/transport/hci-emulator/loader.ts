@@ -52,8 +52,9 @@ export interface EmulatedHosts {
   /** A real bleno instance (undefined if not requested). */
   bleno: Bleno | undefined;
   /**
-   * Stops scanning/advertising, stops the hosts' one-second dev-up polling, removes their SIGINT
-   * handlers. Their `exit` handlers stay registered (harmless: they only write to closed sockets).
+   * Stops scanning/advertising, stops the hosts' one-second dev-up polling and removes the `SIGINT`
+   * and `exit` handlers their bindings added to `process` (noble and bleno never remove them; an app
+   * holds one of each, a test suite many).
    */
   dispose(): void;
 }
@@ -65,7 +66,38 @@ const SOCKET_MODULE = "@abandonware/bluetooth-hci-socket";
 interface HostInternals {
   initialized?: boolean;
   _state?: string;
-  _bindings?: { _hci?: { pollIsDevUp?: () => void }; onSigIntBinded?: () => void };
+  _bindings?: Bindings;
+}
+
+/** The bindings' fields dispose() touches; `init` is wrapped to see which process listeners it adds. */
+interface Bindings {
+  _hci?: { pollIsDevUp?: () => void };
+  init?: (...args: unknown[]) => unknown;
+}
+
+const PROCESS_EVENTS: readonly string[] = ["exit", "SIGINT"];
+/** `process` as a plain emitter (its typed overloads do not take a union of event names). */
+const processEvents: NodeJS.EventEmitter = process;
+
+/** Process listeners each host's bindings added in `init` (they are lazily initialised). */
+type AddedListeners = Array<[event: string, listener: Listener]>;
+/** A listener as `removeListener` takes it. */
+type Listener = Parameters<NodeJS.EventEmitter["removeListener"]>[1];
+
+/** Wraps `bindings.init` so the process listeners it adds are recorded in `added`. */
+function recordProcessListeners(bindings: Bindings | undefined, added: AddedListeners): void {
+  const init = bindings?.init;
+  if (!bindings || !init) return;
+  bindings.init = function (this: unknown, ...args: unknown[]) {
+    const before = PROCESS_EVENTS.map((e) => new Set(processEvents.listeners(e)));
+    try {
+      return init.apply(this, args);
+    } finally {
+      PROCESS_EVENTS.forEach((e, i) => {
+        for (const l of processEvents.listeners(e)) if (!before[i]!.has(l)) added.push([e, l as Listener]);
+      });
+    }
+  };
 }
 
 function packageDir(req: NodeJS.Require, name: string): string {
@@ -127,7 +159,10 @@ export function loadNobleAndBleno(options: LoadOptions): EmulatedHosts {
       noble = withBindings(new Bindings(options.nobleOptions ?? {}));
     }
     if (options.bleno ?? true) bleno = req(`${blenoDir}${sep}index.js`) as Bleno;
-    return { noble, bleno, dispose: () => dispose(noble, bleno, sockets) };
+    const added: AddedListeners = [];
+    for (const host of [noble, bleno] as unknown as (HostInternals | undefined)[])
+      recordProcessListeners(host?._bindings, added);
+    return { noble, bleno, dispose: () => dispose(noble, bleno, sockets, added) };
   } catch (cause) {
     throw new HciLoaderError(`loading noble/bleno on an emulated socket failed: ${String(cause)}`, { cause });
   } finally {
@@ -136,7 +171,12 @@ export function loadNobleAndBleno(options: LoadOptions): EmulatedHosts {
   }
 }
 
-function dispose(noble: Noble | undefined, bleno: Bleno | undefined, sockets: object[]): void {
+function dispose(
+  noble: Noble | undefined,
+  bleno: Bleno | undefined,
+  sockets: object[],
+  added: AddedListeners,
+): void {
   // Read noble's `_state`, not `state`: the getter would initialise an unused instance.
   const n = noble as unknown as (Noble & HostInternals) | undefined;
   const b = bleno as unknown as (Bleno & HostInternals) | undefined;
@@ -147,8 +187,8 @@ function dispose(noble: Noble | undefined, bleno: Bleno | undefined, sockets: ob
     if (!bindings) continue;
     // The next scheduled poll finds this no-op instead of re-arming its one-second timer.
     if (bindings._hci) bindings._hci.pollIsDevUp = () => {};
-    if (bindings.onSigIntBinded) process.removeListener("SIGINT", bindings.onSigIntBinded);
   }
+  for (const [event, listener] of added.splice(0)) processEvents.removeListener(event, listener);
   for (const socket of sockets) (socket as { stop?: () => void }).stop?.();
 }
 
