@@ -1,11 +1,12 @@
 /**
  * The in-memory contact log used by the simulator: sightings in columns of typed arrays (39 bytes per
- * sighting), no per-sighting objects, and an identifier index that costs one column plus one map entry
- * per distinct identifier.
+ * sighting), no per-sighting objects, and an identifier index that costs one column plus a 4-byte hash
+ * slot (at most half full) per distinct identifier.
  */
 import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { LogClosedError } from "./errors";
+import { IdentifierIndex } from "./identifier-index";
 import { compareResults, ownKeyExpired } from "./retention";
 import type { ContactLog, LogStats, Sighting, StoredResult } from "./types";
 import {
@@ -19,7 +20,7 @@ import {
 
 /** Options of {@link createMemoryLog}. */
 export interface MemoryLogOptions {
-  /** Rows allocated up front (default 64); columns double whenever they fill up. */
+  /** Rows allocated up front (default 64); columns grow by half whenever they fill up. */
   initialCapacity?: number;
 }
 
@@ -40,8 +41,10 @@ export interface MemoryContactLog extends ContactLog {
   findByIdentifiersSync(identifiers: Iterable<Uint8Array>): Sighting[];
   /** Synchronous {@link ContactLog.purge}; compacts the columns. */
   purgeSync(before: number): number;
-  /** Bytes held by the sighting columns (allocated capacity, not counting the identifier index map). */
+  /** Bytes held by the sighting columns (allocated capacity). */
   columnBytes(): number;
+  /** Bytes held by the identifier index's hash table. */
+  indexBytes(): number;
 }
 
 /** Bytes per row over all columns: time 8, id 16, shape 1, aem 4, RSSI 1+1, packets 2, seconds 2, chain 4. */
@@ -52,16 +55,10 @@ const SHAPE_RPI = 1;
 const SHAPE_AEM = 2;
 const NO_ROW = -1;
 
-/** Latin-1 string of some bytes: a cheap, exact map key (one char per byte). */
-function bytesKey(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-}
-
-/** The columns; reallocated (doubling) on growth and shrunk on compaction. */
+/** The columns; reallocated (growing by half) on growth and shrunk on compaction. */
 class Columns {
   times: Float64Array;
   ids: Uint8Array;
-  idsText: Buffer;
   shape: Uint8Array;
   aems: Uint8Array;
   meanRssi: Int8Array;
@@ -74,7 +71,6 @@ class Columns {
   constructor(readonly capacity: number) {
     this.times = new Float64Array(capacity);
     this.ids = new Uint8Array(capacity * KEY_LENGTH);
-    this.idsText = Buffer.from(this.ids.buffer);
     this.shape = new Uint8Array(capacity);
     this.aems = new Uint8Array(capacity * AEM_LENGTH);
     this.meanRssi = new Int8Array(capacity);
@@ -128,12 +124,6 @@ class Columns {
     return this.shape[row]! & SHAPE_RPI ? KEY_LENGTH : 12;
   }
 
-  /** The index key of row `row`'s identifier. */
-  idKey(row: number): string {
-    const o = row * KEY_LENGTH;
-    return this.idsText.toString("latin1", o, o + this.idLength(row));
-  }
-
   /** A fresh Sighting object (with copied bytes) for row `row`. */
   read(row: number): Sighting {
     const o = row * KEY_LENGTH;
@@ -155,8 +145,8 @@ class MemoryLog implements MemoryContactLog {
   private cols: Columns;
   private rows = 0;
   private readonly minCapacity: number;
-  /** Last row of each identifier (index key → row); earlier rows chain through `prevSame`. */
-  private readonly lastRow = new Map<string, number>();
+  /** Last row of each identifier; earlier rows chain through `prevSame`. */
+  private readonly index: IdentifierIndex;
   /** True while rows are in time order, so row order is the query order. */
   private inOrder = true;
   /** Rows sorted by (time, row) when not {@link inOrder}; rebuilt lazily. */
@@ -173,6 +163,13 @@ class MemoryLog implements MemoryContactLog {
     }
     this.minCapacity = cap;
     this.cols = new Columns(cap);
+    this.index = new IdentifierIndex(this.cols, KEY_LENGTH);
+  }
+
+  /** Replaces the columns (after growth or compaction) and points the index at them. */
+  private setColumns(cols: Columns): void {
+    this.cols = cols;
+    this.index.rebind(cols);
   }
 
   get size(): number {
@@ -181,6 +178,10 @@ class MemoryLog implements MemoryContactLog {
 
   columnBytes(): number {
     return this.cols.capacity * ROW_BYTES;
+  }
+
+  indexBytes(): number {
+    return this.index.bytes;
   }
 
   private assertOpen(): void {
@@ -192,9 +193,10 @@ class MemoryLog implements MemoryContactLog {
     validateSightings(sightings);
     const need = this.rows + sightings.length;
     if (need > this.cols.capacity) {
+      // Growing by half, not doubling: on average ≈ 1/6 of the columns is slack rather than ≈ 1/4.
       let cap = this.cols.capacity;
-      while (cap < need) cap *= 2;
-      this.cols = this.cols.resized(cap, this.rows);
+      while (cap < need) cap = Math.ceil(cap * 1.5);
+      this.setColumns(this.cols.resized(cap, this.rows));
     }
     const c = this.cols;
     for (const s of sightings) {
@@ -208,10 +210,7 @@ class MemoryLog implements MemoryContactLog {
 
   /** Appends row `row` to its identifier's row list. */
   private link(row: number): void {
-    const key = this.cols.idKey(row);
-    const prev = this.lastRow.get(key);
-    this.cols.prevSame[row] = prev ?? NO_ROW;
-    this.lastRow.set(key, row);
+    this.cols.prevSame[row] = this.index.put(row);
   }
 
   /** Rows in query order (time, then insertion). */
@@ -251,14 +250,15 @@ class MemoryLog implements MemoryContactLog {
 
   findByIdentifiersSync(identifiers: Iterable<Uint8Array>): Sighting[] {
     this.assertOpen();
-    const seen = new Set<string>();
+    // An identifier asked twice has the same latest row: that row stands for it.
+    const seen = new Set<number>();
     const rows: number[] = [];
     for (const id of identifiers) {
       if (!(id instanceof Uint8Array)) throw new InvalidArgumentError("identifiers must be Uint8Arrays");
-      const key = bytesKey(id);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      for (let r = this.lastRow.get(key) ?? NO_ROW; r !== NO_ROW; r = this.cols.prevSame[r]!) rows.push(r);
+      const latest = this.index.latest(id);
+      if (latest === NO_ROW || seen.has(latest)) continue;
+      seen.add(latest);
+      for (let r = latest; r !== NO_ROW; r = this.cols.prevSame[r]!) rows.push(r);
     }
     const t = this.cols.times;
     rows.sort((a, b) => t[a]! - t[b]! || a - b);
@@ -285,10 +285,10 @@ class MemoryLog implements MemoryContactLog {
     this.order = undefined;
     if (kept <= this.cols.capacity / 4 && this.cols.capacity > this.minCapacity) {
       let cap = this.minCapacity;
-      while (cap < kept) cap *= 2;
-      this.cols = this.cols.resized(cap, kept);
+      while (cap < kept) cap = Math.ceil(cap * 1.5);
+      this.setColumns(this.cols.resized(cap, kept));
     }
-    this.lastRow.clear();
+    this.index.clear();
     for (let row = 0; row < kept; row++) this.link(row);
     return removed;
   }
@@ -307,7 +307,10 @@ class MemoryLog implements MemoryContactLog {
 
   async distinctIdentifiers(): Promise<Uint8Array[]> {
     this.assertOpen();
-    return Array.from(this.lastRow.keys(), (k) => new Uint8Array(Buffer.from(k, "latin1")));
+    const c = this.cols;
+    return Array.from(this.index.latestRows(), (r) =>
+      c.ids.slice(r * KEY_LENGTH, r * KEY_LENGTH + c.idLength(r)),
+    );
   }
 
   async purge(before: number): Promise<number> {
@@ -362,7 +365,7 @@ class MemoryLog implements MemoryContactLog {
 
   async stats(): Promise<LogStats> {
     this.assertOpen();
-    const stats: LogStats = { sightings: this.rows, identifiers: this.lastRow.size, ownKeys: this.keys.size };
+    const stats: LogStats = { sightings: this.rows, identifiers: this.index.size, ownKeys: this.keys.size };
     if (this.rows > 0) {
       const t = this.cols.times;
       let oldest = t[0]!;
@@ -380,9 +383,9 @@ class MemoryLog implements MemoryContactLog {
   async close(): Promise<void> {
     this.assertOpen();
     this.closed = true;
-    this.cols = new Columns(0);
+    this.setColumns(new Columns(0));
     this.rows = 0;
-    this.lastRow.clear();
+    this.index.clear();
     this.order = undefined;
     this.keys.clear();
     this.resultJson.clear();
@@ -391,7 +394,7 @@ class MemoryLog implements MemoryContactLog {
 }
 
 /**
- * Creates an empty in-memory contact log. Sightings live in columnar typed arrays that double when
+ * Creates an empty in-memory contact log. Sightings live in columnar typed arrays that grow by half when
  * full; `purge` compacts them (and shrinks them when three quarters are free).
  */
 export function createMemoryLog(options: MemoryLogOptions = {}): MemoryContactLog {

@@ -23,13 +23,14 @@ const sighting = (time: number, idByte: number): Sighting => ({
 });
 
 describe("memory log specifics", () => {
-  it("grows by doubling and shrinks when a purge frees three quarters", () => {
+  it("grows by half and shrinks when a purge frees three quarters", () => {
     const log = createMemoryLog({ initialCapacity: 4 });
     log.recordSync(Array.from({ length: 100 }, (_, i) => sighting(i, i % 7)));
     expect(log.size).toBe(100);
-    expect(log.columnBytes()).toBe(128 * 39);
+    expect(log.columnBytes()).toBe(108 * 39); // 4 → 6 → 9 → 14 → 21 → 32 → 48 → 72 → 108
+    expect(log.indexBytes()).toBe(16 * 4); // 7 identifiers: the smallest table, at most half full
     expect(log.purgeSync(90)).toBe(90);
-    expect(log.columnBytes()).toBe(16 * 39);
+    expect(log.columnBytes()).toBe(14 * 39);
     expect(log.rangeSync(0, 1000).map((s) => s.time)).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
     expect(log.findByIdentifiersSync([new Uint8Array(16).fill(90 % 7)]).map((s) => s.time)).toEqual([90, 97]);
   });
