@@ -13,7 +13,7 @@
  * costs ≈ 4 CPU-minutes per seed at 120 people, hence the small world there.
  */
 import { parseArgs } from "node:util";
-import { measureR } from "../sim/epidemic";
+import { measureR, poolR } from "../sim/epidemic";
 import { runSimulation } from "../sim/run";
 import { loadScenario } from "../sim/scenario";
 
@@ -31,9 +31,7 @@ const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 11 + i);
 
 // R pooled over the sweep's seeds (Σ secondary / Σ cases) at 10,000 people, past the small-population
 // shortfall of the 3,000-people CI test.
-const rRuns = seeds.map((seed) => measureR(loadScenario("hanoi-ward"), { seed, population: 10_000 }));
-const rCases = rRuns.reduce((a, x) => a + x.cases, 0);
-const r = { R: rRuns.reduce((a, x) => a + x.R * x.cases, 0) / rCases, cases: rCases };
+const r = poolR(seeds.map((seed) => measureR(loadScenario("hanoi-ward"), { seed, population: 10_000 })));
 const office = loadScenario("office");
 const rows = [];
 for (const adoption of [0, 0.2, 0.4, 0.6, 0.8]) {

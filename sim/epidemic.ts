@@ -482,3 +482,14 @@ export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMe
     infections: infections + initialInfected,
   };
 }
+
+/**
+ * Pools several {@link measureR} runs (e.g. one per seed) into one estimate: R = Σ secondary / Σ cases,
+ * so each run weighs by its number of cases. One seed is too noisy for R (household clustering makes
+ * secondary cases overdispersed).
+ */
+export function poolR(runs: readonly RMeasurement[]): { R: number; cases: number } {
+  const cases = runs.reduce((a, r) => a + r.cases, 0);
+  const secondary = runs.reduce((a, r) => a + r.R * r.cases, 0);
+  return { R: secondary / Math.max(1, cases), cases };
+}

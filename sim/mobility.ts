@@ -111,10 +111,8 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
       const s = current();
       // The radio asks once a second for the same pair; positions hold between reposition epochs.
       const minute = (t - dayStartMs(s.day)) / 60_000;
-      if (a === last.a && b === last.b && s === last.schedule && minute >= last.from && minute < last.until) {
-        last.from = minute;
+      if (a === last.a && b === last.b && s === last.schedule && minute >= last.from && minute < last.until)
         return last.value;
-      }
       if (minute < 0 || minute >= DAY_MINUTES) return undefined;
       const sa = stayAt(s, a, minute);
       const sb = stayAt(s, b, minute);

@@ -32,11 +32,12 @@ export class IdentifierIndex {
   private count = 0;
 
   /**
-   * @param rows - the columns the rows' identifiers are read from (may be replaced by {@link rebind})
+   * @param rows - where the rows' identifiers are read from, on every call (so it may be a view of
+   *   columns that get reallocated)
    * @param stride - bytes per row in `rows.ids`
    */
   constructor(
-    private rows: IdentifierRows,
+    private readonly rows: IdentifierRows,
     private readonly stride: number,
   ) {}
 
@@ -48,11 +49,6 @@ export class IdentifierIndex {
   /** Bytes held by the table. */
   get bytes(): number {
     return this.slots.byteLength;
-  }
-
-  /** Points the index at new columns (after they were reallocated with the same rows). */
-  rebind(rows: IdentifierRows): void {
-    this.rows = rows;
   }
 
   /** Latest row of the identifier `bytes`, or -1 if it has no row. */

@@ -163,13 +163,17 @@ class MemoryLog implements MemoryContactLog {
     }
     this.minCapacity = cap;
     this.cols = new Columns(cap);
-    this.index = new IdentifierIndex(this.cols, KEY_LENGTH);
-  }
-
-  /** Replaces the columns (after growth or compaction) and points the index at them. */
-  private setColumns(cols: Columns): void {
-    this.cols = cols;
-    this.index.rebind(cols);
+    // The index reads identifiers from whichever columns are current (they are replaced on growth).
+    const log = this;
+    this.index = new IdentifierIndex(
+      {
+        get ids() {
+          return log.cols.ids;
+        },
+        idLength: (row) => log.cols.idLength(row),
+      },
+      KEY_LENGTH,
+    );
   }
 
   get size(): number {
@@ -196,7 +200,7 @@ class MemoryLog implements MemoryContactLog {
       // Growing by half, not doubling: on average ≈ 1/6 of the columns is slack rather than ≈ 1/4.
       let cap = this.cols.capacity;
       while (cap < need) cap = Math.ceil(cap * 1.5);
-      this.setColumns(this.cols.resized(cap, this.rows));
+      this.cols = this.cols.resized(cap, this.rows);
     }
     const c = this.cols;
     for (const s of sightings) {
@@ -286,7 +290,7 @@ class MemoryLog implements MemoryContactLog {
     if (kept <= this.cols.capacity / 4 && this.cols.capacity > this.minCapacity) {
       let cap = this.minCapacity;
       while (cap < kept) cap = Math.ceil(cap * 1.5);
-      this.setColumns(this.cols.resized(cap, kept));
+      this.cols = this.cols.resized(cap, kept);
     }
     this.index.clear();
     for (let row = 0; row < kept; row++) this.link(row);
@@ -383,7 +387,7 @@ class MemoryLog implements MemoryContactLog {
   async close(): Promise<void> {
     this.assertOpen();
     this.closed = true;
-    this.setColumns(new Columns(0));
+    this.cols = new Columns(0);
     this.rows = 0;
     this.index.clear();
     this.order = undefined;
