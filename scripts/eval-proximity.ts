@@ -120,7 +120,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const args = process.argv.slice(2);
   const dataArg = args.indexOf("--data");
   const root = resolve(fileURLToPath(import.meta.url), "../..");
-  const dataDir = dataArg >= 0 ? resolve(args[dataArg + 1]!) : resolve(root, "../shared/data/rssi");
+  const dataDir = dataArg >= 0 ? resolve(args[dataArg + 1]!) : resolve(root, "data/rssi");
   const result = runEvaluation(dataDir);
   if (args.includes("--json")) console.log(JSON.stringify(result, null, 2));
   else {

@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/fit-radio.ts`: fits the radio model to ../shared/data/rssi/rss-XY.csv and writes
+ * `npx tsx scripts/fit-radio.ts`: fits the radio model to data/rssi/rss-XY.csv and writes
  * sim/radio-params.json and docs/radio-fit.md. Data: pc-ng/rss_smartphone (MIT), Ng, Spachos,
  * Plataniotis, "COVID-19 and Your Smartphone: BLE-Based Smart Contact Tracing", IEEE Systems Journal 2021.
  */
@@ -13,7 +13,7 @@ import { fitPair, type PairFit, parseRssiCsv } from "../sim/radio-fit";
 import type { Carriage } from "../sim/scenario";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const data = resolve(root, "../shared/data");
+const data = resolve(root, "data");
 if (!existsSync(data)) throw new Error(`missing ${data}`);
 
 const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];

@@ -1,5 +1,5 @@
 /**
- * Loads the pc-ng/rss_smartphone RSSI data sets (../shared/data/rssi/rss-XY.csv; MIT; Ng, Spachos,
+ * Loads the pc-ng/rss_smartphone RSSI data sets (data/rssi/rss-XY.csv; MIT; Ng, Spachos,
  * Plataniotis, IEEE Systems Journal 2021) and forms evaluation windows from them.
  *
  * The data are packets over time at fixed distances. A window is `packetsPerInstance ×

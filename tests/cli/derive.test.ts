@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bluezoneDayKey, deriveBluezoneIds, toHex } from "../../src/index";
 import { runCli } from "../helpers/cli";
-import { sharedData } from "../helpers/data";
+import { repoData } from "../helpers/data";
 
-const V = JSON.parse(readFileSync(sharedData("gaen/test-vectors-v1.2.json"), "utf8"));
+const V = JSON.parse(readFileSync(repoData("gaen/test-vectors-v1.2.json"), "utf8"));
 
 describe("bluezone derive", () => {
   it("prints all 144 vector intervals with RPI and AEM", () => {

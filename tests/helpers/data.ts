@@ -1,4 +1,4 @@
-/** Locates the shared real-data directory (`../shared/data` from the project root). */
+/** Locates the repository's real-data directory (`data/`, see data/README.md for sources and licences). */
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,10 +6,9 @@ import { fileURLToPath } from "node:url";
 /** Project root (the directory holding package.json). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Absolute path of a file under `../shared/data`. Throws if the data directory is missing. */
-export function sharedData(rel: string): string {
-  const p = resolve(ROOT, "../shared/data", rel);
-  if (!existsSync(p))
-    throw new Error(`shared data file missing: ${p} (expected ../shared/data beside the project)`);
+/** Absolute path of a file under the repository's `data/`. Throws, naming the file, if it is missing. */
+export function repoData(rel: string): string {
+  const p = resolve(ROOT, "data", rel);
+  if (!existsSync(p)) throw new Error(`data file missing: ${p} (it ships in the repository's data/ folder)`);
   return p;
 }

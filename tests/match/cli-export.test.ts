@@ -11,7 +11,7 @@ import {
   verifyKeyFileBytes,
 } from "../../src/cli/commands/export";
 import { createKeyFile, InvalidArgumentError, readKeyFile, toHex } from "../../src/index";
-import { ROOT, sharedData } from "../helpers/data";
+import { ROOT, repoData } from "../helpers/data";
 import { gaenFile, SAMPLE_PUBLIC_KEY, sampleKey } from "./fixtures";
 
 const cli = (...args: string[]) =>
@@ -66,7 +66,7 @@ describe("export CLI functions", () => {
 
 describe("bluezone export (spawned)", () => {
   it("verify exits 0 with JSON for the sample and 1 with a reason otherwise", () => {
-    const zip = sharedData("gaen/sample-diagnosis-key-file.zip");
+    const zip = repoData("gaen/sample-diagnosis-key-file.zip");
     const ok = cli("verify", zip, "--public-key", SAMPLE_PUBLIC_KEY, "--json");
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, keys: 140 });

@@ -1,11 +1,11 @@
-/** Shared fixtures of the key-file tests: the real files from ../shared/data/gaen and test signers. */
+/** Shared fixtures of the key-file tests: the real files from data/gaen and test signers. */
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import nacl from "tweetnacl";
 import { ecdsaSigner, ed25519Signer, type ExposureKey, parsePublicKey } from "../../src/index";
-import { sharedData } from "../helpers/data";
+import { repoData } from "../helpers/data";
 
-/** Public key of the sample file, from ../shared/data/README.md (google/exposure-notifications-internals). */
+/** Public key of the sample file, from data/README.md (google/exposure-notifications-internals). */
 export const SAMPLE_PUBLIC_KEY =
   "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSNDM4mV9cgDb+e5nOAw0GeRoRThCu9/wX5wDT2QloFoOjl2pGZHI0f3C3w==";
 /** A time inside the sample files' era (2020-07-02), so plausibility checks are timeless. */
@@ -13,8 +13,8 @@ export const NOW_2020 = Date.UTC(2020, 6, 2);
 /** A clock stuck at {@link NOW_2020}. */
 export const clock2020 = { now: () => NOW_2020 };
 
-/** Bytes of a file under ../shared/data/gaen. */
-export const gaenFile = (name: string) => new Uint8Array(readFileSync(sharedData(`gaen/${name}`)));
+/** Bytes of a file under data/gaen. */
+export const gaenFile = (name: string) => new Uint8Array(readFileSync(repoData(`gaen/${name}`)));
 
 /** A deterministic Ed25519 signer and its trusted public key. */
 export function ed25519Pair(seedByte = 1, identity = { keyId: "test", keyVersion: "v1" }) {

@@ -17,7 +17,7 @@ import {
   rpiPaddedData,
   toHex,
 } from "../../src/index";
-import { sharedData } from "../helpers/data";
+import { repoData } from "../helpers/data";
 
 interface Vectors {
   keyGenerationUnixSeconds: number;
@@ -29,7 +29,7 @@ interface Vectors {
   metadata: string;
   intervals: { enIntervalNumber: number; paddedData: string; rpi: string; aem: string }[];
 }
-const V: Vectors = JSON.parse(readFileSync(sharedData("gaen/test-vectors-v1.2.json"), "utf8"));
+const V: Vectors = JSON.parse(readFileSync(repoData("gaen/test-vectors-v1.2.json"), "utf8"));
 const tek = fromHex(V.tek, 16);
 
 fc.configureGlobal({ seed: 20211123, numRuns: 200 });

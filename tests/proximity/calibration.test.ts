@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { csvNumber, lookupCalibration, parseCsv } from "../../src/index";
-import { sharedData } from "../helpers/data";
+import { repoData } from "../helpers/data";
 
-// Source: ../shared/data/calibration/en-calibration-2020-12-14.csv (Google, CC-BY-4.0, via microG).
-const { rows } = parseCsv(readFileSync(sharedData("calibration/en-calibration-2020-12-14.csv"), "utf8"));
+// Source: data/calibration/en-calibration-2020-12-14.csv (Google, CC-BY-4.0, via microG).
+const { rows } = parseCsv(readFileSync(repoData("calibration/en-calibration-2020-12-14.csv"), "utf8"));
 
 describe("lookupCalibration", () => {
   it("finds every table row by its model and by its device name", () => {

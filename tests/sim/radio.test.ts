@@ -15,7 +15,7 @@ import {
   type RadioStation,
 } from "../../sim/radio";
 import type { Carriage } from "../../sim/scenario";
-import { sharedData } from "../helpers/data";
+import { repoData } from "../helpers/data";
 
 const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
 const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
@@ -108,7 +108,7 @@ describe("radio model", () => {
   // the spread around the line (pooled) and the within-recording spread match within 20%.
   for (const key of PAIRS) {
     it(`reproduces the measured mean and spread for ${key}`, () => {
-      const data = fitPair(parseRssiCsv(readFileSync(sharedData(`rssi/rss-${key}.csv`), "utf8")));
+      const data = fitPair(parseRssiCsv(readFileSync(repoData(`rssi/rss-${key}.csv`), "utf8")));
       let sqDiff = 0;
       let simVar = 0;
       let dataVar = 0;
