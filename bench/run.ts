@@ -14,9 +14,19 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith(".bench.ts"))
   .sort();
 
+const benches: Bench[] = [];
+for (const f of files) benches.push((await import(join(here, f))).default as Bench);
+const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));
+if (unknown.length > 0) {
+  const known = benches.map((b) => b.name + (b.heavy ? " (heavy: only when named)" : "")).join(", ");
+  process.stderr.write(
+    `bluezone bench: unknown benchmark ${unknown.map((u) => `"${u}"`).join(", ")}; known: ${known}\n`,
+  );
+  process.exit(2);
+}
+
 const results: Record<string, unknown> = {};
-for (const f of files) {
-  const bench = (await import(join(here, f))).default as Bench;
+for (const bench of benches) {
   if (wanted.length > 0 ? !wanted.includes(bench.name) : bench.heavy) continue;
   process.stderr.write(`bench ${bench.name}…\n`);
   results[bench.name] = await bench.run();

@@ -24,11 +24,16 @@ export interface ScanInstance {
 /** Where the sender's transmit power came from. */
 export type TxPowerSource = "metadata" | "calibration";
 
-/** A window of at most 30 minutes of one key's scan instances. */
+/**
+ * A window of at most 30 minutes of one key's scan instances. Each scan instance stands for the
+ * `secondsSinceLastScan` before its scan time; the window covers `[start, start + windowMs)` and every
+ * instance's scan time lies in it, so the time it stands for ({@link exposureWindowSeconds}) never
+ * exceeds the window.
+ */
 export interface ExposureWindow {
   /** Index of the key in the caller's list. */
   keyIndex: number;
-  /** Unix ms of the first scan instance. */
+  /** Unix ms where the window begins: the first scan instance's time less the seconds it stands for. */
   start: number;
   /** Scan instances, by time. */
   scanInstances: ScanInstance[];
@@ -95,7 +100,7 @@ export function buildExposureWindows(
       if (!current || s.time >= current.start + windowMs) {
         current = {
           keyIndex: m.keyIndex,
-          start: s.time,
+          start: s.time - Math.min(s.secondsSinceLastScan * 1000, windowMs - 1),
           scanInstances: [],
           txPower: tx.txPower,
           txPowerSource: tx.source,
@@ -109,4 +114,22 @@ export function buildExposureWindows(
     }
   }
   return out.sort((a, b) => a.start - b.start || a.keyIndex - b.keyIndex);
+}
+
+/**
+ * Seconds of contact an exposure window stands for: the sum of its scan instances'
+ * `secondsSinceLastScan`, each cut so that no second is counted twice (an instance stands for at most the
+ * time since the previous instance, or since the window's start). Always ≤ the window's length
+ * (30 minutes by default), as in Exposure Notification v2's `ExposureWindow` (sum of
+ * `ScanInstance.secondsSinceLastScan`).
+ */
+export function exposureWindowSeconds(w: ExposureWindow): number {
+  let covered = w.start;
+  let ms = 0;
+  for (const inst of w.scanInstances) {
+    const from = Math.max(covered, inst.time - inst.secondsSinceLastScan * 1000);
+    if (inst.time > from) ms += inst.time - from;
+    covered = Math.max(covered, inst.time);
+  }
+  return ms / 1000;
 }

@@ -6,6 +6,7 @@ import { openLevelLog } from "../../log/level-log";
 import { createMemoryLog } from "../../log/memory-log";
 import type { ContactLog } from "../../log/types";
 import { checkExposure, type ExposureCheck } from "../../match/check-exposure";
+import { exposureWindowSeconds } from "../../match/exposure-windows";
 import type { ExposureKey } from "../../match/export-codec";
 import { readKeyFile } from "../../match/key-file";
 import { parsePublicKey } from "../../match/signing";
@@ -44,7 +45,7 @@ export function matchReport(
           .filter((w) => w.keyIndex === i)
           .map((w) => ({
             start: Math.floor(w.start / 1000),
-            seconds: w.scanInstances.reduce((s, x) => s + x.secondsSinceLastScan, 0),
+            seconds: exposureWindowSeconds(w),
             typicalAttenuation: Math.round(
               w.scanInstances.reduce((s, x) => s + x.typicalAttenuation, 0) / w.scanInstances.length,
             ),
