@@ -56,6 +56,20 @@ export interface SimulationOptions {
   workers?: number;
   /** Progress callback, once per simulated day of each arm. */
   onProgress?: (p: { arm: "app" | "noApp"; day: number; days: number }) => void;
+  /** Called once the world is built, before the first simulated day, with the run's size. */
+  onStart?: (size: RunSize) => void;
+}
+
+/** The size of a run, known once its world is built. */
+export interface RunSize {
+  /** People in the world (each carries a phone). */
+  people: number;
+  /** People running the app (the phones the library runs on). */
+  appUsers: number;
+  /** Days simulated. */
+  days: number;
+  /** Worker threads the app users' phones are split over (1: all on the calling thread). */
+  workers: number;
 }
 
 /** One day of the time series. */
@@ -179,6 +193,7 @@ interface AppArmOptions {
   /** Also run the no-app arm, a day at a time, on this thread while the partitions simulate. */
   counterfactual: boolean;
   onDay?: (arm: "app" | "noApp", day: number) => void;
+  onStart?: (size: RunSize) => void;
   /** The contact trace replayed instead of generated mobility, if any. */
   contacts?: ContactTrace;
 }
@@ -277,6 +292,12 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
     return done;
   };
   try {
+    options.onStart?.({
+      people: world.size,
+      appUsers: world.hasApp.reduce((s: number, x: number) => s + x, 0),
+      days: scenario.days,
+      workers: count,
+    });
     await all((p) => p.start());
     for (let day = 0; day < scenario.days; day++) {
       const running = all((p) => p.runDay(day, decisions));
@@ -407,6 +428,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     counterfactual: options.counterfactual !== false,
     ...(options.contacts ? { contacts: options.contacts } : {}),
     onDay: (arm, day) => options.onProgress?.({ arm, day, days }),
+    ...(options.onStart ? { onStart: options.onStart } : {}),
   });
   const without = app.withoutApp;
   const start = Date.parse(`${scenario.startDate}T00:00:00Z`);

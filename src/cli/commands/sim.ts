@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadContactTrace } from "../../../sim/contact-trace";
-import { runSimulation, type SimulationResult } from "../../../sim/run";
+import { type RunSize, runSimulation, type SimulationResult } from "../../../sim/run";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
 import { parseIntOption, printJson } from "../run";
@@ -29,16 +29,62 @@ function parseFraction(value: string): number {
   return x;
 }
 
+/**
+ * App-phone-days simulated per second by one worker on the reference machine (2 cores, Node 20;
+ * hanoi-ward at 1,000–10,000 people: 80–98, README's throughput table); a second worker adds ≈ 1.3–1.5×,
+ * modelled as √W. Only used for the estimate printed before a run; the progress bar's ETA is measured.
+ */
+const PHONE_DAYS_PER_SECOND_PER_WORKER = 80;
+
+/** Rough wall time of a run in seconds, from its size (see PHONE_DAYS_PER_SECOND_PER_WORKER). */
+export function estimateRunSeconds(size: RunSize): number {
+  const rate = PHONE_DAYS_PER_SECOND_PER_WORKER * Math.sqrt(size.workers);
+  return Math.max(1, (size.appUsers * size.days) / rate);
+}
+
+/** "1 h 05 min", "12 min", "40 s". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}
+
+/** The line printed before a run starts: its size and a rough ETA. */
+export function describeRunSize(scenario: string, seed: number, size: RunSize): string {
+  const share = size.people > 0 ? ` (${((100 * size.appUsers) / size.people).toFixed(0)}%)` : "";
+  return (
+    `${scenario}: ${size.people.toLocaleString("en")} people, ${size.appUsers.toLocaleString("en")} with the app${share}, ` +
+    `${size.days} days, ${size.workers} worker${size.workers === 1 ? "" : "s"}, seed ${seed} — ` +
+    `${(size.appUsers * size.days).toLocaleString("en")} app-phone-days, estimated ≈ ${formatDuration(estimateRunSeconds(size))}`
+  );
+}
+
+/**
+ * Why a detection figure is n/a, or undefined when it has a value. Precision needs someone notified;
+ * recall and the traceable fraction need an app user who was truly close to an uploader.
+ */
+function whyNotAvailable(s: SimulationResult["summary"], figure: "precision" | "recall"): string | undefined {
+  if (figure === "precision" ? Number.isFinite(s.f1Precision) : Number.isFinite(s.f1Recall)) return undefined;
+  if (s.keysPublished === 0) return "no confirmed case uploaded keys, so no one could be notified";
+  if (figure === "precision") return "no app user was notified F1";
+  return "no app user was truly close (≥ 15 min within 2 m) to a case whose keys were published";
+}
+
 /** A human-readable digest of the summary (printed without `--json`). */
 export function describeSummary(r: SimulationResult, outDir: string): string {
   const s = r.summary;
   const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+  const reasons = [...new Set([whyNotAvailable(s, "precision"), whyNotAvailable(s, "recall")])].filter(
+    (x): x is string => x !== undefined,
+  );
   return [
     `${s.scenario}: ${s.phones} people (${s.appUsers} with the app), ${s.days} days, seed ${s.seed}`,
     `infections: ${s.infections} with the app, ${s.infectionsWithoutApp} without (${s.infectionsAverted} averted)`,
     `keys published: ${s.keysPublished} in ${s.batches} batches; sightings logged: ${s.sightingsLogged}`,
     `true F1 (app users): ${s.groundTruthCloseContacts}; notified F1: ${s.f1Notified}, F2: ${s.f2Notified}`,
     `F1 precision ${pct(s.f1Precision)}, recall ${pct(s.f1Recall)}, traceable fraction ${pct(s.traceableFraction)}`,
+    ...reasons.map((why) => `  n/a: ${why}`),
     `report: ${resolve(outDir, "report.html")}`,
   ].join("\n");
 }
@@ -85,11 +131,13 @@ export function registerSim(program: Command): void {
       const tty = !o.json && process.stderr.isTTY === true;
       const bar = tty
         ? new SingleBar(
-            { format: "{arm} |{bar}| day {value}/{total} | {duration_formatted}", hideCursor: true },
+            {
+              format: "{arm} |{bar}| day {value}/{total} | {duration_formatted} elapsed, ETA {eta_formatted}",
+              hideCursor: true,
+            },
             Presets.shades_classic,
           )
         : undefined;
-      bar?.start(days, 0, { arm: "with app   " });
       const result = await runSimulation({
         scenario,
         ...(o.phones !== undefined ? { phones: o.phones } : {}),
@@ -98,6 +146,11 @@ export function registerSim(program: Command): void {
         ...(o.adoption !== undefined ? { adoption: o.adoption } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         workers: o.workers,
+        onStart: (size) => {
+          if (!o.json)
+            process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size)}\n`);
+          bar?.start(days, 0, { arm: "with app   " });
+        },
         onProgress: (p) => {
           if (p.arm === "app") bar?.update(p.day + 1);
         },

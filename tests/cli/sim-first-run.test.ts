@@ -1,0 +1,48 @@
+/** `bluezone sim` tells the user what it is about to run and why a figure is n/a. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { describeRunSize, estimateRunSeconds, formatDuration } from "../../src/cli/commands/sim";
+import { runCli } from "../helpers/cli";
+
+const dir = mkdtempSync(join(tmpdir(), "bluezone-sim-first-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("bluezone sim first run", () => {
+  it("prints the run's size and an estimate before it starts, and explains n/a figures", () => {
+    // 120 people for one day: too few and too short for a confirmed case to upload keys (the first
+    // uploads follow a positive test days after infection), so every detection figure is n/a.
+    const r = runCli([
+      "sim",
+      "--phones",
+      "120",
+      "--days",
+      "1",
+      "--adoption",
+      "0.5",
+      "--out",
+      join(dir, "out"),
+    ]);
+    expect(r.status).toBe(0);
+    const [plan] = r.stderr.split("\n");
+    expect(plan).toMatch(
+      /^hanoi-ward: 120 people, \d+ with the app \(\d+%\), 1 days, 1 worker, seed 2021 — \d+ app-phone-days, estimated ≈ \d+ s$/,
+    );
+    expect(r.stdout).toMatch(/F1 precision n\/a, recall n\/a, traceable fraction n\/a/);
+    expect(r.stdout).toMatch(/ {2}n\/a: no confirmed case uploaded keys, so no one could be notified/);
+  });
+
+  it("estimates from app-phone-days at 80 per second per worker, √W for W workers (hand-computed)", () => {
+    // 5,000 app users × 70 days = 350,000 phone-days; one worker: 350,000 / 80 = 4,375 s = 73 min.
+    expect(estimateRunSeconds({ people: 20_000, appUsers: 5_000, days: 70, workers: 1 })).toBe(4375);
+    // Four workers: 80 × 2 = 160 per second → 2,187.5 s.
+    expect(estimateRunSeconds({ people: 20_000, appUsers: 5_000, days: 70, workers: 4 })).toBe(2187.5);
+    expect(formatDuration(4375)).toBe("1 h 13 min");
+    expect(formatDuration(45)).toBe("45 s");
+    expect(formatDuration(600)).toBe("10 min");
+    expect(describeRunSize("hanoi-ward", 7, { people: 20_000, appUsers: 5_000, days: 70, workers: 1 })).toBe(
+      "hanoi-ward: 20,000 people, 5,000 with the app (25%), 70 days, 1 worker, seed 7 — 350,000 app-phone-days, estimated ≈ 1 h 13 min",
+    );
+  });
+});
