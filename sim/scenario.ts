@@ -1,6 +1,8 @@
 /**
- * Scenario files: the JSON schema of a simulated place and period, its validation (typed errors naming
- * the field path) and the loader for the shipped scenarios in `sim/scenarios/`.
+ * Scenario files: the types of a simulated place and period, their validation against the published JSON
+ * Schema (`schemas/scenario.schema.json`, checked with Ajv; typed errors naming the field path) plus the
+ * cross-references a schema cannot express, `--set` overrides, and the loader for the shipped scenarios
+ * in `sim/scenarios/`.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -8,21 +10,9 @@ import hanoiWard from "./scenarios/hanoi-ward.json";
 import market from "./scenarios/market.json";
 import office from "./scenarios/office.json";
 import school from "./scenarios/school.json";
+import scenarioSchema from "../schemas/scenario.schema.json";
 import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES, type EpidemicParams } from "./epidemic-params";
-import {
-  arr,
-  bool,
-  isoDate,
-  join,
-  num,
-  obj,
-  oneOf,
-  opt,
-  prob,
-  ScenarioError,
-  str,
-  weights,
-} from "./validate";
+import { checkSchema, isoDate, join, ScenarioError } from "./validate";
 
 export { ScenarioError } from "./validate";
 
@@ -149,17 +139,18 @@ export interface AppResponse {
   policy: string;
 }
 
-/** App response used when a scenario says nothing (plausible values for Vietnam 2021, documented). */
-export const DEFAULT_APP_RESPONSE: Readonly<AppResponse> = {
-  uploadConsent: 0.8,
-  uploadDelayDays: 1,
-  quarantineCompliance: 0.8,
-  quarantineDays: 14,
-  publishF1Keys: true,
-  f2StayHomeShare: 0.3,
-  f2Days: 7,
-  policy: "default",
-};
+/**
+ * App response used when a scenario says nothing (plausible values for Vietnam 2021): the defaults
+ * written in the scenario schema (`schemas/scenario.schema.json`, `app.response`).
+ */
+export const DEFAULT_APP_RESPONSE: Readonly<AppResponse> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(scenarioSchema.properties.app.properties.response.properties).map(([k, v]) => [
+      k,
+      v.default,
+    ]),
+  ) as unknown as AppResponse,
+);
 
 /** Wards a measure applies to: listed names, or every ward. */
 export type WardSelector = string[] | "all";
@@ -268,270 +259,160 @@ export interface Scenario {
   epidemic: EpidemicSpec;
 }
 
-function wardSelector(v: unknown, path: string, wards: Set<string>): WardSelector {
-  if (v === "all") return "all";
-  return arr(v, path, 1).map((w, i) => {
-    const name = str(w, join(path, i));
-    if (!wards.has(name)) throw new ScenarioError(join(path, i), `unknown ward "${name}"`);
-    return name;
+/** The scenario JSON as the schema describes it, after validation with its defaults filled in. */
+interface ScenarioJson extends Omit<Scenario, "venues" | "description"> {
+  description?: string;
+  venues: (VenueType & { name?: string })[];
+  $schema?: string;
+}
+
+/** Asserts a positive sum of weights already known to be non-negative numbers. */
+function positiveSum(values: readonly number[], path: string): void {
+  if (!(values.reduce((a, w) => a + w, 0) > 0)) throw new ScenarioError(path, "must have a positive sum");
+}
+
+/** Asserts unique `name`s. */
+function uniqueNames(items: readonly { name: string }[], path: string): Set<string> {
+  const names = new Set(items.map((x) => x.name));
+  if (names.size !== items.length) throw new ScenarioError(path, "names must be unique");
+  return names;
+}
+
+/** Asserts every listed name is known. */
+function known(names: readonly string[] | "all", path: string, set: Set<string>, what: string): void {
+  if (names === "all") return;
+  names.forEach((name, i) => {
+    if (!set.has(name)) throw new ScenarioError(join(path, i), `unknown ${what} "${name}"`);
   });
 }
 
-function parseSchedule(v: unknown, path: string): VenueSchedule {
-  const o = obj(v, path);
-  return {
-    days: oneOf(o.days, join(path, "days"), ["weekdays", "everyday"] as const),
-    startHour: num(o.startHour, join(path, "startHour"), { min: 0, max: 24 }),
-    startJitterHours: num(o.startJitterHours ?? 0, join(path, "startJitterHours"), { min: 0 }),
-    durationHours: num(o.durationHours, join(path, "durationHours"), { min: 0, max: 24 }),
-    durationJitterHours: num(o.durationJitterHours ?? 0, join(path, "durationJitterHours"), { min: 0 }),
-  };
-}
-
-function parseVenue(v: unknown, path: string, groups: Set<string>): VenueType {
-  const o = obj(v, path);
-  const kind = oneOf(o.kind, join(path, "kind"), VENUE_KINDS);
-  const assigned = ASSIGNED_KINDS.includes(kind);
-  const need = (key: string, read: (v: unknown, p: string) => number) => {
-    if (o[key] === undefined) throw new ScenarioError(join(path, key), `is required for kind "${kind}"`);
-    return read(o[key], join(path, key));
-  };
-  const positive = (x: unknown, p: string) => num(x, p, { min: 1e-9 });
-  const nonNeg = (x: unknown, p: string) => num(x, p, { min: 0 });
+/** A venue type with the fields of its kind only (assigned or visited), as the simulator reads it. */
+function venueOf(v: ScenarioJson["venues"][number]): VenueType {
   const venue: VenueType = {
-    kind,
-    name: str(o.name ?? kind, join(path, "name")),
-    indoor: bool(o.indoor, join(path, "indoor")),
-    movement: oneOf(o.movement, join(path, "movement"), ["seated", "roaming"] as const),
-    repositionMinutes: num(o.repositionMinutes, join(path, "repositionMinutes"), { min: 1 }),
-    crossWardShare: prob(o.crossWardShare ?? 0, join(path, "crossWardShare")),
-    schedule: parseSchedule(o.schedule, join(path, "schedule")),
+    kind: v.kind,
+    name: v.name ?? v.kind,
+    indoor: v.indoor,
+    movement: v.movement,
+    repositionMinutes: v.repositionMinutes,
+    crossWardShare: v.crossWardShare,
+    schedule: v.schedule,
   };
-  if (assigned) {
-    venue.meanSize = need("meanSize", (x, p) => num(x, p, { min: 1 }));
-    venue.areaM2PerMember = need("areaM2PerMember", positive);
+  if (ASSIGNED_KINDS.includes(v.kind)) {
+    venue.meanSize = v.meanSize!;
+    venue.areaM2PerMember = v.areaM2PerMember!;
   } else {
-    venue.perThousand = need("perThousand", positive);
-    venue.areaM2 = need("areaM2", positive);
-    if (kind === "transit") venue.commuteShare = need("commuteShare", prob);
-    else venue.visitsPerWeek = need("visitsPerWeek", nonNeg);
-    venue.essential = opt(o.essential, (x) => bool(x, join(path, "essential"))) ?? false;
+    venue.perThousand = v.perThousand!;
+    venue.areaM2 = v.areaM2!;
+    if (v.kind === "transit") venue.commuteShare = v.commuteShare!;
+    else venue.visitsPerWeek = v.visitsPerWeek!;
+    venue.essential = v.essential ?? false;
   }
-  if (o.ageGroups !== undefined)
-    venue.ageGroups = arr(o.ageGroups, join(path, "ageGroups")).map((g, i) => {
-      const name = str(g, join(join(path, "ageGroups"), i));
-      if (!groups.has(name))
-        throw new ScenarioError(join(join(path, "ageGroups"), i), `unknown age group "${name}"`);
-      return name;
-    });
+  if (v.ageGroups !== undefined) venue.ageGroups = v.ageGroups;
   return venue;
 }
 
-function parseIntervention(v: unknown, path: string, wards: Set<string>): Intervention {
-  const o = obj(v, path);
-  const kind = oneOf(o.kind, join(path, "kind"), [
-    "wardLockdown",
-    "greenZone",
-    "venueClosure",
-    "massTesting",
-    "f1Quarantine",
-    "f2Monitoring",
-    "vaccination",
-  ] as const);
-  const from = str(o.from, join(path, "from"));
-  const fromMs = isoDate(from, join(path, "from"));
-  const to = opt(o.to, (x) => str(x, join(path, "to")));
-  if (to !== undefined && isoDate(to, join(path, "to")) < fromMs)
-    throw new ScenarioError(join(path, "to"), "must not be before `from`");
-  const span = to === undefined ? { from } : { from, to };
-  const p = (key: string) => join(path, key);
-  switch (kind) {
-    case "wardLockdown":
-      return {
-        kind,
-        ...span,
-        wards: wardSelector(o.wards, p("wards"), wards),
-        crossWardLeakage: prob(o.crossWardLeakage, p("crossWardLeakage")),
-        workplaceOpenShare: prob(o.workplaceOpenShare, p("workplaceOpenShare")),
-      };
-    case "greenZone":
-      return {
-        kind,
-        ...span,
-        wards: wardSelector(o.wards, p("wards"), wards),
-        exitShare: prob(o.exitShare, p("exitShare")),
-      };
-    case "venueClosure":
-      return {
-        kind,
-        ...span,
-        venues: arr(o.venues, p("venues"), 1).map((x, i) => oneOf(x, join(p("venues"), i), VENUE_KINDS)),
-      };
-    case "massTesting":
-      return {
-        kind,
-        ...span,
-        wards: wardSelector(o.wards, p("wards"), wards),
-        everyDays: num(o.everyDays, p("everyDays"), { min: 1, integer: true }),
-        coverage: prob(o.coverage, p("coverage")),
-      };
-    case "f1Quarantine":
-      return {
-        kind,
-        ...span,
-        tracingRecall: prob(o.tracingRecall, p("tracingRecall")),
-        compliance: prob(o.compliance, p("compliance")),
-        durationDays: num(o.durationDays, p("durationDays"), { min: 1, integer: true }),
-      };
-    case "f2Monitoring":
-      return {
-        kind,
-        ...span,
-        stayHomeShare: prob(o.stayHomeShare, p("stayHomeShare")),
-        durationDays: num(o.durationDays, p("durationDays"), { min: 1, integer: true }),
-      };
-    case "vaccination":
-      return { kind, ...span, dailyRate: prob(o.dailyRate, p("dailyRate")) };
-  }
-}
-
-const PROBABILITY_PARAMS = new Set<keyof EpidemicParams>([
-  "asymptomaticShare",
-  "asymptomaticRelInfectiousness",
-  "outdoorFactor",
-  "symptomaticTestingShare",
-  "testSensitivity",
-  "vaccineEfficacyInfection",
-]);
-
-function parseEpidemic(v: unknown, path: string): EpidemicSpec {
-  const o = obj(v ?? {}, path);
-  const spec: EpidemicSpec = {};
-  for (const [key, value] of Object.entries(o)) {
-    const p = join(path, key);
-    if (key === "variant") spec.variant = oneOf(value, p, ["ancestral", "delta"] as const);
-    else if (key === "betaMultiplier") spec.betaMultiplier = num(value, p, { min: 0 });
-    else if (key === "isolationSetting")
-      spec.isolationSetting = oneOf(value, p, ["home", "facility"] as const);
-    else if (key === "initialInfected") spec.initialInfected = num(value, p, { min: 0, integer: true });
-    else if (key in DEFAULT_EPIDEMIC_PARAMS) {
-      const k = key as Exclude<keyof EpidemicParams, "isolationSetting">;
-      (spec as Record<string, unknown>)[k] = PROBABILITY_PARAMS.has(k)
-        ? prob(value, p)
-        : num(value, p, { min: 0 });
-    } else throw new ScenarioError(p, "unknown epidemic parameter");
-  }
-  return spec;
-}
-
-/** Validates untrusted JSON as a {@link Scenario}; throws {@link ScenarioError} naming the field. */
+/**
+ * Validates untrusted JSON as a {@link Scenario}: first against the scenario JSON Schema
+ * (`schemas/scenario.schema.json`: types, ranges, required and unknown fields, defaults), then the
+ * cross-references it cannot express (ward and age-group names, unique names, positive weight sums,
+ * real calendar dates, `to` not before `from`, a venue for every age group's activity). Does not modify
+ * `json`.
+ * @throws ScenarioError naming the first offending field, e.g. `app.response.quarantineDay: unknown
+ *   field (did you mean "quarantineDays"?)`
+ */
 export function parseScenario(json: unknown): Scenario {
-  const o = obj(json, "");
-  const hh = obj(o.households, "households");
-  const households: Households = {
-    sizeDistribution: weights(hh.sizeDistribution, "households.sizeDistribution"),
-    areaM2PerPerson: num(hh.areaM2PerPerson, "households.areaM2PerPerson", { min: 1 }),
-    repositionMinutes: num(hh.repositionMinutes ?? 30, "households.repositionMinutes", { min: 1 }),
-  };
-  const ageGroups = arr(o.ageGroups, "ageGroups", 1).map((g, i): AgeGroup => {
-    const p = join("ageGroups", i);
-    const go = obj(g, p);
-    return {
-      name: str(go.name, join(p, "name")),
-      share: num(go.share, join(p, "share"), { min: 0 }),
-      activity: oneOf(go.activity, join(p, "activity"), ["school", "work", "none"] as const),
-      activityShare: prob(go.activityShare ?? 1, join(p, "activityShare")),
-    };
-  });
-  weights(
-    ageGroups.map((g) => g.share),
+  const o = checkSchema<ScenarioJson>(json);
+  positiveSum(o.households.sizeDistribution, "households.sizeDistribution");
+  positiveSum(
+    o.ageGroups.map((g) => g.share),
     "ageGroups[].share",
   );
-  const groupNames = new Set(ageGroups.map((g) => g.name));
-  if (groupNames.size !== ageGroups.length) throw new ScenarioError("ageGroups", "names must be unique");
-  const wards = arr(o.wards, "wards", 1).map((w, i): Ward => {
-    const p = join("wards", i);
-    const wo = obj(w, p);
-    return { name: str(wo.name, join(p, "name")), share: num(wo.share ?? 1, join(p, "share"), { min: 0 }) };
+  const groupNames = uniqueNames(o.ageGroups, "ageGroups");
+  const wardNames = uniqueNames(o.wards, "wards");
+  o.venues.forEach((v, i) => {
+    if (v.ageGroups) known(v.ageGroups, join(join("venues", i), "ageGroups"), groupNames, "age group");
   });
-  const wardNames = new Set(wards.map((w) => w.name));
-  if (wardNames.size !== wards.length) throw new ScenarioError("wards", "names must be unique");
-  const venues = arr(o.venues, "venues").map((v, i) => parseVenue(v, join("venues", i), groupNames));
-  for (const g of ageGroups) {
+  for (const g of o.ageGroups) {
     if (g.activity === "none" || g.activityShare === 0) continue;
     const kind = g.activity === "work" ? "workplace" : "school";
-    if (!venues.some((v) => v.kind === kind))
+    if (!o.venues.some((v) => v.kind === kind))
       throw new ScenarioError("venues", `age group "${g.name}" needs a venue of kind "${kind}"`);
   }
-  const ao = obj(o.app ?? { adoption: 0 }, "app");
-  const co = obj(ao.carriage ?? { hand: 1, pocket: 1, bag: 1 }, "app.carriage");
-  const ro = obj(ao.response ?? {}, "app.response");
-  const d = DEFAULT_APP_RESPONSE;
-  const response: AppResponse = {
-    uploadConsent: prob(ro.uploadConsent ?? d.uploadConsent, "app.response.uploadConsent"),
-    uploadDelayDays: num(ro.uploadDelayDays ?? d.uploadDelayDays, "app.response.uploadDelayDays", {
-      min: 0,
-      max: 14,
-      integer: true,
-    }),
-    quarantineCompliance: prob(
-      ro.quarantineCompliance ?? d.quarantineCompliance,
-      "app.response.quarantineCompliance",
-    ),
-    quarantineDays: num(ro.quarantineDays ?? d.quarantineDays, "app.response.quarantineDays", {
-      min: 1,
-      max: 60,
-      integer: true,
-    }),
-    publishF1Keys: bool(ro.publishF1Keys ?? d.publishF1Keys, "app.response.publishF1Keys"),
-    f2StayHomeShare: prob(ro.f2StayHomeShare ?? d.f2StayHomeShare, "app.response.f2StayHomeShare"),
-    f2Days: num(ro.f2Days ?? d.f2Days, "app.response.f2Days", { min: 1, max: 60, integer: true }),
-    policy: oneOf(ro.policy ?? d.policy, "app.response.policy", [
-      "default",
-      "swisscovid",
-      "cwa",
-      "bluezone",
-    ] as const),
+  positiveSum(Object.values(o.app.carriage), "app.carriage");
+  for (const k of Object.keys(o.app.byAgeGroup ?? {}))
+    if (!groupNames.has(k)) throw new ScenarioError(join("app.byAgeGroup", k), `unknown age group "${k}"`);
+  isoDate(o.startDate, "startDate");
+  o.interventions.forEach((x, i) => {
+    const p = join("interventions", i);
+    const from = isoDate(x.from, join(p, "from"));
+    if (x.to !== undefined && isoDate(x.to, join(p, "to")) < from)
+      throw new ScenarioError(join(p, "to"), "must not be before `from`");
+    if ("wards" in x) known(x.wards, join(p, "wards"), wardNames, "ward");
+  });
+  const scenario: Scenario = {
+    name: o.name,
+    startDate: o.startDate,
+    days: o.days,
+    seed: o.seed,
+    utcOffsetHours: o.utcOffsetHours,
+    population: o.population,
+    households: o.households,
+    ageGroups: o.ageGroups,
+    wards: o.wards,
+    venues: o.venues.map(venueOf),
+    app: o.app,
+    interventions: o.interventions,
+    epidemic: o.epidemic,
   };
-  const app: AppSpec = {
-    response,
-    adoption: prob(ao.adoption, "app.adoption"),
-    carriage: {
-      hand: num(co.hand, "app.carriage.hand", { min: 0 }),
-      pocket: num(co.pocket, "app.carriage.pocket", { min: 0 }),
-      bag: num(co.bag, "app.carriage.bag", { min: 0 }),
-    },
-  };
-  weights(Object.values(app.carriage), "app.carriage");
-  if (ao.byAgeGroup !== undefined) {
-    const by = obj(ao.byAgeGroup, "app.byAgeGroup");
-    app.byAgeGroup = {};
-    for (const [k, x] of Object.entries(by)) {
-      if (!groupNames.has(k)) throw new ScenarioError(join("app.byAgeGroup", k), `unknown age group "${k}"`);
-      app.byAgeGroup[k] = prob(x, join("app.byAgeGroup", k));
+  if (o.description !== undefined) scenario.description = o.description;
+  return scenario;
+}
+
+/**
+ * Applies `--set path=value` overrides to a scenario's JSON (a copy; `json` is not modified). `path` is
+ * dotted with array indices, e.g. `app.response.quarantineDays` or `interventions[2].coverage`
+ * (`interventions.2.coverage` too); objects missing along the way are created. `value` is read as JSON
+ * when it parses (`7`, `true`, `"text"`, `[1,2]`, `{"a":1}`), else as a plain string (`cwa`). The result
+ * is not validated: pass it to {@link parseScenario}, whose errors name the field (so a typo in a path
+ * is an "unknown field" error).
+ * @throws ScenarioError when an assignment is malformed or a path goes through a non-object
+ */
+export function applyScenarioOverrides(json: unknown, assignments: readonly string[]): unknown {
+  const root = structuredClone(json) as Record<string, unknown>;
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf("=");
+    if (eq <= 0) throw new ScenarioError("", `--set "${assignment}" must have the form path=value`);
+    const pathText = assignment.slice(0, eq).trim();
+    const raw = assignment.slice(eq + 1);
+    const keys = pathText
+      .replace(/\[(\d+)\]/g, ".$1")
+      .split(".")
+      .filter((k) => k !== "");
+    if (keys.length === 0 || keys.some((k) => !/^[\w$-]+$/.test(k)))
+      throw new ScenarioError("", `--set "${assignment}": "${pathText}" is not a field path`);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    let node: Record<string, unknown> = root;
+    let at = "";
+    for (const [i, key] of keys.entries()) {
+      const index = Array.isArray(node) && /^\d+$/.test(key) ? Number(key) : key;
+      at = join(at, index);
+      if (i === keys.length - 1) {
+        node[key] = value;
+        break;
+      }
+      if (node[key] === undefined) node[key] = {};
+      const next = node[key];
+      if (typeof next !== "object" || next === null)
+        throw new ScenarioError(at, `--set ${pathText}: ${at} is not an object or array`);
+      node = next as Record<string, unknown>;
     }
   }
-  const startDate = str(o.startDate, "startDate");
-  isoDate(startDate, "startDate");
-  const scenario: Scenario = {
-    name: str(o.name, "name"),
-    startDate,
-    days: num(o.days, "days", { min: 1, integer: true }),
-    seed: num(o.seed ?? 1, "seed", { min: 0, integer: true }),
-    utcOffsetHours: num(o.utcOffsetHours ?? 0, "utcOffsetHours", { min: -12, max: 14 }),
-    population: num(o.population, "population", { min: 1, integer: true }),
-    households,
-    ageGroups,
-    wards,
-    venues,
-    app,
-    interventions: arr(o.interventions ?? [], "interventions").map((x, i) =>
-      parseIntervention(x, join("interventions", i), wardNames),
-    ),
-    epidemic: parseEpidemic(o.epidemic, "epidemic"),
-  };
-  if (o.description !== undefined) scenario.description = str(o.description, "description");
-  return scenario;
+  return root;
 }
 
 /** The epidemic parameters a scenario runs with: defaults, then the variant preset, then overrides. */
@@ -555,10 +436,11 @@ export const SHIPPED_SCENARIOS: Readonly<Record<string, unknown>> = {
 };
 
 /**
- * Loads and validates a scenario: a shipped name (`"hanoi-ward"`, `"office"`, `"market"`, `"school"`)
- * or a path to a JSON file.
+ * Reads a scenario's JSON without validating it: a shipped name (`"hanoi-ward"`, `"office"`, `"market"`,
+ * `"school"`) or a path to a JSON file. Use with {@link applyScenarioOverrides} and {@link parseScenario}.
+ * @throws ScenarioError for an unknown name, an unreadable file or invalid JSON
  */
-export function loadScenario(nameOrPath: string): Scenario {
+export function readScenarioJson(nameOrPath: string): unknown {
   const isName = /^[\w-]+$/.test(nameOrPath);
   if (isName) {
     const shipped = SHIPPED_SCENARIOS[nameOrPath];
@@ -568,7 +450,7 @@ export function loadScenario(nameOrPath: string): Scenario {
         `unknown scenario "${nameOrPath}" (shipped: ${Object.keys(SHIPPED_SCENARIOS).join(", ")}; or give a path to a JSON file)`,
       );
     }
-    return parseScenario(shipped);
+    return shipped;
   }
   const file = resolve(nameOrPath);
   let text: string;
@@ -577,13 +459,21 @@ export function loadScenario(nameOrPath: string): Scenario {
   } catch (cause) {
     throw new ScenarioError("", `cannot read scenario ${file}: ${(cause as Error).message}`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new ScenarioError("", `${file} is not valid JSON: ${(cause as Error).message}`);
   }
-  return parseScenario(json);
+}
+
+/**
+ * Loads and validates a scenario (see {@link readScenarioJson}), with optional `--set` style overrides
+ * (see {@link applyScenarioOverrides}) applied before validation.
+ * @throws ScenarioError naming the offending field
+ */
+export function loadScenario(nameOrPath: string, overrides: readonly string[] = []): Scenario {
+  const json = readScenarioJson(nameOrPath);
+  return parseScenario(overrides.length > 0 ? applyScenarioOverrides(json, overrides) : json);
 }
 
 /** A copy of `scenario` with another population size (venue counts scale with it: they are per thousand residents or by mean size). */

@@ -1,7 +1,10 @@
 /**
- * A tiny typed reader for untrusted JSON: every failure is a {@link ScenarioError} naming the field path
- * (e.g. `households.sizeDistribution[2]: must be a non-negative number`).
+ * Scenario validation against the published JSON Schema (`schemas/scenario.schema.json`) with Ajv, and
+ * the typed error it raises: every failure is a {@link ScenarioError} naming the field path (e.g.
+ * `households.sizeDistribution[2]: must be a non-negative number`).
  */
+import Ajv, { type ErrorObject } from "ajv";
+import scenarioSchema from "../schemas/scenario.schema.json";
 import { BluezoneError } from "../src/index";
 
 /** A scenario (or other simulator input) failed validation; `path` names the offending field. */
@@ -24,88 +27,139 @@ export function join(path: string, key: string | number): string {
   return path ? `${path}.${key}` : key;
 }
 
-/** Asserts a plain object and returns it. */
-export function obj(v: unknown, path: string): Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw new ScenarioError(path, "must be an object");
-  return v as Record<string, unknown>;
-}
-
-/** Asserts an array and returns it. */
-export function arr(v: unknown, path: string, minLength = 0): unknown[] {
-  if (!Array.isArray(v)) throw new ScenarioError(path, "must be an array");
-  if (v.length < minLength) throw new ScenarioError(path, `must have at least ${minLength} element(s)`);
-  // Array.from turns holes of sparse arrays into undefined elements, which the element checks reject.
-  return Array.from(v);
-}
-
-/** Bounds accepted by {@link num}. */
-export interface NumBounds {
-  /** Inclusive minimum. */
-  min?: number;
-  /** Inclusive maximum. */
-  max?: number;
-  /** Must be an integer. */
-  integer?: boolean;
-}
-
-/** Asserts a finite number within bounds, with a message that states the accepted range. */
-export function num(v: unknown, path: string, bounds: NumBounds = {}): number {
-  const { min, max, integer } = bounds;
-  const kind = integer ? "an integer" : "a number";
-  let describe = `must be ${kind}`;
-  if (min === 0 && max === undefined) describe = `must be a non-negative ${integer ? "integer" : "number"}`;
-  else if (min !== undefined && max !== undefined) describe = `must be ${kind} in [${min}, ${max}]`;
-  else if (min !== undefined) describe = `must be ${kind} >= ${min}`;
-  else if (max !== undefined) describe = `must be ${kind} <= ${max}`;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ScenarioError(path, describe);
-  if (integer && !Number.isInteger(v)) throw new ScenarioError(path, describe);
-  if ((min !== undefined && v < min) || (max !== undefined && v > max))
-    throw new ScenarioError(path, describe);
-  return v;
-}
-
-/** Asserts a probability (a number in [0, 1]). */
-export function prob(v: unknown, path: string): number {
-  return num(v, path, { min: 0, max: 1 });
-}
-
-/** Asserts a non-empty string. */
-export function str(v: unknown, path: string): string {
-  if (typeof v !== "string" || v.length === 0) throw new ScenarioError(path, "must be a non-empty string");
-  return v;
-}
-
-/** Asserts a boolean. */
-export function bool(v: unknown, path: string): boolean {
-  if (typeof v !== "boolean") throw new ScenarioError(path, "must be true or false");
-  return v;
-}
-
-/** Asserts one of a fixed set of strings. */
-export function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
-  if (typeof v !== "string" || !(options as readonly string[]).includes(v))
-    throw new ScenarioError(path, `must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}`);
-  return v as T;
-}
-
-/** Asserts an ISO calendar date `YYYY-MM-DD` and returns it as unix ms at 00:00 UTC. */
+/** Asserts an ISO calendar date `YYYY-MM-DD` that exists (not 2021-02-31) and returns unix ms at 00:00 UTC. */
 export function isoDate(v: unknown, path: string): number {
   if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v))
     throw new ScenarioError(path, "must be a date YYYY-MM-DD");
   const t = Date.parse(`${v}T00:00:00Z`);
-  if (Number.isNaN(t)) throw new ScenarioError(path, "must be a valid calendar date");
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v)
+    throw new ScenarioError(path, "must be a valid calendar date");
   return t;
 }
 
-/** Reads an optional field: `undefined` stays `undefined`, anything else goes through `read`. */
-export function opt<T>(v: unknown, read: (v: unknown) => T): T | undefined {
-  return v === undefined ? undefined : read(v);
+// One compiled validator. useDefaults fills the schema's defaults into the (cloned) input; verbose keeps
+// each error's schema so messages can state the accepted range.
+const ajv = new Ajv({ useDefaults: true, verbose: true, allErrors: false, strictTypes: false });
+const validateScenario = ajv.compile(scenarioSchema);
+
+/** A schema node as far as messages need it. */
+interface SchemaNode {
+  type?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  minLength?: number;
+  enum?: unknown[];
+  properties?: Record<string, unknown>;
 }
 
-/** Asserts an array of non-negative weights with a positive sum. */
-export function weights(v: unknown, path: string): number[] {
-  const a = arr(v, path, 1).map((w, i) => num(w, join(path, i), { min: 0 }));
-  if (!(a.reduce((s, w) => s + w, 0) > 0)) throw new ScenarioError(path, "must have a positive sum");
-  return a;
+/** Dotted path of an Ajv instance path (`/venues/2/areaM2` → `venues[2].areaM2`), walking the data. */
+function pathOf(instancePath: string, data: unknown): string {
+  let path = "";
+  let node = data;
+  for (const raw of instancePath.split("/").slice(1)) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    const index = Array.isArray(node) ? Number(key) : key;
+    path = join(path, index);
+    node = (node as Record<string | number, unknown> | undefined)?.[index];
+  }
+  return path;
+}
+
+/** The value at an Ajv instance path. */
+function valueAt(instancePath: string, data: unknown): unknown {
+  return instancePath
+    .split("/")
+    .slice(1)
+    .reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k.replace(/~1/g, "/")], data);
+}
+
+/** "must be a number in [0, 1]", "must be a non-negative integer", … from a numeric schema. */
+function describeNumber(node: SchemaNode): string {
+  const kind = node.type === "integer" ? "integer" : "number";
+  const article = kind === "integer" ? "an" : "a";
+  const { minimum: min, maximum: max } = node;
+  if (node.exclusiveMinimum === 0) return `must be a positive ${kind}`;
+  if (min === 0 && max === undefined) return `must be a non-negative ${kind}`;
+  if (min !== undefined && max !== undefined) return `must be ${article} ${kind} in [${min}, ${max}]`;
+  if (min !== undefined) return `must be ${article} ${kind} >= ${min}`;
+  if (max !== undefined) return `must be ${article} ${kind} <= ${max}`;
+  return `must be ${article} ${kind}`;
+}
+
+/** Levenshtein distance, for "did you mean" on unknown field names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The one error reported for a failed validation, as a ScenarioError in the project's wording. */
+function toScenarioError(errors: readonly ErrorObject[], data: unknown): ScenarioError {
+  const wards = errors.find((e) => e.keyword === "anyOf" && String(e.schemaPath).includes("wardSelector"));
+  if (wards)
+    return new ScenarioError(pathOf(wards.instancePath, data), 'must be "all" or a list of ward names');
+  const e = errors.find((x) => x.keyword !== "if" && x.keyword !== "anyOf") ?? errors[0]!;
+  const at = pathOf(e.instancePath, data);
+  const node = (e.parentSchema ?? {}) as SchemaNode;
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const field = String(params.additionalProperty);
+      const path = join(at, field);
+      if (at === "epidemic") return new ScenarioError(path, "unknown epidemic parameter");
+      const names = Object.keys(node.properties ?? {});
+      const close = names
+        .map((n) => ({ n, d: distance(field.toLowerCase(), n.toLowerCase()) }))
+        .filter((x) => x.d <= Math.max(2, Math.floor(field.length / 4)))
+        .sort((a, b) => a.d - b.d)[0];
+      return new ScenarioError(path, `unknown field${close ? ` (did you mean "${close.n}"?)` : ""}`);
+    }
+    case "required": {
+      const path = join(at, String(params.missingProperty));
+      const kind = (valueAt(e.instancePath, data) as { kind?: unknown } | undefined)?.kind;
+      const byKind = String(e.schemaPath).includes("/then/") && typeof kind === "string";
+      return new ScenarioError(path, byKind ? `is required for kind "${kind}"` : "is required");
+    }
+    case "enum":
+      return new ScenarioError(
+        at,
+        `must be one of ${(e.schema as unknown[]).map((o) => JSON.stringify(o)).join(", ")}`,
+      );
+    case "const":
+      return new ScenarioError(at, `must be ${JSON.stringify(e.schema)}`);
+    case "minItems":
+      return new ScenarioError(at, `must have at least ${params.limit} element(s)`);
+    case "pattern":
+      return new ScenarioError(at, "must be a date YYYY-MM-DD");
+    default:
+      break;
+  }
+  if (node.type === "number" || node.type === "integer") return new ScenarioError(at, describeNumber(node));
+  if (node.type === "string" && node.enum)
+    return new ScenarioError(at, `must be one of ${node.enum.map((o) => JSON.stringify(o)).join(", ")}`);
+  if (node.type === "string") return new ScenarioError(at, "must be a non-empty string");
+  if (node.type === "boolean") return new ScenarioError(at, "must be true or false");
+  if (node.type === "object") return new ScenarioError(at, "must be an object");
+  if (node.type === "array") return new ScenarioError(at, "must be an array");
+  return new ScenarioError(at, e.message ?? "is invalid");
+}
+
+/**
+ * Validates `json` against the scenario schema and returns a copy with the schema's defaults filled in
+ * (`json` itself is not modified).
+ * @throws ScenarioError naming the first offending field
+ */
+export function checkSchema<T>(json: unknown): T {
+  const copy = structuredClone(json);
+  if (!validateScenario(copy)) throw toScenarioError(validateScenario.errors ?? [], copy);
+  return copy as T;
 }

@@ -1,6 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadScenario, parseScenario, resolveEpidemicParams, ScenarioError } from "../../sim/scenario";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_EPIDEMIC_PARAMS } from "../../sim/epidemic-params";
+import {
+  applyScenarioOverrides,
+  DEFAULT_APP_RESPONSE,
+  loadScenario,
+  parseScenario,
+  readScenarioJson,
+  resolveEpidemicParams,
+  ScenarioError,
+} from "../../sim/scenario";
+import { ROOT } from "../helpers/data";
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate parsed JSON freely
@@ -94,5 +106,80 @@ describe("scenario", () => {
     const delta = resolveEpidemicParams({ ...s, epidemic: { variant: "delta", betaMultiplier: 2 } });
     expect(delta.beta).toBeCloseTo(2 * anc.beta);
     expect(Math.exp(delta.incubationLogMean)).toBeCloseTo(4.4);
+  });
+
+  it("rejects unknown fields anywhere, naming the field and the closest known name", () => {
+    const cases: [(s: ReturnType<typeof valid>) => void, string][] = [
+      [
+        (s) => (s.app.response = { quarantineDay: 7 }),
+        'app.response.quarantineDay: unknown field (did you mean "quarantineDays"?)',
+      ],
+      [(s) => (s.populaton = 5), 'populaton: unknown field (did you mean "population"?)'],
+      [
+        (s) => (s.venues[0].schedule.startHours = 8),
+        'venues[0].schedule.startHours: unknown field (did you mean "startHour"?)',
+      ],
+      // A field of another intervention kind is unknown for this kind.
+      [(s) => (s.interventions[0].dailyRate = 0.1), "interventions[0].dailyRate: unknown field"],
+      [(s) => (s.startDate = "2021-02-31"), "startDate: must be a valid calendar date"],
+      [
+        (s) => (s.interventions[3].wards = "some"),
+        'interventions[3].wards: must be "all" or a list of ward names',
+      ],
+    ];
+    for (const [mutate, message] of cases) {
+      const s = valid();
+      mutate(s);
+      const e = errorOf(s);
+      expect(e).toBeInstanceOf(ScenarioError);
+      expect((e as Error).message).toBe(message);
+    }
+  });
+
+  it("--set overrides apply before validation, as JSON or text, creating objects on the way", () => {
+    const json = readScenarioJson("hanoi-ward");
+    const before = JSON.stringify(json);
+    const set = applyScenarioOverrides(json, [
+      "app.response.quarantineDays=7",
+      "app.response.policy=cwa",
+      'interventions[0].from="2021-07-30"',
+      "epidemic.variant=delta",
+      "days=3",
+    ]);
+    expect(JSON.stringify(json)).toBe(before); // the input is not modified
+    const s = parseScenario(set);
+    expect(s.app.response.quarantineDays).toBe(7);
+    expect(s.app.response.policy).toBe("cwa");
+    expect(s.interventions[0]!.from).toBe("2021-07-30");
+    expect(s.epidemic.variant).toBe("delta");
+    expect(s.days).toBe(3);
+    expect(loadScenario("office", ["epidemic.beta=0.001"]).epidemic.beta).toBe(0.001);
+    expect(() => loadScenario("hanoi-ward", ["app.response.quarantineDay=7"])).toThrow(
+      'app.response.quarantineDay: unknown field (did you mean "quarantineDays"?)',
+    );
+    expect(() => applyScenarioOverrides(json, ["days"])).toThrow("must have the form path=value");
+    expect(() => applyScenarioOverrides(json, ["name.first=x"])).toThrow("name is not an object or array");
+  });
+
+  it("the published schema lists every epidemic parameter and holds the documented defaults", () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, "schemas/scenario.schema.json"), "utf8"));
+    const epidemic = Object.keys(schema.properties.epidemic.properties).sort();
+    expect(epidemic).toEqual([...Object.keys(DEFAULT_EPIDEMIC_PARAMS), "betaMultiplier", "variant"].sort());
+    // Written out here (README's scenario section) rather than read back from the schema.
+    expect(DEFAULT_APP_RESPONSE).toEqual({
+      uploadConsent: 0.8,
+      uploadDelayDays: 1,
+      quarantineCompliance: 0.8,
+      quarantineDays: 14,
+      publishF1Keys: true,
+      f2StayHomeShare: 0.3,
+      f2Days: 7,
+      policy: "default",
+    });
+    // Every shipped scenario names the schema for editors.
+    for (const name of ["hanoi-ward", "office", "market", "school"])
+      expect((readScenarioJson(name) as { $schema: string }).$schema).toBe(
+        "../../schemas/scenario.schema.json",
+      );
   });
 });

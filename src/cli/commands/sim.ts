@@ -19,6 +19,7 @@ interface SimOptions {
   workers: number;
   out: string;
   json?: boolean;
+  set: string[];
 }
 
 function parseFraction(value: string): number {
@@ -120,13 +121,19 @@ export function registerSim(program: Command): void {
     )
     .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
+    .option(
+      "--set <path=value>",
+      "override a scenario field before validation, e.g. app.response.quarantineDays=7 or interventions[2].coverage=0.5 (repeatable; value read as JSON, else as text)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(async (o: SimOptions) => {
       if (o.contacts !== undefined && o.phones !== undefined)
         throw new InvalidArgumentError(
           "--phones cannot be combined with --contacts: the trace's nodes are the people",
         );
       const contacts = o.contacts === undefined ? undefined : loadContactTrace(o.contacts);
-      const scenario = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"));
+      const scenario = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"), o.set);
       const days = o.days ?? scenario.days;
       const tty = !o.json && process.stderr.isTTY === true;
       const bar = tty
