@@ -24,7 +24,6 @@ import {
   openLevelLog,
   repairLevelLog,
   type Sighting,
-  toHex,
 } from "../../src/index";
 import { crc32c, verifyWriteAheadLog } from "../../src/log/level-files";
 import { mountTmpfs } from "../helpers/tmpfs";
@@ -226,8 +225,8 @@ describe("a damaged or truncated write-ahead log", () => {
     // block is kept. (LevelDB's RepairDB alone reads logs without checksums and kept batch 100.)
     const nextBlock = (Math.floor(offset / 32768) + 1) * 32768;
     const expected = ends
-      .map((end, b) => ({ b, start: b === 0 ? 0 : ends[b - 1]! }))
-      .filter(({ b, start }) => ends[b]! <= offset || start >= nextBlock)
+      .map((end, b) => ({ b, end, start: b === 0 ? 0 : ends[b - 1]! }))
+      .filter(({ end, start }) => end <= offset || start >= nextBlock)
       .map(({ b }) => b);
     expect(kept).toEqual(expected);
     expect(expected.length).toBeGreaterThan(150);
