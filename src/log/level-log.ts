@@ -538,8 +538,11 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
   if (damage)
     throw new LogCorruptError(
       path,
-      `write-ahead log ${damage.file} at byte ${damage.offset}: ${damage.reason}; ` +
-        "LevelDB would drop the rest of that 32 KiB block without an error",
+      `write-ahead log ${damage.file} at byte ${damage.offset}: ${damage.reason}; LevelDB would drop ` +
+        (damage.reason === "checksum mismatch" || damage.reason === "bad record length"
+          ? "the rest of that 32 KiB block"
+          : "that record") +
+        " without an error",
     );
 }
 
