@@ -7,10 +7,30 @@
  * `n` result ids (id → time, so storing an id again replaces it), `t` caller state, `m` the log's own
  * metadata (the sequence counter, written in the same batch as the sightings it numbers).
  */
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { Level } from "level";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 import type { TemporaryExposureKey } from "../protocol/gaen";
-import { LogClosedError, LogLockedError, LogOpenError, LogStoreError } from "./errors";
+import {
+  LogClosedError,
+  LogCorruptError,
+  LogFailedError,
+  LogLockedError,
+  LogOpenError,
+  LogStoreError,
+} from "./errors";
+import { findWalDamage, inspectLevelDirectory, WAL_FILE, zeroDamagedBlocks } from "./level-files";
 import {
   decodeOwnKey,
   decodeResultKey,
@@ -44,11 +64,19 @@ import {
 
 /** Options of {@link openLevelLog}. */
 export interface LevelLogOptions {
-  /** Pass `{ sync: true }` on every write, so a resolved write survives an OS crash (default false). */
+  /**
+   * Pass `{ sync: true }` on every write: LevelDB calls `fdatasync` on its write-ahead log before the
+   * write's promise resolves, so a resolved write survives an OS crash or power loss as far as the
+   * file system and disk honour `fdatasync` (default false: a resolved write is in the OS page cache
+   * and survives the process being killed, not the machine going down).
+   */
   sync?: boolean;
   /** Sightings (or results) deleted per atomic batch by `purge` (default 1000). */
   purgeBatchSize?: number;
-  /** Create the database if it does not exist (default true). */
+  /**
+   * Create the database if there is none at the path (default true). Never creates over a damaged
+   * database: a directory with LevelDB files but no `CURRENT` is refused with `LogCorruptError`.
+   */
   createIfMissing?: boolean;
   /**
    * After a purge that removed something, compact the purged key ranges so the deleted records leave
@@ -93,6 +121,20 @@ class LevelLog implements ContactLog {
   /** Writes run one after another (putResult reads before it writes; purge spans several batches). */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /**
+   * Set when a write failed in the store (disk full, I/O error): LevelDB may have left an incomplete
+   * record in its write-ahead log, and records appended after it would be dropped by the next
+   * recovery. Cleared by a successful {@link reopen}, which the next write attempts first.
+   */
+  private failed = false;
+  /** The database is closed by a reopen that failed: reads are refused too. */
+  private down = false;
+  /** Why the last reopen failed. */
+  private downCause: unknown;
+  /** A reopen in progress: reads wait for it. */
+  private reopening: Promise<void> | undefined;
+  /** Reads in progress: a reopen waits for them before closing the database. */
+  private readonly reads = new Set<Promise<unknown>>();
   private readonly prefixes = new Map<Sub, Buffer>();
 
   constructor(
@@ -132,21 +174,81 @@ class LevelLog implements ContactLog {
     }
   }
 
-  /** A read: {@link run} unless closed. */
+  /** A read: {@link run} unless closed (after a reopen in progress; refused while the log is down). */
   private async io<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw new LogClosedError(this.kind);
-    return this.run(what, fn);
+    while (this.reopening) await this.reopening;
+    if (this.down) throw new LogFailedError(this.path, { cause: this.downCause });
+    const p = this.run(what, fn);
+    this.reads.add(p);
+    try {
+      return await p;
+    } finally {
+      this.reads.delete(p);
+    }
   }
 
   /**
    * A write: unless closed at the time of the call, {@link run} after every earlier write has
-   * finished (`close` waits for writes accepted before it).
+   * finished (`close` waits for writes accepted before it). After a failed write the log is
+   * reopened first; if that fails the write is refused with {@link LogFailedError}.
    */
   private write<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new LogClosedError(this.kind));
-    const done = this.queue.then(() => this.run(what, fn));
+    const done = this.queue.then(async () => {
+      if (this.failed) await this.reopen();
+      try {
+        return await this.run(what, fn);
+      } catch (err) {
+        // A store error (not a refusal of ours) may have left a partial record in the log.
+        if (err instanceof LogStoreError && err.cause !== undefined) this.failed = true;
+        throw err;
+      }
+    });
     this.queue = done.catch(() => undefined);
     return done;
+  }
+
+  /**
+   * Closes and reopens the database after a failed write: LevelDB's recovery reads the write-ahead
+   * log up to the failed write's incomplete record (its end) and starts a new log file, so later
+   * writes cannot land behind the damage. Waits for reads in progress; new reads wait for it.
+   * @throws LogFailedError when the reopen fails (e.g. the disk is still full); the next write retries
+   */
+  private async reopen(): Promise<void> {
+    let release!: () => void;
+    this.reopening = new Promise<void>((r) => {
+      release = r;
+    });
+    try {
+      await Promise.allSettled([...this.reads]);
+      await this.db.close();
+      checkBeforeOpen(this.path, false);
+      await this.db.open({ createIfMissing: false });
+      // Sublevels close with their parent and do not reopen with it.
+      await Promise.all(
+        [
+          this.keys,
+          this.sightings,
+          this.index,
+          this.resultsByTime,
+          this.resultIds,
+          this.state,
+          this.meta,
+        ].map((sub) => sub.open()),
+      );
+      const seq = await this.meta.get(SEQ_NAME);
+      this.nextSeq = seq === undefined ? 0 : decodeSeq(seq);
+      this.failed = false;
+      this.down = false;
+    } catch (err) {
+      this.down = this.db.status !== "open";
+      this.downCause = err;
+      throw new LogFailedError(this.path, { cause: err });
+    } finally {
+      this.reopening = undefined;
+      release();
+    }
   }
 
   /**
@@ -408,20 +510,62 @@ class LevelLog implements ContactLog {
     if (this.closed) throw new LogClosedError(this.kind);
     this.closed = true;
     await this.queue;
+    await Promise.allSettled([...this.reads]);
     await this.db.close();
   }
 }
 
 /**
+ * Refuses to open a directory LevelDB would silently lose records in (see `level-files.ts`).
+ * @throws LogCorruptError when `CURRENT` is missing beside data files, or a write-ahead log is damaged
+ * @throws LogOpenError when nothing is there and `createIfMissing` is false
+ */
+function checkBeforeOpen(path: string, createIfMissing: boolean): void {
+  const dir = inspectLevelDirectory(path);
+  if (dir.kind === "missing" && !createIfMissing)
+    throw new LogOpenError(path, {
+      cause: new Error("no contact log there (no such directory), and createIfMissing is false"),
+    });
+  if (dir.kind !== "directory") return; // a file: LevelDB reports it
+  if (!dir.hasCurrent && dir.dataFiles.length > 0) {
+    const shown = dir.dataFiles.slice(0, 3).join(", ") + (dir.dataFiles.length > 3 ? ", …" : "");
+    throw new LogCorruptError(
+      path,
+      `its CURRENT file is missing but it holds ${dir.dataFiles.length} LevelDB file(s): ${shown}`,
+    );
+  }
+  const damage = findWalDamage(path, dir.dataFiles);
+  if (damage)
+    throw new LogCorruptError(
+      path,
+      `write-ahead log ${damage.file} at byte ${damage.offset}: ${damage.reason}; LevelDB would drop ` +
+        (damage.reason === "checksum mismatch" || damage.reason === "bad record length"
+          ? "the rest of that 32 KiB block"
+          : "that record") +
+        " without an error",
+    );
+}
+
+/**
  * Opens (creating if needed) the LevelDB contact log at `path`.
+ *
+ * Before LevelDB opens it, the directory is checked for the damage LevelDB would silently lose
+ * records over: a missing `CURRENT` file beside data files, and damaged records in the write-ahead
+ * logs (`*.log`, every record's CRC-32C verified). Not detectable: a log cut at a record boundary
+ * or inside its last record (that is what a crash leaves; the records after the cut are gone), and
+ * damage inside table files (`*.ldb`), whose block checksums classic-level does not verify on read.
+ *
+ * After a write fails in the store (disk full, I/O error) the handle reopens the database before
+ * the next write, and refuses writes with `LogFailedError` while that fails.
  * @throws LogLockedError when the location is already open (in this or another process)
- * @throws LogOpenError on any other failure (corruption, permissions), with the store's error as cause
+ * @throws LogCorruptError when the database is damaged as above; nothing on disk is changed
+ * @throws LogOpenError on any other failure (permissions, not a directory, a missing database with
+ *   `createIfMissing: false`), its message carrying the store's own reason
  */
 export async function openLevelLog(path: string, options: LevelLogOptions = {}): Promise<ContactLog> {
-  const db: Db = new Level<Buffer, Buffer>(path, {
-    ...BINARY,
-    createIfMissing: options.createIfMissing ?? true,
-  });
+  const createIfMissing = options.createIfMissing ?? true;
+  checkBeforeOpen(path, createIfMissing);
+  const db: Db = new Level<Buffer, Buffer>(path, { ...BINARY, createIfMissing });
   try {
     await db.open();
   } catch (err) {
@@ -434,5 +578,77 @@ export async function openLevelLog(path: string, options: LevelLogOptions = {}):
   } catch (err) {
     await db.close().catch(() => undefined);
     throw new LogOpenError(path, { cause: err });
+  }
+}
+
+/** What {@link repairLevelLog} found in the write-ahead logs before LevelDB's repair ran. */
+export interface LogRepairReport {
+  /**
+   * Damaged records in write-ahead logs (file, byte offset, LevelDB's reason). Each file with a
+   * damaged record is copied to `lost/<file>.damaged` before its damaged blocks are cut out.
+   */
+  walDamage: { file: string; offset: number; reason: string }[];
+}
+
+/**
+ * Repairs a damaged LevelDB contact log in place, then LevelDB's `RepairDB` (classic-level's
+ * `repair`) rebuilds `CURRENT` and the manifest from the table and log files, converts write-ahead
+ * logs to tables and moves files it could not use to `<path>/lost/`.
+ *
+ * `RepairDB` reads write-ahead logs *without* checksums, so it would keep a damaged record's bytes
+ * as sightings. First, therefore, each damaged record is zeroed from its header to the end of its
+ * 32 KiB block (the original file kept as `lost/<file>.damaged`): the repair then drops exactly what
+ * LevelDB's checking reader drops — the damaged record and the rest of its block — and keeps every
+ * record before it and every record starting in a later block.
+ *
+ * Close every handle on the log first; copy the directory before repairing.
+ * @returns the write-ahead-log damage found (empty when only `CURRENT` or tables were at fault)
+ * @throws LogOpenError when there is no directory at `path`
+ * @throws LogStoreError when the repair fails, with LevelDB's reason
+ */
+export async function repairLevelLog(path: string): Promise<LogRepairReport> {
+  const dir = inspectLevelDirectory(path);
+  if (dir.kind !== "directory")
+    throw new LogOpenError(path, { cause: new Error("no such directory: nothing to repair") });
+  const repair = (Level as unknown as { repair?: (location: string) => Promise<void> }).repair;
+  if (typeof repair !== "function")
+    throw new LogStoreError(`repair of the contact log at "${path}"`, {
+      cause: new Error("this level backend has no repair (classic-level, i.e. Node.js, has)"),
+    });
+  const walDamage: LogRepairReport["walDamage"] = [];
+  try {
+    for (const file of dir.dataFiles.filter((f) => WAL_FILE.test(f))) {
+      const original = readFileSync(join(path, file));
+      const { bytes, damages } = zeroDamagedBlocks(original);
+      if (damages.length === 0) continue;
+      for (const d of damages) walDamage.push({ file, ...d });
+      mkdirSync(join(path, "lost"), { recursive: true });
+      const kept = join(path, "lost", `${file}.damaged`);
+      if (!existsSync(kept)) copyFileSync(join(path, file), kept);
+      writeFileDurably(join(path, file), bytes);
+    }
+    await repair.call(Level, path);
+  } catch (err) {
+    throw new LogStoreError(`repair of the contact log at "${path}"`, { cause: err });
+  }
+  return { walDamage };
+}
+
+/** Replaces a file's contents atomically and durably (temporary file, fsync, rename, fsync dir). */
+function writeFileDurably(file: string, bytes: Uint8Array): void {
+  const tmp = `${file}.repair-tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dirFd = openSync(dirname(file), "r");
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
   }
 }

@@ -29,11 +29,12 @@ export function registerFeed(program: Command): void {
     .description("Download new batch files, verify, match against the contact log, print the exposure status")
     .requiredOption("--url <url>", "feed directory URL (holding index.json)")
     .requiredOption("--public-key <key>", "SPKI base64 (ECDSA P-256 or Ed25519) or 64 hex digits (Ed25519)")
-    .requiredOption("--db <dir>", "LevelDB contact log directory")
+    .requiredOption("--db <dir>", "LevelDB contact log directory (must exist; never created)")
     .option("--json", "print the full result as JSON")
     .action(async (o: { url: string; publicKey: string; db: string; json?: boolean }) => {
       const trusted = parsePublicKey(o.publicKey);
-      const log = await openLevelLog(o.db);
+      // Never creates a log: a mistyped --db would otherwise sync against an empty one ("none").
+      const log = await openLevelLog(o.db, { createIfMissing: false });
       try {
         const result = await createKeyFeed({ baseUrl: o.url, trustedKeys: [trusted], log }).sync();
         if (o.json) printJson(result, true);

@@ -94,7 +94,7 @@ export function registerMatch(program: Command): void {
       "trusted signing key: SPKI base64 (ECDSA/Ed25519) or 64 hex digits (Ed25519)",
     )
     .option("--no-verify", "accept the file without checking its signature")
-    .option("--db <dir>", "LevelDB contact log directory")
+    .option("--db <dir>", "LevelDB contact log directory (must exist; never created)")
     .option("--sightings <file>", "sightings CSV: time,rpi,aem,rssi,receiver_model")
     .option("--policy <name>", "contact policy: default | swisscovid | cwa | bluezone", "default")
     .option("--receiver-model <model>", "this phone's model, for its RSSI correction (CSV column otherwise)")
