@@ -300,7 +300,9 @@ export async function getOnce(
       current = next;
     }
     if (res.status !== 200) {
-      await res.body?.cancel().catch(() => undefined);
+      // Read a short error body to its end so the connection can be reused (cancelling closes it);
+      // a long one is cut.
+      await readLimited(res, 64 * 1024, "error body", { aborted: aborted.promise }).catch(() => undefined);
       return { status: res.status, headers: res.headers };
     }
     const bytes = await readLimited(res, maxBytes, what, {
