@@ -42,6 +42,7 @@ export function describeFeedResult(r: FeedResult): string {
   const parts = [`status ${r.status}`, `${r.newFiles.length} new file(s)`];
   if (r.rejected.length > 0)
     parts.push(`${r.rejected.length} rejected (${r.rejected.map((x) => x.code).join(", ")})`);
+  if (r.givenUp.length > 0) parts.push(`${r.givenUp.length} given up`);
   if (r.pending.length > 0) parts.push(`${r.pending.length} pending`);
   if (r.error) parts.push(`error: ${r.error.message}`);
   return parts.join(", ");
