@@ -125,7 +125,7 @@ describe("item 6: deadlines and abort", () => {
   });
 
   it("a connection that is never accepted misses the connect deadline and stops the sync", async () => {
-    const port = await unacceptingPort(10_000);
+    const port = await unacceptingPort(5000);
     cleanup.push(() => port.close());
     const url = `http://127.0.0.1:${port.port}/feed/`;
     const r = await feedOf(url, createMemoryLog(), {
