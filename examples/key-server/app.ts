@@ -3,8 +3,9 @@
  * tokens → certificates), key upload, publishing, and the feed directory served statically for the
  * demo. `buildApp` returns the app unstarted, so tests listen on an ephemeral loopback port.
  *
- * Routes (JSON; errors are `{error: {code, message}}` with a 4xx/5xx status):
- * - `POST /codes` (admin) `{reportType: "confirmed"|"recursive", level?, onsetDate?}` → `{code, expiresAt}`
+ * Routes (JSON; every error, unknown routes and framework errors included, is exactly
+ * `{error: {code, message}}` with a 4xx/5xx status):
+ * - `POST /codes` (admin; admin routes are rate-limited per IP, failed authentications more tightly) `{reportType: "confirmed"|"recursive", level?, onsetDate?}` → `{code, expiresAt}`
  * - `POST /verify` `{code}` → `{token, reportType, level, expiresAt}`
  * - `POST /certificate` `{token, ekeyhmac}` → `{certificate, expiresAt}`
  * - `POST /publish` `{temporaryExposureKeys, hmacKey, verificationPayload}` → `{insertedExposures, duplicates}`
@@ -43,6 +44,13 @@ export interface KeyServerOptions {
   ipLimit?: RateLimit;
   /** Verify attempts per code per window; default 5 per hour. */
   codeLimit?: RateLimit;
+  /** Requests per IP per window on the admin routes (`/codes`, `/publish-batches`); default 60 per minute. */
+  adminLimit?: RateLimit;
+  /**
+   * Failed admin authentications per IP per window; default 10 per 15 minutes. Once used up, the IP's
+   * admin requests are refused with 429 (even with the right token) until the window ends.
+   */
+  adminFailureLimit?: RateLimit;
   /** Most keys per published file; default 50 000. */
   maxKeysPerFile?: number;
   /** Days a run stays listed; default 14. */
@@ -65,6 +73,13 @@ export interface KeyServer {
   close(): Promise<void>;
 }
 
+/** Error codes of the framework's own 4xx answers, by status. */
+const FRAMEWORK_CODES: Record<number, string> = {
+  404: "ERR_NOT_FOUND",
+  413: "ERR_BODY_TOO_LARGE",
+  415: "ERR_UNSUPPORTED_MEDIA_TYPE",
+};
+
 function body(req: FastifyRequest): Record<string, unknown> {
   return (typeof req.body === "object" && req.body !== null ? req.body : {}) as Record<string, unknown>;
 }
@@ -83,6 +98,11 @@ export async function buildApp(options: KeyServerOptions): Promise<KeyServer> {
   const verifier = createVerifier(store, certificateKey, { ...DEFAULT_TTL, ...options.ttl });
   const ipLimiter = createRateLimiter(options.ipLimit ?? { max: 30, windowMs: 60_000 }, now);
   const codeLimiter = createRateLimiter(options.codeLimit ?? { max: 5, windowMs: 3600_000 }, now);
+  const adminLimiter = createRateLimiter(options.adminLimit ?? { max: 60, windowMs: 60_000 }, now);
+  const adminFailures = createRateLimiter(
+    options.adminFailureLimit ?? { max: 10, windowMs: 15 * 60_000 },
+    now,
+  );
   const embargoMs = options.embargoMs ?? DEFAULT_EMBARGO_MS;
   const adminHash = createHash("sha256").update(options.adminToken).digest();
   const publish = () =>
@@ -97,10 +117,16 @@ export async function buildApp(options: KeyServerOptions): Promise<KeyServer> {
     });
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 });
+  // Admin routes: every request counts against the IP's admin limit, and an IP that used up its
+  // failed authentications is refused before the token is even compared (bounds token guessing).
   const admin = (req: FastifyRequest) => {
+    adminLimiter.hit(req.ip, `to admin routes from ${req.ip}`);
+    adminFailures.check(req.ip, `with a wrong admin token from ${req.ip}`);
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
-    if (!timingSafeEqual(createHash("sha256").update(given).digest(), adminHash))
+    if (!timingSafeEqual(createHash("sha256").update(given).digest(), adminHash)) {
+      adminFailures.hit(req.ip, `with a wrong admin token from ${req.ip}`);
       throw new ApiError(401, "ERR_UNAUTHORIZED", "admin routes need Authorization: Bearer <admin token>");
+    }
   };
   const limitIp = (req: FastifyRequest) => ipLimiter.hit(req.ip, `from ${req.ip}`);
 
@@ -109,16 +135,22 @@ export async function buildApp(options: KeyServerOptions): Promise<KeyServer> {
       if (err.retryAfterSeconds !== undefined) reply.header("retry-after", String(err.retryAfterSeconds));
       return reply.status(err.status).send({ error: { code: err.code, message: err.message } });
     }
+    // Framework errors (malformed JSON, wrong content type, body too large …) carry a 4xx statusCode.
     const e = err as { statusCode?: number; message?: string; code?: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply
-        .status(e.statusCode)
-        .send({ error: { code: "ERR_BAD_REQUEST", message: e.message ?? "bad request" } });
+      const code = FRAMEWORK_CODES[e.statusCode] ?? "ERR_BAD_REQUEST";
+      return reply.status(e.statusCode).send({ error: { code, message: e.message ?? "bad request" } });
     }
     const code = err instanceof BluezoneError ? err.code : "ERR_INTERNAL";
     app.log.error(err);
     return reply.status(500).send({ error: { code, message: "internal error" } });
   });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({ error: { code: "ERR_NOT_FOUND", message: `no route ${req.method} ${req.url.split("?")[0]}` } }),
+  );
 
   app.post("/codes", async (req) => {
     admin(req);

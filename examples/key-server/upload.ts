@@ -7,7 +7,6 @@
 import {
   BluezoneError,
   DAY_MS,
-  dayStartInterval,
   type ExposureKey,
   INTERVAL_MS,
   INTERVALS_PER_DAY,
@@ -24,7 +23,7 @@ import type { CertificateClaims } from "./verification";
 export const MAX_KEYS_PER_UPLOAD = 30;
 /** Oldest accepted key start, days before now. */
 export const MAX_KEY_AGE_DAYS = 15;
-/** Default embargo after the end of a key's day, ms (2 h). */
+/** Default embargo after the end of a key's validity, ms (2 h). */
 export const DEFAULT_EMBARGO_MS = 2 * 3600_000;
 
 const bad = (message: string) => new ApiError(400, "ERR_BAD_REQUEST", message);
@@ -90,10 +89,17 @@ export function checkKeysHmac(wire: readonly WireKey[], hmacKey: unknown, claims
     throw new ApiError(400, "ERR_HMAC_MISMATCH", "the keys do not match the HMAC in the certificate");
 }
 
-/** Unix ms at which a key may be published: `embargoMs` after the end of its UTC day (or now, if later). */
+/**
+ * Unix ms at which a key may be published: `embargoMs` after the end of its validity, i.e.
+ * `(rollingStartIntervalNumber + rollingPeriod) × 10 min + embargoMs` (or now, if later). Counting from
+ * the key's end, not from its start or its start's UTC day: a key that started at 16:50 and is valid
+ * for 144 intervals is still broadcast until 16:50 the next day, and publishing it earlier would let
+ * anyone who hears it link it to a confirmed case while it is on the air (EN key server: keys are
+ * published only once expired).
+ */
 export function availableAt(key: ExposureKey, now: number, embargoMs: number): number {
-  const dayEnd = (dayStartInterval(key.rollingStartIntervalNumber) + INTERVALS_PER_DAY) * INTERVAL_MS;
-  return Math.max(now, dayEnd + embargoMs);
+  const keyEnd = (key.rollingStartIntervalNumber + key.rollingPeriod) * INTERVAL_MS;
+  return Math.max(now, keyEnd + embargoMs);
 }
 
 /** The keys as stored: report type and level from the certificate, onset offset, embargo. */

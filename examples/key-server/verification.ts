@@ -47,7 +47,20 @@ export interface CodeRequest {
   onsetDate?: string;
 }
 
-/** Checks the body of `POST /codes`: reportType, level (recursive: 1…7), onsetDate (YYYY-MM-DD). */
+/**
+ * Whether `value` is a real calendar date written YYYY-MM-DD (proleptic Gregorian, UTC). `Date.parse`
+ * alone is not enough: V8 reads "2021-02-31" as 3 March, so the date must also survive the round
+ * trip back to text.
+ */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
+
+/** Checks the body of `POST /codes`: reportType, level (recursive: 1…7), onsetDate (a calendar date, YYYY-MM-DD).
+ * @throws ApiError 400 `ERR_BAD_REQUEST` naming the field
+ */
 export function parseCodeRequest(body: unknown): CodeRequest {
   const o = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   if (o.reportType !== "confirmed" && o.reportType !== "recursive")
@@ -61,12 +74,12 @@ export function parseCodeRequest(body: unknown): CodeRequest {
     throw new ApiError(400, "ERR_BAD_REQUEST", "a confirmed report has no level (or level 0)");
   }
   if (o.onsetDate !== undefined) {
-    if (
-      typeof o.onsetDate !== "string" ||
-      !/^\d{4}-\d{2}-\d{2}$/.test(o.onsetDate) ||
-      Number.isNaN(Date.parse(o.onsetDate))
-    )
-      throw new ApiError(400, "ERR_BAD_REQUEST", "onsetDate must be YYYY-MM-DD");
+    if (!isCalendarDate(o.onsetDate))
+      throw new ApiError(
+        400,
+        "ERR_BAD_REQUEST",
+        `onsetDate must be a calendar date YYYY-MM-DD, got ${JSON.stringify(o.onsetDate)}`,
+      );
     return { reportType: o.reportType, level, onsetDate: o.onsetDate };
   }
   return { reportType: o.reportType, level };

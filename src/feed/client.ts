@@ -7,12 +7,19 @@
  *   downloaded again); a crash between the two leaves a result that the next sync recognises (the file
  *   is marked processed without downloading or matching it again). So no file is skipped and none is
  *   matched twice.
- * - Rejected files (bad signature, tampered bytes, digest or size mismatch, malformed, 4xx) are not
- *   marked processed and do not stop later files; they are retried on the next syncs and given up
- *   after `maxRejections` rejections (a CDN serving a broken copy gets a chance to heal, a forged
- *   file does not cost a download forever).
- * - Network failures and 5xx (after bounded retries) stop the sync; the remaining files stay pending
- *   and the next sync resumes with them.
+ * - Rejected files (bad signature, tampered bytes, digest or size mismatch, malformed, 4xx, redirect
+ *   loop) and files that failed after bounded retries (5xx, a missed headers/idle/request deadline)
+ *   are not marked processed and do not stop later files; they are retried on the next syncs and
+ *   given up after `maxRejections` syncs (a CDN serving a broken copy gets a chance to heal, a forged
+ *   file or one answering 503 forever does not cost a download on every sync). Given-up files are
+ *   recorded in the feed state.
+ * - Network failures (the server cannot be reached: refused, reset, DNS, connect deadline), the total
+ *   deadline and the caller's abort stop the sync; the remaining files stay pending and the next sync
+ *   resumes with them. At most `maxFilesPerSync` files are downloaded per sync; the rest stay pending.
+ * - Progress is journalled per file (see feed-state.ts), so a sync's writes grow linearly with the
+ *   number of files, and folded into the state once per sync.
+ * - `sync()` always settles: while it runs it holds a ref'd handle, so a short-lived script does not
+ *   exit with the sync half-done while it waits on a back-off timer (the clock's timers are unref'd).
  * - Matching is per file: each key is judged on its own (the day rule is per key, i.e. per person and
  *   day), and every key is published once, so matching the union of retained files would give the
  *   same verdicts at a cost proportional to all retained keys on every sync. The exposure status is
@@ -26,10 +33,35 @@ import { type CheckExposureOptions, checkExposure } from "../match/check-exposur
 import { type KeyFile, readKeyFile } from "../match/key-file";
 import type { TrustedKey } from "../match/signing";
 import { DAY_MS } from "../protocol/intervals";
-import { FeedDigestError, FeedHttpError, FeedNetworkError, FeedSizeLimitError } from "./errors";
+import {
+  FeedAbortedError,
+  FeedDigestError,
+  FeedNetworkError,
+  FeedSizeLimitError,
+  FeedTimeoutError,
+} from "./errors";
 import { batchUrl, type FeedBatch, type FeedIndex, parseFeedIndex } from "./feed-index";
-import { type FeedState, loadFeedState, saveFeedState } from "./feed-state";
-import { type FetchLike, fetchOnce, type RetryOptions, readLimited, resolveRetry, withRetry } from "./http";
+import {
+  appendFeedJournal,
+  type FeedJournalEntry,
+  type FeedState,
+  loadFeedProgress,
+  type RejectionRecord,
+  saveFeedProgress,
+} from "./feed-state";
+import {
+  abortReason,
+  defaultFetch,
+  type FeedTimeouts,
+  type FetchLike,
+  getOnce,
+  httpError,
+  type RequestContext,
+  type RetryOptions,
+  resolveRetry,
+  resolveTimeouts,
+  withRetry,
+} from "./http";
 
 /** Options of {@link createKeyFeed}. */
 export interface KeyFeedOptions {
@@ -41,19 +73,26 @@ export interface KeyFeedOptions {
   trustedKeys: readonly TrustedKey[];
   /** The phone's contact log: matched against, and where progress and verdicts are stored. */
   log: ContactLog;
-  /** fetch implementation; Node's global `fetch` by default. */
+  /**
+   * fetch implementation; default undici's `fetch` on an agent with the connect deadline. An injected
+   * fetch gets `signal` and `redirect: "manual"`; the connect deadline is then its own.
+   */
   fetch?: FetchLike;
+  /** Deadlines (connect, headers, idle, per request, whole sync), ms; see `DEFAULT_FEED_TIMEOUTS`. */
+  timeouts?: FeedTimeouts;
+  /** Files downloaded per sync at most (processed, rejected or failed); the rest wait; default 1000. */
+  maxFilesPerSync?: number;
   /** Time source (plausibility checks, retry timers, status window); the system clock by default. */
   clock?: Clock;
   /** Largest batch file accepted, bytes; default 16 MiB. Enforced while streaming. */
   maxFileBytes?: number;
   /** Largest index accepted, bytes; default 1 MiB. */
   maxIndexBytes?: number;
-  /** Retries on network errors and 5xx. */
+  /** Retries within one sync on network errors, 5xx and per-request deadlines. */
   retry?: RetryOptions;
   /** Options of `checkExposure` (policy, receiver model, maxLevel …). */
   checkOptions?: Omit<CheckExposureOptions, "index">;
-  /** Syncs that may reject a file before it is given up; default 3. */
+  /** Syncs that may reject (or fail to download) a file before it is given up; default 3. */
   maxRejections?: number;
   /** Verdicts younger than this count for the status (by last contact); default 14 days. */
   statusWindowDays?: number;
@@ -113,7 +152,7 @@ export interface FeedResult {
   rejected: RejectedFile[];
   /** Files given up earlier, still listed in the index. */
   givenUp: string[];
-  /** Files left for a later sync because the network failed. */
+  /** Files left for a later sync: the network failed, the sync was aborted or hit a limit. */
   pending: string[];
   /** Current exposure status over all stored verdicts: `F1`, `F2`, … or `none`. */
   status: string;
@@ -121,14 +160,27 @@ export interface FeedResult {
   level?: number;
   /** Latest close contact over the verdicts, unix ms. */
   lastContactAt?: number;
-  /** Set when the sync stopped early (index or download failed after retries). */
+  /**
+   * Set when the sync stopped early: the index could not be fetched, the server could not be reached,
+   * the total deadline passed (`ERR_FEED_TIMEOUT`) or the caller aborted (`ERR_FEED_ABORTED`).
+   */
   error?: { code: string; message: string };
+}
+
+/** Options of one sync. */
+export interface SyncOptions {
+  /** Aborts the sync: the request under way is cancelled and the result has `ERR_FEED_ABORTED`. */
+  signal?: AbortSignal;
 }
 
 /** A key-feed client. */
 export interface KeyFeed {
-  /** Fetches the index and processes new files. Concurrent calls run one after another. */
-  sync(): Promise<FeedResult>;
+  /**
+   * Fetches the index and processes new files. Concurrent calls run one after another. Network
+   * trouble, deadlines and an abort through `options.signal` end in a result with `error` (progress
+   * kept), never in a rejection; it rejects only when the contact log fails.
+   */
+  sync(options?: SyncOptions): Promise<FeedResult>;
   /** The current status from stored verdicts, without network. */
   status(): Promise<Pick<FeedResult, "status" | "level" | "lastContactAt">>;
 }
@@ -150,9 +202,16 @@ function errorInfo(err: unknown): { code: string; message: string } {
     : { code: "ERR_UNKNOWN", message: String(err) };
 }
 
-/** Whether a download failure is transient (stop and resume later) rather than a rejection. */
-function isTransient(err: unknown): boolean {
-  return err instanceof FeedNetworkError || (err instanceof FeedHttpError && err.status >= 500);
+/**
+ * Whether a failure stops the whole sync (the server is unreachable, the total deadline passed, the
+ * caller aborted) rather than counting against one file.
+ */
+function stopsSync(err: unknown): boolean {
+  return (
+    err instanceof FeedNetworkError ||
+    err instanceof FeedAbortedError ||
+    (err instanceof FeedTimeoutError && (err.phase === "connect" || err.phase === "total"))
+  );
 }
 
 /** Creates a key-feed client (see the module documentation for its guarantees). */
@@ -161,8 +220,10 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   if (!trustedKeys || trustedKeys.length === 0)
     throw new InvalidArgumentError("createKeyFeed needs at least one trusted key");
   const clock = options.clock ?? systemClock();
-  const fetchFn: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
+  const timeouts = resolveTimeouts(options.timeouts);
+  const fetchFn: FetchLike = options.fetch ?? defaultFetch(timeouts.connectMs);
   const retry = resolveRetry(options.retry, clock);
+  const maxFilesPerSync = options.maxFilesPerSync ?? 1000;
   const maxFileBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
   const maxIndexBytes = options.maxIndexBytes ?? 1024 * 1024;
   const maxRejections = options.maxRejections ?? 3;
@@ -179,6 +240,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     ["maxFileBytes", maxFileBytes],
     ["maxIndexBytes", maxIndexBytes],
     ["maxRejections", maxRejections],
+    ["maxFilesPerSync", maxFilesPerSync],
   ] as const) {
     if (!Number.isSafeInteger(v) || v < 1)
       throw new InvalidArgumentError(`${name} must be a positive integer`);
@@ -201,45 +263,45 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   }
 
   async function fetchIndex(
+    ctx: RequestContext,
     state: FeedState,
   ): Promise<{ index?: FeedIndex; etag?: string; lastModified?: string }> {
     const headers: Record<string, string> = {};
     if (state.etag) headers["if-none-match"] = state.etag;
     if (state.lastModified) headers["if-modified-since"] = state.lastModified;
-    return withRetry(retry, async () => {
-      const res = await fetchOnce(fetchFn, indexUrl, headers);
-      if (res.status === 304) {
-        await res.body?.cancel().catch(() => undefined);
-        return {};
-      }
-      if (res.status !== 200) {
-        await res.body?.cancel().catch(() => undefined);
-        throw new FeedHttpError(res.status, `GET ${indexUrl} answered ${res.status}`);
-      }
-      const text = Buffer.from(await readLimited(res, maxIndexBytes, "index")).toString("utf8");
-      const etag = res.headers.get("etag");
-      const lastModified = res.headers.get("last-modified");
-      return {
-        index: parseFeedIndex(text),
-        ...(etag ? { etag } : {}),
-        ...(lastModified ? { lastModified } : {}),
-      };
-    });
+    return withRetry(
+      retry,
+      async () => {
+        const res = await getOnce(ctx, indexUrl, headers, maxIndexBytes, "index");
+        if (res.status === 304) return {};
+        if (res.status !== 200) throw httpError(indexUrl, res.status);
+        const text = Buffer.from(res.bytes!).toString("utf8");
+        const etag = res.headers.get("etag");
+        const lastModified = res.headers.get("last-modified");
+        return {
+          index: parseFeedIndex(text),
+          ...(etag ? { etag } : {}),
+          ...(lastModified ? { lastModified } : {}),
+        };
+      },
+      ctx.signal,
+    );
   }
 
-  async function download(batch: FeedBatch): Promise<Uint8Array> {
+  async function download(ctx: RequestContext, batch: FeedBatch): Promise<Uint8Array> {
     if (batch.size > maxFileBytes)
       throw new FeedSizeLimitError(`${batch.name} is ${batch.size} bytes, limit ${maxFileBytes}`);
     const url = batchUrl(indexUrl, batch);
-    const bytes = await withRetry(retry, async () => {
-      const res = await fetchOnce(fetchFn, url);
-      if (res.status !== 200) {
-        await res.body?.cancel().catch(() => undefined);
-        throw new FeedHttpError(res.status, `GET ${url} answered ${res.status}`);
-      }
-      // Never read past the size the index announced (nor past the limit).
-      return readLimited(res, Math.min(maxFileBytes, batch.size), batch.name);
-    });
+    const bytes = await withRetry(
+      retry,
+      async () => {
+        // Never read past the size the index announced (nor past the limit).
+        const res = await getOnce(ctx, url, {}, Math.min(maxFileBytes, batch.size), batch.name);
+        if (res.status !== 200) throw httpError(url, res.status);
+        return res.bytes!;
+      },
+      ctx.signal,
+    );
     if (bytes.length !== batch.size)
       throw new FeedDigestError(`${batch.name} is ${bytes.length} bytes, the index says ${batch.size}`);
     if (batch.sha256 !== undefined) {
@@ -251,8 +313,8 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   }
 
   /** Downloads and verifies one file: throws a transient error or a rejection (a BluezoneError). */
-  async function fetchVerified(batch: FeedBatch) {
-    const bytes = await download(batch);
+  async function fetchVerified(ctx: RequestContext, batch: FeedBatch) {
+    const bytes = await download(ctx, batch);
     return readKeyFile(bytes, { trustedKeys, clock, limits: { maxFileBytes } });
   }
 
@@ -279,8 +341,9 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     return verdict;
   }
 
-  async function doSync(): Promise<FeedResult> {
-    const state = await loadFeedState(log, stateName);
+  async function doSync(signal: AbortSignal): Promise<FeedResult> {
+    const ctx: RequestContext = { fetch: fetchFn, clock, timeouts, signal };
+    const state = await loadFeedProgress(log, stateName);
     const result: FeedResult = {
       index: "failed",
       newFiles: [],
@@ -292,7 +355,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     const finish = async () => Object.assign(result, await currentStatus());
     let fetched: Awaited<ReturnType<typeof fetchIndex>>;
     try {
-      fetched = await fetchIndex(state);
+      fetched = await fetchIndex(ctx, state);
     } catch (err) {
       if (!(err instanceof BluezoneError)) throw err;
       result.error = errorInfo(err);
@@ -305,16 +368,14 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     result.index = "fetched";
     const listed = new Set(fetched.index.batches.map((b) => b.name));
     const processed = new Set(state.processed.filter((n) => listed.has(n)));
-    const rejected = Object.fromEntries(Object.entries(state.rejected).filter(([n]) => listed.has(n)));
-    const save = () =>
-      saveFeedState(log, stateName, {
-        ...(state.etag ? { etag: state.etag } : {}),
-        ...(state.lastModified ? { lastModified: state.lastModified } : {}),
-        processed: [...processed],
-        rejected,
-      });
+    const rejected: Record<string, RejectionRecord> = {};
+    for (const [n, r] of Object.entries(state.rejected)) if (listed.has(n)) rejected[n] = r;
+    // Each outcome is one small journal entry; the state is written once, at the end.
+    let journal = 0;
+    const record = (entry: FeedJournalEntry) => appendFeedJournal(log, stateName, journal++, entry);
     const stored = new Map((await log.results()).filter(isVerdict).map((r) => [r.value.file, r.value]));
     let retryLater = false;
+    let downloads = 0;
     const todo = fetched.index.batches.filter((b) => !processed.has(b.name));
     for (const [i, batch] of todo.entries()) {
       if ((rejected[batch.name]?.attempts ?? 0) >= maxRejections) {
@@ -324,10 +385,17 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       const earlier = stored.get(batch.name);
       let file: KeyFile | undefined;
       if (!earlier) {
+        if (downloads >= maxFilesPerSync || signal.aborted) {
+          if (signal.aborted) result.error = errorInfo(abortReason(signal));
+          result.pending = todo.slice(i).map((b) => b.name);
+          retryLater = true;
+          break;
+        }
+        downloads++;
         try {
-          file = await fetchVerified(batch);
+          file = await fetchVerified(ctx, batch);
         } catch (err) {
-          if (isTransient(err)) {
+          if (stopsSync(err)) {
             result.error = errorInfo(err);
             result.pending = todo.slice(i).map((b) => b.name);
             retryLater = true;
@@ -339,32 +407,57 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
           const givenUp = attempts >= maxRejections;
           if (!givenUp) retryLater = true;
           result.rejected.push({ name: batch.name, code: err.code, reason: err.message, attempts, givenUp });
-          await save();
+          await record({ name: batch.name, rejection: rejected[batch.name]! });
           continue;
         }
       }
       const verdict = earlier ?? (await match(batch, file!));
       processed.add(batch.name);
       delete rejected[batch.name];
-      await save();
+      await record({ name: batch.name, processed: true });
       result.newFiles.push({ ...verdict, recovered: earlier !== undefined });
     }
     // Remember the index validators only once nothing of this index is left to do, so a 304 never
     // hides a pending or retryable file.
+    const next: FeedState = { processed: [...processed], rejected };
     if (!retryLater) {
-      delete state.etag;
-      delete state.lastModified;
-      if (fetched.etag) state.etag = fetched.etag;
-      if (fetched.lastModified) state.lastModified = fetched.lastModified;
+      if (fetched.etag) next.etag = fetched.etag;
+      if (fetched.lastModified) next.lastModified = fetched.lastModified;
     }
-    await save();
+    await saveFeedProgress(log, stateName, next, journal);
     return finish();
+  }
+
+  /** Runs a sync under the total deadline and the caller's signal, holding the process alive. */
+  async function runSync(options: SyncOptions | undefined): Promise<FeedResult> {
+    const controller = new AbortController();
+    const outer = options?.signal;
+    const onAbort = () => controller.abort(abortReason(outer!));
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener("abort", onAbort, { once: true });
+    const deadline = clock.setTimeout(() => {
+      controller.abort(
+        new FeedTimeoutError("total", `sync not complete within ${timeouts.totalMs} ms (progress kept)`),
+      );
+    }, timeouts.totalMs);
+    // The I/O edge: a pending sync is work the process must finish. The clock's timers are unref'd
+    // (they never keep a process alive), so without this a script awaiting sync() during a back-off
+    // wait would exit with the promise unsettled (Node's exit code 13).
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    try {
+      return await doSync(controller.signal);
+    } finally {
+      clearInterval(keepAlive);
+      clock.clearTimeout(deadline);
+      outer?.removeEventListener("abort", onAbort);
+    }
   }
 
   let chain: Promise<unknown> = Promise.resolve();
   return {
-    sync() {
-      const run = chain.then(doSync, doSync);
+    sync(options) {
+      const go = () => runSync(options);
+      const run = chain.then(go, go);
       chain = run.catch(() => undefined);
       return run;
     },

@@ -47,3 +47,40 @@ export class FeedDigestError extends BluezoneError {
     super("ERR_FEED_DIGEST", message);
   }
 }
+
+/** Which deadline a request missed (see `FeedTimeouts`). */
+export type FeedTimeoutPhase = "connect" | "headers" | "idle" | "request" | "total";
+
+/**
+ * A deadline passed: `connect`, `headers`, `idle` and `request` concern one request (retried like a
+ * network error); `total` ends the whole sync (not retried; progress so far is kept).
+ */
+export class FeedTimeoutError extends BluezoneError {
+  /** The deadline that passed. */
+  readonly phase: FeedTimeoutPhase;
+
+  /**
+   * @param phase - which deadline
+   * @param message - which request and the deadline in ms
+   */
+  constructor(phase: FeedTimeoutPhase, message: string) {
+    super("ERR_FEED_TIMEOUT", message);
+    this.phase = phase;
+  }
+}
+
+/** The caller aborted the sync (its `AbortSignal` fired); progress so far is kept. */
+export class FeedAbortedError extends BluezoneError {
+  /** @param message - what was aborted, with the signal's reason */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_FEED_ABORTED", message, options);
+  }
+}
+
+/** Redirects that lead nowhere: a loop (a URL seen twice), too many hops, or an invalid Location. */
+export class FeedRedirectError extends BluezoneError {
+  /** @param message - the chain of URLs or the bad Location */
+  constructor(message: string) {
+    super("ERR_FEED_REDIRECT", message);
+  }
+}

@@ -22,7 +22,9 @@
  * - `batchNum`: publish run number, strictly increasing over the feed (not the EN header's batch
  *   number); `part`/`parts`: the file within that run (EN `batchNum`/`batchSize`), default 1 of 1.
  * - `createdAt`: unix ms of publication; `keys`: optional key count, informational.
- * Unknown fields are ignored, so the format can grow.
+ * Unknown fields are ignored, so the format can grow. `version` must be the JSON number 1; a string
+ * `"1"` is refused (`unsupported index version: "1" (a JSON string); expected the number 1`) rather than
+ * guessed at, since a publisher writing strings may write other fields wrongly too.
  */
 import { FeedIndexError } from "./errors";
 
@@ -96,6 +98,10 @@ function parseBatch(value: unknown, i: number): FeedBatch {
   return batch;
 }
 
+function jsonType(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
 /**
  * Parses and checks an index document (text or parsed JSON): version, field types, unique names,
  * batch numbers that never decrease.
@@ -112,10 +118,14 @@ export function parseFeedIndex(input: string | unknown): FeedIndex {
   }
   if (typeof doc !== "object" || doc === null) throw new FeedIndexError("index must be a JSON object");
   const o = doc as Record<string, unknown>;
-  if (o.version !== FEED_INDEX_VERSION)
+  if (o.version !== FEED_INDEX_VERSION) {
+    // Show the JSON value and its type: a string "1" must not read as "version 1 (expected 1)".
+    const given =
+      o.version === undefined ? "missing" : `${JSON.stringify(o.version)} (a JSON ${jsonType(o.version)})`;
     throw new FeedIndexError(
-      `unsupported index version ${String(o.version)} (expected ${FEED_INDEX_VERSION})`,
+      `unsupported index version: ${given}; expected the number ${FEED_INDEX_VERSION}`,
     );
+  }
   if (!Array.isArray(o.batches)) throw new FeedIndexError("index.batches must be an array");
   const batches = o.batches.map(parseBatch);
   const names = new Set<string>();

@@ -6,7 +6,8 @@ import { afterEach, expect, it } from "vitest";
 import { issueCode, uploadKeys } from "../../examples/key-server/uploader";
 import { openLevelLog, toHex } from "../../src/index";
 import { ROOT } from "../helpers/data";
-import { caseKey } from "./fixtures";
+import { caseKey, signerPair } from "./fixtures";
+import { startHttp, status } from "./http-server";
 import { ADMIN, startKeyServer } from "./server";
 
 let cleanup: (() => Promise<void>)[] = [];
@@ -52,4 +53,57 @@ it("bluezone feed sync fetches, verifies and remembers progress in the LevelDB l
   expect([first.status, r.newFiles.length, r.status]).toEqual([0, 1, "none"]);
   const second = await cli(["feed", "sync", "--url", s.feedUrl, "--public-key", key, "--db", db]);
   expect(second.stdout.trim()).toBe("status none, 0 new file(s)");
+});
+
+it("feed sync failures print `bluezone: <reason>` with the documented exit code (1 incomplete, 2 bad input, 3 rejected)", async () => {
+  const s = await startKeyServer({ now: () => Date.now() });
+  const failing = await startHttp({ "/feed/index.json": status(503) });
+  const dead = await startHttp();
+  await dead.close();
+  const dbs = [0, 1, 2, 3].map(() => mkdtempSync(join(tmpdir(), "bluezone-feed-cli-")));
+  for (const db of dbs) await (await openLevelLog(db)).close(); // feed sync never creates a log
+  cleanup.push(
+    () => s.dispose(),
+    () => failing.close(),
+    async () => {
+      for (const db of dbs) rmSync(db, { recursive: true, force: true });
+    },
+  );
+  const today = Math.floor(Date.now() / 600_000 / 144) * 144;
+  const { code } = await issueCode(s.url, ADMIN, { reportType: "confirmed" });
+  await uploadKeys(s.url, code, [
+    caseKey(1, { rollingStartIntervalNumber: today - 144 * 2 }),
+    caseKey(2, { rollingStartIntervalNumber: today - 144 * 3 }),
+  ]);
+  await s.server.publish();
+  const wrongKey = toHex(signerPair(9).trusted.publicKey as Uint8Array); // not the server's signer
+  const key = toHex(s.trusted.publicKey as Uint8Array);
+  const sync = (url: string, k: string, db: string, ...extra: string[]) =>
+    cli(["feed", "sync", "--url", url, "--public-key", k, "--db", db, "--retries", "1", ...extra]);
+  const [unreachable, unavailable, forged, badOption] = await Promise.all([
+    sync(dead.feedUrl, key, dbs[0]!),
+    sync(failing.feedUrl, key, dbs[1]!),
+    sync(s.feedUrl, wrongKey, dbs[2]!),
+    sync(s.feedUrl, key, dbs[3]!, "--idle-timeout", "soon"),
+  ]);
+  expect(unreachable.status).toBe(1);
+  expect(unreachable.stderr).toMatch(
+    new RegExp(
+      `^bluezone: GET ${dead.feedUrl}index\\.json failed: fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+ \\(2 attempts\\)\\n$`,
+    ),
+  );
+  expect(unreachable.stdout).toMatch(/^status none, 0 new file\(s\), error: /);
+  expect([unavailable.status, unavailable.stderr]).toEqual([
+    1,
+    `bluezone: GET ${failing.feedUrl}index.json answered 503 (2 attempts)\n`,
+  ]);
+  expect(failing.hits("/feed/index.json")).toBe(2);
+  // The server published one file; it is signed by another key than the one given: rejected, exit 3.
+  expect(forged.status).toBe(3);
+  expect(forged.stderr).toMatch(/^bluezone: 1 file\(s\) rejected: b000001-1\.zip \(ERR_KEY_FILE_SIGNATURE: /);
+  expect(forged.stdout.trim()).toBe("status none, 0 new file(s), 1 rejected (ERR_KEY_FILE_SIGNATURE)");
+  expect([badOption.status, badOption.stderr]).toEqual([
+    2,
+    'bluezone: --idle-timeout must be an integer in 1…9007199254740991, got "soon"\n',
+  ]);
 });

@@ -44,7 +44,7 @@ describe("key server: verification flow", () => {
   it("uploads through code → token → certificate → publish, embargoes keys, publishes a signed file", async () => {
     const { s, time } = await start();
     const { code } = await issueCode(s.url, ADMIN, { reportType: "confirmed", onsetDate: "2021-07-22" });
-    const today = key(9, 0, { rollingPeriod: 40 }); // still valid today: embargoed until tomorrow 02:00
+    const today = key(9, 0, { rollingPeriod: 40 }); // valid until 06:40: embargoed until 08:40
     expect(await uploadKeys(s.url, code, [key(1, 2), key(2, 1), today])).toEqual({
       insertedExposures: 3,
       duplicates: 0,
@@ -188,5 +188,133 @@ describe("key server: verification flow", () => {
     await refused(postJson(`${s.url}/verify`, { code: "333333" }), 400, "ERR_CODE_INVALID");
     await refused(postJson(`${s.url}/verify`, { code: "333333" }), 400, "ERR_CODE_INVALID");
     await refused(postJson(`${s.url}/verify`, { code: "333333" }), 429, "ERR_RATE_LIMITED");
+  });
+});
+
+describe("key server: embargo, code requests, admin limits, error bodies (#14)", () => {
+  it("embargoes a key until 2 h after the end of its validity, not of its start's day", async () => {
+    // Uploaded 2026-11-28 16:50 UTC: key S started then and is valid for 144 intervals (until
+    // 2026-11-29 16:50); key M started at midnight and ends at 2026-11-29 00:00.
+    const upload = Date.UTC(2026, 10, 28, 16, 50);
+    const time = { t: upload };
+    const s = await startKeyServer({ now: () => time.t });
+    servers.push(s);
+    const started = intervalNumber(upload);
+    const sameDay = key(1, 0, { rollingStartIntervalNumber: started, rollingPeriod: 144 });
+    const midnight = key(2, 0, { rollingStartIntervalNumber: intervalNumber(Date.UTC(2026, 10, 28)) });
+    const { code } = await issueCode(s.url, ADMIN, { reportType: "confirmed" });
+    await uploadKeys(s.url, code, [sameDay, midnight]);
+    const published = async (at: number) => {
+      time.t = at;
+      return (await s.server.publish()).keys;
+    };
+    // Expected times worked by hand: (start + period) × 10 min + 2 h.
+    expect(await published(Date.UTC(2026, 10, 29, 1, 59, 59))).toBe(0);
+    expect(await published(Date.UTC(2026, 10, 29, 2, 0))).toBe(1); // M: 00:00 + 2 h
+    expect(await published(Date.UTC(2026, 10, 29, 18, 49, 59))).toBe(0); // S is valid until 16:50
+    expect(await published(Date.UTC(2026, 10, 29, 18, 50))).toBe(1); // S: 16:50 + 2 h
+    const index = parseFeedIndex(await (await fetch(`${s.feedUrl}index.json`)).text());
+    const second = new Uint8Array(await (await fetch(`${s.feedUrl}${index.batches[1]!.name}`)).arrayBuffer());
+    expect(readKeyFile(second, { trustedKeys: [s.trusted] }).keys[0]?.rollingStartIntervalNumber).toBe(
+      started,
+    );
+  });
+
+  it("accepts only real calendar dates as onsetDate", async () => {
+    const { s } = await start();
+    for (const bad of ["2021-02-31", "2023-02-29", "2021-13-01", "2021-04-31", "2021-1-01", 20210201]) {
+      const err = (await issueCode(s.url, ADMIN, {
+        reportType: "confirmed",
+        onsetDate: bad as string,
+      }).catch((e: unknown) => e)) as ApiError;
+      expect([bad, err.status, err.code]).toEqual([bad, 400, "ERR_BAD_REQUEST"]);
+      expect(err.message).toContain("calendar date");
+    }
+    for (const good of ["2021-02-28", "2024-02-29", "2021-12-31"])
+      expect((await issueCode(s.url, ADMIN, { reportType: "confirmed", onsetDate: good })).code).toMatch(
+        /^\d{10}$/,
+      );
+  });
+
+  it("rate-limits admin routes: wrong tokens per IP, then every admin request per IP", async () => {
+    const { s, time } = await start({ adminFailureLimit: { max: 3, windowMs: 900_000 } });
+    for (let i = 0; i < 3; i++)
+      await refused(
+        issueCode(s.url, `wrong-token-guess-${i}`, { reportType: "confirmed" }),
+        401,
+        "ERR_UNAUTHORIZED",
+      );
+    // The failures are used up: refused before the token is compared, the right token included.
+    const err = (await issueCode(s.url, ADMIN, { reportType: "confirmed" }).catch((e) => e)) as ApiError;
+    expect([err.status, err.code, err.retryAfterSeconds]).toEqual([429, "ERR_RATE_LIMITED", 900]);
+    await refused(
+      postJson(`${s.url}/publish-batches`, {}, { authorization: `Bearer ${ADMIN}` }),
+      429,
+      "ERR_RATE_LIMITED",
+    );
+    time.t += 900_000;
+    expect((await issueCode(s.url, ADMIN, { reportType: "confirmed" })).code).toMatch(/^\d{10}$/);
+
+    const other = await start({ adminLimit: { max: 4, windowMs: 60_000 } });
+    for (let i = 0; i < 4; i++) await issueCode(other.s.url, ADMIN, { reportType: "confirmed" });
+    await refused(issueCode(other.s.url, ADMIN, { reportType: "confirmed" }), 429, "ERR_RATE_LIMITED");
+    other.time.t += 60_000;
+    expect((await issueCode(other.s.url, ADMIN, { reportType: "confirmed" })).code).toMatch(/^\d{10}$/);
+  });
+
+  it("answers every error, framework errors and unknown routes included, with exactly {error: {code, message}}", async () => {
+    const { s } = await start();
+    const json = { "content-type": "application/json" };
+    const probes: [string, string, RequestInit, number, string][] = [
+      ["unknown route", "/nope", {}, 404, "ERR_NOT_FOUND"],
+      ["wrong method", "/codes", { method: "DELETE" }, 404, "ERR_NOT_FOUND"],
+      ["missing file", "/feed/b999999-1.zip", {}, 404, "ERR_NOT_FOUND"],
+      ["malformed JSON", "/verify", { method: "POST", headers: json, body: "{" }, 400, "ERR_BAD_REQUEST"],
+      [
+        "xml body",
+        "/verify",
+        { method: "POST", headers: { "content-type": "application/xml" }, body: "<a/>" },
+        415,
+        "ERR_UNSUPPORTED_MEDIA_TYPE",
+      ],
+      [
+        "body over 64 KiB",
+        "/verify",
+        { method: "POST", headers: json, body: JSON.stringify({ code: "1".repeat(70_000) }) },
+        413,
+        "ERR_BODY_TOO_LARGE",
+      ],
+      ["no admin token", "/codes", { method: "POST", headers: json, body: "{}" }, 401, "ERR_UNAUTHORIZED"],
+      [
+        "bad code request",
+        "/codes",
+        { method: "POST", headers: { ...json, authorization: `Bearer ${ADMIN}` }, body: "[]" },
+        400,
+        "ERR_BAD_REQUEST",
+      ],
+      [
+        "empty upload",
+        "/publish",
+        { method: "POST", headers: json, body: "{}" },
+        401,
+        "ERR_CERTIFICATE_INVALID",
+      ],
+    ];
+    for (const [what, path, init, status, code] of probes) {
+      const res = await fetch(`${s.url}${path}`, init);
+      const body = (await res.json()) as { error: Record<string, unknown> };
+      expect([what, res.status, res.headers.get("content-type")?.split(";")[0]]).toEqual([
+        what,
+        status,
+        "application/json",
+      ]);
+      expect([what, Object.keys(body), Object.keys(body.error).sort(), body.error.code]).toEqual([
+        what,
+        ["error"],
+        ["code", "message"],
+        code,
+      ]);
+      expect(typeof body.error.message).toBe("string");
+    }
   });
 });

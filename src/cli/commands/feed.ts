@@ -6,16 +6,43 @@ import type { Command } from "commander";
 import { createKeyFeed, type FeedResult } from "../../feed/client";
 import { openLevelLog } from "../../log/level-log";
 import { parsePublicKey } from "../../match/signing";
-import { printJson } from "../run";
+import { parseIntOption, printJson } from "../run";
 
-/** Exit code of `feed sync` when the sync stopped early (network, HTTP) — progress is kept. */
+/**
+ * Exit code of `feed sync` when the sync stopped early — the index could not be fetched, the server
+ * could not be reached, a deadline passed — progress is kept; run it again later.
+ */
 export const EXIT_SYNC_INCOMPLETE = 1;
+
+/**
+ * Exit code of `feed sync` when it finished but rejected one or more files (bad signature, digest,
+ * size, malformed, 4xx, or still failing after retries): those files are not trusted; later syncs
+ * retry them until they are given up.
+ */
+export const EXIT_FILES_REJECTED = 3;
+
+/** The exit code for a sync result: incomplete (1) before rejected (3) before success (0). */
+export function feedExitCode(r: FeedResult): number {
+  if (r.error) return EXIT_SYNC_INCOMPLETE;
+  if (r.rejected.length > 0) return EXIT_FILES_REJECTED;
+  return 0;
+}
+
+/** The `bluezone: <reason>` line for stderr, or undefined when the sync succeeded. */
+export function feedFailureLine(r: FeedResult): string | undefined {
+  if (r.error) return `bluezone: ${r.error.message}`;
+  if (r.rejected.length === 0) return undefined;
+  const shown = r.rejected.slice(0, 3).map((x) => `${x.name} (${x.code}: ${x.reason})`);
+  const more = r.rejected.length > 3 ? `; and ${r.rejected.length - 3} more` : "";
+  return `bluezone: ${r.rejected.length} file(s) rejected: ${shown.join("; ")}${more}`;
+}
 
 /** One-line summary of a sync for humans. */
 export function describeFeedResult(r: FeedResult): string {
   const parts = [`status ${r.status}`, `${r.newFiles.length} new file(s)`];
   if (r.rejected.length > 0)
     parts.push(`${r.rejected.length} rejected (${r.rejected.map((x) => x.code).join(", ")})`);
+  if (r.givenUp.length > 0) parts.push(`${r.givenUp.length} given up`);
   if (r.pending.length > 0) parts.push(`${r.pending.length} pending`);
   if (r.error) parts.push(`error: ${r.error.message}`);
   return parts.join(", ");
@@ -31,17 +58,73 @@ export function registerFeed(program: Command): void {
     .requiredOption("--public-key <key>", "SPKI base64 (ECDSA P-256 or Ed25519) or 64 hex digits (Ed25519)")
     .requiredOption("--db <dir>", "LevelDB contact log directory (must exist; never created)")
     .option("--json", "print the full result as JSON")
-    .action(async (o: { url: string; publicKey: string; db: string; json?: boolean }) => {
-      const trusted = parsePublicKey(o.publicKey);
-      // Never creates a log: a mistyped --db would otherwise sync against an empty one ("none").
-      const log = await openLevelLog(o.db, { createIfMissing: false });
-      try {
-        const result = await createKeyFeed({ baseUrl: o.url, trustedKeys: [trusted], log }).sync();
-        if (o.json) printJson(result, true);
-        else process.stdout.write(`${describeFeedResult(result)}\n`);
-        if (result.error) process.exitCode = EXIT_SYNC_INCOMPLETE;
-      } finally {
-        await log.close();
-      }
-    });
+    .option(
+      "--retries <n>",
+      "retries per request on network errors, 5xx, deadlines",
+      parseIntOption("--retries", 0, 20),
+      3,
+    )
+    .option("--connect-timeout <ms>", "connection deadline", parseIntOption("--connect-timeout", 1), 10_000)
+    .option(
+      "--headers-timeout <ms>",
+      "deadline for response headers",
+      parseIntOption("--headers-timeout", 1),
+      30_000,
+    )
+    .option(
+      "--idle-timeout <ms>",
+      "longest silence inside a body",
+      parseIntOption("--idle-timeout", 1),
+      30_000,
+    )
+    .option("--request-timeout <ms>", "deadline per request", parseIntOption("--request-timeout", 1), 120_000)
+    .option(
+      "--total-timeout <ms>",
+      "deadline for the whole sync",
+      parseIntOption("--total-timeout", 1),
+      600_000,
+    )
+    .option("--max-files <n>", "files downloaded per sync at most", parseIntOption("--max-files", 1), 1000)
+    .action(
+      async (o: {
+        url: string;
+        publicKey: string;
+        db: string;
+        json?: boolean;
+        retries: number;
+        connectTimeout: number;
+        headersTimeout: number;
+        idleTimeout: number;
+        requestTimeout: number;
+        totalTimeout: number;
+        maxFiles: number;
+      }) => {
+        const trusted = parsePublicKey(o.publicKey);
+        // Never creates a log: a mistyped --db would otherwise sync against an empty one ("none").
+        const log = await openLevelLog(o.db, { createIfMissing: false });
+        try {
+          const result = await createKeyFeed({
+            baseUrl: o.url,
+            trustedKeys: [trusted],
+            log,
+            retry: { retries: o.retries },
+            timeouts: {
+              connectMs: o.connectTimeout,
+              headersMs: o.headersTimeout,
+              idleMs: o.idleTimeout,
+              requestMs: o.requestTimeout,
+              totalMs: o.totalTimeout,
+            },
+            maxFilesPerSync: o.maxFiles,
+          }).sync();
+          if (o.json) printJson(result, true);
+          else process.stdout.write(`${describeFeedResult(result)}\n`);
+          const failure = feedFailureLine(result);
+          if (failure) process.stderr.write(`${failure}\n`);
+          process.exitCode = feedExitCode(result);
+        } finally {
+          await log.close();
+        }
+      },
+    );
 }
