@@ -3,7 +3,7 @@
  * sim/radio-params.json and docs/radio-fit.md. Data: pc-ng/rss_smartphone (MIT), Ng, Spachos,
  * Plataniotis, "COVID-19 and Your Smartphone: BLE-Based Smart Contact Tracing", IEEE Systems Journal 2021.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRng } from "../sim/random";
@@ -11,10 +11,9 @@ import type { PairKey, PairParams, RadioParams } from "../sim/radio";
 import { ricianDb } from "../sim/fading";
 import { fitPair, type PairFit, parseRssiCsv } from "../sim/radio-fit";
 import type { Carriage } from "../sim/scenario";
+import { dataPath } from "./lib/data";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const data = resolve(root, "data");
-if (!existsSync(data)) throw new Error(`missing ${data}`);
 
 const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const CARRIAGE_OF: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
@@ -58,7 +57,7 @@ const fits = {} as Record<PairKey, PairFit>;
 const pairs = {} as Record<PairKey, PairParams>;
 let minRss = 0;
 for (const key of PAIRS) {
-  const rows = parseRssiCsv(readFileSync(resolve(data, `rssi/rss-${key}.csv`), "utf8"));
+  const rows = parseRssiCsv(readFileSync(dataPath(`rssi/rss-${key}.csv`), "utf8"));
   for (const r of rows) minRss = Math.min(minRss, r.rss);
   const f = fitPair(rows);
   fits[key] = f;
@@ -82,7 +81,7 @@ for (const key of PAIRS) {
   };
 }
 
-const calib = readFileSync(resolve(data, "calibration/en-calibration-2020-12-14.csv"), "utf8")
+const calib = readFileSync(dataPath("calibration/en-calibration-2020-12-14.csv"), "utf8")
   .split(/\r?\n/)
   .slice(1)
   .filter(Boolean)

@@ -1,14 +1,15 @@
 /**
- * Generates `src/proximity/calibration-table.ts` from the shared calibration CSV:
+ * Generates `src/proximity/calibration-table.ts` from the calibration CSV in data/calibration:
  * `npx tsx scripts/gen-calibration.ts`. The table is stored as parallel arrays (one entry per row).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { csvNumber, parseCsv } from "../src/csv";
+import { dataPath } from "./lib/data";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const source = resolve(root, "data/calibration/en-calibration-2020-12-14.csv");
+const source = dataPath("calibration/en-calibration-2020-12-14.csv");
 const target = resolve(root, "src/proximity/calibration-table.ts");
 
 const columns = ["manufacturer", "device", "model", "rssi_correction", "tx_power", "calibration_confidence"];
