@@ -14,10 +14,11 @@
 import { createCipheriv } from "node:crypto";
 import { endianness } from "node:os";
 import { InvalidArgumentError } from "../errors";
-import { deriveRpik, KEY_LENGTH, rpiPaddedData, type TemporaryExposureKey } from "../protocol/gaen";
+import { KEY_LENGTH, rpiPaddedData, type TemporaryExposureKey } from "../protocol/gaen";
+import { expandInfo, hkdf16Into } from "../protocol/hkdf";
 
 const LITTLE_ENDIAN = endianness() === "LE";
-const EMPTY_WORDS = new Int32Array(0);
+const INFO_RPIK = expandInfo(Buffer.from("EN-RPIK", "ascii"));
 
 /**
  * A set of 16-byte identifiers (the log's RPIs) laid out for probing: a bit filter on each
@@ -145,7 +146,13 @@ export function probeGaenKeys(packed: PackedKeys, set: RpiSet): ProbeHits {
   const { filter, words, used, mask } = set;
   const shift = 32 - set.filterBits;
   const pads = new Map<number, Buffer>();
-  let scratch = EMPTY_WORDS;
+  // One RPIK buffer for all keys (createCipheriv copies the key into the cipher), and the AES output
+  // copied into one aligned word buffer, so no per-key views or key objects are made.
+  const rpik = new Uint8Array(KEY_LENGTH);
+  let maxPeriod = 0;
+  for (let j = 0; j < n; j++) maxPeriod = Math.max(maxPeriod, packed.periods[j]!);
+  const w = new Int32Array(maxPeriod * 4);
+  const wBytes = new Uint8Array(w.buffer);
   for (let j = 0; j < n; j++) {
     const start = packed.starts[j]!;
     const period = packed.periods[j]!;
@@ -157,16 +164,10 @@ export function probeGaenKeys(packed: PackedKeys, set: RpiSet): ProbeHits {
       pad = rpiPaddedData(start, period);
       pads.set(padKey, pad);
     }
-    const rpik = deriveRpik(packed.keyData.subarray(j * KEY_LENGTH, (j + 1) * KEY_LENGTH));
+    hkdf16Into(packed.keyData, j * KEY_LENGTH, INFO_RPIK, rpik);
     const out = createCipheriv("aes-128-ecb", rpik, null).update(pad);
-    let w: Int32Array;
-    if (LITTLE_ENDIAN && (out.byteOffset & 3) === 0) {
-      w = new Int32Array(out.buffer, out.byteOffset, period * 4);
-    } else {
-      if (scratch.length < period * 4) scratch = new Int32Array(period * 4);
-      for (let i = 0; i < period * 4; i++) scratch[i] = wordLE(out, i * 4);
-      w = scratch;
-    }
+    if (LITTLE_ENDIAN) wBytes.set(out);
+    else for (let i = 0; i < period * 4; i++) w[i] = wordLE(out, i * 4);
     for (let i = 0; i < period; i++) {
       const k0 = i * 4;
       const w0 = w[k0]!;
