@@ -261,13 +261,21 @@ class LevelLog implements ContactLog {
   async distinctIdentifiers(): Promise<Uint8Array[]> {
     return this.io("distinctIdentifiers", async () => {
       // One ordered pass over the identifier index in chunks: an identifier's entries are adjacent
-      // (keys sort by length ‖ identifier ‖ time ‖ seq), so each new prefix is a new identifier.
+      // (keys sort by length ‖ identifier ‖ time ‖ seq), so each new prefix is a new identifier. The
+      // pass reads the root database within the sublevel's prefix, which skips the sublevel's
+      // per-key decoding (about half the cost of the pass).
+      const p = this.prefix(this.index);
       const out: Uint8Array[] = [];
-      const it = this.index.keys();
+      const it = this.db.keys({
+        gt: p,
+        lt: Buffer.concat([p.subarray(0, -1), Buffer.from([p.at(-1)! + 1])]),
+      });
       let last: Uint8Array = EMPTY;
+      const skip = p.length;
       try {
         for (let chunk = await it.nextv(SCAN_CHUNK); chunk.length > 0; chunk = await it.nextv(SCAN_CHUNK)) {
-          for (const k of chunk) {
+          for (const key of chunk) {
+            const k = key.subarray(skip);
             if (last.length > 0 && hasPrefix(k, last)) continue;
             last = k.subarray(0, 1 + k[0]!);
             out.push(new Uint8Array(last.subarray(1)));
