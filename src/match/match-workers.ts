@@ -15,11 +15,13 @@ import { type PackedKeys, type ProbeHits, probeGaenKeys, type RpiSet } from "./g
 import type { MatchWorkerRequest, MatchWorkerResponse } from "./match-worker";
 
 /**
- * Fewest keys for which matching uses worker threads by default. Below it, posting the work costs
- * more than it saves; measured with `npm run bench -- match` (2 cores: 10,000 keys gain ≈ 1.6×
- * once the pool is warm, 1,000 keys lose).
+ * Fewest keys for which matching uses worker threads by default. Measured (on the
+ * loaded 2-core machine, see the README's matching table): a warm worker answers an empty part in
+ * ≈ 0.04 ms and matches a key in ≈ 10 µs of CPU, so a warm pool pays from a few hundred keys; the
+ * pool's cold start (once per process: 0.38 s from `dist` on the loaded machine, tens of ms when
+ * idle) is recovered at about 10,000 keys on an idle 2-core machine.
  */
-export const PARALLEL_MIN_KEYS = 5_000;
+export const PARALLEL_MIN_KEYS = 10_000;
 
 /** Default number of worker threads (besides the calling one) for `keys` keys. */
 export function defaultMatchWorkers(keys: number): number {
