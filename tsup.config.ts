@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 const external = ["@abandonware/noble", "@abandonware/bleno", "@abandonware/bluetooth-hci-socket"];
 
-/** One entry per public subpath, plus the simulator's worker script and the CLI. */
+/** One entry per public subpath, plus the simulator's and the matcher's worker scripts and the CLI. */
 export default defineConfig([
   {
     // Public subpaths: ESM and CJS with declarations for both.
@@ -17,8 +17,8 @@ export default defineConfig([
     external: [...external, "fast-check"],
   },
   {
-    // The simulator's worker thread script, found next to the code that starts it.
-    entry: { "sim-worker": "sim/worker-entry.ts" },
+    // The simulator's and the matcher's worker thread scripts, found next to the code that starts them.
+    entry: { "sim-worker": "sim/worker-entry.ts", "match-worker": "src/match/match-worker-entry.ts" },
     format: ["esm"],
     sourcemap: true,
     target: "node20",

@@ -29,7 +29,7 @@ const NOW = Date.UTC(2021, 6, 24, 12, 0, 0);
 const DAY0 = intervalNumber(Date.UTC(2021, 6, 24));
 const pair = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(5));
 const signer = ed25519Signer(pair.secretKey, { keyId: "bench", keyVersion: "v1" });
-const trusted = parsePublicKey(pair.publicKey);
+export const trusted = parsePublicKey(pair.publicKey);
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
@@ -50,7 +50,7 @@ function keys(n: number): StoredKey[] {
 }
 
 /** `n` sightings of `distinct` random identifiers spread over the 14 days before NOW. */
-function sightings(n: number, distinct: number): Sighting[] {
+export function sightings(n: number, distinct: number): Sighting[] {
   const ids = randomBytes(distinct * 16);
   const aem = new Uint8Array(4);
   return Array.from({ length: n }, (_, i) => {
@@ -67,7 +67,7 @@ function sightings(n: number, distinct: number): Sighting[] {
   });
 }
 
-async function publishCase(n: number) {
+export async function publishCase(n: number) {
   const dataDir = mkdtempSync(join(tmpdir(), "bluezone-feed-bench-"));
   const server = await buildApp({
     dataDir,
@@ -100,7 +100,7 @@ async function publishCase(n: number) {
   };
 }
 
-async function syncCase(url: string, log: ContactLog) {
+export async function syncCase(url: string, log: ContactLog) {
   const feed = createKeyFeed({
     baseUrl: `${url}/feed/`,
     trustedKeys: [trusted],

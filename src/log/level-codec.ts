@@ -70,7 +70,7 @@ export function decodeSeq(buf: Uint8Array): number {
 }
 
 /** Index key prefix of an identifier: length ‖ identifier. */
-function identifierPrefix(identifier: Uint8Array): Buffer {
+export function identifierPrefix(identifier: Uint8Array): Buffer {
   const k = Buffer.allocUnsafe(1 + identifier.length);
   k[0] = identifier.length;
   k.set(identifier, 1);

@@ -4,14 +4,19 @@
  */
 import type { ContactLog } from "../log/types";
 import { fleetCalibration, lookupCalibration } from "../proximity/calibration";
-import { deriveGaenRuns } from "./derive-runs";
 import type { ExposureKey } from "./export-codec";
 import { buildExposureWindows, type ExposureWindow } from "./exposure-windows";
-import { type DerivedKeyIndex, type KeyMatch, matchLog, matchLogWithIndex } from "./matcher";
+import {
+  type DerivedKeyIndex,
+  type KeyMatch,
+  type MatchKeysOptions,
+  matchGaenKeys,
+  matchLogWithIndex,
+} from "./matcher";
 import { assessExposure, type ExposureAssessment, type RiskConfig } from "./risk";
 
 /** Options of {@link checkExposure}. */
-export interface CheckExposureOptions extends RiskConfig {
+export interface CheckExposureOptions extends RiskConfig, MatchKeysOptions {
   /** This phone's model (for its RSSI correction); the fleet average when unknown. */
   receiverModel?: string;
   /** Keys already derived into an index (the simulator derives each published batch once). */
@@ -36,7 +41,7 @@ export async function checkExposure(
 ): Promise<ExposureCheck> {
   const matches = options.index
     ? await matchLogWithIndex(log, options.index)
-    : await matchLog(log, deriveGaenRuns(keys));
+    : await matchGaenKeys(log, keys, options.workers === undefined ? {} : { workers: options.workers });
   const receiver = lookupCalibration(options.receiverModel);
   const windows = buildExposureWindows(matches, (i) => keys[i]?.keyData, {
     receiverRssiCorrection: receiver.rssiCorrection,

@@ -16,3 +16,4 @@ export * from "./matcher";
 export * from "./risk";
 export * from "./sightings-csv";
 export * from "./history-upload";
+export { closeMatchWorkers, PARALLEL_MIN_KEYS, warmMatchWorkers } from "./match-workers";

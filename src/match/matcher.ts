@@ -8,8 +8,12 @@
  * heard within ±2 hours of the identifier's own slot (replay defence).
  */
 import type { ContactLog, Sighting } from "../log/types";
+import type { TemporaryExposureKey } from "../protocol/gaen";
+import { INTERVAL_MS } from "../protocol/intervals";
 import type { DerivedRun } from "./derive-runs";
+import { createRpiSet, type PackedKeys, packKeys, probeGaenKeys } from "./gaen-probe";
 import { IdentifierTable } from "./identifier-table";
+import { defaultMatchWorkers, probeParts } from "./match-workers";
 
 /** Replay tolerance: a sighting counts only within this many ms of its identifier's slot. */
 export const REPLAY_TOLERANCE_MS = 2 * 3600_000;
@@ -88,6 +92,57 @@ export async function matchLog(log: ContactLog, runs: Iterable<DerivedRun>): Pro
         });
       }
     }
+  }
+  return collect(log, hits);
+}
+
+/** Options of {@link matchGaenKeys}. */
+export interface MatchKeysOptions {
+  /**
+   * Worker threads besides the calling one. Default: none below `PARALLEL_MIN_KEYS` keys or inside a
+   * worker thread, otherwise one fewer than `os.availableParallelism()`. 0 matches on this thread only.
+   */
+  workers?: number;
+}
+
+/**
+ * Matches a log against Exposure Notification keys: the same result as
+ * `matchLog(log, deriveGaenRuns(keys))`, on the fast path — each key's RPIs derived and probed against
+ * the log's identifiers without intermediate objects (see `gaen-probe`), the keys spread over worker
+ * threads when there are many (see {@link MatchKeysOptions.workers}); hits and results in key order
+ * whatever the number of threads.
+ * @throws InvalidArgumentError if a key's data is not 16 bytes
+ */
+export async function matchGaenKeys(
+  log: ContactLog,
+  keys: readonly TemporaryExposureKey[],
+  options: MatchKeysOptions = {},
+): Promise<KeyMatch[]> {
+  const workers = Math.max(0, Math.floor(options.workers ?? defaultMatchWorkers(keys.length)));
+  const threads = Math.min(workers + 1, Math.max(1, keys.length));
+  const parts: PackedKeys[] = [];
+  const offsets: number[] = [];
+  for (let t = 0; t < threads; t++) {
+    const from = Math.floor((t * keys.length) / threads);
+    offsets.push(from);
+    parts.push(packKeys(keys, from, Math.floor(((t + 1) * keys.length) / threads)));
+  }
+  const ids = await log.distinctIdentifiers();
+  const hits: Hit[] = [];
+  if (ids.length > 0) {
+    const set = createRpiSet(ids);
+    const found = threads > 1 ? await probeParts(parts, set) : [probeGaenKeys(parts[0]!, set)];
+    found.forEach((h, p) => {
+      for (let i = 0; i < h.keys.length; i++) {
+        const keyIndex = offsets[p]! + h.keys[i]!;
+        hits.push({
+          keyIndex,
+          slotStart: (keys[keyIndex]!.rollingStartIntervalNumber + h.slots[i]!) * INTERVAL_MS,
+          slotMs: INTERVAL_MS,
+          identifier: h.ids[i]!,
+        });
+      }
+    });
   }
   return collect(log, hits);
 }

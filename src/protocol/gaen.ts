@@ -5,7 +5,7 @@
 import { createCipheriv, randomBytes } from "node:crypto";
 import type { RandomBytes } from "../bytes";
 import { InvalidArgumentError } from "../errors";
-import { expandInfo, hkdfExpand16, hkdfExtract16 } from "./hkdf";
+import { expandInfo, hkdf16Into } from "./hkdf";
 import { INTERVALS_PER_DAY } from "./intervals";
 
 /** Length in bytes of a TEK, RPIK, AEMK and RPI. */
@@ -19,7 +19,7 @@ const INFO_AEMK = expandInfo(Buffer.from("EN-AEMK", "ascii"));
 
 function hkdf16(tek: Uint8Array, info: ReturnType<typeof expandInfo>): Uint8Array {
   const out = new Uint8Array(KEY_LENGTH);
-  hkdfExpand16(hkdfExtract16(tek), info, out);
+  hkdf16Into(tek, 0, info, out);
   return out;
 }
 

@@ -77,13 +77,23 @@ function compress(state: Int32Array, block: Int32Array): void {
   state[7] = (state[7]! + h) | 0;
 }
 
-/** State after compressing one 64-byte block of `key` (≤ 64 bytes as words, zero-padded) XOR `pad`. */
+const padBlock = new Int32Array(16);
+
+/**
+ * State after compressing one 64-byte block of `key` (≤ 16 words, zero-padded) XOR `pad`, written
+ * into `out` (no allocation: matching calls this twice per key).
+ */
+function padStateInto(keyWords: Int32Array, pad: number, out: Int32Array): Int32Array {
+  out.set(IV);
+  const n = keyWords.length;
+  for (let i = 0; i < 16; i++) padBlock[i] = (i < n ? keyWords[i]! : 0) ^ pad;
+  compress(out, padBlock);
+  return out;
+}
+
+/** {@link padStateInto} a fresh state. */
 function padState(keyWords: Int32Array, pad: number): Int32Array {
-  const s = IV.slice();
-  const block = new Int32Array(16);
-  for (let i = 0; i < 16; i++) block[i] = (keyWords[i] ?? 0) ^ pad;
-  compress(s, block);
-  return s;
+  return padStateInto(keyWords, pad, new Int32Array(8));
 }
 
 // HMAC with the all-zero 32-byte salt (HKDF's default when the salt is empty): constant pad states.
@@ -108,15 +118,20 @@ function readBE(bytes: Uint8Array, off: number): number {
   return ((bytes[off]! << 24) | (bytes[off + 1]! << 16) | (bytes[off + 2]! << 8) | bytes[off + 3]!) >>> 0;
 }
 
-/** The HKDF pseudo-random key PRK = HMAC-SHA256(zeros, ikm) for a 16-byte `ikm`, as 8 words. */
-export function hkdfExtract16(ikm: Uint8Array): Int32Array {
-  for (let i = 0; i < 4; i++) blk[i] = readBE(ikm, 4 * i);
+/** PRK = HMAC-SHA256(zeros, the 16 bytes of `ikm` at `offset`), left in `st`. */
+function extractInto(ikm: Uint8Array, offset: number): void {
+  for (let i = 0; i < 4; i++) blk[i] = readBE(ikm, offset + 4 * i);
   blk[4] = 0x80000000;
   for (let i = 5; i < 15; i++) blk[i] = 0;
   blk[15] = (64 + 16) * 8;
   st.set(SALT_INNER);
   compress(st, blk);
   outer(SALT_OUTER);
+}
+
+/** The HKDF pseudo-random key PRK = HMAC-SHA256(zeros, ikm) for a 16-byte `ikm`, as 8 words. */
+export function hkdfExtract16(ikm: Uint8Array): Int32Array {
+  extractInto(ikm, 0);
   return st.slice();
 }
 
@@ -141,10 +156,14 @@ export function expandInfo(info: Uint8Array): ExpandInfo {
   return { block };
 }
 
-/** HKDF-Expand to 16 bytes (the first half of T(1)) from a PRK of 8 words; writes into `out` at `offset`. */
-export function hkdfExpand16(prk: Int32Array, info: ExpandInfo, out: Uint8Array, offset = 0): void {
-  const inner = padState(prk, 0x36363636);
-  const outerS = padState(prk, 0x5c5c5c5c);
+const prkWords = new Int32Array(8);
+const innerPad = new Int32Array(8);
+const outerPad = new Int32Array(8);
+
+/** Writes the first 16 bytes of T(1), left in `st`, to `out` at `offset`. */
+function expandInto(prk: Int32Array, info: ExpandInfo, out: Uint8Array, offset: number): void {
+  const inner = padStateInto(prk, 0x36363636, innerPad);
+  const outerS = padStateInto(prk, 0x5c5c5c5c, outerPad);
   st.set(inner);
   compress(st, info.block);
   outer(outerS);
@@ -155,4 +174,26 @@ export function hkdfExpand16(prk: Int32Array, info: ExpandInfo, out: Uint8Array,
     out[offset + 4 * i + 2] = (w >>> 8) & 0xff;
     out[offset + 4 * i + 3] = w & 0xff;
   }
+}
+
+/** HKDF-Expand to 16 bytes (the first half of T(1)) from a PRK of 8 words; writes into `out` at `offset`. */
+export function hkdfExpand16(prk: Int32Array, info: ExpandInfo, out: Uint8Array, offset = 0): void {
+  expandInto(prk, info, out, offset);
+}
+
+/**
+ * HKDF-SHA256 with an empty salt from the 16-byte IKM at `ikm[ikmOffset]` to 16 bytes written at
+ * `out[outOffset]`: {@link hkdfExtract16} then {@link hkdfExpand16} without allocating (6 SHA-256
+ * compressions).
+ */
+export function hkdf16Into(
+  ikm: Uint8Array,
+  ikmOffset: number,
+  info: ExpandInfo,
+  out: Uint8Array,
+  outOffset = 0,
+): void {
+  extractInto(ikm, ikmOffset);
+  prkWords.set(st);
+  expandInto(prkWords, info, out, outOffset);
 }
