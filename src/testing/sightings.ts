@@ -45,7 +45,7 @@ export function sighting(options: SightingOptions = {}): fc.Arbitrary<Sighting> 
     .record({
       time: fc.integer({ min: t0, max: t1 }),
       id: ids,
-      meanRssi: fc.integer({ min: -128, max: 127 }),
+      meanRssi: fc.integer({ min: -128, max: 126 }),
       spread: fc.integer({ min: 0, max: 30 }),
       packets: fc.integer({ min: 1, max: 0xffff }),
       secondsSinceLastScan: fc.integer({ min: 0, max: 300 }),
@@ -55,7 +55,7 @@ export function sighting(options: SightingOptions = {}): fc.Arbitrary<Sighting> 
       identifier: id[0],
       aem: id[1],
       meanRssi,
-      maxRssi: Math.min(127, meanRssi + spread),
+      maxRssi: Math.min(126, meanRssi + spread),
       packets,
       secondsSinceLastScan,
     }));
