@@ -155,7 +155,7 @@ export interface ShadowPhone {
   /**
    * What the phone's tracer has on air at `t` (not before the last call's time), as it advertises it:
    * a new identifier at every interval boundary from the tracer's start on, each kept until the next
-   * boundary even when a release switched keys in between.
+   * boundary (a release switches keys from the next interval on).
    */
   onAir(t: number): OnAir;
   /** Mirrors `releaseKeys({ includeToday: true })` on the phone's schedule at the clock's time. */

@@ -1,8 +1,8 @@
 /** Command-line plumbing shared by server.ts and publish.ts: options and the signing key file. */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseSignKey } from "../../src/cli/commands/export";
-import type { KeyFileSigner } from "../../src/index";
+import { readInput } from "../../src/cli/run";
+import { InvalidArgumentError, type KeyFileSigner } from "../../src/index";
 
 /** Parsed command line. */
 export interface ServerArgs {
@@ -17,6 +17,7 @@ export interface ServerArgs {
 /**
  * Parses `--data DIR --sign-key FILE [--port P] [--host H] [--key-id ID] [--key-version V]
  * [--region R]`; the admin token comes from `KEY_SERVER_ADMIN_TOKEN`.
+ * @throws InvalidArgumentError (or parseArgs' ERR_PARSE_ARGS_* TypeError) on a bad command line
  */
 export function parseServerArgs(argv: string[]): ServerArgs {
   const { values } = parseArgs({
@@ -32,19 +33,23 @@ export function parseServerArgs(argv: string[]): ServerArgs {
     },
   });
   if (!values.data || !values["sign-key"]) {
-    throw new Error(
+    throw new InvalidArgumentError(
       "usage: --data DIR --sign-key FILE [--port P] [--host H] [--key-id ID] [--key-version V]",
     );
   }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535)
+    throw new InvalidArgumentError(`--port must be an integer in 0…65535, got "${values.port}"`);
   const adminToken = process.env.KEY_SERVER_ADMIN_TOKEN ?? "";
-  if (adminToken.length < 16) throw new Error("set KEY_SERVER_ADMIN_TOKEN (at least 16 characters)");
-  const signer = parseSignKey(readFileSync(values["sign-key"], "utf8"), {
+  if (adminToken.length < 16)
+    throw new InvalidArgumentError("set KEY_SERVER_ADMIN_TOKEN (at least 16 characters)");
+  const signer = parseSignKey(Buffer.from(readInput(values["sign-key"])).toString("utf8"), {
     keyId: values["key-id"],
     keyVersion: values["key-version"],
   });
   return {
     dataDir: values.data,
-    port: Number(values.port),
+    port,
     host: values.host,
     signer,
     adminToken,

@@ -12,7 +12,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import {
   advanceAndSettle,
   type Clock,
@@ -35,8 +34,9 @@ import {
   RadioMedium,
 } from "../../src/ble";
 import type { Transport } from "../../src/transport/types";
+import { parseOptions, runMain } from "../run-main";
 
-const { values: args } = parseArgs({
+const { values: args } = parseOptions("tracer-node", {
   options: {
     db: { type: "string" },
     scan: { type: "string", default: "gaen" },
@@ -53,7 +53,7 @@ if (minutes !== undefined && !(minutes > 0)) fail("--minutes must be a positive 
 const dbDir = args.db ?? mkdtempSync(join(tmpdir(), "bluezone-tracer-"));
 
 function fail(message: string): never {
-  console.error(`error: ${message}`);
+  console.error(`tracer-node: ${message}`);
   process.exit(2);
 }
 
@@ -86,7 +86,7 @@ async function runReal(): Promise<void> {
   try {
     transport = createBleTransport();
   } catch (err) {
-    console.error((err as Error).message);
+    console.error(`tracer-node: ${(err as Error).message}`);
     process.exit(err instanceof BluetoothUnavailableError ? 3 : 1);
   }
   const clock = systemClock();
@@ -145,4 +145,4 @@ async function runEmulated(): Promise<void> {
   }
 }
 
-await (args.emulate ? runEmulated() : runReal());
+await runMain("tracer-node", () => (args.emulate ? runEmulated() : runReal()));

@@ -1,10 +1,20 @@
-/** Shared CLI plumbing: JSON output and uniform error handling (message on stderr, non-zero exit). */
-import { readFileSync } from "node:fs";
-import type { Command } from "commander";
+/**
+ * Shared CLI plumbing: JSON output and uniform error handling. Every failure ends as one line
+ * `bluezone: <reason>` on stderr and a documented exit code (README, "CLI"), never a stack trace.
+ */
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { type Command, CommanderError } from "commander";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 
-/** Exit code for bad input (malformed arguments or files). */
+/** Exit code for bad input: malformed arguments or options, unreadable input, unusable output paths. */
 export const EXIT_BAD_INPUT = 2;
+/** Exit code when the system failed us (disk full, permission denied mid-run, …): not the input. */
+export const EXIT_SYSTEM = 3;
+/** Exit code of an unexpected error (a bug in bluezone; the message names it). */
+export const EXIT_INTERNAL = 70;
+/** Exit code after an interrupt (Ctrl-C, SIGINT): 128 + 2, as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Prints a value as JSON on stdout (one document, 2-space indent when `pretty`). */
 export function printJson(value: unknown, pretty = false): void {
@@ -25,17 +35,89 @@ export function parseIntOption(name: string, min = Number.MIN_SAFE_INTEGER, max 
   };
 }
 
-/** Runs the program; typed errors become `bluezone: message` on stderr and exit code 2. */
+/** Node's system-error codes that mean "this path given on the command line cannot be used". */
+const PATH_ERRORS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EISDIR: "is a directory",
+  EEXIST: "already exists",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENAMETOOLONG: "name too long",
+};
+
+/**
+ * The one-line reason of an error and its exit code: typed errors (and `node:util` parseArgs option
+ * errors) are bad input, exit 2; system errors are named by their code — a path that cannot be used
+ * exit 2, anything else (port in use, disk full) exit 3; the rest is a bug, exit 70.
+ */
+export function describeError(err: unknown): { message: string; exitCode: number } {
+  if (err instanceof BluezoneError) return { message: err.message, exitCode: EXIT_BAD_INPUT };
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e instanceof Error && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS_"))
+    return { message: e.message, exitCode: EXIT_BAD_INPUT };
+  if (e instanceof Error && typeof e.code === "string" && typeof e.syscall === "string") {
+    // A system error that escaped a command: say what failed, on which path, without the stack.
+    if (e.code === "EADDRINUSE")
+      return {
+        message: `cannot listen on ${e.address ?? "the address"}:${e.port ?? "?"}: address already in use (EADDRINUSE; another server on that port?)`,
+        exitCode: EXIT_SYSTEM,
+      };
+    const where = e.path ? ` ${e.path}` : "";
+    const what = PATH_ERRORS[e.code] ?? e.message;
+    return {
+      message: `${e.syscall}${where}: ${what} (${e.code})`,
+      exitCode: e.code in PATH_ERRORS ? EXIT_BAD_INPUT : EXIT_SYSTEM,
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    message: `internal error: ${message} (please report it; BLUEZONE_DEBUG=1 prints the stack)`,
+    exitCode: EXIT_INTERNAL,
+  };
+}
+
+/** Prints `bluezone: <reason>` for any error and sets the exit code it maps to; returns that code. */
+export function reportError(err: unknown): number {
+  const { message, exitCode } = describeError(err);
+  process.stderr.write(`bluezone: ${message}\n`);
+  if (exitCode === EXIT_INTERNAL && process.env.BLUEZONE_DEBUG === "1") {
+    process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+  }
+  process.exitCode = exitCode;
+  return exitCode;
+}
+
+/** Commander's parse errors (unknown option, missing argument, …) as `bluezone: …`, exit 2. */
+function configureCommands(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    outputError: (text, write) => write(`bluezone: ${text.replace(/^error: /, "")}`),
+  });
+  for (const sub of cmd.commands) configureCommands(sub);
+}
+
+/**
+ * Runs the program. Typed errors and bad paths → `bluezone: message`, exit 2; other system errors
+ * exit 3; anything unexpected exit 70 (no stack unless BLUEZONE_DEBUG=1). A reader that closes stdout
+ * early (`bluezone derive … | head -c 50`) ends the run quietly with exit 0.
+ */
 export async function runCli(program: Command, argv: string[]): Promise<void> {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    process.exit(reportError(err));
+  });
+  configureCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof BluezoneError) {
-      process.stderr.write(`bluezone: ${err.message}\n`);
-      process.exitCode = EXIT_BAD_INPUT;
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every parse error was already printed by outputError.
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
       return;
     }
-    throw err;
+    reportError(err);
   }
 }
 
@@ -44,6 +126,66 @@ export function readInput(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (err) {
-    throw new InvalidArgumentError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    const why = PATH_ERRORS[code] ?? (err as Error).message;
+    throw new InvalidArgumentError(`cannot read ${path}: ${why}`, { cause: err });
   }
+}
+
+/**
+ * Checks that `path` can be written as a new or replaced file before any work is done: its directory
+ * exists and is a directory, and the path itself is not a directory (nor, with `mustNotExist`, anything).
+ * @throws InvalidArgumentError naming the option and the path
+ */
+export function checkOutputFile(option: string, path: string, mustNotExist = false): void {
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing?.isDirectory())
+    throw new InvalidArgumentError(`${option} ${path} is a directory; give a file name`);
+  if (existing && mustNotExist)
+    throw new InvalidArgumentError(`${option} ${path} already exists; remove it or choose another name`);
+  const dir = dirname(path);
+  const parent = statSync(dir, { throwIfNoEntry: false });
+  if (!parent) throw new InvalidArgumentError(`${option} ${path}: directory ${dir} does not exist`);
+  if (!parent.isDirectory()) throw new InvalidArgumentError(`${option} ${path}: ${dir} is not a directory`);
+}
+
+/**
+ * Writes an output file named on the command line (after {@link checkOutputFile}); a failure is a typed
+ * error naming the path. `exclusive` refuses to replace an existing file (for secret keys).
+ */
+export function writeOutput(
+  option: string,
+  path: string,
+  data: string | Uint8Array,
+  options: { mode?: number; exclusive?: boolean } = {},
+): void {
+  checkOutputFile(option, path, options.exclusive === true);
+  try {
+    writeFileSync(path, data, {
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      ...(options.exclusive ? { flag: "wx" } : {}),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    // A path problem is bad input (exit 2); anything else (disk full, I/O error) is the system's (exit 3).
+    if (!(code in PATH_ERRORS)) throw err;
+    throw new InvalidArgumentError(`cannot write ${path}: ${PATH_ERRORS[code]}`, { cause: err });
+  }
+}
+
+/**
+ * Runs `cleanup` (e.g. stopping a progress bar, which shows the cursor again) on Ctrl-C, then exits
+ * with {@link EXIT_INTERRUPTED}. Returns a function that removes the handler.
+ */
+export function onInterrupt(cleanup: () => void): () => void {
+  const handler = () => {
+    try {
+      cleanup();
+    } finally {
+      process.stderr.write("\nbluezone: interrupted\n");
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.once("SIGINT", handler);
+  return () => process.off("SIGINT", handler);
 }

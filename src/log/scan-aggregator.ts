@@ -8,7 +8,7 @@ import { AEM_LENGTH, KEY_LENGTH } from "../protocol/gaen";
 import { BLUEZONE_ID_LENGTH } from "../protocol/bluezone-compat";
 import { ScanStateError } from "./errors";
 import type { Sighting } from "./types";
-import { MAX_PACKETS, MAX_SECONDS_SINCE_LAST_SCAN } from "./validate";
+import { isStorableRssi, MAX_PACKETS, MAX_SECONDS_SINCE_LAST_SCAN } from "./validate";
 
 /** Options of {@link createScanAggregator}. */
 export interface ScanAggregatorOptions {
@@ -30,15 +30,19 @@ export interface ScanAggregator {
   /**
    * Adds one received packet. The identifier and AEM bytes are copied when first seen in the scan
    * (the caller may reuse its buffers). Packets with an RSSI that is not a finite number in
-   * -128…127 dBm are ignored (RSSI is rounded to an integer first). For an identifier heard several
-   * times, the AEM of its first packet is kept.
+   * -128…126 dBm are ignored (RSSI is rounded to an integer first), 127 among them: HCI's and noble's
+   * "RSSI not available", which carries no signal strength. Such packets are not counted, so
+   * packets of [−70, 127, −72, 127] give mean −71, max −70, 2 packets, and an identifier heard only
+   * with RSSI 127 gives no sighting at all (a sighting without RSSI has no attenuation to judge).
+   * For an identifier heard several times, the AEM of its first counted packet is kept.
    * @throws ScanStateError outside a scan; InvalidArgumentError on a wrong identifier or AEM length
    */
   addPacket(identifier: Uint8Array, aem: Uint8Array, rssi: number): void;
   /** Adds several packets of one identifier at once (a batch transport's report); as {@link addPacket}. */
   addPackets(identifier: Uint8Array, aem: Uint8Array, rssi: readonly number[]): void;
   /**
-   * Ends the scan and returns one sighting per identifier heard (in order of first packet), with
+   * Ends the scan and returns one sighting per identifier heard with an RSSI (in order of first such
+   * packet), with
    * meanRssi = Math.round(mean), maxRssi, packets, and secondsSinceLastScan =
    * min(300, round((this scan's start − previous scan's start) / 1000)).
    * @throws ScanStateError if no scan is in progress
@@ -105,7 +109,7 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
       let h = heard.get(key);
       for (const rssi of rssis) {
         const r = Math.round(rssi);
-        if (!(r >= -128 && r <= 127)) continue;
+        if (!isStorableRssi(r)) continue;
         if (h === undefined) {
           h = { identifier: identifier.slice(), aem: aem.slice(), sum: r, max: r, packets: 1 };
           heard.set(key, h);

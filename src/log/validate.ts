@@ -6,6 +6,7 @@ import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { INTERVALS_PER_DAY } from "../protocol/intervals";
 import { BLUEZONE_ID_LENGTH } from "../protocol/bluezone-compat";
+import { isStorableRssi } from "../rssi";
 import { InvalidSightingError } from "./errors";
 import type { Sighting, StoredResult } from "./types";
 
@@ -14,9 +15,7 @@ export const MAX_SECONDS_SINCE_LAST_SCAN = 300;
 /** Largest `packets` count a sighting may carry (stored as a uint16). */
 export const MAX_PACKETS = 0xffff;
 
-function isInt8(x: unknown): boolean {
-  return Number.isInteger(x) && (x as number) >= -128 && (x as number) <= 127;
-}
+export { isStorableRssi, RSSI_NOT_AVAILABLE } from "../rssi";
 
 /** Why `s` is not a valid sighting, or undefined when it is. */
 function sightingProblem(s: Sighting): string | undefined {
@@ -31,8 +30,10 @@ function sightingProblem(s: Sighting): string | undefined {
   if (s.aem.length !== 0 && s.aem.length !== AEM_LENGTH) {
     return `aem must be empty or ${AEM_LENGTH} bytes, got ${s.aem.length}`;
   }
-  if (!isInt8(s.meanRssi)) return `meanRssi must be an integer in -128…127 dBm, got ${s.meanRssi}`;
-  if (!isInt8(s.maxRssi)) return `maxRssi must be an integer in -128…127 dBm, got ${s.maxRssi}`;
+  if (!isStorableRssi(s.meanRssi))
+    return `meanRssi must be an integer in -128…126 dBm (127 = not available), got ${s.meanRssi}`;
+  if (!isStorableRssi(s.maxRssi))
+    return `maxRssi must be an integer in -128…126 dBm (127 = not available), got ${s.maxRssi}`;
   if (!Number.isInteger(s.packets) || s.packets < 1 || s.packets > MAX_PACKETS) {
     return `packets must be an integer in 1…${MAX_PACKETS}, got ${s.packets}`;
   }

@@ -154,6 +154,9 @@ export function createKeyFile(options: CreateKeyFileOptions): Uint8Array {
     batchSize: options.batchSize ?? 1,
   };
   const { startTimestamp: s, endTimestamp: e, batchNum: n, batchSize: size } = header;
+  if (typeof header.region !== "string") {
+    throw new InvalidArgumentError(`region must be a string (e.g. "VN"), got ${typeof header.region}`);
+  }
   if (!Number.isSafeInteger(s) || !Number.isSafeInteger(e) || s < 0 || e < s) {
     throw new InvalidArgumentError(`timestamps must be whole seconds with 0 ≤ start ≤ end, got ${s}…${e}`);
   }

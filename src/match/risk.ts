@@ -7,6 +7,14 @@
  * with report type RECURSIVE (4) carry the publisher's own level in `transmissionRiskLevel` (1 = an F1
  * published them, so their contacts are F2; 2 = an F2, contacts F3). Missing or 0 counts as 1. Levels
  * beyond `maxLevel` are ignored.
+ *
+ * A day's exposure sums over keys, as Exposure Notification v2's daily summaries sum every exposure
+ * window of a day whatever its key: a key file cannot say which keys are one person's (a same-day
+ * release gives one person two keys on that day, 10:05 UTC release: intervals 0…60 and 61…143), so
+ * the day rule is applied to the day's total over all keys that count, not to each key alone. Ten
+ * close minutes on each of two keys make 20 minutes, an F1 under the 15-minute rule. For contact level
+ * L the total takes the keys of level ≤ L (time with a case also counts towards being F2). Simultaneous
+ * windows of different keys add up, as in EN v2 (two cases at once for 8 minutes make 16).
  */
 import { groupBy } from "../collections";
 import { InvalidArgumentError } from "../errors";
@@ -44,18 +52,43 @@ export interface KeyAssessment {
   weight: number;
   /** Policy windows of this key's scan instances. */
   windows: WindowResult[];
-  /** Per-day totals and the day rule for this key. */
+  /** Per-day totals and the day rule for this key alone. */
   days: DayResult[];
-  /** Whether the day rule was met on some day (a close contact of this key's owner). */
+  /**
+   * Whether this key counts (weight > 0, level ≤ maxLevel) and contributed seconds (close seconds, or
+   * weighted seconds under a `weighted` day measure) to a day whose total over keys met the day rule at
+   * this key's level (see {@link ExposureAssessment.days}).
+   */
   contact: boolean;
   /** Risk score: bucket-weighted seconds × key weight, summed over days. */
   riskScore: number;
+}
+
+/** One UTC day's exposure at one contact level, summed over keys. */
+export interface DailyExposure {
+  /** UTC date, `YYYY-MM-DD` (of the window starts). */
+  day: string;
+  /** Contact level judged: the sums take every counting key of level ≤ this. */
+  level: number;
+  /** Counting keys with windows that day at level ≤ `level`. */
+  keys: number;
+  /** Seconds of close windows that day, summed over those keys. */
+  closeSeconds: number;
+  /** Bucket-weighted seconds that day, summed over those keys. */
+  weightedSeconds: number;
+  /** Whether the sums meet the policy's day rule: a level-`level` contact that day. */
+  met: boolean;
 }
 
 /** The verdict over all keys. */
 export interface ExposureAssessment {
   /** Per key with any scan instances, by key index. */
   keys: KeyAssessment[];
+  /**
+   * Per UTC day and contact level (levels of counting keys, ≤ maxLevel), the day's exposure summed over
+   * keys, ordered by day then level. The status comes from these, not from keys alone.
+   */
+  days: DailyExposure[];
   /** Lowest contact level reached (1 = F1, 2 = F2 …), or undefined when none. */
   level?: number;
   /** `F1`, `F2`, … or `none`. */
@@ -114,7 +147,6 @@ export function assessExposure(
     );
     const pw = evaluateWindows(instances, policy, { windowSeconds: config.windowSeconds ?? 300 });
     const days = decideDays(pw, policy);
-    const counts = weight > 0 && level <= maxLevel;
     assessed.push({
       keyIndex,
       reportType,
@@ -122,15 +154,49 @@ export function assessExposure(
       weight,
       windows: pw,
       days,
-      contact: counts && days.some((d) => d.f1),
+      contact: false,
       riskScore: days.reduce((s, d) => s + d.weightedSeconds, 0) * weight,
     });
   }
-  const contacts = assessed.filter((k) => k.contact);
-  const level = contacts.length > 0 ? Math.min(...contacts.map((k) => k.level)) : undefined;
-  const lastClose = contacts.flatMap((k) => k.windows.filter((w) => w.close).map((w) => w.start * 1000));
+
+  // The day rule on each day's total over the keys that count, level by level.
+  const counting = assessed.filter((k) => k.weight > 0 && k.level <= maxLevel);
+  const measured = (d: DayResult) => (policy.day.measure === "close" ? d.closeSeconds : d.weightedSeconds);
+  const daily: DailyExposure[] = [];
+  for (const l of [...new Set(counting.map((k) => k.level))].sort((a, b) => a - b)) {
+    const upTo = counting.filter((k) => k.level <= l);
+    for (const d of decideDays(
+      upTo.flatMap((k) => k.windows),
+      policy,
+    )) {
+      const keysThatDay = upTo.filter((k) => k.days.some((kd) => kd.day === d.day)).length;
+      daily.push({
+        day: d.day,
+        level: l,
+        keys: keysThatDay,
+        closeSeconds: d.closeSeconds,
+        weightedSeconds: d.weightedSeconds,
+        met: d.f1,
+      });
+    }
+  }
+  daily.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.level - b.level));
+  const metAt = new Set(daily.filter((d) => d.met).map((d) => `${d.day}/${d.level}`));
+  const lastClose: number[] = [];
+  for (const k of counting) {
+    k.contact = k.days.some((d) => measured(d) > 0 && metAt.has(`${d.day}/${k.level}`));
+    // Close windows of this key on days met at its level or any higher one.
+    for (const w of k.windows) {
+      if (!w.close) continue;
+      const day = new Date(w.start * 1000).toISOString().slice(0, 10);
+      if (daily.some((d) => d.met && d.day === day && d.level >= k.level)) lastClose.push(w.start * 1000);
+    }
+  }
+  const metLevels = daily.filter((d) => d.met).map((d) => d.level);
+  const level = metLevels.length > 0 ? Math.min(...metLevels) : undefined;
   return {
     keys: assessed,
+    days: daily,
     ...(level !== undefined ? { level } : {}),
     status: level === undefined ? "none" : `F${level}`,
     riskScore: assessed.reduce((s, k) => s + k.riskScore, 0),

@@ -1,11 +1,14 @@
 /**
  * Sightings from a CSV file (for the `match` command and offline analysis): header
  * `time,rpi,aem,rssi,receiver_model`, one row per received packet, time in unix seconds, identifiers
- * hex. Packets are aggregated exactly as the tracer does, into pseudo-scans of `scanSeconds`.
+ * hex, rssi an integer dBm in −127…20 or 127 (HCI's "not available", as noble reports it). Packets are
+ * aggregated exactly as the tracer does, into pseudo-scans of `scanSeconds`; a packet with RSSI 127 is
+ * read but carries no signal level, so it adds nothing (an identifier heard only so gives no sighting).
  */
 import { fromHex } from "../bytes";
 import { CsvFormatError, csvNumber, parseCsv } from "../csv";
 import { BluezoneError } from "../errors";
+import { RSSI_NOT_AVAILABLE } from "../rssi";
 import { createScanAggregator } from "../log/scan-aggregator";
 import type { Sighting } from "../log/types";
 
@@ -18,8 +21,10 @@ export interface SightingsCsv {
   sightings: Sighting[];
   /** The first non-empty receiver model, if any. */
   receiverModel?: string;
-  /** Packets read. */
+  /** Packets read (rows), those with RSSI 127 included. */
   packets: number;
+  /** Packets whose RSSI was 127 ("not available"), read but not aggregated. */
+  rssiUnavailable: number;
 }
 
 /**
@@ -32,8 +37,11 @@ export function parseSightingsCsv(text: string, scanSeconds = 10): SightingsCsv 
     const time = csvNumber(row, "time");
     if (time < 0) throw new CsvFormatError(row.line, "time must be unix seconds ≥ 0");
     const rssi = csvNumber(row, "rssi");
-    if (!Number.isInteger(rssi) || rssi < -127 || rssi > 20) {
-      throw new CsvFormatError(row.line, `rssi must be an integer dBm in -127…20, got ${rssi}`);
+    if (!Number.isInteger(rssi) || ((rssi < -127 || rssi > 20) && rssi !== RSSI_NOT_AVAILABLE)) {
+      throw new CsvFormatError(
+        row.line,
+        `rssi must be an integer dBm in -127…20, or 127 for "not available", got ${rssi}`,
+      );
     }
     try {
       const rpi = fromHex(row.fields.rpi!, undefined, "rpi");
@@ -61,5 +69,6 @@ export function parseSightingsCsv(text: string, scanSeconds = 10): SightingsCsv 
   }
   if (scan !== undefined) sightings.push(...agg.endScan());
   const model = rows.find((r) => r.model !== "")?.model;
-  return { sightings, packets: rows.length, ...(model ? { receiverModel: model } : {}) };
+  const rssiUnavailable = rows.filter((r) => r.rssi === RSSI_NOT_AVAILABLE).length;
+  return { sightings, packets: rows.length, rssiUnavailable, ...(model ? { receiverModel: model } : {}) };
 }

@@ -87,8 +87,11 @@ export interface GaenSchedule extends KeySchedule {
   keys(): TemporaryExposureKey[];
   /**
    * The keys to upload in a diagnosis report. Past days' keys always; with `includeToday` also the
-   * current key, truncated to the intervals already broadcast, after which broadcasting switches at
-   * once to a fresh key so the released one is never used again.
+   * current key, truncated to the intervals already on air, the current interval included (released
+   * at 10:05 UTC: rolling period 61, intervals 0…60; at 00:05 UTC: period 1). From the next interval
+   * on, broadcasting uses a fresh key (start = next interval, up to the day's end), so the released
+   * key is never used for another interval. Calling it again in the same interval returns the same
+   * keys and draws no new one.
    */
   releaseKeys(options?: { includeToday?: boolean }): TemporaryExposureKey[];
 }
@@ -141,7 +144,7 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
     for (let i = states.length - 1; i >= 0; i--) if (covers(states[i]!, interval)) return states[i]!;
     const dayStart = dayStartInterval(interval);
     const s = add(generateTek(dayStart, INTERVALS_PER_DAY, random));
-    onKeyChange?.(s.key);
+    onKeyChange?.({ ...s.key, keyData: s.key.keyData.slice() });
     return s;
   };
 
@@ -186,27 +189,33 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
       const out: TemporaryExposureKey[] = [];
       for (const s of states) {
         const k = s.key;
+        // A key starting after now (the fresh key of an earlier same-day release) was never on air.
+        if (k.rollingStartIntervalNumber > now) continue;
         if (!covers(s, now)) {
-          if (k.rollingStartIntervalNumber < now) out.push({ ...k, keyData: k.keyData.slice() });
+          out.push({ ...k, keyData: k.keyData.slice() });
           continue;
         }
         if (!includeToday) continue;
-        const elapsed = now - k.rollingStartIntervalNumber;
-        // Truncate to what was broadcast before this interval; switch to a fresh key from now on.
-        if (elapsed > 0) {
-          k.rollingPeriod = elapsed;
+        // Truncate to the intervals on air so far, the current one included: its RPI went on air at
+        // the interval's start and stays there until the next rotation (released at 10:05 UTC, the
+        // key covers intervals 0…60 of the day, period 61; at 00:05 UTC, period 1).
+        const period = now - k.rollingStartIntervalNumber + 1;
+        if (k.rollingPeriod !== period) {
+          k.rollingPeriod = period;
           onKeyChange?.({ ...k, keyData: k.keyData.slice() });
-          out.push({ ...k, keyData: k.keyData.slice() });
-        } else {
-          k.rollingPeriod = 0;
         }
+        out.push({ ...k, keyData: k.keyData.slice() });
       }
       if (includeToday) {
-        for (let i = states.length - 1; i >= 0; i--)
-          if (states[i]!.key.rollingPeriod === 0) states.splice(i, 1);
+        // A fresh key from the next interval to the day's end, so the released key is never used for
+        // a new interval and no interval has two keys. A release in the day's last interval needs
+        // none: the next day's key is drawn at the next rotation, as usual.
+        const next = now + 1;
         const dayEnd = dayStartInterval(now) + INTERVALS_PER_DAY;
-        const fresh = add(generateTek(now, dayEnd - now, random));
-        onKeyChange?.(fresh.key);
+        if (next < dayEnd && !states.some((s) => covers(s, next))) {
+          const fresh = add(generateTek(next, dayEnd - next, random));
+          onKeyChange?.({ ...fresh.key, keyData: fresh.key.keyData.slice() });
+        }
       }
       return out;
     },

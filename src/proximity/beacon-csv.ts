@@ -2,9 +2,12 @@
  * Raw beacon logs (one row per received packet) and the per-packet path from them to window decisions.
  * CSV header: `pair,time,rssi,tx_power,receiver_model,transmitter_model`; time in unix seconds (may be
  * fractional), rssi and tx_power in dBm (tx_power may be empty), models free text (may be empty).
+ * rssi is −127…20 dBm, or 127: HCI's and noble's "not available", whose rows carry no signal level
+ * and are skipped.
  */
 import { groupBy } from "../collections";
 import { CsvFormatError, csvNumber, parseCsv } from "../csv";
+import { RSSI_NOT_AVAILABLE } from "../rssi";
 import { resolvePairCalibration } from "./attenuation";
 import type { ContactPolicy } from "./policy";
 import { DEFAULT_SCAN_SECONDS, DEFAULT_WINDOW_SECONDS, evaluateWindows, packetsToInstances } from "./windows";
@@ -36,26 +39,30 @@ export const BEACON_COLUMNS = [
 ] as const;
 
 /**
- * Parses a beacon CSV. An empty text or a header alone gives no rows.
+ * Parses a beacon CSV. An empty text or a header alone gives no rows; rows with rssi 127 ("not
+ * available") are left out.
  * @throws CsvFormatError naming the line of a malformed row
  */
 export function parseBeaconCsv(text: string): BeaconRow[] {
-  return parseCsv(text, BEACON_COLUMNS).rows.map((row) => {
+  return parseCsv(text, BEACON_COLUMNS).rows.flatMap((row): BeaconRow[] => {
     const pair = row.fields.pair!;
     if (pair === "") throw new CsvFormatError(row.line, 'column "pair" must not be empty');
     const time = csvNumber(row, "time");
     const rssi = csvNumber(row, "rssi");
+    if (rssi === RSSI_NOT_AVAILABLE) return [];
     if (rssi < -127 || rssi > 20)
-      throw new CsvFormatError(row.line, `rssi ${rssi} dBm is out of range -127…20`);
+      throw new CsvFormatError(row.line, `rssi ${rssi} dBm is out of range -127…20 (127 = not available)`);
     const txPower = csvNumber(row, "tx_power", true);
-    return {
-      pair,
-      time,
-      rssi,
-      ...(txPower === undefined ? {} : { txPower }),
-      receiverModel: row.fields.receiver_model!,
-      transmitterModel: row.fields.transmitter_model!,
-    };
+    return [
+      {
+        pair,
+        time,
+        rssi,
+        ...(txPower === undefined ? {} : { txPower }),
+        receiverModel: row.fields.receiver_model!,
+        transmitterModel: row.fields.transmitter_model!,
+      },
+    ];
   });
 }
 

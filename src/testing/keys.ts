@@ -109,7 +109,7 @@ export function keySighting(
     identifier: rpi,
     aem: cryptAem(deriveAemk(key.keyData), rpi, encodeMetadata(metadata)),
     meanRssi: signal.meanRssi,
-    maxRssi: signal.maxRssi ?? Math.min(127, signal.meanRssi + 3),
+    maxRssi: signal.maxRssi ?? Math.min(126, signal.meanRssi + 3),
     packets: signal.packets ?? 3,
     secondsSinceLastScan: signal.secondsSinceLastScan ?? 300,
   };

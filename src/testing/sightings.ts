@@ -45,7 +45,7 @@ export function sighting(options: SightingOptions = {}): fc.Arbitrary<Sighting> 
     .record({
       time: fc.integer({ min: t0, max: t1 }),
       id: ids,
-      meanRssi: fc.integer({ min: -128, max: 127 }),
+      meanRssi: fc.integer({ min: -128, max: 126 }),
       spread: fc.integer({ min: 0, max: 30 }),
       packets: fc.integer({ min: 1, max: 0xffff }),
       secondsSinceLastScan: fc.integer({ min: 0, max: 300 }),
@@ -55,7 +55,7 @@ export function sighting(options: SightingOptions = {}): fc.Arbitrary<Sighting> 
       identifier: id[0],
       aem: id[1],
       meanRssi,
-      maxRssi: Math.min(127, meanRssi + spread),
+      maxRssi: Math.min(126, meanRssi + spread),
       packets,
       secondsSinceLastScan,
     }));
@@ -87,7 +87,7 @@ export interface ScanSequenceOptions {
   maxScans?: number;
   /** Most packets per scan; default 40. */
   maxPackets?: number;
-  /** Also produce RSSI values the aggregator must ignore (NaN, ±Infinity, out of −128…127). */
+  /** Also produce RSSI values the aggregator must ignore (NaN, ±Infinity, 127 = not available, out of −128…127). */
   invalidRssi?: boolean;
   /** Gaps between scan starts, ms inclusive; default [0, 600_000]. */
   gapMs?: readonly [number, number];
@@ -99,7 +99,7 @@ export function scanSequence(options: ScanSequenceOptions = {}): fc.Arbitrary<Sc
   const rssi = options.invalidRssi
     ? fc.oneof(
         { weight: 8, arbitrary: fc.double({ min: -128, max: 127, noNaN: true }) },
-        { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity, -200, 300) },
+        { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity, -200, 300, 127) },
       )
     : fc.integer({ min: -110, max: -20 });
   const identifiers = fc.uniqueArray(

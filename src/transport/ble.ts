@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import type { RandomBytes } from "../bytes";
 import { type Clock, systemClock } from "../clock";
+import { RSSI_NOT_AVAILABLE } from "../rssi";
 import {
   decodeNobleAdvertisement,
   EN_SERVICE_UUID,
@@ -203,6 +204,9 @@ export function createBleTransport(options: BleTransportOptions = {}): Transport
     if (!l) return;
     // noble reuses one advertisement object per address; the decoder copies what it keeps.
     const r = decodeNobleAdvertisement(p.advertisement, { serviceUuid });
+    // RSSI 127 is the controller's "not available": a packet without a signal level says nothing
+    // about distance, so it is not reported (nor is a non-numeric RSSI).
+    if (r.status === "ok" && (typeof p.rssi !== "number" || p.rssi === RSSI_NOT_AVAILABLE)) return;
     if (r.status === "ok")
       l.onReport({ payload: r.payload, rssi: [p.rssi], ...(p.address ? { address: p.address } : {}) });
     else if (r.status === "malformed") l.onMalformed?.(r.error);

@@ -19,7 +19,11 @@ export type AdapterState =
 export interface ScanReport {
   /** Decoded identifier payload (copies; the transport may reuse its buffers afterwards). */
   payload: Payload;
-  /** RSSI samples in dBm, one per packet heard (a batch transport may deliver many at once). */
+  /**
+   * RSSI samples in dBm, one per packet heard (a batch transport may deliver many at once). The BLE
+   * transport never reports a packet whose RSSI is 127 (HCI's "not available"); consumers ignore
+   * 127 from any transport (the scan aggregator does).
+   */
   rssi: readonly number[];
   /** Advertiser's (random, rotating) device address, when the radio reports one. */
   address?: string;

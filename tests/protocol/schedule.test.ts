@@ -110,13 +110,68 @@ describe("Exposure Notification key schedule", () => {
     const released = s.releaseKeys({ includeToday: true });
     expect(released).toHaveLength(2);
     const today = released[1]!;
-    expect(today.rollingStartIntervalNumber + today.rollingPeriod).toBe(now.slot);
+    // The current interval's RPI is on air already: the released key covers it.
+    expect(today.rollingStartIntervalNumber + today.rollingPeriod).toBe(now.slot + 1);
+    expect(toHex(deriveRpi(deriveRpik(today.keyData), now.slot))).toBe(toHex(now.identifier));
+    // The identifier on air stays until the rotation; the next interval uses a fresh key.
+    expect(toHex(s.current().identifier)).toBe(toHex(now.identifier));
+    clock.advanceTo(s.nextRotationAt());
     const after = s.current();
-    expect(after.slot).toBe(now.slot);
-    expect(toHex(after.identifier)).not.toBe(toHex(now.identifier));
+    expect(after.slot).toBe(now.slot + 1);
     const fresh = s.keys().at(-1)!;
-    expect(fresh.rollingStartIntervalNumber).toBe(now.slot);
+    expect(fresh.rollingStartIntervalNumber).toBe(now.slot + 1);
     expect((fresh.rollingStartIntervalNumber + fresh.rollingPeriod) % 144).toBe(0);
+    expect(toHex(after.identifier)).toBe(toHex(deriveRpi(deriveRpik(fresh.keyData), after.slot)));
+    expect(released.some((k) => toHex(k.keyData) === toHex(fresh.keyData))).toBe(false);
+  });
+
+  it("releases today's key at 10:05 UTC with rolling period 61 (intervals 0…60 of the day)", () => {
+    // Hand-worked: 2021-07-24 10:05 UTC is 18,832 days after the epoch; day start interval
+    // 18,832 × 144 = 2,711,808; 10:05 is 605 min = interval 60 of the day (600…610 min), whose RPI is
+    // on air, so the key covers intervals 0…60: period 61. A contact during 10:00–10:10 must match.
+    const t = Date.UTC(2021, 6, 24, 10, 5);
+    const clock = virtualClock(t);
+    const changes: TemporaryExposureKey[] = [];
+    const s = createGaenSchedule({ clock, random: counterRandom(), onKeyChange: (k) => changes.push(k) });
+    const onAir = s.current();
+    expect(onAir.slot).toBe(2_711_808 + 60);
+    const [key, ...more] = s.releaseKeys({ includeToday: true });
+    expect(more).toHaveLength(0);
+    expect(key!.rollingStartIntervalNumber).toBe(2_711_808);
+    expect(key!.rollingPeriod).toBe(61);
+    expect(toHex(deriveRpi(deriveRpik(key!.keyData), 2_711_808 + 60))).toBe(toHex(onAir.identifier));
+    // Persisted: the day's key (144), its truncation (61), the fresh key 61…143 (83 intervals).
+    expect(changes.map((k) => [k.rollingStartIntervalNumber - 2_711_808, k.rollingPeriod])).toEqual([
+      [0, 144],
+      [0, 61],
+      [61, 83],
+    ]);
+    // Released again in the same interval: the same key, no new key drawn.
+    const again = s.releaseKeys({ includeToday: true });
+    expect(again.map((k) => [toHex(k.keyData), k.rollingPeriod])).toEqual([[toHex(key!.keyData), 61]]);
+    expect(changes).toHaveLength(3);
+  });
+
+  it("releases today's key at 00:05 UTC with rolling period 1, and at 23:55 without a fresh key", () => {
+    const dayStart = 2_711_808; // 2021-07-24 00:00 UTC
+    const early = createGaenSchedule({
+      clock: virtualClock(Date.UTC(2021, 6, 24, 0, 5)),
+      random: counterRandom(),
+    });
+    const first = early.current();
+    const [k] = early.releaseKeys({ includeToday: true });
+    expect([k!.rollingStartIntervalNumber, k!.rollingPeriod]).toEqual([dayStart, 1]);
+    expect(toHex(deriveRpi(deriveRpik(k!.keyData), dayStart))).toBe(toHex(first.identifier));
+    // 23:55 is interval 143, the day's last: period 144, and the next day's key comes at the rotation.
+    const clock = virtualClock(Date.UTC(2021, 6, 24, 23, 55));
+    const late = createGaenSchedule({ clock, random: counterRandom() });
+    late.current();
+    const [l] = late.releaseKeys({ includeToday: true });
+    expect(l!.rollingPeriod).toBe(144);
+    expect(late.keys()).toHaveLength(1);
+    clock.advanceTo(late.nextRotationAt());
+    expect(late.current().slot).toBe(dayStart + 144);
+    expect(late.keys().at(-1)!.rollingStartIntervalNumber).toBe(dayStart + 144);
   });
 });
 

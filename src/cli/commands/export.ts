@@ -4,14 +4,15 @@
  * File shapes:
  * - FILE: a key-file zip (export.bin + export.sig) or a bare export.bin.
  * - `--public-key KEY`: an SPKI in base64 (ECDSA P-256, or Ed25519) or 64 hex digits (Ed25519).
- * - `--sign-key FILE`: an Ed25519 secret key in hex (64-byte tweetnacl secret key, or its 32-byte seed)
- *   or an ECDSA P-256 private key PEM (PKCS8 or SEC1).
+ * - `--sign-key FILE`: an Ed25519 secret key in hex (the 64-byte tweetnacl secret key `keygen` writes,
+ *   seed ‖ public key, checked for consistency) or an ECDSA P-256 private key PEM (PKCS8 or SEC1). A
+ *   public key (`PREFIX.pub`) is refused with a message saying so.
  * - `--keys KEYS.json`: an array of keys `{keyData: hex, rollingStartIntervalNumber, rollingPeriod,
  *   transmissionRiskLevel?, reportType?, daysSinceOnsetOfSymptoms?}`, or an object
  *   `{region?, batchNum?, batchSize?, startTimestamp?, endTimestamp?, keys, revisedKeys?}`.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import type { Command } from "commander";
 import nacl from "tweetnacl";
 import { fromHex, toHex } from "../../bytes";
@@ -25,7 +26,7 @@ import {
   parsePublicKey,
   type SignerIdentity,
 } from "../../match/signing";
-import { printJson, readInput } from "../run";
+import { checkOutputFile, printJson, readInput, writeOutput } from "../run";
 
 /** Exit code of `export verify` for a file that does not verify. */
 export const EXIT_INVALID = 1;
@@ -85,16 +86,39 @@ export function inspectKeyFileBytes(bytes: Uint8Array) {
   return summarizeKeyFile(readKeyFile(bytes, { verify: false }));
 }
 
+const PUBLIC_NOT_SECRET =
+  "is a public key; signing needs the secret key (keygen's PREFIX.key, not PREFIX.pub)";
+
 /**
- * Loads a signer from the text of a `--sign-key` file: Ed25519 hex (64-byte secret key or 32-byte
- * seed) or an ECDSA P-256 private key PEM.
+ * Loads a signer from the text of a `--sign-key` file: an Ed25519 secret key in hex (64 bytes, seed ‖
+ * public key, as `keygen` writes it) or an ECDSA P-256 private key PEM (PKCS8 or SEC1).
+ *
+ * A 32-byte Ed25519 hex string is refused: it is what `keygen` writes as the *public* key, and taking it
+ * for a seed would sign with an unrelated key and write a file that never verifies.
+ * @throws InvalidArgumentError for a public key, an inconsistent Ed25519 key or anything else
  */
 export function parseSignKey(text: string, identity: SignerIdentity = {}): KeyFileSigner {
   const t = text.trim();
+  if (/^-----BEGIN (EC )?PUBLIC KEY-----/.test(t))
+    throw new InvalidArgumentError(`sign key ${PUBLIC_NOT_SECRET}`);
   if (t.startsWith("-----BEGIN")) return ecdsaSigner(t, identity);
-  if (/^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$/.test(t)) return ed25519Signer(fromHex(t), identity);
+  if (/^(0x)?[0-9a-fA-F]{64}$/.test(t))
+    throw new InvalidArgumentError(`sign key of 32 bytes ${PUBLIC_NOT_SECRET}`);
+  if (/^(0x)?[0-9a-fA-F]{128}$/.test(t)) {
+    const secret = fromHex(t);
+    const derived = nacl.sign.keyPair.fromSeed(secret.subarray(0, 32)).publicKey;
+    if (toHex(derived) !== toHex(secret.subarray(32)))
+      throw new InvalidArgumentError(
+        "sign key is not an Ed25519 secret key: its last 32 bytes are not the public key of its first 32",
+      );
+    return ed25519Signer(secret, identity);
+  }
+  if (/^[A-Za-z0-9+/=\s]+$/.test(t) && t.length >= 40)
+    throw new InvalidArgumentError(
+      "sign key looks like a base64 SPKI public key; signing needs the secret key (keygen's PREFIX.key)",
+    );
   throw new InvalidArgumentError(
-    "sign key must be Ed25519 hex (32-byte seed or 64-byte secret key) or a PEM",
+    "sign key must be an Ed25519 secret key in hex (64 bytes, as keygen writes) or a private-key PEM",
   );
 }
 
@@ -149,9 +173,19 @@ export function parseKeysJson(text: string): KeysDocument {
     revisedKeys: Array.isArray(obj.revisedKeys) ? obj.revisedKeys.map(parseKeyObject) : [],
   };
   for (const f of ["batchNum", "batchSize", "startTimestamp", "endTimestamp"] as const) {
-    if (obj[f] !== undefined) out[f] = obj[f] as number;
+    if (obj[f] === undefined) continue;
+    if (!Number.isSafeInteger(obj[f]))
+      throw new InvalidArgumentError(`keys file: ${f} must be an integer, got ${JSON.stringify(obj[f])}`);
+    out[f] = obj[f] as number;
   }
-  if (obj.region !== undefined) out.region = String(obj.region);
+  if (obj.region !== undefined) {
+    // Never String(): an object would be written as the region "[object Object]".
+    if (typeof obj.region !== "string")
+      throw new InvalidArgumentError(
+        `keys file: region must be a string (e.g. "VN"), got ${JSON.stringify(obj.region)}`,
+      );
+    out.region = obj.region;
+  }
   return out;
 }
 
@@ -195,18 +229,22 @@ export function registerExport(program: Command): void {
     .command("create")
     .description("Write a signed key-file zip from a KEYS.json")
     .requiredOption("--keys <file>", "KEYS.json: array of keys, or {region, batchNum, …, keys}")
-    .requiredOption("--sign-key <file>", "Ed25519 secret key hex (seed or 64 bytes) or ECDSA PKCS8 PEM")
+    .requiredOption(
+      "--sign-key <file>",
+      "Ed25519 secret key hex (64 bytes, keygen's .key) or ECDSA PKCS8 PEM",
+    )
     .requiredOption("--out <file>", "output zip")
     .option("--key-id <id>", "verification key id written with the signature")
     .option("--key-version <v>", "verification key version written with the signature")
     .action((o: { keys: string; signKey: string; out: string; keyId?: string; keyVersion?: string }) => {
+      checkOutputFile("--out", o.out);
       const doc = parseKeysJson(Buffer.from(readInput(o.keys)).toString("utf8"));
       const identity = {
         ...(o.keyId === undefined ? {} : { keyId: o.keyId }),
         ...(o.keyVersion === undefined ? {} : { keyVersion: o.keyVersion }),
       };
       const signer = parseSignKey(Buffer.from(readInput(o.signKey)).toString("utf8"), identity);
-      writeFileSync(o.out, createKeyFile({ ...doc, signer }));
+      writeOutput("--out", o.out, createKeyFile({ ...doc, signer }));
       printJson({ out: o.out, keys: doc.keys.length, revisedKeys: doc.revisedKeys.length });
     });
   cmd
@@ -215,9 +253,16 @@ export function registerExport(program: Command): void {
     .requiredOption("--type <type>", "ed25519 | ecdsa")
     .requiredOption("--out <prefix>", "path prefix of the two files")
     .action((o: { type: string; out: string }) => {
+      if (/[/\\]$/.test(o.out) || statSync(o.out, { throwIfNoEntry: false })?.isDirectory())
+        throw new InvalidArgumentError(
+          `--out ${o.out} is a directory; give a path prefix such as ${o.out.replace(/[/\\]+$/, "")}/authority`,
+        );
       const pair = generateSigningKeyPair(o.type);
-      writeFileSync(`${o.out}.key`, pair.secret, { mode: 0o600 });
-      writeFileSync(`${o.out}.pub`, pair.public);
+      // Neither file is replaced: overwriting an authority's signing key would lose it for good.
+      checkOutputFile("--out", `${o.out}.key`, true);
+      checkOutputFile("--out", `${o.out}.pub`, true);
+      writeOutput("--out", `${o.out}.key`, pair.secret, { mode: 0o600, exclusive: true });
+      writeOutput("--out", `${o.out}.pub`, pair.public, { exclusive: true });
       printJson({ secretKey: `${o.out}.key`, publicKey: `${o.out}.pub` });
     });
 }

@@ -1,5 +1,5 @@
 /** `bluezone sim`: run a population simulation and write its report. */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
@@ -7,7 +7,7 @@ import { loadContactTrace } from "../../../sim/contact-trace";
 import { type RunSize, runSimulation, type SimulationResult } from "../../../sim/run";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
-import { parseIntOption, printJson } from "../run";
+import { onInterrupt, parseIntOption, printJson } from "../run";
 
 interface SimOptions {
   scenario?: string;
@@ -132,6 +132,19 @@ export function registerSim(program: Command): void {
         throw new InvalidArgumentError(
           "--phones cannot be combined with --contacts: the trace's nodes are the people",
         );
+      // The output directory is checked (and made) before minutes of simulation, not after.
+      if (statSync(o.out, { throwIfNoEntry: false })?.isDirectory() === false)
+        throw new InvalidArgumentError(`--out ${o.out} exists and is not a directory; give a directory`);
+      try {
+        mkdirSync(o.out, { recursive: true });
+      } catch (err) {
+        throw new InvalidArgumentError(
+          `--out ${o.out}: cannot make the directory (${(err as Error).message})`,
+          {
+            cause: err,
+          },
+        );
+      }
       const contacts = o.contacts === undefined ? undefined : loadContactTrace(o.contacts);
       const scenario = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"), o.set);
       const days = o.days ?? scenario.days;
@@ -145,6 +158,8 @@ export function registerSim(program: Command): void {
             Presets.shades_classic,
           )
         : undefined;
+      // Ctrl-C: stop the bar, which shows the cursor it hid, then exit 130.
+      const release = onInterrupt(() => bar?.stop());
       const result = await runSimulation({
         scenario,
         ...(o.phones !== undefined ? { phones: o.phones } : {}),
@@ -163,7 +178,7 @@ export function registerSim(program: Command): void {
         },
       });
       bar?.stop();
-      mkdirSync(o.out, { recursive: true });
+      release();
       const { writeReport } = await import("../../../sim/report");
       writeReport(result, o.out);
       if (o.json) printJson(result.summary, true);

@@ -101,8 +101,11 @@ export interface RadioMediumOptions {
   clock?: Clock;
   /** Seed of the medium's random numbers (advDelay, noise, scan-window losses); default 1. */
   seed?: number;
-  /** Path-loss model parameters. */
-  pathLoss?: PathLossOptions;
+  /**
+   * Path-loss model parameters, or a model itself (e.g. one whose samples include 127, the RSSI a
+   * controller reports when it has none).
+   */
+  pathLoss?: PathLossOptions | PathLossModel;
 }
 
 interface Node {
@@ -151,7 +154,11 @@ export class RadioMedium implements Medium {
   constructor(options: RadioMediumOptions = {}) {
     this.clock = options.clock ?? systemClock();
     this.rng = seededRng(options.seed ?? 1);
-    this.pathLoss = pathLossModel(options.pathLoss);
+    const pl = options.pathLoss;
+    this.pathLoss =
+      pl !== undefined && typeof (pl as PathLossModel).sample === "function"
+        ? (pl as PathLossModel)
+        : pathLossModel(pl as PathLossOptions | undefined);
   }
 
   /** Number of packets delivered to scanners so far. */

@@ -107,7 +107,8 @@ export function leAdvertisingReport(reports: readonly AdvertisingReport[]): Buff
     p[o++] = r.data.length;
     p.set(r.data, o);
     o += r.data.length;
-    p.writeInt8(Math.max(-127, Math.min(20, Math.round(r.rssi))), o++);
+    // -127…20 dBm, or 127 for "not available" (Core v5.3 Vol 4 Part E §7.7.65.2), passed as is.
+    p.writeInt8(r.rssi === 127 ? 127 : Math.max(-127, Math.min(20, Math.round(r.rssi))), o++);
   }
   return encodeEvent(EVENT.leMeta, p);
 }
