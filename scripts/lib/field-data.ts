@@ -5,15 +5,16 @@
  * Reading: sql.js (SQLite compiled to WebAssembly), so no native module or compiler is needed.
  *
  * Per ordered pair (receiver hears transmitter) the packets are grouped into one pseudo scan instance per
- * minute (the app scanned 20 s of every 60 s, so a minute is one scan; an instance stands for 60 s): its
+ * `scanSeconds` (default 60: the app scanned 20 s of every 60 s, so a minute is one scan; an instance stands
+ * for its `scanSeconds`): its
  * typical attenuation from the mean RSSI, minimum from the strongest packet. Attenuation =
  * tx_power(transmitter model) − (RSSI + rssi_correction(receiver model)) from the calibration table
  * (`resolvePairCalibration`), not the app's own tx_power column (the pre-GAEN app's nominal setting, not
  * a GAEN calibration). Windows are aligned to multiples of 300 s as in `evaluateWindows`.
  *
  * Ground truth (camera): a window is close when the median annotated distance of its packets is ≤ 2 m;
- * windows with no annotated packet are kept unlabelled (they count towards a pair's predicted minutes). A pair's true close minutes over the scenario are the
- * minutes whose median annotated distance is ≤ 2 m. Scenario 06 (walls) carries no annotation (every
+ * windows with no annotated packet are kept unlabelled (they count towards a pair's predicted minutes). A pair's true close time over the scenario is the time of
+ * the scans whose median annotated distance is ≤ 2 m. Scenario 06 (walls) carries no annotation (every
  * distance is −1), so it has no labelled windows.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -42,8 +43,8 @@ export interface FieldWindow {
   distance: number;
   /** One instance per minute with packets. */
   instances: ScanInstanceLike[];
-  /** Minutes of the window whose median annotated distance is ≤ 2 m. */
-  trueCloseMinutes: number;
+  /** Seconds of the window in scans whose median annotated distance is ≤ 2 m. */
+  trueCloseSeconds: number;
 }
 
 /** A missing or unreadable data file or folder (the CLI prints `bluezone: <message>`). */
@@ -61,7 +62,7 @@ async function sql(): Promise<SqlJsStatic> {
 }
 
 /** Raw packets of one scenario file: [receiverId, receiverModel, transmitterId, transmitterModel, ms, rssi, gt]. */
-type Row = [number, string, number, string, number, number, number | null];
+export type Row = [number, string, number, string, number, number, number | null];
 
 /** Reads one scenario's rows (read-only; the file is loaded into memory and never written back). */
 export async function readScenarioRows(file: string): Promise<Row[]> {
@@ -99,7 +100,12 @@ const median = (xs: number[]) => {
 };
 
 /** Forms the labelled windows of one scenario. */
-export function scenarioWindows(set: string, rows: readonly Row[], windowSeconds = 300): FieldWindow[] {
+export function scenarioWindows(
+  set: string,
+  rows: readonly Row[],
+  windowSeconds = 300,
+  scanSeconds = 60,
+): FieldWindow[] {
   const pairs = new Map<string, Row[]>();
   for (const r of rows) {
     if (r[5] === 127 || r[5] >= 0) continue; // 127 = not available
@@ -113,27 +119,27 @@ export function scenarioWindows(set: string, rows: readonly Row[], windowSeconds
     const cal = resolvePairCalibration({ receiverModel: packets[0]![1], transmitterModel: packets[0]![3] });
     const minutes = new Map<number, { rssi: number[]; gt: number[] }>();
     for (const p of packets) {
-      const t = Math.floor(p[4] / 60_000) * 60;
+      const t = Math.floor(p[4] / 1000 / scanSeconds) * scanSeconds;
       const m = minutes.get(t) ?? { rssi: [], gt: [] };
       m.rssi.push(p[5]);
       if (p[6] !== null && p[6] >= 0) m.gt.push(p[6]);
       minutes.set(t, m);
     }
-    const windows = new Map<number, { inst: ScanInstanceLike[]; gt: number[]; closeMin: number }>();
+    const windows = new Map<number, { inst: ScanInstanceLike[]; gt: number[]; closeSeconds: number }>();
     for (const [t, m] of [...minutes.entries()].sort((a, b) => a[0] - b[0])) {
       const w0 = Math.floor(t / windowSeconds) * windowSeconds;
-      const w = windows.get(w0) ?? { inst: [], gt: [], closeMin: 0 };
+      const w = windows.get(w0) ?? { inst: [], gt: [], closeSeconds: 0 };
       const mean = m.rssi.reduce((a, b) => a + b, 0) / m.rssi.length;
       w.inst.push({
         time: t,
         typicalAttenuation: cal.txPower - (mean + cal.rssiCorrection),
         minAttenuation: cal.txPower - (Math.max(...m.rssi) + cal.rssiCorrection),
         packets: m.rssi.length,
-        secondsSinceLastScan: 60,
+        secondsSinceLastScan: scanSeconds,
         calibrationConfidence: cal.calibrationConfidence,
       });
       w.gt.push(...m.gt);
-      if (m.gt.length > 0 && median(m.gt) <= 2) w.closeMin++;
+      if (m.gt.length > 0 && median(m.gt) <= 2) w.closeSeconds += scanSeconds;
       windows.set(w0, w);
     }
     for (const [start, w] of windows) {
@@ -146,18 +152,34 @@ export function scenarioWindows(set: string, rows: readonly Row[], windowSeconds
         close: distance <= 2,
         distance,
         instances: w.inst,
-        trueCloseMinutes: w.closeMin,
+        trueCloseSeconds: w.closeSeconds,
       });
     }
   }
   return out;
 }
 
-/** All labelled windows of the scenarios in `dir` (default data/field/dp3t-exp05). */
-export async function loadFieldWindows(dir: string, windowSeconds = 300): Promise<FieldWindow[]> {
-  const out: FieldWindow[] = [];
-  for (const [name, file] of scenarioFiles(dir)) {
-    out.push(...scenarioWindows(name, await readScenarioRows(file), windowSeconds));
-  }
+/** Every scenario's rows, by scenario name, read from `dir` (e.g. data/field/dp3t-exp05). */
+export async function loadFieldRows(dir: string): Promise<Map<string, Row[]>> {
+  const out = new Map<string, Row[]>();
+  for (const [name, file] of scenarioFiles(dir)) out.set(name, await readScenarioRows(file));
   return out;
+}
+
+/** The windows (labelled and not) of every scenario, from rows read by {@link loadFieldRows}. */
+export function fieldWindows(
+  rows: ReadonlyMap<string, readonly Row[]>,
+  windowSeconds = 300,
+  scanSeconds = 60,
+): FieldWindow[] {
+  return [...rows].flatMap(([name, r]) => scenarioWindows(name, r, windowSeconds, scanSeconds));
+}
+
+/** All windows of the scenarios in `dir` (labelled and not). */
+export async function loadFieldWindows(
+  dir: string,
+  windowSeconds = 300,
+  scanSeconds = 60,
+): Promise<FieldWindow[]> {
+  return fieldWindows(await loadFieldRows(dir), windowSeconds, scanSeconds);
 }

@@ -68,3 +68,42 @@ export function fitLogistic(
   }
   return beta;
 }
+
+/**
+ * One-feature weighted logistic regression P(y) = σ(b0 + b1 x) by Newton–Raphson (the same model as
+ * {@link fitLogistic} with one feature and no penalty, without per-row allocations).
+ * @returns [b0, b1]
+ */
+export function fitLogistic1(
+  x: readonly number[],
+  y: readonly boolean[],
+  w: readonly number[],
+): [number, number] {
+  let b0 = 0;
+  let b1 = 0;
+  for (let iter = 0; iter < 100; iter++) {
+    let g0 = 0;
+    let g1 = 0;
+    let h00 = 0;
+    let h01 = 0;
+    let h11 = 0;
+    for (let i = 0; i < x.length; i++) {
+      const xi = x[i]!;
+      const p = sigmoid(b0 + b1 * xi);
+      const r = w[i]! * ((y[i] ? 1 : 0) - p);
+      const v = w[i]! * p * (1 - p);
+      g0 += r;
+      g1 += r * xi;
+      h00 += v;
+      h01 += v * xi;
+      h11 += v * xi * xi;
+    }
+    const det = h00 * h11 - h01 * h01;
+    const s0 = (h11 * g0 - h01 * g1) / det;
+    const s1 = (h00 * g1 - h01 * g0) / det;
+    b0 += s0;
+    b1 += s1;
+    if (Math.abs(s0) < 1e-10 && Math.abs(s1) < 1e-10) break;
+  }
+  return [b0, b1];
+}
