@@ -99,17 +99,25 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** Forms the labelled windows of one scenario. */
+/**
+ * Forms the windows of one scenario. `keepEvery` k > 1 keeps only every k-th packet of each pair (in time
+ * order): a phone that hears fewer packets (GAEN scans less often than the app that recorded exp05).
+ */
 export function scenarioWindows(
   set: string,
   rows: readonly Row[],
   windowSeconds = 300,
   scanSeconds = 60,
+  keepEvery = 1,
 ): FieldWindow[] {
   const pairs = new Map<string, Row[]>();
+  const seen = new Map<string, number>();
   for (const r of rows) {
     if (r[5] === 127 || r[5] >= 0) continue; // 127 = not available
     const key = `${r[0]}>${r[2]}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    if (n % keepEvery !== 0) continue;
     const list = pairs.get(key);
     if (list) list.push(r);
     else pairs.set(key, [r]);
@@ -171,8 +179,9 @@ export function fieldWindows(
   rows: ReadonlyMap<string, readonly Row[]>,
   windowSeconds = 300,
   scanSeconds = 60,
+  keepEvery = 1,
 ): FieldWindow[] {
-  return [...rows].flatMap(([name, r]) => scenarioWindows(name, r, windowSeconds, scanSeconds));
+  return [...rows].flatMap(([name, r]) => scenarioWindows(name, r, windowSeconds, scanSeconds, keepEvery));
 }
 
 /** All windows of the scenarios in `dir` (labelled and not). */

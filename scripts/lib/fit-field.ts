@@ -255,23 +255,45 @@ export function crossValidateSummary(
   });
 }
 
-/** One candidate summary's cross-validated score. */
-export interface CandidateScore {
-  summary: Summary;
-  /** Pooled held-out score of the objective, balanced accuracy and mean per-set F1 (sets weighted equally). */
+/** One candidate summary's cross-validated score in one variant (sets weighted equally). */
+export interface VariantScore {
+  variant: string;
+  /** Held-out score of the objective, balanced accuracy and mean per-set F1. */
   score: number;
   balancedAccuracy: number;
   meanF1: number;
 }
 
+/** One candidate summary's cross-validated scores: its worst variant's, and every variant's. */
+export interface CandidateScore extends VariantScore {
+  summary: Summary;
+  perVariant: VariantScore[];
+}
+
 /**
  * Model choice by leave-one-set-out cross-validation: every candidate summary is cross-validated (its
- * threshold and logistic model fitted on the other sets), the one with the best pooled held-out score is
- * kept and refitted on all windows.
+ * threshold and logistic model fitted on the other sets) and scored per variant (the windows of one variant
+ * plus the sets that have a single variant, every set weighing the same); the candidate whose worst
+ * variant scores best is kept and refitted on all windows. Worst rather than mean: the policy must hold
+ * for scan lengths and packet rates we do not control.
  */
 export function selectAndFit(windows: readonly FitWindow[], options: FitOptions = {}) {
   const objective = options.objective ?? "balancedAccuracyF1";
-  const rows = prepare(windows);
+  const variantsOf = new Map<string, Set<string>>();
+  for (const w of windows) {
+    const v = variantsOf.get(w.set) ?? new Set();
+    v.add(w.variant ?? "");
+    variantsOf.set(w.set, v);
+  }
+  const variants = [
+    ...new Set(windows.flatMap((w) => (variantsOf.get(w.set)!.size > 1 ? [w.variant!] : []))),
+  ];
+  const groups = (variants.length > 0 ? variants : [undefined]).map((variant) => {
+    const index = windows.flatMap((w, i) =>
+      variant === undefined || variantsOf.get(w.set)!.size === 1 || w.variant === variant ? [i] : [],
+    );
+    return { variant: variant ?? "", index, rows: prepare(index.map((i) => windows[i]!)) };
+  });
   const scored: (CandidateScore & { folds: FieldFold[]; att: number[] })[] = [];
   for (const summary of candidates(options.grid)) {
     const att = summarise(windows, summary.minWeight, summary.window);
@@ -281,16 +303,19 @@ export function selectAndFit(windows: readonly FitWindow[], options: FitOptions 
       f.index.forEach((i, k) => {
         said[i] = f.predicted[k]!;
       });
-    scored.push({
-      summary,
-      score: weightedScore((i) => said[i]!, rows, objective),
-      balancedAccuracy: weightedScore((i) => said[i]!, rows, "balancedAccuracy"),
-      meanF1:
-        2 * weightedScore((i) => said[i]!, rows, "balancedAccuracyF1") -
-        weightedScore((i) => said[i]!, rows, "balancedAccuracy"),
-      folds,
-      att,
+    const perVariant = groups.map((g) => {
+      const say = (k: number) => said[g.index[k]!]!;
+      const ba = weightedScore(say, g.rows, "balancedAccuracy");
+      const both = weightedScore(say, g.rows, "balancedAccuracyF1");
+      return {
+        variant: g.variant,
+        score: objective === "balancedAccuracy" ? ba : both,
+        balancedAccuracy: ba,
+        meanF1: 2 * both - ba,
+      };
     });
+    const worst = perVariant.reduce((a, b) => (b.score < a.score ? b : a));
+    scored.push({ summary, ...worst, perVariant, folds, att });
   }
   const best = scored.reduce((a, b) => (b.score > a.score + 1e-12 ? b : a));
   return {
