@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { classify, rocAuc } from "../src/proximity/metrics";
 import { type ContactPolicy, POLICIES } from "../src/proximity/policy";
 import { decideDays, scoreWindow, windowAttenuation } from "../src/proximity/windows";
-import { fitDefaultPolicy, PCNG_SHAPE, SCAN_VARIANTS } from "./fit-default-policy";
+import { fitDefaultPolicy, KEEP_EVERY, PCNG_SHAPE, SCAN_VARIANTS, variantName } from "./fit-default-policy";
 import { FieldDataError, type FieldWindow, fieldWindows, loadFieldRows } from "./lib/field-data";
 import { brier, type FieldFit, reliability } from "./lib/fit-field";
 import { CARRIAGES, type LabelledWindow, loadWindows } from "./lib/rss-data";
@@ -190,14 +190,16 @@ export async function runEvaluation(dataDir: string) {
       reliability: reliability(prob, truth),
     };
   };
-  const crossValidation = SCAN_VARIANTS.map((s) => cv(`${s}s`));
+  const variants = KEEP_EVERY.flatMap((keep) => SCAN_VARIANTS.map((scan) => ({ scan, keep })));
+  const crossValidation = variants.map((v) => cv(variantName(v.scan, v.keep)));
   const pcFold = foldOf.get("pc-ng");
 
   // Deployed rules on each scan variant (no fitting: their thresholds are fixed).
-  const byVariant = SCAN_VARIANTS.map((scan) => {
-    const ws = scan === 60 ? labelled : fieldWindows(rows, 300, scan).filter((w) => w.labelled);
+  const byVariant = variants.map(({ scan, keep }) => {
+    const ws =
+      scan === 60 && keep === 1 ? labelled : fieldWindows(rows, 300, scan, keep).filter((w) => w.labelled);
     return {
-      variant: `${scan}s`,
+      variant: variantName(scan, keep),
       rows: COMPARED.map((p) => ({ policy: p.name, ...windowMetrics(p, ws) })),
     };
   });
@@ -278,7 +280,7 @@ export function markdown(r: Awaited<ReturnType<typeof runEvaluation>>): string {
     "",
     "### Field, per 5-minute window: the default cross-validated (leave one scenario out)",
     "",
-    ...head(["scan instances", "held out", "fold threshold dB"], "Brier"),
+    ...head(["variant", "held out", "fold threshold dB"], "Brier"),
     ...r.field.crossValidation.flatMap((c) => [
       ...Object.entries(c.perSet).map(
         ([set, m]) => `${row([c.variant, set, String(m.nearDb)], m)} ${f3(m.brier)} |`,
@@ -291,9 +293,9 @@ export function markdown(r: Awaited<ReturnType<typeof runEvaluation>>): string {
         ]
       : []),
     "",
-    "### Field, per 5-minute window by scan-instance length (deployed rules; default in-sample)",
+    "### Field, per 5-minute window by scan length and packet rate (deployed rules; default in-sample)",
     "",
-    ...head(["scan instances", "policy"]),
+    ...head(["variant", "policy"]),
     ...r.field.byVariant.flatMap((v) => v.rows.map((m) => row([v.variant, m.policy], m))),
     "",
     "### Reliability of P(≤ 2 m), cross-validated, 60-s scans",
@@ -310,13 +312,13 @@ export function markdown(r: Awaited<ReturnType<typeof runEvaluation>>): string {
     ...head(["policy"], ""),
     ...r.field.perPair.map((m) => row([m.policy], m)),
     "",
-    "### Model choice (leave-one-set-out score of each window summary; threshold refitted per fold)",
+    "### Model choice (leave-one-set-out; per summary its worst variant's (balanced acc. + mean F1)/2)",
     "",
-    "| minWeight | window | CV score | balanced acc. | mean F1 |",
-    "|---|---|---|---|---|",
+    "| minWeight | window | worst variant | CV score | balanced acc. | mean F1 | score per variant (10s / 60s / 300s / 10s 1/4 / 60s 1/4 / 300s 1/4) |",
+    "|---|---|---|---|---|---|---|",
     ...r.candidates.map(
       (c) =>
-        `| ${c.summary.minWeight} | ${c.summary.window.aggregate === "mean" ? "mean" : `q${c.summary.window.quantile}`} | ${c.score.toFixed(4)} | ${f3(c.balancedAccuracy)} | ${f3(c.meanF1)} |`,
+        `| ${c.summary.minWeight} | ${c.summary.window.aggregate === "mean" ? "mean" : `q${c.summary.window.quantile}`} | ${c.variant} | ${c.score.toFixed(4)} | ${f3(c.balancedAccuracy)} | ${f3(c.meanF1)} | ${c.perVariant.map((v) => v.score.toFixed(3)).join(" / ")} |`,
     ),
     "",
     "### pc-ng/rss_smartphone, per window (30 consecutive packets)",

@@ -86,7 +86,7 @@ const FIFTEEN_MINUTES = 900;
  * docs/proximity-eval.md): DP-3T experiment 05 (20 people on Samsung phones in five filmed crowd
  * scenarios, camera ground truth) and pc-ng/rss_smartphone, the window summary chosen by
  * leave-one-scenario-out cross-validation. Each scan instance's attenuation is midway between its
- * typical and minimum (minWeight 0.5), the window's is the 25th percentile of its instances, close
+ * typical and minimum (minWeight 0.5), the window's is the 10th percentile of its instances, close
  * (≤ 2 m) at ≤ 54.5 dB, the other buckets 6 dB (a doubling of distance) either side; P(≤ 2 m) is a
  * logistic model of the window attenuation. Day rule: Vietnam's F1, ≥ 15 min of close windows a day.
  */
