@@ -52,8 +52,11 @@ export interface WindowResult {
   weightedSeconds: number;
   /** P(≤ 2 m) from the policy's probability model (absent when the policy has none). */
   probability?: number;
-  /** Covered seconds × `probability` (the close seconds when the policy has no probability model). */
-  expectedCloseSeconds: number;
+  /**
+   * Covered seconds × `probability` (the close seconds when the policy has no probability model). Always
+   * set by {@link scoreWindow}; optional so results made elsewhere still type-check (then `closeSeconds`).
+   */
+  expectedCloseSeconds?: number;
 }
 
 /** Options of {@link evaluateWindows}. */
@@ -199,7 +202,7 @@ export function decideDays(windows: readonly WindowResult[], policy: ContactPoli
     };
     d.closeSeconds += w.closeSeconds;
     d.weightedSeconds += w.weightedSeconds;
-    d.expectedCloseSeconds += w.expectedCloseSeconds;
+    d.expectedCloseSeconds += w.expectedCloseSeconds ?? w.closeSeconds;
     days.set(day, d);
   }
   return [...days.values()]

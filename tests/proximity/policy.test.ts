@@ -110,6 +110,9 @@ describe("policies", () => {
     const sw = evaluateWindows([inst(day0, 49)], getPolicy("swisscovid"))[0]!;
     expect(sw.probability).toBeUndefined();
     expect(sw.expectedCloseSeconds).toBe(sw.closeSeconds);
+    // A window result made elsewhere, without expected seconds, counts its close seconds.
+    const { expectedCloseSeconds: _e, ...bare } = sw;
+    expect(decideDays([bare], getPolicy("swisscovid"))[0]!.expectedCloseSeconds).toBe(sw.closeSeconds);
     expect(() =>
       validatePolicy({ ...POLICIES.swisscovid!, day: { measure: "expected", minSeconds: 900 } }),
     ).toThrow(PolicyError);
