@@ -80,6 +80,8 @@ export interface PairWindow {
   close: boolean;
   /** Seconds of close contact. */
   closeSeconds: number;
+  /** P(≤ 2 m) when the policy has a probability model (the default does). */
+  probability?: number;
 }
 
 /** Options of {@link beaconWindows}. */
@@ -132,6 +134,7 @@ export function beaconWindows(
         attenuation: w.attenuation,
         close: w.close,
         closeSeconds: w.closeSeconds,
+        ...(w.probability === undefined ? {} : { probability: w.probability }),
       });
     }
   }

@@ -5,6 +5,7 @@
  */
 import { BluezoneError } from "../errors";
 import { type BucketThresholds, DISTANCE_BUCKETS, type DistanceBucket } from "./attenuation";
+import DEFAULT_FIT from "./default-policy.json";
 
 /** A contact policy is inconsistent (e.g. thresholds out of order, a negative weight). */
 export class PolicyError extends BluezoneError {
@@ -25,10 +26,25 @@ export interface WindowRule {
   quantile: number;
 }
 
+/**
+ * A calibrated probability that a window was within 2 m: P(≤ 2 m) = 1 / (1 + exp(−(intercept + slope ×
+ * a))), `a` the window attenuation in dB (after the calibration-confidence margin). A logistic model of the
+ * same number the buckets threshold, so the verdict and the probability never disagree in order.
+ */
+export interface ProbabilityModel {
+  /** Intercept (log-odds at 0 dB). */
+  intercept: number;
+  /** Change of the log-odds per dB of attenuation (negative: more attenuation, less likely close). */
+  slope: number;
+}
+
 /** The per-day decision. */
 export interface DayRule {
-  /** Which per-day total is compared: seconds of close windows, or bucket-weighted seconds. */
-  measure: "close" | "weighted";
+  /**
+   * Which per-day total is compared: seconds of close windows, bucket-weighted seconds, or expected close
+   * seconds (each window's covered seconds × its P(≤ 2 m); needs the policy's `probability` model).
+   */
+  measure: "close" | "weighted" | "expected";
   /** A day is an F1 contact day when the measure reaches this many seconds (e.g. 900 = 15 min). */
   minSeconds: number;
 }
@@ -58,30 +74,37 @@ export interface ContactPolicy {
   confidenceMarginDb: readonly [number, number, number, number];
   /** Day rule. */
   day: DayRule;
+  /** Optional P(≤ 2 m) per window; without it a window's probability is not reported. */
+  probability?: ProbabilityModel;
 }
 
 const FIFTEEN_MINUTES = 900;
 
 /**
- * The preset policies. `default` was fitted by grid search on the pc-ng/rss_smartphone data and
- * cross-validated leaving one carriage out (docs/proximity-eval.md, scripts/eval-proximity.ts): the
- * typical attenuation of each instance (minWeight 0), window attenuation the 10th percentile of its
- * instances (a near-maximum of RSSI that discounts deep fades), close (≤ 2 m) at ≤ 58 dB (the threshold
- * maximising balanced accuracy over all six carriages pooled, each weighted equally), the other buckets
- * 6 dB (a doubling of distance) either side.
+ * The preset policies. `default` is fitted on field data by scripts/fit-default-policy.ts (parameters in
+ * ./default-policy.json, pinned by tests/proximity/default-fit.test.ts; method and figures in
+ * docs/proximity-eval.md): DP-3T experiment 05 (20 people on Samsung phones in five filmed crowd
+ * scenarios, camera ground truth) and pc-ng/rss_smartphone, the window summary chosen by
+ * leave-one-scenario-out cross-validation. Each scan instance's attenuation is midway between its
+ * typical and minimum (minWeight 0.5), the window's is the 10th percentile of its instances, close
+ * (≤ 2 m) at ≤ 54.5 dB, the other buckets 6 dB (a doubling of distance) either side; P(≤ 2 m) is a
+ * logistic model of the window attenuation. Day rule: Vietnam's F1, ≥ 15 min of close windows a day.
  */
 export const POLICIES: Readonly<Record<string, ContactPolicy>> = {
   default: {
     name: "default",
-    description:
-      "Fitted on pc-ng/rss_smartphone (10th-percentile window attenuation ≤ 58 dB); ≤ 2 m for 15 min/day",
-    buckets: { immediate: 52, near: 58, medium: 64 },
+    description: `Fitted on field data (DP-3T exp05 + pc-ng; window attenuation, quantile ${DEFAULT_FIT.window.quantile} of instances blended ${DEFAULT_FIT.minWeight} towards the minimum, ≤ ${DEFAULT_FIT.buckets.near} dB; P(≤ 2 m) logistic); ≤ 2 m for 15 min/day`,
+    buckets: { ...DEFAULT_FIT.buckets },
     weights: { immediate: 1, near: 1, medium: 0.5, other: 0 },
     closeBucket: "near",
-    minWeight: 0,
-    window: { aggregate: "quantile", quantile: 0.1 },
+    minWeight: DEFAULT_FIT.minWeight,
+    window: {
+      aggregate: DEFAULT_FIT.window.aggregate as WindowRule["aggregate"],
+      quantile: DEFAULT_FIT.window.quantile,
+    },
     confidenceMarginDb: [0, 0, 0, 0],
     day: { measure: "close", minSeconds: FIFTEEN_MINUTES },
+    probability: { ...DEFAULT_FIT.probability },
   },
   swisscovid: {
     name: "swisscovid",
@@ -154,10 +177,17 @@ export function validatePolicy(p: ContactPolicy): ContactPolicy {
   const m = p.confidenceMarginDb;
   if (!Array.isArray(m) || m.length !== 4 || !m.every((x) => isNum(x) && Number.isFinite(x)))
     fail("confidenceMarginDb must be 4 finite numbers (for confidence 0…3)");
-  if (p.day?.measure !== "close" && p.day?.measure !== "weighted")
-    fail('day.measure must be "close" or "weighted"');
+  if (p.day?.measure !== "close" && p.day?.measure !== "weighted" && p.day?.measure !== "expected")
+    fail('day.measure must be "close", "weighted" or "expected"');
   if (!isNum(p.day.minSeconds) || !Number.isFinite(p.day.minSeconds) || p.day.minSeconds < 0)
     fail("day.minSeconds must be a finite number ≥ 0");
+  if (p.probability !== undefined) {
+    const { intercept, slope } = p.probability;
+    if (![intercept, slope].every((x) => isNum(x) && Number.isFinite(x)))
+      fail("probability.intercept and probability.slope must be finite numbers");
+  }
+  if (p.day.measure === "expected" && p.probability === undefined)
+    fail('day.measure "expected" needs a probability model');
   return p;
 }
 

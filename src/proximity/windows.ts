@@ -50,6 +50,13 @@ export interface WindowResult {
   closeSeconds: number;
   /** Covered seconds times the bucket's weight. */
   weightedSeconds: number;
+  /** P(≤ 2 m) from the policy's probability model (absent when the policy has none). */
+  probability?: number;
+  /**
+   * Covered seconds × `probability` (the close seconds when the policy has no probability model). Always
+   * set by {@link scoreWindow}; optional so results made elsewhere still type-check (then `closeSeconds`).
+   */
+  expectedCloseSeconds?: number;
 }
 
 /** Options of {@link evaluateWindows}. */
@@ -101,6 +108,13 @@ export function scoreWindow(
   const confidence = Math.min(3, ...kept.map((s) => s.calibrationConfidence ?? 3));
   const margin = policy.confidenceMarginDb[Math.max(0, Math.min(3, Math.round(confidence)))] ?? 0;
   const bucket = distanceBucket(attenuation - margin, policy.buckets);
+  const model = policy.probability;
+  const probability =
+    model && kept.length > 0
+      ? 1 / (1 + Math.exp(-(model.intercept + model.slope * (attenuation - margin))))
+      : model
+        ? 0
+        : undefined;
   const close =
     kept.length > 0 && DISTANCE_BUCKETS.indexOf(bucket) <= DISTANCE_BUCKETS.indexOf(policy.closeBucket);
   const covered = Math.min(
@@ -116,6 +130,8 @@ export function scoreWindow(
     close,
     closeSeconds: close ? covered : 0,
     weightedSeconds: kept.length > 0 ? covered * policy.weights[bucket] : 0,
+    ...(probability === undefined ? {} : { probability }),
+    expectedCloseSeconds: probability === undefined ? (close ? covered : 0) : covered * probability,
   };
 }
 
@@ -153,8 +169,19 @@ export interface DayResult {
   closeSeconds: number;
   /** Bucket-weighted seconds that day. */
   weightedSeconds: number;
+  /** Expected seconds within 2 m that day: the sum of the windows' covered seconds × P(≤ 2 m). */
+  expectedCloseSeconds: number;
   /** Whether the day rule is met (an F1 contact under the Vietnamese rule). */
   f1: boolean;
+}
+
+/** The per-day total the policy's day rule compares, seconds. */
+export function dayMeasure(
+  d: Pick<DayResult, "closeSeconds" | "weightedSeconds" | "expectedCloseSeconds">,
+  policy: ContactPolicy,
+): number {
+  if (policy.day.measure === "close") return d.closeSeconds;
+  return policy.day.measure === "weighted" ? d.weightedSeconds : d.expectedCloseSeconds;
 }
 
 /**
@@ -166,16 +193,23 @@ export function decideDays(windows: readonly WindowResult[], policy: ContactPoli
   const days = new Map<string, DayResult>();
   for (const w of windows) {
     const day = new Date(w.start * 1000).toISOString().slice(0, 10);
-    const d = days.get(day) ?? { day, closeSeconds: 0, weightedSeconds: 0, f1: false };
+    const d = days.get(day) ?? {
+      day,
+      closeSeconds: 0,
+      weightedSeconds: 0,
+      expectedCloseSeconds: 0,
+      f1: false,
+    };
     d.closeSeconds += w.closeSeconds;
     d.weightedSeconds += w.weightedSeconds;
+    d.expectedCloseSeconds += w.expectedCloseSeconds ?? w.closeSeconds;
     days.set(day, d);
   }
   return [...days.values()]
     .sort((a, b) => (a.day < b.day ? -1 : 1))
     .map((d) => ({
       ...d,
-      f1: (policy.day.measure === "close" ? d.closeSeconds : d.weightedSeconds) >= policy.day.minSeconds,
+      f1: dayMeasure(d, policy) >= policy.day.minSeconds,
     }));
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { proximityFromCsv } from "../../src/cli/commands/proximity";
-import { CsvFormatError, parseBeaconCsv } from "../../src/index";
+import { CsvFormatError, POLICIES, parseBeaconCsv } from "../../src/index";
 import { ROOT } from "../helpers/data";
 
 const HEADER = "pair,time,rssi,tx_power,receiver_model,transmitter_model";
@@ -39,6 +39,11 @@ describe("beacon CSV and proximity command", () => {
     ]);
     expect(out.windows[0]).toMatchObject({ close: true, closeSeconds: 10 });
     expect(out.windows[1]).toMatchObject({ close: false, closeSeconds: 0 });
+    // The default policy's P(≤ 2 m): its logistic model of the window attenuation (printed to 0.1 dB).
+    const { intercept, slope } = POLICIES.default!.probability!;
+    for (const w of out.windows)
+      expect(w.probability).toBeCloseTo(1 / (1 + Math.exp(-(intercept + slope * w.attenuation))), 2);
+    expect(proximityFromCsv(csv, "cwa", 300).windows[0]!.probability).toBeUndefined();
   });
 
   it("runs as a process: JSON on stdout, typed error and non-zero exit on a bad row", () => {

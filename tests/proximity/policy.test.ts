@@ -75,10 +75,47 @@ describe("policies", () => {
     const windows = evaluateWindows(close, POLICIES.default!, { windowSeconds: 300 });
     expect(windows.map((w) => w.start - day0)).toEqual([0, 300, 600]);
     expect(windows.every((w) => w.closeSeconds === 300)).toBe(true);
-    expect(decideDays(windows, POLICIES.default!)).toEqual([
+    expect(decideDays(windows, POLICIES.default!)).toMatchObject([
       { day: "2024-05-01", closeSeconds: 900, weightedSeconds: 900, f1: true },
     ]);
     expect(decideDays(windows.slice(1), POLICIES.default!)[0]!.f1).toBe(false);
+  });
+
+  it("gives P(≤ 2 m) per window and sums expected close seconds per day", () => {
+    const day0 = Date.UTC(2024, 4, 1) / 1000;
+    // log-odds ln 3 at every attenuation → P = 0.75; 15 one-minute instances in three windows.
+    const flat: ContactPolicy = {
+      ...POLICIES.default!,
+      probability: { intercept: Math.log(3), slope: 0 },
+      day: { measure: "expected", minSeconds: 600 },
+    };
+    const close = Array.from({ length: 15 }, (_, i) => inst(day0 + i * 60, 40));
+    const windows = evaluateWindows(close, flat);
+    for (const w of windows) {
+      expect(w.probability).toBeCloseTo(0.75, 12);
+      expect(w.expectedCloseSeconds).toBeCloseTo(225, 9);
+    }
+    const [day] = decideDays(windows, flat);
+    expect(day!.expectedCloseSeconds).toBeCloseTo(675, 9);
+    expect(day!.f1).toBe(true); // 675 ≥ 600 expected seconds
+    expect(decideDays(windows, { ...flat, day: { measure: "expected", minSeconds: 700 } })[0]!.f1).toBe(
+      false,
+    );
+    // log-odds 10 − 0.2 a: P = 1/2 at 50 dB; the window attenuation is the policy's summary.
+    const sloped: ContactPolicy = { ...flat, minWeight: 0, probability: { intercept: 10, slope: -0.2 } };
+    expect(evaluateWindows([{ ...inst(day0, 50), minAttenuation: 50 }], sloped)[0]!.probability).toBe(0.5);
+    const far = evaluateWindows([inst(day0, 60)], sloped)[0]!;
+    expect(far.probability).toBeCloseTo(1 / (1 + Math.exp(2)), 12);
+    // Without a model: no probability, expected close seconds = close seconds.
+    const sw = evaluateWindows([inst(day0, 49)], getPolicy("swisscovid"))[0]!;
+    expect(sw.probability).toBeUndefined();
+    expect(sw.expectedCloseSeconds).toBe(sw.closeSeconds);
+    // A window result made elsewhere, without expected seconds, counts its close seconds.
+    const { expectedCloseSeconds: _e, ...bare } = sw;
+    expect(decideDays([bare], getPolicy("swisscovid"))[0]!.expectedCloseSeconds).toBe(sw.closeSeconds);
+    expect(() =>
+      validatePolicy({ ...POLICIES.swisscovid!, day: { measure: "expected", minSeconds: 900 } }),
+    ).toThrow(PolicyError);
   });
 
   it("window results are bounded and close windows are the low-attenuation ones (property)", () => {
