@@ -16,7 +16,7 @@ const SUBPATHS = {
   bluezone: ["createTracer", "openLevelLog", "createMemoryLog", "readKeyFile", "checkExposure", "deriveRpi"],
   "bluezone/ble": ["createBleTransport"],
   "bluezone/sim": ["runSimulation", "loadScenario"],
-  "bluezone/testing": ["keySighting", "matchScenario"],
+  "bluezone/testing": ["keySighting", "matchScenario", "contactLogConformance", "transportConformance"],
 };
 
 const work = mkdtempSync(join(tmpdir(), "bluezone-pack-"));
