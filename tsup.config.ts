@@ -14,6 +14,10 @@ export default defineConfig([
     target: "node20",
     // The CJS build needs import.meta.url (createRequire in loadBleModules and the emulator's loader).
     shims: true,
+    // Shared chunks for CJS too (ESM splits by default), so every subpath uses one copy of each module:
+    // an error class thrown by a store built on `bluezone` is the one `bluezone/testing` checks with
+    // instanceof, under require() as under import.
+    splitting: true,
     external: [...external, "fast-check"],
   },
   {

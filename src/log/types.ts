@@ -1,7 +1,7 @@
 /**
  * The contact log: what a phone remembers of the identifiers it heard (aggregated per scan), its own
  * keys, and its results. One interface, several stores (LevelDB on a device, columnar memory in the
- * simulator); every store passes the same conformance suite (`tests/log/conformance.ts`).
+ * simulator); every store passes the same conformance suite (`contactLogConformance` in `bluezone/testing`).
  */
 import type { TemporaryExposureKey } from "../protocol/gaen";
 
@@ -70,7 +70,8 @@ export interface ContactLog {
   distinctIdentifiers(): Promise<Uint8Array[]>;
   /**
    * Retention: removes sightings with `time < before`, own keys whose validity ended at or before
-   * `before`, and results with `time < before`. Resolves to the number of sightings removed.
+   * `before` (it ends at (rollingStartIntervalNumber + rollingPeriod) × 10 min, unix ms), and results
+   * with `time < before`. Resolves to the number of sightings removed.
    */
   purge(before: number): Promise<number>;
   /** Stores own TEKs (replacing any with the same rollingStartIntervalNumber). */
@@ -79,7 +80,7 @@ export interface ContactLog {
   ownKeys(): Promise<TemporaryExposureKey[]>;
   /** Stores a result. */
   putResult(result: StoredResult): Promise<void>;
-  /** All stored results ordered by time, then id. */
+  /** All stored results ordered by time, then id by Unicode code point (= UTF-8 byte order, not UTF-16). */
   results(): Promise<StoredResult[]>;
   /** Small named state (e.g. a base key, a key-feed cursor); `undefined` deletes it. */
   putState(name: string, value: Uint8Array | undefined): Promise<void>;

@@ -1,7 +1,7 @@
 /**
  * The transport seam: what the tracer needs from a radio. Implementations: the simulated in-memory
  * medium (simulator, unit tests) and the BLE transport on noble + bleno (`bluezone/ble`). Every
- * implementation passes the same conformance suite (`tests/transport/conformance.ts`).
+ * implementation passes the same conformance suite (`transportConformance` in `bluezone/testing`).
  */
 import type { MalformedAdvertisementError } from "../errors";
 import type { Payload } from "../protocol/payload";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LogOpenError, openLevelLog, type Sighting } from "../../src/index";
-import { runContactLogConformance } from "./conformance";
+import { contactLogConformance } from "../../src/testing";
 
 const dirs: string[] = [];
 /** A fresh temporary directory, removed after the file's tests. */
@@ -17,20 +17,23 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-runContactLogConformance(
-  "level",
-  async () => {
+// Through the public entry (`bluezone/testing`), as a third-party store would run it.
+contactLogConformance({
+  describe,
+  it,
+  name: "level",
+  factory: async () => {
     const dir = mkdtempSync(join(tmpdir(), "bluezone-log-"));
     const location = join(dir, "db");
     return {
       open: () => openLevelLog(location, { purgeBatchSize: 2 }),
-      persistent: true,
       location,
       dispose: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },
-  { persistent: true },
-);
+  persistent: true,
+  locks: true,
+});
 
 const sighting = (time: number, meanRssi: number): Sighting => ({
   time,

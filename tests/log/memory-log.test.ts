@@ -1,16 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryLog, type Sighting } from "../../src/index";
-import { runContactLogConformance } from "./conformance";
+import { contactLogConformance } from "../../src/testing";
 
-runContactLogConformance(
-  "memory",
-  async () => ({
+// Through the public entry (`bluezone/testing`), as a third-party store would run it.
+contactLogConformance({
+  describe,
+  it,
+  name: "memory",
+  factory: async () => ({
     open: async () => createMemoryLog({ initialCapacity: 2 }),
-    persistent: false,
     dispose: async () => undefined,
   }),
-  { persistent: false },
-);
+});
 
 const sighting = (time: number, idByte: number): Sighting => ({
   time,

@@ -18,7 +18,7 @@ import {
 import type { AddressRotation } from "../../src/transport/ble";
 import type { Payload } from "../../src/protocol/payload";
 import type { ScanReport, Transport } from "../../src/transport/types";
-import { runTransportConformance, type TransportPair } from "./conformance";
+import { type TransportPair, transportConformance } from "../../src/testing";
 
 /** Resolves once the transport reports poweredOn (hosts initialise over a few event-loop turns). */
 async function poweredOn(t: Transport): Promise<void> {
@@ -79,7 +79,8 @@ async function phones(
   };
 }
 
-runTransportConformance("BLE on emulated HCI controllers", () => phones());
+// Through the public entry (`bluezone/testing`), as a third-party transport would run it.
+transportConformance({ describe, it, name: "BLE on emulated HCI controllers", factory: () => phones() });
 
 const gaen = (fill: number): Payload => ({
   scheme: "gaen",

@@ -1,24 +1,31 @@
+import { describe, it } from "vitest";
 import { createSimulatedMedium, virtualClock } from "../../src/index";
-import { runTransportConformance } from "./conformance";
+import { transportConformance } from "../../src/testing";
 import { seededBytes as seeded } from "../helpers/random";
 
-runTransportConformance("simulated medium", async () => {
-  const clock = virtualClock(Date.UTC(2021, 6, 24));
-  // Packets every 250 ms at -60 dBm.
-  const medium = createSimulatedMedium({
-    clock,
-    random: seeded(1),
-    link: (_a, _s, from, to) => Array.from({ length: Math.floor((to - from) / 250) }, () => -60),
-  });
-  const a = medium.createTransport("a");
-  const b = medium.createTransport("b");
-  return {
-    a,
-    b,
-    pass: async (ms) => clock.advance(ms),
-    cleanup: async () => {
-      await a.close();
-      await b.close();
-    },
-  };
+// Through the public entry (`bluezone/testing`), as a third-party transport would run it.
+transportConformance({
+  describe,
+  it,
+  name: "simulated medium",
+  factory: async () => {
+    const clock = virtualClock(Date.UTC(2021, 6, 24));
+    // Packets every 250 ms at -60 dBm.
+    const medium = createSimulatedMedium({
+      clock,
+      random: seeded(1),
+      link: (_a, _s, from, to) => Array.from({ length: Math.floor((to - from) / 250) }, () => -60),
+    });
+    const a = medium.createTransport("a");
+    const b = medium.createTransport("b");
+    return {
+      a,
+      b,
+      pass: async (ms) => clock.advance(ms),
+      cleanup: async () => {
+        await a.close();
+        await b.close();
+      },
+    };
+  },
 });
