@@ -66,6 +66,11 @@ export interface TracerCoreOptions {
    * {@link TracerCore.takeWrites}.
    */
   onWrites?: () => void;
+  /**
+   * The time the core is created at (unix ms); default the host clock's time. A new Bluezone base key
+   * belongs to this day, so the Bluezone scheme without a stored state needs one of the two.
+   */
+  now?: number;
 }
 
 /** A write the core asks its host to make to the contact log, in the order queued. */
@@ -159,8 +164,8 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   const retentionDays = options.retentionDays ?? 14;
   const random = options.random ?? randomBytes;
   const aggregator = createScanAggregator();
-  let time = Number.NEGATIVE_INFINITY;
   const host = options.clock;
+  let time = options.now ?? host?.now() ?? Number.NEGATIVE_INFINITY;
   // Inside a call the schedule sees the call's time; between calls, the host's clock if there is one.
   let inCall = false;
   const clock = { now: () => (inCall || !host ? time : host.now()) };
@@ -200,6 +205,11 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     if (stored && stored.length === 36) {
       const day = new DataView(stored.buffer, stored.byteOffset).getUint32(32);
       return createBluezoneSchedule({ clock, baseKey: stored.slice(0, 32), baseDay: day, retentionDays });
+    }
+    if (!Number.isFinite(time)) {
+      throw new InvalidArgumentError(
+        "a new Bluezone base key needs the creation time: give `now` or `clock`",
+      );
     }
     const s = createBluezoneSchedule({ clock, random, retentionDays });
     const rec = new Uint8Array(36);
