@@ -15,7 +15,7 @@ const SCANS = Number(process.env.RADIO_KS_SCANS ?? 100_000);
 const T0 = Date.UTC(2021, 6, 24);
 
 /** Two-sample Kolmogorov–Smirnov statistic sup |F₁ − F₂| (ties handled: both CDFs step together). */
-export function ksStatistic(a: Float64Array, b: Float64Array): number {
+function ksStatistic(a: Float64Array, b: Float64Array): number {
   const x = Float64Array.from(a).sort();
   const y = Float64Array.from(b).sort();
   let i = 0;
