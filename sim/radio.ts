@@ -364,13 +364,43 @@ export interface LinkFunctionOptions {
   station(id: string): RadioStation;
   /** Distance (m) between two stations at unix-ms time `t`, `undefined` when not in the same place. */
   distance(advertiser: string, scanner: string, t: number): number | undefined;
+  /**
+   * `packets` (default here, the reference): every packet drawn by {@link RadioModel.samples}; `scan`:
+   * one {@link RadioModel.scan} summary per window, handed to the medium as packets that fold to the same
+   * summary (one at the maximum, the rest making up the mean).
+   */
+  sampling?: RadioSampling;
 }
 
 /** Adapts a radio model to the simulated medium's link function. */
 export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
   const { model, station, distance } = options;
+  if (options.sampling === "scan") {
+    return (advertiser, scanner, from, to) => {
+      const s = model.scan(station(advertiser), station(scanner), from, to, (t) =>
+        distance(advertiser, scanner, t),
+      );
+      return s ? summaryPackets(s) : [];
+    };
+  }
   return (advertiser, scanner, from, to) =>
     model.samples(station(advertiser), station(scanner), from, to, (t) => distance(advertiser, scanner, t));
+}
+
+/**
+ * Integer RSSI packets that the scan aggregator folds to `s` exactly: one at the maximum, and the rest
+ * spread over ⌊r⌋ and ⌈r⌉ so that the sum is packets · meanRssi (every value ≤ the maximum, since the
+ * mean is).
+ */
+export function summaryPackets(s: ScanSummary): number[] {
+  const out = [s.maxRssi];
+  const n = s.packets - 1;
+  if (n === 0) return out;
+  const rest = s.packets * s.meanRssi - s.maxRssi;
+  const low = Math.floor(rest / n);
+  const high = rest - low * n; // this many packets at low + 1
+  for (let i = 0; i < n; i++) out.push(i < high ? low + 1 : low);
+  return out;
 }
 
 /** A station with a seed derived from its id. */

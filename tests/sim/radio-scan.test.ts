@@ -4,8 +4,10 @@
  * folded like the scan aggregator folds them and once as one summary per scan. The two-sample
  * Kolmogorov–Smirnov statistic of packets received, mean RSSI and max RSSI must stay below 0.05.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRadioModel, type PairKey, type RadioStation } from "../../sim/radio";
+import { createRadioModel, type PairKey, type RadioStation, summaryPackets } from "../../sim/radio";
+import { createScanAggregator } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
 
 const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
@@ -101,5 +103,27 @@ describe("per-scan radio sampling", () => {
     // F₁ steps at 1, 2, 3; F₂ at 2, 3, 4: largest gap 1/3 (at 1 and at 3).
     expect(ksStatistic(Float64Array.of(1, 2, 3), Float64Array.of(2, 3, 4))).toBeCloseTo(1 / 3, 12);
     expect(ksStatistic(Float64Array.of(5, 5, 5), Float64Array.of(5, 5))).toBe(0);
+  });
+
+  it("hands the medium packets that the scan aggregator folds back to the same summary", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 240 }),
+        fc.integer({ min: -115, max: -20 }),
+        fc.integer({ min: 0, max: 40 }),
+        (packets, maxRssi, below) => {
+          const meanRssi = packets === 1 ? maxRssi : maxRssi - below;
+          const agg = createScanAggregator();
+          agg.beginScan(T0);
+          agg.addPackets(
+            new Uint8Array(16),
+            new Uint8Array(4),
+            summaryPackets({ packets, meanRssi, maxRssi }),
+          );
+          const [s] = agg.endScan();
+          expect([s!.packets, s!.meanRssi, s!.maxRssi]).toEqual([packets, meanRssi, maxRssi]);
+        },
+      ),
+    );
   });
 });

@@ -17,6 +17,7 @@ interface SimOptions {
   adoption?: number;
   seed?: number;
   workers: number;
+  radio: "scan" | "packets";
   out: string;
   json?: boolean;
 }
@@ -72,6 +73,12 @@ export function registerSim(program: Command): void {
       parseIntOption("--workers", 1, 64),
       1,
     )
+    .option(
+      "--radio <mode>",
+      "radio sampling: scan (one summary per scan and link, default) | packets (every packet; slower reference)",
+      parseRadioMode,
+      "scan",
+    )
     .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
     .action(async (o: SimOptions) => {
@@ -98,6 +105,7 @@ export function registerSim(program: Command): void {
         ...(o.adoption !== undefined ? { adoption: o.adoption } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         workers: o.workers,
+        radio: o.radio,
         onProgress: (p) => {
           if (p.arm === "app") bar?.update(p.day + 1);
         },
@@ -109,4 +117,10 @@ export function registerSim(program: Command): void {
       if (o.json) printJson(result.summary, true);
       else process.stdout.write(`${describeSummary(result, o.out)}\n`);
     });
+}
+
+function parseRadioMode(v: string): "scan" | "packets" {
+  if (v !== "scan" && v !== "packets")
+    throw new InvalidArgumentError(`--radio must be scan or packets, got "${v}"`);
+  return v;
 }
