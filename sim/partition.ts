@@ -103,7 +103,7 @@ export interface PartitionOptions {
   epidemic?: Epidemic;
   /** The contact trace replayed instead of generated mobility, if any. */
   contacts?: ContactTrace;
-  /** Radio sampling of the phones (default `scan`). */
+  /** Radio sampling of the phones (default `packets`). */
   radio?: RadioSampling;
 }
 

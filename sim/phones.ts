@@ -69,8 +69,8 @@ export interface PhoneFleetOptions {
    */
   owns?: (person: number) => boolean;
   /**
-   * How the radio draws what a scan hears: `scan` (default) one summary per scan and link from the
-   * distribution the per-packet model implies, `packets` every packet (see `RadioModel.scan`).
+   * How the radio draws what a scan hears: `packets` (default) every packet, `scan` one summary per
+   * scan and link from the distribution the per-packet model implies (see `RadioModel.scan`).
    */
   radio?: RadioSampling;
 }
@@ -255,7 +255,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const radio = createRadioModel(hash32(seed, 0x7ad10));
   const radioLink = createLinkFunction({
     model: radio,
-    sampling: options.radio ?? "scan",
+    sampling: options.radio ?? "packets",
     station: (id) => stations[Number(id)]!,
     distance: (a, s, t) => mobility.distance(Number(a), Number(s), t),
   });

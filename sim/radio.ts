@@ -148,6 +148,8 @@ export interface RadioModel {
   ): ScanSummary | undefined;
 }
 
+const scanTables = new WeakMap<RadioParams, Map<number, ScanTable>>();
+
 /** Synthetic scans per within-scan table (a power of two). */
 const SCAN_TABLE_ROWS = 4096;
 
@@ -220,7 +222,12 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     const p = params.pairs[pairKey(a.carriage, s.carriage)];
     return p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + offset(a, s);
   };
-  const tables = new Map<number, ScanTable>();
+  // Tables depend on the parameters only (not the seed): shared by every model on this thread.
+  let tables = scanTables.get(params);
+  if (!tables) {
+    tables = new Map();
+    scanTables.set(params, tables);
+  }
   const tableFor = (key: PairKey, n: number): ScanTable => {
     const id = PAIR_INDEX[key] * 100_000 + n;
     let t = tables.get(id);
@@ -390,7 +397,7 @@ export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
 /**
  * Integer RSSI packets that the scan aggregator folds to `s` exactly: one at the maximum, and the rest
  * spread over ⌊r⌋ and ⌈r⌉ so that the sum is packets · meanRssi (every value ≤ the maximum, since the
- * mean is).
+ * mean is; and ≥ the summary's packets' own minimum, so in the RSSI range for a summary of real packets).
  */
 export function summaryPackets(s: ScanSummary): number[] {
   const out = [s.maxRssi];

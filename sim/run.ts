@@ -56,9 +56,9 @@ export interface SimulationOptions {
    */
   workers?: number;
   /**
-   * How the radio draws what a scan hears: `scan` (default) one summary per scan and link, drawn from
-   * the distribution the per-packet model implies; `packets` every packet (the reference, ≈ 16 draws
-   * per 4-s scan). See `RadioModel.scan`.
+   * How the radio draws what a scan hears: `packets` (default) every packet (the reference, ≈ 16
+   * draws per 4-s scan); `scan` one summary per scan and link, drawn from the distribution the
+   * per-packet model implies (see `RadioModel.scan`).
    */
   radio?: RadioSampling;
   /** Progress callback, once per simulated day of each arm. */
@@ -188,7 +188,7 @@ interface AppArmOptions {
   onDay?: (arm: "app" | "noApp", day: number) => void;
   /** The contact trace replayed instead of generated mobility, if any. */
   contacts?: ContactTrace;
-  /** Radio sampling (default `scan`). */
+  /** Radio sampling (default `packets`). */
   radio?: RadioSampling;
 }
 
@@ -233,7 +233,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const seeds = appSeeds(seed);
   const response = scenario.app.response;
   const contacts = options.contacts;
-  const radio = options.radio ?? "scan";
+  const radio = options.radio ?? "packets";
   const epi = createEpidemic(scenario, { seed, trackContacts: true, ...(contacts ? { contacts } : {}) });
   const world = epi.world;
   const startMs = epi.mobility.dayStartMs(0);

@@ -16,7 +16,7 @@ export interface WorkerTask {
   partition: { index: number; count: number };
   /** The contact trace to replay instead of generated mobility, if any. */
   contacts?: ContactTrace;
-  /** Radio sampling of the phones (default `scan`). */
+  /** Radio sampling of the phones (default `packets`). */
   radio?: RadioSampling;
 }
 

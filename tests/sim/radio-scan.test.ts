@@ -113,6 +113,8 @@ describe("per-scan radio sampling", () => {
         fc.integer({ min: 0, max: 40 }),
         (packets, maxRssi, below) => {
           const meanRssi = packets === 1 ? maxRssi : maxRssi - below;
+          // A summary of real packets (all ≥ −128 dBm): the other packets' mean is a valid RSSI too.
+          fc.pre(packets === 1 || (packets * meanRssi - maxRssi) / (packets - 1) >= -128);
           const agg = createScanAggregator();
           agg.beginScan(T0);
           agg.addPackets(

@@ -75,9 +75,9 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--radio <mode>",
-      "radio sampling: scan (one summary per scan and link, default) | packets (every packet; slower reference)",
+      "radio sampling: packets (every packet, default) | scan (one summary per scan and link, drawn from the distribution the per-packet model implies)",
       parseRadioMode,
-      "scan",
+      "packets",
     )
     .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
