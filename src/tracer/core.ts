@@ -97,7 +97,10 @@ export interface CoreStep extends CoreEvent {
   sightings?: Sighting[];
 }
 
-/** The synchronous tracer state machine. Times are integer unix ms and never go back. */
+/**
+ * The synchronous tracer state machine. Times are integer unix ms and never go back: every method
+ * taking `now` throws InvalidArgumentError when it is before the latest call's time.
+ */
 export interface TracerCore {
   /** The key schedule (to release own keys for a diagnosis report). */
   readonly schedule: KeySchedule;
