@@ -17,6 +17,7 @@ import { createAuthority } from "./authority";
 import type { ContactTrace } from "./contact-trace";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
 import { createPhoneFleet } from "./phones";
+import type { RadioSampling } from "./radio";
 import { hash32, mix32 } from "./random";
 import type { Scenario } from "./scenario";
 
@@ -102,6 +103,8 @@ export interface PartitionOptions {
   epidemic?: Epidemic;
   /** The contact trace replayed instead of generated mobility, if any. */
   contacts?: ContactTrace;
+  /** Radio sampling of the phones (default `packets`). */
+  radio?: RadioSampling;
 }
 
 /** A digest of one release (person and keys), summed over releases so the order does not matter. */
@@ -135,6 +138,7 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
     mobility: epi.mobility,
     seed: seeds.fleet,
     owns: (p) => owner[p] === options.index,
+    ...(options.radio ? { radio: options.radio } : {}),
   });
   const trustedKey = createAuthority(seeds.authority, fleet.clock).trustedKey;
   const stepMs = epi.mobility.stepMinutes * 60_000;

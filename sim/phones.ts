@@ -27,7 +27,13 @@ import {
   type VirtualClock,
 } from "../src/index";
 import type { Mobility } from "./mobility";
-import { createLinkFunction, createRadioModel, type RadioStation, stationFor } from "./radio";
+import {
+  createLinkFunction,
+  createRadioModel,
+  type RadioSampling,
+  type RadioStation,
+  stationFor,
+} from "./radio";
 import { createRng, hash32, mix32 } from "./random";
 import { CARRIAGES } from "./scenario";
 
@@ -62,6 +68,11 @@ export interface PhoneFleetOptions {
    * a {@link ShadowPhone} that replays its phone's broadcasts for the local scanners. Default: all.
    */
   owns?: (person: number) => boolean;
+  /**
+   * How the radio draws what a scan hears: `packets` (default) every packet, `scan` one summary per
+   * scan and link from the distribution the per-packet model implies (see `RadioModel.scan`).
+   */
+  radio?: RadioSampling;
 }
 
 /** All phones, their medium and their clock. */
@@ -244,6 +255,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const radio = createRadioModel(hash32(seed, 0x7ad10));
   const radioLink = createLinkFunction({
     model: radio,
+    sampling: options.radio ?? "packets",
     station: (id) => stations[Number(id)]!,
     distance: (a, s, t) => mobility.distance(Number(a), Number(s), t),
   });

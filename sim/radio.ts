@@ -9,7 +9,13 @@
  * order in which links are asked for, and asking twice gives the same samples.
  */
 import { type Carriage, CARRIAGES } from "./scenario";
-import { KNOTS_PER_CORRELATION, RICIAN_TABLE_SIZE, ricianTable, smoothNoiseWalker } from "./fading";
+import {
+  KNOTS_PER_CORRELATION,
+  RICIAN_TABLE_SIZE,
+  ricianTable,
+  smoothNoise,
+  smoothNoiseWalker,
+} from "./fading";
 import type { LinkFunction } from "../src/index";
 import { hash32, hashString, hashUniform, mix32 } from "./random";
 import fitted from "./radio-params.json";
@@ -86,6 +92,7 @@ export function pairKey(a: Carriage, b: Carriage): PairKey {
   return PAIR_KEYS[CARRIAGE_INDEX[a] * 3 + CARRIAGE_INDEX[b]]!;
 }
 
+const PAIR_INDEX: Record<PairKey, number> = { HH: 0, HP: 1, HB: 2, PP: 3, PB: 4, BB: 5 };
 const CARRIAGE_INDEX = Object.fromEntries(CARRIAGES.map((c, i) => [c, i])) as Record<Carriage, number>;
 // Unordered pair key of every ordered (a, b) carriage pair, indexed a·3 + b.
 const PAIR_KEYS: PairKey[] = CARRIAGES.flatMap((a) =>
@@ -94,6 +101,19 @@ const PAIR_KEYS: PairKey[] = CARRIAGES.flatMap((a) =>
     return `${LETTER[x]}${LETTER[y]}` as PairKey;
   }),
 );
+
+/**
+ * One scan's summary, as the scan aggregator would fold the packets: packets received, their mean RSSI
+ * (rounded) and maximum RSSI (dBm).
+ */
+export interface ScanSummary {
+  packets: number;
+  meanRssi: number;
+  maxRssi: number;
+}
+
+/** How the radio draws what a scan hears: one summary per scan (default) or every packet. */
+export type RadioSampling = "scan" | "packets";
 
 /** A radio model: per-link RSSI sample generation. */
 export interface RadioModel {
@@ -113,6 +133,70 @@ export interface RadioModel {
     distanceAt: DistanceAt,
     out?: number[],
   ): number[];
+  /**
+   * What `scanner` hears from `advertiser` in the scan window [from, to) (unix ms), drawn as one
+   * summary from the distribution the per-packet model ({@link RadioModel.samples}) implies, without
+   * drawing the packets; `undefined` when nothing is received. See {@link createRadioModel} for the
+   * method and what it approximates.
+   */
+  scan(
+    advertiser: RadioStation,
+    scanner: RadioStation,
+    from: number,
+    to: number,
+    distanceAt: DistanceAt,
+  ): ScanSummary | undefined;
+}
+
+const scanTables = new WeakMap<RadioParams, Map<number, ScanTable>>();
+
+/** Synthetic scans per within-scan table (a power of two). */
+const SCAN_TABLE_ROWS = 4096;
+
+/**
+ * The within-scan part of the per-packet model for one carriage pair and `n` advertising events: for
+ * each of `rows` synthetic scans (independent realisations of the slow shadowing at a random phase,
+ * the advertiser's timing jitter, packet loss and Rician fading), the packets' offsets from the scan's
+ * level in dB, sorted ascending (a lost packet is −∞), with suffix sums (sum of offsets i…n−1).
+ */
+interface ScanTable {
+  n: number;
+  offsets: Float64Array;
+  suffix: Float64Array;
+}
+
+function buildScanTable(params: RadioParams, p: PairParams, pairIndex: number, n: number): ScanTable {
+  const fading = ricianTable(p.riceK);
+  const interval = params.advertisingIntervalMs;
+  const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
+  const offsets = new Float64Array(SCAN_TABLE_ROWS * n);
+  const suffix = new Float64Array(SCAN_TABLE_ROWS * (n + 1));
+  const row = new Float64Array(n);
+  for (let j = 0; j < SCAN_TABLE_ROWS; j++) {
+    const seed = hash32(0x5ca77ab1, pairIndex, n, j);
+    const t0 = hashUniform(seed, 1) * 1e9;
+    for (let k = 0; k < n; k++) {
+      const h = hash32(seed, k, 2);
+      if ((h & 0xfffff) / 0x100000 < params.packetLoss) {
+        row[k] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      const t = t0 + k * interval + hashUniform(seed, k, 3) * params.advertisingJitterMs;
+      row[k] =
+        p.slowSd * smoothNoise(seed, t / slowKnot) +
+        fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! -
+        p.riceMeanDb;
+    }
+    row.sort();
+    offsets.set(row, j * n);
+    let sum = 0;
+    suffix[j * (n + 1) + n] = 0;
+    for (let k = n - 1; k >= 0; k--) {
+      if (row[k]! > Number.NEGATIVE_INFINITY) sum += row[k]!;
+      suffix[j * (n + 1) + k] = sum;
+    }
+  }
+  return { n, offsets, suffix };
 }
 
 /** Creates a radio model with `params` (fitted by default); `seed` selects the realisation. */
@@ -138,9 +222,81 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     const p = params.pairs[pairKey(a.carriage, s.carriage)];
     return p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + offset(a, s);
   };
+  // Tables depend on the parameters only (not the seed): shared by every model on this thread.
+  let tables = scanTables.get(params);
+  if (!tables) {
+    tables = new Map();
+    scanTables.set(params, tables);
+  }
+  const tableFor = (key: PairKey, n: number): ScanTable => {
+    const id = PAIR_INDEX[key] * 100_000 + n;
+    let t = tables.get(id);
+    if (!t) {
+      t = buildScanTable(params, params.pairs[key], PAIR_INDEX[key], n);
+      tables.set(id, t);
+    }
+    return t;
+  };
+  // Time of advertising event k of an advertiser (phase and seed as in samples()).
+  const eventAt = (advSeed: number, phase: number, k: number) =>
+    phase + k * interval + (mix32(advSeed ^ Math.imul(k, 0x9e3779b1)) / 4294967296) * jitter;
   return {
     params,
     meanRssi,
+    scan(a, s, from, to, distanceAt) {
+      // The advertising events in [from, to): exact, from the two edge events' jitter.
+      const phase = hashUniform(seed, a.seed, 7) * interval;
+      const advSeed = hash32(a.seed, seed);
+      let first = Math.ceil((from - phase - jitter) / interval);
+      if (eventAt(advSeed, phase, first) < from) first++;
+      let last = Math.floor((to - phase) / interval);
+      if (eventAt(advSeed, phase, last) >= to) last--;
+      const n = last - first + 1;
+      if (n <= 0) return undefined;
+      const d = distanceAt(from) ?? distanceAt(to - 1);
+      if (d === undefined) return undefined;
+      const pk = pairKey(a.carriage, s.carriage);
+      const p = params.pairs[pk];
+      const lo = Math.min(a.seed, s.seed) >>> 0;
+      const hi = Math.max(a.seed, s.seed) >>> 0;
+      const linkSeed = hash32(seed, lo, hi);
+      // The scan's level: path loss at its distance, the persistent shadowing (120 s correlation) and
+      // body blocking (30 s periods) at the scan's start second and midpoint, exactly as samples() has them.
+      const sec = Math.floor(from / 1000);
+      const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
+      let level =
+        p.intercept -
+        10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) +
+        offset(a, s) +
+        p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
+      const mid = (from + to) / 2;
+      if (
+        hashUniform(linkSeed, Math.floor(mid / (1000 * params.blockingCorrelationS)), 3) <
+        p.blockingProbability
+      )
+        level -= p.blockingLossDb;
+      // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
+      // the scan's first event.
+      const table = tableFor(pk, n);
+      const row = hash32(seed, a.seed, s.seed, first) & (SCAN_TABLE_ROWS - 1);
+      const base = row * n;
+      // Received: not lost and round(level + offset) ≥ sensitivity, i.e. offset ≥ sensitivity − 0.5 − level.
+      const cut = params.sensitivityDbm - 0.5 - level;
+      let i = 0;
+      let j = n;
+      while (i < j) {
+        const m = (i + j) >>> 1;
+        if (table.offsets[base + m]! >= cut) j = m;
+        else i = m + 1;
+      }
+      const packets = n - i;
+      if (packets === 0) return undefined;
+      return {
+        packets,
+        meanRssi: Math.round(level + table.suffix[row * (n + 1) + i]! / packets),
+        maxRssi: Math.round(level + table.offsets[base + n - 1]!),
+      };
+    },
     samples(a, s, from, to, distanceAt, out = []) {
       const pk = pairKey(a.carriage, s.carriage);
       const p = params.pairs[pk];
@@ -215,13 +371,43 @@ export interface LinkFunctionOptions {
   station(id: string): RadioStation;
   /** Distance (m) between two stations at unix-ms time `t`, `undefined` when not in the same place. */
   distance(advertiser: string, scanner: string, t: number): number | undefined;
+  /**
+   * `packets` (default here, the reference): every packet drawn by {@link RadioModel.samples}; `scan`:
+   * one {@link RadioModel.scan} summary per window, handed to the medium as packets that fold to the same
+   * summary (one at the maximum, the rest making up the mean).
+   */
+  sampling?: RadioSampling;
 }
 
 /** Adapts a radio model to the simulated medium's link function. */
 export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
   const { model, station, distance } = options;
+  if (options.sampling === "scan") {
+    return (advertiser, scanner, from, to) => {
+      const s = model.scan(station(advertiser), station(scanner), from, to, (t) =>
+        distance(advertiser, scanner, t),
+      );
+      return s ? summaryPackets(s) : [];
+    };
+  }
   return (advertiser, scanner, from, to) =>
     model.samples(station(advertiser), station(scanner), from, to, (t) => distance(advertiser, scanner, t));
+}
+
+/**
+ * Integer RSSI packets that the scan aggregator folds to `s` exactly: one at the maximum, and the rest
+ * spread over ⌊r⌋ and ⌈r⌉ so that the sum is packets · meanRssi (every value ≤ the maximum, since the
+ * mean is; and ≥ the summary's packets' own minimum, so in the RSSI range for a summary of real packets).
+ */
+export function summaryPackets(s: ScanSummary): number[] {
+  const out = [s.maxRssi];
+  const n = s.packets - 1;
+  if (n === 0) return out;
+  const rest = s.packets * s.meanRssi - s.maxRssi;
+  const low = Math.floor(rest / n);
+  const high = rest - low * n; // this many packets at low + 1
+  for (let i = 0; i < n; i++) out.push(i < high ? low + 1 : low);
+  return out;
 }
 
 /** A station with a seed derived from its id. */

@@ -28,6 +28,7 @@ import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./phones";
 import { createRng } from "./random";
 import type { Scenario } from "./scenario";
 import { withPopulation } from "./scenario";
+import type { RadioSampling } from "./radio";
 
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
@@ -54,6 +55,12 @@ export interface SimulationOptions {
    * runs the counterfactual arm. The output is identical for every W.
    */
   workers?: number;
+  /**
+   * How the radio draws what a scan hears: `packets` (default) every packet (the reference, ≈ 16
+   * draws per 4-s scan); `scan` one summary per scan and link, drawn from the distribution the
+   * per-packet model implies (see `RadioModel.scan`).
+   */
+  radio?: RadioSampling;
   /** Progress callback, once per simulated day of each arm. */
   onProgress?: (p: { arm: "app" | "noApp"; day: number; days: number }) => void;
   /** Called once the world is built, before the first simulated day, with the run's size. */
@@ -196,6 +203,8 @@ interface AppArmOptions {
   onStart?: (size: RunSize) => void;
   /** The contact trace replayed instead of generated mobility, if any. */
   contacts?: ContactTrace;
+  /** Radio sampling (default `packets`). */
+  radio?: RadioSampling;
 }
 
 /** Days since symptom onset of a person's keys: the onset day (UTC day number), NaN when asymptomatic. */
@@ -239,6 +248,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const seeds = appSeeds(seed);
   const response = scenario.app.response;
   const contacts = options.contacts;
+  const radio = options.radio ?? "packets";
   const epi = createEpidemic(scenario, { seed, trackContacts: true, ...(contacts ? { contacts } : {}) });
   const world = epi.world;
   const startMs = epi.mobility.dayStartMs(0);
@@ -282,9 +292,14 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const count = Math.max(1, Math.floor(options.workers));
   const inProcess = count === 1;
   const partitions: AppPartitionHandle[] = inProcess
-    ? [createAppPartition(scenario, { index: 0, count: 1, epidemic: epi })]
+    ? [createAppPartition(scenario, { index: 0, count: 1, epidemic: epi, radio })]
     : Array.from({ length: count }, (_, index) =>
-        startPartitionWorker({ scenario, partition: { index, count }, ...(contacts ? { contacts } : {}) }),
+        startPartitionWorker({
+          scenario,
+          partition: { index, count },
+          radio,
+          ...(contacts ? { contacts } : {}),
+        }),
       );
   const all = <T>(f: (p: AppPartitionHandle) => Promise<T>) => {
     const done = Promise.all(partitions.map(f));
@@ -427,6 +442,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     workers: options.workers ?? 1,
     counterfactual: options.counterfactual !== false,
     ...(options.contacts ? { contacts: options.contacts } : {}),
+    ...(options.radio ? { radio: options.radio } : {}),
     onDay: (arm, day) => options.onProgress?.({ arm, day, days }),
     ...(options.onStart ? { onStart: options.onStart } : {}),
   });

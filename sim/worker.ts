@@ -2,6 +2,7 @@
  * Worker-thread side of {@link startPartitionWorker}: runs one partition of the app arm, answering the
  * coordinator's requests in the order they arrive.
  */
+import type { RadioSampling } from "./radio";
 import { parentPort, workerData } from "node:worker_threads";
 import type { ContactTrace } from "./contact-trace";
 import { type BatchMessage, createAppPartition, type DayDecisions } from "./partition";
@@ -15,6 +16,8 @@ export interface WorkerTask {
   partition: { index: number; count: number };
   /** The contact trace to replay instead of generated mobility, if any. */
   contacts?: ContactTrace;
+  /** Radio sampling of the phones (default `packets`). */
+  radio?: RadioSampling;
 }
 
 /** A request to a partition worker. */
@@ -35,6 +38,7 @@ export function runWorkerTask(): void {
   const partition = createAppPartition(task.scenario, {
     ...task.partition,
     ...(task.contacts ? { contacts: task.contacts } : {}),
+    ...(task.radio ? { radio: task.radio } : {}),
   });
   let queue: Promise<void> = Promise.resolve();
   port.on("message", (r: PartitionRequest) => {

@@ -1,5 +1,6 @@
 /** The tracer orchestrator and its building blocks. */
 export * from "./backoff";
+export * from "./core";
 export * from "./emitter";
 export * from "./scan-cycle";
 export * from "./tracer";

@@ -3,25 +3,20 @@
  * advertises the current payload, runs the scan duty cycle, aggregates packets per scan into
  * sightings, writes them to the contact log, enforces retention, and recovers from radio failures
  * with back-off. Time comes only from the injected clock.
+ *
+ * Every decision is the tracer core's ({@link createTracerCore}); this is its asynchronous shell:
+ * timers, the transport, events, back-off, and retry of failed log writes.
  */
-import { randomBytes } from "node:crypto";
 import type { RandomBytes } from "../bytes";
 import type { Clock, TimerHandle } from "../clock";
 import { BluezoneError } from "../errors";
-import { createScanAggregator } from "../log/scan-aggregator";
 import type { ContactLog, Sighting } from "../log/types";
-import { DAY_MS } from "../protocol/intervals";
 import type { Metadata } from "../protocol/metadata";
 import type { Payload } from "../protocol/payload";
-import {
-  type Broadcast,
-  createBluezoneSchedule,
-  createGaenSchedule,
-  type KeySchedule,
-  type SchemeName,
-} from "../protocol/schedule";
+import type { Broadcast, KeySchedule, SchemeName } from "../protocol/schedule";
 import type { AdapterState, ScanReport, Transport } from "../transport/types";
 import { Backoff } from "./backoff";
+import { BLUEZONE_STATE, createTracerCore, type LogWrite, PURGE_PERIOD_MS, type TracerCore } from "./core";
 import { TypedEmitter } from "./emitter";
 import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
 
@@ -109,8 +104,6 @@ export interface Tracer {
   schedule(): KeySchedule;
 }
 
-const BLUEZONE_STATE = "bluezone.base";
-
 /** Error raised when a tracer method is used in the wrong state. */
 export class TracerStateError extends BluezoneError {
   /** @param message - what was wrong */
@@ -124,22 +117,18 @@ export function createTracer(options: TracerOptions): Tracer {
   const { transport, log, clock } = options;
   const scheme = options.scheme ?? "gaen";
   const cycle = resolveScanCycle(options.scan ?? "gaen");
-  const retentionDays = options.retentionDays ?? 14;
-  const random = options.random ?? randomBytes;
   const events = new TypedEmitter<TracerEvents>();
-  const aggregator = createScanAggregator();
   const radioBackoff = new Backoff(options.backoff?.baseMs, options.backoff?.maxMs);
 
-  let schedule: KeySchedule | undefined;
+  let core: TracerCore | undefined;
   let state: TracerState = "stopped";
   let advertising = false;
   let scanning = false;
-  let current: Broadcast | undefined;
   const timers = new Set<TimerHandle>();
   let unsubscribeState: (() => void) | undefined;
   let pending: Sighting[] = [];
   let writes: Promise<void> = Promise.resolve();
-  const counts = { scans: 0, sightingsLogged: 0, malformed: 0, radioFailures: 0 };
+  const counts = { sightingsLogged: 0, malformed: 0, radioFailures: 0 };
   let lastError: string | undefined;
 
   const setState = (s: TracerState) => {
@@ -175,63 +164,74 @@ export function createTracer(options: TracerOptions): Tracer {
     for (const h of timers) clock.clearTimeout(h);
     timers.clear();
   };
-  const uniform =
-    options.jitter ??
-    (() => {
-      const b = random(4);
-      return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
-    });
-  const jitter = () => (cycle.jitterMs === 0 ? 0 : Math.floor(uniform() * cycle.jitterMs));
   const radioFailed = (err: unknown, retry: () => Promise<void>) => {
     counts.radioFailures++;
     fail(err);
     after(radioBackoff.fail(), retry);
   };
 
-  const loadSchedule = async (): Promise<KeySchedule> => {
-    if (scheme === "gaen") {
-      return createGaenSchedule({
-        clock,
-        random,
-        retentionDays,
-        metadata: options.metadata,
-        keys: await log.ownKeys(),
-        onKeyChange: (k) => {
-          writes = writes.then(() => log.putOwnKeys([k])).catch(fail);
-        },
-      });
+  // --- the core's log writes, carried out in order on one promise chain --------------------------
+  const carryOut = (w: LogWrite) => {
+    switch (w.kind) {
+      case "sightings":
+        // Written by flush(), which keeps a failed batch for the next attempt.
+        for (const s of w.sightings) pending.push(s);
+        return;
+      case "own-key":
+        writes = writes.then(() => log.putOwnKeys([w.key])).catch(fail);
+        return;
+      case "state":
+        writes = writes.then(() => log.putState(w.name, w.value)).catch(fail);
+        return;
+      case "purge":
+        writes = writes.then(() => log.purge(w.before).then(() => undefined)).catch(fail);
+        return;
     }
-    const stored = await log.getState(BLUEZONE_STATE);
-    if (stored && stored.length === 36) {
-      const day = new DataView(stored.buffer, stored.byteOffset).getUint32(32);
-      return createBluezoneSchedule({ clock, baseKey: stored.slice(0, 32), baseDay: day, retentionDays });
+  };
+  const drain = () => {
+    if (core) for (const w of core.takeWrites()) carryOut(w);
+  };
+
+  const loadCore = async (): Promise<TracerCore> => {
+    const common = {
+      scheme,
+      scan: cycle,
+      clock,
+      onWrites: drain,
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.jitter ? { jitter: options.jitter } : {}),
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+    };
+    const c =
+      scheme === "gaen"
+        ? createTracerCore({ ...common, ownKeys: await log.ownKeys() })
+        : createTracerCore({ ...common, bluezoneState: await log.getState(BLUEZONE_STATE) });
+    // A new Bluezone base key must be stored before the tracer goes on air.
+    for (const w of c.takeWrites()) {
+      if (w.kind === "state") await log.putState(w.name, w.value);
+      else carryOut(w);
     }
-    const s = createBluezoneSchedule({ clock, random, retentionDays });
-    const rec = new Uint8Array(36);
-    rec.set(s.base.key);
-    new DataView(rec.buffer).setUint32(32, s.base.day);
-    await log.putState(BLUEZONE_STATE, rec);
-    return s;
+    return c;
   };
 
   // --- advertising and rotation -------------------------------------------------------------
   const advertise = async (): Promise<void> => {
-    if (state !== "running" || !schedule) return;
-    const b = schedule.current();
+    if (state !== "running" || !core) return;
+    const b = core.broadcast(clock.now());
     try {
       await transport.startAdvertising(b.payload as Payload);
       radioBackoff.succeed();
       advertising = true;
-      if (current?.slot !== b.slot) events.emit("rotation", b);
-      current = b;
+      if (core.onAir(b)) events.emit("rotation", b);
     } catch (err) {
       advertising = false;
       radioFailed(err, advertise);
     }
   };
   const armRotation = () => {
-    if (!schedule) return;
-    after(Math.max(1, schedule.nextRotationAt() - clock.now()), () => {
+    if (!core) return;
+    after(core.rotationDelay(clock.now()), () => {
       // Every timer is armed synchronously at its own virtual time, so a simulator may let
       // asynchronous work settle only now and then without shifting the schedule.
       armRotation();
@@ -241,10 +241,7 @@ export function createTracer(options: TracerOptions): Tracer {
 
   // --- scanning ---------------------------------------------------------------------------------
   const onReport = (r: ScanReport) => {
-    const p = r.payload;
-    const id = p.scheme === "gaen" ? p.rpi : p.id;
-    const aem = p.scheme === "gaen" ? p.aem : EMPTY;
-    aggregator.addPackets(id, aem, r.rssi);
+    core?.hear(r.payload, r.rssi);
   };
   const listener = {
     onReport,
@@ -266,46 +263,44 @@ export function createTracer(options: TracerOptions): Tracer {
     }
   };
   const endScan = async (): Promise<void> => {
-    if (!aggregator.scanning) return;
+    if (!core?.scanning) return;
     try {
       await transport.stopScanning();
     } catch (err) {
       fail(err);
     }
     scanning = false;
-    counts.scans++;
-    const sightings = aggregator.endScan();
-    if (sightings.length === 0 && pending.length === 0) return;
-    for (const s of sightings) pending.push(s);
+    core.endScan(); // its sightings reach `pending` through drain()
+    if (pending.length === 0) return;
     writes = writes.then(flush).catch(fail);
     await writes;
   };
   let scanDone: Promise<void> = Promise.resolve();
   const scanOnce = (): Promise<void> => {
-    if (state !== "running") return Promise.resolve();
+    if (state !== "running" || !core) return Promise.resolve();
+    const c = core;
     // The previous scan's stop has not resolved yet: collect it first.
-    if (aggregator.scanning) return scanDone.then(scanOnce);
-    const start = clock.now();
-    aggregator.beginScan(start);
+    if (c.scanning) return scanDone.then(scanOnce);
+    c.beginScan(clock.now());
     let ended = false;
     const end = after(cycle.durationMs, () => {
       ended = true;
       // Continuous mode restarts at once (which also restarts scans that stopped silently).
-      after(Math.max(0, start + cycle.periodMs + jitter() - clock.now()), scanOnce);
+      after(c.nextScanDelay(clock.now()), scanOnce);
       scanDone = endScan();
       return scanDone;
     });
     return transport.startScanning(listener).then(
       () => {
         radioBackoff.succeed();
-        scanning = aggregator.scanning;
+        scanning = c.scanning;
       },
       (err) => {
         counts.radioFailures++;
         fail(err);
         if (ended) return; // the cycle already moved on to the next scan
         cancel(end);
-        if (aggregator.scanning) aggregator.endScan();
+        c.abandonScan();
         after(radioBackoff.fail(), scanOnce);
       },
     );
@@ -313,16 +308,14 @@ export function createTracer(options: TracerOptions): Tracer {
 
   // --- retention ----------------------------------------------------------------------------------
   const purge = async (): Promise<void> => {
-    schedule?.purge();
-    writes = writes
-      .then(() => log.purge(clock.now() - retentionDays * DAY_MS).then(() => undefined))
-      .catch(fail);
+    core?.purge(clock.now());
     await writes;
   };
   const armPurge = () => {
-    after(3600_000, async () => {
-      await purge();
+    // Re-armed before the purge's write, so the hourly timeline does not drift with the write's time.
+    after(PURGE_PERIOD_MS, () => {
       armPurge();
+      return purge();
     });
   };
 
@@ -341,7 +334,7 @@ export function createTracer(options: TracerOptions): Tracer {
       clearTimers();
       advertising = false;
       scanning = false;
-      if (aggregator.scanning) aggregator.endScan();
+      core?.abandonScan();
       setState("waiting-for-adapter");
       armPurge();
     }
@@ -350,12 +343,12 @@ export function createTracer(options: TracerOptions): Tracer {
   return {
     on: (event, l) => events.on(event, l),
     schedule() {
-      if (!schedule) throw new TracerStateError("the tracer has not been started");
-      return schedule;
+      if (!core) throw new TracerStateError("the tracer has not been started");
+      return core.schedule;
     },
     async start() {
       if (state !== "stopped") return;
-      schedule ??= await loadSchedule();
+      core ??= await loadCore();
       unsubscribeState = transport.onStateChange(onAdapter);
       await purge();
       armPurge();
@@ -366,7 +359,7 @@ export function createTracer(options: TracerOptions): Tracer {
       if (state === "stopped") return;
       clearTimers();
       unsubscribeState?.();
-      if (aggregator.scanning) await endScan();
+      if (core?.scanning) await endScan();
       setState("stopped");
       advertising = false;
       try {
@@ -376,20 +369,21 @@ export function createTracer(options: TracerOptions): Tracer {
       }
       await writes;
     },
-    status: () => ({
-      state,
-      adapter: transport.state(),
-      advertising,
-      scanning,
-      ...(current ? { slot: current.slot, nextRotationAt: current.end } : {}),
-      scans: counts.scans,
-      sightingsLogged: counts.sightingsLogged,
-      pendingSightings: pending.length,
-      malformed: counts.malformed,
-      radioFailures: counts.radioFailures,
-      ...(lastError ? { lastError } : {}),
-    }),
+    status: () => {
+      const current = core?.advertising();
+      return {
+        state,
+        adapter: transport.state(),
+        advertising,
+        scanning,
+        ...(current ? { slot: current.slot, nextRotationAt: current.end } : {}),
+        scans: core?.scans ?? 0,
+        sightingsLogged: counts.sightingsLogged,
+        pendingSightings: pending.length,
+        malformed: counts.malformed,
+        radioFailures: counts.radioFailures,
+        ...(lastError ? { lastError } : {}),
+      };
+    },
   };
 }
-
-const EMPTY = new Uint8Array(0);

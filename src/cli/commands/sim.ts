@@ -17,6 +17,7 @@ interface SimOptions {
   adoption?: number;
   seed?: number;
   workers: number;
+  radio: "scan" | "packets";
   out: string;
   json?: boolean;
   set: string[];
@@ -119,6 +120,12 @@ export function registerSim(program: Command): void {
       parseIntOption("--workers", 1, 64),
       1,
     )
+    .option(
+      "--radio <mode>",
+      "radio sampling: packets (every packet, default) | scan (one summary per scan and link, drawn from the distribution the per-packet model implies)",
+      parseRadioMode,
+      "packets",
+    )
     .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
     .option(
@@ -168,6 +175,7 @@ export function registerSim(program: Command): void {
         ...(o.adoption !== undefined ? { adoption: o.adoption } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         workers: o.workers,
+        radio: o.radio,
         onStart: (size) => {
           if (!o.json)
             process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size)}\n`);
@@ -184,4 +192,10 @@ export function registerSim(program: Command): void {
       if (o.json) printJson(result.summary, true);
       else process.stdout.write(`${describeSummary(result, o.out)}\n`);
     });
+}
+
+function parseRadioMode(v: string): "scan" | "packets" {
+  if (v !== "scan" && v !== "packets")
+    throw new InvalidArgumentError(`--radio must be scan or packets, got "${v}"`);
+  return v;
 }

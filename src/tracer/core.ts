@@ -1,0 +1,367 @@
+/**
+ * The tracer core: everything a phone decides, as one synchronous state machine without I/O (the
+ * pattern of quinn-proto and h11). It holds the key schedule, rotation, the scan duty cycle, scan
+ * aggregation and the writes meant for the contact log. A host drives it with the current time and
+ * the packets its radio heard, asks it what to advertise and when it next needs waking, and carries out
+ * the log writes it queues.
+ *
+ * Two hosts exist: {@link createTracer} (timers, a real or simulated transport, events, back-off and
+ * retry of failed writes) and the simulator's batched fleet (no timers, no promises). Both call the
+ * same methods in the same order, so there is one implementation of what a phone does.
+ */
+import { randomBytes } from "node:crypto";
+import type { RandomBytes } from "../bytes";
+import type { Clock } from "../clock";
+import { InvalidArgumentError } from "../errors";
+import { createScanAggregator } from "../log/scan-aggregator";
+import type { Sighting } from "../log/types";
+import type { TemporaryExposureKey } from "../protocol/gaen";
+import { DAY_MS } from "../protocol/intervals";
+import type { Metadata } from "../protocol/metadata";
+import type { Payload } from "../protocol/payload";
+import {
+  type Broadcast,
+  createBluezoneSchedule,
+  createGaenSchedule,
+  type KeySchedule,
+  type SchemeName,
+} from "../protocol/schedule";
+import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
+
+/** Name under which a Bluezone base key and its day are kept in the log's state. */
+export const BLUEZONE_STATE = "bluezone.base";
+
+/** Purge period of the tracer (ms): retention is enforced once an hour. */
+export const PURGE_PERIOD_MS = 3_600_000;
+
+/** Options of {@link createTracerCore}. */
+export interface TracerCoreOptions {
+  /** Identifier scheme; default `gaen`. */
+  scheme?: SchemeName;
+  /** Scan duty cycle preset or custom cycle; default `gaen`. */
+  scan?: ScanCycleName | ScanCycle;
+  /** Days of sightings and own keys kept; default 14. */
+  retentionDays?: number;
+  /** Random bytes for keys (and scan jitter unless `jitter` is given); `crypto.randomBytes` by default. */
+  random?: RandomBytes;
+  /** Uniform [0, 1) source for scan jitter (see `TracerOptions.jitter`). */
+  jitter?: () => number;
+  /** Metadata this phone broadcasts (its calibrated tx power and confidence). */
+  metadata?: Partial<Metadata>;
+  /** GAEN: own keys stored by an earlier run (`ContactLog.ownKeys()`), so the day's key continues. */
+  ownKeys?: readonly TemporaryExposureKey[];
+  /**
+   * Bluezone: the stored state under {@link BLUEZONE_STATE} (32-byte base key ‖ big-endian uint32 day),
+   * if any; without it a new base key is drawn and queued as a `state` write.
+   */
+  bluezoneState?: Uint8Array;
+  /**
+   * The host's time line, read by the key schedule between calls (e.g. by `releaseKeys()` on
+   * {@link TracerCore.schedule}); default: the time of the latest call into the core.
+   */
+  clock?: Pick<Clock, "now">;
+  /**
+   * Called after writes were queued (synchronously, also when a release on {@link TracerCore.schedule}
+   * queues a truncated key between calls), so a host can carry them out at once with
+   * {@link TracerCore.takeWrites}.
+   */
+  onWrites?: () => void;
+  /**
+   * The time the core is created at (unix ms); default the host clock's time. A new Bluezone base key
+   * belongs to this day, so the Bluezone scheme without a stored state needs one of the two.
+   */
+  now?: number;
+}
+
+/** A write the core asks its host to make to the contact log, in the order queued. */
+export type LogWrite =
+  | { kind: "sightings"; sightings: Sighting[] }
+  | { kind: "own-key"; key: TemporaryExposureKey }
+  | { kind: "state"; name: string; value: Uint8Array }
+  | { kind: "purge"; before: number };
+
+/** What the core's own timeline does next (see {@link TracerCore.next}). */
+export type CoreEventKind = "rotate" | "scan-start" | "scan-end" | "purge";
+
+/** One event of the core's own timeline: its kind and its due time (unix ms). */
+export interface CoreEvent {
+  kind: CoreEventKind;
+  at: number;
+}
+
+/** Result of {@link TracerCore.step}. */
+export interface CoreStep extends CoreEvent {
+  /** `rotate` (and the start): the broadcast now on air, when it is a new identifier. */
+  rotation?: Broadcast;
+  /** `scan-end`: the scan's sightings (also queued as a `sightings` write). */
+  sightings?: Sighting[];
+}
+
+/**
+ * The synchronous tracer state machine. Times are integer unix ms and never go back: every method
+ * taking `now` throws InvalidArgumentError when it is before the latest call's time.
+ */
+export interface TracerCore {
+  /** The key schedule (to release own keys for a diagnosis report). */
+  readonly schedule: KeySchedule;
+  /** The scan duty cycle in use. */
+  readonly cycle: ScanCycle;
+  /** Time of the latest call (unix ms). */
+  now(): number;
+  /** Scans completed. */
+  readonly scans: number;
+  /** Whether a scan is open (between {@link beginScan} and {@link endScan}). */
+  readonly scanning: boolean;
+  /** Start of the open scan, or undefined. */
+  readonly scanStart: number | undefined;
+
+  // --- the steps, each a synchronous decision at time `now` -------------------------------------
+  /** Enforces retention at `now`: drops old own keys and queues a `purge` write. */
+  purge(now: number): void;
+  /** The broadcast to put on air at `now` (draws and queues the day's key when it is new). */
+  broadcast(now: number): Broadcast;
+  /** Records that `b` is on air; returns true when it is a new identifier (a rotation). */
+  onAir(b: Broadcast): boolean;
+  /** What is on air, if anything. */
+  advertising(): Broadcast | undefined;
+  /** Delay (ms, ≥ 1) from `now` to the next identifier rotation. */
+  rotationDelay(now: number): number;
+  /** Opens a scan at `now`. */
+  beginScan(now: number): void;
+  /** Adds packets of one advertiser heard during the open scan (ignored outside a scan). */
+  hear(payload: Payload, rssi: readonly number[]): void;
+  /** Adds packets of one identifier (an RPI or Bluezone ID, and the AEM or empty) during the open scan. */
+  hearIdentifier(identifier: Uint8Array, aem: Uint8Array, rssi: readonly number[]): void;
+  /**
+   * Delay (ms, ≥ 0) from `now` (the open scan's end) to the next scan's start: one period after this
+   * scan's start plus a jitter draw.
+   */
+  nextScanDelay(now: number): number;
+  /** Closes the open scan: its sightings, also queued as a `sightings` write when there are any. */
+  endScan(): Sighting[];
+  /** Closes the open scan without keeping what it heard (the radio failed or went away). */
+  abandonScan(): void;
+  /** Removes and returns the queued log writes, oldest first. */
+  takeWrites(): LogWrite[];
+
+  // --- the core's own timeline, for hosts without timers -----------------------------------------
+  /**
+   * Starts the timeline at `now`: purge, advertise, arm the rotation and the purge, open the first
+   * scan (what `Tracer.start()` does on a powered radio). Returns the broadcast put on air.
+   */
+  start(now: number): Broadcast;
+  /** The next event and its due time; undefined before {@link start}. */
+  next(): CoreEvent | undefined;
+  /**
+   * Performs the next event at its due time (the host feeds a scan's packets with {@link hear}
+   * before its `scan-end`). Events due at the same time run in the order they were armed, as on a clock.
+   * @throws InvalidArgumentError before {@link start}
+   */
+  step(): CoreStep;
+}
+
+/** Creates a {@link TracerCore}. */
+export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
+  const scheme = options.scheme ?? "gaen";
+  const cycle = resolveScanCycle(options.scan ?? "gaen");
+  const retentionDays = options.retentionDays ?? 14;
+  const random = options.random ?? randomBytes;
+  const aggregator = createScanAggregator();
+  const host = options.clock;
+  let time = options.now ?? host?.now() ?? Number.NEGATIVE_INFINITY;
+  // Inside a call the schedule sees the call's time; between calls, the host's clock if there is one.
+  let inCall = false;
+  const clock = { now: () => (inCall || !host ? time : host.now()) };
+  const pinned = <T>(now: number, fn: () => T): T => {
+    at(now);
+    inCall = true;
+    try {
+      return fn();
+    } finally {
+      inCall = false;
+    }
+  };
+  const at = (now: number) => {
+    if (!(now >= time)) throw new InvalidArgumentError(`time went back: ${now} < ${time}`);
+    time = now;
+  };
+  let writes: LogWrite[] = [];
+  const queue = (w: LogWrite) => {
+    writes.push(w);
+    options.onWrites?.();
+  };
+
+  const makeSchedule = (): KeySchedule => {
+    if (scheme === "gaen") {
+      return createGaenSchedule({
+        clock,
+        random,
+        retentionDays,
+        metadata: options.metadata,
+        keys: options.ownKeys ?? [],
+        onKeyChange: (key) => {
+          queue({ kind: "own-key", key });
+        },
+      });
+    }
+    const stored = options.bluezoneState;
+    if (stored && stored.length === 36) {
+      const day = new DataView(stored.buffer, stored.byteOffset).getUint32(32);
+      return createBluezoneSchedule({ clock, baseKey: stored.slice(0, 32), baseDay: day, retentionDays });
+    }
+    if (!Number.isFinite(time)) {
+      throw new InvalidArgumentError(
+        "a new Bluezone base key needs the creation time: give `now` or `clock`",
+      );
+    }
+    const s = createBluezoneSchedule({ clock, random, retentionDays });
+    const rec = new Uint8Array(36);
+    rec.set(s.base.key);
+    new DataView(rec.buffer).setUint32(32, s.base.day);
+    queue({ kind: "state", name: BLUEZONE_STATE, value: rec });
+    return s;
+  };
+  const schedule = makeSchedule();
+
+  const uniform =
+    options.jitter ??
+    (() => {
+      const b = random(4);
+      return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
+    });
+  let current: Broadcast | undefined;
+  let scanStart: number | undefined;
+  let scans = 0;
+
+  // The core's own timeline: one slot per kind, ordered by (due, arm sequence) like a clock's timers.
+  const KINDS: CoreEventKind[] = ["rotate", "scan-start", "scan-end", "purge"];
+  const due = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+  const seq = [0, 0, 0, 0];
+  let armed = 0;
+  const arm = (k: number, when: number) => {
+    due[k] = when;
+    seq[k] = ++armed;
+  };
+  const nextIndex = (): number => {
+    let best = -1;
+    for (let k = 0; k < 4; k++) {
+      if (Number.isNaN(due[k]!)) continue;
+      if (best < 0 || due[k]! < due[best]! || (due[k] === due[best] && seq[k]! < seq[best]!)) best = k;
+    }
+    return best;
+  };
+
+  const core: TracerCore = {
+    schedule,
+    cycle,
+    now: () => time,
+    get scans() {
+      return scans;
+    },
+    get scanning() {
+      return scanStart !== undefined;
+    },
+    get scanStart() {
+      return scanStart;
+    },
+    purge(now) {
+      pinned(now, () => schedule.purge());
+      queue({ kind: "purge", before: now - retentionDays * DAY_MS });
+    },
+    broadcast(now) {
+      return pinned(now, () => schedule.current());
+    },
+    onAir(b) {
+      const rotation = current?.slot !== b.slot;
+      current = b;
+      return rotation;
+    },
+    advertising: () => current,
+    rotationDelay(now) {
+      return pinned(now, () => Math.max(1, schedule.nextRotationAt() - now));
+    },
+    beginScan(now) {
+      at(now);
+      aggregator.beginScan(now);
+      scanStart = now;
+    },
+    hear(payload, rssi) {
+      if (scanStart === undefined) return;
+      if (payload.scheme === "gaen") aggregator.addPackets(payload.rpi, payload.aem, rssi);
+      else aggregator.addPackets(payload.id, EMPTY, rssi);
+    },
+    hearIdentifier(identifier, aem, rssi) {
+      if (scanStart !== undefined) aggregator.addPackets(identifier, aem, rssi);
+    },
+    nextScanDelay(now) {
+      at(now);
+      const jitter = cycle.jitterMs === 0 ? 0 : Math.floor(uniform() * cycle.jitterMs);
+      return Math.max(0, (scanStart ?? now) + cycle.periodMs + jitter - now);
+    },
+    endScan() {
+      if (scanStart === undefined) return [];
+      scanStart = undefined;
+      scans++;
+      const sightings = aggregator.endScan();
+      if (sightings.length > 0) queue({ kind: "sightings", sightings });
+      return sightings;
+    },
+    abandonScan() {
+      if (scanStart === undefined) return;
+      scanStart = undefined;
+      aggregator.endScan();
+    },
+    takeWrites() {
+      const out = writes;
+      writes = [];
+      return out;
+    },
+
+    start(now) {
+      core.purge(now);
+      arm(3, now + PURGE_PERIOD_MS);
+      const b = core.broadcast(now);
+      core.onAir(b);
+      arm(0, now + core.rotationDelay(now));
+      core.beginScan(now);
+      arm(2, now + cycle.durationMs);
+      return b;
+    },
+    next() {
+      const k = nextIndex();
+      return k < 0 ? undefined : { kind: KINDS[k]!, at: due[k]! };
+    },
+    step() {
+      const k = nextIndex();
+      if (k < 0) throw new InvalidArgumentError("the tracer core has not been started");
+      const now = due[k]!;
+      const kind = KINDS[k]!;
+      due[k] = Number.NaN;
+      switch (kind) {
+        case "rotate": {
+          // As the device tracer: re-arm first, then advertise what is current.
+          arm(0, now + core.rotationDelay(now));
+          const b = core.broadcast(now);
+          return core.onAir(b) ? { kind, at: now, rotation: b } : { kind, at: now };
+        }
+        case "scan-end": {
+          arm(1, now + core.nextScanDelay(now));
+          return { kind, at: now, sightings: core.endScan() };
+        }
+        case "scan-start": {
+          core.beginScan(now);
+          arm(2, now + cycle.durationMs);
+          return { kind, at: now };
+        }
+        default: {
+          arm(3, now + PURGE_PERIOD_MS);
+          core.purge(now);
+          return { kind, at: now };
+        }
+      }
+    },
+  };
+  return core;
+}
+
+const EMPTY = new Uint8Array(0);
