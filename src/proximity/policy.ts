@@ -4,7 +4,9 @@
  * `swisscovid`, `cwa` and `bluezone` (any sighting counts). Every policy is validated before use.
  */
 import { BluezoneError } from "../errors";
+import { InvalidArgumentError } from "../errors";
 import { type BucketThresholds, DISTANCE_BUCKETS, type DistanceBucket } from "./attenuation";
+import { type DayBoundary, validateDayBoundary } from "./day-boundary";
 
 /** A contact policy is inconsistent (e.g. thresholds out of order, a negative weight). */
 export class PolicyError extends BluezoneError {
@@ -31,6 +33,12 @@ export interface DayRule {
   measure: "close" | "weighted";
   /** A day is an F1 contact day when the measure reaches this many seconds (e.g. 900 = 15 min). */
   minSeconds: number;
+  /**
+   * Where days begin (see `DayBoundary`): `"UTC"` (when omitted), a fixed offset `"+07:00"`, or an IANA
+   * zone such as `"Asia/Ho_Chi_Minh"` for Vietnam's rule, which counts Vietnamese calendar days. A
+   * window belongs to the day of its start.
+   */
+  boundary?: DayBoundary;
 }
 
 /** A contact policy. Plain data: it can be stored, compared and sent as JSON. */
@@ -158,7 +166,22 @@ export function validatePolicy(p: ContactPolicy): ContactPolicy {
     fail('day.measure must be "close" or "weighted"');
   if (!isNum(p.day.minSeconds) || !Number.isFinite(p.day.minSeconds) || p.day.minSeconds < 0)
     fail("day.minSeconds must be a finite number ≥ 0");
+  if (p.day.boundary !== undefined) {
+    try {
+      validateDayBoundary(p.day.boundary);
+    } catch (e) {
+      fail(`day.boundary: ${e instanceof InvalidArgumentError ? e.message : String(e)}`);
+    }
+  }
   return p;
+}
+
+/**
+ * `policy` with its day rule counting days from `boundary` (`"UTC"`, `"±HH:MM"` or an IANA zone).
+ * @throws PolicyError when the boundary is not valid
+ */
+export function withDayBoundary(policy: ContactPolicy, boundary: DayBoundary): ContactPolicy {
+  return validatePolicy({ ...policy, day: { ...policy.day, boundary } });
 }
 
 /**
