@@ -14,7 +14,15 @@ import { CARRIAGES } from "./scenario";
 import { placeKind } from "./world";
 
 /** Settings of the breakdown: where a pair-day spent most of its time within 4 m. */
-export const DETECTION_SETTINGS = ["household", "work", "school", "market", "transit", "other", "none"] as const;
+export const DETECTION_SETTINGS = [
+  "household",
+  "work",
+  "school",
+  "market",
+  "transit",
+  "other",
+  "none",
+] as const;
 /** A setting; `none` for pair-days never within 4 m (heard from farther away). */
 export type DetectionSetting = (typeof DETECTION_SETTINGS)[number];
 

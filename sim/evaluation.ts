@@ -221,7 +221,8 @@ export function createEvaluation(): Evaluation {
           for (const o of n.owners) {
             const list = sources.get(o);
             for (const c of byPerson.get(n.person) ?? [])
-              if (c.other === o && c.day <= n.day && covered(list, c.day, n.day)) last = Math.max(last, c.day);
+              if (c.other === o && c.day <= n.day && covered(list, c.day, n.day))
+                last = Math.max(last, c.day);
           }
           if (last >= 0) right.set(n.person, { notification: n, lastContact: last });
         }
@@ -241,7 +242,10 @@ export function createEvaluation(): Evaluation {
       const triples = f1.truth.triples;
       const traced = triples.filter((t) => judged.has(`${t.person}:${t.source}:${t.day}`)).length;
       const delays = [...f1.right.values()].map((r) => r.notification.day + 1 - r.lastContact);
-      const scores: ScoredPair[] = judgements.map((j) => ({ ...j, truth: isContact(j.person, j.owner, j.day) }));
+      const scores: ScoredPair[] = judgements.map((j) => ({
+        ...j,
+        truth: isContact(j.person, j.owner, j.day),
+      }));
       return {
         closeContactPairDays: pairDays,
         groundTruthCloseContacts: f1.figures.truth,
