@@ -30,6 +30,7 @@ function fixedOffsetMinutes(boundary: DayBoundary): number | undefined {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const lastDay = { day: Number.NaN, date: "" };
 
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -90,7 +91,15 @@ export function utcOffsetBoundary(hours: number): DayBoundary {
  */
 export function localDate(t: number, boundary: DayBoundary = UTC_DAY_BOUNDARY): string {
   const fixed = fixedOffsetMinutes(boundary);
-  if (fixed !== undefined) return new Date(t + fixed * MINUTE_MS).toISOString().slice(0, 10);
+  if (fixed !== undefined) {
+    // Windows come in runs of the same day: remember the last day's string.
+    const day = Math.floor((t + fixed * MINUTE_MS) / DAY_MS);
+    if (day !== lastDay.day) {
+      lastDay.day = day;
+      lastDay.date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    }
+    return lastDay.date;
+  }
   return formatter(boundary).format(new Date(t));
 }
 
