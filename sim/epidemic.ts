@@ -113,6 +113,11 @@ export interface EpidemicOptions {
    * population is ignored), mobility steps of 20 s unless `stepMinutes` says otherwise.
    */
   contacts?: ContactTrace;
+  /**
+   * Called after every mobility step of every day (after transmission), with the step's positions in
+   * `mobility.index`: a hook for observers of the true positions (the detection ground truth).
+   */
+  onStep?: (step: number) => void;
 }
 
 /** An epidemic running on a world, one day at a time. */
@@ -340,6 +345,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     if (trackContacts)
       accumulateStep(mobility, DEFAULT_CONTACT_THRESHOLDS.maxDistanceM, pairMinutes, pairCache);
     transmitStep(s);
+    options.onStep?.(s);
   };
 
   const finishDay = (): DayReport => {

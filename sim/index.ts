@@ -1,12 +1,14 @@
 /**
  * bluezone/sim: the simulation core — seeded randomness, scenarios, population and mobility, spatial
- * index, ground-truth contacts, the fitted radio model, the epidemic, and the run report.
+ * index, ground-truth contacts, the fitted radio model, the epidemic, contact detection, and the run
+ * report.
  *
  * @packageDocumentation
  */
 export * from "./contact-index";
 export * from "./contact-mobility";
 export * from "./contact-trace";
+export * from "./detection";
 export * from "./epidemic";
 export * from "./epidemic-params";
 export * from "./fading";

@@ -1,6 +1,6 @@
 /**
  * Worker threads for the simulator: each runs one partition of the app arm (see `partition.ts`) and
- * answers the coordinator's requests — start, run a day, match a batch, finish — in order.
+ * answers the coordinator's requests — start, run a day, match a batch, measure detection, finish — in order.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -51,6 +51,7 @@ export function startPartitionWorker(task: WorkerTask & { partition: object }): 
     start: () => request({ op: "start" }),
     runDay: (day, decisions) => request({ op: "runDay", day, decisions }),
     match: (batch) => request({ op: "match", batch }),
+    detect: (day) => request({ op: "detect", day }),
     finish: (decisions) => request({ op: "finish", decisions }),
     async close() {
       failure ??= new Error("simulation worker closed");

@@ -6,12 +6,20 @@
  * draws randomness, in person order, and sends the decisions back to every partition.
  */
 import {
+  type ContactPolicy,
   checkExposure,
   createDerivedKeyIndex,
+  createMemoryLog,
+  dateDayNumber,
   deriveGaenRuns,
+  type ExposureKey,
   getPolicy,
+  localDate,
   readKeyFile,
+  ReportType,
   type TemporaryExposureKey,
+  utcOffsetBoundary,
+  withDayBoundary,
 } from "../src/index";
 import { createAuthority } from "./authority";
 import type { ContactTrace } from "./contact-trace";
@@ -48,8 +56,16 @@ export interface DayDecisions {
 export interface BatchMessage {
   /** The signed key file. */
   file: Uint8Array;
-  /** Owner (person) of each key, in file order: the simulator's shortcut to candidate phones. */
-  owners: number[];
+}
+
+/** The policy's verdict on one day (of the policy's day rule) for one key on one phone. */
+export interface DayVerdict {
+  /** Day index of the run (local days: day 0 is the scenario's start date). */
+  day: number;
+  /** Close seconds the policy counted that day. */
+  closeSeconds: number;
+  /** Whether the day rule was met that day. */
+  f1: boolean;
 }
 
 /** One key's verdict on one phone. */
@@ -60,8 +76,8 @@ export interface KeyVerdict {
   level: number;
   /** Whether the policy judged a contact with this key. */
   contact: boolean;
-  /** Close seconds the policy counted over the key's days. */
-  closeSeconds: number;
+  /** The key's days with windows, by day. */
+  days: DayVerdict[];
 }
 
 /** The matcher's result on one phone. */
@@ -89,8 +105,14 @@ export interface AppPartition {
   /** Applies the previous day's decisions, then simulates day `day` (epidemic steps and phones). The
    * coordinator checks its own replica's report against the returned one. */
   runDay(day: number, decisions: DayDecisions): Promise<DayReport>;
-  /** Matches a batch on the local phones that heard any of its owners, in person order. */
+  /** Matches a batch on every local phone, in person order. */
   match(batch: BatchMessage): Promise<PhoneCheck[]>;
+  /**
+   * The detection measure of day `day` (just run): every local phone's log matched against the keys
+   * of every app user, judged by the policy's day rule for that day. Returns the ordered pairs
+   * (receiver, advertiser) judged close, flattened, receivers in person order.
+   */
+  detect(day: number): Promise<Int32Array>;
   /** Applies the last decisions and returns the totals. */
   finish(decisions: DayDecisions): Promise<PartitionTotals>;
 }
@@ -124,7 +146,12 @@ export function releaseDigest(person: number, keys: readonly TemporaryExposureKe
 /** Creates a partition of the app arm of `scenario` (prepared: population, days and adoption applied). */
 export function createAppPartition(scenario: Scenario, options: PartitionOptions): AppPartition {
   const seeds = appSeeds(scenario.seed);
-  const policy = getPolicy(scenario.app.response.policy);
+  // The day rule counts the scenario's local days, as the ground truth does.
+  const policy: ContactPolicy = withDayBoundary(
+    getPolicy(scenario.app.response.policy),
+    utcOffsetBoundary(scenario.utcOffsetHours),
+  );
+  const dayOf = (date: string) => dateDayNumber(date) - dateDayNumber(scenario.startDate);
   // Without an F1-quarantine intervention the epidemic does not need the true contacts, and computing
   // them does not change it: only the coordinator, which evaluates against them, tracks them then.
   const epi =
@@ -170,30 +197,66 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
     async match(batch) {
       const file = readKeyFile(batch.file, { trustedKeys: [trustedKey], clock: fleet.clock });
       const index = createDerivedKeyIndex(deriveGaenRuns(file.keys));
-      const owners = new Set(batch.owners);
-      const candidates = [...fleet.heardFrom(owners)]
-        .filter((p) => fleet.byPerson[p] !== undefined && !owners.has(p))
-        .sort((a, b) => a - b);
+      // Every phone, its owner's batch-mates and the owner itself included: a phone does not know who
+      // else is in a batch (its own keys are never in its log, so they match nothing).
       const out: PhoneCheck[] = [];
-      for (const p of candidates) {
-        const phone = fleet.byPerson[p]!;
+      for (const phone of fleet.phones) {
         const { assessment } = await checkExposure(phone.log, file.keys, {
           index,
           policy,
           receiverModel: phone.model,
         });
+        if (assessment.keys.length === 0) continue;
         out.push({
-          person: p,
+          person: phone.person,
           ...(assessment.level !== undefined ? { level: assessment.level } : {}),
           keys: assessment.keys.map((k) => ({
             keyIndex: k.keyIndex,
             level: k.level,
             contact: k.contact,
-            closeSeconds: k.days.reduce((s, d) => s + d.closeSeconds, 0),
+            days: k.days.map((d) => ({ day: dayOf(d.day), closeSeconds: d.closeSeconds, f1: d.f1 })),
           })),
         });
       }
       return out;
+    },
+    async detect(day) {
+      const from = epi.mobility.dayStartMs(day);
+      const to = epi.mobility.dayStartMs(day + 1);
+      const date = localDate(from, policy.day.boundary);
+      // Every app user's keys that were on air during the day, as if all were published as cases.
+      const keys: ExposureKey[] = [];
+      const owners: number[] = [];
+      const hasApp = epi.world.hasApp;
+      for (let p = 0; p < hasApp.length; p++) {
+        if (!hasApp[p]) continue;
+        for (const k of fleet.keysOf(p)) {
+          const start = k.rollingStartIntervalNumber * 600_000;
+          if (start >= to || start + k.rollingPeriod * 600_000 <= from) continue;
+          keys.push({ ...k, reportType: ReportType.CONFIRMED_TEST });
+          owners.push(p);
+        }
+      }
+      const index = createDerivedKeyIndex(deriveGaenRuns(keys));
+      const out: number[] = [];
+      for (const phone of fleet.phones) {
+        // The day's sightings only (the day rule judges windows starting in the day; its bounds are
+        // multiples of the 5-minute window): the same verdict for the day as on the whole log.
+        const dayLog = createMemoryLog();
+        dayLog.recordSync(phone.log.rangeSync(from, to));
+        const { assessment } = await checkExposure(dayLog, keys, {
+          index,
+          policy,
+          receiverModel: phone.model,
+        });
+        const judged = new Set<number>();
+        for (const k of assessment.keys) {
+          const a = owners[k.keyIndex]!;
+          if (a !== phone.person && k.days.some((d) => d.day === date && d.f1)) judged.add(a);
+        }
+        for (const a of [...judged].sort((x, y) => x - y)) out.push(phone.person, a);
+      }
+      return Int32Array.from(out);
     },
     async finish(decisions) {
       apply(decisions);

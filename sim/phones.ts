@@ -40,9 +40,6 @@ import { CARRIAGES } from "./scenario";
 /** How far (m) a scanner looks for advertisers; farther phones are not offered to the radio model. */
 export const RADIO_RANGE_M = 10;
 
-/** How long "who heard whom" is remembered: the log's 14-day retention plus the replay tolerance. */
-const HEARD_RETENTION_MS = 15 * 86_400_000;
-
 /** One simulated phone. */
 export interface Phone {
   /** The person carrying it. */
@@ -103,11 +100,11 @@ export interface PhoneFleet {
   /** Sightings this fleet's own phones have logged so far. */
   sightingsLogged(): number;
   /**
-   * People whose phones received any packet from the phones of `advertisers` within the retention
-   * window: the only phones on which matching those people's keys can find anything. (A simulator
-   * shortcut that skips matching where it is certain to find nothing; it never changes a result.)
+   * The TEKs `person`'s phone holds now, without releasing anything: its own phone's retained keys (14
+   * days), or its shadow's (the current and the previous UTC day). For the simulator's detection
+   * measure, which matches every log against every app user's keys.
    */
-  heardFrom(advertisers: Iterable<number>): Set<number>;
+  keysOf(person: number): TemporaryExposureKey[];
 }
 
 /** Random bytes from a seeded 32-bit generator (deterministic per phone). */
@@ -171,13 +168,16 @@ export interface ShadowPhone {
   onAir(t: number): OnAir;
   /** Mirrors `releaseKeys({ includeToday: true })` on the phone's schedule at the clock's time. */
   releaseKeys(): TemporaryExposureKey[];
+  /** The keys the phone's schedule holds at the clock's time (drawing due days' keys, releasing none). */
+  keys(): TemporaryExposureKey[];
 }
 
 /** Options of {@link createShadowPhone}. */
 export interface ShadowPhoneOptions {
   /**
    * Days of keys kept (default 14, as the tracer): what {@link ShadowPhone.releaseKeys} returns. A
-   * shadow that only broadcasts needs 1, which keeps one day's identifiers in memory instead of 14.
+   * shadow that only broadcasts needs 1; a fleet's shadows keep 2, so that at the end of a local day
+   * every key that covered it is still there for the detection measure (see `PhoneFleet.keysOf`).
    */
   retentionDays?: number;
 }
@@ -238,6 +238,10 @@ export function createShadowPhone(
       onAir(clock.now());
       return schedule.releaseKeys({ includeToday: true });
     },
+    keys() {
+      onAir(clock.now());
+      return schedule.keys();
+    },
   };
 }
 
@@ -259,28 +263,13 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
     station: (id) => stations[Number(id)]!,
     distance: (a, s, t) => mobility.distance(Number(a), Number(s), t),
   });
-  // Who heard whom, last time (ms): advertiser → scanner → time.
-  const heard = new Map<number, Map<number, number>>();
-  const link = (a: string, s: string, from: number, to: number) => {
-    const samples = radioLink(a, s, from, to);
-    if (samples.length > 0) {
-      const adv = Number(a);
-      let m = heard.get(adv);
-      if (!m) {
-        m = new Map();
-        heard.set(adv, m);
-      }
-      m.set(Number(s), to);
-    }
-    return samples;
-  };
   const near: number[] = [];
   // Station ids are the people's numbers; made once, not per scan.
   const ids = Array.from({ length: world.size }, (_, p) => String(p));
   const medium = createSimulatedMedium({
     clock,
     random: seededBytes(hash32(seed, 0xadd7)),
-    link,
+    link: radioLink,
     candidates: (scanner) => {
       near.length = 0;
       mobility.neighbours(Number(scanner), RADIO_RANGE_M, near);
@@ -300,7 +289,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       rssiCorrection: cal.rssiCorrection,
     });
     if (!owns(p)) {
-      shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 1 });
+      shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 2 });
       continue;
     }
     const log = createMemoryLog();
@@ -346,11 +335,12 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       for (const ph of phones) n += ph.tracer.status().sightingsLogged;
       return n;
     },
-    heardFrom(advertisers) {
-      const since = clock.now() - HEARD_RETENTION_MS;
-      const out = new Set<number>();
-      for (const a of advertisers) for (const [s, t] of heard.get(a) ?? []) if (t >= since) out.add(s);
-      return out;
+    keysOf(person) {
+      const phone = byPerson[person];
+      if (phone) return (phone.tracer.schedule() as GaenSchedule).keys();
+      const shadow = shadows[person];
+      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
+      return shadow.keys();
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
- * CSV tables of the simulation report: the daily time series and the policy's ROC points. Comma
+ * CSV tables of the simulation report: the daily time series, the policy's ROC points and the
+ * detection breakdown. Comma
  * separated, a header row, `\n` line ends; a missing (NaN) value is an empty cell.
  */
+import { DETECTION_COLUMNS, type DetectionSummary, detectionRows } from "./detection";
 import type { DayRow } from "./run";
 
 /** One CSV cell: non-finite numbers empty, text quoted when it holds a comma, quote or line break. */
@@ -37,6 +39,14 @@ export function dailyCsv(daily: readonly DayRow[]): string {
     DAILY_COLUMNS,
     daily.map((d) => DAILY_COLUMNS.map((c) => d[c])),
   );
+}
+
+/**
+ * `detection.csv`: `breakdown,group,trueCloseContacts,detected,falseAlarms,sensitivity,precision`, one
+ * row for all ordered pair-days (`all,all`), then one per setting, carriage pair and distance band.
+ */
+export function detectionCsv(detection: DetectionSummary): string {
+  return toCsv(DETECTION_COLUMNS, detectionRows(detection));
 }
 
 /** `roc.csv`: the ROC points as `fpr,tpr`. */

@@ -1,5 +1,5 @@
 /**
- * The simulation report: `summary.json`, `daily.csv`, `roc.csv` and a self-contained `report.html`
+ * The simulation report: `summary.json`, `daily.csv`, `roc.csv`, `detection.csv` and a self-contained `report.html`
  * (inline CSS and SVG charts; no scripts, fonts or network requests) from a {@link SimulationResult}.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,14 +10,14 @@ import {
   REPORT_CHARTS,
   reportCharts,
 } from "./report-charts";
-import { dailyCsv, rocCsv } from "./report-csv";
+import { dailyCsv, detectionCsv, rocCsv } from "./report-csv";
 import { escapeHtml, formatCount, formatNumber, formatPercent, MISSING } from "./report-format";
 import type { SimulationResult, SimulationSummary } from "./run";
 
-export { DAILY_COLUMNS, dailyCsv, rocCsv } from "./report-csv";
+export { DAILY_COLUMNS, dailyCsv, detectionCsv, rocCsv } from "./report-csv";
 
 /** Names of the files {@link writeReport} writes, in order. */
-export const REPORT_FILES = ["summary.json", "daily.csv", "roc.csv", "report.html"] as const;
+export const REPORT_FILES = ["summary.json", "daily.csv", "roc.csv", "detection.csv", "report.html"] as const;
 
 /** `summary.json`: the summary as pretty JSON, undefined (NaN) figures as `null`. */
 export function summaryJson(summary: SimulationSummary): string {
@@ -47,6 +47,11 @@ export function headlineRows(s: SimulationSummary): HeadlineRow[] {
       note: "App users within 2 m for ≥ 15 min in a day with a case who published keys for that day",
     },
     {
+      label: "Contact detection",
+      value: `${formatPercent(s.detection.sensitivity)} caught`,
+      note: `${formatCount(s.detection.detected)} of ${formatCount(s.detection.trueCloseContacts)} true close contact-days between app users (each direction), ${formatCount(s.detection.falseAlarms)} false alarms (precision ${formatPercent(s.detection.precision)})`,
+    },
+    {
       label: "F1 notified",
       value: formatCount(s.f1Notified),
       note: `${formatCount(s.f1TruePositives)} of them true close contacts; ${formatCount(s.f2Notified)} notified F2`,
@@ -54,7 +59,7 @@ export function headlineRows(s: SimulationSummary): HeadlineRow[] {
     {
       label: "F1 precision",
       value: formatPercent(s.f1Precision),
-      note: "Share of F1 notifications that were true",
+      note: "Share of people notified F1 who were truly close to a case whose key notified them",
     },
     {
       label: "F1 recall",
@@ -205,7 +210,7 @@ ${figures}
 </div>
 </section>
 </main>
-<footer>Data next to this page: summary.json, daily.csv (one row per day), roc.csv (fpr, tpr).</footer>
+<footer>Data next to this page: summary.json, daily.csv (one row per day), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance).</footer>
 </body>
 </html>
 `;
@@ -213,7 +218,7 @@ ${figures}
 
 /**
  * Writes the report of `result` into `outDir` (created if missing): `summary.json`, `daily.csv`,
- * `roc.csv` and `report.html`. Returns the paths written, in that order.
+ * `roc.csv`, `detection.csv` and `report.html`. Returns the paths written, in that order.
  */
 export function writeReport(result: SimulationResult, outDir: string): { files: string[] } {
   mkdirSync(outDir, { recursive: true });
@@ -221,6 +226,7 @@ export function writeReport(result: SimulationResult, outDir: string): { files: 
     "summary.json": summaryJson(result.summary),
     "daily.csv": dailyCsv(result.daily),
     "roc.csv": rocCsv(result.roc),
+    "detection.csv": detectionCsv(result.summary.detection),
     "report.html": renderReportHtml(result),
   };
   const files = REPORT_FILES.map((name) => {

@@ -14,6 +14,12 @@ import {
 } from "../src/index";
 import { createAuthority } from "./authority";
 import type { ContactTrace } from "./contact-trace";
+import {
+  createDetectionTally,
+  createPairDayTracker,
+  type DetectionSummary,
+  type PairDayTracker,
+} from "./detection";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
 import { createEvaluation, type EvaluationSummary } from "./evaluation";
 import { type AppPartitionHandle, startPartitionWorker } from "./parallel";
@@ -121,6 +127,12 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   sightingsLogged: number;
   /** Area under the ROC of the policy's daily close seconds against true ≤ 2 m / 15 min contact days. */
   policyRocAuc: number;
+  /**
+   * Contact detection over every ordered pair of app users and every day, independent of the epidemic
+   * (see `sim/detection.ts`): true close contacts, detected, false alarms, sensitivity, precision, and
+   * the same by setting, carriage pair and true distance band.
+   */
+  detection: DetectionSummary;
 }
 
 /** Everything a run produces. */
@@ -185,6 +197,7 @@ interface AppArm {
   published: number[];
   notified: { f1: number[]; f2: number[] };
   evaluation: EvaluationSummary;
+  detection: DetectionSummary;
   keysPublished: number;
   batches: number;
   sightings: number;
@@ -249,18 +262,26 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const response = scenario.app.response;
   const contacts = options.contacts;
   const radio = options.radio ?? "packets";
-  const epi = createEpidemic(scenario, { seed, trackContacts: true, ...(contacts ? { contacts } : {}) });
+  let tracker: PairDayTracker | undefined;
+  const epi = createEpidemic(scenario, {
+    seed,
+    trackContacts: true,
+    onStep: () => tracker?.step(),
+    ...(contacts ? { contacts } : {}),
+  });
   const world = epi.world;
+  tracker = createPairDayTracker(epi.mobility, world.hasApp);
+  const detection = createDetectionTally(world.carriage);
   const startMs = epi.mobility.dayStartMs(0);
   let now = startMs;
   const clock = { now: () => now };
   const authority = createAuthority(seeds.authority, clock);
   const choices = createRng(seeds.choices);
-  const evaluation = createEvaluation(scenario.utcOffsetHours);
+  const evaluation = createEvaluation();
   const models = calibrationModels();
   const keyReplicas = new Map<number, ShadowPhone>();
-  const day0 = Math.floor(Date.parse(`${scenario.startDate}T00:00:00Z`) / DAY_MS);
-  const localDays = scenario.utcOffsetHours > 0 ? 1 : 0;
+  /** The local day (of the run) of unix-ms time `t`. */
+  const localDay = (t: number) => Math.floor((t - startMs) / DAY_MS);
   const notifiedUntil = new Float64Array(world.size);
   const reports: DayReport[] = [];
   const published: number[] = [];
@@ -338,6 +359,12 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       now = epi.mobility.dayStartMs(day + 1);
       const contacts = epi.lastContacts();
       if (contacts) evaluation.addContacts(contacts);
+      // Detection over all app users: the day's truth against every phone's verdicts for the day.
+      const judged = await all((p) => p.detect(day));
+      detection.addDay(
+        tracker.finishDay(),
+        judged.flatMap((j) => [...j]),
+      );
 
       // Confirmed cases with the app upload their keys (consent), published after the delay.
       for (const p of report.confirmedIds) {
@@ -353,39 +380,36 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       const batch = authority.publish(day);
       if (batch) {
         batches++;
-        const message: BatchMessage = { file: batch.file, owners: batch.owners };
+        const message: BatchMessage = { file: batch.file };
         const checking = all((p) => p.match(message));
         const file = readKeyFile(batch.file, { trustedKeys: [authority.trustedKey], clock });
         dayKeys = file.keys.length;
         keysPublished += dayKeys;
         const ownersByKey = batch.owners;
         file.keys.forEach((k, i) => {
-          const d = DAY_KEY(k.rollingStartIntervalNumber) - day0;
-          evaluation.addPublication(
-            ownersByKey[i]!,
-            d - (scenario.utcOffsetHours < 0 ? 1 : 0),
-            d + localDays,
-          );
+          const start = k.rollingStartIntervalNumber * 600_000;
+          evaluation.addPublication({
+            owner: ownersByKey[i]!,
+            kind: k.reportType === ReportType.RECURSIVE ? "f1" : "case",
+            from: localDay(start),
+            to: localDay(start + k.rollingPeriod * 600_000 - 1),
+            day,
+          });
         });
         const checks = (await checking).flat().sort((a, b) => a.person - b.person);
         for (const check of checks) {
           const p = check.person;
           for (const k of check.keys) {
-            if (k.level !== 1) continue;
+            if (file.keys[k.keyIndex]!.reportType !== ReportType.CONFIRMED_TEST) continue;
             const owner = ownersByKey[k.keyIndex]!;
-            const keyDay = DAY_KEY(file.keys[k.keyIndex]!.rollingStartIntervalNumber) - day0;
-            evaluation.addScore({
-              person: p,
-              owner,
-              keyDay,
-              score: k.closeSeconds,
-              truth: evaluation.isContactOnKeyDay(p, owner, keyDay),
-              judged: k.contact,
-            });
+            for (const d of k.days)
+              evaluation.addJudgement({ person: p, owner, day: d.day, score: d.closeSeconds, judged: d.f1 });
           }
           const level = check.level;
           if (level === undefined || notifiedUntil[p]! > day) continue;
-          const contactOwners = check.keys.filter((k) => k.contact).map((k) => ownersByKey[k.keyIndex]!);
+          const contactOwners = check.keys
+            .filter((k) => k.contact && k.level === level)
+            .map((k) => ownersByKey[k.keyIndex]!);
           evaluation.addNotification({ person: p, day, level, owners: contactOwners });
           if (level === 1) {
             dayF1++;
@@ -417,6 +441,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       published,
       notified,
       evaluation: evaluation.summarise((p) => world.hasApp[p] === 1),
+      detection: detection.summary(),
       keysPublished,
       batches,
       sightings: totals.reduce((s, t) => s + t.sightings, 0),
@@ -477,6 +502,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       batches: app.batches,
       sightingsLogged: app.sightings,
       policyRocAuc: roc.auc,
+      detection: app.detection,
     },
     daily,
     roc: roc.points,

@@ -25,6 +25,7 @@ export type PartitionRequest =
   | { op: "start" }
   | { op: "runDay"; day: number; decisions: DayDecisions }
   | { op: "match"; batch: BatchMessage }
+  | { op: "detect"; day: number }
   | { op: "finish"; decisions: DayDecisions };
 
 /** A worker's answer to one request, in request order. */
@@ -51,7 +52,9 @@ export function runWorkerTask(): void {
               ? await partition.runDay(r.day, r.decisions)
               : r.op === "match"
                 ? await partition.match(r.batch)
-                : await partition.finish(r.decisions);
+                : r.op === "detect"
+                  ? await partition.detect(r.day)
+                  : await partition.finish(r.decisions);
         port.postMessage({ result } satisfies PartitionResponse);
       } catch (err) {
         port.postMessage({

@@ -3,7 +3,7 @@
  * instances with attenuations, grouped into windows of at most 30 minutes.
  */
 import type { Sighting } from "../log/types";
-import { cryptAem, deriveAemk } from "../protocol/gaen";
+import { aes128Ecb, cryptAem, deriveAemk } from "../protocol/gaen";
 import { decodeMetadata, isPlausibleMetadata } from "../protocol/metadata";
 import type { KeyMatch } from "./matcher";
 
@@ -61,14 +61,53 @@ export function senderTxPower(
   s: Sighting,
   fallback: number,
 ): { txPower: number; source: TxPowerSource; calibrationConfidence?: number } {
-  if (aemk && s.aem.length === 4 && s.identifier.length === 16) {
-    const raw = cryptAem(aemk, s.identifier, s.aem);
+  const raw =
+    aemk && s.aem.length === 4 && s.identifier.length === 16
+      ? cryptAem(aemk, s.identifier, s.aem)
+      : undefined;
+  return txPowerOf(raw, fallback);
+}
+
+/** The tx power from decrypted metadata if present and plausible, else the fallback. */
+function txPowerOf(
+  raw: Uint8Array | undefined,
+  fallback: number,
+): { txPower: number; source: TxPowerSource; calibrationConfidence?: number } {
+  if (raw) {
     const m = decodeMetadata(raw);
     if (isPlausibleMetadata(m, raw)) {
       return { txPower: m.txPower, source: "metadata", calibrationConfidence: m.calibrationConfidence };
     }
   }
   return { txPower: fallback, source: "calibration" };
+}
+
+/**
+ * The decrypted metadata of every sighting of one key (undefined where it has no EN-sized identifier
+ * and AEM), in one AES call: AEM = AES-CTR(AEMK, IV = RPI) ⊕ metadata, and the first keystream block of
+ * CTR with counter block RPI is AES-ECB(AEMK, RPI) — the same bytes as {@link cryptAem}, which sets up a
+ * cipher per sighting.
+ */
+function decryptMetadata(aemk: Uint8Array, sightings: readonly Sighting[]): (Uint8Array | undefined)[] {
+  const ok = sightings.map((s) => s.aem.length === 4 && s.identifier.length === 16);
+  const count = ok.filter(Boolean).length;
+  const blocks = new Uint8Array(count * 16);
+  let j = 0;
+  sightings.forEach((s, i) => {
+    if (ok[i]) blocks.set(s.identifier, 16 * j++);
+  });
+  const stream = count > 0 ? aes128Ecb(aemk, blocks) : blocks;
+  j = 0;
+  return sightings.map((s, i) => {
+    if (!ok[i]) return undefined;
+    const o = 16 * j++;
+    return Uint8Array.of(
+      stream[o]! ^ s.aem[0]!,
+      stream[o + 1]! ^ s.aem[1]!,
+      stream[o + 2]! ^ s.aem[2]!,
+      stream[o + 3]! ^ s.aem[3]!,
+    );
+  });
 }
 
 /**
@@ -87,9 +126,11 @@ export function buildExposureWindows(
     const tek = keyData(m.keyIndex);
     const aemk = tek ? deriveAemk(tek) : undefined;
     let current: ExposureWindow | undefined;
-    const sorted = [...m.sightings].sort((a, b) => a.sighting.time - b.sighting.time);
-    for (const { sighting: s } of sorted) {
-      const tx = senderTxPower(aemk, s, settings.fallbackTxPower);
+    const sorted = [...m.sightings].sort((a, b) => a.sighting.time - b.sighting.time).map((x) => x.sighting);
+    const metadata = aemk ? decryptMetadata(aemk, sorted) : undefined;
+    for (let i = 0; i < sorted.length; i++) {
+      const s = sorted[i]!;
+      const tx = txPowerOf(metadata?.[i], settings.fallbackTxPower);
       const inst: ScanInstance = {
         time: s.time,
         typicalAttenuation: tx.txPower - (s.meanRssi + settings.receiverRssiCorrection),

@@ -2,6 +2,7 @@
 export * from "./attenuation";
 export * from "./beacon-csv";
 export * from "./calibration";
+export * from "./day-boundary";
 export * from "./metrics";
 export * from "./policy";
 export * from "./windows";

@@ -4,8 +4,10 @@
  * `swisscovid`, `cwa` and `bluezone` (any sighting counts). Every policy is validated before use.
  */
 import { BluezoneError } from "../errors";
+import { InvalidArgumentError } from "../errors";
 import { type BucketThresholds, DISTANCE_BUCKETS, type DistanceBucket } from "./attenuation";
 import DEFAULT_FIT from "./default-policy.json";
+import { type DayBoundary, validateDayBoundary } from "./day-boundary";
 
 /** A contact policy is inconsistent (e.g. thresholds out of order, a negative weight). */
 export class PolicyError extends BluezoneError {
@@ -47,6 +49,12 @@ export interface DayRule {
   measure: "close" | "weighted" | "expected";
   /** A day is an F1 contact day when the measure reaches this many seconds (e.g. 900 = 15 min). */
   minSeconds: number;
+  /**
+   * Where days begin (see `DayBoundary`): `"UTC"` (when omitted), a fixed offset `"+07:00"`, or an IANA
+   * zone such as `"Asia/Ho_Chi_Minh"` for Vietnam's rule, which counts Vietnamese calendar days. A
+   * window belongs to the day of its start.
+   */
+  boundary?: DayBoundary;
 }
 
 /** A contact policy. Plain data: it can be stored, compared and sent as JSON. */
@@ -188,7 +196,22 @@ export function validatePolicy(p: ContactPolicy): ContactPolicy {
   }
   if (p.day.measure === "expected" && p.probability === undefined)
     fail('day.measure "expected" needs a probability model');
+  if (p.day.boundary !== undefined) {
+    try {
+      validateDayBoundary(p.day.boundary);
+    } catch (e) {
+      fail(`day.boundary: ${e instanceof InvalidArgumentError ? e.message : String(e)}`);
+    }
+  }
   return p;
+}
+
+/**
+ * `policy` with its day rule counting days from `boundary` (`"UTC"`, `"±HH:MM"` or an IANA zone).
+ * @throws PolicyError when the boundary is not valid
+ */
+export function withDayBoundary(policy: ContactPolicy, boundary: DayBoundary): ContactPolicy {
+  return validatePolicy({ ...policy, day: { ...policy.day, boundary } });
 }
 
 /**

@@ -2,7 +2,7 @@
  * Window and day decisions. Scan instances (one identifier heard during one scan) are grouped into
  * fixed windows aligned to multiples of `windowSeconds`; each window gets one attenuation (the policy's
  * summary of its instances), a bucket, a close/not-close decision and the seconds it stands for. Days
- * (UTC) add up their windows and apply the policy's day rule.
+ * (UTC, or local days at the policy's `day.boundary`) add up their windows and apply the day rule.
  */
 import type { Sighting } from "../log/types";
 import { groupBy } from "../collections";
@@ -14,6 +14,7 @@ import {
   distanceBucket,
   type PairCalibration,
 } from "./attenuation";
+import { localDate } from "./day-boundary";
 import { type ContactPolicy, validatePolicy } from "./policy";
 
 /** What the window logic needs of a scan instance (an EN v2 ScanInstance plus its time). */
@@ -161,9 +162,9 @@ export function evaluateWindows(
     .map(([start, g]) => scoreWindow(start, g, policy, windowSeconds));
 }
 
-/** The decision for one UTC day. */
+/** The decision for one day of the policy's day rule. */
 export interface DayResult {
-  /** UTC date, `YYYY-MM-DD`. */
+  /** Date, `YYYY-MM-DD`: the UTC date, or the local date at the policy's `day.boundary`. */
   day: string;
   /** Seconds of close windows that day. */
   closeSeconds: number;
@@ -185,14 +186,15 @@ export function dayMeasure(
 }
 
 /**
- * Adds up windows per UTC day (by window start) and applies the policy's day rule.
+ * Adds up windows per day (by window start; UTC days, or local days at the policy's `day.boundary`)
+ * and applies the policy's day rule.
  * @returns one result per day that has windows, ordered by day
  */
 export function decideDays(windows: readonly WindowResult[], policy: ContactPolicy): DayResult[] {
   validatePolicy(policy);
   const days = new Map<string, DayResult>();
   for (const w of windows) {
-    const day = new Date(w.start * 1000).toISOString().slice(0, 10);
+    const day = localDate(w.start * 1000, policy.day.boundary);
     const d = days.get(day) ?? {
       day,
       closeSeconds: 0,

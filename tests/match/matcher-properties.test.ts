@@ -12,6 +12,7 @@ import {
   createDerivedKeyIndex,
   createMemoryLog,
   type ExposureKey,
+  deriveAemk,
   deriveGaenRuns,
   deriveRpi,
   deriveRpik,
@@ -21,6 +22,7 @@ import {
   matchLogWithIndex,
   REPLAY_TOLERANCE_MS,
   type Sighting,
+  senderTxPower,
   toHex,
 } from "../../src/index";
 import { keySighting as toolkitKeySighting, matchScenario, TESTING_EPOCH_INTERVAL } from "../../src/testing";
@@ -212,6 +214,38 @@ describe("exposure windows and the verdict", () => {
     const garbled = await logOf([{ ...at(0, -50), aem: new Uint8Array([1, 2, 3, 4]) }]);
     const g = await checkExposure(garbled, [key]);
     expect(g.windows[0]!.txPowerSource).toBe("calibration");
+  });
+
+  it("decrypts each sighting's metadata (batched per key) as the per-sighting AES-CTR does", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: 600 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 })), { minLength: 30, maxLength: 30 }),
+        async (minutes, garble) => {
+          // Genuine sightings (tx power −10 dBm in the metadata), some with a replaced AEM.
+          const sightings = minutes.map((m, i) => {
+            const s = at(m, -50 - (i % 7));
+            const g = garble[i];
+            return g ? { ...s, aem: g } : s;
+          });
+          const m = await matchLog(await logOf(sightings), deriveGaenRuns([key]));
+          const windows = buildExposureWindows(m, () => key.keyData, {
+            receiverRssiCorrection: 0,
+            fallbackTxPower: -33,
+          });
+          const aemk = deriveAemk(key.keyData);
+          const byTime = new Map(sightings.map((s) => [s.time, s]));
+          let n = 0;
+          for (const w of windows)
+            for (const inst of w.scanInstances) {
+              const s = byTime.get(inst.time)!;
+              expect(inst.typicalAttenuation + s.meanRssi).toBe(senderTxPower(aemk, s, -33).txPower);
+              n++;
+            }
+          expect(n).toBe(sightings.length);
+        },
+      ),
+    );
   });
 
   it("recursive keys make the user F2 at lower weight; revoked keys count for nothing", async () => {

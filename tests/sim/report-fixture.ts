@@ -1,5 +1,42 @@
 /** A hand-made, deterministic {@link SimulationResult} for the report tests. */
+import type { DetectionCounts, DetectionSummary } from "../../sim/detection";
 import type { DayRow, SimulationResult, SimulationSummary } from "../../sim/run";
+
+const counts = (trueCloseContacts: number, detected: number, falseAlarms: number): DetectionCounts => ({
+  trueCloseContacts,
+  detected,
+  falseAlarms,
+  sensitivity: trueCloseContacts > 0 ? detected / trueCloseContacts : Number.NaN,
+  precision: detected + falseAlarms > 0 ? detected / (detected + falseAlarms) : Number.NaN,
+});
+
+/** A detection block whose breakdowns add up to its totals (1,000 true, 760 caught, 140 false alarms). */
+export function syntheticDetection(): DetectionSummary {
+  const carriage: Record<string, DetectionCounts> = {};
+  for (const r of ["hand", "pocket", "bag"])
+    for (const a of ["hand", "pocket", "bag"]) carriage[`${r}-${a}`] = counts(0, 0, 0);
+  carriage["pocket-pocket"] = counts(600, 480, 80);
+  carriage["bag-hand"] = counts(400, 280, 60);
+  return {
+    ...counts(1000, 760, 140),
+    bySetting: {
+      household: counts(700, 600, 40),
+      work: counts(200, 120, 50),
+      school: counts(0, 0, 0),
+      market: counts(50, 20, 20),
+      transit: counts(30, 10, 10),
+      other: counts(20, 10, 15),
+      none: counts(0, 0, 5),
+    },
+    byCarriage: carriage,
+    byDistance: {
+      "0-1m": counts(600, 520, 0),
+      "1-2m": counts(400, 240, 0),
+      "2-4m": counts(0, 0, 100),
+      ">4m": counts(0, 0, 40),
+    },
+  };
+}
 
 /** A 30-day outbreak: a bell-shaped epidemic curve the app flattens, notifications following cases. */
 export function syntheticResult(overrides: Partial<SimulationSummary> = {}): SimulationResult {
@@ -26,12 +63,17 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
     appUsers: 1200,
     days: daily.length,
     seed: 42,
+    closeContactPairDays: 2400,
     groundTruthCloseContacts: 180,
     f1Notified: 160,
     f2Notified: 95,
     f1TruePositives: 128,
     f1Precision: 128 / 160,
     f1Recall: 128 / 180,
+    groundTruthF2Contacts: 120,
+    f2TruePositives: 70,
+    f2Precision: 70 / 95,
+    f2Recall: 70 / 120,
     traceableFraction: 0.74,
     notificationDelayDays: { mean: 2.4, median: 2 },
     infections,
@@ -41,6 +83,7 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
     batches: 27,
     sightingsLogged: 1_234_567,
     policyRocAuc: 0.871,
+    detection: syntheticDetection(),
     ...overrides,
   };
   const roc: [number, number][] = [

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   DAILY_COLUMNS,
   dailyCsv,
+  detectionCsv,
   headlineRows,
   REPORT_FILES,
   renderReportHtml,
@@ -101,7 +102,11 @@ describe("report files", () => {
   });
 
   it("summary.json is the pretty summary with NaN as null", () => {
-    expect(JSON.parse(summaryJson(result.summary))).toEqual(result.summary);
+    const { detection, ...rest } = JSON.parse(summaryJson(result.summary));
+    const { detection: expected, ...expectedRest } = result.summary;
+    expect(rest).toEqual(expectedRest);
+    expect(detection.bySetting.household).toEqual(expected.bySetting.household);
+    expect(detection.byDistance["2-4m"]).toEqual({ ...expected.byDistance["2-4m"], sensitivity: null });
     const json = summaryJson(undefinedResult().summary);
     expect(json).toContain('\n  "f1Precision": null,');
     const parsed = JSON.parse(json);
@@ -129,7 +134,18 @@ describe("report files", () => {
     expect(rocCsv([])).toBe("fpr,tpr\n");
   });
 
-  it("writeReport writes the four files into a new directory", () => {
+  it("detection.csv lists the totals, then each setting, carriage pair and distance band", () => {
+    const lines = detectionCsv(result.summary.detection).trimEnd().split("\n");
+    expect(lines[0]).toBe("breakdown,group,trueCloseContacts,detected,falseAlarms,sensitivity,precision");
+    expect(lines[1]).toBe("all,all,1000,760,140,0.76,0.8444444444444444");
+    expect(lines).toHaveLength(1 + 1 + 7 + 9 + 4);
+    expect(lines).toContain("setting,household,700,600,40,0.8571428571428571,0.9375");
+    expect(lines).toContain("setting,school,0,0,0,,"); // undefined ratios are empty cells
+    expect(lines).toContain("carriage,pocket-pocket,600,480,80,0.8,0.8571428571428571");
+    expect(lines).toContain("distance,2-4m,0,0,100,,0");
+  });
+
+  it("writeReport writes the five files into a new directory", () => {
     const dir = mkdtempSync(join(tmpdir(), "bluezone-report-"));
     dirs.push(dir);
     const out = join(dir, "nested", "run");
@@ -140,6 +156,7 @@ describe("report files", () => {
     expect(read("summary.json")).toBe(summaryJson(result.summary));
     expect(read("daily.csv")).toBe(dailyCsv(result.daily));
     expect(read("roc.csv")).toBe(rocCsv(result.roc));
+    expect(read("detection.csv")).toBe(detectionCsv(result.summary.detection));
     expect(read("report.html")).toBe(renderReportHtml(result));
   });
 });

@@ -16,11 +16,22 @@ interface SimOptions {
   days?: number;
   adoption?: number;
   seed?: number;
+  utcOffset?: number;
   workers: number;
   radio: "scan" | "packets";
   out: string;
   json?: boolean;
   set: string[];
+}
+
+function parseUtcOffset(value: string): number {
+  const x = Number(value);
+  if (value.trim() === "" || !Number.isFinite(x) || x < -12 || x > 14 || !Number.isInteger(x * 4)) {
+    throw new InvalidArgumentError(
+      `--utc-offset must be hours east of UTC in −12…14 (quarter hours allowed), got "${value}"`,
+    );
+  }
+  return x;
 }
 
 function parseFraction(value: string): number {
@@ -86,6 +97,9 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
     `keys published: ${s.keysPublished} in ${s.batches} batches; sightings logged: ${s.sightingsLogged}`,
     `true F1 (app users): ${s.groundTruthCloseContacts}; notified F1: ${s.f1Notified}, F2: ${s.f2Notified}`,
     `F1 precision ${pct(s.f1Precision)}, recall ${pct(s.f1Recall)}, traceable fraction ${pct(s.traceableFraction)}`,
+    `true close pair-days (everyone): ${s.closeContactPairDays}`,
+    `detection (ordered app-user pair-days): ${s.detection.trueCloseContacts} true close, ${s.detection.detected} detected, ` +
+      `${s.detection.falseAlarms} false alarms; sensitivity ${pct(s.detection.sensitivity)}, precision ${pct(s.detection.precision)}`,
     ...reasons.map((why) => `  n/a: ${why}`),
     `report: ${resolve(outDir, "report.html")}`,
   ].join("\n");
@@ -115,6 +129,11 @@ export function registerSim(program: Command): void {
     .option("--adoption <f>", "fraction of people running the app (replaces the scenario's)", parseFraction)
     .option("--seed <s>", "master seed (default: the scenario's)", parseIntOption("--seed", 0, 0xffffffff))
     .option(
+      "--utc-offset <h>",
+      "local time's offset from UTC in hours: where days begin for the truth and the day rule (replaces the scenario's)",
+      parseUtcOffset,
+    )
+    .option(
       "--workers <w>",
       "worker threads: the app users' phones are split over them (results do not change)",
       parseIntOption("--workers", 1, 64),
@@ -126,7 +145,11 @@ export function registerSim(program: Command): void {
       parseRadioMode,
       "packets",
     )
-    .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
+    .option(
+      "--out <dir>",
+      "output directory for summary.json, daily.csv, roc.csv, detection.csv and report.html",
+      "out/sim",
+    )
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
     .option(
       "--set <path=value>",
@@ -153,7 +176,8 @@ export function registerSim(program: Command): void {
         );
       }
       const contacts = o.contacts === undefined ? undefined : loadContactTrace(o.contacts);
-      const scenario = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"), o.set);
+      const loaded = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"), o.set);
+      const scenario = o.utcOffset === undefined ? loaded : { ...loaded, utcOffsetHours: o.utcOffset };
       const days = o.days ?? scenario.days;
       const tty = !o.json && process.stderr.isTTY === true;
       const bar = tty
