@@ -3,10 +3,11 @@
  * one person two keys on one day, and 10 close minutes on each must make 20 minutes that day — F1
  * under the 15-minute rule — not two times "none".
  *
- * Hand-worked example (default policy: window attenuation ≤ 58 dB is close, 900 close seconds a day):
- * the sender's tx power is −10 dBm (in its AEM metadata), the receiver's RSSI correction 0, every
- * sighting −45 dBm standing for 300 s, one per 5-minute window. Attenuation −10 − (−45) = 35 dB:
- * "immediate", close, 300 s per window. Key A (released at 10:05 UTC: intervals 0…60) is heard at
+ * Hand-worked example (default policy: a scan's attenuation is halfway between its typical and minimum
+ * attenuation, a window is close at ≤ 54.5 dB, 900 close seconds a day): the sender's tx power is
+ * −10 dBm (in its AEM metadata), the receiver's RSSI correction 0, every sighting mean −45 dBm and
+ * max −42 dBm standing for 300 s, one per 5-minute window. Typical attenuation −10 − (−45) = 35 dB,
+ * minimum −10 − (−42) = 32 dB, so the scan's is 33.5 dB: "immediate", close, 300 s per window. Key A (released at 10:05 UTC: intervals 0…60) is heard at
  * 09:50 and 09:55, key B (the fresh key, intervals 61…143) at 10:15 and 10:20: 600 s each, 1,200 s
  * that day ≥ 900 → F1; each key alone (600 < 900) is not.
  */
@@ -45,7 +46,11 @@ function sameDayKeys(): [ExposureKey, ExposureKey] {
 }
 
 const heard = (key: ExposureKey, t: number): Sighting =>
-  keySighting(key, Math.floor(t / INTERVAL_MS), t, { meanRssi: -45, secondsSinceLastScan: 300 });
+  keySighting(key, Math.floor(t / INTERVAL_MS), t, {
+    meanRssi: -45,
+    maxRssi: -42,
+    secondsSinceLastScan: 300,
+  });
 
 async function assess(keys: readonly ExposureKey[], sightings: readonly Sighting[]) {
   const log = createMemoryLog();
@@ -72,8 +77,8 @@ describe("a day's exposure sums over keys", () => {
       [[600, false]],
     ]);
     expect(r.keys[0]!.windows.map((w) => [w.attenuation, w.bucket, w.closeSeconds])).toEqual([
-      [35, "immediate", 300],
-      [35, "immediate", 300],
+      [33.5, "immediate", 300],
+      [33.5, "immediate", 300],
     ]);
     expect(r.days).toEqual([
       { day: "2021-07-24", level: 1, keys: 2, closeSeconds: 1200, weightedSeconds: 1200, met: true },
