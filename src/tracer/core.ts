@@ -44,7 +44,10 @@ export interface TracerCoreOptions {
   retentionDays?: number;
   /** Random bytes for keys (and scan jitter unless `jitter` is given); `crypto.randomBytes` by default. */
   random?: RandomBytes;
-  /** Uniform [0, 1) source for scan jitter (see `TracerOptions.jitter`). */
+  /**
+   * Uniform [0, 1) source for scan jitter. Separate from `random` so a simulator can replay a phone's
+   * key draws elsewhere (a shadow schedule) without replaying its scan timing.
+   */
   jitter?: () => number;
   /** Metadata this phone broadcasts (its calibrated tx power and confidence). */
   metadata?: Partial<Metadata>;

@@ -1,48 +1,30 @@
-/**
- * The tracer: the one orchestrator a host app runs. It rotates keys and identifiers on the schedule,
- * advertises the current payload, runs the scan duty cycle, aggregates packets per scan into
- * sightings, writes them to the contact log, enforces retention, and recovers from radio failures
- * with back-off. Time comes only from the injected clock.
- *
- * Every decision is the tracer core's ({@link createTracerCore}); this is its asynchronous shell:
- * timers, the transport, events, back-off, and retry of failed log writes.
- */
-import type { RandomBytes } from "../bytes";
 import type { Clock, TimerHandle } from "../clock";
 import { BluezoneError } from "../errors";
 import type { ContactLog, Sighting } from "../log/types";
-import type { Metadata } from "../protocol/metadata";
 import type { Payload } from "../protocol/payload";
-import type { Broadcast, KeySchedule, SchemeName } from "../protocol/schedule";
+import type { Broadcast, KeySchedule } from "../protocol/schedule";
 import type { AdapterState, ScanReport, Transport } from "../transport/types";
 import { Backoff } from "./backoff";
-import { BLUEZONE_STATE, createTracerCore, type LogWrite, PURGE_PERIOD_MS, type TracerCore } from "./core";
+import {
+  BLUEZONE_STATE,
+  createTracerCore,
+  type LogWrite,
+  PURGE_PERIOD_MS,
+  type TracerCore,
+  type TracerCoreOptions,
+} from "./core";
 import { TypedEmitter } from "./emitter";
-import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
+import { resolveScanCycle } from "./scan-cycle";
 
 /** Options of {@link createTracer}. */
-export interface TracerOptions {
+export interface TracerOptions
+  extends Pick<TracerCoreOptions, "scheme" | "scan" | "retentionDays" | "random" | "jitter" | "metadata"> {
   /** The radio. */
   transport: Transport;
   /** Where sightings and own keys go. */
   log: ContactLog;
   /** The time line (system clock on a device, a virtual clock in tests and the simulator). */
   clock: Clock;
-  /** Identifier scheme; default `gaen`. */
-  scheme?: SchemeName;
-  /** Scan duty cycle preset or custom cycle; default `gaen`. */
-  scan?: ScanCycleName | ScanCycle;
-  /** Days of sightings and own keys kept; default 14. */
-  retentionDays?: number;
-  /** Random bytes for keys (and scan jitter unless `jitter` is given); `crypto.randomBytes` by default. */
-  random?: RandomBytes;
-  /**
-   * Uniform [0, 1) source for scan jitter. Separate from `random` so a simulator can replay a phone's
-   * key draws elsewhere (a shadow schedule) without replaying its scan timing.
-   */
-  jitter?: () => number;
-  /** Metadata this phone broadcasts (its calibrated tx power and confidence). */
-  metadata?: Partial<Metadata>;
   /** Initial and maximum back-off after a radio failure, ms; default 1 s and 5 min. */
   backoff?: { baseMs?: number; maxMs?: number };
 }
