@@ -8,6 +8,7 @@ export * from "./contact-index";
 export * from "./contact-mobility";
 export * from "./contact-trace";
 export * from "./epidemic";
+export * from "./epidemic-metrics";
 export * from "./epidemic-params";
 export * from "./fading";
 export * from "./ground-truth";

@@ -1,5 +1,5 @@
 /**
- * The simulation report: `summary.json`, `daily.csv`, `roc.csv` and a self-contained `report.html`
+ * The simulation report: `summary.json`, `daily.csv`, `roc.csv`, `infections.csv` and a self-contained `report.html`
  * (inline CSS and SVG charts; no scripts, fonts or network requests) from a {@link SimulationResult}.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,6 +10,7 @@ import {
   REPORT_CHARTS,
   reportCharts,
 } from "./report-charts";
+import { infectionsCsv } from "./epidemic-metrics";
 import { dailyCsv, rocCsv } from "./report-csv";
 import { escapeHtml, formatCount, formatNumber, formatPercent, MISSING } from "./report-format";
 import type { SimulationResult, SimulationSummary } from "./run";
@@ -17,7 +18,13 @@ import type { SimulationResult, SimulationSummary } from "./run";
 export { DAILY_COLUMNS, dailyCsv, rocCsv } from "./report-csv";
 
 /** Names of the files {@link writeReport} writes, in order. */
-export const REPORT_FILES = ["summary.json", "daily.csv", "roc.csv", "report.html"] as const;
+export const REPORT_FILES = [
+  "summary.json",
+  "daily.csv",
+  "roc.csv",
+  "infections.csv",
+  "report.html",
+] as const;
 
 /** `summary.json`: the summary as pretty JSON, undefined (NaN) figures as `null`. */
 export function summaryJson(summary: SimulationSummary): string {
@@ -205,7 +212,7 @@ ${figures}
 </div>
 </section>
 </main>
-<footer>Data next to this page: summary.json, daily.csv (one row per day), roc.csv (fpr, tpr).</footer>
+<footer>Data next to this page: summary.json, daily.csv (one row per day), roc.csv (fpr, tpr), infections.csv (the line list).</footer>
 </body>
 </html>
 `;
@@ -213,7 +220,7 @@ ${figures}
 
 /**
  * Writes the report of `result` into `outDir` (created if missing): `summary.json`, `daily.csv`,
- * `roc.csv` and `report.html`. Returns the paths written, in that order.
+ * `roc.csv`, `infections.csv` and `report.html`. Returns the paths written, in that order.
  */
 export function writeReport(result: SimulationResult, outDir: string): { files: string[] } {
   mkdirSync(outDir, { recursive: true });
@@ -221,6 +228,7 @@ export function writeReport(result: SimulationResult, outDir: string): { files: 
     "summary.json": summaryJson(result.summary),
     "daily.csv": dailyCsv(result.daily),
     "roc.csv": rocCsv(result.roc),
+    "infections.csv": infectionsCsv(result.infections),
     "report.html": renderReportHtml(result),
   };
   const files = REPORT_FILES.map((name) => {

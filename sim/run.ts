@@ -15,6 +15,13 @@ import {
 import { createAuthority } from "./authority";
 import type { ContactTrace } from "./contact-trace";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
+import {
+  type EpidemicSummary,
+  type Infection,
+  isInterventionFree,
+  lineList,
+  summariseEpidemic,
+} from "./epidemic-metrics";
 import { createEvaluation, type EvaluationSummary } from "./evaluation";
 import { type AppPartitionHandle, startPartitionWorker } from "./parallel";
 import {
@@ -27,7 +34,7 @@ import {
 import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./phones";
 import { createRng } from "./random";
 import type { Scenario } from "./scenario";
-import { withPopulation } from "./scenario";
+import { withoutInterventions, withPopulation } from "./scenario";
 
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
@@ -48,6 +55,11 @@ export interface SimulationOptions {
   seed?: number;
   /** Also run the same world without the app (default true). */
   counterfactual?: boolean;
+  /**
+   * Turn off every intervention, symptomatic testing and isolation, and the app's response
+   * ({@link withoutInterventions}): the arm in which the summary's `epidemic.R0` is R0. Default false.
+   */
+  noInterventions?: boolean;
   /**
    * Worker threads (default 1). With 1 everything runs on this thread; with W ≥ 2 the app users' phones
    * are split over W worker threads (round-robin in person order) while this thread coordinates and
@@ -114,6 +126,8 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   sightingsLogged: number;
   /** Area under the ROC of the policy's daily close seconds against true ≤ 2 m / 15 min contact days. */
   policyRocAuc: number;
+  /** Measured epidemic figures of the run (with the app): R0, Rt, generation interval, shares, household SAR. */
+  epidemic: EpidemicSummary;
 }
 
 /** Everything a run produces. */
@@ -124,6 +138,8 @@ export interface SimulationResult {
   daily: DayRow[];
   /** ROC points of the contact policy against the ground truth. */
   roc: [number, number][];
+  /** Line list of the run's infections (with the app), in time order: `infections.csv`. */
+  infections: Infection[];
 }
 
 /**
@@ -144,6 +160,7 @@ export function prepareScenario(options: SimulationOptions): Scenario {
   if (options.adoption !== undefined)
     s = { ...s, app: { ...s.app, adoption: options.adoption, byAgeGroup: undefined } };
   if (options.seed !== undefined) s = { ...s, seed: options.seed };
+  if (options.noInterventions) s = withoutInterventions(s);
   return s;
 }
 
@@ -178,6 +195,9 @@ interface AppArm {
   published: number[];
   notified: { f1: number[]; f2: number[] };
   evaluation: EvaluationSummary;
+  /** Line list of the arm's infections and the household of each person. */
+  infections: Infection[];
+  household: Int32Array;
   keysPublished: number;
   batches: number;
   sightings: number;
@@ -402,6 +422,8 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       published,
       notified,
       evaluation: evaluation.summarise((p) => world.hasApp[p] === 1),
+      infections: lineList(epi),
+      household: world.household,
       keysPublished,
       batches,
       sightings: totals.reduce((s, t) => s + t.sightings, 0),
@@ -461,8 +483,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       batches: app.batches,
       sightingsLogged: app.sightings,
       policyRocAuc: roc.auc,
+      epidemic: summariseEpidemic(app.infections, app.household, days, isInterventionFree(scenario)),
     },
     daily,
     roc: roc.points,
+    infections: app.infections,
   };
 }

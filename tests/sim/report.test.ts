@@ -129,7 +129,7 @@ describe("report files", () => {
     expect(rocCsv([])).toBe("fpr,tpr\n");
   });
 
-  it("writeReport writes the four files into a new directory", () => {
+  it("writeReport writes the five files into a new directory", () => {
     const dir = mkdtempSync(join(tmpdir(), "bluezone-report-"));
     dirs.push(dir);
     const out = join(dir, "nested", "run");

@@ -19,6 +19,7 @@ interface SimOptions {
   workers: number;
   out: string;
   json?: boolean;
+  interventions: boolean;
   set: string[];
 }
 
@@ -119,8 +120,16 @@ export function registerSim(program: Command): void {
       parseIntOption("--workers", 1, 64),
       1,
     )
-    .option("--out <dir>", "output directory for summary.json, daily.csv, roc.csv and report.html", "out/sim")
+    .option(
+      "--out <dir>",
+      "output directory for summary.json, daily.csv, roc.csv, infections.csv and report.html",
+      "out/sim",
+    )
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
+    .option(
+      "--no-interventions",
+      "turn off every intervention, symptomatic testing and isolation, and the app's response (the R0 arm)",
+    )
     .option(
       "--set <path=value>",
       "override a scenario field before validation, e.g. app.response.quarantineDays=7 or interventions[2].coverage=0.5 (repeatable; value read as JSON, else as text)",
@@ -153,6 +162,7 @@ export function registerSim(program: Command): void {
         ...(o.adoption !== undefined ? { adoption: o.adoption } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         workers: o.workers,
+        noInterventions: !o.interventions,
         onStart: (size) => {
           if (!o.json)
             process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size)}\n`);
