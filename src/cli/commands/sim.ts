@@ -73,6 +73,21 @@ function whyNotAvailable(s: SimulationResult["summary"], figure: "precision" | "
   return "no app user was truly close (≥ 15 min within 2 m) to a case whose keys were published";
 }
 
+/** One line of the measured epidemic figures (see `summary.epidemic`). */
+export function describeEpidemic(e: SimulationResult["summary"]["epidemic"]): string {
+  const num = (x: number | null, digits: number) =>
+    x !== null && Number.isFinite(x) ? x.toFixed(digits) : "n/a";
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "n/a");
+  const gi = e.generationInterval;
+  const sh = e.transmissionShares;
+  return (
+    `epidemic: R0 ${e.R0 === null ? "n/a (only with --no-interventions)" : `${num(e.R0, 2)} (${e.R0Cases} cases)`}, ` +
+    `generation interval ${num(gi.mean, 2)} d (SD ${num(gi.sd, 2)}), transmission pre-symptomatic ${pct(sh.presymptomatic)} ` +
+    `/ symptomatic ${pct(sh.symptomatic)} / asymptomatic ${pct(sh.asymptomatic)} / environmental ${pct(sh.environmental)}, ` +
+    `household SAR ${num(e.householdSAR, 3)}`
+  );
+}
+
 /** A human-readable digest of the summary (printed without `--json`). */
 export function describeSummary(r: SimulationResult, outDir: string): string {
   const s = r.summary;
@@ -87,6 +102,7 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
     `true F1 (app users): ${s.groundTruthCloseContacts}; notified F1: ${s.f1Notified}, F2: ${s.f2Notified}`,
     `F1 precision ${pct(s.f1Precision)}, recall ${pct(s.f1Recall)}, traceable fraction ${pct(s.traceableFraction)}`,
     ...reasons.map((why) => `  n/a: ${why}`),
+    describeEpidemic(s.epidemic),
     `report: ${resolve(outDir, "report.html")}`,
   ].join("\n");
 }
