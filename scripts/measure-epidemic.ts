@@ -3,8 +3,12 @@
  * (`--no-interventions`, no app) of sim/scenarios/hanoi-ward.json, one run per seed (default seeds
  * 1,2,3, 10,000 people, the scenario's 70 days). Prints one JSON line per seed as it finishes, then the
  * figures pooled over seeds (R0 = Σ secondary / Σ cases; the others as mean ± SD over seeds) — the
- * starting point of the calibration in issue #17.
+ * starting point of the calibration in issue #17. With LINE_LIST_DIR set, also writes each seed's
+ * line list there as `infections-seed<seed>.csv`.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { infectionsCsv } from "../sim/epidemic-metrics";
 import { runSimulation } from "../sim/run";
 import { loadScenario } from "../sim/scenario";
 
@@ -26,6 +30,7 @@ interface Row {
   asymptomatic: number;
   environmental: number;
   householdSAR: number;
+  householdSARFromIndex: number;
   householdContacts: number;
   homeShare: number;
   seconds: number;
@@ -42,8 +47,13 @@ for (const seed of seeds) {
     seed,
     counterfactual: false,
     noInterventions: true,
+    onProgress: (p) => {
+      if (p.day % 10 === 9) process.stderr.write(`seed ${seed}: day ${p.day + 1}/${p.days}\n`);
+    },
   });
   const e = r.summary.epidemic;
+  const lineLists = process.env.LINE_LIST_DIR;
+  if (lineLists) writeFileSync(join(lineLists, `infections-seed${seed}.csv`), infectionsCsv(r.infections));
   const settings = e.transmissionsBySetting;
   const row: Row = {
     seed,
@@ -55,6 +65,7 @@ for (const seed of seeds) {
     giPairs: e.generationInterval.pairs,
     ...e.transmissionShares,
     householdSAR: e.householdSAR,
+    householdSARFromIndex: e.householdSARFromIndex,
     householdContacts: e.householdContacts,
     homeShare: (settings.home ?? 0) / Math.max(1, e.transmissions),
     seconds: Math.round((Date.now() - started) / 1000),
@@ -91,6 +102,7 @@ process.stdout.write(
     asymptomatic: pick("asymptomatic"),
     environmental: pick("environmental"),
     householdSAR: pick("householdSAR"),
+    householdSARFromIndex: pick("householdSARFromIndex"),
     homeShare: pick("homeShare"),
     attackRate: meanSd(rows.map((r) => r.infections / phones)),
   })}\n`,

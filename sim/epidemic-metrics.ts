@@ -247,6 +247,11 @@ export interface HouseholdSAR {
   contacts: number;
   /** Contacts infected within the household during the follow-up (the numerator). */
   secondary: number;
+  /**
+   * Secondary cases infected by the index case itself (no tertiary cases): the strict secondary attack
+   * rate is fromIndex / contacts.
+   */
+  fromIndex: number;
 }
 
 /**
@@ -280,6 +285,7 @@ export function householdSecondaryAttackRate(
   let indexCases = 0;
   let contacts = 0;
   let secondary = 0;
+  let fromIndex = 0;
   const counted = new Set<number>();
   for (const [h, first] of index) {
     const members = size.get(h) ?? 1;
@@ -290,13 +296,17 @@ export function householdSecondaryAttackRate(
   }
   for (const i of list) {
     if (!counted.has(i.household) || i.infector < 0 || household[i.infector] !== i.household) continue;
-    if (i.time <= index.get(i.household)!.time + followUpDays) secondary++;
+    const first = index.get(i.household)!;
+    if (i.time > first.time + followUpDays) continue;
+    secondary++;
+    if (i.infector === first.infectee) fromIndex++;
   }
   return {
     SAR: contacts > 0 ? secondary / contacts : Number.NaN,
     indexCases,
     contacts,
     secondary,
+    fromIndex,
   };
 }
 
@@ -319,6 +329,8 @@ export interface EpidemicSummary {
   transmissionsBySetting: Record<string, number>;
   /** Household secondary attack rate ({@link householdSecondaryAttackRate}, 21-day follow-up). */
   householdSAR: number;
+  /** The same counting only contacts infected by the index case itself (no tertiary cases). */
+  householdSARFromIndex: number;
   /** Index cases and household contacts behind it. */
   householdIndexCases: number;
   householdContacts: number;
@@ -354,6 +366,7 @@ export function summariseEpidemic(
     transmissionShares: transmissionShares(list),
     transmissionsBySetting: transmissionsBySetting(list),
     householdSAR: sar.SAR,
+    householdSARFromIndex: sar.contacts > 0 ? sar.fromIndex / sar.contacts : Number.NaN,
     householdIndexCases: sar.indexCases,
     householdContacts: sar.contacts,
     transmissions: list.filter((i) => i.infector >= 0).length,

@@ -56,6 +56,7 @@ describe("bluezone sim --no-interventions", () => {
       transmissionShares: { presymptomatic: 0.45, symptomatic: 0.4, asymptomatic: 0.05, environmental: 0.1 },
       transmissionsBySetting: {},
       householdSAR: 0.18,
+      householdSARFromIndex: 0.12,
       householdIndexCases: 10,
       householdContacts: 30,
       transmissions: 100,

@@ -123,12 +123,13 @@ describe("epidemic estimators on a hand-made line list", () => {
     // E by C: tertiary, inside the window) → 2 of 2. hh1 index B: contact 4, never infected → 0 of 1.
     // hh2 index D (t 5.5, window to 26.5): contacts 6, 7, 8 — F by D and H by F at home; I was
     // infected at the market by 9 (another household), so not a secondary case → 2 of 3.
-    // hh3 has one member: no contacts. SAR = 4 / 6.
+    // hh3 has one member: no contacts. SAR = 4 / 6. Infected by the index itself: C (by A) and F (by D).
     expect(householdSecondaryAttackRate(LIST, HOUSEHOLD, 30)).toEqual({
       SAR: 4 / 6,
       indexCases: 3,
       contacts: 6,
       secondary: 4,
+      fromIndex: 2,
     });
     // 14-day follow-up: H (t 20) falls after hh2's window (5.5 + 14 = 19.5) → 3 / 6.
     expect(householdSecondaryAttackRate(LIST, HOUSEHOLD, 30, 14).SAR).toBe(3 / 6);
@@ -138,6 +139,7 @@ describe("epidemic estimators on a hand-made line list", () => {
       indexCases: 2,
       contacts: 3,
       secondary: 2,
+      fromIndex: 1,
     });
   });
 
@@ -146,6 +148,7 @@ describe("epidemic estimators on a hand-made line list", () => {
     expect(free.R0).toBe(1.25);
     expect(free.R0Cases).toBe(4);
     expect(free.householdSAR).toBe(4 / 6);
+    expect(free.householdSARFromIndex).toBe(2 / 6);
     expect(free.transmissions).toBe(7);
     expect(summariseEpidemic(LIST, HOUSEHOLD, 30, false).R0).toBeNull();
   });
