@@ -66,6 +66,14 @@ export interface EpidemicState {
   generation: Int16Array;
   /** Number of people this person infected. */
   secondary: Int32Array;
+  /** Place where this person was infected (id in the world's places), −1 for an initial case or none. */
+  infectionPlace: Int32Array;
+  /**
+   * The infector's state when it transmitted to this person: {@link PRESYMPTOMATIC},
+   * {@link SYMPTOMATIC} or {@link ASYMPTOMATIC} (read from its course at that time, not from the
+   * compartment, which only moves in the evening); {@link SUSCEPTIBLE} (0) for an initial case or none.
+   */
+  infectorState: Uint8Array;
   /** 1 if vaccinated. */
   vaccinated: Uint8Array;
   /** Day a positive test result isolates this person, NaN if none scheduled. */
@@ -149,8 +157,11 @@ export interface Epidemic {
   quarantine(p: number, untilDay: number): void;
   /** True close contacts of the last finished day (when tracked). */
   lastContacts(): DayContacts | undefined;
-  /** Infects `p` at time `t` (days) by `infector` (−1 for an initial case). */
-  infect(p: number, t: number, infector: number): void;
+  /**
+   * Infects `p` at time `t` (days) by `infector` (−1 for an initial case), at place `place` (a place
+   * id, −1 when not known).
+   */
+  infect(p: number, t: number, infector: number, place?: number): void;
 }
 
 function createState(n: number): EpidemicState {
@@ -164,6 +175,8 @@ function createState(n: number): EpidemicState {
     infector: new Int32Array(n).fill(-2),
     generation: new Int16Array(n).fill(-1),
     secondary: new Int32Array(n),
+    infectionPlace: new Int32Array(n).fill(-1),
+    infectorState: new Uint8Array(n),
     vaccinated: new Uint8Array(n),
     positiveAt: new Float32Array(n).fill(Number.NaN),
     isolated: new Uint8Array(n),
@@ -199,8 +212,10 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   let day = 0;
   let newInfections = 0;
 
-  const infect = (p: number, t: number, by: number) => {
+  const infect = (p: number, t: number, by: number, place = -1) => {
     if (st.compartment[p] !== SUSCEPTIBLE) return;
+    st.infectionPlace[p] = place;
+    st.infectorState[p] = by < 0 ? SUSCEPTIBLE : stateAt(by, t);
     const c = drawCourse(params, rng);
     st.compartment[p] = EXPOSED;
     st.infectedAt[p] = t;
@@ -215,6 +230,13 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     if (!c.asymptomatic && rng.bernoulli(params.symptomaticTestingShare))
       st.positiveAt[p] = t + c.incubationDays + rng.gamma(2, params.testDelayMeanDays / 2);
   };
+  /** State of infected person `p` at time `t` from its course: pre-symptomatic, symptomatic or asymptomatic. */
+  const stateAt = (p: number, t: number) =>
+    st.asymptomatic[p]
+      ? ASYMPTOMATIC
+      : t - st.infectedAt[p]! < st.incubationDays[p]!
+        ? PRESYMPTOMATIC
+        : SYMPTOMATIC;
   const infNow = (p: number, t: number) =>
     infectiousness(
       params,
@@ -247,7 +269,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
         if (st.compartment[j] !== SUSCEPTIBLE) continue;
         const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;
         const h = params.beta * inf * distanceKernel(params, d) * setting * susceptibility(j) * dtMin;
-        if (h > 0 && rng.uniform() < 1 - Math.exp(-h)) infect(j, t, i);
+        if (h > 0 && rng.uniform() < 1 - Math.exp(-h)) infect(j, t, i, q);
       }
     }
   };

@@ -10,6 +10,7 @@ export * from "./contact-mobility";
 export * from "./contact-trace";
 export * from "./detection";
 export * from "./epidemic";
+export * from "./epidemic-metrics";
 export * from "./epidemic-params";
 export * from "./fading";
 export * from "./ground-truth";

@@ -1,5 +1,5 @@
 /**
- * The simulation report: `summary.json`, `daily.csv`, `roc.csv`, `detection.csv` and a self-contained `report.html`
+ * The simulation report: `summary.json`, `daily.csv`, `roc.csv`, `detection.csv`, `infections.csv` and a self-contained `report.html`
  * (inline CSS and SVG charts; no scripts, fonts or network requests) from a {@link SimulationResult}.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,6 +10,7 @@ import {
   REPORT_CHARTS,
   reportCharts,
 } from "./report-charts";
+import { infectionsCsv } from "./epidemic-metrics";
 import { dailyCsv, detectionCsv, rocCsv } from "./report-csv";
 import { escapeHtml, formatCount, formatNumber, formatPercent, MISSING } from "./report-format";
 import type { SimulationResult, SimulationSummary } from "./run";
@@ -17,7 +18,14 @@ import type { SimulationResult, SimulationSummary } from "./run";
 export { DAILY_COLUMNS, dailyCsv, detectionCsv, rocCsv } from "./report-csv";
 
 /** Names of the files {@link writeReport} writes, in order. */
-export const REPORT_FILES = ["summary.json", "daily.csv", "roc.csv", "detection.csv", "report.html"] as const;
+export const REPORT_FILES = [
+  "summary.json",
+  "daily.csv",
+  "roc.csv",
+  "detection.csv",
+  "infections.csv",
+  "report.html",
+] as const;
 
 /** `summary.json`: the summary as pretty JSON, undefined (NaN) figures as `null`. */
 export function summaryJson(summary: SimulationSummary): string {
@@ -210,7 +218,7 @@ ${figures}
 </div>
 </section>
 </main>
-<footer>Data next to this page: summary.json, daily.csv (one row per day), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance).</footer>
+<footer>Data next to this page: summary.json, daily.csv (one row per day), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list).</footer>
 </body>
 </html>
 `;
@@ -218,7 +226,7 @@ ${figures}
 
 /**
  * Writes the report of `result` into `outDir` (created if missing): `summary.json`, `daily.csv`,
- * `roc.csv`, `detection.csv` and `report.html`. Returns the paths written, in that order.
+ * `roc.csv`, `detection.csv`, `infections.csv` and `report.html`. Returns the paths written, in that order.
  */
 export function writeReport(result: SimulationResult, outDir: string): { files: string[] } {
   mkdirSync(outDir, { recursive: true });
@@ -227,6 +235,7 @@ export function writeReport(result: SimulationResult, outDir: string): { files: 
     "daily.csv": dailyCsv(result.daily),
     "roc.csv": rocCsv(result.roc),
     "detection.csv": detectionCsv(result.summary.detection),
+    "infections.csv": infectionsCsv(result.infections),
     "report.html": renderReportHtml(result),
   };
   const files = REPORT_FILES.map((name) => {

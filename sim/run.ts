@@ -21,6 +21,13 @@ import {
   type PairDayTracker,
 } from "./detection";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
+import {
+  type EpidemicSummary,
+  type Infection,
+  isInterventionFree,
+  lineList,
+  summariseEpidemic,
+} from "./epidemic-metrics";
 import { createEvaluation, type EvaluationSummary } from "./evaluation";
 import { type AppPartitionHandle, startPartitionWorker } from "./parallel";
 import {
@@ -33,7 +40,7 @@ import {
 import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./phones";
 import { createRng } from "./random";
 import type { Scenario } from "./scenario";
-import { withPopulation } from "./scenario";
+import { withoutInterventions, withPopulation } from "./scenario";
 import type { RadioSampling } from "./radio";
 
 /** Options of {@link runSimulation}. */
@@ -55,6 +62,11 @@ export interface SimulationOptions {
   seed?: number;
   /** Also run the same world without the app (default true). */
   counterfactual?: boolean;
+  /**
+   * Turn off every intervention, symptomatic testing and isolation, and the app's response
+   * ({@link withoutInterventions}): the arm in which the summary's `epidemic.R0` is R0. Default false.
+   */
+  noInterventions?: boolean;
   /**
    * Worker threads (default 1). With 1 everything runs on this thread; with W ≥ 2 the app users' phones
    * are split over W worker threads (round-robin in person order) while this thread coordinates and
@@ -133,6 +145,8 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
    * the same by setting, carriage pair and true distance band.
    */
   detection: DetectionSummary;
+  /** Measured epidemic figures of the run (with the app): R0, Rt, generation interval, shares, household SAR. */
+  epidemic: EpidemicSummary;
 }
 
 /** Everything a run produces. */
@@ -143,6 +157,8 @@ export interface SimulationResult {
   daily: DayRow[];
   /** ROC points of the contact policy against the ground truth. */
   roc: [number, number][];
+  /** Line list of the run's infections (with the app), in time order: `infections.csv`. */
+  infections: Infection[];
 }
 
 /**
@@ -163,6 +179,7 @@ export function prepareScenario(options: SimulationOptions): Scenario {
   if (options.adoption !== undefined)
     s = { ...s, app: { ...s.app, adoption: options.adoption, byAgeGroup: undefined } };
   if (options.seed !== undefined) s = { ...s, seed: options.seed };
+  if (options.noInterventions) s = withoutInterventions(s);
   return s;
 }
 
@@ -198,6 +215,9 @@ interface AppArm {
   notified: { f1: number[]; f2: number[] };
   evaluation: EvaluationSummary;
   detection: DetectionSummary;
+  /** Line list of the arm's infections and the household of each person. */
+  infections: Infection[];
+  household: Int32Array;
   keysPublished: number;
   batches: number;
   sightings: number;
@@ -442,6 +462,8 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       notified,
       evaluation: evaluation.summarise((p) => world.hasApp[p] === 1),
       detection: detection.summary(),
+      infections: lineList(epi),
+      household: world.household,
       keysPublished,
       batches,
       sightings: totals.reduce((s, t) => s + t.sightings, 0),
@@ -503,8 +525,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       sightingsLogged: app.sightings,
       policyRocAuc: roc.auc,
       detection: app.detection,
+      epidemic: summariseEpidemic(app.infections, app.household, days, isInterventionFree(scenario)),
     },
     daily,
     roc: roc.points,
+    infections: app.infections,
   };
 }

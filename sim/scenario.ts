@@ -485,3 +485,27 @@ export function withPopulation(scenario: Scenario, population: number): Scenario
 export function baseline(scenario: Scenario): Scenario {
   return { ...scenario, interventions: [], app: { ...scenario.app, adoption: 0, byAgeGroup: {} } };
 }
+
+/**
+ * A copy of `scenario` in which nothing intervenes (`bluezone sim --no-interventions`, the R0 arm): no
+ * interventions, no symptomatic testing (so no one is confirmed or isolated and no keys are uploaded),
+ * and an app response that does nothing (no uploads, no quarantine or staying home on a notification).
+ * The app, if adopted, still runs and logs.
+ */
+export function withoutInterventions(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    interventions: [],
+    epidemic: { ...scenario.epidemic, symptomaticTestingShare: 0 },
+    app: {
+      ...scenario.app,
+      response: {
+        ...scenario.app.response,
+        uploadConsent: 0,
+        quarantineCompliance: 0,
+        publishF1Keys: false,
+        f2StayHomeShare: 0,
+      },
+    },
+  };
+}

@@ -1,5 +1,6 @@
 /** A hand-made, deterministic {@link SimulationResult} for the report tests. */
 import type { DetectionCounts, DetectionSummary } from "../../sim/detection";
+import { type Infection, summariseEpidemic } from "../../sim/epidemic-metrics";
 import type { DayRow, SimulationResult, SimulationSummary } from "../../sim/run";
 
 const counts = (trueCloseContacts: number, detected: number, falseAlarms: number): DetectionCounts => ({
@@ -37,6 +38,43 @@ export function syntheticDetection(): DetectionSummary {
     },
   };
 }
+
+/** A tiny line list: one seeded case infecting two people, one at home (household 0) and one at work. */
+const LINE_LIST: Infection[] = [
+  {
+    infectee: 0,
+    infector: -1,
+    time: -1.5,
+    setting: "",
+    place: -1,
+    infectorState: "",
+    generation: 0,
+    infectiousUntil: 12.5,
+    household: 0,
+  },
+  {
+    infectee: 1,
+    infector: 0,
+    time: 2.25,
+    setting: "home",
+    place: 0,
+    infectorState: "presymptomatic",
+    generation: 1,
+    infectiousUntil: 16.25,
+    household: 0,
+  },
+  {
+    infectee: 5,
+    infector: 0,
+    time: 4.5,
+    setting: "office",
+    place: 7,
+    infectorState: "symptomatic",
+    generation: 1,
+    infectiousUntil: 18.5,
+    household: 2,
+  },
+];
 
 /** A 30-day outbreak: a bell-shaped epidemic curve the app flattens, notifications following cases. */
 export function syntheticResult(overrides: Partial<SimulationSummary> = {}): SimulationResult {
@@ -84,6 +122,7 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
     sightingsLogged: 1_234_567,
     policyRocAuc: 0.871,
     detection: syntheticDetection(),
+    epidemic: summariseEpidemic(LINE_LIST, [0, 0, 1, 1, 1, 2, 2], daily.length, false),
     ...overrides,
   };
   const roc: [number, number][] = [
@@ -96,5 +135,5 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
     [0.7, 0.98],
     [1, 1],
   ];
-  return { summary, daily, roc };
+  return { summary, daily, roc, infections: LINE_LIST };
 }

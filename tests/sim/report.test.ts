@@ -145,7 +145,7 @@ describe("report files", () => {
     expect(lines).toContain("distance,2-4m,0,0,100,,0");
   });
 
-  it("writeReport writes the five files into a new directory", () => {
+  it("writeReport writes the six files into a new directory", () => {
     const dir = mkdtempSync(join(tmpdir(), "bluezone-report-"));
     dirs.push(dir);
     const out = join(dir, "nested", "run");

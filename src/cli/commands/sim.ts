@@ -21,6 +21,7 @@ interface SimOptions {
   radio: "scan" | "packets";
   out: string;
   json?: boolean;
+  interventions: boolean;
   set: string[];
 }
 
@@ -84,6 +85,21 @@ function whyNotAvailable(s: SimulationResult["summary"], figure: "precision" | "
   return "no app user was truly close (≥ 15 min within 2 m) to a case whose keys were published";
 }
 
+/** One line of the measured epidemic figures (see `summary.epidemic`). */
+export function describeEpidemic(e: SimulationResult["summary"]["epidemic"]): string {
+  const num = (x: number | null, digits: number) =>
+    x !== null && Number.isFinite(x) ? x.toFixed(digits) : "n/a";
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "n/a");
+  const gi = e.generationInterval;
+  const sh = e.transmissionShares;
+  return (
+    `epidemic: R0 ${e.R0 === null ? "n/a (only with --no-interventions)" : `${num(e.R0, 2)} (${e.R0Cases} cases)`}, ` +
+    `generation interval ${num(gi.mean, 2)} d (SD ${num(gi.sd, 2)}), transmission pre-symptomatic ${pct(sh.presymptomatic)} ` +
+    `/ symptomatic ${pct(sh.symptomatic)} / asymptomatic ${pct(sh.asymptomatic)} / environmental ${pct(sh.environmental)}, ` +
+    `household SAR ${num(e.householdSAR, 3)}`
+  );
+}
+
 /** A human-readable digest of the summary (printed without `--json`). */
 export function describeSummary(r: SimulationResult, outDir: string): string {
   const s = r.summary;
@@ -101,6 +117,7 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
     `detection (ordered app-user pair-days): ${s.detection.trueCloseContacts} true close, ${s.detection.detected} detected, ` +
       `${s.detection.falseAlarms} false alarms; sensitivity ${pct(s.detection.sensitivity)}, precision ${pct(s.detection.precision)}`,
     ...reasons.map((why) => `  n/a: ${why}`),
+    describeEpidemic(s.epidemic),
     `report: ${resolve(outDir, "report.html")}`,
   ].join("\n");
 }
@@ -147,10 +164,14 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--out <dir>",
-      "output directory for summary.json, daily.csv, roc.csv, detection.csv and report.html",
+      "output directory for summary.json, daily.csv, roc.csv, detection.csv, infections.csv and report.html",
       "out/sim",
     )
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
+    .option(
+      "--no-interventions",
+      "turn off every intervention, symptomatic testing and isolation, and the app's response (the R0 arm)",
+    )
     .option(
       "--set <path=value>",
       "override a scenario field before validation, e.g. app.response.quarantineDays=7 or interventions[2].coverage=0.5 (repeatable; value read as JSON, else as text)",
@@ -200,6 +221,7 @@ export function registerSim(program: Command): void {
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         workers: o.workers,
         radio: o.radio,
+        noInterventions: !o.interventions,
         onStart: (size) => {
           if (!o.json)
             process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size)}\n`);
