@@ -44,6 +44,7 @@ describe("bluezone sim --contacts", () => {
         "sightingsLogged",
         "policyRocAuc",
         "detection",
+        "epidemic",
       ].sort(),
     );
     expect(s).toMatchObject({ scenario: "office", phones: 30, days: 2 });
