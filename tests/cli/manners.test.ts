@@ -58,29 +58,12 @@ describe("bluezone export", () => {
   it(
     "create --out a directory or in a missing directory: exit 2",
     () => {
-      const asDir = runCli([
-        "export",
-        "create",
-        "--keys",
-        keys,
-        "--sign-key",
-        join(dir, "ha.key"),
-        "--out",
-        dir,
-      ]);
+      const createTo = (out: string) =>
+        runCli(["export", "create", "--keys", keys, "--sign-key", join(dir, "ha.key"), "--out", out]);
+      const asDir = createTo(dir);
       expect(asDir.status).toBe(2);
       expectOneLine(asDir.stderr, "bluezone", /--out .* is a directory; give a file name/);
-      const missing = join(dir, "nope", "x.zip");
-      const r = runCli([
-        "export",
-        "create",
-        "--keys",
-        keys,
-        "--sign-key",
-        join(dir, "ha.key"),
-        "--out",
-        missing,
-      ]);
+      const r = createTo(join(dir, "nope", "x.zip"));
       expect(r.status).toBe(2);
       expectOneLine(r.stderr, "bluezone", /directory .*nope does not exist/);
     },
