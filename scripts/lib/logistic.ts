@@ -2,28 +2,7 @@
  * Weighted logistic regression by Newton–Raphson (iteratively reweighted least squares) with a small
  * ridge penalty on the slopes, for a handful of features. Deterministic: same data → same coefficients.
  */
-
-/** Solves A x = b (A symmetric positive definite, small) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    [m[c], m[p]] = [m[p]!, m[c]!];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r]![n]!;
-    for (let k = r + 1; k < n; k++) s -= m[r]![k]! * x[k]!;
-    x[r] = s / m[r]![r]!;
-  }
-  return x;
-}
+import { solveLinear as solve } from "../../sim/radio-fit";
 
 /** The logistic function. */
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
