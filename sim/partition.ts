@@ -24,6 +24,7 @@ import {
 import { createAuthority } from "./authority";
 import type { ContactTrace } from "./contact-trace";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
+import { createBatchedFleet, type Fleet } from "./fleet";
 import { createPhoneFleet } from "./phones";
 import type { RadioSampling } from "./radio";
 import { hash32, mix32 } from "./random";
@@ -127,7 +128,16 @@ export interface PartitionOptions {
   contacts?: ContactTrace;
   /** Radio sampling of the phones (default `packets`). */
   radio?: RadioSampling;
+  /** Which host runs the phones' tracers (default `batched`; see {@link SimEngine}). */
+  engine?: SimEngine;
 }
+
+/**
+ * Which host runs the phones: `batched` (default) steps every phone's tracer core synchronously
+ * ({@link createBatchedFleet}); `device` runs the device tracer on timers, promises and a simulated
+ * transport ({@link createPhoneFleet}), the previous engine. Both give identical logs.
+ */
+export type SimEngine = "batched" | "device";
 
 /** A digest of one release (person and keys), summed over releases so the order does not matter. */
 export function releaseDigest(person: number, keys: readonly TemporaryExposureKey[]): number {
@@ -161,12 +171,14 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       ...(options.contacts ? { contacts: options.contacts } : {}),
     });
   const owner = partitionOf(epi.world.hasApp, options.count);
-  const fleet = createPhoneFleet({
+  const fleetOptions = {
     mobility: epi.mobility,
     seed: seeds.fleet,
-    owns: (p) => owner[p] === options.index,
+    owns: (p: number) => owner[p] === options.index,
     ...(options.radio ? { radio: options.radio } : {}),
-  });
+  };
+  const fleet: Fleet =
+    options.engine === "device" ? createPhoneFleet(fleetOptions) : createBatchedFleet(fleetOptions);
   const trustedKey = createAuthority(seeds.authority, fleet.clock).trustedKey;
   const stepMs = epi.mobility.stepMinutes * 60_000;
   let digest = 0;
@@ -181,7 +193,7 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
     }
   };
   return {
-    start: () => fleet.start(),
+    start: async () => fleet.start(),
     async runDay(day, decisions) {
       apply(decisions);
       if (epi.day !== day)

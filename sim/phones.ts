@@ -70,6 +70,13 @@ export interface PhoneFleetOptions {
    * scan and link from the distribution the per-packet model implies (see `RadioModel.scan`).
    */
   radio?: RadioSampling;
+  /**
+   * Let every timer's asynchronous work settle before the next timer fires (default false: all timers
+   * due in an {@link PhoneFleet.advanceTo} fire first, then the work settles, which is faster but lets
+   * a scan armed after an `await` start late, at the advance's end). With it the device tracers follow
+   * their cores' own time lines exactly, as the batched fleet does (tests/sim/fleet.test.ts).
+   */
+  timerByTimer?: boolean;
 }
 
 /** All phones, their medium and their clock. */
@@ -316,6 +323,12 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       await settle();
     },
     async advanceTo(t) {
+      if (options.timerByTimer) {
+        for (let due = clock.nextTimerAt(); due !== undefined && due <= t; due = clock.nextTimerAt()) {
+          clock.advanceTo(due);
+          await settle();
+        }
+      }
       clock.advanceTo(t);
       await settle();
     },

@@ -36,6 +36,7 @@ import {
   createAppPartition,
   type DayDecisions,
   releaseDigest,
+  type SimEngine,
 } from "./partition";
 import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./phones";
 import { createRng } from "./random";
@@ -79,6 +80,12 @@ export interface SimulationOptions {
    * per-packet model implies (see `RadioModel.scan`).
    */
   radio?: RadioSampling;
+  /**
+   * Which host runs the phones' tracers: `batched` (default) the tracer core stepped synchronously,
+   * `device` the device tracer on timers and a simulated transport (the previous engine, ≈ 30× slower).
+   * Both give the same output.
+   */
+  engine?: SimEngine;
   /** Progress callback, once per simulated day of each arm. */
   onProgress?: (p: { arm: "app" | "noApp"; day: number; days: number }) => void;
   /** Called once the world is built, before the first simulated day, with the run's size. */
@@ -238,6 +245,8 @@ interface AppArmOptions {
   contacts?: ContactTrace;
   /** Radio sampling (default `packets`). */
   radio?: RadioSampling;
+  /** Which host runs the phones (default `batched`). */
+  engine?: SimEngine;
 }
 
 /** Days since symptom onset of a person's keys: the onset day (UTC day number), NaN when asymptomatic. */
@@ -333,12 +342,13 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const count = Math.max(1, Math.floor(options.workers));
   const inProcess = count === 1;
   const partitions: AppPartitionHandle[] = inProcess
-    ? [createAppPartition(scenario, { index: 0, count: 1, epidemic: epi, radio })]
+    ? [createAppPartition(scenario, { index: 0, count: 1, epidemic: epi, radio, engine: options.engine })]
     : Array.from({ length: count }, (_, index) =>
         startPartitionWorker({
           scenario,
           partition: { index, count },
           radio,
+          ...(options.engine ? { engine: options.engine } : {}),
           ...(contacts ? { contacts } : {}),
         }),
       );
@@ -490,6 +500,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     counterfactual: options.counterfactual !== false,
     ...(options.contacts ? { contacts: options.contacts } : {}),
     ...(options.radio ? { radio: options.radio } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
     onDay: (arm, day) => options.onProgress?.({ arm, day, days }),
     ...(options.onStart ? { onStart: options.onStart } : {}),
   });

@@ -3,6 +3,7 @@
  * coordinator's requests in the order they arrive.
  */
 import type { RadioSampling } from "./radio";
+import type { SimEngine } from "./partition";
 import { parentPort, workerData } from "node:worker_threads";
 import type { ContactTrace } from "./contact-trace";
 import { type BatchMessage, createAppPartition, type DayDecisions } from "./partition";
@@ -18,6 +19,8 @@ export interface WorkerTask {
   contacts?: ContactTrace;
   /** Radio sampling of the phones (default `packets`). */
   radio?: RadioSampling;
+  /** Which host runs the phones (default `batched`). */
+  engine?: SimEngine;
 }
 
 /** A request to a partition worker. */
@@ -40,6 +43,7 @@ export function runWorkerTask(): void {
     ...task.partition,
     ...(task.contacts ? { contacts: task.contacts } : {}),
     ...(task.radio ? { radio: task.radio } : {}),
+    ...(task.engine ? { engine: task.engine } : {}),
   });
   let queue: Promise<void> = Promise.resolve();
   port.on("message", (r: PartitionRequest) => {

@@ -41,6 +41,23 @@ export interface ScanAggregator {
   /** Adds several packets of one identifier at once (a batch transport's report); as {@link addPacket}. */
   addPackets(identifier: Uint8Array, aem: Uint8Array, rssi: readonly number[]): void;
   /**
+   * Adds `packets` packets of one identifier known only by their summary: integer RSSI whose sum is
+   * `packets · meanRssi` and whose maximum is `maxRssi` (a simulated radio that draws a scan's summary
+   * instead of its packets). The same as {@link addPackets} with any such packets: an integer mean of
+   * packets sums exactly, so the sighting's mean, maximum and count are the ones
+   * {@link addPackets} would give.
+   * @throws ScanStateError outside a scan; InvalidArgumentError on a wrong identifier or AEM length,
+   *   a count that is not a positive integer, or RSSI values that are not storable integers (−128…126)
+   *   with meanRssi ≤ maxRssi
+   */
+  addSummary(
+    identifier: Uint8Array,
+    aem: Uint8Array,
+    packets: number,
+    meanRssi: number,
+    maxRssi: number,
+  ): void;
+  /**
    * Ends the scan and returns one sighting per identifier heard with an RSSI (in order of first such
    * packet), with
    * meanRssi = Math.round(mean), maxRssi, packets, and secondsSinceLastScan =
@@ -51,6 +68,19 @@ export interface ScanAggregator {
   /** True between {@link beginScan} and {@link endScan}. */
   readonly scanning: boolean;
 }
+
+function checkShape(identifier: Uint8Array, aem: Uint8Array): void {
+  if (identifier.length !== KEY_LENGTH && identifier.length !== BLUEZONE_ID_LENGTH) {
+    throw new InvalidArgumentError(`identifier must be ${KEY_LENGTH} or ${BLUEZONE_ID_LENGTH} bytes`);
+  }
+  if (aem.length !== 0 && aem.length !== AEM_LENGTH) {
+    throw new InvalidArgumentError(`aem must be empty or ${AEM_LENGTH} bytes`);
+  }
+}
+
+/** The identifier's bytes as a string key (latin1: one char per byte). */
+const keyOf = (identifier: Uint8Array): string =>
+  Buffer.from(identifier.buffer, identifier.byteOffset, identifier.byteLength).toString("latin1");
 
 interface Heard {
   identifier: Uint8Array;
@@ -97,15 +127,8 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
     addPackets(identifier, aem, rssis) {
       if (start === undefined)
         throw new ScanStateError("addPacket: no scan in progress; call beginScan first");
-      if (identifier.length !== KEY_LENGTH && identifier.length !== BLUEZONE_ID_LENGTH) {
-        throw new InvalidArgumentError(`identifier must be ${KEY_LENGTH} or ${BLUEZONE_ID_LENGTH} bytes`);
-      }
-      if (aem.length !== 0 && aem.length !== AEM_LENGTH) {
-        throw new InvalidArgumentError(`aem must be empty or ${AEM_LENGTH} bytes`);
-      }
-      const key = Buffer.from(identifier.buffer, identifier.byteOffset, identifier.byteLength).toString(
-        "latin1",
-      );
+      checkShape(identifier, aem);
+      const key = keyOf(identifier);
       let h = heard.get(key);
       for (const rssi of rssis) {
         const r = Math.round(rssi);
@@ -119,6 +142,42 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
           h.packets++;
         }
       }
+    },
+    addSummary(identifier, aem, packets, meanRssi, maxRssi) {
+      if (start === undefined)
+        throw new ScanStateError("addSummary: no scan in progress; call beginScan first");
+      checkShape(identifier, aem);
+      if (!Number.isInteger(packets) || packets < 1) {
+        throw new InvalidArgumentError(`packets must be a positive integer, got ${packets}`);
+      }
+      if (
+        !Number.isInteger(meanRssi) ||
+        !Number.isInteger(maxRssi) ||
+        !isStorableRssi(meanRssi) ||
+        !isStorableRssi(maxRssi) ||
+        meanRssi > maxRssi
+      ) {
+        throw new InvalidArgumentError(
+          `a summary needs storable integer RSSI with mean ≤ max, got mean ${meanRssi}, max ${maxRssi}`,
+        );
+      }
+      const key = keyOf(identifier);
+      const h = heard.get(key);
+      if (h === undefined) {
+        const n = Math.min(packets, MAX_PACKETS);
+        heard.set(key, {
+          identifier: identifier.slice(),
+          aem: aem.slice(),
+          sum: meanRssi * n,
+          max: maxRssi,
+          packets: n,
+        });
+        return;
+      }
+      const n = Math.min(packets, MAX_PACKETS - h.packets);
+      h.sum += meanRssi * n;
+      if (maxRssi > h.max) h.max = maxRssi;
+      h.packets += n;
     },
     endScan() {
       if (start === undefined) throw new ScanStateError("endScan: no scan in progress");

@@ -136,6 +136,19 @@ export interface TracerCore {
   /** Adds packets of one identifier (an RPI or Bluezone ID, and the AEM or empty) during the open scan. */
   hearIdentifier(identifier: Uint8Array, aem: Uint8Array, rssi: readonly number[]): void;
   /**
+   * Adds one identifier's packets known by their summary (count, integer mean and maximum RSSI, dBm)
+   * during the open scan (ignored outside a scan): what a simulated radio that draws a scan's summary
+   * hands over; see `ScanAggregator.addSummary`.
+   * @throws InvalidArgumentError on a wrong identifier or AEM length, or an impossible summary
+   */
+  hearSummary(
+    identifier: Uint8Array,
+    aem: Uint8Array,
+    packets: number,
+    meanRssi: number,
+    maxRssi: number,
+  ): void;
+  /**
    * Delay (ms, ≥ 0) from `now` (the open scan's end) to the next scan's start: one period after this
    * scan's start plus a jitter draw.
    */
@@ -295,6 +308,9 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     },
     hearIdentifier(identifier, aem, rssi) {
       if (scanStart !== undefined) aggregator.addPackets(identifier, aem, rssi);
+    },
+    hearSummary(identifier, aem, packets, meanRssi, maxRssi) {
+      if (scanStart !== undefined) aggregator.addSummary(identifier, aem, packets, meanRssi, maxRssi);
     },
     nextScanDelay(now) {
       at(now);
