@@ -19,7 +19,7 @@
  */
 import {
   calibrationModels,
-  type CoreEvent,
+  type CoreEventKind,
   createMemoryLog,
   createTracerCore,
   type GaenSchedule,
@@ -123,7 +123,12 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       continue;
     }
     const jitter = createRng(identity.jitterSeed);
+    const log = createMemoryLog();
     const core = createTracerCore({
+      scanSink: (batch) => {
+        log.recordScan(batch);
+        sightings += batch.count;
+      },
       clock,
       now: startMs,
       scan: options.scan ?? "gaen",
@@ -131,7 +136,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       jitter: () => jitter.uniform(),
       metadata: { txPower: cal.txPower, calibrationConfidence: cal.calibrationConfidence },
     });
-    const phone: CorePhone = { person: p, model, log: createMemoryLog(), core };
+    const phone: CorePhone = { person: p, model, log, core };
     local[p] = phone;
     phones.push(phone);
   }
@@ -140,7 +145,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const write = (phone: CorePhone) => {
     for (const w of phone.core.takeWrites()) {
       switch (w.kind) {
-        case "sightings":
+        case "sightings": // not queued: the core hands scans to its scanSink
           phone.log.recordSync(w.sightings);
           sightings += w.sightings.length;
           break;
@@ -177,6 +182,10 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   };
 
   const near: number[] = [];
+  // The pair whose distance the radio asks for: one function for every call, not a closure per link.
+  let linkAdvertiser = 0;
+  let linkScanner = 0;
+  const distanceAt = (t: number) => mobility.distance(linkAdvertiser, linkScanner, t);
   /** What `phone`'s open scan, ending at `to`, hears from its neighbours. */
   const hearScan = (phone: CorePhone, to: number) => {
     const core = phone.core;
@@ -192,7 +201,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       if (!on) continue;
       const from = Math.max(scanFrom, on.since);
       if (from >= to) continue;
-      const distanceAt = (t: number) => mobility.distance(other, me, t);
+      linkAdvertiser = other;
+      linkScanner = me;
       if (sampling === "scan") {
         const s = radio.scan(stations[other]!, scanner, from, to, distanceAt);
         if (s) core.hearSummary(on.rpi, on.aem, s.packets, s.meanRssi, s.maxRssi);
@@ -203,9 +213,9 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     }
   };
 
-  /** Performs `phone`'s next event (due now), with the radio before a scan's end. */
-  const stepPhone = (phone: CorePhone, next: CoreEvent) => {
-    if (next.kind === "scan-end") hearScan(phone, next.at);
+  /** Performs `phone`'s next event (due at `at`), with the radio before a scan's end. */
+  const stepPhone = (phone: CorePhone, kind: CoreEventKind | undefined, at: number) => {
+    if (kind === "scan-end") hearScan(phone, at);
     const r = phone.core.step();
     if (r.rotation) {
       const b = r.rotation;
@@ -240,22 +250,26 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
         clock.advanceTo(end);
         // Events strictly inside the stretch, phone after phone.
         for (const phone of phones) {
-          for (let e = phone.core.next(); e && e.at < end; e = phone.core.next()) {
-            if (e.kind === "rotate") throw new Error(`rotation at ${e.at} is not on an interval boundary`);
-            stepPhone(phone, e);
+          const core = phone.core;
+          for (let at = core.nextDue(); at < end; at = core.nextDue()) {
+            const kind = core.nextKind();
+            if (kind === "rotate") throw new Error(`rotation at ${at} is not on an interval boundary`);
+            stepPhone(phone, kind, at);
           }
         }
         // At the stretch's end: every phone's rotation and purge first, then the scans due then.
         for (const phone of phones) {
-          for (
-            let e = phone.core.next();
-            e && e.at === end && (e.kind === "rotate" || e.kind === "purge");
-            e = phone.core.next()
-          )
-            stepPhone(phone, e);
+          const core = phone.core;
+          for (let at = core.nextDue(); at === end; at = core.nextDue()) {
+            const kind = core.nextKind();
+            if (kind !== "rotate" && kind !== "purge") break;
+            stepPhone(phone, kind, at);
+          }
         }
         for (const phone of phones) {
-          for (let e = phone.core.next(); e && e.at === end; e = phone.core.next()) stepPhone(phone, e);
+          const core = phone.core;
+          for (let at = core.nextDue(); at === end; at = core.nextDue())
+            stepPhone(phone, core.nextKind(), at);
         }
         now = end;
       }

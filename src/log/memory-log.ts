@@ -8,8 +8,12 @@ import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/g
 import { LogClosedError } from "./errors";
 import { IdentifierIndex } from "./identifier-index";
 import { compareResults, ownKeyExpired } from "./retention";
-import type { ContactLog, LogStats, Sighting, StoredResult } from "./types";
+import type { ContactLog, LogStats, ScanBatch, Sighting, StoredResult } from "./types";
+import { InvalidSightingError } from "./errors";
 import {
+  isStorableRssi,
+  MAX_PACKETS,
+  MAX_SECONDS_SINCE_LAST_SCAN,
   resultToJson,
   validateOwnKeys,
   validateSightings,
@@ -35,6 +39,13 @@ export interface MemoryContactLog extends ContactLog {
   readonly size: number;
   /** Synchronous {@link ContactLog.record}: validates the whole batch, then appends it. */
   recordSync(sightings: readonly Sighting[]): void;
+  /**
+   * Appends one scan's sightings given in columns (a scan aggregator's `endScanInto`), without a
+   * {@link Sighting} object per row: the same rows {@link recordSync} would store for the same
+   * sightings. Validates every row first (nothing is stored from a bad batch).
+   * @throws InvalidSightingError naming the first offending row; LogClosedError after close
+   */
+  recordScan(batch: ScanBatch): void;
   /** Synchronous {@link ContactLog.range}. */
   rangeSync(from: number, to: number): Sighting[];
   /** Synchronous {@link ContactLog.findByIdentifiers}. */
@@ -69,15 +80,24 @@ class Columns {
   prevSame: Int32Array;
 
   constructor(readonly capacity: number) {
-    this.times = new Float64Array(capacity);
-    this.ids = new Uint8Array(capacity * KEY_LENGTH);
-    this.shape = new Uint8Array(capacity);
-    this.aems = new Uint8Array(capacity * AEM_LENGTH);
-    this.meanRssi = new Int8Array(capacity);
-    this.maxRssi = new Int8Array(capacity);
-    this.packets = new Uint16Array(capacity);
-    this.seconds = new Uint16Array(capacity);
-    this.prevSame = new Int32Array(capacity);
+    // One buffer for all columns (one allocation per growth, not nine), widest elements first so every
+    // view is aligned.
+    const buffer = new ArrayBuffer(capacity * ROW_BYTES);
+    let at = 0;
+    const take = (bytes: number) => {
+      const o = at;
+      at += bytes * capacity;
+      return o;
+    };
+    this.times = new Float64Array(buffer, take(8), capacity);
+    this.prevSame = new Int32Array(buffer, take(4), capacity);
+    this.packets = new Uint16Array(buffer, take(2), capacity);
+    this.seconds = new Uint16Array(buffer, take(2), capacity);
+    this.ids = new Uint8Array(buffer, take(KEY_LENGTH), capacity * KEY_LENGTH);
+    this.aems = new Uint8Array(buffer, take(AEM_LENGTH), capacity * AEM_LENGTH);
+    this.shape = new Uint8Array(buffer, take(1), capacity);
+    this.meanRssi = new Int8Array(buffer, take(1), capacity);
+    this.maxRssi = new Int8Array(buffer, take(1), capacity);
   }
 
   /** A copy of the first `rows` rows in columns of `capacity` rows. */
@@ -118,6 +138,26 @@ class Columns {
     this.maxRssi[row] = s.maxRssi;
     this.packets[row] = s.packets;
     this.seconds[row] = s.secondsSinceLastScan;
+  }
+
+  /** Stores row `i` of a scan batch in row `row` (index chain excluded). */
+  writeScanRow(row: number, b: ScanBatch, i: number): void {
+    this.times[row] = b.time;
+    const idLength = b.idLengths[i]!;
+    const o = row * KEY_LENGTH;
+    const src = i * KEY_LENGTH;
+    for (let k = 0; k < idLength; k++) this.ids[o + k] = b.ids[src + k]!;
+    const hasAem = b.aemLengths[i] === AEM_LENGTH;
+    if (hasAem) {
+      const a = row * AEM_LENGTH;
+      const sa = i * AEM_LENGTH;
+      for (let k = 0; k < AEM_LENGTH; k++) this.aems[a + k] = b.aems[sa + k]!;
+    }
+    this.shape[row] = (idLength === KEY_LENGTH ? SHAPE_RPI : 0) | (hasAem ? SHAPE_AEM : 0);
+    this.meanRssi[row] = b.meanRssi[i]!;
+    this.maxRssi[row] = b.maxRssi[i]!;
+    this.packets[row] = b.packets[i]!;
+    this.seconds[row] = b.secondsSinceLastScan;
   }
 
   idLength(row: number): number {
@@ -195,13 +235,7 @@ class MemoryLog implements MemoryContactLog {
   recordSync(sightings: readonly Sighting[]): void {
     this.assertOpen();
     validateSightings(sightings);
-    const need = this.rows + sightings.length;
-    if (need > this.cols.capacity) {
-      // Growing by half, not doubling: on average ≈ 1/6 of the columns is slack rather than ≈ 1/4.
-      let cap = this.cols.capacity;
-      while (cap < need) cap = Math.ceil(cap * 1.5);
-      this.cols = this.cols.resized(cap, this.rows);
-    }
+    this.ensureCapacity(this.rows + sightings.length);
     const c = this.cols;
     for (const s of sightings) {
       const row = this.rows++;
@@ -210,6 +244,31 @@ class MemoryLog implements MemoryContactLog {
       this.link(row);
     }
     if (sightings.length > 0) this.order = undefined;
+  }
+
+  recordScan(b: ScanBatch): void {
+    this.assertOpen();
+    const problem = scanProblem(b);
+    if (problem) throw new InvalidSightingError(problem[0], problem[1]);
+    const n = b.count;
+    if (n === 0) return;
+    this.ensureCapacity(this.rows + n);
+    const c = this.cols;
+    if (this.rows > 0 && b.time < c.times[this.rows - 1]!) this.inOrder = false;
+    for (let i = 0; i < n; i++) {
+      const row = this.rows++;
+      c.writeScanRow(row, b, i);
+      this.link(row);
+    }
+    this.order = undefined;
+  }
+
+  private ensureCapacity(need: number): void {
+    if (need <= this.cols.capacity) return;
+    // Growing by half, not doubling: on average ≈ 1/6 of the columns is slack rather than ≈ 1/4.
+    let cap = this.cols.capacity;
+    while (cap < need) cap = Math.ceil(cap * 1.5);
+    this.cols = this.cols.resized(cap, this.rows);
   }
 
   /** Appends row `row` to its identifier's row list. */
@@ -403,4 +462,26 @@ class MemoryLog implements MemoryContactLog {
  */
 export function createMemoryLog(options: MemoryLogOptions = {}): MemoryContactLog {
   return new MemoryLog(options);
+}
+
+/** The first bad row of a scan batch and why (as `validateSightings` words it), or undefined. */
+function scanProblem(b: ScanBatch): [number, string] | undefined {
+  if (!Number.isSafeInteger(b.time) || b.time < 0)
+    return [0, `time must be a non-negative integer (unix ms), got ${b.time}`];
+  const secs = b.secondsSinceLastScan;
+  if (!Number.isInteger(secs) || secs < 0 || secs > MAX_SECONDS_SINCE_LAST_SCAN)
+    return [0, `secondsSinceLastScan must be an integer in 0…${MAX_SECONDS_SINCE_LAST_SCAN}, got ${secs}`];
+  for (let i = 0; i < b.count; i++) {
+    const id = b.idLengths[i];
+    if (id !== KEY_LENGTH && id !== 12) return [i, `identifier must be ${KEY_LENGTH} or 12 bytes, got ${id}`];
+    const aem = b.aemLengths[i];
+    if (aem !== 0 && aem !== AEM_LENGTH) return [i, `aem must be empty or ${AEM_LENGTH} bytes, got ${aem}`];
+    if (!isStorableRssi(b.meanRssi[i]!))
+      return [i, `meanRssi must be an integer in -128…126 dBm, got ${b.meanRssi[i]}`];
+    if (!isStorableRssi(b.maxRssi[i]!))
+      return [i, `maxRssi must be an integer in -128…126 dBm, got ${b.maxRssi[i]}`];
+    const p = b.packets[i]!;
+    if (p < 1 || p > MAX_PACKETS) return [i, `packets must be an integer in 1…${MAX_PACKETS}, got ${p}`];
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH } from "../protocol/gaen";
 import { BLUEZONE_ID_LENGTH } from "../protocol/bluezone-compat";
 import { ScanStateError } from "./errors";
-import type { Sighting } from "./types";
+import type { ScanBatch, Sighting } from "./types";
 import { isStorableRssi, MAX_PACKETS, MAX_SECONDS_SINCE_LAST_SCAN } from "./validate";
 
 /** Options of {@link createScanAggregator}. */
@@ -65,6 +65,12 @@ export interface ScanAggregator {
    * @throws ScanStateError if no scan is in progress
    */
   endScan(): Sighting[];
+  /**
+   * Ends the scan like {@link endScan}, handing its sightings to `sink` in columns (one call, also when
+   * there are none) instead of as objects; returns how many there were.
+   * @throws ScanStateError if no scan is in progress
+   */
+  endScanInto(sink: (batch: ScanBatch) => void): number;
   /** True between {@link beginScan} and {@link endScan}. */
   readonly scanning: boolean;
 }
@@ -78,16 +84,111 @@ function checkShape(identifier: Uint8Array, aem: Uint8Array): void {
   }
 }
 
-/** The identifier's bytes as a string key (latin1: one char per byte). */
-const keyOf = (identifier: Uint8Array): string =>
-  Buffer.from(identifier.buffer, identifier.byteOffset, identifier.byteLength).toString("latin1");
+/** Rows above which identifiers are found through a map instead of a linear scan of the keys. */
+const LINEAR_ROWS = 24;
 
-interface Heard {
-  identifier: Uint8Array;
-  aem: Uint8Array;
-  sum: number;
-  max: number;
-  packets: number;
+/** First four bytes of an identifier as a 32-bit key (identifiers are pseudo-random). */
+const key32 = (id: Uint8Array): number => ((id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!) >>> 0;
+
+/**
+ * The open scan's identifiers in reused columns (no object per identifier or packet): found by their
+ * first four bytes, then compared in full.
+ */
+class ScanRows implements ScanBatch {
+  count = 0;
+  time = 0;
+  secondsSinceLastScan = 0;
+  ids = new Uint8Array(16 * KEY_LENGTH);
+  idLengths = new Uint8Array(16);
+  aems = new Uint8Array(16 * AEM_LENGTH);
+  aemLengths = new Uint8Array(16);
+  meanRssi = new Int16Array(16);
+  maxRssi = new Int16Array(16);
+  packets = new Int32Array(16);
+  /** Sum of the rows' RSSI (integers: at most 65,535 packets of |RSSI| ≤ 128). */
+  sums = new Int32Array(16);
+  keys = new Uint32Array(16);
+  /** key → first row with it, and the next row with the same key (or -1), beyond {@link LINEAR_ROWS}. */
+  private byKey: Map<number, number> | undefined;
+  private nextSameKey = new Int32Array(16);
+
+  private grow(): void {
+    const cap = this.keys.length * 2;
+    const g = <T extends Uint8Array | Int16Array | Int32Array | Uint32Array>(a: T, width = 1): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * width);
+      b.set(a);
+      return b;
+    };
+    this.ids = g(this.ids, KEY_LENGTH);
+    this.idLengths = g(this.idLengths);
+    this.aems = g(this.aems, AEM_LENGTH);
+    this.aemLengths = g(this.aemLengths);
+    this.meanRssi = g(this.meanRssi);
+    this.maxRssi = g(this.maxRssi);
+    this.packets = g(this.packets);
+    this.sums = g(this.sums);
+    this.keys = g(this.keys);
+    this.nextSameKey = g(this.nextSameKey);
+  }
+
+  private same(row: number, id: Uint8Array): boolean {
+    if (this.idLengths[row] !== id.length) return false;
+    const o = row * KEY_LENGTH;
+    for (let i = 4; i < id.length; i++) if (this.ids[o + i] !== id[i]) return false;
+    return true;
+  }
+
+  /** The row of `id`, or -1. */
+  find(id: Uint8Array): number {
+    const k = key32(id);
+    if (this.byKey) {
+      for (let r = this.byKey.get(k) ?? -1; r >= 0; r = this.nextSameKey[r]!) if (this.same(r, id)) return r;
+      return -1;
+    }
+    const keys = this.keys;
+    for (let r = 0; r < this.count; r++) if (keys[r] === k && this.same(r, id)) return r;
+    return -1;
+  }
+
+  /** Adds a row for `id` (not present) with its first packets; returns it. */
+  add(id: Uint8Array, aem: Uint8Array, packets: number, sum: number, max: number): number {
+    const r = this.count;
+    if (r === this.keys.length) this.grow();
+    this.ids.set(id, r * KEY_LENGTH);
+    this.idLengths[r] = id.length;
+    if (aem.length === AEM_LENGTH) this.aems.set(aem, r * AEM_LENGTH);
+    this.aemLengths[r] = aem.length;
+    this.packets[r] = packets;
+    this.sums[r] = sum;
+    this.maxRssi[r] = max;
+    const k = key32(id);
+    this.keys[r] = k;
+    this.count = r + 1;
+    if (this.byKey) this.index(r, k);
+    else if (this.count > LINEAR_ROWS) {
+      this.byKey = new Map();
+      for (let i = 0; i < this.count; i++) this.index(i, this.keys[i]!);
+    }
+    return r;
+  }
+
+  private index(r: number, k: number): void {
+    const map = this.byKey!;
+    this.nextSameKey[r] = map.get(k) ?? -1;
+    map.set(k, r);
+  }
+
+  /** Fills meanRssi from the sums; call once at the scan's end. */
+  close(time: number, seconds: number): void {
+    this.time = time;
+    this.secondsSinceLastScan = seconds;
+    for (let r = 0; r < this.count; r++) this.meanRssi[r] = Math.round(this.sums[r]! / this.packets[r]!);
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.byKey = undefined;
+  }
 }
 
 /** Creates a {@link ScanAggregator} (see {@link ScanAggregatorOptions} for the first scan's weight). */
@@ -102,7 +203,19 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
   }
   let previousStart: number | undefined;
   let start: number | undefined;
-  const heard = new Map<string, Heard>();
+  const rows = new ScanRows();
+
+  /** Closes the scan: its rows hold the sightings until {@link ScanRows.clear}. */
+  const close = (what: string): void => {
+    if (start === undefined) throw new ScanStateError(`${what}: no scan in progress`);
+    const seconds =
+      previousStart === undefined
+        ? firstScanSeconds
+        : Math.min(MAX_SECONDS_SINCE_LAST_SCAN, Math.round((start - previousStart) / 1000));
+    rows.close(start, seconds);
+    previousStart = start;
+    start = undefined;
+  };
 
   return {
     get scanning() {
@@ -120,6 +233,7 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
         );
       }
       start = timeMs;
+      rows.clear();
     },
     addPacket(identifier, aem, rssi) {
       this.addPackets(identifier, aem, [rssi]);
@@ -128,18 +242,15 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
       if (start === undefined)
         throw new ScanStateError("addPacket: no scan in progress; call beginScan first");
       checkShape(identifier, aem);
-      const key = keyOf(identifier);
-      let h = heard.get(key);
+      let r = rows.find(identifier);
       for (const rssi of rssis) {
-        const r = Math.round(rssi);
-        if (!isStorableRssi(r)) continue;
-        if (h === undefined) {
-          h = { identifier: identifier.slice(), aem: aem.slice(), sum: r, max: r, packets: 1 };
-          heard.set(key, h);
-        } else if (h.packets < MAX_PACKETS) {
-          h.sum += r;
-          if (r > h.max) h.max = r;
-          h.packets++;
+        const v = Math.round(rssi);
+        if (!isStorableRssi(v)) continue;
+        if (r < 0) r = rows.add(identifier, aem, 1, v, v);
+        else if (rows.packets[r]! < MAX_PACKETS) {
+          rows.sums[r]! += v;
+          if (v > rows.maxRssi[r]!) rows.maxRssi[r] = v;
+          rows.packets[r]!++;
         }
       }
     },
@@ -161,47 +272,45 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
           `a summary needs storable integer RSSI with mean ≤ max, got mean ${meanRssi}, max ${maxRssi}`,
         );
       }
-      const key = keyOf(identifier);
-      const h = heard.get(key);
-      if (h === undefined) {
+      const r = rows.find(identifier);
+      if (r < 0) {
         const n = Math.min(packets, MAX_PACKETS);
-        heard.set(key, {
-          identifier: identifier.slice(),
-          aem: aem.slice(),
-          sum: meanRssi * n,
-          max: maxRssi,
-          packets: n,
-        });
+        rows.add(identifier, aem, n, meanRssi * n, maxRssi);
         return;
       }
-      const n = Math.min(packets, MAX_PACKETS - h.packets);
-      h.sum += meanRssi * n;
-      if (maxRssi > h.max) h.max = maxRssi;
-      h.packets += n;
+      const n = Math.min(packets, MAX_PACKETS - rows.packets[r]!);
+      rows.sums[r]! += meanRssi * n;
+      if (maxRssi > rows.maxRssi[r]!) rows.maxRssi[r] = maxRssi;
+      rows.packets[r]! += n;
     },
     endScan() {
-      if (start === undefined) throw new ScanStateError("endScan: no scan in progress");
-      const seconds =
-        previousStart === undefined
-          ? firstScanSeconds
-          : Math.min(MAX_SECONDS_SINCE_LAST_SCAN, Math.round((start - previousStart) / 1000));
-      const time = start;
-      const out = Array.from(
-        heard.values(),
-        (h): Sighting => ({
-          time,
-          identifier: h.identifier,
-          aem: h.aem,
-          meanRssi: Math.round(h.sum / h.packets),
-          maxRssi: h.max,
-          packets: h.packets,
-          secondsSinceLastScan: seconds,
-        }),
-      );
-      heard.clear();
-      previousStart = start;
-      start = undefined;
+      close("endScan");
+      const out: Sighting[] = new Array(rows.count);
+      for (let r = 0; r < rows.count; r++) {
+        const o = r * KEY_LENGTH;
+        const a = r * AEM_LENGTH;
+        out[r] = {
+          time: rows.time,
+          identifier: rows.ids.slice(o, o + rows.idLengths[r]!),
+          aem: rows.aems.slice(a, a + rows.aemLengths[r]!),
+          meanRssi: rows.meanRssi[r]!,
+          maxRssi: rows.maxRssi[r]!,
+          packets: rows.packets[r]!,
+          secondsSinceLastScan: rows.secondsSinceLastScan,
+        };
+      }
+      rows.clear();
       return out;
+    },
+    endScanInto(sink) {
+      close("endScan");
+      const n = rows.count;
+      try {
+        sink(rows);
+      } finally {
+        rows.clear();
+      }
+      return n;
     },
   };
 }

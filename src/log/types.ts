@@ -27,6 +27,37 @@ export interface Sighting {
   secondsSinceLastScan: number;
 }
 
+/**
+ * One scan's sightings in columns, as a scan aggregator hands them to a store without making a
+ * {@link Sighting} object per identifier (the simulator's hot path). Row `i` is the sighting of
+ * identifier `i`: its bytes are `ids[i·16 … i·16 + idLengths[i])` (16-byte RPI or 12-byte Bluezone ID),
+ * its AEM `aems[i·4 … i·4 + 4)` when `aemLengths[i]` is 4 (else none). Every row shares the scan's
+ * `time` and `secondsSinceLastScan`. The arrays are the aggregator's own and are reused: valid only
+ * during the call they are passed to.
+ */
+export interface ScanBatch {
+  /** Rows (identifiers heard with an RSSI). */
+  readonly count: number;
+  /** Unix ms of the scan's start. */
+  readonly time: number;
+  /** Seconds since the previous scan (capped at 300), for every row. */
+  readonly secondsSinceLastScan: number;
+  /** Identifier bytes, 16 per row. */
+  readonly ids: Uint8Array;
+  /** Identifier length of each row: 16 or 12. */
+  readonly idLengths: Uint8Array;
+  /** AEM bytes, 4 per row. */
+  readonly aems: Uint8Array;
+  /** AEM length of each row: 4 or 0. */
+  readonly aemLengths: Uint8Array;
+  /** Rounded mean RSSI of each row (dBm). */
+  readonly meanRssi: Int16Array;
+  /** Maximum RSSI of each row (dBm). */
+  readonly maxRssi: Int16Array;
+  /** Packets of each row (≥ 1). */
+  readonly packets: Int32Array;
+}
+
 /** A stored result, e.g. an exposure notification, kept until retention removes it. */
 export interface StoredResult {
   /** Unix ms the result refers to (used by retention). */

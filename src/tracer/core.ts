@@ -14,7 +14,7 @@ import type { RandomBytes } from "../bytes";
 import type { Clock } from "../clock";
 import { InvalidArgumentError } from "../errors";
 import { createScanAggregator } from "../log/scan-aggregator";
-import type { Sighting } from "../log/types";
+import type { ScanBatch, Sighting } from "../log/types";
 import type { TemporaryExposureKey } from "../protocol/gaen";
 import { DAY_MS } from "../protocol/intervals";
 import type { Metadata } from "../protocol/metadata";
@@ -74,6 +74,13 @@ export interface TracerCoreOptions {
    * belongs to this day, so the Bluezone scheme without a stored state needs one of the two.
    */
   now?: number;
+  /**
+   * Where a scan's sightings go at its end, in columns (valid only during the call), instead of being
+   * queued as a `sightings` write: the simulator's batched fleet appends them to a memory log with
+   * `MemoryContactLog.recordScan`, without an object per sighting. {@link TracerCore.endScan} then
+   * returns an empty array.
+   */
+  scanSink?: (batch: ScanBatch) => void;
 }
 
 /** A write the core asks its host to make to the contact log, in the order queued. */
@@ -168,6 +175,10 @@ export interface TracerCore {
   start(now: number): Broadcast;
   /** The next event and its due time; undefined before {@link start}. */
   next(): CoreEvent | undefined;
+  /** Due time (unix ms) of the next event, NaN before {@link start}; {@link next} without an object. */
+  nextDue(): number;
+  /** Kind of the next event, undefined before {@link start}. */
+  nextKind(): CoreEventKind | undefined;
   /**
    * Performs the next event at its due time (the host feeds a scan's packets with {@link hear}
    * before its `scan-end`). Events due at the same time run in the order they were armed, as on a clock.
@@ -321,6 +332,10 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       if (scanStart === undefined) return [];
       scanStart = undefined;
       scans++;
+      if (options.scanSink) {
+        aggregator.endScanInto(options.scanSink);
+        return [];
+      }
       const sightings = aggregator.endScan();
       if (sightings.length > 0) queue({ kind: "sightings", sightings });
       return sightings;
@@ -349,6 +364,14 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     next() {
       const k = nextIndex();
       return k < 0 ? undefined : { kind: KINDS[k]!, at: due[k]! };
+    },
+    nextDue() {
+      const k = nextIndex();
+      return k < 0 ? Number.NaN : due[k]!;
+    },
+    nextKind() {
+      const k = nextIndex();
+      return k < 0 ? undefined : KINDS[k];
     },
     step() {
       const k = nextIndex();

@@ -99,3 +99,98 @@ describe("scan aggregator", () => {
     );
   });
 });
+
+describe("scan aggregator against a reference model", () => {
+  // A separately written model: a list of identifiers in order of first counted packet, each with the
+  // plain list of its counted RSSI values (a summary stands for `packets` copies of its mean, with its
+  // maximum in place of one of them: the same sum and maximum).
+  type Op =
+    | { kind: "packets"; id: number; rssi: number[] }
+    | { kind: "summary"; id: number; packets: number; mean: number; extra: number };
+  // Identifiers share their first four bytes in pairs, and some are 12-byte Bluezone IDs.
+  const identifier = (i: number) => {
+    const out = new Uint8Array(i % 5 === 4 ? 12 : 16);
+    out.set([7, 7, 7, Math.floor(i / 2)]);
+    out[out.length - 1] = i;
+    return out;
+  };
+  const aemOf = (i: number) => (i % 5 === 4 ? new Uint8Array(0) : Uint8Array.of(i, 1, 2, 3));
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      kind: fc.constant("packets" as const),
+      id: fc.nat(59),
+      rssi: fc.array(fc.oneof(fc.integer({ min: -110, max: -30 }), fc.constant(127)), { maxLength: 4 }),
+    }),
+    fc.record({
+      kind: fc.constant("summary" as const),
+      id: fc.nat(59),
+      packets: fc.integer({ min: 1, max: 20 }),
+      mean: fc.integer({ min: -110, max: -40 }),
+      extra: fc.nat(10),
+    }),
+  );
+
+  it("gives the model's sightings, as objects and in columns, for up to 60 identifiers a scan", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
+        const model = new Map<number, number[]>();
+        for (const o of ops) {
+          const counted =
+            o.kind === "packets"
+              ? o.rssi.filter((r) => r !== 127)
+              : o.packets === 1
+                ? [o.mean]
+                : [
+                    o.mean + o.extra,
+                    o.mean - o.extra,
+                    ...Array.from({ length: o.packets - 2 }, () => o.mean),
+                  ];
+          if (counted.length === 0) continue;
+          model.set(o.id, [...(model.get(o.id) ?? []), ...counted]);
+        }
+        const expected = [...model].map(([id, rssi]) => ({
+          identifier: toHex(identifier(id)),
+          aem: toHex(aemOf(id)),
+          meanRssi: Math.round(rssi.reduce((a, b) => a + b, 0) / rssi.length),
+          maxRssi: Math.max(...rssi),
+          packets: rssi.length,
+        }));
+        const feed = (agg: ReturnType<typeof createScanAggregator>) => {
+          agg.beginScan(60_000);
+          for (const o of ops) {
+            if (o.kind === "packets") agg.addPackets(identifier(o.id), aemOf(o.id), o.rssi);
+            else if (o.packets === 1) agg.addSummary(identifier(o.id), aemOf(o.id), 1, o.mean, o.mean);
+            else agg.addSummary(identifier(o.id), aemOf(o.id), o.packets, o.mean, o.mean + o.extra);
+          }
+        };
+        const a = createScanAggregator();
+        feed(a);
+        const objects = a.endScan().map((s) => ({
+          identifier: toHex(s.identifier),
+          aem: toHex(s.aem),
+          meanRssi: s.meanRssi,
+          maxRssi: s.maxRssi,
+          packets: s.packets,
+        }));
+        expect(objects).toEqual(expected);
+        const b = createScanAggregator();
+        feed(b);
+        const columns: typeof expected = [];
+        const n = b.endScanInto((batch) => {
+          expect(batch.time).toBe(60_000);
+          expect(batch.secondsSinceLastScan).toBe(300);
+          for (let i = 0; i < batch.count; i++)
+            columns.push({
+              identifier: toHex(batch.ids.subarray(i * 16, i * 16 + batch.idLengths[i]!)),
+              aem: toHex(batch.aems.subarray(i * 4, i * 4 + batch.aemLengths[i]!)),
+              meanRssi: batch.meanRssi[i]!,
+              maxRssi: batch.maxRssi[i]!,
+              packets: batch.packets[i]!,
+            });
+        });
+        expect(n).toBe(expected.length);
+        expect(columns).toEqual(expected);
+      }),
+    );
+  });
+});
