@@ -10,6 +10,7 @@
  * partitions (`AppPartition.detect`).
  */
 import type { Mobility } from "./mobility";
+import { hashUniform } from "./random";
 import { CARRIAGES } from "./scenario";
 import { placeKind } from "./world";
 
@@ -71,6 +72,34 @@ export interface DetectionSummary extends DetectionCounts {
   byCarriage: Record<string, DetectionCounts>;
   /** By true distance band (see {@link DISTANCE_BANDS}). */
   byDistance: Record<DistanceBand, DetectionCounts>;
+  /** Receiver-days measured: app users whose phone's verdicts were taken that day (see {@link detectionSample}). */
+  receiverDays: number;
+  /** App-user-days of the run: receiver-days had every phone been measured every day. */
+  appUserDays: number;
+}
+
+/**
+ * Receivers measured per day by default: a deterministic sample of this many app users a day (all of
+ * them in smaller runs). Matching a phone's day against every app user's keys costs as much as the
+ * phone's whole day of scanning, so measuring every phone would double a city-size run; 1,000
+ * receivers a day give ≈ 3,000–10,000 ordered close pairs a day, i.e. a sensitivity's standard error
+ * below 0.01 within a few days.
+ */
+export const DETECTION_RECEIVERS_PER_DAY = 1000;
+
+/**
+ * Which app users' phones the detection measure judges on `day`: each independently with probability
+ * min(1, perDay / appUsers), from a hash of (seed, person, day), so every partition and the coordinator
+ * agree without talking. `perDay` = Infinity measures every phone every day.
+ */
+export function detectionSample(
+  seed: number,
+  appUsers: number,
+  perDay: number = DETECTION_RECEIVERS_PER_DAY,
+): (person: number, day: number) => boolean {
+  const rate = appUsers <= 0 ? 1 : Math.min(1, perDay / appUsers);
+  if (rate >= 1) return () => true;
+  return (person, day) => hashUniform(seed, person, day, 0xde7ec7) < rate;
 }
 
 /** One app-user pair's day near each other: minutes within 1, 2 and 4 m, and its setting. */
@@ -192,15 +221,24 @@ export interface DetectionTally {
    * Adds one day: the app users' pair-days of the truth (from {@link PairDayTracker.finishDay}) and the
    * ordered pairs the policy judged close that day (flattened receiver, advertiser).
    */
-  addDay(pairs: readonly PairDay[], judged: ArrayLike<number>): void;
+  addDay(pairs: readonly PairDay[], judged: ArrayLike<number>, receivers?: (person: number) => boolean): void;
   /** The totals and breakdowns so far. */
   summary(): DetectionSummary;
 }
 
-/** Creates an empty tally; `carriage[p]` indexes {@link CARRIAGES}. */
-export function createDetectionTally(carriage: ArrayLike<number>): DetectionTally {
+/**
+ * Creates an empty tally; `carriage[p]` indexes {@link CARRIAGES}; `hasApp[p]` (default: everyone)
+ * says who the app users are, for the receiver-day counts.
+ */
+export function createDetectionTally(
+  carriage: ArrayLike<number>,
+  hasApp?: ArrayLike<number>,
+): DetectionTally {
+  const isAppUser = (p: number) => (hasApp ? hasApp[p] === 1 : true);
   const empty = (): Tally => ({ trueCloseContacts: 0, detected: 0, falseAlarms: 0 });
   const total = empty();
+  let receiverDays = 0;
+  let appUserDays = 0;
   const bySetting = new Map<string, Tally>(DETECTION_SETTINGS.map((s) => [s, empty()]));
   const carriagePairs = CARRIAGES.flatMap((r) => CARRIAGES.map((a) => `${r}-${a}`));
   const byCarriage = new Map<string, Tally>(carriagePairs.map((c) => [c, empty()]));
@@ -222,15 +260,20 @@ export function createDetectionTally(carriage: ArrayLike<number>): DetectionTall
     }
   };
   return {
-    addDay(pairs, judged) {
+    addDay(pairs, judged, receivers = () => true) {
       const n = carriage.length;
+      for (let p = 0; p < n; p++) {
+        if (!isAppUser(p)) continue;
+        appUserDays++;
+        if (receivers(p)) receiverDays++;
+      }
       const byKey = new Map<number, PairDay>();
       for (const p of pairs) byKey.set(p.a * n + p.b, p);
       const seen = new Set<number>(); // ordered pairs judged close: receiver · n + advertiser
       for (let i = 0; i < judged.length; i += 2) seen.add(judged[i]! * n + judged[i + 1]!);
       for (const p of pairs) {
-        count(p.a, p.b, p, seen.has(p.a * n + p.b));
-        count(p.b, p.a, p, seen.has(p.b * n + p.a));
+        if (receivers(p.a)) count(p.a, p.b, p, seen.has(p.a * n + p.b));
+        if (receivers(p.b)) count(p.b, p.a, p, seen.has(p.b * n + p.a));
       }
       // Judged close but never within 4 m: false alarms outside the tracked pairs.
       for (const key of seen) {
@@ -246,6 +289,8 @@ export function createDetectionTally(carriage: ArrayLike<number>): DetectionTall
         bySetting: obj(bySetting) as Record<DetectionSetting, DetectionCounts>,
         byCarriage: obj(byCarriage),
         byDistance: obj(byDistance) as Record<DistanceBand, DetectionCounts>,
+        receiverDays,
+        appUserDays,
       };
     },
   };

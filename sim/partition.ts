@@ -22,6 +22,7 @@ import {
   withDayBoundary,
 } from "../src/index";
 import { createAuthority } from "./authority";
+import { detectionSample } from "./detection";
 import type { ContactTrace } from "./contact-trace";
 import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
 import { createBatchedFleet, type Fleet } from "./fleet";
@@ -130,6 +131,8 @@ export interface PartitionOptions {
   radio?: RadioSampling;
   /** Which host runs the phones' tracers (default `batched`; see {@link SimEngine}). */
   engine?: SimEngine;
+  /** Receivers the detection measure judges per day (see `detectionSample`; default 1,000). */
+  detectionReceivers?: number;
 }
 
 /**
@@ -179,6 +182,11 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
   };
   const fleet: Fleet =
     options.engine === "device" ? createPhoneFleet(fleetOptions) : createBatchedFleet(fleetOptions);
+  const measured = detectionSample(
+    scenario.seed,
+    epi.world.hasApp.reduce((s: number, x: number) => s + x, 0),
+    options.detectionReceivers,
+  );
   const trustedKey = createAuthority(seeds.authority, fleet.clock).trustedKey;
   const stepMs = epi.mobility.stepMinutes * 60_000;
   let digest = 0;
@@ -252,6 +260,7 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       const index = createDerivedKeyIndex(deriveGaenRuns(keys));
       const out: number[] = [];
       for (const phone of fleet.phones) {
+        if (!measured(phone.person, day)) continue;
         // The day's sightings only (the day rule judges windows starting in the day; its bounds are
         // multiples of the 5-minute window): the same verdict for the day as on the whole log.
         const dayLog = createMemoryLog();

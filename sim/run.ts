@@ -16,6 +16,7 @@ import { createAuthority } from "./authority";
 import type { ContactTrace } from "./contact-trace";
 import {
   createDetectionTally,
+  detectionSample,
   createPairDayTracker,
   type DetectionSummary,
   type PairDayTracker,
@@ -86,6 +87,12 @@ export interface SimulationOptions {
    * Both give the same output.
    */
   engine?: SimEngine;
+  /**
+   * Receivers the detection measure judges per day: a deterministic sample of about this many app
+   * users a day (see `detectionSample`); default {@link DETECTION_RECEIVERS_PER_DAY} (1,000),
+   * `Infinity` for every phone every day.
+   */
+  detectionReceivers?: number;
   /** Progress callback, once per simulated day of each arm. */
   onProgress?: (p: { arm: "app" | "noApp"; day: number; days: number }) => void;
   /** Called once the world is built, before the first simulated day, with the run's size. */
@@ -247,6 +254,8 @@ interface AppArmOptions {
   radio?: RadioSampling;
   /** Which host runs the phones (default `batched`). */
   engine?: SimEngine;
+  /** Receivers the detection measure judges per day (default 1,000). */
+  detectionReceivers?: number;
 }
 
 /** Days since symptom onset of a person's keys: the onset day (UTC day number), NaN when asymptomatic. */
@@ -300,7 +309,12 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   });
   const world = epi.world;
   tracker = createPairDayTracker(epi.mobility, world.hasApp);
-  const detection = createDetectionTally(world.carriage);
+  const detection = createDetectionTally(world.carriage, world.hasApp);
+  const measured = detectionSample(
+    seed,
+    world.hasApp.reduce((s: number, x: number) => s + x, 0),
+    options.detectionReceivers,
+  );
   const startMs = epi.mobility.dayStartMs(0);
   let now = startMs;
   const clock = { now: () => now };
@@ -342,7 +356,21 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const count = Math.max(1, Math.floor(options.workers));
   const inProcess = count === 1;
   const partitions: AppPartitionHandle[] = inProcess
-    ? [createAppPartition(scenario, { index: 0, count: 1, epidemic: epi, radio, engine: options.engine })]
+    ? [
+        createAppPartition(scenario, {
+          index: 0,
+          count: 1,
+          epidemic: epi,
+          radio,
+          ...(options.engine ? { engine: options.engine } : {}),
+          ...(options.detectionReceivers !== undefined
+            ? { detectionReceivers: options.detectionReceivers }
+            : {}),
+          ...(options.detectionReceivers !== undefined
+            ? { detectionReceivers: options.detectionReceivers }
+            : {}),
+        }),
+      ]
     : Array.from({ length: count }, (_, index) =>
         startPartitionWorker({
           scenario,
@@ -394,6 +422,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       detection.addDay(
         tracker.finishDay(),
         judged.flatMap((j) => [...j]),
+        (p) => measured(p, day),
       );
 
       // Confirmed cases with the app upload their keys (consent), published after the delay.
@@ -501,6 +530,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     ...(options.contacts ? { contacts: options.contacts } : {}),
     ...(options.radio ? { radio: options.radio } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.detectionReceivers !== undefined ? { detectionReceivers: options.detectionReceivers } : {}),
     onDay: (arm, day) => options.onProgress?.({ arm, day, days }),
     ...(options.onStart ? { onStart: options.onStart } : {}),
   });

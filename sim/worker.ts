@@ -21,6 +21,8 @@ export interface WorkerTask {
   radio?: RadioSampling;
   /** Which host runs the phones (default `batched`). */
   engine?: SimEngine;
+  /** Receivers the detection measure judges per day (default 1,000). */
+  detectionReceivers?: number;
 }
 
 /** A request to a partition worker. */
@@ -44,6 +46,7 @@ export function runWorkerTask(): void {
     ...(task.contacts ? { contacts: task.contacts } : {}),
     ...(task.radio ? { radio: task.radio } : {}),
     ...(task.engine ? { engine: task.engine } : {}),
+    ...(task.detectionReceivers !== undefined ? { detectionReceivers: task.detectionReceivers } : {}),
   });
   let queue: Promise<void> = Promise.resolve();
   port.on("message", (r: PartitionRequest) => {

@@ -20,6 +20,8 @@ export function syntheticDetection(): DetectionSummary {
   carriage["bag-hand"] = counts(400, 280, 60);
   return {
     ...counts(1000, 760, 140),
+    receiverDays: 9000,
+    appUserDays: 12000,
     bySetting: {
       household: counts(700, 600, 40),
       work: counts(200, 120, 50),

@@ -19,6 +19,8 @@ interface SimOptions {
   utcOffset?: number;
   workers: number;
   radio: "scan" | "packets";
+  engine: "batched" | "device";
+  detectionReceivers: number;
   out: string;
   json?: boolean;
   interventions: boolean;
@@ -115,7 +117,10 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
     `F1 precision ${pct(s.f1Precision)}, recall ${pct(s.f1Recall)}, traceable fraction ${pct(s.traceableFraction)}`,
     `true close pair-days (everyone): ${s.closeContactPairDays}`,
     `detection (ordered app-user pair-days): ${s.detection.trueCloseContacts} true close, ${s.detection.detected} detected, ` +
-      `${s.detection.falseAlarms} false alarms; sensitivity ${pct(s.detection.sensitivity)}, precision ${pct(s.detection.precision)}`,
+      `${s.detection.falseAlarms} false alarms; sensitivity ${pct(s.detection.sensitivity)}, precision ${pct(s.detection.precision)}` +
+      (s.detection.receiverDays < s.detection.appUserDays
+        ? ` (a sample: ${s.detection.receiverDays} of ${s.detection.appUserDays} receiver-days)`
+        : ""),
     ...reasons.map((why) => `  n/a: ${why}`),
     describeEpidemic(s.epidemic),
     `report: ${resolve(outDir, "report.html")}`,
@@ -161,6 +166,18 @@ export function registerSim(program: Command): void {
       "radio sampling: packets (every packet, default) | scan (one summary per scan and link, drawn from the distribution the per-packet model implies)",
       parseRadioMode,
       "packets",
+    )
+    .option(
+      "--engine <engine>",
+      "who runs the phones: batched (tracer cores stepped without timers, default) | device (the device tracer on timers and a simulated transport: the previous engine, same results, ≈ 30× slower)",
+      parseEngine,
+      "batched",
+    )
+    .option(
+      "--detection-receivers <n>",
+      "app users whose phones the detection measure judges per day (a deterministic sample; `all` for every phone)",
+      parseReceivers,
+      1000,
     )
     .option(
       "--out <dir>",
@@ -221,6 +238,8 @@ export function registerSim(program: Command): void {
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         workers: o.workers,
         radio: o.radio,
+        engine: o.engine,
+        detectionReceivers: o.detectionReceivers,
         noInterventions: !o.interventions,
         onStart: (size) => {
           if (!o.json)
@@ -238,6 +257,20 @@ export function registerSim(program: Command): void {
       if (o.json) printJson(result.summary, true);
       else process.stdout.write(`${describeSummary(result, o.out)}\n`);
     });
+}
+
+function parseEngine(v: string): "batched" | "device" {
+  if (v !== "batched" && v !== "device")
+    throw new InvalidArgumentError(`--engine must be batched or device, got "${v}"`);
+  return v;
+}
+
+function parseReceivers(v: string): number {
+  if (v === "all") return Number.POSITIVE_INFINITY;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`--detection-receivers must be a positive integer or all, got "${v}"`);
+  return n;
 }
 
 function parseRadioMode(v: string): "scan" | "packets" {
