@@ -1,83 +1,128 @@
 /**
- * Simulator throughput: phone-days per second (app users × days) and peak memory for growing
- * populations at the scenario's density (venue counts scale with the population), with the full radio
- * model and the real tracer, log and matcher on every phone.
+ * Simulator throughput (#16): app-phone-days per second and per CPU-second, whole process (world,
+ * epidemic, mobility, every phone's tracer core and log, the radio, matching, the detection measure
+ * and the evaluation), and peak memory.
  *
- * `npm run bench:sim` runs 1,000 and 10,000 people for one day each; `SIM_BENCH_SIZES=1000,10000,100000`
- * and `SIM_BENCH_DAYS=2` change that, and `SIM_BENCH_WORKERS=1,2,3` runs each size with each number of
- * worker threads (the app users' phones split over them; default 1). `SIM_BENCH_RADIO=scan,packets`
- * (the default) runs each with per-scan and per-packet radio sampling, and reports their speed ratio.
+ * Rows (each a separate `runSimulation` in this process, hanoi-ward, `adoption 1`, `workers 1`,
+ * per-scan radio unless named):
+ * - `engines`: 1,000 people × 1 day with the batched engine and with the previous engine (the device
+ *   tracer on timers; `--engine device`), and their speed ratio — the baseline measured in the same run;
+ * - `target`: 10,000 people × 3 days, batched — the issue's target of ≥ 5,000 app-phone-days/s per core;
+ * - `scaling` (only when `SIM_BENCH_SCALE=1`): 100,000 people × 1 day against 10,000 × 1 day, the
+ *   per-phone-day time ratio (target ≤ 1.3).
+ * `SIM_BENCH_TARGET=people,days` changes the target row's size (e.g. `2000,1` for a quick look);
+ * `SIM_BENCH_WORKERS=2` runs the target row with that many worker threads too.
  */
 import { availableParallelism } from "node:os";
+import type { SimEngine } from "../sim/partition";
 import type { RadioSampling } from "../sim/radio";
 import { runSimulation } from "../sim/run";
 import { loadScenario } from "../sim/scenario";
 import { type Bench, sig3 } from "./harness";
 
-const sizes = (process.env.SIM_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
-const days = Number(process.env.SIM_BENCH_DAYS ?? 1);
-const workerCounts = (process.env.SIM_BENCH_WORKERS ?? "1").split(",").map(Number);
-const radios = (process.env.SIM_BENCH_RADIO ?? "scan,packets").split(",") as RadioSampling[];
+interface Row {
+  label: string;
+  people: number;
+  days: number;
+  workers: number;
+  engine: SimEngine;
+  radio: RadioSampling;
+  appUsers: number;
+  seconds: number;
+  cpuSeconds: number;
+  phoneDaysPerSecond: number;
+  phoneDaysPerCpuSecond: number;
+  sightingsPerPhoneDay: number;
+  peakRssMB: number;
+  rssPerPhoneDayKB: number;
+}
+
+async function measureRun(
+  label: string,
+  people: number,
+  days: number,
+  engine: SimEngine,
+  workers = 1,
+  radio: RadioSampling = "scan",
+): Promise<Row> {
+  const scenario = loadScenario("hanoi-ward");
+  globalThis.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  let peakRss = rss0;
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 200);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const r = await runSimulation({
+    scenario,
+    phones: people,
+    days,
+    adoption: 1,
+    workers,
+    radio,
+    engine,
+    counterfactual: false,
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(timer);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  // CPU of this process's threads (workers included); with 1 worker ≈ one core plus the GC's helpers.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const phoneDays = r.summary.appUsers * days;
+  return {
+    label,
+    people,
+    days,
+    workers,
+    engine,
+    radio,
+    appUsers: r.summary.appUsers,
+    seconds: sig3(seconds),
+    cpuSeconds: sig3(cpuSeconds),
+    phoneDaysPerSecond: sig3(phoneDays / seconds),
+    phoneDaysPerCpuSecond: sig3(phoneDays / cpuSeconds),
+    sightingsPerPhoneDay: sig3(r.summary.sightingsLogged / phoneDays),
+    peakRssMB: sig3(peakRss / 2 ** 20),
+    rssPerPhoneDayKB: sig3((peakRss - rss0) / 1024 / phoneDays),
+  };
+}
 
 const bench: Bench = {
   name: "sim",
   heavy: true,
   async run() {
-    const scenario = loadScenario("hanoi-ward");
-    const rows = [];
-    for (const people of sizes)
-      for (const workers of workerCounts) {
-        const speeds: Partial<Record<RadioSampling, number>> = {};
-        for (const radio of radios) {
-          globalThis.gc?.();
-          let peakRss = process.memoryUsage().rss;
-          const timer = setInterval(() => {
-            peakRss = Math.max(peakRss, process.memoryUsage().rss);
-          }, 200);
-          const t0 = process.hrtime.bigint();
-          const r = await runSimulation({
-            scenario,
-            phones: people,
-            days,
-            workers,
-            radio,
-            counterfactual: false,
-          });
-          const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-          clearInterval(timer);
-          peakRss = Math.max(peakRss, process.memoryUsage().rss);
-          const phoneDays = r.summary.appUsers * days;
-          speeds[radio] = phoneDays / seconds;
-          rows.push({
-            people,
-            workers,
-            radio,
-            appUsers: r.summary.appUsers,
-            days,
-            seconds: sig3(seconds),
-            phoneDaysPerSecond: sig3(phoneDays / seconds),
-            peopleDaysPerSecond: sig3((people * days) / seconds),
-            sightingsPerPhoneDay: sig3(r.summary.sightingsLogged / phoneDays),
-            peakRssMB: sig3(peakRss / 2 ** 20),
-            rssPerPhoneDayKB: sig3(peakRss / 1024 / phoneDays),
-            ...(radio === "scan" && speeds.packets !== undefined
-              ? { speedVsPackets: sig3(phoneDays / seconds / speeds.packets) }
-              : {}),
-          });
-        }
-        const last = rows[rows.length - 1]!;
-        if (speeds.scan !== undefined && speeds.packets !== undefined && !("speedVsPackets" in last))
-          Object.assign(
-            rows.find((x) => x.people === people && x.workers === workers && x.radio === "scan")!,
-            {
-              speedVsPackets: sig3(speeds.scan / speeds.packets),
-            },
-          );
-      }
+    const rows: Row[] = [];
+    // The previous engine as the baseline, measured in this run on the same small city.
+    const batched = await measureRun("engines", 1000, 1, "batched");
+    const device = await measureRun("engines", 1000, 1, "device");
+    rows.push(batched, device);
+    const [people, days] = (process.env.SIM_BENCH_TARGET ?? "10000,3").split(",").map(Number) as [
+      number,
+      number,
+    ];
+    rows.push(await measureRun("target", people, days, "batched"));
+    for (const w of (process.env.SIM_BENCH_WORKERS ?? "").split(",").filter(Boolean).map(Number))
+      rows.push(await measureRun("target", people, days, "batched", w));
+    let scaling: Record<string, number> | undefined;
+    if (process.env.SIM_BENCH_SCALE === "1") {
+      const small = await measureRun("scaling", 10_000, 1, "batched");
+      const large = await measureRun("scaling", 100_000, 1, "batched");
+      rows.push(small, large);
+      scaling = {
+        perPhoneDayTimeRatio100kTo10k: sig3(small.phoneDaysPerCpuSecond / large.phoneDaysPerCpuSecond),
+      };
+    }
+    const target = rows.find((r) => r.label === "target" && r.workers === 1)!;
     return {
-      scenario: "hanoi-ward",
-      target: "≥ 5,000 phone-days/s per core",
+      scenario: "hanoi-ward, adoption 1, per-scan radio",
+      target: "≥ 5,000 app-phone-days/s per core (10,000 people × 3 days, 1 worker)",
       cores: availableParallelism(),
+      batchedVsDevice: sig3(batched.phoneDaysPerCpuSecond / device.phoneDaysPerCpuSecond),
+      targetPhoneDaysPerCpuSecond: target.phoneDaysPerCpuSecond,
+      targetReached: target.phoneDaysPerCpuSecond >= 5000,
+      ...(scaling ? { scaling } : {}),
       rows,
     };
   },

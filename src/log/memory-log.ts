@@ -241,7 +241,6 @@ class MemoryLog implements MemoryContactLog {
       const row = this.rows++;
       if (row > 0 && s.time < c.times[row - 1]!) this.inOrder = false;
       c.write(row, s);
-      this.link(row);
     }
     if (sightings.length > 0) this.order = undefined;
   }
@@ -258,7 +257,6 @@ class MemoryLog implements MemoryContactLog {
     for (let i = 0; i < n; i++) {
       const row = this.rows++;
       c.writeScanRow(row, b, i);
-      this.link(row);
     }
     this.order = undefined;
   }
@@ -271,9 +269,18 @@ class MemoryLog implements MemoryContactLog {
     this.cols = this.cols.resized(cap, this.rows);
   }
 
-  /** Appends row `row` to its identifier's row list. */
-  private link(row: number): void {
-    this.cols.prevSame[row] = this.index.put(row);
+  /**
+   * Rows the identifier index covers: rows are indexed when a query needs the index, not as they are
+   * appended (a simulated phone appends all day and is queried at most once a day, so its rows are
+   * indexed in one pass that stays in cache).
+   */
+  private indexed = 0;
+
+  /** Links every row not yet in the index to its identifier's row list. */
+  private indexAll(): IdentifierIndex {
+    for (let row = this.indexed; row < this.rows; row++) this.cols.prevSame[row] = this.index.put(row);
+    this.indexed = this.rows;
+    return this.index;
   }
 
   /** Rows in query order (time, then insertion). */
@@ -318,7 +325,7 @@ class MemoryLog implements MemoryContactLog {
     const rows: number[] = [];
     for (const id of identifiers) {
       if (!(id instanceof Uint8Array)) throw new InvalidArgumentError("identifiers must be Uint8Arrays");
-      const latest = this.index.latest(id);
+      const latest = this.indexAll().latest(id);
       if (latest === NO_ROW || seen.has(latest)) continue;
       seen.add(latest);
       for (let r = latest; r !== NO_ROW; r = this.cols.prevSame[r]!) rows.push(r);
@@ -334,6 +341,9 @@ class MemoryLog implements MemoryContactLog {
     for (const [start, key] of this.keys) if (ownKeyExpired(key, before)) this.keys.delete(start);
     for (const [id, r] of this.resultJson) if (r.time < before) this.resultJson.delete(id);
     const c = this.cols;
+    // Rows in time order with the first at or after the cutoff: nothing to remove (the hourly purge's
+    // usual case), without a pass over the rows.
+    if (this.inOrder && (this.rows === 0 || c.times[0]! >= before)) return 0;
     let kept = 0;
     this.inOrder = true;
     for (let row = 0; row < this.rows; row++) {
@@ -352,7 +362,7 @@ class MemoryLog implements MemoryContactLog {
       this.cols = this.cols.resized(cap, kept);
     }
     this.index.clear();
-    for (let row = 0; row < kept; row++) this.link(row);
+    this.indexed = 0;
     return removed;
   }
 
@@ -371,7 +381,7 @@ class MemoryLog implements MemoryContactLog {
   async distinctIdentifiers(): Promise<Uint8Array[]> {
     this.assertOpen();
     const c = this.cols;
-    return Array.from(this.index.latestRows(), (r) =>
+    return Array.from(this.indexAll().latestRows(), (r) =>
       c.ids.slice(r * KEY_LENGTH, r * KEY_LENGTH + c.idLength(r)),
     );
   }
@@ -428,7 +438,7 @@ class MemoryLog implements MemoryContactLog {
 
   async stats(): Promise<LogStats> {
     this.assertOpen();
-    const stats: LogStats = { sightings: this.rows, identifiers: this.index.size, ownKeys: this.keys.size };
+    const stats: LogStats = { sightings: this.rows, identifiers: this.indexAll().size, ownKeys: this.keys.size };
     if (this.rows > 0) {
       const t = this.cols.times;
       let oldest = t[0]!;
@@ -449,6 +459,7 @@ class MemoryLog implements MemoryContactLog {
     this.cols = new Columns(0);
     this.rows = 0;
     this.index.clear();
+    this.indexed = 0;
     this.order = undefined;
     this.keys.clear();
     this.resultJson.clear();

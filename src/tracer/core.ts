@@ -265,11 +265,18 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   const due = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
   const seq = [0, 0, 0, 0];
   let armed = 0;
+  // The next event's slot, cached between changes of the timeline (-2: to be found again).
+  let cached = -2;
   const arm = (k: number, when: number) => {
     due[k] = when;
     seq[k] = ++armed;
+    cached = -2;
   };
   const nextIndex = (): number => {
+    if (cached === -2) cached = findNext();
+    return cached;
+  };
+  const findNext = (): number => {
     let best = -1;
     for (let k = 0; k < 4; k++) {
       if (Number.isNaN(due[k]!)) continue;
@@ -379,6 +386,7 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       const now = due[k]!;
       const kind = KINDS[k]!;
       due[k] = Number.NaN;
+      cached = -2;
       switch (kind) {
         case "rotate": {
           // As the device tracer: re-arm first, then advertise what is current.
