@@ -253,7 +253,16 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
         for (const k of fleet.keysOf(p)) {
           const start = k.rollingStartIntervalNumber * 600_000;
           if (start >= to || start + k.rollingPeriod * 600_000 <= from) continue;
-          keys.push({ ...k, reportType: ReportType.CONFIRMED_TEST });
+          // Only the key's intervals within the day are derived (an RPI depends on the key and its
+          // interval number alone): half of a whole key's 144, as a local day spans two UTC days.
+          const first = Math.max(k.rollingStartIntervalNumber, Math.floor(from / 600_000));
+          const end = Math.min(k.rollingStartIntervalNumber + k.rollingPeriod, Math.ceil(to / 600_000));
+          keys.push({
+            ...k,
+            rollingStartIntervalNumber: first,
+            rollingPeriod: end - first,
+            reportType: ReportType.CONFIRMED_TEST,
+          });
           owners.push(p);
         }
       }
