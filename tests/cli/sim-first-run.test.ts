@@ -46,3 +46,39 @@ describe("bluezone sim first run", () => {
     );
   });
 });
+
+describe("bluezone sim engine options", () => {
+  it("refuses an unknown engine or receiver count with exit 2 and the option's name", () => {
+    const engine = runCli(["sim", "--engine", "fast", "--out", join(dir, "e1")]);
+    expect(engine.status).toBe(2);
+    expect(engine.stderr).toMatch(/^bluezone: .*--engine must be batched or device, got "fast"/m);
+    for (const bad of ["0", "-3", "1.5", "many"]) {
+      const r = runCli(["sim", "--detection-receivers", bad, "--out", join(dir, "e2")]);
+      expect(r.status, bad).toBe(2);
+      expect(r.stderr).toMatch(/--detection-receivers must be a positive integer or all/);
+    }
+  }, 180_000);
+
+  it("says when detection was measured on a sample of receivers", () => {
+    const r = runCli([
+      "sim",
+      "--phones",
+      "150",
+      "--days",
+      "2",
+      "--adoption",
+      "1",
+      "--detection-receivers",
+      "40",
+      "--json",
+      "--out",
+      join(dir, "sample"),
+    ]);
+    expect(r.status).toBe(0);
+    const d = JSON.parse(r.stdout).detection;
+    // 150 app users for 2 days; each measured with probability 40/150 (hash-drawn): ≈ 80 ± 3 SD.
+    expect(d.appUserDays).toBe(300);
+    expect(d.receiverDays).toBeGreaterThan(80 - 4 * Math.sqrt(300 * (40 / 150) * (110 / 150)));
+    expect(d.receiverDays).toBeLessThan(80 + 4 * Math.sqrt(300 * (40 / 150) * (110 / 150)));
+  }, 180_000);
+});
