@@ -239,7 +239,50 @@ export function compare(
   });
 }
 
-function docs(r: Awaited<ReturnType<typeof fitRadio>>): string {
+/** Per setting and band: attenuation quantiles 10/50/90% of the field and of the model (realisation 1). */
+type Quantiles = { field: number[][]; model: number[][] };
+
+/**
+ * docs/radio-fit.svg: one panel per setting, attenuation (dB, down = stronger) against distance band;
+ * the field's median with its 10–90% range (grey band, solid line) and the model's (blue, dashed).
+ */
+function figure(q: Record<RadioSetting, Quantiles>): string {
+  const W = 190;
+  const H = 220;
+  const top = 30;
+  const left = 40;
+  const plotW = W - left - 10;
+  const plotH = H - top - 40;
+  const yMin = 35;
+  const yMax = 75;
+  const y = (v: number) => top + ((v - yMin) / (yMax - yMin)) * plotH;
+  const x = (b: number) => left + ((b + 0.5) / FIELD_BANDS.length) * plotW;
+  const panels = RADIO_SETTINGS.map((s, i) => {
+    const { field, model } = q[s];
+    const band = (qs: number[][]) =>
+      `${qs.map((v, b) => `${x(b).toFixed(1)},${y(v[0]!).toFixed(1)}`).join(" ")} ${qs
+        .map((v, b) => `${x(b).toFixed(1)},${y(v[2]!).toFixed(1)}`)
+        .reverse()
+        .join(" ")}`;
+    const line = (qs: number[][], k: number) =>
+      qs.map((v, b) => `${x(b).toFixed(1)},${y(v[k]!).toFixed(1)}`).join(" ");
+    const ticks = [40, 50, 60, 70]
+      .map(
+        (v) =>
+          `<line x1="${left}" x2="${left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 4}" y="${y(v) + 4}" text-anchor="end">${v}</text>`,
+      )
+      .join("");
+    const labels = FIELD_BANDS.map(
+      (d, b) =>
+        `<text x="${x(b)}" y="${top + plotH + 14}" text-anchor="middle">${b + 1 < FIELD_BANDS.length ? `${d}–${FIELD_BANDS[b + 1]}` : `≥${d}`}</text>`,
+    ).join("");
+    return `<g transform="translate(${i * W},0)"><text x="${left + plotW / 2}" y="18" text-anchor="middle" font-weight="bold">${s}</text>${ticks}${labels}<text x="${left + plotW / 2}" y="${top + plotH + 30}" text-anchor="middle">distance (m)</text><polygon points="${band(field)}" fill="#999" fill-opacity="0.3"/><polyline points="${line(field, 1)}" fill="none" stroke="#333" stroke-width="2"/><polygon points="${band(model)}" fill="#36c" fill-opacity="0.15"/><polyline points="${line(model, 1)}" fill="none" stroke="#36c" stroke-width="2" stroke-dasharray="5,3"/></g>`;
+  }).join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * RADIO_SETTINGS.length}" height="${H + 20}" font-family="sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/>${panels}<text x="10" y="${H + 12}">Attenuation (dB) by camera distance, DP-3T exp05 per setting: field median and 10–90% range (grey, solid) against the fitted radio (blue, dashed).</text></svg>
+`;
+}
+
+function docs(r: Awaited<ReturnType<typeof fitRadio>>, quantiles: Record<RadioSetting, Quantiles>): string {
   const f1 = (x: number) => x.toFixed(1);
   const f2 = (x: number) => x.toFixed(2);
   const f3 = (x: number) => x.toFixed(3);
@@ -267,6 +310,7 @@ function docs(r: Awaited<ReturnType<typeof fitRadio>>): string {
   for (const s of RADIO_SETTINGS) {
     const slots = r.slots.get(s)!;
     const field = compare(r.settings[s], slots, s);
+    quantiles[s] = { field: field.map((x) => x.fieldQuantiles), model: field.map((x) => x.simQuantiles) };
     const pooled = compare(r.pooled, slots, s);
     const old = compare(r.pcng, slots, s, [1, 2]);
     for (let b = 0; b < FIELD_BANDS.length; b++) {
@@ -377,10 +421,16 @@ differ far less than pc-ng's carriage pairs did (pockets vs. desks: ≈ 3 dB at 
 19 dB at 1 m), so the field data do not support carriage effects of pc-ng's size.
 \`createSettingModels(seed)\` makes one model per setting (same realisation) and
 \`createLinkFunction({ modelAt })\` draws each link window with the model of the place the two phones
-are in; \`radioParamsForPlace(kind)\` gives a kind's parameters. Without \`modelAt\` the medium uses the
-pooled default (\`FITTED_RADIO_PARAMS\`).
+are in at the window's start; the fleet (\`sim/phones.ts\`) takes the place from \`Mobility.placeOf\` and
+its kind from the world. \`radioParamsForPlace(kind)\` gives a kind's parameters. Where there are no
+places (a replayed contact trace) or no \`modelAt\`, the medium uses the pooled default
+(\`FITTED_RADIO_PARAMS\`). All six carriage pairs of a setting share its parameters, so carriage no
+longer changes the simulated signal (\`byCarriage\` in the detection summary now only splits the
+sample).
 
 ## Field against model
+
+![Attenuation by distance per setting, field against model](radio-fit.svg)
 
 Replay (\`scripts/lib/radio-field.ts\`): each ordered link's annotated packets are cut into slots
 (packets < 1 s apart); for each slot the model draws what the receiver hears from the transmitter over
@@ -466,9 +516,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     writeFileSync(resolve(root, "sim/radio-params.json"), json(r.pooled));
     writeFileSync(resolve(root, "sim/radio-settings.json"), json({ places: r.places, settings: r.settings }));
     writeFileSync(resolve(root, "sim/radio-params-pcng.json"), json(r.pcng));
-    writeFileSync(resolve(root, "docs/radio-fit.md"), docs(r));
+    const quantiles = {} as Record<RadioSetting, Quantiles>;
+    writeFileSync(resolve(root, "docs/radio-fit.md"), docs(r, quantiles));
+    writeFileSync(resolve(root, "docs/radio-fit.svg"), figure(quantiles));
     console.log(
-      "wrote sim/radio-params.json, sim/radio-settings.json, sim/radio-params-pcng.json, docs/radio-fit.md",
+      "wrote sim/radio-params.json, sim/radio-settings.json, sim/radio-params-pcng.json, docs/radio-fit.md, docs/radio-fit.svg",
     );
   }
 }
