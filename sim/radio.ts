@@ -1,9 +1,12 @@
 /**
- * Generative BLE RSSI model for the simulated radio medium: log-distance path loss per carriage pair,
- * log-normal shadowing (a persistent per-link part and a slow part, both smooth in time and reciprocal),
- * body blocking, Rician fast fading per packet, per-model tx power and RSSI correction, packet loss and
- * receiver sensitivity, advertising every ≈ 250 ms with a random phase. Parameters are fitted to real
- * data by `scripts/fit-radio.ts` into `sim/radio-params.json` (see docs/radio-fit.md).
+ * Generative BLE RSSI model for the simulated radio medium: one- or two-slope log-distance path loss per
+ * carriage pair, log-normal shadowing (a persistent per-link part and a slow part, both smooth in time
+ * and reciprocal) whose spread may change with distance, body blocking, Rician fast fading per packet,
+ * per-model tx power and RSSI correction, packet loss and receiver sensitivity, advertising every
+ * ≈ 250 ms with a random phase. Parameters are fitted to DP-3T exp05 field data by
+ * `scripts/fit-radio.ts`: pooled into `sim/radio-params.json` (the default) and per setting (lunch,
+ * train, office, queue, party; chosen by the kind of place) into `sim/radio-settings.json` (see
+ * docs/radio-fit.md).
  *
  * Every draw is a counter-based hash of (seed, link, time), so a link's samples do not depend on the
  * order in which links are asked for, and asking twice gives the same samples.
