@@ -32,9 +32,18 @@ import {
 } from "../src/index";
 import type { Mobility } from "./mobility";
 import { createShadowPhone, phoneIdentity, RADIO_RANGE_M, seededBytes, type ShadowPhone } from "./phones";
-import { createRadioModel, type RadioSampling, type RadioStation, stationFor } from "./radio";
+import {
+  createRadioModel,
+  createSettingModels,
+  FITTED_RADIO_SETTINGS,
+  type RadioModel,
+  type RadioSampling,
+  type RadioStation,
+  stationFor,
+} from "./radio";
 import { createRng, hash32 } from "./random";
 import { CARRIAGES } from "./scenario";
+import { placeKind } from "./world";
 
 /** One phone of the batched fleet. */
 export interface CorePhone {
@@ -101,6 +110,15 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const owns = options.owns ?? (() => true);
   const sampling = options.radio ?? "packets";
   const radio = createRadioModel(hash32(seed, 0x7ad10));
+  // Each link is drawn with the radio fitted to the setting of the place the two are in at the scan's
+  // start (docs/radio-fit.md), as the device fleet's link function does; the pooled fit without places.
+  const settingModels = createSettingModels(hash32(seed, 0x7ad10));
+  const placeOf = mobility.placeOf?.bind(mobility);
+  const modelAt = (a: number, s: number, t: number): RadioModel => {
+    if (!placeOf) return radio;
+    const q = placeOf(a, s, t);
+    return q === undefined ? radio : settingModels[FITTED_RADIO_SETTINGS.places[placeKind(world, q)]];
+  };
   const stations: RadioStation[] = new Array(world.size);
   const shadows: (ShadowPhone | undefined)[] = new Array(world.size);
   const local: (CorePhone | undefined)[] = new Array(world.size);
@@ -203,11 +221,12 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       if (from >= to) continue;
       linkAdvertiser = other;
       linkScanner = me;
+      const model = modelAt(other, me, from);
       if (sampling === "scan") {
-        const s = radio.scan(stations[other]!, scanner, from, to, distanceAt);
+        const s = model.scan(stations[other]!, scanner, from, to, distanceAt);
         if (s) core.hearSummary(on.rpi, on.aem, s.packets, s.meanRssi, s.maxRssi);
       } else {
-        const rssi = radio.samples(stations[other]!, scanner, from, to, distanceAt);
+        const rssi = model.samples(stations[other]!, scanner, from, to, distanceAt);
         if (rssi.length > 0) core.hearIdentifier(on.rpi, on.aem, rssi);
       }
     }

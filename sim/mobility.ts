@@ -43,6 +43,12 @@ export interface Mobility {
    * are not in the same place (or `t` is outside the day).
    */
   distance(a: number, b: number, t: number): number | undefined;
+  /**
+   * The place (world place index) where `a` and `b` are together at unix-ms time `t`, `undefined` when
+   * {@link distance} is (the radio's setting comes from its kind). Optional: a replayed contact trace has
+   * no places.
+   */
+  placeOf?(a: number, b: number, t: number): number | undefined;
   /** Unix ms of the start (local midnight) of day `day`. */
   dayStartMs(day: number): number;
 }
@@ -77,12 +83,13 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
     from: 0,
     until: 0,
     value: undefined as number | undefined,
+    place: -1,
   };
   const current = () => {
     if (!schedule) throw new Error("mobility: call startDay first");
     return schedule;
   };
-  return {
+  const api: Mobility = {
     world,
     stepMinutes,
     index,
@@ -132,7 +139,13 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
       last.from = minute;
       last.until = until;
       last.value = value;
+      last.place = q;
       return value;
     },
+    placeOf(a, b, t) {
+      // distance() leaves the pair's place in `last` (computed or cached for this very interval).
+      return api.distance(a, b, t) === undefined ? undefined : last.place;
+    },
   };
+  return api;
 }

@@ -30,12 +30,15 @@ import type { Mobility } from "./mobility";
 import {
   createLinkFunction,
   createRadioModel,
+  createSettingModels,
+  FITTED_RADIO_SETTINGS,
   type RadioSampling,
   type RadioStation,
   stationFor,
 } from "./radio";
 import { createRng, hash32, mix32 } from "./random";
 import { CARRIAGES } from "./scenario";
+import { placeKind } from "./world";
 
 /** How far (m) a scanner looks for advertisers; farther phones are not offered to the radio model. */
 export const RADIO_RANGE_M = 10;
@@ -264,11 +267,23 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const byPerson: (Phone | undefined)[] = new Array(world.size);
   const shadows: (ShadowPhone | undefined)[] = new Array(world.size);
   const radio = createRadioModel(hash32(seed, 0x7ad10));
+  // Each link window is drawn with the radio fitted to the setting of the place the two are in
+  // (docs/radio-fit.md); the pooled field fit where the mobility has no places.
+  const settingModels = createSettingModels(hash32(seed, 0x7ad10));
+  const placeOf = mobility.placeOf?.bind(mobility);
   const radioLink = createLinkFunction({
     model: radio,
     sampling: options.radio ?? "packets",
     station: (id) => stations[Number(id)]!,
     distance: (a, s, t) => mobility.distance(Number(a), Number(s), t),
+    modelAt: placeOf
+      ? (a, s, t) => {
+          const q = placeOf(Number(a), Number(s), t);
+          return q === undefined
+            ? undefined
+            : settingModels[FITTED_RADIO_SETTINGS.places[placeKind(world, q)]];
+        }
+      : undefined,
   });
   const near: number[] = [];
   // Station ids are the people's numbers; made once, not per scan.

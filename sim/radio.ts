@@ -1,14 +1,17 @@
 /**
- * Generative BLE RSSI model for the simulated radio medium: log-distance path loss per carriage pair,
- * log-normal shadowing (a persistent per-link part and a slow part, both smooth in time and reciprocal),
- * body blocking, Rician fast fading per packet, per-model tx power and RSSI correction, packet loss and
- * receiver sensitivity, advertising every ≈ 250 ms with a random phase. Parameters are fitted to real
- * data by `scripts/fit-radio.ts` into `sim/radio-params.json` (see docs/radio-fit.md).
+ * Generative BLE RSSI model for the simulated radio medium: one- or two-slope log-distance path loss per
+ * carriage pair, log-normal shadowing (a persistent per-link part and a slow part, both smooth in time
+ * and reciprocal) whose spread may change with distance, body blocking, Rician fast fading per packet,
+ * per-model tx power and RSSI correction, packet loss and receiver sensitivity, advertising every
+ * ≈ 250 ms with a random phase. Parameters are fitted to DP-3T exp05 field data by
+ * `scripts/fit-radio.ts`: pooled into `sim/radio-params.json` (the default) and per setting (lunch,
+ * train, office, queue, party; chosen by the kind of place) into `sim/radio-settings.json` (see
+ * docs/radio-fit.md).
  *
  * Every draw is a counter-based hash of (seed, link, time), so a link's samples do not depend on the
  * order in which links are asked for, and asking twice gives the same samples.
  */
-import { type Carriage, CARRIAGES } from "./scenario";
+import { type Carriage, CARRIAGES, type VenueKind } from "./scenario";
 import {
   KNOTS_PER_CORRELATION,
   RICIAN_TABLE_SIZE,
@@ -19,6 +22,8 @@ import {
 import type { LinkFunction } from "../src/index";
 import { hash32, hashString, hashUniform, mix32 } from "./random";
 import fitted from "./radio-params.json";
+import pcngFitted from "./radio-params-pcng.json";
+import settingsFile from "./radio-settings.json";
 
 /** Unordered carriage pair key as in the data files: HH, HP, HB, PP, PB, BB. */
 export type PairKey = "HH" | "HP" | "HB" | "PP" | "PB" | "BB";
@@ -27,8 +32,22 @@ export type PairKey = "HH" | "HP" | "HB" | "PP" | "PB" | "BB";
 export interface PairParams {
   /** Mean RSSI at 1 m for the reference devices, before body blocking (dBm). */
   intercept: number;
-  /** Path-loss exponent n: mean falls 10·n dB per decade of distance. */
+  /** Path-loss exponent n: mean falls 10·n dB per decade of distance (up to `breakpointM`, if set). */
   exponent: number;
+  /**
+   * Breakpoint of a two-slope path loss (m): beyond it the mean falls 10·`farExponent` dB per decade
+   * instead (the field fit's crowded rooms flatten beyond 3–4 m). Absent: one slope throughout.
+   */
+  breakpointM?: number;
+  /** Path-loss exponent beyond `breakpointM` (required with it). */
+  farExponent?: number;
+  /**
+   * Change of the variance of shadowing and fading per decade of distance, relative to 1 m: at `d` m
+   * every spread (session, slow, fading) is multiplied by √max(0.25, 1 + varianceSlope·log10 d), log10 d
+   * clamped to [−1, 1] (0.1–10 m, the field data's range). Negative: more spread near (bodies and
+   * orientation matter more close up). Absent: 0.
+   */
+  varianceSlope?: number;
   /** Persistent per-link shadowing standard deviation (dB). */
   sessionSd: number;
   /** Slow within-stay shadowing standard deviation (dB). */
@@ -67,8 +86,58 @@ export interface RadioParams {
   reference: { txPower: number; rssiCorrection: number };
 }
 
-/** The fitted parameters shipped in `sim/radio-params.json`. */
+/**
+ * The fitted parameters shipped in `sim/radio-params.json`: DP-3T exp05 field data, the five annotated
+ * scenarios weighted equally (docs/radio-fit.md). The default wherever the setting is not known.
+ */
 export const FITTED_RADIO_PARAMS: RadioParams = fitted as RadioParams;
+
+/**
+ * Radio settings: one parameter set per annotated DP-3T exp05 scenario (`sim/radio-settings.json`,
+ * fitted by `scripts/fit-radio.ts`, docs/radio-fit.md).
+ */
+export type RadioSetting = "lunch" | "train" | "office" | "queue" | "party";
+
+/** The settings in a fixed order. */
+export const RADIO_SETTINGS: readonly RadioSetting[] = ["lunch", "train", "office", "queue", "party"];
+
+/** Per-setting fitted parameters, and the setting of each kind of place (venue kinds and `home`). */
+export const FITTED_RADIO_SETTINGS = settingsFile as {
+  /** Setting whose radio a kind of place has (docs/radio-fit.md says why). */
+  places: Record<VenueKind | "home", RadioSetting>;
+  /** Parameters per setting. */
+  settings: Record<RadioSetting, RadioParams>;
+};
+
+/** The fitted radio parameters of a kind of place (a venue kind or `home`). */
+export function radioParamsForPlace(kind: VenueKind | "home"): RadioParams {
+  return FITTED_RADIO_SETTINGS.settings[FITTED_RADIO_SETTINGS.places[kind]];
+}
+
+/** The pc-ng/rss_smartphone (static, per carriage pair) fit that preceded the field fit, for comparison. */
+export const PCNG_RADIO_PARAMS: RadioParams = pcngFitted as RadioParams;
+
+/**
+ * Factor on every spread (shadowing and fading) of pair parameters `p` at distance `d` m (see
+ * {@link PairParams.varianceSlope}); 1 when the parameter is absent.
+ */
+export function spreadScale(p: PairParams, d: number, minDistanceM: number): number {
+  if (!p.varianceSlope) return 1;
+  const x = Math.min(1, Math.max(-1, Math.log10(Math.max(d, minDistanceM))));
+  return Math.sqrt(Math.max(0.25, 1 + p.varianceSlope * x));
+}
+
+/**
+ * Mean RSSI (dBm) of pair parameters `p` at distance `d` m (clamped to `minDistanceM`), before
+ * calibration offsets, shadowing, blocking and fading: one- or two-slope log-distance path loss.
+ */
+export function pathLossRssi(p: PairParams, d: number, minDistanceM: number): number {
+  const x = Math.log10(Math.max(d, minDistanceM));
+  const mean = p.intercept - 10 * p.exponent * x;
+  if (p.breakpointM === undefined) return mean;
+  const over = x - Math.log10(p.breakpointM);
+  return over > 0 ? mean - 10 * (p.farExponent! - p.exponent) * over : mean;
+}
 
 /** One phone's radio: identity seed, carriage, and its model's calibration numbers. */
 export interface RadioStation {
@@ -148,7 +217,24 @@ export interface RadioModel {
   ): ScanSummary | undefined;
 }
 
-const scanTables = new WeakMap<RadioParams, Map<number, ScanTable>>();
+/**
+ * Within-scan tables by what they depend on (fading, slow shadowing, loss, advertising timing and the
+ * number of events), shared by every model and carriage pair with those values on this thread (the
+ * field fit gives all six pairs of a setting the same parameters).
+ */
+const scanTables = new Map<string, ScanTable>();
+
+/** Key of the within-scan part of pair parameters `p` (see {@link scanTables}). */
+const withinScanKey = (params: RadioParams, p: PairParams) =>
+  [
+    p.riceK,
+    p.riceMeanDb,
+    p.slowSd,
+    p.slowCorrelationS,
+    params.packetLoss,
+    params.advertisingIntervalMs,
+    params.advertisingJitterMs,
+  ].join("/");
 
 /** Synthetic scans per within-scan table (a power of two). */
 const SCAN_TABLE_ROWS = 4096;
@@ -165,7 +251,7 @@ interface ScanTable {
   suffix: Float64Array;
 }
 
-function buildScanTable(params: RadioParams, p: PairParams, pairIndex: number, n: number): ScanTable {
+function buildScanTable(params: RadioParams, p: PairParams, tableSeed: number, n: number): ScanTable {
   const fading = ricianTable(p.riceK);
   const interval = params.advertisingIntervalMs;
   const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
@@ -173,7 +259,7 @@ function buildScanTable(params: RadioParams, p: PairParams, pairIndex: number, n
   const suffix = new Float64Array(SCAN_TABLE_ROWS * (n + 1));
   const row = new Float64Array(n);
   for (let j = 0; j < SCAN_TABLE_ROWS; j++) {
-    const seed = hash32(0x5ca77ab1, pairIndex, n, j);
+    const seed = hash32(0x5ca77ab1, tableSeed, n, j);
     const t0 = hashUniform(seed, 1) * 1e9;
     for (let k = 0; k < n; k++) {
       const h = hash32(seed, k, 2);
@@ -220,19 +306,21 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
   };
   const meanRssi = (a: RadioStation, s: RadioStation, d: number) => {
     const p = params.pairs[pairKey(a.carriage, s.carriage)];
-    return p.intercept - 10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) + offset(a, s);
+    return pathLossRssi(p, d, params.minDistanceM) + offset(a, s);
   };
-  // Tables depend on the parameters only (not the seed): shared by every model on this thread.
-  let tables = scanTables.get(params);
-  if (!tables) {
-    tables = new Map();
-    scanTables.set(params, tables);
-  }
+  // Tables depend on the parameters only (not the seed): shared through scanTables, looked up here by
+  // (pair, n) without building the key string per scan.
+  const tables = new Map<number, ScanTable>();
   const tableFor = (key: PairKey, n: number): ScanTable => {
     const id = PAIR_INDEX[key] * 100_000 + n;
     let t = tables.get(id);
     if (!t) {
-      t = buildScanTable(params, params.pairs[key], PAIR_INDEX[key], n);
+      const within = `${withinScanKey(params, params.pairs[key])}/${n}`;
+      t = scanTables.get(within);
+      if (!t) {
+        t = buildScanTable(params, params.pairs[key], hashString(within), n);
+        scanTables.set(within, t);
+      }
       tables.set(id, t);
     }
     return t;
@@ -264,11 +352,11 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       // body blocking (30 s periods) at the scan's start second and midpoint, exactly as samples() has them.
       const sec = Math.floor(from / 1000);
       const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
+      const scale = spreadScale(p, d, params.minDistanceM);
       let level =
-        p.intercept -
-        10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) +
+        pathLossRssi(p, d, params.minDistanceM) +
         offset(a, s) +
-        p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
+        scale * p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
       const mid = (from + to) / 2;
       if (
         hashUniform(linkSeed, Math.floor(mid / (1000 * params.blockingCorrelationS)), 3) <
@@ -280,8 +368,9 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       const table = tableFor(pk, n);
       const row = hash32(seed, a.seed, s.seed, first) & (SCAN_TABLE_ROWS - 1);
       const base = row * n;
-      // Received: not lost and round(level + offset) ≥ sensitivity, i.e. offset ≥ sensitivity − 0.5 − level.
-      const cut = params.sensitivityDbm - 0.5 - level;
+      // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
+      // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
+      const cut = (params.sensitivityDbm - 0.5 - level) / scale;
       let i = 0;
       let j = n;
       while (i < j) {
@@ -293,8 +382,8 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       if (packets === 0) return undefined;
       return {
         packets,
-        meanRssi: Math.round(level + table.suffix[row * (n + 1) + i]! / packets),
-        maxRssi: Math.round(level + table.offsets[base + n - 1]!),
+        meanRssi: Math.round(level + (scale * table.suffix[row * (n + 1) + i]!) / packets),
+        maxRssi: Math.round(level + scale * table.offsets[base + n - 1]!),
       };
     },
     samples(a, s, from, to, distanceAt, out = []) {
@@ -324,6 +413,7 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       let blocked = false;
       let k = Math.ceil((from - phase - jitter) / interval);
       let meanAtD = 0;
+      let scale = 1;
       for (; ; k++) {
         const t = phase + k * interval + (mix32(advSeed ^ Math.imul(k, 0x9e3779b1)) / 4294967296) * jitter;
         if (t >= to) break;
@@ -335,22 +425,25 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
         if (sec !== second) {
           second = sec;
           d = distanceAt(t);
-          if (d !== undefined)
+          if (d !== undefined) {
+            scale = spreadScale(p, d, params.minDistanceM);
             meanAtD =
-              p.intercept -
-              10 * p.exponent * Math.log10(Math.max(d, params.minDistanceM)) +
+              pathLossRssi(p, d, params.minDistanceM) +
               base +
-              p.sessionSd * session((sec * 1000) / sessionKnot);
+              scale * p.sessionSd * session((sec * 1000) / sessionKnot);
+          }
         }
         if (d === undefined) continue;
-        let rssi = meanAtD + p.slowSd * slow(t / slowKnot);
+        let rssi =
+          meanAtD +
+          scale *
+            (p.slowSd * slow(t / slowKnot) + fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! - p.riceMeanDb);
         const bi = Math.floor(t / blockMs);
         if (bi !== block) {
           block = bi;
           blocked = hashUniform(linkSeed, bi, 3) < p.blockingProbability;
         }
         if (blocked) rssi -= p.blockingLossDb;
-        rssi += fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! - p.riceMeanDb;
         rssi = Math.round(rssi);
         if (rssi < params.sensitivityDbm) continue;
         out.push(rssi);
@@ -377,21 +470,46 @@ export interface LinkFunctionOptions {
    * summary (one at the maximum, the rest making up the mean).
    */
   sampling?: RadioSampling;
+  /**
+   * The model of the place where the two stations are at unix-ms time `t` (the window's start), e.g.
+   * {@link createSettingModels}' model of {@link FITTED_RADIO_SETTINGS}`.places[kind]`; `undefined` (or
+   * no `modelAt`) draws with `model`.
+   */
+  modelAt?(advertiser: string, scanner: string, t: number): RadioModel | undefined;
 }
 
 /** Adapts a radio model to the simulated medium's link function. */
 export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
-  const { model, station, distance } = options;
+  const { station, distance, modelAt } = options;
+  const pick = modelAt
+    ? (a: string, s: string, t: number) => modelAt(a, s, t) ?? options.model
+    : () => options.model;
   if (options.sampling === "scan") {
     return (advertiser, scanner, from, to) => {
-      const s = model.scan(station(advertiser), station(scanner), from, to, (t) =>
+      const s = pick(advertiser, scanner, from).scan(station(advertiser), station(scanner), from, to, (t) =>
         distance(advertiser, scanner, t),
       );
       return s ? summaryPackets(s) : [];
     };
   }
   return (advertiser, scanner, from, to) =>
-    model.samples(station(advertiser), station(scanner), from, to, (t) => distance(advertiser, scanner, t));
+    pick(advertiser, scanner, from).samples(station(advertiser), station(scanner), from, to, (t) =>
+      distance(advertiser, scanner, t),
+    );
+}
+
+/**
+ * One radio model per fitted setting, all with realisation `seed` (so a link keeps its shadowing and
+ * fading draws when it moves between settings; only the parameters change).
+ */
+export function createSettingModels(
+  seed: number,
+  settings: Record<RadioSetting, RadioParams> = FITTED_RADIO_SETTINGS.settings,
+): Record<RadioSetting, RadioModel> {
+  return Object.fromEntries(RADIO_SETTINGS.map((k) => [k, createRadioModel(seed, settings[k])])) as Record<
+    RadioSetting,
+    RadioModel
+  >;
 }
 
 /**

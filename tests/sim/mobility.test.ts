@@ -129,7 +129,7 @@ describe("mobility", () => {
     expect(green.intoGreen).toBe(0);
   });
 
-  it("finds the same neighbours and pairs as brute force, and the same distances at any time", () => {
+  it("finds the same neighbours and pairs as brute force, and the same distances and places at any time", () => {
     const { world, mobility } = setup(scenario({ population: 800 }));
     mobility.startDay(0);
     for (const step of [20, 130, 200]) {
@@ -140,6 +140,7 @@ describe("mobility", () => {
       const t = mobility.dayStartMs(0) + (step + 0.5) * mobility.stepMinutes * 60_000;
       let wrongNeighbour = 0;
       let wrongDistance = 0;
+      let wrongPlace = 0;
       for (let a = 0; a < world.size; a++) {
         const near = new Set(mobility.neighbours(a, 3));
         for (let b = 0; b < world.size; b++) {
@@ -149,10 +150,16 @@ describe("mobility", () => {
           if (a < b && d !== undefined && d <= 2) brute.add(`${a},${b}`);
           const dt = mobility.distance(a, b, t);
           if (d === undefined ? dt !== undefined : Math.abs((dt ?? -1) - d) > 1e-6) wrongDistance++;
+          // The place of a pair (the radio's setting): both people's stay place, when they are together.
+          const minute = (t - mobility.dayStartMs(0)) / 60_000;
+          const q = mobility.placeOf!(a, b, t);
+          if (q !== (dt === undefined ? undefined : at(mobility, a, minute))) wrongPlace++;
+          if (q !== undefined && q !== at(mobility, b, minute)) wrongPlace++;
         }
       }
       expect(wrongNeighbour).toBe(0);
       expect(wrongDistance).toBe(0);
+      expect(wrongPlace).toBe(0);
       expect(brute.size).toBeGreaterThan(0);
       expect(pairs).toEqual(brute);
     }

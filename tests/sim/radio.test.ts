@@ -9,6 +9,7 @@ import {
   createLinkFunction,
   createRadioModel,
   FITTED_RADIO_PARAMS,
+  PCNG_RADIO_PARAMS,
   type LinkFunction,
   type PairKey,
   pairKey,
@@ -21,9 +22,9 @@ const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
 const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const T0 = Date.UTC(2021, 6, 24);
 
-/** Simulates many 100 s recordings per distance, like the data's sessions. */
+/** Simulates many 100 s recordings per distance, like the data's sessions, with the pc-ng fit (sim/radio-params-pcng.json). */
 function simulate(key: PairKey, distM: number, links = 60) {
-  const model = createRadioModel(2024);
+  const model = createRadioModel(2024, PCNG_RADIO_PARAMS);
   const all: number[] = [];
   let withinVar = 0;
   for (let l = 0; l < links; l++) {
