@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { keysHmac, type WireKey } from "../../examples/key-server/protocol";
 import { backoffDelay, readLimited, resolveRetry } from "../../src/index";
 
-fc.configureGlobal({ seed: 20210724, numRuns: 60 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 60 });
 
 const noTimers = { setTimeout: () => ({ id: 0 }) };
 

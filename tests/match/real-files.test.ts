@@ -15,7 +15,7 @@ import {
 import { ROOT } from "../helpers/data";
 import { clock2020, ecdsaPair, ed25519Pair, gaenFile, SAMPLE_PUBLIC_KEY } from "./fixtures";
 
-fc.configureGlobal({ seed: 20201123, numRuns: 150 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 150 });
 
 const sampleZip = gaenFile("sample-diagnosis-key-file.zip");
 const trusted = [parsePublicKey(SAMPLE_PUBLIC_KEY)];

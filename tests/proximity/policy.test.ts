@@ -15,7 +15,7 @@ import {
   validatePolicy,
 } from "../../src/index";
 
-fc.configureGlobal({ seed: 20240501, numRuns: 100 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 100 });
 
 const inst = (time: number, att: number, seconds = 60): ScanInstanceLike => ({
   time,
