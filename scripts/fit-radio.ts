@@ -11,6 +11,7 @@ import type { PairKey, PairParams, RadioParams } from "../sim/radio";
 import { ricianDb } from "../sim/fading";
 import { fitPair, type PairFit, parseRssiCsv } from "../sim/radio-fit";
 import type { Carriage } from "../sim/scenario";
+import { csvNumber, parseCsv } from "../src/csv";
 import { dataPath } from "./lib/data";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -81,15 +82,14 @@ for (const key of PAIRS) {
   };
 }
 
-const calib = readFileSync(dataPath("calibration/en-calibration-2020-12-14.csv"), "utf8")
-  .split(/\r?\n/)
-  .slice(1)
-  .filter(Boolean)
-  .map((l) => l.split(","));
+const calib = parseCsv(readFileSync(dataPath("calibration/en-calibration-2020-12-14.csv"), "utf8"), [
+  "tx_power",
+  "rssi_correction",
+]).rows;
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const reference = {
-  txPower: median(calib.map((f) => Number(f[4]))),
-  rssiCorrection: median(calib.map((f) => Number(f[3]))),
+  txPower: median(calib.map((r) => csvNumber(r, "tx_power"))),
+  rssiCorrection: median(calib.map((r) => csvNumber(r, "rssi_correction"))),
 };
 
 const round = (x: number, d = 3) => Number(x.toFixed(d));

@@ -1,0 +1,83 @@
+// API reports: one per public entry point (package.json `exports`), made by API Extractor from the
+// declarations `tsc -p tsconfig.api.json` emits into temp/api-dts. `node scripts/api-report.mjs` fails
+// when a checked-in report under api-report/ differs from the code (the API changed without the report);
+// `--update` rewrites the reports. Run through `npm run api:check` / `npm run api:update`, which emit the
+// declarations first.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const update = process.argv.includes("--update");
+
+/** Subpath of package.json `exports` → the declaration file of its source entry. */
+const entries = [
+  { subpath: ".", report: "bluezone.api.md", dts: "src/index.d.ts" },
+  { subpath: "./ble", report: "bluezone-ble.api.md", dts: "src/ble.d.ts" },
+  { subpath: "./sim", report: "bluezone-sim.api.md", dts: "sim/index.d.ts" },
+  { subpath: "./testing", report: "bluezone-testing.api.md", dts: "src/testing.d.ts" },
+];
+
+const reported = { logLevel: "warning", addToApiReportFile: true };
+let failed = false;
+for (const entry of entries) {
+  const mainEntryPointFilePath = join(root, "temp/api-dts", entry.dts);
+  if (!existsSync(mainEntryPointFilePath)) {
+    console.error(`api-report: ${mainEntryPointFilePath} is missing: run tsc -p tsconfig.api.json first`);
+    process.exit(2);
+  }
+  const config = ExtractorConfig.prepare({
+    configObject: {
+      projectFolder: root,
+      mainEntryPointFilePath,
+      compiler: { tsconfigFilePath: join(root, "tsconfig.api.json") },
+      apiReport: {
+        enabled: true,
+        reportFileName: entry.report,
+        reportFolder: join(root, "api-report"),
+        reportTempFolder: join(root, "temp/api-report"),
+      },
+      docModel: { enabled: false },
+      dtsRollup: { enabled: false },
+      tsdocMetadata: { enabled: false },
+      newlineKind: "lf",
+      messages: {
+        compilerMessageReporting: { default: { logLevel: "warning" } },
+        extractorMessageReporting: {
+          default: reported,
+          "ae-missing-release-tag": reported,
+          "ae-undocumented": reported,
+          "ae-forgotten-export": reported,
+          "ae-internal-missing-underscore": reported,
+        },
+        tsdocMessageReporting: { default: reported },
+      },
+    },
+    configObjectFullPath: join(root, "api-extractor.json"),
+    packageJsonFullPath: join(root, "package.json"),
+  });
+  const result = Extractor.invoke(config, {
+    localBuild: update,
+    showVerboseMessages: false,
+    messageCallback: (message) => {
+      // Findings go into the report file (reviewed there); only the changed-report notice is printed.
+      if (message.category === "Extractor" || message.category === "TSDoc") message.logLevel = "none";
+    },
+  });
+  if (result.apiReportChanged && !update) {
+    failed = true;
+    console.error(
+      `api-report: ${entry.subpath} differs from api-report/${entry.report} (new: temp/api-report/${entry.report}); ` +
+        "if the change is meant, run npm run api:update and commit the report",
+    );
+  } else if (!result.succeeded) {
+    failed = true;
+    console.error(`api-report: ${entry.subpath}: ${result.errorCount} errors`);
+  } else {
+    console.log(
+      `api-report: ${entry.subpath} ${update ? "written to" : "matches"} api-report/${entry.report}`,
+    );
+  }
+}
+process.exit(failed ? 1 : 0);
