@@ -1,9 +1,11 @@
-// API reports: one per public entry point (package.json `exports`), made by API Extractor from the
-// declarations `tsc -p tsconfig.api.json` emits into temp/api-dts. `node scripts/api-report.mjs` fails
-// when a checked-in report under api-report/ differs from the code (the API changed without the report);
-// `--update` rewrites the reports. Run through `npm run api:check` / `npm run api:update`, which emit the
-// declarations first.
-import { existsSync } from "node:fs";
+// API reports: one per public entry point (package.json `exports`), made by API Extractor (which
+// analyses with its own bundled TypeScript) from the declarations `tsc -p tsconfig.api.json` emits into
+// temp/api-dts. `npm run api:check` (this script) fails when a checked-in report under api-report/
+// differs from the code: the public API changed without its report. `npm run api:update` (`--update`)
+// rewrites the reports; commit them with the change, so the diff shows what the API gained or lost.
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
@@ -18,6 +20,17 @@ const entries = [
   { subpath: "./sim", report: "bluezone-sim.api.md", dts: "sim/index.d.ts" },
   { subpath: "./testing", report: "bluezone-testing.api.md", dts: "src/testing.d.ts" },
 ];
+
+// Declarations afresh (a module removed since the last run must not linger in temp/api-dts).
+rmSync(join(root, "temp/api-dts"), { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const emitted = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.api.json")], {
+  stdio: "inherit",
+});
+if (emitted.status !== 0) {
+  console.error("api-report: tsc -p tsconfig.api.json failed");
+  process.exit(2);
+}
 
 const reported = { logLevel: "warning", addToApiReportFile: true };
 let failed = false;

@@ -7,7 +7,10 @@
 import { parse } from "csv-parse/sync";
 import { BluezoneError } from "./errors";
 
-/** A CSV input is malformed (wrong header, wrong field count, bad value); `line` is 1-based. */
+/**
+ * A CSV input is malformed (wrong header, wrong field count, bad value); `line` is 1-based.
+ * @public
+ */
 export class CsvFormatError extends BluezoneError {
   /** 1-based line number of the offending row (1 is the header). */
   readonly line: number;

@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-export * from "./bytes";
+export { fromHex, type RandomBytes, toHex } from "./bytes";
 export * from "./clock";
 export { CsvFormatError } from "./csv";
 export * from "./errors";

@@ -12,7 +12,10 @@ import { resolvePairCalibration } from "./attenuation";
 import type { ContactPolicy } from "./policy";
 import { DEFAULT_SCAN_SECONDS, DEFAULT_WINDOW_SECONDS, evaluateWindows, packetsToInstances } from "./windows";
 
-/** One received packet of a beacon log. */
+/**
+ * One received packet of a beacon log.
+ * @public
+ */
 export interface BeaconRow {
   /** Pair label (who heard whom). */
   pair: string;
@@ -28,7 +31,10 @@ export interface BeaconRow {
   transmitterModel: string;
 }
 
-/** Columns a beacon CSV must have. */
+/**
+ * Columns a beacon CSV must have.
+ * @public
+ */
 export const BEACON_COLUMNS = [
   "pair",
   "time",
@@ -42,6 +48,7 @@ export const BEACON_COLUMNS = [
  * Parses a beacon CSV. An empty text or a header alone gives no rows; rows with rssi 127 ("not
  * available") are left out.
  * @throws CsvFormatError naming the line of a malformed row
+ * @public
  */
 export function parseBeaconCsv(text: string): BeaconRow[] {
   return parseCsv(text, BEACON_COLUMNS).rows.flatMap((row): BeaconRow[] => {
@@ -66,7 +73,10 @@ export function parseBeaconCsv(text: string): BeaconRow[] {
   });
 }
 
-/** One window of one pair, as the CLI prints it. */
+/**
+ * One window of one pair, as the CLI prints it.
+ * @public
+ */
 export interface PairWindow {
   /** Pair label. */
   pair: string;
@@ -84,7 +94,10 @@ export interface PairWindow {
   probability?: number;
 }
 
-/** Options of {@link beaconWindows}. */
+/**
+ * Options of {@link beaconWindows}.
+ * @public
+ */
 export interface BeaconWindowOptions {
   /** Window length, seconds (default 300). */
   windowSeconds?: number;
@@ -96,6 +109,7 @@ export interface BeaconWindowOptions {
  * The per-packet path: per pair, packets → pseudo scan instances → windows. The calibration of a pair
  * comes from its first row's models; a row's tx_power (from metadata) overrides the sender model's.
  * @returns one entry per pair per window with packets, ordered by pair then start
+ * @public
  */
 export function beaconWindows(
   rows: readonly BeaconRow[],

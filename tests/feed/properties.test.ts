@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keysHmac, type WireKey } from "../../examples/key-server/protocol";
-import { backoffDelay, readLimited, resolveRetry } from "../../src/index";
+import { backoffDelay, readLimited, resolveRetry } from "../../src/feed/http";
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 60 });
 

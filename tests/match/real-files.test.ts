@@ -4,7 +4,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   BluezoneError,
-  EXPORT_PROTO,
   ECDSA_P256_SHA256,
   type KeyFile,
   parsePublicKey,
@@ -12,6 +11,7 @@ import {
   SignatureError,
   toHex,
 } from "../../src/index";
+import { EXPORT_PROTO } from "../../src/match/export-proto";
 import { ROOT } from "../helpers/data";
 import { clock2020, ecdsaPair, ed25519Pair, gaenFile, SAMPLE_PUBLIC_KEY } from "./fixtures";
 

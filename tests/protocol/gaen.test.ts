@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  aes128Ecb,
   cryptAem,
   decodeMetadata,
   deriveAemk,
@@ -17,6 +16,7 @@ import {
   rpiPaddedData,
   toHex,
 } from "../../src/index";
+import { aes128Ecb } from "../../src/protocol/gaen";
 import { repoData } from "../helpers/data";
 
 interface Vectors {
