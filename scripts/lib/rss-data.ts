@@ -71,7 +71,7 @@ export function loadWindows(dataDir: string, set: string, shape: WindowShape): L
       for (let k = 0; k < shape.instancesPerWindow; k++) {
         const p = seg.rssi.slice(w + k * shape.packetsPerInstance, w + (k + 1) * shape.packetsPerInstance);
         instances.push({
-          time: k,
+          time: k * 1000,
           typicalAttenuation: att(p.reduce((a, b) => a + b, 0) / p.length),
           minAttenuation: att(Math.max(...p)),
           packets: p.length,

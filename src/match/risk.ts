@@ -162,7 +162,6 @@ export function assessExposure(
     const instances = ws.flatMap((w) =>
       w.scanInstances.map((s) => ({
         ...s,
-        time: s.time / 1000,
         ...(w.calibrationConfidence !== undefined ? { calibrationConfidence: w.calibrationConfidence } : {}),
       })),
     );

@@ -22,7 +22,7 @@ import { type ContactPolicy, validatePolicy } from "./policy";
  * @public
  */
 export interface ScanInstanceLike {
-  /** Unix seconds of the scan (may be fractional). */
+  /** Unix ms of the scan (the project's time convention; may be fractional). */
   time: number;
   /** Typical attenuation of the scan, dB (from the mean RSSI). */
   typicalAttenuation: number;
@@ -179,7 +179,8 @@ export function evaluateWindows(
   validatePolicy(policy);
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
   checkWindow(windowSeconds);
-  const groups = groupBy(instances, (s) => Math.floor(s.time / windowSeconds) * windowSeconds);
+  // Window starts are unix seconds (WindowResult.start); instance times are unix ms.
+  const groups = groupBy(instances, (s) => Math.floor(s.time / 1000 / windowSeconds) * windowSeconds);
   return [...groups.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([start, g]) => scoreWindow(start, g, policy, windowSeconds));
@@ -286,8 +287,8 @@ export function packetsToInstances(
   }
   return [...bins.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([time, b]) => ({
-      time,
+    .map(([seconds, b]) => ({
+      time: seconds * 1000,
       typicalAttenuation: attenuationOf(b.sum / b.n, calibration),
       minAttenuation: attenuationOf(b.max, calibration),
       packets: b.n,
@@ -297,7 +298,7 @@ export function packetsToInstances(
 }
 
 /**
- * A stored {@link Sighting} as a scan instance, given its pair's calibration (time ms → s).
+ * A stored {@link Sighting} as a scan instance, given its pair's calibration (time: unix ms, as stored).
  * @public
  */
 export function sightingToInstance(
@@ -305,7 +306,7 @@ export function sightingToInstance(
   calibration: Pick<PairCalibration, "txPower" | "rssiCorrection" | "calibrationConfidence">,
 ): ScanInstanceLike {
   return {
-    time: s.time / 1000,
+    time: s.time,
     typicalAttenuation: attenuationOf(s.meanRssi, calibration),
     minAttenuation: attenuationOf(s.maxRssi, calibration),
     packets: s.packets,

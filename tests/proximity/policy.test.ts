@@ -17,8 +17,9 @@ import {
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 100 });
 
-const inst = (time: number, att: number, seconds = 60): ScanInstanceLike => ({
-  time,
+/** A scan instance at `unixSeconds` (instances carry unix ms). */
+const inst = (unixSeconds: number, att: number, seconds = 60): ScanInstanceLike => ({
+  time: unixSeconds * 1000,
   typicalAttenuation: att,
   minAttenuation: att - 3,
   packets: 4,
