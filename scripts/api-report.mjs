@@ -4,7 +4,7 @@
 // differs from the code: the public API changed without its report. `npm run api:update` (`--update`)
 // rewrites the reports; commit them with the change, so the diff shows what the API gained or lost.
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,5 +92,55 @@ for (const entry of entries) {
       `api-report: ${entry.subpath} ${update ? "written to" : "matches"} api-report/${entry.report}`,
     );
   }
+}
+// The README's list of each entry point's exports, between its markers, written from the reports.
+const START = "<!-- api-exports:start: written by npm run api:update from api-report/ -->";
+const END = "<!-- api-exports:end -->";
+/** Top-level names a report declares (a name declared as a type and a value counts once). */
+function reportNames(report) {
+  const names = new Set();
+  for (const line of report.split("\n")) {
+    const m =
+      /^(?:export )?(?:declare )?(?:export )?(?:abstract )?(?:function|class|const|type|interface|enum|let|namespace) ([A-Za-z0-9_$]+)/.exec(
+        line,
+      );
+    if (m) names.add(m[1]);
+  }
+  return [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b));
+}
+const block = [START, "", "| entry point | exports | API report |", "| --- | --- | --- |"];
+const lists = [];
+for (const entry of entries) {
+  const specifier = entry.subpath === "." ? "bluezone" : `bluezone/${entry.subpath.slice(2)}`;
+  const names = reportNames(readFileSync(join(root, "api-report", entry.report), "utf8"));
+  block.push(
+    `| \`${specifier}\` | ${names.length} | [api-report/${entry.report}](api-report/${entry.report}) |`,
+  );
+  lists.push(
+    "",
+    `<details><summary><code>${specifier}</code>: ${names.length} exports</summary>`,
+    "",
+    names.map((n) => `\`${n}\``).join(", "),
+    "",
+    "</details>",
+  );
+}
+block.push(...lists, "", END);
+const readmePath = join(root, "README.md");
+const readme = readFileSync(readmePath, "utf8");
+const at = readme.indexOf(START);
+const to = readme.indexOf(END);
+if (at < 0 || to < at) {
+  failed = true;
+  console.error(`api-report: README.md lacks the markers ${START} … ${END}`);
+} else {
+  const next = readme.slice(0, at) + block.join("\n") + readme.slice(to + END.length);
+  if (next !== readme && update) {
+    writeFileSync(readmePath, next);
+    console.log("api-report: README.md export lists written");
+  } else if (next !== readme) {
+    failed = true;
+    console.error("api-report: README.md export lists differ from the reports; run npm run api:update");
+  } else console.log("api-report: README.md export lists match the reports");
 }
 process.exit(failed ? 1 : 0);
