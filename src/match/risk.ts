@@ -208,8 +208,8 @@ export function assessExposure(
     // Close windows of this key on days met at its level or any higher one.
     for (const w of k.windows) {
       if (!w.close) continue;
-      const day = new Date(w.start * 1000).toISOString().slice(0, 10);
-      if (daily.some((d) => d.met && d.day === day && d.level >= k.level)) lastClose.push(w.start * 1000);
+      const day = new Date(w.start).toISOString().slice(0, 10);
+      if (daily.some((d) => d.met && d.day === day && d.level >= k.level)) lastClose.push(w.start);
     }
   }
   const metLevels = daily.filter((d) => d.met).map((d) => d.level);

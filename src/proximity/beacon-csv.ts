@@ -1,7 +1,7 @@
 /**
  * Raw beacon logs (one row per received packet) and the per-packet path from them to window decisions.
  * CSV header: `pair,time,rssi,tx_power,receiver_model,transmitter_model`; time in unix seconds (may be
- * fractional), rssi and tx_power in dBm (tx_power may be empty), models free text (may be empty).
+ * fractional; parsed rows carry unix ms, the library's convention), rssi and tx_power in dBm (tx_power may be empty), models free text (may be empty).
  * rssi is −127…20 dBm, or 127: HCI's and noble's "not available", whose rows carry no signal level
  * and are skipped.
  */
@@ -19,7 +19,7 @@ import { DEFAULT_SCAN_SECONDS, DEFAULT_WINDOW_SECONDS, evaluateWindows, packetsT
 export interface BeaconRow {
   /** Pair label (who heard whom). */
   pair: string;
-  /** Unix seconds. */
+  /** Unix ms (the file's `time` column is unix seconds). */
   time: number;
   /** RSSI, dBm. */
   rssi: number;
@@ -54,7 +54,7 @@ export function parseBeaconCsv(text: string): BeaconRow[] {
   return parseCsv(text, BEACON_COLUMNS).rows.flatMap((row): BeaconRow[] => {
     const pair = row.fields.pair!;
     if (pair === "") throw new CsvFormatError(row.line, 'column "pair" must not be empty');
-    const time = csvNumber(row, "time");
+    const time = csvNumber(row, "time") * 1000;
     const rssi = csvNumber(row, "rssi");
     if (rssi === RSSI_NOT_AVAILABLE) return [];
     if (rssi < -127 || rssi > 20)
@@ -80,7 +80,7 @@ export function parseBeaconCsv(text: string): BeaconRow[] {
 export interface PairWindow {
   /** Pair label. */
   pair: string;
-  /** Window start, unix seconds (a multiple of the window length). */
+  /** Window start, unix ms (a multiple of the window length); `bluezone proximity` prints unix seconds. */
   start: number;
   /** Packets in the window. */
   beacons: number;

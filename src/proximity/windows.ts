@@ -41,7 +41,7 @@ export interface ScanInstanceLike {
  * @public
  */
 export interface WindowResult {
-  /** Unix seconds of the window's start (a multiple of the window length). */
+  /** Unix ms of the window's start (a multiple of the window length). */
   start: number;
   /** Scan instances in the window. */
   instances: number;
@@ -115,7 +115,7 @@ export function windowAttenuation(instances: readonly ScanInstanceLike[], policy
 
 /**
  * Decides one window from its instances (assumed validated policy; all instances belong to the window).
- * @param start - the window's start, unix seconds
+ * @param start - the window's start, unix ms
  * @public
  */
 export function scoreWindow(
@@ -179,8 +179,8 @@ export function evaluateWindows(
   validatePolicy(policy);
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
   checkWindow(windowSeconds);
-  // Window starts are unix seconds (WindowResult.start); instance times are unix ms.
-  const groups = groupBy(instances, (s) => Math.floor(s.time / 1000 / windowSeconds) * windowSeconds);
+  const windowMs = windowSeconds * 1000;
+  const groups = groupBy(instances, (s) => Math.floor(s.time / windowMs) * windowMs);
   return [...groups.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([start, g]) => scoreWindow(start, g, policy, windowSeconds));
@@ -225,7 +225,7 @@ export function decideDays(windows: readonly WindowResult[], policy: ContactPoli
   validatePolicy(policy);
   const days = new Map<string, DayResult>();
   for (const w of windows) {
-    const day = localDate(w.start * 1000, policy.day.boundary);
+    const day = localDate(w.start, policy.day.boundary);
     const d = days.get(day) ?? {
       day,
       closeSeconds: 0,
@@ -247,11 +247,11 @@ export function decideDays(windows: readonly WindowResult[], policy: ContactPoli
 }
 
 /**
- * One received packet: time (unix seconds) and RSSI (dBm).
+ * One received packet: time (unix ms) and RSSI (dBm).
  * @public
  */
 export interface Packet {
-  /** Unix seconds, may be fractional. */
+  /** Unix ms, may be fractional. */
   time: number;
   /** Received signal strength, dBm. */
   rssi: number;
@@ -277,7 +277,7 @@ export function packetsToInstances(
   checkWindow(scanSeconds);
   const bins = new Map<number, { n: number; sum: number; max: number }>();
   for (const p of packets) {
-    const t = Math.floor(p.time / scanSeconds) * scanSeconds;
+    const t = Math.floor(p.time / 1000 / scanSeconds) * scanSeconds;
     const b = bins.get(t);
     if (b) {
       b.n++;
