@@ -115,7 +115,9 @@ describe("contact scenarios", () => {
         contactScenario({
           distance: [d, d],
           minutes: [30, 30],
-          radio: { noiseSigmaDb: 0, shadowingSigmaDb: 0 },
+          // Sensitivity off: at 8 m a −30 dBm sender (the draw covers −30…0) falls below −100 dBm and
+          // would leave no sighting to compare; this test is about path loss, not sensitivity.
+          radio: { noiseSigmaDb: 0, shadowingSigmaDb: 0, sensitivityDbm: -500 },
         }),
         { seed, numRuns: 1 },
       )[0]!;
