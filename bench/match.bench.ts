@@ -19,7 +19,6 @@ import { join } from "node:path";
 import { hkdf as nobleHkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import {
-  aes128Ecb,
   checkExposure,
   closeMatchWorkers,
   createMemoryLog,
@@ -32,12 +31,13 @@ import {
   matchGaenKeys,
   matchLog,
   openLevelLog,
-  PARALLEL_MIN_KEYS,
   readKeyFile,
   rpiPaddedData,
   type Sighting,
   warmMatchWorkers,
 } from "../src/index";
+import { PARALLEL_MIN_KEYS } from "../src/match/match-workers";
+import { aes128Ecb } from "../src/protocol/gaen";
 import { publishCase, sightings, syncCase, trusted } from "./feed.bench";
 import { type Bench, sig3 } from "./harness";
 

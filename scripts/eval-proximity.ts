@@ -118,7 +118,7 @@ export function pairDecisions(
   for (const ws of pairs.values()) {
     if (!ws.some((w) => w.labelled)) continue;
     const policy = policyOfSet(ws[0]!.set);
-    const results = ws.map((w) => scoreWindow(w.start, w.instances, policy));
+    const results = ws.map((w) => scoreWindow(w.start * 1000, w.instances, policy));
     const trueCloseSeconds = ws.reduce((s, w) => s + w.trueCloseSeconds, 0);
     outcomes.push({ set: ws[0]!.set, pair: ws[0]!.pair, trueCloseSeconds, truth: trueCloseSeconds >= 900 });
     decided.push(decideDays(results, policy).some((d) => d.f1));

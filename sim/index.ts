@@ -1,34 +1,29 @@
 /**
- * bluezone/sim: the simulation core — seeded randomness, scenarios, population and mobility, spatial
- * index, ground-truth contacts, the fitted radio model, the epidemic, contact detection, and the run
- * report.
+ * `bluezone/sim`: the population simulator. Run one with {@link runSimulation} on a scenario from
+ * {@link loadScenario} (or a contact trace from {@link loadContactTrace}); the result's summary, daily
+ * rows, detection and epidemic figures, and the HTML/CSV report writers; the epidemic model and its
+ * parameters; the fitted radio model; seeded randomness. The engine's parts (mobility, world, spatial
+ * index, phone fleet, authority, ground-truth bookkeeping, radio fitting) are internal: import paths
+ * under `sim/` other than this module are not part of the package's API.
  *
  * @packageDocumentation
  */
-export * from "./contact-index";
-export * from "./contact-mobility";
 export * from "./contact-trace";
 export * from "./detection";
 export * from "./epidemic";
 export * from "./epidemic-metrics";
 export * from "./epidemic-params";
-export * from "./fading";
-export * from "./ground-truth";
-export * from "./infection";
-export * from "./mobility";
-export * from "./pair-minutes";
-export * from "./positions";
-export * from "./radio";
-export * from "./radio-fit";
-export * from "./random";
-export * from "./report";
-export * from "./restrictions";
-export type { DayRow, SimulationResult, SimulationSummary } from "./run";
-export * from "./scenario";
-export * from "./schedule";
-export * from "./spatial";
-export * from "./world";
-export * from "./authority";
 export * from "./evaluation";
-export * from "./phones";
+// Types the epidemic and the detection tally expose (the modules behind them are internal).
+export type { DayContacts } from "./ground-truth";
+export * from "./infection";
+export type { Mobility } from "./mobility";
+export * from "./radio";
+export { createRng, createStreams, type Rng, type RngStreams, type StreamName } from "./random";
+export * from "./report";
 export * from "./run";
+export * from "./scenario";
+export type { World } from "./world";
+export type { DaySchedule } from "./schedule";
+export type { Positions } from "./positions";
+export type { SpatialIndex } from "./spatial";

@@ -3,6 +3,7 @@
  * Systems Journal 2021, MIT). Pure functions over parsed rows, shared by `scripts/fit-radio.ts` and the
  * tests that check the model reproduces the data.
  */
+import { parse } from "csv-parse/sync";
 
 /** One measured packet. */
 export interface RssiRow {
@@ -16,19 +17,25 @@ export interface RssiRow {
   distM: number;
 }
 
-/** Parses an `rss-XY.csv` text (`device,elapsed,rss,mRSS10,mRSS100,dist(cm),label`). */
+/**
+ * Parses an `rss-XY.csv` text (`device,elapsed,rss,mRSS10,mRSS100,dist,label`; dist in cm) with
+ * csv-parse, in file order. Rows whose elapsed time, RSSI or distance is not a number are skipped. The
+ * one reader of these files: `scripts/lib/rss-data.ts` builds its evaluation windows on it.
+ */
 export function parseRssiCsv(text: string): RssiRow[] {
+  const records: Record<string, string>[] = parse(text, {
+    bom: true,
+    columns: true,
+    skip_empty_lines: true,
+    record_delimiter: ["\r\n", "\n"],
+  });
   const rows: RssiRow[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!line) continue;
-    const f = line.split(",");
-    const rss = Number(f[2]);
-    const dist = Number(f[5]);
-    const elapsed = Number(f[1]);
+  for (const r of records) {
+    const rss = Number(r.rss);
+    const dist = Number(r.dist);
+    const elapsed = Number(r.elapsed);
     if (!Number.isFinite(rss) || !Number.isFinite(dist) || !Number.isFinite(elapsed)) continue;
-    rows.push({ device: f[0] ?? "", elapsed, rss, distM: dist / 100 });
+    rows.push({ device: r.device ?? "", elapsed, rss, distM: dist / 100 });
   }
   return rows;
 }

@@ -1,7 +1,10 @@
 /** Small byte helpers shared by the protocol, log and CLI. */
 import { InvalidArgumentError } from "./errors";
 
-/** Lower-case hex of `bytes`. */
+/**
+ * Lower-case hex of `bytes`.
+ * @public
+ */
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
@@ -11,6 +14,7 @@ export function toHex(bytes: Uint8Array): string {
  * @param expectedLength - if given, the number of bytes the value must have
  * @param what - name used in the error message
  * @throws InvalidArgumentError on bad characters or length
+ * @public
  */
 export function fromHex(hex: string, expectedLength?: number, what = "value"): Uint8Array {
   const s = hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
@@ -33,5 +37,8 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** A function returning `n` random bytes: `crypto.randomBytes` by default, seeded in simulations. */
+/**
+ * A function returning `n` random bytes: `crypto.randomBytes` by default, seeded in simulations.
+ * @public
+ */
 export type RandomBytes = (n: number) => Uint8Array;

@@ -3,10 +3,16 @@
  * so tests and the simulator can drive time.
  */
 
-/** Opaque handle returned by {@link Clock.setTimeout}. */
+/**
+ * Opaque handle returned by {@link Clock.setTimeout}.
+ * @public
+ */
 export type TimerHandle = { readonly id: number };
 
-/** A source of wall-clock time (unix milliseconds) and of timers on that time line. */
+/**
+ * A source of wall-clock time (unix milliseconds) and of timers on that time line.
+ * @public
+ */
 export interface Clock {
   /** Current time in unix milliseconds. */
   now(): number;
@@ -16,7 +22,10 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock: `Date.now()` and Node's timers (unref'd, so they never keep a process alive). */
+/**
+ * The real clock: `Date.now()` and Node's timers (unref'd, so they never keep a process alive).
+ * @public
+ */
 export function systemClock(): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   let next = 1;
@@ -43,7 +52,10 @@ export function systemClock(): Clock {
   };
 }
 
-/** A clock whose time moves only when told to; timers fire in time order as it advances. */
+/**
+ * A clock whose time moves only when told to; timers fire in time order as it advances.
+ * @public
+ */
 export interface VirtualClock extends Clock {
   /** Moves time forward by `ms`, firing every timer due on the way, in order of due time. */
   advance(ms: number): void;
@@ -58,6 +70,7 @@ export interface VirtualClock extends Clock {
 /**
  * Creates a {@link VirtualClock} starting at `startMs` (unix milliseconds).
  * Timers scheduled for the same instant fire in the order they were scheduled.
+ * @public
  */
 export function virtualClock(startMs = 0): VirtualClock {
   let now = startMs;
@@ -150,7 +163,10 @@ export function virtualClock(startMs = 0): VirtualClock {
   return clock;
 }
 
-/** Resolves after every pending microtask has run (one macrotask turn). */
+/**
+ * Resolves after every pending microtask has run (one macrotask turn).
+ * @public
+ */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -158,6 +174,7 @@ export function settle(): Promise<void> {
 /**
  * Advances a virtual clock by `ms`, letting asynchronous work settle after each batch of timers due at
  * the same instant, so timers armed by that work are scheduled at the right virtual time.
+ * @public
  */
 export async function advanceAndSettle(clock: VirtualClock, ms: number): Promise<void> {
   const target = clock.now() + ms;

@@ -1,11 +1,16 @@
 /**
- * A small CSV reader for the project's inputs (beacon logs, calibration tables, data sets): comma
- * separated, optional double-quoted fields (`""` escapes a quote), LF or CRLF line ends, a header row.
- * Errors name the 1-based line number of the offending row.
+ * The project's CSV reader (beacon logs, sighting exports, calibration tables, data sets), on csv-parse:
+ * comma separated, RFC 4180 quoting (quoted commas, `""`, line breaks), LF or CRLF line ends, a header
+ * row. Errors name the 1-based line number of the offending row. `parseCsv` and `csvNumber` are
+ * internal (not exported by the package); `CsvFormatError` is public, thrown by the public parsers.
  */
+import { parse } from "csv-parse/sync";
 import { BluezoneError } from "./errors";
 
-/** A CSV input is malformed (wrong header, wrong field count, bad value); `line` is 1-based. */
+/**
+ * A CSV input is malformed (wrong header, wrong field count, bad value); `line` is 1-based.
+ * @public
+ */
 export class CsvFormatError extends BluezoneError {
   /** 1-based line number of the offending row (1 is the header). */
   readonly line: number;
@@ -28,61 +33,53 @@ export interface CsvRow {
   fields: Record<string, string>;
 }
 
-/** Splits one CSV line into fields, honouring double quotes. */
-export function splitCsvLine(text: string, line: number): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"' && cur === "") quoted = true;
-    else if (c === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  if (quoted) throw new CsvFormatError(line, "unterminated quoted field");
-  out.push(cur);
-  return out;
-}
-
 /**
- * Parses CSV text with a header row. Blank lines are skipped; an empty text gives no rows.
+ * Parses CSV text with a header row, with csv-parse (RFC 4180: quoted fields may hold commas, `""` and
+ * line breaks). A leading BOM is dropped, blank lines are skipped, header names and values are trimmed;
+ * an empty text gives no rows. A `"` inside an unquoted field is kept as text.
  * @param text - the whole file
  * @param required - column names that must appear in the header (in any order)
- * @throws CsvFormatError on a missing column or a row with the wrong number of fields
+ * @throws CsvFormatError on a missing column, a row with the wrong number of fields, or an unterminated
+ *   quoted field; `line` is where the offending row ends (1-based)
  */
 export function parseCsv(
   text: string,
   required: readonly string[] = [],
 ): { header: string[]; rows: CsvRow[] } {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  let headerLine = lines.findIndex((l) => l.trim() !== "");
-  if (headerLine < 0) return { header: [], rows: [] };
-  const header = splitCsvLine(lines[headerLine]!, headerLine + 1).map((h) => h.trim());
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // With `info: true` csv-parse returns { record, info } per row (its sync typing says string[][]).
+    records = parse(text, {
+      bom: true,
+      info: true,
+      record_delimiter: ["\r\n", "\n"],
+      relax_column_count: true,
+      relax_quotes: true,
+    }) as unknown as typeof records;
+  } catch (err) {
+    const e = err as { code?: string; lines?: number; message?: string };
+    const line = e.lines ?? 1;
+    if (e.code === "CSV_QUOTE_NOT_CLOSED") throw new CsvFormatError(line, "unterminated quoted field");
+    throw new CsvFormatError(line, e.message ?? String(err));
+  }
+  const blank = (r: string[]) => r.every((f) => f.trim() === "");
+  const data = records.filter((r) => !blank(r.record));
+  const first = data[0];
+  if (!first) return { header: [], rows: [] };
+  const header = first.record.map((h) => h.trim());
   for (const name of required) {
     if (!header.includes(name))
-      throw new CsvFormatError(headerLine + 1, `missing column "${name}" (header: ${header.join(",")})`);
+      throw new CsvFormatError(first.info.lines, `missing column "${name}" (header: ${header.join(",")})`);
   }
-  const rows: CsvRow[] = [];
-  for (let i = ++headerLine; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim() === "") continue;
-    const values = splitCsvLine(raw, i + 1);
-    if (values.length !== header.length)
-      throw new CsvFormatError(i + 1, `expected ${header.length} fields, got ${values.length}`);
+  const rows: CsvRow[] = data.slice(1).map(({ record, info }) => {
+    if (record.length !== header.length)
+      throw new CsvFormatError(info.lines, `expected ${header.length} fields, got ${record.length}`);
     const fields: Record<string, string> = {};
     header.forEach((h, j) => {
-      fields[h] = values[j]!.trim();
+      fields[h] = record[j]!.trim();
     });
-    rows.push({ line: i + 1, fields });
-  }
+    return { line: info.lines, fields };
+  });
   return { header, rows };
 }
 

@@ -3,7 +3,10 @@
  * `code`, so callers can branch on the code instead of parsing messages.
  */
 
-/** Base class of every error bluezone raises deliberately. */
+/**
+ * Base class of every error bluezone raises deliberately.
+ * @public
+ */
 export class BluezoneError extends Error {
   /** Stable machine-readable code, e.g. `ERR_INVALID_KEY`. */
   readonly code: string;
@@ -20,7 +23,10 @@ export class BluezoneError extends Error {
   }
 }
 
-/** An argument is out of its documented range or of the wrong shape. */
+/**
+ * An argument is out of its documented range or of the wrong shape.
+ * @public
+ */
 export class InvalidArgumentError extends BluezoneError {
   /** @param message - what was wrong and what is accepted */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -28,7 +34,10 @@ export class InvalidArgumentError extends BluezoneError {
   }
 }
 
-/** An advertisement that claims to be ours (right service UUID) but whose payload is malformed. */
+/**
+ * An advertisement that claims to be ours (right service UUID) but whose payload is malformed.
+ * @public
+ */
 export class MalformedAdvertisementError extends BluezoneError {
   /** @param message - which field was malformed */
   constructor(message: string) {

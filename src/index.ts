@@ -7,9 +7,9 @@
  *
  * @packageDocumentation
  */
-export * from "./bytes";
+export { fromHex, type RandomBytes, toHex } from "./bytes";
 export * from "./clock";
-export * from "./csv";
+export { CsvFormatError } from "./csv";
 export * from "./errors";
 export * from "./feed/index";
 export * from "./log/index";

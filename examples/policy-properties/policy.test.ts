@@ -10,6 +10,9 @@
 import { describe, expect, it } from "vitest";
 import { assertPolicyProperty, checkPolicyProperty, contactScenario } from "../../src/testing";
 
+// Fixed seed (7), on purpose: these checks measure failure *rates* over 60–100 sampled contacts against
+// tolerances read off this sample (docs/testing.md); a new sample each run would move the measured rates
+// across those tolerances now and then. The strict properties elsewhere in the suite run on FC_SEED.
 const runs = { numRuns: 60, seed: 7 };
 
 describe.each(["default", "cwa"])("policy %s", (policy) => {

@@ -139,7 +139,7 @@ export function scenarioWindows(
       const w = windows.get(w0) ?? { inst: [], gt: [], closeSeconds: 0 };
       const mean = m.rssi.reduce((a, b) => a + b, 0) / m.rssi.length;
       w.inst.push({
-        time: t,
+        time: t * 1000,
         typicalAttenuation: cal.txPower - (mean + cal.rssiCorrection),
         minAttenuation: cal.txPower - (Math.max(...m.rssi) + cal.rssiCorrection),
         packets: m.rssi.length,

@@ -12,9 +12,9 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { csvNumber, parseCsv } from "../../src/csv";
 import { resolvePairCalibration } from "../../src/proximity/attenuation";
 import type { ScanInstanceLike } from "../../src/proximity/windows";
+import { parseRssiCsv } from "../../sim/radio-fit";
 
 /** The six carriage combinations (H hand, P pocket, B bag). */
 export const CARRIAGES = ["HH", "HP", "HB", "PP", "PB", "BB"] as const;
@@ -41,25 +41,20 @@ export interface WindowShape {
   instancesPerWindow: number;
 }
 
-/** Reads one data set's packets, grouped by (device, distance) segment in file order. */
+/** Reads one data set's packets (through `parseRssiCsv`), grouped by (device, distance) segment in file order. */
 export function loadSegments(dataDir: string, set: string) {
-  const { rows } = parseCsv(readFileSync(resolve(dataDir, `rss-${set}.csv`), "utf8"), [
-    "device",
-    "rss",
-    "dist",
-  ]);
-  const devices = [...new Set(rows.map((r) => r.fields.device!))];
+  const rows = parseRssiCsv(readFileSync(resolve(dataDir, `rss-${set}.csv`), "utf8"));
+  const devices = [...new Set(rows.map((r) => r.device))];
   const segments: { device: string; transmitter: string; distanceCm: number; rssi: number[] }[] = [];
   for (const r of rows) {
-    const device = r.fields.device!;
-    const distanceCm = csvNumber(r, "dist");
+    const distanceCm = Math.round(r.distM * 100);
     let seg = segments.at(-1);
-    if (!seg || seg.device !== device || seg.distanceCm !== distanceCm) {
-      const transmitter = devices.find((d) => d !== device) ?? "";
-      seg = { device, transmitter, distanceCm, rssi: [] };
+    if (!seg || seg.device !== r.device || seg.distanceCm !== distanceCm) {
+      const transmitter = devices.find((d) => d !== r.device) ?? "";
+      seg = { device: r.device, transmitter, distanceCm, rssi: [] };
       segments.push(seg);
     }
-    seg.rssi.push(csvNumber(r, "rss"));
+    seg.rssi.push(r.rss);
   }
   return segments;
 }
@@ -76,7 +71,7 @@ export function loadWindows(dataDir: string, set: string, shape: WindowShape): L
       for (let k = 0; k < shape.instancesPerWindow; k++) {
         const p = seg.rssi.slice(w + k * shape.packetsPerInstance, w + (k + 1) * shape.packetsPerInstance);
         instances.push({
-          time: k,
+          time: k * 1000,
           typicalAttenuation: att(p.reduce((a, b) => a + b, 0) / p.length),
           minAttenuation: att(Math.max(...p)),
           packets: p.length,

@@ -63,7 +63,10 @@ import {
   withRetry,
 } from "./http";
 
-/** Options of {@link createKeyFeed}. */
+/**
+ * Options of {@link createKeyFeed}.
+ * @public
+ */
 export interface KeyFeedOptions {
   /** URL of the directory holding the index and the files (e.g. `https://cdn.example/keys/`). */
   baseUrl: string;
@@ -100,7 +103,10 @@ export interface KeyFeedOptions {
   stateName?: string;
 }
 
-/** The verdict stored for one processed file (the `value` of its stored result). */
+/**
+ * The verdict stored for one processed file (the `value` of its stored result).
+ * @public
+ */
 export interface FileVerdict {
   /** Marks results written by the feed client. */
   kind: "key-feed";
@@ -122,13 +128,19 @@ export interface FileVerdict {
   lastContactAt?: number;
 }
 
-/** A file processed by a sync. */
+/**
+ * A file processed by a sync.
+ * @public
+ */
 export interface ProcessedFile extends FileVerdict {
   /** True when the verdict was stored by an earlier, interrupted sync (not matched again). */
   recovered: boolean;
 }
 
-/** A file rejected by a sync. */
+/**
+ * A file rejected by a sync.
+ * @public
+ */
 export interface RejectedFile {
   /** File name. */
   name: string;
@@ -142,7 +154,10 @@ export interface RejectedFile {
   givenUp: boolean;
 }
 
-/** What a sync did. */
+/**
+ * What a sync did.
+ * @public
+ */
 export interface FeedResult {
   /** `fetched` (200), `not-modified` (304) or `failed`. */
   index: "fetched" | "not-modified" | "failed";
@@ -167,13 +182,19 @@ export interface FeedResult {
   error?: { code: string; message: string };
 }
 
-/** Options of one sync. */
+/**
+ * Options of one sync.
+ * @public
+ */
 export interface SyncOptions {
   /** Aborts the sync: the request under way is cancelled and the result has `ERR_FEED_ABORTED`. */
   signal?: AbortSignal;
 }
 
-/** A key-feed client. */
+/**
+ * A key-feed client.
+ * @public
+ */
 export interface KeyFeed {
   /**
    * Fetches the index and processes new files. Concurrent calls run one after another. Network
@@ -214,7 +235,10 @@ function stopsSync(err: unknown): boolean {
   );
 }
 
-/** Creates a key-feed client (see the module documentation for its guarantees). */
+/**
+ * Creates a key-feed client (see the module documentation for its guarantees).
+ * @public
+ */
 export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   const { log, trustedKeys } = options;
   if (!trustedKeys || trustedKeys.length === 0)

@@ -1,7 +1,10 @@
 /** Typed errors of the key-feed client. All extend {@link BluezoneError}. */
 import { BluezoneError } from "../errors";
 
-/** The network failed (connection refused or reset, DNS, aborted body) after every retry. */
+/**
+ * The network failed (connection refused or reset, DNS, aborted body) after every retry.
+ * @public
+ */
 export class FeedNetworkError extends BluezoneError {
   /** @param message - which request failed and how */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -9,7 +12,10 @@ export class FeedNetworkError extends BluezoneError {
   }
 }
 
-/** The server answered with an unexpected HTTP status (after retries, for 5xx). */
+/**
+ * The server answered with an unexpected HTTP status (after retries, for 5xx).
+ * @public
+ */
 export class FeedHttpError extends BluezoneError {
   /** The HTTP status received. */
   readonly status: number;
@@ -24,7 +30,10 @@ export class FeedHttpError extends BluezoneError {
   }
 }
 
-/** The feed index is not a well-formed index document (see docs/key-distribution.md). */
+/**
+ * The feed index is not a well-formed index document (see docs/key-distribution.md).
+ * @public
+ */
 export class FeedIndexError extends BluezoneError {
   /** @param message - what was malformed */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -32,7 +41,10 @@ export class FeedIndexError extends BluezoneError {
   }
 }
 
-/** A batch file is larger than allowed (declared, announced in Content-Length, or counted while streaming). */
+/**
+ * A batch file is larger than allowed (declared, announced in Content-Length, or counted while streaming).
+ * @public
+ */
 export class FeedSizeLimitError extends BluezoneError {
   /** @param message - which file and which limit */
   constructor(message: string) {
@@ -40,7 +52,10 @@ export class FeedSizeLimitError extends BluezoneError {
   }
 }
 
-/** A batch file's bytes differ from what the index announced (SHA-256 or size). */
+/**
+ * A batch file's bytes differ from what the index announced (SHA-256 or size).
+ * @public
+ */
 export class FeedDigestError extends BluezoneError {
   /** @param message - which file and what differed */
   constructor(message: string) {
@@ -48,12 +63,16 @@ export class FeedDigestError extends BluezoneError {
   }
 }
 
-/** Which deadline a request missed (see `FeedTimeouts`). */
+/**
+ * Which deadline a request missed (see `FeedTimeouts`).
+ * @public
+ */
 export type FeedTimeoutPhase = "connect" | "headers" | "idle" | "request" | "total";
 
 /**
  * A deadline passed: `connect`, `headers`, `idle` and `request` concern one request (retried like a
  * network error); `total` ends the whole sync (not retried; progress so far is kept).
+ * @public
  */
 export class FeedTimeoutError extends BluezoneError {
   /** The deadline that passed. */
@@ -69,7 +88,10 @@ export class FeedTimeoutError extends BluezoneError {
   }
 }
 
-/** The caller aborted the sync (its `AbortSignal` fired); progress so far is kept. */
+/**
+ * The caller aborted the sync (its `AbortSignal` fired); progress so far is kept.
+ * @public
+ */
 export class FeedAbortedError extends BluezoneError {
   /** @param message - what was aborted, with the signal's reason */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -77,7 +99,10 @@ export class FeedAbortedError extends BluezoneError {
   }
 }
 
-/** Redirects that lead nowhere: a loop (a URL seen twice), too many hops, or an invalid Location. */
+/**
+ * Redirects that lead nowhere: a loop (a URL seen twice), too many hops, or an invalid Location.
+ * @public
+ */
 export class FeedRedirectError extends BluezoneError {
   /** @param message - the chain of URLs or the bad Location */
   constructor(message: string) {

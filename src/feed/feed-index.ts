@@ -28,10 +28,16 @@
  */
 import { FeedIndexError } from "./errors";
 
-/** Version of the index format this module reads and writes. */
+/**
+ * Version of the index format this module reads and writes.
+ * @public
+ */
 export const FEED_INDEX_VERSION = 1;
 
-/** One published batch file. */
+/**
+ * One published batch file.
+ * @public
+ */
 export interface FeedBatch {
   /** Unique file name; the phone's processed-file memory is keyed by it. */
   name: string;
@@ -53,7 +59,10 @@ export interface FeedBatch {
   keys?: number;
 }
 
-/** The index document. */
+/**
+ * The index document.
+ * @public
+ */
 export interface FeedIndex {
   /** Always {@link FEED_INDEX_VERSION}. */
   version: number;
@@ -106,6 +115,7 @@ function jsonType(v: unknown): string {
  * Parses and checks an index document (text or parsed JSON): version, field types, unique names,
  * batch numbers that never decrease.
  * @throws FeedIndexError naming the first problem
+ * @public
  */
 export function parseFeedIndex(input: string | unknown): FeedIndex {
   let doc: unknown = input;

@@ -10,7 +10,10 @@
  */
 import type { ContactLog } from "../log/types";
 
-/** A file that was rejected at least once. */
+/**
+ * A file that was rejected at least once.
+ * @public
+ */
 export interface RejectionRecord {
   /** How many syncs rejected it. */
   attempts: number;
@@ -20,7 +23,10 @@ export interface RejectionRecord {
   reason: string;
 }
 
-/** The persisted cursor of one feed. */
+/**
+ * The persisted cursor of one feed.
+ * @public
+ */
 export interface FeedState {
   /** ETag of the last index whose files were all handled. */
   etag?: string;

@@ -21,7 +21,10 @@ import {
   FeedTimeoutError,
 } from "./errors";
 
-/** Options the client passes to a {@link FetchLike}. */
+/**
+ * Options the client passes to a {@link FetchLike}.
+ * @public
+ */
 export interface FetchInit {
   /** Request headers. */
   headers?: Record<string, string>;
@@ -31,10 +34,16 @@ export interface FetchInit {
   redirect?: "manual";
 }
 
-/** The subset of the WHATWG `fetch` the client uses (Node's global `fetch` fits). */
+/**
+ * The subset of the WHATWG `fetch` the client uses (Node's global `fetch` fits).
+ * @public
+ */
 export type FetchLike = (url: string, init?: FetchInit) => Promise<Response>;
 
-/** Deadlines of the feed's requests, ms. Every one must be a positive integer. */
+/**
+ * Deadlines of the feed's requests, ms. Every one must be a positive integer.
+ * @public
+ */
 export interface FeedTimeouts {
   /** TCP (and TLS) connection set-up, default fetch only; default 10 000. */
   connectMs?: number;
@@ -51,8 +60,11 @@ export interface FeedTimeouts {
 /** Deadlines with every field resolved. */
 export type ResolvedTimeouts = Required<FeedTimeouts>;
 
-/** Defaults of {@link FeedTimeouts}. */
-export const DEFAULT_FEED_TIMEOUTS: ResolvedTimeouts = {
+/**
+ * Defaults of {@link FeedTimeouts}.
+ * @public
+ */
+export const DEFAULT_FEED_TIMEOUTS: Required<FeedTimeouts> = {
   connectMs: 10_000,
   headersMs: 30_000,
   idleMs: 30_000,
@@ -79,7 +91,10 @@ export function defaultFetch(connectMs: number): FetchLike {
   return (url, init) => undiciFetch(url, { ...init, dispatcher }) as unknown as Promise<Response>;
 }
 
-/** Retry policy: attempts = 1 + retries; delay doubles from `baseDelayMs`, capped at `maxDelayMs`. */
+/**
+ * Retry policy: attempts = 1 + retries; delay doubles from `baseDelayMs`, capped at `maxDelayMs`.
+ * @public
+ */
 export interface RetryOptions {
   /** Retries after the first attempt (default 3). */
   retries?: number;

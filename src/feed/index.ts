@@ -1,6 +1,21 @@
 /** The phone's key-feed client: index format, HTTP plumbing, persisted progress, sync. */
-export * from "./client";
+export {
+  createKeyFeed,
+  type FeedResult,
+  type FileVerdict,
+  type KeyFeed,
+  type KeyFeedOptions,
+  type ProcessedFile,
+  type RejectedFile,
+  type SyncOptions,
+} from "./client";
 export * from "./errors";
-export * from "./feed-index";
-export * from "./feed-state";
-export * from "./http";
+export { FEED_INDEX_VERSION, type FeedBatch, type FeedIndex, parseFeedIndex } from "./feed-index";
+export type { FeedState, RejectionRecord } from "./feed-state";
+export {
+  DEFAULT_FEED_TIMEOUTS,
+  type FeedTimeouts,
+  type FetchInit,
+  type FetchLike,
+  type RetryOptions,
+} from "./http";

@@ -1,7 +1,10 @@
 /** Typed errors raised by the contact-log stores and the scan aggregator. */
 import { BluezoneError } from "../errors";
 
-/** A LevelDB contact log could not be opened because another handle (or process) holds its lock. */
+/**
+ * A LevelDB contact log could not be opened because another handle (or process) holds its lock.
+ * @public
+ */
 export class LogLockedError extends BluezoneError {
   /** Location of the locked log. */
   readonly path: string;
@@ -20,7 +23,10 @@ export class LogLockedError extends BluezoneError {
   }
 }
 
-/** A contact log could not be opened for another reason (corruption, permissions, missing directory). */
+/**
+ * A contact log could not be opened for another reason (corruption, permissions, missing directory).
+ * @public
+ */
 export class LogOpenError extends BluezoneError {
   /** Location of the log. */
   readonly path: string;
@@ -42,6 +48,7 @@ export class LogOpenError extends BluezoneError {
 /**
  * The message of the innermost error in a `cause` chain: `level` wraps the store's own error
  * ("IO error: …", "Corruption: …") in generic ones such as "Database failed to open".
+ * @public
  */
 export function rootReason(err: unknown): string {
   let reason = "unknown error";
@@ -58,6 +65,7 @@ export function rootReason(err: unknown): string {
  * file is missing (LevelDB would create a new database over the old one), or a write-ahead log file
  * has a damaged record (LevelDB would drop the rest of its 32 KiB block). Nothing was changed on
  * disk. Repair with {@link repairLevelLog} (LevelDB's `RepairDB`) after copying the directory.
+ * @public
  */
 export class LogCorruptError extends BluezoneError {
   /** Location of the log. */
@@ -87,6 +95,7 @@ export class LogCorruptError extends BluezoneError {
  * reopened since, so this write was refused: writing on after a failed write can put records where
  * LevelDB's recovery later drops them. The handle reopens itself before each later write; the
  * refused records were not stored (keep them and retry).
+ * @public
  */
 export class LogFailedError extends BluezoneError {
   /** Location of the log. */
@@ -107,7 +116,10 @@ export class LogFailedError extends BluezoneError {
   }
 }
 
-/** A method was called on a contact log after {@link ContactLog.close}. */
+/**
+ * A method was called on a contact log after {@link ContactLog.close}.
+ * @public
+ */
 export class LogClosedError extends BluezoneError {
   /** @param kind - which store was closed */
   constructor(kind: string) {
@@ -115,7 +127,10 @@ export class LogClosedError extends BluezoneError {
   }
 }
 
-/** A sighting in a batch passed to `record()` is malformed; the whole batch was rejected. */
+/**
+ * A sighting in a batch passed to `record()` is malformed; the whole batch was rejected.
+ * @public
+ */
 export class InvalidSightingError extends BluezoneError {
   /** Position of the first offending sighting in the batch. */
   readonly index: number;
@@ -133,7 +148,10 @@ export class InvalidSightingError extends BluezoneError {
   }
 }
 
-/** The scan aggregator was used out of order (a packet outside a scan, a scan begun twice). */
+/**
+ * The scan aggregator was used out of order (a packet outside a scan, a scan begun twice).
+ * @public
+ */
 export class ScanStateError extends BluezoneError {
   /** @param message - what was called out of order */
   constructor(message: string) {
@@ -141,7 +159,10 @@ export class ScanStateError extends BluezoneError {
   }
 }
 
-/** The underlying store failed during an operation (I/O error, disk full). */
+/**
+ * The underlying store failed during an operation (I/O error, disk full).
+ * @public
+ */
 export class LogStoreError extends BluezoneError {
   /**
    * @param what - which operation failed, and on which log

@@ -61,7 +61,10 @@ import {
   validateTimeBound,
 } from "./validate";
 
-/** Options of {@link openLevelLog}. */
+/**
+ * Options of {@link openLevelLog}.
+ * @public
+ */
 export interface LevelLogOptions {
   /**
    * Pass `{ sync: true }` on every write: LevelDB calls `fdatasync` on its write-ahead log before the
@@ -607,6 +610,7 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
  * @throws LogCorruptError when the database is damaged as above; nothing on disk is changed
  * @throws LogOpenError on any other failure (permissions, not a directory, a missing database with
  *   `createIfMissing: false`), its message carrying the store's own reason
+ * @public
  */
 export async function openLevelLog(path: string, options: LevelLogOptions = {}): Promise<ContactLog> {
   const createIfMissing = options.createIfMissing ?? true;
@@ -627,7 +631,10 @@ export async function openLevelLog(path: string, options: LevelLogOptions = {}):
   }
 }
 
-/** What {@link repairLevelLog} found in the write-ahead logs before LevelDB's repair ran. */
+/**
+ * What {@link repairLevelLog} found in the write-ahead logs before LevelDB's repair ran.
+ * @public
+ */
 export interface LogRepairReport {
   /**
    * Damaged records in write-ahead logs (file, byte offset, LevelDB's reason). Each file with a
@@ -651,6 +658,7 @@ export interface LogRepairReport {
  * @returns the write-ahead-log damage found (empty when only `CURRENT` or tables were at fault)
  * @throws LogOpenError when there is no directory at `path`
  * @throws LogStoreError when the repair fails, with LevelDB's reason
+ * @public
  */
 export async function repairLevelLog(path: string): Promise<LogRepairReport> {
   const dir = inspectLevelDirectory(path);

@@ -22,7 +22,10 @@ import {
   validateTimeBound,
 } from "./validate";
 
-/** Options of {@link createMemoryLog}. */
+/**
+ * Options of {@link createMemoryLog}.
+ * @public
+ */
 export interface MemoryLogOptions {
   /** Rows allocated up front (default 64); columns grow by half whenever they fill up. */
   initialCapacity?: number;
@@ -31,6 +34,7 @@ export interface MemoryLogOptions {
 /**
  * The memory store: a {@link ContactLog} plus synchronous variants for the simulator's hot loop
  * (the asynchronous methods wrap these).
+ * @public
  */
 export interface MemoryContactLog extends ContactLog {
   /** Always `"memory"`. */
@@ -438,7 +442,11 @@ class MemoryLog implements MemoryContactLog {
 
   async stats(): Promise<LogStats> {
     this.assertOpen();
-    const stats: LogStats = { sightings: this.rows, identifiers: this.indexAll().size, ownKeys: this.keys.size };
+    const stats: LogStats = {
+      sightings: this.rows,
+      identifiers: this.indexAll().size,
+      ownKeys: this.keys.size,
+    };
     if (this.rows > 0) {
       const t = this.cols.times;
       let oldest = t[0]!;
@@ -470,6 +478,7 @@ class MemoryLog implements MemoryContactLog {
 /**
  * Creates an empty in-memory contact log. Sightings live in columnar typed arrays that grow by half when
  * full; `purge` compacts them (and shrinks them when three quarters are free).
+ * @public
  */
 export function createMemoryLog(options: MemoryLogOptions = {}): MemoryContactLog {
   return new MemoryLog(options);

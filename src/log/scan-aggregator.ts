@@ -10,7 +10,10 @@ import { ScanStateError } from "./errors";
 import type { ScanBatch, Sighting } from "./types";
 import { isStorableRssi, MAX_PACKETS, MAX_SECONDS_SINCE_LAST_SCAN } from "./validate";
 
-/** Options of {@link createScanAggregator}. */
+/**
+ * Options of {@link createScanAggregator}.
+ * @public
+ */
 export interface ScanAggregatorOptions {
   /**
    * `secondsSinceLastScan` of the sightings of the very first scan, when there is no previous scan to
@@ -20,7 +23,10 @@ export interface ScanAggregatorOptions {
   firstScanSeconds?: number;
 }
 
-/** Folds one scan's packets into sightings. Create one per phone. */
+/**
+ * Folds one scan's packets into sightings. Create one per phone.
+ * @public
+ */
 export interface ScanAggregator {
   /**
    * Starts a scan at `timeMs` (integer unix ms, not before the previous scan's start).
@@ -38,7 +44,7 @@ export interface ScanAggregator {
    * @throws ScanStateError outside a scan; InvalidArgumentError on a wrong identifier or AEM length
    */
   addPacket(identifier: Uint8Array, aem: Uint8Array, rssi: number): void;
-  /** Adds several packets of one identifier at once (a batch transport's report); as {@link addPacket}. */
+  /** Adds several packets of one identifier at once (a batch transport's report); as {@link ScanAggregator.addPacket}. */
   addPackets(identifier: Uint8Array, aem: Uint8Array, rssi: readonly number[]): void;
   /**
    * Adds `packets` packets of one identifier known only by their summary: integer RSSI whose sum is
@@ -71,7 +77,7 @@ export interface ScanAggregator {
    * @throws ScanStateError if no scan is in progress
    */
   endScanInto(sink: (batch: ScanBatch) => void): number;
-  /** True between {@link beginScan} and {@link endScan}. */
+  /** True between {@link ScanAggregator.beginScan} and {@link ScanAggregator.endScan}. */
   readonly scanning: boolean;
 }
 
@@ -191,7 +197,10 @@ class ScanRows implements ScanBatch {
   }
 }
 
-/** Creates a {@link ScanAggregator} (see {@link ScanAggregatorOptions} for the first scan's weight). */
+/**
+ * Creates a {@link ScanAggregator} (see {@link ScanAggregatorOptions} for the first scan's weight).
+ * @public
+ */
 export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanAggregator {
   const firstScanSeconds = options.firstScanSeconds ?? MAX_SECONDS_SINCE_LAST_SCAN;
   if (

@@ -9,6 +9,7 @@ import type { TemporaryExposureKey } from "../protocol/gaen";
  * One identifier heard during one scan: an Exposure Notification v2 "scan instance" with the sender's
  * identity. RSSI is kept (not attenuation) because the sender's tx power is only known once its key is
  * published and its metadata decrypted.
+ * @public
  */
 export interface Sighting {
   /** Unix ms of the scan's start (an integer). */
@@ -34,6 +35,7 @@ export interface Sighting {
  * its AEM `aems[i·4 … i·4 + 4)` when `aemLengths[i]` is 4 (else none). Every row shares the scan's
  * `time` and `secondsSinceLastScan`. The arrays are the aggregator's own and are reused: valid only
  * during the call they are passed to.
+ * @public
  */
 export interface ScanBatch {
   /** Rows (identifiers heard with an RSSI). */
@@ -58,7 +60,10 @@ export interface ScanBatch {
   readonly packets: Int32Array;
 }
 
-/** A stored result, e.g. an exposure notification, kept until retention removes it. */
+/**
+ * A stored result, e.g. an exposure notification, kept until retention removes it.
+ * @public
+ */
 export interface StoredResult {
   /** Unix ms the result refers to (used by retention). */
   time: number;
@@ -68,7 +73,10 @@ export interface StoredResult {
   value: unknown;
 }
 
-/** Counts describing a log's content. */
+/**
+ * Counts describing a log's content.
+ * @public
+ */
 export interface LogStats {
   /** Number of sightings stored. */
   sightings: number;
@@ -76,12 +84,16 @@ export interface LogStats {
   identifiers: number;
   /** Number of own keys stored. */
   ownKeys: number;
-  /** Time of the oldest and newest sighting, or undefined when empty. */
+  /** Unix ms of the oldest sighting, or undefined when empty. */
   oldest?: number;
+  /** Unix ms of the newest sighting, or undefined when empty. */
   newest?: number;
 }
 
-/** The contact log every store implements. All methods reject with a typed error on failure. */
+/**
+ * The contact log every store implements. All methods reject with a typed error on failure.
+ * @public
+ */
 export interface ContactLog {
   /** Which store this is, e.g. `"memory"` or `"level"`. */
   readonly kind: string;

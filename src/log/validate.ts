@@ -10,9 +10,15 @@ import { isStorableRssi } from "../rssi";
 import { InvalidSightingError } from "./errors";
 import type { Sighting, StoredResult } from "./types";
 
-/** Largest `secondsSinceLastScan` a sighting may carry (Exposure Notification v2 caps it at 300). */
+/**
+ * Largest `secondsSinceLastScan` a sighting may carry (Exposure Notification v2 caps it at 300).
+ * @public
+ */
 export const MAX_SECONDS_SINCE_LAST_SCAN = 300;
-/** Largest `packets` count a sighting may carry (stored as a uint16). */
+/**
+ * Largest `packets` count a sighting may carry (stored as a uint16).
+ * @public
+ */
 export const MAX_PACKETS = 0xffff;
 
 export { isStorableRssi, RSSI_NOT_AVAILABLE } from "../rssi";
@@ -47,6 +53,7 @@ function sightingProblem(s: Sighting): string | undefined {
 /**
  * Checks a whole batch before anything is stored.
  * @throws InvalidSightingError naming the first offending index
+ * @public
  */
 export function validateSightings(sightings: readonly Sighting[]): void {
   if (!Array.isArray(sightings)) throw new InvalidArgumentError("record() takes an array of sightings");
@@ -60,6 +67,7 @@ export function validateSightings(sightings: readonly Sighting[]): void {
  * Checks own TEKs before anything is stored: 16 key bytes, a uint32 start interval and a rolling
  * period of 1…144.
  * @throws InvalidArgumentError naming the first offending key
+ * @public
  */
 export function validateOwnKeys(keys: readonly TemporaryExposureKey[]): void {
   if (!Array.isArray(keys)) throw new InvalidArgumentError("putOwnKeys() takes an array of keys");
@@ -85,6 +93,7 @@ export function validateOwnKeys(keys: readonly TemporaryExposureKey[]): void {
  * Checks a result and returns its value as JSON (how every store keeps it, so reads never alias the
  * caller's object).
  * @throws InvalidArgumentError on a bad time or id, or a value JSON cannot represent
+ * @public
  */
 export function resultToJson(result: StoredResult): string {
   if (!Number.isSafeInteger(result?.time) || result.time < 0) {
@@ -109,14 +118,20 @@ export function resultToJson(result: StoredResult): string {
   return json;
 }
 
-/** Checks a state name (any non-empty string). @throws InvalidArgumentError */
+/**
+ * Checks a state name (any non-empty string). @throws InvalidArgumentError
+ * @public
+ */
 export function validateStateName(name: string): void {
   if (typeof name !== "string" || name.length === 0) {
     throw new InvalidArgumentError("state name must be a non-empty string");
   }
 }
 
-/** Checks the state value (bytes, or undefined to delete). @throws InvalidArgumentError */
+/**
+ * Checks the state value (bytes, or undefined to delete). @throws InvalidArgumentError
+ * @public
+ */
 export function validateStateValue(value: Uint8Array | undefined): void {
   if (value !== undefined && !(value instanceof Uint8Array)) {
     throw new InvalidArgumentError("state value must be a Uint8Array or undefined");
@@ -128,6 +143,7 @@ export function validateStateValue(value: Uint8Array | undefined): void {
  * compare as numbers).
  * @param what - name used in the error message
  * @throws InvalidArgumentError
+ * @public
  */
 export function validateTimeBound(t: number, what: string): void {
   if (typeof t !== "number" || Number.isNaN(t)) {

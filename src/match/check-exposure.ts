@@ -15,7 +15,10 @@ import {
 } from "./matcher";
 import { assessExposure, type ExposureAssessment, type RiskConfig } from "./risk";
 
-/** Options of {@link checkExposure}. */
+/**
+ * Options of {@link checkExposure}.
+ * @public
+ */
 export interface CheckExposureOptions extends RiskConfig, MatchKeysOptions {
   /** This phone's model (for its RSSI correction); the fleet average when unknown. */
   receiverModel?: string;
@@ -23,7 +26,10 @@ export interface CheckExposureOptions extends RiskConfig, MatchKeysOptions {
   index?: DerivedKeyIndex;
 }
 
-/** Matches, windows and the verdict. */
+/**
+ * Matches, windows and the verdict.
+ * @public
+ */
 export interface ExposureCheck {
   /** Logged sightings attributed to keys. */
   matches: KeyMatch[];
@@ -33,7 +39,10 @@ export interface ExposureCheck {
   assessment: ExposureAssessment;
 }
 
-/** Matches a contact log against published Exposure Notification keys and judges the exposure. */
+/**
+ * Matches a contact log against published Exposure Notification keys and judges the exposure.
+ * @public
+ */
 export async function checkExposure(
   log: ContactLog,
   keys: readonly ExposureKey[],

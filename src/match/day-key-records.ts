@@ -4,7 +4,10 @@ import { DAY_MS } from "../protocol/intervals";
 import type { BluezoneDayKeyRecord } from "../protocol/schedule";
 import { InvalidDayKeyRecordError } from "./errors";
 
-/** Options of {@link parseDayKeyRecords}. */
+/**
+ * Options of {@link parseDayKeyRecords}.
+ * @public
+ */
 export interface DayKeyRecordLimits {
   /** Most records accepted. Default 10,000. */
   maxRecords?: number;
@@ -34,6 +37,7 @@ function problem(r: unknown): string | undefined {
  * `time_end` one day later and `max` 96; no day appears twice. Returns fresh records sorted by day.
  * @param input - the parsed JSON (an array of records)
  * @throws InvalidDayKeyRecordError naming the first bad record
+ * @public
  */
 export function parseDayKeyRecords(input: unknown, limits: DayKeyRecordLimits = {}): BluezoneDayKeyRecord[] {
   if (!Array.isArray(input)) throw new InvalidDayKeyRecordError(-1, "F0 data must be an array of records");
@@ -56,7 +60,10 @@ export function parseDayKeyRecords(input: unknown, limits: DayKeyRecordLimits = 
   return out.sort((a, b) => a.time_start - b.time_start);
 }
 
-/** Parses F0 JSON text, see {@link parseDayKeyRecords}. */
+/**
+ * Parses F0 JSON text, see {@link parseDayKeyRecords}.
+ * @public
+ */
 export function parseDayKeyRecordsJson(
   text: string,
   limits: DayKeyRecordLimits = {},

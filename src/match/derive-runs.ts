@@ -11,7 +11,10 @@ import {
 import { deriveAllRpis, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { INTERVAL_MS } from "../protocol/intervals";
 
-/** A published Bluezone day key, decoded. */
+/**
+ * A published Bluezone day key, decoded.
+ * @public
+ */
 export interface BluezoneDayKey {
   /** The 32-byte day key. */
   dayKey: Uint8Array;
@@ -21,7 +24,10 @@ export interface BluezoneDayKey {
   reportType?: number;
 }
 
-/** Identifiers of one key for consecutive slots. */
+/**
+ * Identifiers of one key for consecutive slots.
+ * @public
+ */
 export interface DerivedRun {
   /** Index of the key in the caller's list. */
   keyIndex: number;
@@ -40,7 +46,10 @@ export interface DerivedRun {
 /** Keys derived per chunk, bounding memory when matching very many keys. */
 const CHUNK = 2048;
 
-/** Derives the RPI runs of EN keys, `CHUNK` keys at a time (one HKDF + one AES call per key). */
+/**
+ * Derives the RPI runs of EN keys, `CHUNK` keys at a time (one HKDF + one AES call per key).
+ * @public
+ */
 export function* deriveGaenRuns(keys: readonly TemporaryExposureKey[]): Generator<DerivedRun> {
   for (let c = 0; c < keys.length; c += CHUNK) {
     const derived = deriveAllRpis(keys.slice(c, c + CHUNK));
@@ -58,7 +67,10 @@ export function* deriveGaenRuns(keys: readonly TemporaryExposureKey[]): Generato
   }
 }
 
-/** Derives the 96 slot IDs of each Bluezone day key. */
+/**
+ * Derives the 96 slot IDs of each Bluezone day key.
+ * @public
+ */
 export function* deriveBluezoneRuns(keys: readonly BluezoneDayKey[]): Generator<DerivedRun> {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;

@@ -1,7 +1,10 @@
 /** Typed errors of key-file reading, writing and validation. All extend {@link BluezoneError}. */
 import { BluezoneError } from "../errors";
 
-/** The bytes are not a well-formed key file (bad zip, header, protobuf, missing or unknown entry). */
+/**
+ * The bytes are not a well-formed key file (bad zip, header, protobuf, missing or unknown entry).
+ * @public
+ */
 export class KeyFileFormatError extends BluezoneError {
   /** @param message - what was malformed */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -9,7 +12,10 @@ export class KeyFileFormatError extends BluezoneError {
   }
 }
 
-/** The file's signature is missing, malformed, from an untrusted key, or does not match the contents. */
+/**
+ * The file's signature is missing, malformed, from an untrusted key, or does not match the contents.
+ * @public
+ */
 export class SignatureError extends BluezoneError {
   /** @param message - why verification failed */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -17,7 +23,10 @@ export class SignatureError extends BluezoneError {
   }
 }
 
-/** A key of a file (or of a key list to write) is invalid; the whole file is rejected. */
+/**
+ * A key of a file (or of a key list to write) is invalid; the whole file is rejected.
+ * @public
+ */
 export class InvalidKeyError extends BluezoneError {
   /** Index of the offending key in its list. */
   readonly index: number;
@@ -37,7 +46,10 @@ export class InvalidKeyError extends BluezoneError {
   }
 }
 
-/** A size or count limit was exceeded (oversized file or entry, zip bomb, too many keys). */
+/**
+ * A size or count limit was exceeded (oversized file or entry, zip bomb, too many keys).
+ * @public
+ */
 export class KeyFileLimitError extends BluezoneError {
   /** @param message - which limit and by how much */
   constructor(message: string) {
@@ -45,7 +57,10 @@ export class KeyFileLimitError extends BluezoneError {
   }
 }
 
-/** A Bluezone F0 day-key record is malformed. */
+/**
+ * A Bluezone F0 day-key record is malformed.
+ * @public
+ */
 export class InvalidDayKeyRecordError extends BluezoneError {
   /** Index of the offending record, or -1 when the list itself is malformed. */
   readonly index: number;

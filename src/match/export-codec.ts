@@ -7,11 +7,17 @@ import type { TemporaryExposureKey } from "../protocol/gaen";
 import { KeyFileFormatError, KeyFileLimitError } from "./errors";
 import { exportType } from "./export-proto";
 
-/** The 16-byte header that starts every export.bin. */
+/**
+ * The 16-byte header that starts every export.bin.
+ * @public
+ */
 export const EXPORT_HEADER = "EK Export v1    ";
 const HEADER_BYTES = Buffer.from(EXPORT_HEADER, "ascii");
 
-/** Report types of the export schema (`TemporaryExposureKey.ReportType`). */
+/**
+ * Report types of the export schema (`TemporaryExposureKey.ReportType`).
+ * @public
+ */
 export const ReportType = Object.freeze({
   UNKNOWN: 0,
   CONFIRMED_TEST: 1,
@@ -20,10 +26,16 @@ export const ReportType = Object.freeze({
   RECURSIVE: 4,
   REVOKED: 5,
 } as const);
-/** A report type value (0…5). */
+/**
+ * A report type value (0…5).
+ * @public
+ */
 export type ReportType = (typeof ReportType)[keyof typeof ReportType];
 
-/** A diagnosis key as carried in an export: a TEK plus the optional export fields (absent = unset). */
+/**
+ * A diagnosis key as carried in an export: a TEK plus the optional export fields (absent = unset).
+ * @public
+ */
 export interface ExposureKey extends TemporaryExposureKey {
   /** Deprecated transmission risk level, 0…8. */
   transmissionRiskLevel?: number;
@@ -33,7 +45,10 @@ export interface ExposureKey extends TemporaryExposureKey {
   daysSinceOnsetOfSymptoms?: number;
 }
 
-/** Which key signed a file, and how. */
+/**
+ * Which key signed a file, and how.
+ * @public
+ */
 export interface SignatureInfo {
   /** Key version, for rollovers (e.g. "v1"). */
   verificationKeyVersion?: string;
@@ -43,7 +58,10 @@ export interface SignatureInfo {
   signatureAlgorithm?: string;
 }
 
-/** Header fields of a `TemporaryExposureKeyExport`. */
+/**
+ * Header fields of a `TemporaryExposureKeyExport`.
+ * @public
+ */
 export interface KeyFileHeader {
   /** Start of the key arrival window, UTC seconds. */
   startTimestamp: number;
@@ -57,7 +75,10 @@ export interface KeyFileHeader {
   batchSize: number;
 }
 
-/** A decoded export.bin. */
+/**
+ * A decoded export.bin.
+ * @public
+ */
 export interface ExportContents extends KeyFileHeader {
   /** Signature infos listed in the export itself. */
   signatureInfos: SignatureInfo[];
@@ -67,7 +88,10 @@ export interface ExportContents extends KeyFileHeader {
   revisedKeys: ExposureKey[];
 }
 
-/** One signature of export.sig. */
+/**
+ * One signature of export.sig.
+ * @public
+ */
 export interface TekSignature {
   /** The signing key and algorithm. */
   signatureInfo: SignatureInfo;
@@ -179,6 +203,7 @@ function toKey(k: ExposureKey): Msg {
  * Decodes an export.bin (header + `TemporaryExposureKeyExport`).
  * @param maxKeys - most keys + revised keys accepted, counted before decoding
  * @throws KeyFileFormatError on a bad header or protobuf; KeyFileLimitError on too many keys
+ * @public
  */
 export function decodeExportBin(bin: Uint8Array, maxKeys = Number.POSITIVE_INFINITY): ExportContents {
   if (bin.length < HEADER_BYTES.length || !HEADER_BYTES.equals(bin.subarray(0, HEADER_BYTES.length))) {
@@ -201,7 +226,10 @@ export function decodeExportBin(bin: Uint8Array, maxKeys = Number.POSITIVE_INFIN
   };
 }
 
-/** Encodes an export.bin: the header followed by the `TemporaryExposureKeyExport` protobuf. */
+/**
+ * Encodes an export.bin: the header followed by the `TemporaryExposureKeyExport` protobuf.
+ * @public
+ */
 export function encodeExportBin(contents: ExportContents): Uint8Array {
   const type = exportType("TemporaryExposureKeyExport");
   // encode (not fromObject) writes exactly the given values; validation happens before, in the writer.
@@ -228,6 +256,7 @@ export function encodeExportBin(contents: ExportContents): Uint8Array {
 /**
  * Decodes an export.sig (`TEKSignatureList`).
  * @throws KeyFileFormatError on a bad protobuf; KeyFileLimitError on too many signatures
+ * @public
  */
 export function decodeSignatureList(
   sig: Uint8Array,
@@ -246,7 +275,10 @@ export function decodeSignatureList(
   }));
 }
 
-/** Encodes an export.sig (`TEKSignatureList`). */
+/**
+ * Encodes an export.sig (`TEKSignatureList`).
+ * @public
+ */
 export function encodeSignatureList(signatures: readonly TekSignature[]): Uint8Array {
   const type = exportType("TEKSignatureList");
   return type

@@ -7,7 +7,10 @@ import { aes128Ecb, cryptAem, deriveAemk } from "../protocol/gaen";
 import { decodeMetadata, isPlausibleMetadata } from "../protocol/metadata";
 import type { KeyMatch } from "./matcher";
 
-/** One scan's view of one matched identifier. */
+/**
+ * One scan's view of one matched identifier.
+ * @public
+ */
 export interface ScanInstance {
   /** Unix ms of the scan. */
   time: number;
@@ -21,7 +24,10 @@ export interface ScanInstance {
   packets: number;
 }
 
-/** Where the sender's transmit power came from. */
+/**
+ * Where the sender's transmit power came from.
+ * @public
+ */
 export type TxPowerSource = "metadata" | "calibration";
 
 /**
@@ -29,6 +35,7 @@ export type TxPowerSource = "metadata" | "calibration";
  * `secondsSinceLastScan` before its scan time; the window covers `[start, start + windowMs)` and every
  * instance's scan time lies in it, so the time it stands for ({@link exposureWindowSeconds}) never
  * exceeds the window.
+ * @public
  */
 export interface ExposureWindow {
   /** Index of the key in the caller's list. */
@@ -45,7 +52,10 @@ export interface ExposureWindow {
   calibrationConfidence?: number;
 }
 
-/** Settings for attenuation: the receiving phone's calibration and the fallback sender power. */
+/**
+ * Settings for attenuation: the receiving phone's calibration and the fallback sender power.
+ * @public
+ */
 export interface AttenuationSettings {
   /** RSSI correction of this (receiving) phone model, dB; added to the RSSI. */
   receiverRssiCorrection: number;
@@ -55,7 +65,10 @@ export interface AttenuationSettings {
   windowMs?: number;
 }
 
-/** Sender tx power for an EN key's sighting: the decrypted metadata if plausible, else the fallback. */
+/**
+ * Sender tx power for an EN key's sighting: the decrypted metadata if plausible, else the fallback.
+ * @public
+ */
 export function senderTxPower(
   aemk: Uint8Array | undefined,
   s: Sighting,
@@ -114,6 +127,7 @@ function decryptMetadata(aemk: Uint8Array, sightings: readonly Sighting[]): (Uin
  * Builds exposure windows from matches.
  * @param keyData - the 16-byte TEK of each EN key by key index (to decrypt metadata), or undefined for
  *   schemes without metadata (Bluezone)
+ * @public
  */
 export function buildExposureWindows(
   matches: readonly KeyMatch[],
@@ -163,6 +177,7 @@ export function buildExposureWindows(
  * time since the previous instance, or since the window's start). Always ≤ the window's length
  * (30 minutes by default), as in Exposure Notification v2's `ExposureWindow` (sum of
  * `ScanInstance.secondsSinceLastScan`).
+ * @public
  */
 export function exposureWindowSeconds(w: ExposureWindow): number {
   let covered = w.start;

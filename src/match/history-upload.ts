@@ -17,10 +17,16 @@ import { deriveGaenRuns } from "./derive-runs";
 import type { ExposureKey } from "./export-codec";
 import { matchLog } from "./matcher";
 
-/** What a history upload carries. */
+/**
+ * What a history upload carries.
+ * @public
+ */
 export type HistoryMode = "matched" | "full";
 
-/** A history upload could not be opened or is malformed. */
+/**
+ * A history upload could not be opened or is malformed.
+ * @public
+ */
 export class HistoryUploadError extends BluezoneError {
   /** @param message - what was wrong */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -28,7 +34,10 @@ export class HistoryUploadError extends BluezoneError {
   }
 }
 
-/** Largest upload accepted by {@link openHistoryUpload} (a 14-day busy log is a few MB). */
+/**
+ * Largest upload accepted by {@link openHistoryUpload} (a 14-day busy log is a few MB).
+ * @public
+ */
 export const MAX_HISTORY_UPLOAD_BYTES = 64 * 1024 * 1024;
 
 const VERSION = 1;
@@ -43,7 +52,10 @@ interface WireSighting {
   s: number;
 }
 
-/** Options of {@link buildHistoryUpload}. */
+/**
+ * Options of {@link buildHistoryUpload}.
+ * @public
+ */
 export interface HistoryUploadOptions {
   /** The phone's contact log. */
   log: ContactLog;
@@ -57,7 +69,10 @@ export interface HistoryUploadOptions {
   random?: (n: number) => Uint8Array;
 }
 
-/** Builds an encrypted history upload. */
+/**
+ * Builds an encrypted history upload.
+ * @public
+ */
 export async function buildHistoryUpload(options: HistoryUploadOptions): Promise<Uint8Array> {
   const { log, mode, authorityPublicKey } = options;
   if (authorityPublicKey.length !== nacl.box.publicKeyLength) {
@@ -98,7 +113,10 @@ export async function buildHistoryUpload(options: HistoryUploadOptions): Promise
   return out;
 }
 
-/** A decrypted history upload. */
+/**
+ * A decrypted history upload.
+ * @public
+ */
 export interface OpenedHistory {
   /** Which mode the phone used. */
   mode: HistoryMode;
@@ -109,6 +127,7 @@ export interface OpenedHistory {
 /**
  * Authority side: decrypts and validates an upload.
  * @throws HistoryUploadError when it does not decrypt or is malformed
+ * @public
  */
 export function openHistoryUpload(bytes: Uint8Array, authoritySecretKey: Uint8Array): OpenedHistory {
   if (bytes.length > MAX_HISTORY_UPLOAD_BYTES) throw new HistoryUploadError("upload exceeds the size limit");
@@ -152,7 +171,10 @@ export function openHistoryUpload(bytes: Uint8Array, authoritySecretKey: Uint8Ar
   return { mode: body.mode, sightings };
 }
 
-/** What the authority learns from checking an upload against the case's keys. */
+/**
+ * What the authority learns from checking an upload against the case's keys.
+ * @public
+ */
 export interface HistoryCheck {
   /** Sightings in the upload. */
   sightings: number;
@@ -165,6 +187,7 @@ export interface HistoryCheck {
 /**
  * Authority side: checks uploaded sightings against the case's keys with the library's matcher.
  * @throws InvalidSightingError (via the log) when a sighting is invalid
+ * @public
  */
 export async function checkHistoryAgainstKeys(
   history: OpenedHistory,

@@ -20,7 +20,10 @@ import { type KeyFileLimits, resolveLimits } from "./limits";
 import { type KeyFileSigner, type TrustedKey, verifySignature } from "./signing";
 import { EXPORT_BIN, EXPORT_SIG, looksLikeZip, readZipEntries, writeZip } from "./zip-entries";
 
-/** Options of {@link readKeyFile}. */
+/**
+ * Options of {@link readKeyFile}.
+ * @public
+ */
 export interface ReadKeyFileOptions extends KeyPlausibility {
   /** Keys trusted to sign; at least one must verify a signature unless `verify` is false. */
   trustedKeys?: readonly TrustedKey[];
@@ -33,7 +36,10 @@ export interface ReadKeyFileOptions extends KeyPlausibility {
   limits?: Partial<KeyFileLimits>;
 }
 
-/** A key file that was read in full. */
+/**
+ * A key file that was read in full.
+ * @public
+ */
 export interface KeyFile extends ExportContents {
   /** Signatures of export.sig (empty for a bare export.bin). */
   signatures: TekSignature[];
@@ -104,6 +110,7 @@ function unpack(bytes: Uint8Array, verify: boolean, limits: KeyFileLimits) {
  * over the whole export.bin unless `verify: false`, then validates every key; any failure rejects
  * the whole file.
  * @throws KeyFileFormatError, KeyFileLimitError, SignatureError or InvalidKeyError
+ * @public
  */
 export function readKeyFile(bytes: Uint8Array, options: ReadKeyFileOptions = {}): KeyFile {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError("key file must be bytes (a Uint8Array)");
@@ -127,7 +134,10 @@ export function readKeyFile(bytes: Uint8Array, options: ReadKeyFileOptions = {})
   };
 }
 
-/** Options of {@link createKeyFile}. */
+/**
+ * Options of {@link createKeyFile}.
+ * @public
+ */
 export interface CreateKeyFileOptions extends Partial<KeyFileHeader>, KeyPlausibility {
   /** Keys to publish (validated first). */
   keys: readonly ExposureKey[];
@@ -142,6 +152,7 @@ export interface CreateKeyFileOptions extends Partial<KeyFileHeader>, KeyPlausib
  * the same inputs with Ed25519; ECDSA signatures are randomised). Header defaults: region "", batch
  * 1 of 1, timestamps 0.
  * @throws InvalidKeyError when a key is invalid; InvalidArgumentError on a bad header
+ * @public
  */
 export function createKeyFile(options: CreateKeyFileOptions): Uint8Array {
   const signers = Array.isArray(options.signer) ? options.signer : [options.signer as KeyFileSigner];

@@ -7,7 +7,10 @@ import { INTERVALS_PER_DAY, intervalNumber } from "../protocol/intervals";
 import { InvalidKeyError } from "./errors";
 import type { ExposureKey } from "./export-codec";
 
-/** How plausible a key's time must be. */
+/**
+ * How plausible a key's time must be.
+ * @public
+ */
 export interface KeyPlausibility {
   /** Time source for "now"; the system clock by default. */
   clock?: Pick<Clock, "now">;
@@ -21,14 +24,26 @@ export interface KeyPlausibility {
   futureToleranceIntervals?: number;
 }
 
-/** Default of {@link KeyPlausibility.maxKeyAgeDays}. */
+/**
+ * Default of {@link KeyPlausibility.maxKeyAgeDays}.
+ * @public
+ */
 export const DEFAULT_MAX_KEY_AGE_DAYS = 7305;
-/** Default of {@link KeyPlausibility.futureToleranceIntervals}. */
+/**
+ * Default of {@link KeyPlausibility.futureToleranceIntervals}.
+ * @public
+ */
 export const DEFAULT_FUTURE_TOLERANCE_INTERVALS = INTERVALS_PER_DAY;
 
-/** Ranges of the optional key fields. */
+/**
+ * Ranges of the optional key fields.
+ * @public
+ */
 export const TRANSMISSION_RISK_RANGE = [0, 8] as const;
-/** Range of days since onset of symptoms. */
+/**
+ * Range of days since onset of symptoms.
+ * @public
+ */
 export const DAYS_SINCE_ONSET_RANGE = [-14, 14] as const;
 /** Highest known report type (REVOKED). */
 const MAX_REPORT_TYPE = 5;
@@ -69,6 +84,7 @@ function problem(key: ExposureKey, oldest: number, newest: number): string | und
  * known report type, days since onset −14…14.
  * @param list - name of the list for messages (`keys`, `revised_keys`)
  * @throws InvalidKeyError naming the first bad key's index and hex prefix
+ * @public
  */
 export function validateExposureKeys(
   keys: readonly ExposureKey[],

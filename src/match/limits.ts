@@ -1,6 +1,9 @@
 /** Size and count limits applied when reading a key file, before and while decoding it. */
 
-/** Limits of {@link readKeyFile}; every field has a generous default. */
+/**
+ * Limits of {@link readKeyFile}; every field has a generous default.
+ * @public
+ */
 export interface KeyFileLimits {
   /** Largest input (zip or bare export.bin) in bytes. Default 64 MiB. */
   maxFileBytes: number;
@@ -17,6 +20,7 @@ export interface KeyFileLimits {
 /**
  * Default limits. A real export holds at most a few hundred thousand keys of ~30 bytes each (servers
  * split larger batches), so 1 M keys and 32 MiB leave ample room while bounding memory.
+ * @public
  */
 export const DEFAULT_KEY_FILE_LIMITS: Readonly<KeyFileLimits> = Object.freeze({
   maxFileBytes: 64 * 1024 * 1024,
@@ -26,7 +30,10 @@ export const DEFAULT_KEY_FILE_LIMITS: Readonly<KeyFileLimits> = Object.freeze({
   maxSignatures: 16,
 });
 
-/** The defaults overridden by `partial`. */
+/**
+ * The defaults overridden by `partial`.
+ * @public
+ */
 export function resolveLimits(partial?: Partial<KeyFileLimits>): KeyFileLimits {
   return { ...DEFAULT_KEY_FILE_LIMITS, ...partial };
 }

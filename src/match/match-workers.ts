@@ -91,12 +91,18 @@ function request(w: PoolWorker, packed: PackedKeys, set: RpiSet): Promise<ProbeH
   });
 }
 
-/** Starts the pool's threads ahead of the first large match (otherwise the first match starts them). */
+/**
+ * Starts the pool's threads ahead of the first large match (otherwise the first match starts them).
+ * @public
+ */
 export function warmMatchWorkers(n = Math.max(0, availableParallelism() - 1)): void {
   workers(n);
 }
 
-/** Ends the pool's threads (the next parallel match starts new ones). */
+/**
+ * Ends the pool's threads (the next parallel match starts new ones).
+ * @public
+ */
 export async function closeMatchWorkers(): Promise<void> {
   const all = pool;
   pool = [];

@@ -15,10 +15,16 @@ import { createRpiSet, type PackedKeys, packKeys, probeGaenKeys } from "./gaen-p
 import { IdentifierTable } from "./identifier-table";
 import { defaultMatchWorkers, probeParts } from "./match-workers";
 
-/** Replay tolerance: a sighting counts only within this many ms of its identifier's slot. */
+/**
+ * Replay tolerance: a sighting counts only within this many ms of its identifier's slot.
+ * @public
+ */
 export const REPLAY_TOLERANCE_MS = 2 * 3600_000;
 
-/** One logged sighting attributed to a published key. */
+/**
+ * One logged sighting attributed to a published key.
+ * @public
+ */
 export interface MatchedSighting {
   /** The sighting as logged. */
   sighting: Sighting;
@@ -28,7 +34,10 @@ export interface MatchedSighting {
   slotMs: number;
 }
 
-/** All sightings attributed to one key. */
+/**
+ * All sightings attributed to one key.
+ * @public
+ */
 export interface KeyMatch {
   /** Index of the key in the caller's list. */
   keyIndex: number;
@@ -44,7 +53,10 @@ interface Hit {
   identifier: Uint8Array;
 }
 
-/** True when a sighting at `time` is within the replay tolerance of its identifier's slot. */
+/**
+ * True when a sighting at `time` is within the replay tolerance of its identifier's slot.
+ * @public
+ */
 export function withinReplayWindow(time: number, slotStart: number, slotMs: number): boolean {
   return time >= slotStart - REPLAY_TOLERANCE_MS && time < slotStart + slotMs + REPLAY_TOLERANCE_MS;
 }
@@ -73,6 +85,7 @@ async function collect(log: ContactLog, hits: Hit[]): Promise<KeyMatch[]> {
 /**
  * Matches a log against published keys' identifier runs by probing every derived identifier against
  * a hash table of the log's distinct identifiers.
+ * @public
  */
 export async function matchLog(log: ContactLog, runs: Iterable<DerivedRun>): Promise<KeyMatch[]> {
   const ids = await log.distinctIdentifiers();
@@ -96,7 +109,10 @@ export async function matchLog(log: ContactLog, runs: Iterable<DerivedRun>): Pro
   return collect(log, hits);
 }
 
-/** Options of {@link matchGaenKeys}. */
+/**
+ * Options of {@link matchGaenKeys}.
+ * @public
+ */
 export interface MatchKeysOptions {
   /**
    * Worker threads besides the calling one. Default: none below `PARALLEL_MIN_KEYS` keys or inside a
@@ -112,6 +128,7 @@ export interface MatchKeysOptions {
  * threads when there are many (see {@link MatchKeysOptions.workers}); hits and results in key order
  * whatever the number of threads.
  * @throws InvalidArgumentError if a key's data is not 16 bytes
+ * @public
  */
 export async function matchGaenKeys(
   log: ContactLog,
@@ -147,7 +164,10 @@ export async function matchGaenKeys(
   return collect(log, hits);
 }
 
-/** Published keys derived once, for matching many logs. */
+/**
+ * Published keys derived once, for matching many logs.
+ * @public
+ */
 export interface DerivedKeyIndex {
   /** Number of identifiers indexed. */
   readonly identifiers: number;
@@ -155,7 +175,10 @@ export interface DerivedKeyIndex {
   lookup(identifier: Uint8Array): { keyIndex: number; slotStart: number; slotMs: number } | undefined;
 }
 
-/** Derives and indexes all identifiers of the given runs (memory: ≈ 40 bytes per identifier). */
+/**
+ * Derives and indexes all identifiers of the given runs (memory: ≈ 40 bytes per identifier).
+ * @public
+ */
 export function createDerivedKeyIndex(runs: Iterable<DerivedRun>): DerivedKeyIndex {
   const all = [...runs];
   const total = all.reduce((n, r) => n + r.count, 0);
@@ -180,7 +203,10 @@ export function createDerivedKeyIndex(runs: Iterable<DerivedRun>): DerivedKeyInd
   };
 }
 
-/** Matches a log against a prebuilt {@link DerivedKeyIndex} by probing the log's distinct identifiers. */
+/**
+ * Matches a log against a prebuilt {@link DerivedKeyIndex} by probing the log's distinct identifiers.
+ * @public
+ */
 export async function matchLogWithIndex(log: ContactLog, index: DerivedKeyIndex): Promise<KeyMatch[]> {
   const hits: Hit[] = [];
   for (const id of await log.distinctIdentifiers()) {

@@ -23,7 +23,10 @@ import { type DayResult, decideDays, evaluateWindows, type WindowResult } from "
 import { type ExposureKey, ReportType } from "./export-codec";
 import type { ExposureWindow } from "./exposure-windows";
 
-/** How exposures are weighed and judged. */
+/**
+ * How exposures are weighed and judged.
+ * @public
+ */
 export interface RiskConfig {
   /** Contact policy (windows and day rule); default: the `default` preset. */
   policy?: ContactPolicy;
@@ -40,7 +43,10 @@ export interface RiskConfig {
   maxLevel?: number;
 }
 
-/** The judgement for one published key. */
+/**
+ * The judgement for one published key.
+ * @public
+ */
 export interface KeyAssessment {
   /** Index of the key in the caller's list. */
   keyIndex: number;
@@ -64,7 +70,10 @@ export interface KeyAssessment {
   riskScore: number;
 }
 
-/** One UTC day's exposure at one contact level, summed over keys. */
+/**
+ * One UTC day's exposure at one contact level, summed over keys.
+ * @public
+ */
 export interface DailyExposure {
   /** UTC date, `YYYY-MM-DD` (of the window starts). */
   day: string;
@@ -80,7 +89,10 @@ export interface DailyExposure {
   met: boolean;
 }
 
-/** The verdict over all keys. */
+/**
+ * The verdict over all keys.
+ * @public
+ */
 export interface ExposureAssessment {
   /** Per key with any scan instances, by key index. */
   keys: KeyAssessment[];
@@ -101,14 +113,20 @@ export interface ExposureAssessment {
 
 const DEFAULT_REPORT_WEIGHTS: Record<number, number> = { 0: 1, 1: 1, 2: 1, 3: 0.8, 4: 0.5, 5: 0 };
 
-/** EN v2-style default infectiousness: "high" (1) from −2 to +5 days, "standard" (0.6) within ±14. */
+/**
+ * EN v2-style default infectiousness: "high" (1) from −2 to +5 days, "standard" (0.6) within ±14.
+ * @public
+ */
 export function defaultInfectiousness(daysSinceOnset: number | undefined): number {
   if (daysSinceOnset === undefined) return 1;
   if (daysSinceOnset >= -2 && daysSinceOnset <= 5) return 1;
   return Math.abs(daysSinceOnset) <= 14 ? 0.6 : 0;
 }
 
-/** Contact level a key gives its contacts (1 for cases, publisher level + 1 for recursive keys). */
+/**
+ * Contact level a key gives its contacts (1 for cases, publisher level + 1 for recursive keys).
+ * @public
+ */
 export function contactLevel(key: ExposureKey): number {
   if (key.reportType !== ReportType.RECURSIVE) return 1;
   const publisher =
@@ -116,7 +134,10 @@ export function contactLevel(key: ExposureKey): number {
   return publisher + 1;
 }
 
-/** Judges exposure windows against the published keys. */
+/**
+ * Judges exposure windows against the published keys.
+ * @public
+ */
 export function assessExposure(
   windows: readonly ExposureWindow[],
   keys: readonly ExposureKey[],
@@ -141,7 +162,6 @@ export function assessExposure(
     const instances = ws.flatMap((w) =>
       w.scanInstances.map((s) => ({
         ...s,
-        time: s.time / 1000,
         ...(w.calibrationConfidence !== undefined ? { calibrationConfidence: w.calibrationConfidence } : {}),
       })),
     );
@@ -188,8 +208,8 @@ export function assessExposure(
     // Close windows of this key on days met at its level or any higher one.
     for (const w of k.windows) {
       if (!w.close) continue;
-      const day = new Date(w.start * 1000).toISOString().slice(0, 10);
-      if (daily.some((d) => d.met && d.day === day && d.level >= k.level)) lastClose.push(w.start * 1000);
+      const day = new Date(w.start).toISOString().slice(0, 10);
+      if (daily.some((d) => d.met && d.day === day && d.level >= k.level)) lastClose.push(w.start);
     }
   }
   const metLevels = daily.filter((d) => d.met).map((d) => d.level);

@@ -12,10 +12,16 @@ import { RSSI_NOT_AVAILABLE } from "../rssi";
 import { createScanAggregator } from "../log/scan-aggregator";
 import type { Sighting } from "../log/types";
 
-/** Columns a sightings CSV must have. */
+/**
+ * Columns a sightings CSV must have.
+ * @public
+ */
 export const SIGHTING_COLUMNS = ["time", "rpi", "aem", "rssi", "receiver_model"] as const;
 
-/** Parsed sightings CSV. */
+/**
+ * Parsed sightings CSV.
+ * @public
+ */
 export interface SightingsCsv {
   /** Aggregated sightings, by time. */
   sightings: Sighting[];
@@ -31,6 +37,7 @@ export interface SightingsCsv {
  * Parses a sightings CSV and aggregates its packets into scan instances.
  * @param scanSeconds - pseudo-scan length packets are grouped into (aligned); default 10
  * @throws CsvFormatError naming the line of a malformed row
+ * @public
  */
 export function parseSightingsCsv(text: string, scanSeconds = 10): SightingsCsv {
   const rows = parseCsv(text, SIGHTING_COLUMNS).rows.map((row) => {

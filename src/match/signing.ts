@@ -8,15 +8,27 @@ import { fromHex } from "../bytes";
 import { InvalidArgumentError } from "../errors";
 import type { SignatureInfo } from "./export-codec";
 
-/** OID of ECDSA with SHA-256 (on P-256 here). */
+/**
+ * OID of ECDSA with SHA-256 (on P-256 here).
+ * @public
+ */
 export const ECDSA_P256_SHA256 = "1.2.840.10045.4.3.2";
-/** OID of Ed25519. */
+/**
+ * OID of Ed25519.
+ * @public
+ */
 export const ED25519 = "1.3.101.112";
 
-/** A signature algorithm this library verifies and produces. */
+/**
+ * A signature algorithm this library verifies and produces.
+ * @public
+ */
 export type SignatureAlgorithm = typeof ECDSA_P256_SHA256 | typeof ED25519;
 
-/** A public key trusted to sign key files, optionally bound to a key id and version. */
+/**
+ * A public key trusted to sign key files, optionally bound to a key id and version.
+ * @public
+ */
 export interface TrustedKey {
   /** Algorithm of the key. */
   algorithm: SignatureAlgorithm;
@@ -28,7 +40,10 @@ export interface TrustedKey {
   keyVersion?: string;
 }
 
-/** Something that signs export.bin files. */
+/**
+ * Something that signs export.bin files.
+ * @public
+ */
 export interface KeyFileSigner {
   /** The info written into export.bin and export.sig for this signature. */
   readonly info: SignatureInfo & { signatureAlgorithm: SignatureAlgorithm };
@@ -36,7 +51,10 @@ export interface KeyFileSigner {
   sign(data: Uint8Array): Uint8Array;
 }
 
-/** Key id and version written with a signature. */
+/**
+ * Key id and version written with a signature.
+ * @public
+ */
 export interface SignerIdentity {
   /** Key alias, e.g. "310". */
   keyId?: string;
@@ -56,6 +74,7 @@ function ecPublicKey(key: KeyObject): KeyObject {
  * Parses a trusted public key: a 32-byte Ed25519 key (hex string or bytes), an SPKI (base64 or DER
  * bytes, PEM text) of a P-256 or Ed25519 key, or a Node KeyObject.
  * @throws InvalidArgumentError when the key is none of these
+ * @public
  */
 export function parsePublicKey(
   key: string | Uint8Array | KeyObject,
@@ -95,7 +114,10 @@ export function parsePublicKey(
   return { algorithm: ECDSA_P256_SHA256, publicKey: ecPublicKey(obj), ...bound };
 }
 
-/** Checks one signature with one key; never throws (malformed signatures are just invalid). */
+/**
+ * Checks one signature with one key; never throws (malformed signatures are just invalid).
+ * @public
+ */
 export function verifySignature(key: TrustedKey, data: Uint8Array, signature: Uint8Array): boolean {
   try {
     if (key.algorithm === ED25519) {
@@ -111,6 +133,7 @@ export function verifySignature(key: TrustedKey, data: Uint8Array, signature: Ui
 /**
  * An Ed25519 signer.
  * @param secretKey - tweetnacl 64-byte secret key, or its 32-byte seed
+ * @public
  */
 export function ed25519Signer(secretKey: Uint8Array, identity: SignerIdentity = {}): KeyFileSigner {
   let pair: nacl.SignKeyPair;
@@ -130,6 +153,7 @@ export function ed25519Signer(secretKey: Uint8Array, identity: SignerIdentity = 
 /**
  * An ECDSA P-256 / SHA-256 signer producing DER signatures (randomised, as Node signs).
  * @param privateKey - a private KeyObject or PKCS8/SEC1 PEM text
+ * @public
  */
 export function ecdsaSigner(privateKey: KeyObject | string, identity: SignerIdentity = {}): KeyFileSigner {
   let key: KeyObject;

@@ -8,9 +8,15 @@ import { Unzip, UnzipInflate, unzipSync, zipSync } from "fflate";
 import { BluezoneError } from "../errors";
 import { KeyFileFormatError, KeyFileLimitError } from "./errors";
 
-/** Names of the two entries of a key-file zip. */
+/**
+ * Names of the two entries of a key-file zip.
+ * @public
+ */
 export const EXPORT_BIN = "export.bin";
-/** Name of the signature entry. */
+/**
+ * Name of the signature entry.
+ * @public
+ */
 export const EXPORT_SIG = "export.sig";
 
 /** True when the bytes start like a zip (local file header signature). */

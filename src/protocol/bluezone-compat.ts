@@ -11,13 +11,25 @@ import type { RandomBytes } from "../bytes";
 import { InvalidArgumentError } from "../errors";
 import { DAY_MS } from "./intervals";
 
-/** Length of a Bluezone base key and day key. */
+/**
+ * Length of a Bluezone base key and day key.
+ * @public
+ */
 export const BLUEZONE_KEY_LENGTH = 32;
-/** Length of a Bluezone on-air ID. */
+/**
+ * Length of a Bluezone on-air ID.
+ * @public
+ */
 export const BLUEZONE_ID_LENGTH = 12;
-/** Slots per day (15 minutes each). */
+/**
+ * Slots per day (15 minutes each).
+ * @public
+ */
 export const BLUEZONE_SLOTS_PER_DAY = 96;
-/** Length of a slot in milliseconds. */
+/**
+ * Length of a slot in milliseconds.
+ * @public
+ */
 export const BLUEZONE_SLOT_MS = 15 * 60 * 1000;
 
 const SUBKEY_SUFFIX = Buffer.from("bluzonesubkey", "ascii");
@@ -33,14 +45,20 @@ function assertKey(key: Uint8Array, what: string): void {
   }
 }
 
-/** A fresh 32-byte Bluezone base key K0. */
+/**
+ * A fresh 32-byte Bluezone base key K0.
+ * @public
+ */
 export function generateBluezoneBaseKey(random: RandomBytes = randomBytes): Uint8Array {
   const k = new Uint8Array(random(BLUEZONE_KEY_LENGTH));
   assertKey(k, "random base key");
   return k;
 }
 
-/** Day key D_n = SHA-256 applied `n` times to the base key (n ≥ 0; D_0 = K0). */
+/**
+ * Day key D_n = SHA-256 applied `n` times to the base key (n ≥ 0; D_0 = K0).
+ * @public
+ */
 export function bluezoneDayKey(baseKey: Uint8Array, n: number): Uint8Array {
   assertKey(baseKey, "base key");
   if (!Number.isInteger(n) || n < 0)
@@ -50,7 +68,10 @@ export function bluezoneDayKey(baseKey: Uint8Array, n: number): Uint8Array {
   return new Uint8Array(d);
 }
 
-/** Slot of a unix-millisecond time: minutes since UTC midnight / 15. */
+/**
+ * Slot of a unix-millisecond time: minutes since UTC midnight / 15.
+ * @public
+ */
 export function bluezoneSlot(unixMs: number): number {
   return Math.floor((((unixMs % DAY_MS) + DAY_MS) % DAY_MS) / BLUEZONE_SLOT_MS);
 }
@@ -59,6 +80,7 @@ export function bluezoneSlot(unixMs: number): number {
  * The IDs of slots 0 … count−1 of a day: S_0 = SHA-256(D ‖ "bluzonesubkey"), S_{i+1} = SHA-256(S_i),
  * ID_i = bytes of S_i at offsets 0,4,8,12,16,18,20,22,24,26,28,30.
  * @returns `count` × 12 bytes, slot i at offset 12·i
+ * @public
  */
 export function deriveBluezoneIds(dayKey: Uint8Array, count = BLUEZONE_SLOTS_PER_DAY): Uint8Array {
   assertKey(dayKey, "day key");

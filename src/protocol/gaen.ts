@@ -8,9 +8,15 @@ import { InvalidArgumentError } from "../errors";
 import { expandInfo, hkdf16Into } from "./hkdf";
 import { INTERVALS_PER_DAY } from "./intervals";
 
-/** Length in bytes of a TEK, RPIK, AEMK and RPI. */
+/**
+ * Length in bytes of a TEK, RPIK, AEMK and RPI.
+ * @public
+ */
 export const KEY_LENGTH = 16;
-/** Length in bytes of the Associated Encrypted Metadata. */
+/**
+ * Length in bytes of the Associated Encrypted Metadata.
+ * @public
+ */
 export const AEM_LENGTH = 4;
 
 const RPI_PREFIX = Buffer.from("EN-RPI", "ascii");
@@ -23,7 +29,10 @@ function hkdf16(tek: Uint8Array, info: ReturnType<typeof expandInfo>): Uint8Arra
   return out;
 }
 
-/** A Temporary Exposure Key with its validity. */
+/**
+ * A Temporary Exposure Key with its validity.
+ * @public
+ */
 export interface TemporaryExposureKey {
   /** 16 key bytes. */
   keyData: Uint8Array;
@@ -42,6 +51,7 @@ function assertKey(key: Uint8Array, what: string): void {
 /**
  * Makes a fresh TEK valid from `rollingStartIntervalNumber` for `rollingPeriod` intervals.
  * @param random - source of the 16 key bytes (cryptographically secure by default)
+ * @public
  */
 export function generateTek(
   rollingStartIntervalNumber: number,
@@ -53,13 +63,19 @@ export function generateTek(
   return { keyData, rollingStartIntervalNumber, rollingPeriod };
 }
 
-/** RPIK = HKDF-SHA256(TEK, salt = empty, info = "EN-RPIK", 16 bytes). */
+/**
+ * RPIK = HKDF-SHA256(TEK, salt = empty, info = "EN-RPIK", 16 bytes).
+ * @public
+ */
 export function deriveRpik(tek: Uint8Array): Uint8Array {
   assertKey(tek, "TEK");
   return hkdf16(tek, INFO_RPIK);
 }
 
-/** AEMK = HKDF-SHA256(TEK, salt = empty, info = "EN-AEMK", 16 bytes). */
+/**
+ * AEMK = HKDF-SHA256(TEK, salt = empty, info = "EN-AEMK", 16 bytes).
+ * @public
+ */
 export function deriveAemk(tek: Uint8Array): Uint8Array {
   assertKey(tek, "TEK");
   return hkdf16(tek, INFO_AEMK);
@@ -68,6 +84,7 @@ export function deriveAemk(tek: Uint8Array): Uint8Array {
 /**
  * Writes the padded data blocks "EN-RPI" ‖ 0x000000000000 ‖ uint32-LE(j) for j = start … start+count−1
  * into a fresh buffer of `count` × 16 bytes.
+ * @public
  */
 export function rpiPaddedData(startInterval: number, count: number): Buffer {
   const buf = Buffer.alloc(count * KEY_LENGTH);
@@ -91,13 +108,17 @@ export function aes128Ecb(key: Uint8Array, blocks: Uint8Array): Buffer {
 /**
  * Derives `count` consecutive RPIs from an RPIK in one AES call.
  * @returns `count` × 16 bytes; RPI of interval `startInterval + i` at offset 16·i
+ * @public
  */
 export function deriveRpis(rpik: Uint8Array, startInterval: number, count: number): Buffer {
   assertKey(rpik, "RPIK");
   return aes128Ecb(rpik, rpiPaddedData(startInterval, count));
 }
 
-/** The RPI of a single interval. */
+/**
+ * The RPI of a single interval.
+ * @public
+ */
 export function deriveRpi(rpik: Uint8Array, interval: number): Uint8Array {
   return new Uint8Array(deriveRpis(rpik, interval, 1));
 }
@@ -105,6 +126,7 @@ export function deriveRpi(rpik: Uint8Array, interval: number): Uint8Array {
 /**
  * AEM = AES-128-CTR(AEMK, counter block = RPI) XOR metadata. Decryption is the same operation.
  * @param metadata - 4 bytes (the plaintext when encrypting, the AEM when decrypting)
+ * @public
  */
 export function cryptAem(aemk: Uint8Array, rpi: Uint8Array, metadata: Uint8Array): Uint8Array {
   assertKey(aemk, "AEMK");
@@ -116,7 +138,10 @@ export function cryptAem(aemk: Uint8Array, rpi: Uint8Array, metadata: Uint8Array
   return new Uint8Array(out);
 }
 
-/** Identifiers derived from one key for a run of intervals. */
+/**
+ * Identifiers derived from one key for a run of intervals.
+ * @public
+ */
 export interface DerivedIdentifiers {
   /** The TEK they came from. */
   key: TemporaryExposureKey;
@@ -129,6 +154,7 @@ export interface DerivedIdentifiers {
 /**
  * Derives all RPIs of many keys: one HKDF and one multi-block AES call per key (each key has its own
  * AES key schedule, so this is the least work the scheme allows).
+ * @public
  */
 export function deriveAllRpis(keys: readonly TemporaryExposureKey[]): DerivedIdentifiers[] {
   // One shared buffer of padded data for the largest period; each key's run is a view of it

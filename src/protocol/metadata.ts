@@ -5,7 +5,10 @@
 import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH } from "./gaen";
 
-/** Decoded plaintext metadata. */
+/**
+ * Decoded plaintext metadata.
+ * @public
+ */
 export interface Metadata {
   /** Major version (bits 7:6 of byte 0); 1 for this specification. */
   majorVersion: number;
@@ -17,7 +20,10 @@ export interface Metadata {
   txPower: number;
 }
 
-/** Metadata this library broadcasts when told nothing else: v1.0, confidence 0, tx power 0 dBm. */
+/**
+ * Metadata this library broadcasts when told nothing else: v1.0, confidence 0, tx power 0 dBm.
+ * @public
+ */
 export const DEFAULT_METADATA: Metadata = {
   majorVersion: 1,
   minorVersion: 0,
@@ -25,12 +31,16 @@ export const DEFAULT_METADATA: Metadata = {
   txPower: 0,
 };
 
-/** Range of tx power values accepted as plausible when decrypting a sighting's metadata. */
+/**
+ * Range of tx power values accepted as plausible when decrypting a sighting's metadata.
+ * @public
+ */
 export const PLAUSIBLE_TX_POWER = { min: -50, max: 20 } as const;
 
 /**
  * Encodes metadata into its 4-byte plaintext.
  * @throws InvalidArgumentError when a field is out of range
+ * @public
  */
 export function encodeMetadata(m: Partial<Metadata> = {}): Uint8Array {
   const { majorVersion, minorVersion, calibrationConfidence, txPower } = { ...DEFAULT_METADATA, ...m };
@@ -48,7 +58,10 @@ export function encodeMetadata(m: Partial<Metadata> = {}): Uint8Array {
   ]);
 }
 
-/** Decodes 4 plaintext metadata bytes. */
+/**
+ * Decodes 4 plaintext metadata bytes.
+ * @public
+ */
 export function decodeMetadata(bytes: Uint8Array): Metadata {
   if (bytes.length !== AEM_LENGTH) throw new InvalidArgumentError(`metadata must be ${AEM_LENGTH} bytes`);
   const b0 = bytes[0]!;
@@ -70,6 +83,7 @@ export function hasZeroReserved(bytes: Uint8Array): boolean {
  * True when decrypted metadata looks genuine: major version 1, a tx power in the plausible range and,
  * when the raw bytes are given, zero reserved bytes (a wrong key decrypts to random bytes, which pass
  * the version and power checks about 7% of the time but the reserved bytes only once in 65,536).
+ * @public
  */
 export function isPlausibleMetadata(m: Metadata, raw?: Uint8Array): boolean {
   if (raw && !hasZeroReserved(raw)) return false;

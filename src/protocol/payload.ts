@@ -7,16 +7,31 @@ import { MalformedAdvertisementError } from "../errors";
 import { BLUEZONE_ID_LENGTH } from "./bluezone-compat";
 import { AEM_LENGTH, KEY_LENGTH } from "./gaen";
 
-/** The Exposure Notification service UUID (0xFD6F), assigned by the Bluetooth SIG. */
+/**
+ * The Exposure Notification service UUID (0xFD6F), assigned by the Bluetooth SIG.
+ * @public
+ */
 export const EN_SERVICE_UUID = 0xfd6f;
-/** Bluezone's 16-bit service UUID. */
+/**
+ * Bluezone's 16-bit service UUID.
+ * @public
+ */
 export const BLUEZONE_SERVICE_UUID = 0x4e56;
-/** Bluezone's manufacturer-data company ID (8885). */
+/**
+ * Bluezone's manufacturer-data company ID (8885).
+ * @public
+ */
 export const BLUEZONE_COMPANY_ID = 0x22b5;
-/** Maximum length of legacy advertising data. */
+/**
+ * Maximum length of legacy advertising data.
+ * @public
+ */
 export const MAX_ADVERTISING_DATA = 31;
 
-/** AD types used here (Bluetooth Core Supplement, part A). */
+/**
+ * AD types used here (Bluetooth Core Supplement, part A).
+ * @public
+ */
 export const AD_TYPE = {
   flags: 0x01,
   incomplete16BitUuids: 0x02,
@@ -28,7 +43,10 @@ export const AD_TYPE = {
 /** Flags: LE General Discoverable, BR/EDR not supported. */
 const FLAGS_VALUE = 0x1a;
 
-/** A decoded identifier broadcast. */
+/**
+ * A decoded identifier broadcast.
+ * @public
+ */
 export type Payload =
   | {
       /** Exposure Notification v1.2. */
@@ -45,13 +63,19 @@ export type Payload =
       id: Uint8Array;
     };
 
-/** Result of decoding one advertisement; never an exception. */
+/**
+ * Result of decoding one advertisement; never an exception.
+ * @public
+ */
 export type DecodeResult =
   | { status: "ok"; payload: Payload }
   | { status: "foreign" }
   | { status: "malformed"; error: MalformedAdvertisementError };
 
-/** Options shared by encoders and decoders. */
+/**
+ * Options shared by encoders and decoders.
+ * @public
+ */
 export interface PayloadOptions {
   /** 16-bit service UUID of the Exposure Notification scheme; default {@link EN_SERVICE_UUID}. */
   serviceUuid?: number;
@@ -64,6 +88,7 @@ function u16(uuid: number): [number, number] {
 /**
  * Encodes a payload as raw advertising data: flags, the complete 16-bit service UUID list, then the
  * scheme's data (EN: service data RPI ‖ AEM, 31 bytes in all; Bluezone: manufacturer data, 23 bytes).
+ * @public
  */
 export function encodeAdvertisingData(payload: Payload, options: PayloadOptions = {}): Uint8Array {
   const flags = [2, AD_TYPE.flags, FLAGS_VALUE];
@@ -139,6 +164,7 @@ function decodeBluezoneManufacturerData(data: Uint8Array): DecodeResult {
 /**
  * Decodes raw advertising data (or advertising data followed by scan-response data). Truncated AD
  * structures end the parse; unknown ones are skipped.
+ * @public
  */
 export function decodeAdvertisingData(bytes: Uint8Array, options: PayloadOptions = {}): DecodeResult {
   const en = options.serviceUuid ?? EN_SERVICE_UUID;
@@ -169,7 +195,10 @@ export function decodeAdvertisingData(bytes: Uint8Array, options: PayloadOptions
   }
 }
 
-/** The parts of a noble `Advertisement` object the decoder reads. */
+/**
+ * The parts of a noble `Advertisement` object the decoder reads.
+ * @public
+ */
 export interface NobleAdvertisementLike {
   /** Service data entries; noble zero-pads 16-bit UUIDs here (`0fff`, `fd6f`). */
   serviceData?: ReadonlyArray<{ uuid: string; data: Uint8Array }> | undefined;
@@ -181,7 +210,10 @@ export interface NobleAdvertisementLike {
 
 const BASE_UUID_SUFFIX = "00001000800000805f9b34fb";
 
-/** Parses a noble UUID string (`fff`, `0fff`, `fd6f`, or the 128-bit base form) to a 16-bit number. */
+/**
+ * Parses a noble UUID string (`fff`, `0fff`, `fd6f`, or the 128-bit base form) to a 16-bit number.
+ * @public
+ */
 export function parseUuid16(uuid: string): number | undefined {
   const s = uuid.toLowerCase().replace(/-/g, "");
   if (/^[0-9a-f]{1,4}$/.test(s)) return Number.parseInt(s, 16);
@@ -194,6 +226,7 @@ export function parseUuid16(uuid: string): number | undefined {
 /**
  * Decodes noble's parsed advertisement. The returned payload holds copies, so noble may reuse its
  * advertisement object afterwards.
+ * @public
  */
 export function decodeNobleAdvertisement(
   adv: NobleAdvertisementLike,

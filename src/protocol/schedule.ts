@@ -33,10 +33,16 @@ import {
 import { encodeMetadata, type Metadata } from "./metadata";
 import type { Payload } from "./payload";
 
-/** Names of the identifier schemes. */
+/**
+ * Names of the identifier schemes.
+ * @public
+ */
 export type SchemeName = "gaen" | "bluezone";
 
-/** What to broadcast during one rotation slot. */
+/**
+ * What to broadcast during one rotation slot.
+ * @public
+ */
 export interface Broadcast {
   /** The payload to advertise. */
   payload: Payload;
@@ -50,7 +56,10 @@ export interface Broadcast {
   end: number;
 }
 
-/** The part every schedule offers to an orchestrator. */
+/**
+ * The part every schedule offers to an orchestrator.
+ * @public
+ */
 export interface KeySchedule {
   /** Which scheme this schedule speaks. */
   readonly scheme: SchemeName;
@@ -64,7 +73,10 @@ export interface KeySchedule {
   purge(): number;
 }
 
-/** Options of {@link createGaenSchedule}. */
+/**
+ * Options of {@link createGaenSchedule}.
+ * @public
+ */
 export interface GaenScheduleOptions {
   /** Injected time source. */
   clock: Pick<Clock, "now">;
@@ -80,8 +92,12 @@ export interface GaenScheduleOptions {
   onKeyChange?: (key: TemporaryExposureKey) => void;
 }
 
-/** An Exposure Notification schedule with access to its own TEK history. */
+/**
+ * An Exposure Notification schedule with access to its own TEK history.
+ * @public
+ */
 export interface GaenSchedule extends KeySchedule {
+  /** Which scheme the schedule broadcasts: Exposure Notification v1.2. */
   readonly scheme: "gaen";
   /** Own TEKs within retention, oldest first. */
   keys(): TemporaryExposureKey[];
@@ -119,7 +135,10 @@ function deriveBroadcasts(
   return { rpis, aems };
 }
 
-/** Creates an Exposure Notification v1.2 key schedule (one TEK per UTC day, one RPI per interval). */
+/**
+ * Creates an Exposure Notification v1.2 key schedule (one TEK per UTC day, one RPI per interval).
+ * @public
+ */
 export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   const { clock, random = randomBytes, retentionDays = 14, onKeyChange } = options;
   if (!Number.isInteger(retentionDays) || retentionDays < 1) {
@@ -222,7 +241,10 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   };
 }
 
-/** A published or stored Bluezone day key: Bluezone's F0 data record. */
+/**
+ * A published or stored Bluezone day key: Bluezone's F0 data record.
+ * @public
+ */
 export interface BluezoneDayKeyRecord {
   /** Hex of the 32-byte day key. */
   daily_key: string;
@@ -234,7 +256,10 @@ export interface BluezoneDayKeyRecord {
   time_end: number;
 }
 
-/** Options of {@link createBluezoneSchedule}. */
+/**
+ * Options of {@link createBluezoneSchedule}.
+ * @public
+ */
 export interface BluezoneScheduleOptions {
   /** Injected time source. */
   clock: Pick<Clock, "now">;
@@ -248,8 +273,12 @@ export interface BluezoneScheduleOptions {
   retentionDays?: number;
 }
 
-/** A Bluezone v2 schedule (day keys by hash chain, 96 slots of 15 minutes). */
+/**
+ * A Bluezone v2 schedule (day keys by hash chain, 96 slots of 15 minutes).
+ * @public
+ */
 export interface BluezoneSchedule extends KeySchedule {
+  /** Which scheme the schedule broadcasts: Bluezone v2. */
   readonly scheme: "bluezone";
   /** The base key and its day, to persist. */
   readonly base: { key: Uint8Array; day: number };
@@ -257,7 +286,10 @@ export interface BluezoneSchedule extends KeySchedule {
   releaseKeys(): BluezoneDayKeyRecord[];
 }
 
-/** Creates a Bluezone-compatible schedule. */
+/**
+ * Creates a Bluezone-compatible schedule.
+ * @public
+ */
 export function createBluezoneSchedule(options: BluezoneScheduleOptions): BluezoneSchedule {
   const { clock, retentionDays = 14 } = options;
   const baseKey = options.baseKey ?? generateBluezoneBaseKey(options.random);

@@ -5,7 +5,10 @@
  */
 import { type Calibration, lookupCalibration } from "./calibration";
 
-/** What is known about one sender/receiver pair. */
+/**
+ * What is known about one sender/receiver pair.
+ * @public
+ */
 export interface PairInfo {
   /** Sender's tx power in dBm from decrypted metadata; wins over the sender model's calibration. */
   txPower?: number;
@@ -17,7 +20,10 @@ export interface PairInfo {
   receiverModel?: string;
 }
 
-/** The constants that turn an RSSI into an attenuation for one pair. */
+/**
+ * The constants that turn an RSSI into an attenuation for one pair.
+ * @public
+ */
 export interface PairCalibration {
   /** Sender's tx power used, dBm. */
   txPower: number;
@@ -31,7 +37,10 @@ export interface PairCalibration {
   transmitter: Calibration;
 }
 
-/** Resolves a pair's tx power and RSSI correction once, so packets can be converted cheaply. */
+/**
+ * Resolves a pair's tx power and RSSI correction once, so packets can be converted cheaply.
+ * @public
+ */
 export function resolvePairCalibration(pair: PairInfo = {}): PairCalibration {
   const receiver = lookupCalibration(pair.receiverModel);
   const transmitter = lookupCalibration(pair.transmitterModel);
@@ -46,7 +55,10 @@ export function resolvePairCalibration(pair: PairInfo = {}): PairCalibration {
   };
 }
 
-/** attenuation = txPower − (rssi + rssiCorrection), in dB. */
+/**
+ * attenuation = txPower − (rssi + rssiCorrection), in dB.
+ * @public
+ */
 export function attenuationOf(
   rssi: number,
   calibration: Pick<PairCalibration, "txPower" | "rssiCorrection">,
@@ -54,18 +66,30 @@ export function attenuationOf(
   return calibration.txPower - (rssi + calibration.rssiCorrection);
 }
 
-/** The attenuation of one reading of a pair (resolves the calibration; prefer {@link attenuationOf} in loops). */
+/**
+ * The attenuation of one reading of a pair (resolves the calibration; prefer {@link attenuationOf} in loops).
+ * @public
+ */
 export function computeAttenuation(rssi: number, pair: PairInfo = {}): number {
   return attenuationOf(rssi, resolvePairCalibration(pair));
 }
 
-/** Distance buckets: immediate ≤ 1 m, near ≤ 2 m, medium ≤ 4 m, other beyond. */
+/**
+ * Distance buckets: immediate ≤ 1 m, near ≤ 2 m, medium ≤ 4 m, other beyond.
+ * @public
+ */
 export type DistanceBucket = "immediate" | "near" | "medium" | "other";
 
-/** The buckets from nearest to farthest. */
+/**
+ * The buckets from nearest to farthest.
+ * @public
+ */
 export const DISTANCE_BUCKETS: readonly DistanceBucket[] = ["immediate", "near", "medium", "other"];
 
-/** Attenuation upper bounds (dB, inclusive) of the first three buckets; non-decreasing. */
+/**
+ * Attenuation upper bounds (dB, inclusive) of the first three buckets; non-decreasing.
+ * @public
+ */
 export interface BucketThresholds {
   /** Attenuation ≤ this is "immediate" (≈ 1 m). */
   immediate: number;
@@ -75,7 +99,10 @@ export interface BucketThresholds {
   medium: number;
 }
 
-/** The bucket an attenuation falls in. */
+/**
+ * The bucket an attenuation falls in.
+ * @public
+ */
 export function distanceBucket(attenuation: number, t: BucketThresholds): DistanceBucket {
   if (attenuation <= t.immediate) return "immediate";
   if (attenuation <= t.near) return "near";

@@ -1,7 +1,7 @@
 /**
  * Raw beacon logs (one row per received packet) and the per-packet path from them to window decisions.
  * CSV header: `pair,time,rssi,tx_power,receiver_model,transmitter_model`; time in unix seconds (may be
- * fractional), rssi and tx_power in dBm (tx_power may be empty), models free text (may be empty).
+ * fractional; parsed rows carry unix ms, the library's convention), rssi and tx_power in dBm (tx_power may be empty), models free text (may be empty).
  * rssi is −127…20 dBm, or 127: HCI's and noble's "not available", whose rows carry no signal level
  * and are skipped.
  */
@@ -12,11 +12,14 @@ import { resolvePairCalibration } from "./attenuation";
 import type { ContactPolicy } from "./policy";
 import { DEFAULT_SCAN_SECONDS, DEFAULT_WINDOW_SECONDS, evaluateWindows, packetsToInstances } from "./windows";
 
-/** One received packet of a beacon log. */
+/**
+ * One received packet of a beacon log.
+ * @public
+ */
 export interface BeaconRow {
   /** Pair label (who heard whom). */
   pair: string;
-  /** Unix seconds. */
+  /** Unix ms (the file's `time` column is unix seconds). */
   time: number;
   /** RSSI, dBm. */
   rssi: number;
@@ -28,7 +31,10 @@ export interface BeaconRow {
   transmitterModel: string;
 }
 
-/** Columns a beacon CSV must have. */
+/**
+ * Columns a beacon CSV must have.
+ * @public
+ */
 export const BEACON_COLUMNS = [
   "pair",
   "time",
@@ -42,12 +48,13 @@ export const BEACON_COLUMNS = [
  * Parses a beacon CSV. An empty text or a header alone gives no rows; rows with rssi 127 ("not
  * available") are left out.
  * @throws CsvFormatError naming the line of a malformed row
+ * @public
  */
 export function parseBeaconCsv(text: string): BeaconRow[] {
   return parseCsv(text, BEACON_COLUMNS).rows.flatMap((row): BeaconRow[] => {
     const pair = row.fields.pair!;
     if (pair === "") throw new CsvFormatError(row.line, 'column "pair" must not be empty');
-    const time = csvNumber(row, "time");
+    const time = csvNumber(row, "time") * 1000;
     const rssi = csvNumber(row, "rssi");
     if (rssi === RSSI_NOT_AVAILABLE) return [];
     if (rssi < -127 || rssi > 20)
@@ -66,11 +73,14 @@ export function parseBeaconCsv(text: string): BeaconRow[] {
   });
 }
 
-/** One window of one pair, as the CLI prints it. */
+/**
+ * One window of one pair, as the CLI prints it.
+ * @public
+ */
 export interface PairWindow {
   /** Pair label. */
   pair: string;
-  /** Window start, unix seconds (a multiple of the window length). */
+  /** Window start, unix ms (a multiple of the window length); `bluezone proximity` prints unix seconds. */
   start: number;
   /** Packets in the window. */
   beacons: number;
@@ -84,7 +94,10 @@ export interface PairWindow {
   probability?: number;
 }
 
-/** Options of {@link beaconWindows}. */
+/**
+ * Options of {@link beaconWindows}.
+ * @public
+ */
 export interface BeaconWindowOptions {
   /** Window length, seconds (default 300). */
   windowSeconds?: number;
@@ -96,6 +109,7 @@ export interface BeaconWindowOptions {
  * The per-packet path: per pair, packets → pseudo scan instances → windows. The calibration of a pair
  * comes from its first row's models; a row's tx_power (from metadata) overrides the sender model's.
  * @returns one entry per pair per window with packets, ordered by pair then start
+ * @public
  */
 export function beaconWindows(
   rows: readonly BeaconRow[],

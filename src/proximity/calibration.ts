@@ -15,10 +15,16 @@
  */
 import { CALIBRATION_MANUFACTURERS, CALIBRATION_TABLE } from "./calibration-table";
 
-/** How specific a calibration is: the exact model, its manufacturer's average, or the fleet's. */
+/**
+ * How specific a calibration is: the exact model, its manufacturer's average, or the fleet's.
+ * @public
+ */
 export type CalibrationMatch = "model" | "manufacturer" | "fleet";
 
-/** A phone's calibration. */
+/**
+ * A phone's calibration.
+ * @public
+ */
 export interface Calibration {
   /** dB to add to the RSSI this phone measures. */
   rssiCorrection: number;
@@ -33,7 +39,10 @@ export interface Calibration {
   calibrationConfidence: number;
 }
 
-/** Lower-case letters and digits only: the key names are compared by. */
+/**
+ * Lower-case letters and digits only: the key names are compared by.
+ * @public
+ */
 export function normalizeModelName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
@@ -92,6 +101,7 @@ function buildIndex(): Index {
  * Finds the calibration of a phone, falling back from model to manufacturer to fleet (see module docs).
  * @param model - model or device name, free text ("Pixel 4", "SM-G973F", "sunfish"); may be empty
  * @param manufacturer - manufacturer name ("samsung", "Google"); may be empty
+ * @public
  */
 export function lookupCalibration(model?: string, manufacturer?: string): Calibration {
   index ??= buildIndex();
@@ -113,12 +123,18 @@ export function lookupCalibration(model?: string, manufacturer?: string): Calibr
   return { ...index.fleet };
 }
 
-/** The fleet-average calibration (what an unknown phone is assumed to have). */
+/**
+ * The fleet-average calibration (what an unknown phone is assumed to have).
+ * @public
+ */
 export function fleetCalibration(): Calibration {
   return lookupCalibration();
 }
 
-/** Model names of the calibration table in table order (e.g. to give simulated phones real models). */
+/**
+ * Model names of the calibration table in table order (e.g. to give simulated phones real models).
+ * @public
+ */
 export function calibrationModels(): readonly string[] {
   return CALIBRATION_TABLE.models.split("\n");
 }

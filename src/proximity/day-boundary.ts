@@ -10,10 +10,16 @@
  */
 import { InvalidArgumentError } from "../errors";
 
-/** `"UTC"`, a fixed offset `"±HH:MM"`, or an IANA time-zone name. */
+/**
+ * `"UTC"`, a fixed offset `"±HH:MM"`, or an IANA time-zone name.
+ * @public
+ */
 export type DayBoundary = string;
 
-/** The default boundary: UTC midnight. */
+/**
+ * The default boundary: UTC midnight.
+ * @public
+ */
 export const UTC_DAY_BOUNDARY: DayBoundary = "UTC";
 
 const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
@@ -51,6 +57,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
  * Checks a day boundary and returns it unchanged.
  * @throws InvalidArgumentError for anything but `"UTC"`, `±HH:MM` within −12:00…+14:00 (minutes < 60),
  *   or a time zone the runtime's Intl knows
+ * @public
  */
 export function validateDayBoundary(boundary: DayBoundary): DayBoundary {
   if (typeof boundary !== "string" || boundary === "")
@@ -74,6 +81,7 @@ export function validateDayBoundary(boundary: DayBoundary): DayBoundary {
 /**
  * The fixed-offset boundary of an offset in hours east of UTC (e.g. 7 → `"+07:00"`, −3.5 → `"-03:30"`).
  * @throws InvalidArgumentError when the offset is not a whole number of minutes within −12…+14 hours
+ * @public
  */
 export function utcOffsetBoundary(hours: number): DayBoundary {
   const minutes = Math.round(hours * 60);
@@ -88,6 +96,7 @@ export function utcOffsetBoundary(hours: number): DayBoundary {
 /**
  * The local calendar date (`YYYY-MM-DD`) of unix-ms instant `t` under `boundary` (assumed valid, see
  * {@link validateDayBoundary}).
+ * @public
  */
 export function localDate(t: number, boundary: DayBoundary = UTC_DAY_BOUNDARY): string {
   const fixed = fixedOffsetMinutes(boundary);
@@ -103,7 +112,10 @@ export function localDate(t: number, boundary: DayBoundary = UTC_DAY_BOUNDARY): 
   return formatter(boundary).format(new Date(t));
 }
 
-/** Days since 1970-01-01 of a `YYYY-MM-DD` date (a local date's day number). */
+/**
+ * Days since 1970-01-01 of a `YYYY-MM-DD` date (a local date's day number).
+ * @public
+ */
 export function dateDayNumber(date: string): number {
   return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
 }

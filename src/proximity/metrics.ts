@@ -1,11 +1,17 @@
 /** Binary-classification metrics for evaluating contact policies against ground truth. */
 
-/** Counts and rates of a binary classifier against labels. */
+/**
+ * Counts and rates of a binary classifier against labels.
+ * @public
+ */
 export interface ClassificationMetrics {
-  /** True/false positives and negatives. */
+  /** True positives: predicted close, labelled close. */
   tp: number;
+  /** False positives: predicted close, labelled not close. */
   fp: number;
+  /** True negatives: predicted not close, labelled not close. */
   tn: number;
+  /** False negatives: predicted not close, labelled close. */
   fn: number;
   /** tp / (tp + fp); 0 when nothing was predicted positive. */
   precision: number;
@@ -19,7 +25,10 @@ export interface ClassificationMetrics {
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
-/** Metrics of predictions against labels (equal lengths). */
+/**
+ * Metrics of predictions against labels (equal lengths).
+ * @public
+ */
 export function classify(predicted: readonly boolean[], actual: readonly boolean[]): ClassificationMetrics {
   let tp = 0;
   let fp = 0;
@@ -46,6 +55,7 @@ export function classify(predicted: readonly boolean[], actual: readonly boolean
 /**
  * Area under the ROC curve of a score (higher = more likely positive), ties counted half
  * (the Mann–Whitney statistic). NaN when one class is empty.
+ * @public
  */
 export function rocAuc(scores: readonly number[], actual: readonly boolean[]): number {
   const idx = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);

@@ -9,7 +9,10 @@ import { type BucketThresholds, DISTANCE_BUCKETS, type DistanceBucket } from "./
 import DEFAULT_FIT from "./default-policy.json";
 import { type DayBoundary, validateDayBoundary } from "./day-boundary";
 
-/** A contact policy is inconsistent (e.g. thresholds out of order, a negative weight). */
+/**
+ * A contact policy is inconsistent (e.g. thresholds out of order, a negative weight).
+ * @public
+ */
 export class PolicyError extends BluezoneError {
   /** @param message - which field was wrong and what is accepted */
   constructor(message: string) {
@@ -17,7 +20,10 @@ export class PolicyError extends BluezoneError {
   }
 }
 
-/** How a window's scan instances are summarised into one attenuation. */
+/**
+ * How a window's scan instances are summarised into one attenuation.
+ * @public
+ */
 export interface WindowRule {
   /**
    * `mean` of the instances' attenuations, or their `quantile` (a low quantile of attenuation is a
@@ -32,6 +38,7 @@ export interface WindowRule {
  * A calibrated probability that a window was within 2 m: P(≤ 2 m) = 1 / (1 + exp(−(intercept + slope ×
  * a))), `a` the window attenuation in dB (after the calibration-confidence margin). A logistic model of the
  * same number the buckets threshold, so the verdict and the probability never disagree in order.
+ * @public
  */
 export interface ProbabilityModel {
   /** Intercept (log-odds at 0 dB). */
@@ -40,7 +47,10 @@ export interface ProbabilityModel {
   slope: number;
 }
 
-/** The per-day decision. */
+/**
+ * The per-day decision.
+ * @public
+ */
 export interface DayRule {
   /**
    * Which per-day total is compared: seconds of close windows, bucket-weighted seconds, or expected close
@@ -57,7 +67,10 @@ export interface DayRule {
   boundary?: DayBoundary;
 }
 
-/** A contact policy. Plain data: it can be stored, compared and sent as JSON. */
+/**
+ * A contact policy. Plain data: it can be stored, compared and sent as JSON.
+ * @public
+ */
 export interface ContactPolicy {
   /** Short name, e.g. `"default"`. */
   name: string;
@@ -97,6 +110,7 @@ const FIFTEEN_MINUTES = 900;
  * typical and minimum (minWeight 0.5), the window's is the 10th percentile of its instances, close
  * (≤ 2 m) at ≤ 54.5 dB, the other buckets 6 dB (a doubling of distance) either side; P(≤ 2 m) is a
  * logistic model of the window attenuation. Day rule: Vietnam's F1, ≥ 15 min of close windows a day.
+ * @public
  */
 export const POLICIES: Readonly<Record<string, ContactPolicy>> = {
   default: {
@@ -151,7 +165,10 @@ export const POLICIES: Readonly<Record<string, ContactPolicy>> = {
   },
 };
 
-/** Names of the preset policies. */
+/**
+ * Names of the preset policies.
+ * @public
+ */
 export const POLICY_NAMES: readonly string[] = Object.keys(POLICIES);
 
 const isNum = (v: unknown): v is number => typeof v === "number" && !Number.isNaN(v);
@@ -159,6 +176,7 @@ const isNum = (v: unknown): v is number => typeof v === "number" && !Number.isNa
 /**
  * Checks a policy and returns it unchanged.
  * @throws PolicyError naming the first inconsistent field
+ * @public
  */
 export function validatePolicy(p: ContactPolicy): ContactPolicy {
   const fail = (msg: string): never => {
@@ -209,6 +227,7 @@ export function validatePolicy(p: ContactPolicy): ContactPolicy {
 /**
  * `policy` with its day rule counting days from `boundary` (`"UTC"`, `"±HH:MM"` or an IANA zone).
  * @throws PolicyError when the boundary is not valid
+ * @public
  */
 export function withDayBoundary(policy: ContactPolicy, boundary: DayBoundary): ContactPolicy {
   return validatePolicy({ ...policy, day: { ...policy.day, boundary } });
@@ -217,6 +236,7 @@ export function withDayBoundary(policy: ContactPolicy, boundary: DayBoundary): C
 /**
  * A preset policy by name.
  * @throws PolicyError for an unknown name
+ * @public
  */
 export function getPolicy(name: string): ContactPolicy {
   const p = Object.hasOwn(POLICIES, name) ? POLICIES[name] : undefined;

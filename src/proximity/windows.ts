@@ -17,9 +17,12 @@ import {
 import { localDate } from "./day-boundary";
 import { type ContactPolicy, validatePolicy } from "./policy";
 
-/** What the window logic needs of a scan instance (an EN v2 ScanInstance plus its time). */
+/**
+ * What the window logic needs of a scan instance (an EN v2 ScanInstance plus its time).
+ * @public
+ */
 export interface ScanInstanceLike {
-  /** Unix seconds of the scan (may be fractional). */
+  /** Unix ms of the scan (the project's time convention; may be fractional). */
   time: number;
   /** Typical attenuation of the scan, dB (from the mean RSSI). */
   typicalAttenuation: number;
@@ -33,9 +36,12 @@ export interface ScanInstanceLike {
   calibrationConfidence?: number;
 }
 
-/** The decision for one window. */
+/**
+ * The decision for one window.
+ * @public
+ */
 export interface WindowResult {
-  /** Unix seconds of the window's start (a multiple of the window length). */
+  /** Unix ms of the window's start (a multiple of the window length). */
   start: number;
   /** Scan instances in the window. */
   instances: number;
@@ -60,21 +66,33 @@ export interface WindowResult {
   expectedCloseSeconds?: number;
 }
 
-/** Options of {@link evaluateWindows}. */
+/**
+ * Options of {@link evaluateWindows}.
+ * @public
+ */
 export interface WindowOptions {
   /** Window length in seconds (default 300). */
   windowSeconds?: number;
 }
 
-/** Default window length, seconds. */
+/**
+ * Default window length, seconds.
+ * @public
+ */
 export const DEFAULT_WINDOW_SECONDS = 300;
 
-/** An instance's attenuation under a policy: typical blended towards the minimum by `minWeight`. */
+/**
+ * An instance's attenuation under a policy: typical blended towards the minimum by `minWeight`.
+ * @public
+ */
 export function instanceAttenuation(s: ScanInstanceLike, policy: ContactPolicy): number {
   return s.typicalAttenuation + policy.minWeight * (s.minAttenuation - s.typicalAttenuation);
 }
 
-/** Linear-interpolated quantile of a non-empty array (sorted in place). */
+/**
+ * Linear-interpolated quantile of a non-empty array (sorted in place).
+ * @public
+ */
 export function quantile(values: number[], q: number): number {
   values.sort((a, b) => a - b);
   const pos = q * (values.length - 1);
@@ -83,7 +101,10 @@ export function quantile(values: number[], q: number): number {
   return values[lo]! + (pos - lo) * (values[hi]! - values[lo]!);
 }
 
-/** The policy's summary attenuation of some instances (undefined when there are none). */
+/**
+ * The policy's summary attenuation of some instances (undefined when there are none).
+ * @public
+ */
 export function windowAttenuation(instances: readonly ScanInstanceLike[], policy: ContactPolicy) {
   if (instances.length === 0) return undefined;
   const a = instances.map((s) => instanceAttenuation(s, policy));
@@ -94,7 +115,8 @@ export function windowAttenuation(instances: readonly ScanInstanceLike[], policy
 
 /**
  * Decides one window from its instances (assumed validated policy; all instances belong to the window).
- * @param start - the window's start, unix seconds
+ * @param start - the window's start, unix ms
+ * @public
  */
 export function scoreWindow(
   start: number,
@@ -147,6 +169,7 @@ function checkWindow(windowSeconds: number): void {
  * Groups the scan instances of one pair into aligned windows and decides each.
  * @returns one result per window that has instances, ordered by start
  * @throws PolicyError for an invalid policy; InvalidArgumentError for a bad window length
+ * @public
  */
 export function evaluateWindows(
   instances: readonly ScanInstanceLike[],
@@ -156,13 +179,17 @@ export function evaluateWindows(
   validatePolicy(policy);
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
   checkWindow(windowSeconds);
-  const groups = groupBy(instances, (s) => Math.floor(s.time / windowSeconds) * windowSeconds);
+  const windowMs = windowSeconds * 1000;
+  const groups = groupBy(instances, (s) => Math.floor(s.time / windowMs) * windowMs);
   return [...groups.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([start, g]) => scoreWindow(start, g, policy, windowSeconds));
 }
 
-/** The decision for one day of the policy's day rule. */
+/**
+ * The decision for one day of the policy's day rule.
+ * @public
+ */
 export interface DayResult {
   /** Date, `YYYY-MM-DD`: the UTC date, or the local date at the policy's `day.boundary`. */
   day: string;
@@ -176,7 +203,10 @@ export interface DayResult {
   f1: boolean;
 }
 
-/** The per-day total the policy's day rule compares, seconds. */
+/**
+ * The per-day total the policy's day rule compares, seconds.
+ * @public
+ */
 export function dayMeasure(
   d: Pick<DayResult, "closeSeconds" | "weightedSeconds" | "expectedCloseSeconds">,
   policy: ContactPolicy,
@@ -189,12 +219,13 @@ export function dayMeasure(
  * Adds up windows per day (by window start; UTC days, or local days at the policy's `day.boundary`)
  * and applies the policy's day rule.
  * @returns one result per day that has windows, ordered by day
+ * @public
  */
 export function decideDays(windows: readonly WindowResult[], policy: ContactPolicy): DayResult[] {
   validatePolicy(policy);
   const days = new Map<string, DayResult>();
   for (const w of windows) {
-    const day = localDate(w.start * 1000, policy.day.boundary);
+    const day = localDate(w.start, policy.day.boundary);
     const d = days.get(day) ?? {
       day,
       closeSeconds: 0,
@@ -215,21 +246,28 @@ export function decideDays(windows: readonly WindowResult[], policy: ContactPoli
     }));
 }
 
-/** One received packet: time (unix seconds) and RSSI (dBm). */
+/**
+ * One received packet: time (unix ms) and RSSI (dBm).
+ * @public
+ */
 export interface Packet {
-  /** Unix seconds, may be fractional. */
+  /** Unix ms, may be fractional. */
   time: number;
   /** Received signal strength, dBm. */
   rssi: number;
 }
 
-/** Default length of the pseudo-scans raw packets are grouped into, seconds. */
+/**
+ * Default length of the pseudo-scans raw packets are grouped into, seconds.
+ * @public
+ */
 export const DEFAULT_SCAN_SECONDS = 10;
 
 /**
  * The per-packet path: groups one pair's raw packets into pseudo scan instances of `scanSeconds`
  * (aligned), each standing for `scanSeconds`: typical attenuation from the mean RSSI, minimum from
  * the strongest packet.
+ * @public
  */
 export function packetsToInstances(
   packets: readonly Packet[],
@@ -239,7 +277,7 @@ export function packetsToInstances(
   checkWindow(scanSeconds);
   const bins = new Map<number, { n: number; sum: number; max: number }>();
   for (const p of packets) {
-    const t = Math.floor(p.time / scanSeconds) * scanSeconds;
+    const t = Math.floor(p.time / 1000 / scanSeconds) * scanSeconds;
     const b = bins.get(t);
     if (b) {
       b.n++;
@@ -249,8 +287,8 @@ export function packetsToInstances(
   }
   return [...bins.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([time, b]) => ({
-      time,
+    .map(([seconds, b]) => ({
+      time: seconds * 1000,
       typicalAttenuation: attenuationOf(b.sum / b.n, calibration),
       minAttenuation: attenuationOf(b.max, calibration),
       packets: b.n,
@@ -259,13 +297,16 @@ export function packetsToInstances(
     }));
 }
 
-/** A stored {@link Sighting} as a scan instance, given its pair's calibration (time ms → s). */
+/**
+ * A stored {@link Sighting} as a scan instance, given its pair's calibration (time: unix ms, as stored).
+ * @public
+ */
 export function sightingToInstance(
   s: Sighting,
   calibration: Pick<PairCalibration, "txPower" | "rssiCorrection" | "calibrationConfidence">,
 ): ScanInstanceLike {
   return {
-    time: s.time / 1000,
+    time: s.time,
     typicalAttenuation: attenuationOf(s.meanRssi, calibration),
     minAttenuation: attenuationOf(s.maxRssi, calibration),
     packets: s.packets,

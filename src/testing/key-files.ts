@@ -6,7 +6,10 @@ import { INTERVAL_MS } from "../protocol/intervals";
 import { type DiagnosisKeyOptions, diagnosisKeys, TESTING_EPOCH_INTERVAL } from "./keys";
 import { testSigner } from "./signer";
 
-/** A key file and how to read it back. */
+/**
+ * A key file and how to read it back.
+ * @public
+ */
 export interface GeneratedKeyFile {
   /** The zip bytes (export.bin + export.sig). */
   bytes: Uint8Array;
@@ -18,7 +21,10 @@ export interface GeneratedKeyFile {
   readOptions: ReadKeyFileOptions;
 }
 
-/** Options of {@link keyFile}. */
+/**
+ * Options of {@link keyFile}.
+ * @public
+ */
 export interface KeyFileOptions extends DiagnosisKeyOptions {
   /** Most keys; default 20. */
   maxKeys?: number;
@@ -31,7 +37,10 @@ export interface KeyFileOptions extends DiagnosisKeyOptions {
 /** The fixed "now" of generated key files: ten days after the toolkit epoch. */
 const NOW_MS = (TESTING_EPOCH_INTERVAL + 10 * 144) * INTERVAL_MS;
 
-/** Arbitrary valid key files, signed by {@link testSigner} (Ed25519, so byte-identical per input). */
+/**
+ * Arbitrary valid key files, signed by {@link testSigner} (Ed25519, so byte-identical per input).
+ * @public
+ */
 export function keyFile(options: KeyFileOptions = {}): fc.Arbitrary<GeneratedKeyFile> {
   const { signer, trusted } = testSigner(options.signerSeed ?? 1);
   const clock = { now: () => NOW_MS };

@@ -10,12 +10,21 @@ import { cryptAem, deriveAemk, deriveRpi, deriveRpik, type TemporaryExposureKey 
 import { INTERVAL_MS, INTERVALS_PER_DAY } from "../protocol/intervals";
 import { encodeMetadata, type Metadata } from "../protocol/metadata";
 
-/** The toolkit's epoch: the first interval of a UTC day in May 2021. Keys start on days after it. */
+/**
+ * The toolkit's epoch: the first interval of a UTC day in May 2021. Keys start on days after it.
+ * @public
+ */
 export const TESTING_EPOCH_INTERVAL = 2_700_000 - (2_700_000 % INTERVALS_PER_DAY);
-/** Unix ms of {@link TESTING_EPOCH_INTERVAL}. */
+/**
+ * Unix ms of {@link TESTING_EPOCH_INTERVAL}.
+ * @public
+ */
 export const TESTING_EPOCH_MS = TESTING_EPOCH_INTERVAL * INTERVAL_MS;
 
-/** Options of {@link temporaryExposureKey}. */
+/**
+ * Options of {@link temporaryExposureKey}.
+ * @public
+ */
 export interface TekOptions {
   /** Days after the epoch a key may start on, inclusive; default [0, 3]. */
   days?: readonly [number, number];
@@ -23,7 +32,10 @@ export interface TekOptions {
   rollingPeriod?: readonly [number, number];
 }
 
-/** Arbitrary TEKs: random 16 key bytes, a UTC-day-aligned start, a rolling period. */
+/**
+ * Arbitrary TEKs: random 16 key bytes, a UTC-day-aligned start, a rolling period.
+ * @public
+ */
 export function temporaryExposureKey(options: TekOptions = {}): fc.Arbitrary<TemporaryExposureKey> {
   const [d0, d1] = options.days ?? [0, 3];
   const [p0, p1] = options.rollingPeriod ?? [1, INTERVALS_PER_DAY];
@@ -36,7 +48,10 @@ export function temporaryExposureKey(options: TekOptions = {}): fc.Arbitrary<Tem
   });
 }
 
-/** Options of {@link diagnosisKey}. */
+/**
+ * Options of {@link diagnosisKey}.
+ * @public
+ */
 export interface DiagnosisKeyOptions extends TekOptions {
   /** Report types to draw from; default confirmed test, clinical diagnosis and self report (1, 2, 3). */
   reportTypes?: readonly ReportType[];
@@ -44,7 +59,10 @@ export interface DiagnosisKeyOptions extends TekOptions {
   optionalFields?: boolean;
 }
 
-/** Arbitrary diagnosis keys (an {@link ExposureKey}: a TEK plus the export's optional fields). */
+/**
+ * Arbitrary diagnosis keys (an `ExposureKey` of `bluezone`: a TEK plus the export's optional fields).
+ * @public
+ */
 export function diagnosisKey(options: DiagnosisKeyOptions = {}): fc.Arbitrary<ExposureKey> {
   const types = options.reportTypes ?? [
     ReportType.CONFIRMED_TEST,
@@ -66,7 +84,10 @@ export function diagnosisKey(options: DiagnosisKeyOptions = {}): fc.Arbitrary<Ex
     .map(([tek, reportType, more]) => ({ ...tek, reportType, ...more }));
 }
 
-/** Arbitrary lists of diagnosis keys with distinct key data. */
+/**
+ * Arbitrary lists of diagnosis keys with distinct key data.
+ * @public
+ */
 export function diagnosisKeys(
   options: DiagnosisKeyOptions & { minLength?: number; maxLength?: number } = {},
 ): fc.Arbitrary<ExposureKey[]> {
@@ -77,10 +98,16 @@ export function diagnosisKeys(
   });
 }
 
-/** Metadata the toolkit's genuine sightings carry unless told otherwise (tx power −10 dBm). */
+/**
+ * Metadata the toolkit's genuine sightings carry unless told otherwise (tx power −10 dBm).
+ * @public
+ */
 export const TESTING_METADATA: Partial<Metadata> = { txPower: -10, calibrationConfidence: 2 };
 
-/** Fields of a sighting other than its identifier, AEM and time. */
+/**
+ * Fields of a sighting other than its identifier, AEM and time.
+ * @public
+ */
 export interface SightingSignal {
   /** Rounded mean RSSI, dBm. */
   meanRssi: number;
@@ -95,6 +122,7 @@ export interface SightingSignal {
 /**
  * The sighting a phone logs when it hears `key`'s identifier of `interval` at `time`: the RPI and the
  * AEM of `metadata` encrypted under the key (as the sender would broadcast them).
+ * @public
  */
 export function keySighting(
   key: TemporaryExposureKey,

@@ -16,7 +16,10 @@ import type { ContactLog, Sighting, StoredResult } from "../log/types";
 import type { TemporaryExposureKey } from "../protocol/gaen";
 import { type SuiteFunctions, suiteHex as hex } from "./suite-functions";
 
-/** One store under test, made fresh by a {@link ContactLogFactory}. */
+/**
+ * One store under test, made fresh by a {@link ContactLogFactory}.
+ * @public
+ */
 export interface ContactLogFixture {
   /**
    * Opens the store. The first call opens it empty; later calls (after the previous handle's `close`)
@@ -32,10 +35,16 @@ export interface ContactLogFixture {
   dispose(): Promise<void>;
 }
 
-/** Makes a fresh, not yet opened {@link ContactLogFixture}; called once per test and per model run. */
+/**
+ * Makes a fresh, not yet opened {@link ContactLogFixture}; called once per test and per model run.
+ * @public
+ */
 export type ContactLogFactory = () => Promise<ContactLogFixture>;
 
-/** Options of {@link contactLogConformance}. */
+/**
+ * Options of {@link contactLogConformance}.
+ * @public
+ */
 export interface ContactLogConformanceOptions extends SuiteFunctions {
   /** The store's name in the test report: the suite is `ContactLog conformance: <name>`. */
   name: string;
@@ -360,6 +369,7 @@ class Session {
  * those classes from the same bluezone installation (and module format) as this suite.
  *
  * @param options - the test framework's functions, the store's factory and its capabilities
+ * @public
  */
 export function contactLogConformance(options: ContactLogConformanceOptions): void {
   const { describe, it, name, factory } = options;

@@ -15,10 +15,16 @@ import type { RiskConfig } from "../match/risk";
 import { type ContactPolicy, getPolicy } from "../proximity/policy";
 import { type ContactScenario, simulateContact } from "./scenario";
 
-/** The verdict a scenario must get: a status (`"F1"`, `"none"`…), any status but one, or a predicate. */
+/**
+ * The verdict a scenario must get: a status (`"F1"`, `"none"`…), any status but one, or a predicate.
+ * @public
+ */
 export type PolicyExpectation = string | { not: string } | ((outcome: PolicyOutcome) => boolean);
 
-/** What a property is checked with. */
+/**
+ * What a property is checked with.
+ * @public
+ */
 export interface PolicyPropertySpec {
   /** The policy under test, or a preset name (`"default"`, `"cwa"`, …). */
   policy: ContactPolicy | string;
@@ -42,7 +48,10 @@ export interface PolicyPropertySpec {
   risk?: Omit<RiskConfig, "policy">;
 }
 
-/** One scenario's run through the pipeline. */
+/**
+ * One scenario's run through the pipeline.
+ * @public
+ */
 export interface PolicyOutcome {
   /** The scenario. */
   scenario: ContactScenario;
@@ -56,7 +65,10 @@ export interface PolicyOutcome {
   status: string;
 }
 
-/** The result of checking a property. */
+/**
+ * The result of checking a property.
+ * @public
+ */
 export interface PolicyPropertyResult {
   /** True when the property held (within the tolerance). */
   ok: boolean;
@@ -74,7 +86,10 @@ export interface PolicyPropertyResult {
   report: string;
 }
 
-/** A policy property did not hold; carries the result with its counterexample. */
+/**
+ * A policy property did not hold; carries the result with its counterexample.
+ * @public
+ */
 export class PolicyPropertyError extends BluezoneError {
   /** The full result (not enumerable, so test runners print the report rather than every sighting). */
   declare readonly result: PolicyPropertyResult;
@@ -86,7 +101,10 @@ export class PolicyPropertyError extends BluezoneError {
   }
 }
 
-/** Runs one scenario through the pipeline under a policy. */
+/**
+ * Runs one scenario through the pipeline under a policy.
+ * @public
+ */
 export async function evaluateScenario(
   scenario: ContactScenario,
   policy: ContactPolicy | string,
@@ -118,7 +136,10 @@ function holds(e: PolicyExpectation, o: PolicyOutcome): boolean {
   return o.status !== e.not;
 }
 
-/** A short account of why an outcome got its verdict: per day close/weighted seconds. */
+/**
+ * A short account of why an outcome got its verdict: per day close/weighted seconds.
+ * @public
+ */
 export function explainOutcome(o: PolicyOutcome): string {
   const days = o.check.assessment.keys.flatMap((k) =>
     k.days.map((d) => `${d.day}: close ${d.closeSeconds} s, weighted ${d.weightedSeconds} s`),
@@ -154,6 +175,7 @@ function report(spec: PolicyPropertySpec, name: string, r: Omit<PolicyPropertyRe
  *   scenario: contactScenario({ distance: [0.3, 1], minutes: [20, 60], sameUtcDay: true }),
  *   expect: "F1",
  * });
+ * @public
  */
 export async function checkPolicyProperty(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {
   const policy = typeof spec.policy === "string" ? getPolicy(spec.policy) : spec.policy;
@@ -205,6 +227,7 @@ export async function checkPolicyProperty(spec: PolicyPropertySpec): Promise<Pol
 /**
  * Checks a policy property and throws {@link PolicyPropertyError} (whose message is the report with the
  * counterexample) when it does not hold.
+ * @public
  */
 export async function assertPolicyProperty(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {
   const result = await checkPolicyProperty(spec);

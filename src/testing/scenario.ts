@@ -21,17 +21,26 @@ import { type ScanCycle, SCAN_CYCLES } from "../tracer/scan-cycle";
 import { seededRng } from "../transport/hci-emulator/rng";
 import { TESTING_EPOCH_INTERVAL } from "./keys";
 
-/** Where a phone is carried; each adds its loss to the path. */
+/**
+ * Where a phone is carried; each adds its loss to the path.
+ * @public
+ */
 export type Carriage = "hand" | "pocket" | "bag";
 
-/** Extra attenuation of each carriage, dB. */
+/**
+ * Extra attenuation of each carriage, dB.
+ * @public
+ */
 export const CARRIAGE_LOSS_DB: Readonly<Record<Carriage, number>> = Object.freeze({
   hand: 0,
   pocket: 8,
   bag: 12,
 });
 
-/** Parameters of the radio model (see the module documentation). */
+/**
+ * Parameters of the radio model (see the module documentation).
+ * @public
+ */
 export interface RadioModel {
   /** Attenuation at 1 m between two phones in hand, dB (A₁). */
   referenceAttenuationDb: number;
@@ -47,7 +56,10 @@ export interface RadioModel {
   advertisingIntervalMs: number;
 }
 
-/** The default radio model. */
+/**
+ * The default radio model.
+ * @public
+ */
 export const DEFAULT_RADIO_MODEL: Readonly<RadioModel> = Object.freeze({
   referenceAttenuationDb: 48,
   pathLossExponent: 2.5,
@@ -57,7 +69,10 @@ export const DEFAULT_RADIO_MODEL: Readonly<RadioModel> = Object.freeze({
   advertisingIntervalMs: 250,
 });
 
-/** One sending phone of a scenario. */
+/**
+ * One sending phone of a scenario.
+ * @public
+ */
 export interface ScenarioSender {
   /** Distance to the receiver in each minute of the contact, metres. */
   distances: number[];
@@ -67,7 +82,10 @@ export interface ScenarioSender {
   txPower: number;
 }
 
-/** A contact: one receiving phone and one or more senders near it for some minutes. */
+/**
+ * A contact: one receiving phone and one or more senders near it for some minutes.
+ * @public
+ */
 export interface ContactScenario {
   /** Unix ms the contact starts. */
   start: number;
@@ -87,7 +105,10 @@ export interface ContactScenario {
   seed: number;
 }
 
-/** Options of {@link contactScenario}: ranges are inclusive `[min, max]`. */
+/**
+ * Options of {@link contactScenario}: ranges are inclusive `[min, max]`.
+ * @public
+ */
 export interface ContactScenarioOptions {
   /** Distance range, metres; default [0.3, 1]. */
   distance?: readonly [number, number];
@@ -130,6 +151,7 @@ function printable(s: ContactScenario): ContactScenario {
 /**
  * Arbitrary contact scenarios, e.g. `contactScenario({ distance: [0.3, 1], minutes: [20, 60] })`.
  * Distances vary minute by minute within the range; start times fall on the toolkit epoch's days.
+ * @public
  */
 export function contactScenario(options: ContactScenarioOptions = {}): fc.Arbitrary<ContactScenario> {
   const [d0, d1] = options.distance ?? [0.3, 1];
@@ -170,7 +192,10 @@ export function contactScenario(options: ContactScenarioOptions = {}): fc.Arbitr
     .map(printable);
 }
 
-/** What the receiving phone logged, and the senders' keys to publish. */
+/**
+ * What the receiving phone logged, and the senders' keys to publish.
+ * @public
+ */
 export interface SimulatedContact {
   /** Sightings of the receiver, as its scan aggregator produced them. */
   sightings: Sighting[];
@@ -184,6 +209,7 @@ export interface SimulatedContact {
  * Simulates a scenario: the receiver scans on its duty cycle (random phase, jitter), hears each
  * sender's current RPI and AEM at the modelled RSSI, and folds each scan through the library's scan
  * aggregator. Deterministic for a given scenario (all randomness comes from `scenario.seed`).
+ * @public
  */
 export function simulateContact(scenario: ContactScenario): SimulatedContact {
   const rng = seededRng(scenario.seed);

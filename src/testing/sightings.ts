@@ -9,7 +9,10 @@ import type { ExposureKey } from "../match/export-codec";
 import { INTERVAL_MS, INTERVALS_PER_DAY } from "../protocol/intervals";
 import { type DiagnosisKeyOptions, diagnosisKeys, keySighting, TESTING_EPOCH_INTERVAL } from "./keys";
 
-/** Options of {@link sighting}. */
+/**
+ * Options of {@link sighting}.
+ * @public
+ */
 export interface SightingOptions {
   /** Time range, unix ms inclusive; default the toolkit epoch's first 5 days. */
   time?: readonly [number, number];
@@ -22,7 +25,10 @@ export interface SightingOptions {
 const EPOCH_MS = TESTING_EPOCH_INTERVAL * INTERVAL_MS;
 const FIVE_DAYS_MS = 5 * INTERVALS_PER_DAY * INTERVAL_MS;
 
-/** Arbitrary valid sightings (every one passes the contact log's validation). */
+/**
+ * Arbitrary valid sightings (every one passes the contact log's validation).
+ * @public
+ */
 export function sighting(options: SightingOptions = {}): fc.Arbitrary<Sighting> {
   const [t0, t1] = options.time ?? [EPOCH_MS, EPOCH_MS + FIVE_DAYS_MS];
   const kinds = options.kinds ?? ["rpi", "bluezone"];
@@ -61,7 +67,10 @@ export function sighting(options: SightingOptions = {}): fc.Arbitrary<Sighting> 
     }));
 }
 
-/** One packet heard in a scan. */
+/**
+ * One packet heard in a scan.
+ * @public
+ */
 export interface ScanPacket {
   /** RPI (16 bytes) or Bluezone ID (12 bytes). */
   identifier: Uint8Array;
@@ -71,7 +80,10 @@ export interface ScanPacket {
   rssi: number;
 }
 
-/** One scan: its start time and the packets heard. */
+/**
+ * One scan: its start time and the packets heard.
+ * @public
+ */
 export interface Scan {
   /** Unix ms, non-decreasing across a sequence. */
   time: number;
@@ -79,7 +91,10 @@ export interface Scan {
   packets: ScanPacket[];
 }
 
-/** Options of {@link scanSequence}. */
+/**
+ * Options of {@link scanSequence}.
+ * @public
+ */
 export interface ScanSequenceOptions {
   /** Distinct identifiers heard over the sequence; default up to 8. */
   maxIdentifiers?: number;
@@ -93,7 +108,10 @@ export interface ScanSequenceOptions {
   gapMs?: readonly [number, number];
 }
 
-/** Arbitrary sequences of scans over a pool of identifiers, as a scanner would deliver them. */
+/**
+ * Arbitrary sequences of scans over a pool of identifiers, as a scanner would deliver them.
+ * @public
+ */
 export function scanSequence(options: ScanSequenceOptions = {}): fc.Arbitrary<Scan[]> {
   const [g0, g1] = options.gapMs ?? [0, 600_000];
   const rssi = options.invalidRssi
@@ -134,7 +152,10 @@ export function scanSequence(options: ScanSequenceOptions = {}): fc.Arbitrary<Sc
   });
 }
 
-/** Published keys and a log's sightings, some of them of the keys' identifiers. */
+/**
+ * Published keys and a log's sightings, some of them of the keys' identifiers.
+ * @public
+ */
 export interface MatchScenario {
   /** The published keys (distinct key data). */
   keys: ExposureKey[];
@@ -142,7 +163,10 @@ export interface MatchScenario {
   sightings: Sighting[];
 }
 
-/** Options of {@link matchScenario}. */
+/**
+ * Options of {@link matchScenario}.
+ * @public
+ */
 export interface MatchScenarioOptions extends DiagnosisKeyOptions {
   /** Most keys; default 4. */
   maxKeys?: number;
@@ -155,6 +179,7 @@ export interface MatchScenarioOptions extends DiagnosisKeyOptions {
 /**
  * Arbitrary match scenarios: keys, and sightings drawn from the keys' RPIs (heard up to
  * `maxOffsetMinutes` away from their slot, so some fall outside the replay window) plus noise.
+ * @public
  */
 export function matchScenario(options: MatchScenarioOptions = {}): fc.Arbitrary<MatchScenario> {
   const off = options.maxOffsetMinutes ?? 200;

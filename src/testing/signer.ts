@@ -2,7 +2,10 @@
 import nacl from "tweetnacl";
 import { type KeyFileSigner, parsePublicKey, type TrustedKey, ed25519Signer } from "../match/signing";
 
-/** A signer and the trusted key that verifies it. */
+/**
+ * A signer and the trusted key that verifies it.
+ * @public
+ */
 export interface TestSigner {
   /** Signs key files (Ed25519, so the same inputs give byte-identical files). */
   signer: KeyFileSigner;
@@ -15,6 +18,7 @@ export interface TestSigner {
  * it outside tests: anyone can recompute its secret key.
  * @param seedByte - 0…255; different bytes give unrelated key pairs
  * @param identity - key id and version written with each signature
+ * @public
  */
 export function testSigner(
   seedByte = 1,

@@ -8,6 +8,7 @@
  * The registration functions of a `describe`/`it` test framework: vitest, jest, mocha, bun:test and
  * `node:test` all fit. Tests are async and clean up after themselves (no hooks are used). To give the
  * suite's tests a longer timeout, pass a wrapper, e.g. `it: (name, fn) => it(name, fn, 60_000)`.
+ * @public
  */
 export interface SuiteFunctions {
   /** Registers a group of tests (`describe`). */

@@ -9,7 +9,10 @@ import type { Payload } from "../protocol/payload";
 import type { ScanReport, Transport } from "../transport/types";
 import { type SuiteFunctions, suiteHex as hex } from "./suite-functions";
 
-/** Two transports that hear each other, and a way to let radio time pass. */
+/**
+ * Two transports that hear each other, and a way to let radio time pass.
+ * @public
+ */
 export interface TransportPair {
   /** One side, powered on. */
   a: Transport;
@@ -21,7 +24,10 @@ export interface TransportPair {
   cleanup(): Promise<void>;
 }
 
-/** Options of {@link transportConformance}. */
+/**
+ * Options of {@link transportConformance}.
+ * @public
+ */
 export interface TransportConformanceOptions extends SuiteFunctions {
   /** The transport's name in the test report: the suite is `Transport conformance: <name>`. */
   name: string;
@@ -64,6 +70,7 @@ async function scanFor(pair: TransportPair, t: Transport, ms: number): Promise<S
  * timeout to match. Assertions throw `node:assert` `AssertionError`s.
  *
  * @param options - the test framework's functions, the pair factory and whether addresses are reported
+ * @public
  */
 export function transportConformance(options: TransportConformanceOptions): void {
   const { describe, it, name, factory } = options;

@@ -1,6 +1,9 @@
 /** Exponential back-off with a cap, for restarting a failing radio. */
 
-/** Back-off state: the next delay grows ×2 per failure up to `maxMs` and resets on success. */
+/**
+ * Back-off state: the next delay grows ×2 per failure up to `maxMs` and resets on success.
+ * @public
+ */
 export class Backoff {
   private failures = 0;
 

@@ -1,9 +1,15 @@
 /** A minimal typed event emitter (no Node dependency, so hosts in any runtime can use the tracer). */
 
-/** Map of event name → listener argument. */
+/**
+ * Map of event name → listener argument.
+ * @public
+ */
 export type EventMap = Record<string, unknown>;
 
-/** Typed emitter: `on` returns an unsubscribe function. */
+/**
+ * Typed emitter: `on` returns an unsubscribe function.
+ * @public
+ */
 export class TypedEmitter<E extends EventMap> {
   private readonly listeners = new Map<keyof E, Set<(arg: never) => void>>();
 

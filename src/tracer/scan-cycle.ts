@@ -1,7 +1,10 @@
 /** Scan duty cycles: how long the tracer scans and how often. */
 import { InvalidArgumentError } from "../errors";
 
-/** A scan duty cycle. */
+/**
+ * A scan duty cycle.
+ * @public
+ */
 export interface ScanCycle {
   /** Length of one scan, ms. */
   durationMs: number;
@@ -16,17 +19,26 @@ export interface ScanCycle {
   continuous: boolean;
 }
 
-/** Named duty cycles: `gaen` ≈ 4 s every 5 min with jitter; `bluezone` 40 s every 260 s; `continuous`. */
+/**
+ * Named duty cycles: `gaen` ≈ 4 s every 5 min with jitter; `bluezone` 40 s every 260 s; `continuous`.
+ * @public
+ */
 export const SCAN_CYCLES = {
   gaen: { durationMs: 4_000, periodMs: 300_000, jitterMs: 60_000, continuous: false },
   bluezone: { durationMs: 40_000, periodMs: 260_000, jitterMs: 0, continuous: false },
   continuous: { durationMs: 60_000, periodMs: 60_000, jitterMs: 0, continuous: true },
 } as const satisfies Record<string, ScanCycle>;
 
-/** Name of a preset duty cycle. */
+/**
+ * Name of a preset duty cycle.
+ * @public
+ */
 export type ScanCycleName = keyof typeof SCAN_CYCLES;
 
-/** Resolves a preset name or validates a custom cycle. */
+/**
+ * Resolves a preset name or validates a custom cycle.
+ * @public
+ */
 export function resolveScanCycle(cycle: ScanCycleName | ScanCycle): ScanCycle {
   if (typeof cycle === "string") {
     const c = SCAN_CYCLES[cycle];

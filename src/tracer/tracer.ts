@@ -16,7 +16,10 @@ import {
 import { TypedEmitter } from "./emitter";
 import { resolveScanCycle } from "./scan-cycle";
 
-/** Options of {@link createTracer}. */
+/**
+ * Options of {@link createTracer}.
+ * @public
+ */
 export interface TracerOptions
   extends Pick<TracerCoreOptions, "scheme" | "scan" | "retentionDays" | "random" | "jitter" | "metadata"> {
   /** The radio. */
@@ -29,7 +32,10 @@ export interface TracerOptions
   backoff?: { baseMs?: number; maxMs?: number };
 }
 
-/** Events a tracer emits. */
+/**
+ * Events a tracer emits.
+ * @public
+ */
 export interface TracerEvents {
   /** A new identifier went on air. */
   rotation: Broadcast;
@@ -39,13 +45,20 @@ export interface TracerEvents {
   error: Error;
   /** The tracer's or the adapter's state changed. */
   state: TracerState;
+  /** Other event names carry unknown payloads (the emitter's event map is open). */
   [event: string]: unknown;
 }
 
-/** What the tracer is doing. */
+/**
+ * What the tracer is doing.
+ * @public
+ */
 export type TracerState = "stopped" | "waiting-for-adapter" | "running";
 
-/** A snapshot of the tracer's status. */
+/**
+ * A snapshot of the tracer's status.
+ * @public
+ */
 export interface TracerStatus {
   /** Tracer state. */
   state: TracerState;
@@ -55,8 +68,9 @@ export interface TracerStatus {
   advertising: boolean;
   /** Whether a scan is running. */
   scanning: boolean;
-  /** Current broadcast slot and when it ends. */
+  /** Current broadcast slot while advertising: ENIntervalNumber (EN) or days·96 + slot (Bluezone). */
   slot?: number;
+  /** Unix ms when the current slot ends and the identifier rotates. */
   nextRotationAt?: number;
   /** Scans completed. */
   scans: number;
@@ -72,7 +86,10 @@ export interface TracerStatus {
   lastError?: string;
 }
 
-/** A running (or stoppable) tracer. */
+/**
+ * A running (or stoppable) tracer.
+ * @public
+ */
 export interface Tracer {
   /** Starts advertising, scanning and logging. Resolves once the loop is armed. */
   start(): Promise<void>;
@@ -86,7 +103,10 @@ export interface Tracer {
   schedule(): KeySchedule;
 }
 
-/** Error raised when a tracer method is used in the wrong state. */
+/**
+ * Error raised when a tracer method is used in the wrong state.
+ * @public
+ */
 export class TracerStateError extends BluezoneError {
   /** @param message - what was wrong */
   constructor(message: string) {
@@ -94,7 +114,10 @@ export class TracerStateError extends BluezoneError {
   }
 }
 
-/** Creates a tracer; nothing happens until {@link Tracer.start}. */
+/**
+ * Creates a tracer; nothing happens until {@link Tracer.start}.
+ * @public
+ */
 export function createTracer(options: TracerOptions): Tracer {
   const { transport, log, clock } = options;
   const scheme = options.scheme ?? "gaen";

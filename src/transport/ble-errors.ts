@@ -1,7 +1,10 @@
 /** Typed errors of the BLE transport, each with the fix in its message. */
 import { BluezoneError } from "../errors";
 
-/** No Bluetooth adapter or no Bluetooth socket support (EAFNOSUPPORT, ENODEV). */
+/**
+ * No Bluetooth adapter or no Bluetooth socket support (EAFNOSUPPORT, ENODEV).
+ * @public
+ */
 export class BluetoothUnavailableError extends BluezoneError {
   /** @param detail - what the radio stack said */
   constructor(detail: string, options?: { cause?: unknown }) {
@@ -15,7 +18,10 @@ export class BluetoothUnavailableError extends BluezoneError {
   }
 }
 
-/** The process may not open a raw HCI socket (adapter state `unauthorized`, EPERM). */
+/**
+ * The process may not open a raw HCI socket (adapter state `unauthorized`, EPERM).
+ * @public
+ */
 export class BluetoothPermissionError extends BluezoneError {
   /** @param detail - what the radio stack said */
   constructor(detail: string, options?: { cause?: unknown }) {
@@ -28,7 +34,10 @@ export class BluetoothPermissionError extends BluezoneError {
   }
 }
 
-/** The adapter is held by another program (EBUSY), typically bluetoothd in user-channel mode. */
+/**
+ * The adapter is held by another program (EBUSY), typically bluetoothd in user-channel mode.
+ * @public
+ */
 export class BluetoothBusyError extends BluezoneError {
   /** @param detail - what the radio stack said */
   constructor(detail: string, options?: { cause?: unknown }) {
@@ -41,7 +50,10 @@ export class BluetoothBusyError extends BluezoneError {
   }
 }
 
-/** An advertising or scanning request failed or timed out. */
+/**
+ * An advertising or scanning request failed or timed out.
+ * @public
+ */
 export class BluetoothOperationError extends BluezoneError {
   /** @param message - which operation failed and why */
   constructor(message: string, options?: { cause?: unknown }) {
@@ -49,7 +61,10 @@ export class BluetoothOperationError extends BluezoneError {
   }
 }
 
-/** Maps an error thrown while loading or using noble/bleno to the typed error that explains it. */
+/**
+ * Maps an error thrown while loading or using noble/bleno to the typed error that explains it.
+ * @public
+ */
 export function classifyBluetoothError(err: unknown): BluezoneError {
   if (err instanceof BluezoneError) return err;
   const e = err as { code?: string; errno?: number; message?: string } | undefined;

@@ -15,7 +15,10 @@ import { OP, STATUS } from "./hci-emulator/constants";
 import { encodeCommand } from "./hci-emulator/packets";
 import { BluetoothOperationError } from "./ble-errors";
 
-/** The part of a bluetooth-hci-socket the transport uses to send its own commands. */
+/**
+ * The part of a bluetooth-hci-socket the transport uses to send its own commands.
+ * @public
+ */
 export interface HciSocketLike {
   /** Writes one H4 packet (indicator first). */
   write(packet: Buffer): void;
@@ -25,7 +28,10 @@ export interface HciSocketLike {
   removeListener(event: "data", fn: (packet: Buffer) => void): unknown;
 }
 
-/** bleno's HCI socket when its hci-socket bindings expose one (Linux, emulator), else undefined. */
+/**
+ * bleno's HCI socket when its hci-socket bindings expose one (Linux, emulator), else undefined.
+ * @public
+ */
 export function blenoHciSocket(bleno: object): HciSocketLike | undefined {
   const socket = (bleno as { _bindings?: { _hci?: { _socket?: Partial<HciSocketLike> } } })._bindings?._hci
     ?._socket;
@@ -34,7 +40,10 @@ export function blenoHciSocket(bleno: object): HciSocketLike | undefined {
     : undefined;
 }
 
-/** Advertising interval bounds of the GAEN Bluetooth specification, ms. */
+/**
+ * Advertising interval bounds of the GAEN Bluetooth specification, ms.
+ * @public
+ */
 export const GAEN_ADVERTISING_INTERVAL_MS = { min: 200, max: 270 } as const;
 
 /** Parameters of LE Set Advertising Parameters: non-connectable, own address random. */

@@ -26,36 +26,59 @@ import { blenoHciSocket, rotateAdvertisingAddress } from "./ble-hci";
 import { nonResolvablePrivateAddress } from "./hci-emulator/packets";
 import type { AdapterState, ScanListener, Transport } from "./types";
 
-/** The parts of a noble instance the transport uses. */
+/**
+ * The parts of a noble instance the transport uses.
+ * @public
+ */
 export interface NobleLike {
+  /** Adapter state as noble reports it ("poweredOn", "poweredOff", "unauthorized", …). */
   state: string;
+  /** Adapter state changes. */
   on(event: "stateChange", fn: (state: string) => void): unknown;
+  /** One received advertisement: sender address (when known), RSSI in dBm, and its parsed fields. */
   on(
     event: "discover",
     fn: (p: { address?: string; rssi: number; advertisement: NobleAdvertisementLike }) => void,
   ): unknown;
+  /** Removes a listener added with `on`. */
   removeListener(event: string, fn: (...args: never[]) => void): unknown;
+  /** Starts scanning for the given 16-bit service UUIDs (hex); duplicates on to see every packet. */
   startScanningAsync(serviceUuids?: string[], allowDuplicates?: boolean): Promise<void>;
+  /** Stops scanning. */
   stopScanningAsync(): Promise<void>;
 }
 
-/** The parts of a bleno instance the transport uses. */
+/**
+ * The parts of a bleno instance the transport uses.
+ * @public
+ */
 export interface BlenoLike {
+  /** Adapter state as bleno reports it ("poweredOn", "poweredOff", "unauthorized", …). */
   state: string;
+  /** Adds a listener ("stateChange", "advertisingStart", …). */
   on(event: string, fn: (...args: never[]) => void): unknown;
+  /** Adds a listener called once. */
   once(event: string, fn: (...args: never[]) => void): unknown;
+  /** Removes a listener. */
   removeListener(event: string, fn: (...args: never[]) => void): unknown;
+  /** Puts raw advertising data (≤ 31 bytes, AD structures) and optional scan-response data on air. */
   startAdvertisingWithEIRData(
     advertisementData: Buffer,
     scanData?: Buffer | null,
     callback?: (err?: Error) => void,
   ): void;
+  /** Takes the advertisement off air. */
   stopAdvertising(callback?: () => void): void;
 }
 
-/** A noble and a bleno instance. */
+/**
+ * A noble and a bleno instance.
+ * @public
+ */
 export interface BleModules {
+  /** The scanning side. */
   noble: NobleLike;
+  /** The advertising side. */
   bleno: BlenoLike;
 }
 
@@ -63,6 +86,7 @@ export interface BleModules {
  * Loads the real noble and bleno (lazily, on first call). Failures become typed errors with the fix
  * in the message: {@link BluetoothUnavailableError} (no adapter or socket, or the packages missing),
  * {@link BluetoothPermissionError}, {@link BluetoothBusyError}.
+ * @public
  */
 export function loadBleModules(): BleModules {
   const require = createRequire(import.meta.url);
@@ -83,10 +107,14 @@ export function loadBleModules(): BleModules {
  * - `"controller"`: bleno's defaults (ADV_IND, Own_Address_Type public); the address rotates only if
  *   the controller/kernel applies privacy (see docs/ble.md).
  * - `"auto"` (default): `"host"` when bleno's HCI socket is reachable, else `"controller"`.
+ * @public
  */
 export type AddressRotation = "auto" | "host" | "controller";
 
-/** Options of {@link createBleTransport}. */
+/**
+ * Options of {@link createBleTransport}.
+ * @public
+ */
 export interface BleTransportOptions {
   /** noble and bleno instances; the real ones (lazily loaded) when absent. */
   modules?: BleModules;
@@ -119,6 +147,7 @@ function asState(s: string): AdapterState {
 /**
  * The adapter state of a phone whose scanner and advertiser report separately: the worse of the two
  * (an error state such as `unauthorized` wins over a transient `unknown`); `poweredOn` only when both are.
+ * @public
  */
 export function combineAdapterStates(a: string, b: string): AdapterState {
   const x = asState(a);
@@ -158,6 +187,7 @@ function withTimeout<T>(p: Promise<T>, op: string, clock: Clock, ms: number): Pr
 /**
  * Creates a BLE transport on noble (scanner) and bleno (advertiser). Operations run one at a time in
  * call order. See {@link AddressRotation} for how the address rotates with the payload.
+ * @public
  */
 export function createBleTransport(options: BleTransportOptions = {}): Transport {
   const { noble, bleno } = options.modules ?? loadBleModules();

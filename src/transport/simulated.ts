@@ -9,7 +9,10 @@ import { BluezoneError } from "../errors";
 import type { Payload } from "../protocol/payload";
 import type { AdapterState, ScanListener, Transport } from "./types";
 
-/** RSSI samples that `scanner` hears from `advertiser` between `from` and `to` (unix ms); empty if none. */
+/**
+ * RSSI samples that `scanner` hears from `advertiser` between `from` and `to` (unix ms); empty if none.
+ * @public
+ */
 export type LinkFunction = (
   advertiser: string,
   scanner: string,
@@ -17,7 +20,10 @@ export type LinkFunction = (
   to: number,
 ) => readonly number[];
 
-/** Options of {@link createSimulatedMedium}. */
+/**
+ * Options of {@link createSimulatedMedium}.
+ * @public
+ */
 export interface SimulatedMediumOptions {
   /** The shared time line. */
   clock: Pick<Clock, "now">;
@@ -39,7 +45,10 @@ export interface SimulatedMediumOptions {
   remote?: (id: string, time: number) => { payload: Payload; address?: string; since?: number } | undefined;
 }
 
-/** A simulated transport, with test hooks the BLE transport does not have. */
+/**
+ * A simulated transport, with test hooks the BLE transport does not have.
+ * @public
+ */
 export interface SimulatedTransport extends Transport {
   /** The station id in the medium. */
   readonly id: string;
@@ -51,7 +60,10 @@ export interface SimulatedTransport extends Transport {
   failNext(op: "startAdvertising" | "startScanning", count?: number): void;
 }
 
-/** A shared medium of simulated transports. */
+/**
+ * A shared medium of simulated transports.
+ * @public
+ */
 export interface SimulatedMedium {
   /** Creates a station with the given id (unique in the medium). */
   createTransport(id: string): SimulatedTransport;
@@ -59,7 +71,10 @@ export interface SimulatedMedium {
   stations(): string[];
 }
 
-/** Error a simulated transport raises on injected faults. */
+/**
+ * Error a simulated transport raises on injected faults.
+ * @public
+ */
 export class SimulatedTransportError extends BluezoneError {
   /** @param message - what failed */
   constructor(message: string) {
@@ -74,7 +89,10 @@ interface Station {
   scan?: { listener: ScanListener; from: number };
 }
 
-/** Creates a simulated medium. */
+/**
+ * Creates a simulated medium.
+ * @public
+ */
 export function createSimulatedMedium(options: SimulatedMediumOptions): SimulatedMedium {
   const { clock, link, random } = options;
   const stations = new Map<string, Station>();

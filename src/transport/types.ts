@@ -6,7 +6,10 @@
 import type { MalformedAdvertisementError } from "../errors";
 import type { Payload } from "../protocol/payload";
 
-/** Adapter states, as noble and bleno report them. */
+/**
+ * Adapter states, as noble and bleno report them.
+ * @public
+ */
 export type AdapterState =
   | "unknown"
   | "resetting"
@@ -15,7 +18,10 @@ export type AdapterState =
   | "poweredOff"
   | "poweredOn";
 
-/** One advertiser heard by the scanner: its decoded payload and one or more RSSI samples. */
+/**
+ * One advertiser heard by the scanner: its decoded payload and one or more RSSI samples.
+ * @public
+ */
 export interface ScanReport {
   /** Decoded identifier payload (copies; the transport may reuse its buffers afterwards). */
   payload: Payload;
@@ -29,7 +35,10 @@ export interface ScanReport {
   address?: string;
 }
 
-/** Callbacks of a running scan. */
+/**
+ * Callbacks of a running scan.
+ * @public
+ */
 export interface ScanListener {
   /** Our advertisements, decoded. Never called for foreign packets. */
   onReport(report: ScanReport): void;
@@ -37,13 +46,19 @@ export interface ScanListener {
   onMalformed?(error: MalformedAdvertisementError): void;
 }
 
-/** Options every transport accepts for payload decoding. */
+/**
+ * Options every transport accepts for payload decoding.
+ * @public
+ */
 export interface TransportPayloadOptions {
   /** EN service UUID (16-bit); default 0xFD6F. */
   serviceUuid?: number;
 }
 
-/** A radio that can advertise one payload and scan for others. */
+/**
+ * A radio that can advertise one payload and scan for others.
+ * @public
+ */
 export interface Transport {
   /** Short name for logs, e.g. `"simulated"` or `"ble"`. */
   readonly name: string;
@@ -60,7 +75,7 @@ export interface Transport {
   stopAdvertising(): Promise<void>;
   /**
    * Starts scanning (duplicates allowed, so repeated RSSI is reported). Reports may arrive live or in
-   * a batch before {@link stopScanning} resolves; either way they arrive before it resolves.
+   * a batch before {@link Transport.stopScanning} resolves; either way they arrive before it resolves.
    */
   startScanning(listener: ScanListener): Promise<void>;
   /** Stops scanning; all reports of the scan have been delivered when it resolves. */

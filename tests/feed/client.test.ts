@@ -3,11 +3,11 @@ import {
   type ContactLog,
   createKeyFeed,
   createMemoryLog,
-  feedResultId,
   type KeyFeedOptions,
   parseFeedIndex,
   ReportType,
 } from "../../src/index";
+import { feedResultId } from "../../src/feed/client";
 import { caseKey, fakeWeb, fixedClock, logThatSaw, publishFile, signerPair } from "./fixtures";
 
 const { trusted } = signerPair();

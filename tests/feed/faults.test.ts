@@ -13,10 +13,10 @@ import {
   createMemoryLog,
   type FeedTimeouts,
   type KeyFeedOptions,
-  loadFeedState,
   parseFeedIndex,
   systemClock,
 } from "../../src/index";
+import { loadFeedState } from "../../src/feed/feed-state";
 import { ROOT } from "../helpers/data";
 import { caseKey, logThatSaw, NOW, type PublishedFile, publishFile, signerPair } from "./fixtures";
 import {

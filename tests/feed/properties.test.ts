@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keysHmac, type WireKey } from "../../examples/key-server/protocol";
-import { backoffDelay, readLimited, resolveRetry } from "../../src/index";
+import { backoffDelay, readLimited, resolveRetry } from "../../src/feed/http";
 
-fc.configureGlobal({ seed: 20210724, numRuns: 60 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 60 });
 
 const noTimers = { setTimeout: () => ({ id: 0 }) };
 

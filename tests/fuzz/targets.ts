@@ -20,8 +20,8 @@ import {
   type ReadKeyFileOptions,
   readKeyFile,
   validateExposureKeys,
-  writeZip,
 } from "../../src/index";
+import { writeZip } from "../../src/match/zip-entries";
 import { keyFile } from "../../src/testing";
 import { clock2020, gaenFile, SAMPLE_PUBLIC_KEY } from "../match/fixtures";
 import {

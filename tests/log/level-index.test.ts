@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryLog, openLevelLog, type Sighting, toHex } from "../../src/index";
 
-fc.configureGlobal({ seed: 113020, numRuns: 25 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 25 });
 
 const dirs: string[] = [];
 afterAll(() => {

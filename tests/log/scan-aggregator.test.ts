@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryLog, createScanAggregator, ScanStateError, toHex } from "../../src/index";
 
-fc.configureGlobal({ seed: 20211123, numRuns: 100 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 100 });
 
 const RPI = Uint8Array.from({ length: 16 }, (_, i) => i);
 const AEM = Uint8Array.of(9, 8, 7, 6);

@@ -18,7 +18,7 @@ import {
 } from "../../src/index";
 import { clock2020, ecdsaPair, ed25519Pair, NOW_2020, sampleKey } from "./fixtures";
 
-fc.configureGlobal({ seed: 20201124, numRuns: 60 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 60 });
 
 const NOW_INTERVAL = Math.floor(NOW_2020 / 600_000);
 const key: fc.Arbitrary<ExposureKey> = fc

@@ -28,7 +28,7 @@ import { createRpiSet, packKeys, probeGaenKeys } from "../../src/match/gaen-prob
 import { matchScenario } from "../../src/testing";
 import { repoData } from "../helpers/data";
 
-fc.configureGlobal({ seed: 20261130, numRuns: 30 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 30 });
 
 afterAll(() => closeMatchWorkers());
 

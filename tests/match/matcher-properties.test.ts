@@ -27,7 +27,7 @@ import {
 } from "../../src/index";
 import { keySighting as toolkitKeySighting, matchScenario, TESTING_EPOCH_INTERVAL } from "../../src/testing";
 
-fc.configureGlobal({ seed: 424242, numRuns: 40 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 40 });
 
 const DAY0 = TESTING_EPOCH_INTERVAL; // a UTC-day-aligned interval in 2021
 

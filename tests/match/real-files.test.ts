@@ -4,7 +4,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   BluezoneError,
-  EXPORT_PROTO,
   ECDSA_P256_SHA256,
   type KeyFile,
   parsePublicKey,
@@ -12,10 +11,11 @@ import {
   SignatureError,
   toHex,
 } from "../../src/index";
+import { EXPORT_PROTO } from "../../src/match/export-proto";
 import { ROOT } from "../helpers/data";
 import { clock2020, ecdsaPair, ed25519Pair, gaenFile, SAMPLE_PUBLIC_KEY } from "./fixtures";
 
-fc.configureGlobal({ seed: 20201123, numRuns: 150 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 150 });
 
 const sampleZip = gaenFile("sample-diagnosis-key-file.zip");
 const trusted = [parsePublicKey(SAMPLE_PUBLIC_KEY)];

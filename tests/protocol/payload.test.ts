@@ -14,7 +14,7 @@ import {
   toHex,
 } from "../../src/index";
 
-fc.configureGlobal({ seed: 31, numRuns: 300 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 300 });
 
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
 const gaenPayload = fc.record({ scheme: fc.constant("gaen" as const), rpi: bytes(16), aem: bytes(4) });

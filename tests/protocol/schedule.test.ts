@@ -18,7 +18,7 @@ import {
   virtualClock,
 } from "../../src/index";
 
-fc.configureGlobal({ seed: 7, numRuns: 60 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 60 });
 
 /** Deterministic random source for tests. */
 function counterRandom() {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { csvNumber, lookupCalibration, parseCsv } from "../../src/index";
+import { csvNumber, parseCsv } from "../../src/csv";
+import { lookupCalibration } from "../../src/index";
 import { repoData } from "../helpers/data";
 
 // Source: data/calibration/en-calibration-2020-12-14.csv (Google, CC-BY-4.0, via microG).

@@ -14,7 +14,8 @@ describe("beacon CSV and proximity command", () => {
     expect(parseBeaconCsv("")).toEqual([]);
     expect(parseBeaconCsv(`${HEADER}\n`)).toEqual([]);
     expect(parseBeaconCsv(`${HEADER}\np,1.5,-60,,Pixel 4,\n`)).toEqual([
-      { pair: "p", time: 1.5, rssi: -60, receiverModel: "Pixel 4", transmitterModel: "" },
+      // The file's unix seconds become unix ms, the library's time unit.
+      { pair: "p", time: 1500, rssi: -60, receiverModel: "Pixel 4", transmitterModel: "" },
     ]);
   });
 

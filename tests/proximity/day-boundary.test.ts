@@ -62,7 +62,7 @@ describe("the day rule at a day boundary", () => {
   /** One close scan instance (40 dB) a minute, each standing for 60 s, from `from` for `minutes`. */
   const contact = (from: string, minutes: number): ScanInstanceLike[] =>
     Array.from({ length: minutes }, (_, i) => ({
-      time: at(from) / 1000 + 60 * i,
+      time: at(from) + 60_000 * i,
       typicalAttenuation: 40,
       minAttenuation: 38,
       secondsSinceLastScan: 60,

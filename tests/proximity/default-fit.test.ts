@@ -101,7 +101,7 @@ describe("fitting pieces", () => {
     expect(w0).toMatchObject({ pair: "1>2", start: t0 / 1000, labelled: true, close: true, distance: 1.5 });
     expect(w0!.instances).toEqual([
       {
-        time: t0 / 1000,
+        time: t0,
         typicalAttenuation: -31 + 80,
         minAttenuation: -31 + 70,
         packets: 3,
@@ -109,7 +109,7 @@ describe("fitting pieces", () => {
         calibrationConfidence: 3,
       },
       {
-        time: t0 / 1000 + 60,
+        time: t0 + 60_000,
         typicalAttenuation: -31 + 75,
         minAttenuation: -31 + 75,
         packets: 1,

@@ -15,10 +15,11 @@ import {
   validatePolicy,
 } from "../../src/index";
 
-fc.configureGlobal({ seed: 20240501, numRuns: 100 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 100 });
 
-const inst = (time: number, att: number, seconds = 60): ScanInstanceLike => ({
-  time,
+/** A scan instance at `unixSeconds` (instances carry unix ms). */
+const inst = (unixSeconds: number, att: number, seconds = 60): ScanInstanceLike => ({
+  time: unixSeconds * 1000,
   typicalAttenuation: att,
   minAttenuation: att - 3,
   packets: 4,
@@ -73,7 +74,7 @@ describe("policies", () => {
     const day0 = Date.UTC(2024, 4, 1) / 1000;
     const close = Array.from({ length: 15 }, (_, i) => inst(day0 + i * 60, 40));
     const windows = evaluateWindows(close, POLICIES.default!, { windowSeconds: 300 });
-    expect(windows.map((w) => w.start - day0)).toEqual([0, 300, 600]);
+    expect(windows.map((w) => w.start / 1000 - day0)).toEqual([0, 300, 600]);
     expect(windows.every((w) => w.closeSeconds === 300)).toBe(true);
     expect(decideDays(windows, POLICIES.default!)).toMatchObject([
       { day: "2024-05-01", closeSeconds: 900, weightedSeconds: 900, f1: true },
@@ -132,7 +133,7 @@ describe("policies", () => {
           );
           expect(ws.reduce((s, w) => s + w.instances, 0)).toBe(xs.length);
           for (const w of ws) {
-            expect(w.start % 300).toBe(0);
+            expect(w.start % 300_000).toBe(0);
             expect(w.closeSeconds).toBeLessThanOrEqual(300);
             expect(w.close).toBe(w.attenuation <= POLICIES.default!.buckets.near);
           }

@@ -121,7 +121,7 @@ describe("contact trace parser", () => {
         });
         expect(parseContactTrace(formatContactTrace(t))).toEqual(t);
       }),
-      { seed: 17, numRuns: 200 },
+      { numRuns: 200 },
     );
   });
 });
@@ -219,7 +219,7 @@ describe("trace-driven mobility", () => {
         }
         expect(wrong.slice(0, 5)).toEqual([]);
       }),
-      { seed: 5, numRuns: 20 },
+      { numRuns: 20 },
     );
   });
 
@@ -297,10 +297,15 @@ describe("simulation replaying a trace", () => {
     adoption: 1,
     seed: 3,
   };
-  let first: SimulationResult | undefined;
+  // The one-thread run, made by whichever test needs it first (the tests do not depend on their order).
+  let firstRun: Promise<SimulationResult> | undefined;
+  const oneThread = () => {
+    firstRun ??= runSimulation({ ...options, workers: 1 });
+    return firstRun;
+  };
 
   it("runs the app on the trace's people and finds true close contacts", async () => {
-    first = await runSimulation({ ...options, workers: 1 });
+    const first = await oneThread();
     const s = first.summary;
     expect(s.phones).toBe(30);
     expect(s.appUsers).toBe(30);
@@ -312,7 +317,7 @@ describe("simulation replaying a trace", () => {
   });
 
   it("is deterministic, with the no-app arm in a worker thread", async () => {
-    expect(await runSimulation({ ...options, workers: 2 })).toEqual(first);
+    expect(await runSimulation({ ...options, workers: 2 })).toEqual(await oneThread());
   });
 
   it("takes the population from the trace and refuses phones with it", () => {

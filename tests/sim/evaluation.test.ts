@@ -13,7 +13,7 @@ import {
 } from "../../sim/evaluation";
 import type { DayContacts } from "../../sim/ground-truth";
 
-fc.configureGlobal({ seed: 1515, numRuns: 200 });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 200 });
 
 /** Day contacts from unordered pairs. */
 function dayContacts(day: number, pairs: [number, number][]): DayContacts {

@@ -96,7 +96,7 @@ describe("scenario", () => {
           if (e !== undefined) expect(e).toBeInstanceOf(ScenarioError);
         },
       ),
-      { seed: 42, numRuns: 300 },
+      { numRuns: 300 },
     );
   });
 

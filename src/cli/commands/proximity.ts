@@ -18,7 +18,7 @@ interface ProximityOptions {
 export interface ProximityOutput {
   /** Policy name. */
   policy: string;
-  /** Windows ordered by pair then start. */
+  /** Windows ordered by pair then start; `start` in unix seconds, like the input's `time` column. */
   windows: PairWindow[];
 }
 
@@ -34,7 +34,10 @@ export function proximityFromCsv(
   const policy = getPolicy(policyName);
   const out: ProximityOutput = {
     policy: policy.name,
-    windows: beaconWindows(parseBeaconCsv(text), policy, { windowSeconds }),
+    windows: beaconWindows(parseBeaconCsv(text), policy, { windowSeconds }).map((w) => ({
+      ...w,
+      start: w.start / 1000,
+    })),
   };
   return out;
 }

@@ -6,7 +6,10 @@ import type { BleModules, BlenoLike, NobleLike } from "../ble";
 import type { EmulatedHciController } from "./controller";
 import { type LoadOptions, loadNobleAndBleno } from "./loader";
 
-/** noble and bleno on one emulated controller, and how to release them. */
+/**
+ * noble and bleno on one emulated controller, and how to release them.
+ * @public
+ */
 export interface EmulatedBleModules extends BleModules {
   /** Stops the hosts' polling and closes their sockets (the controller stays open). */
   dispose(): void;
@@ -15,6 +18,7 @@ export interface EmulatedBleModules extends BleModules {
 /**
  * Loads fresh noble and bleno bound to `controller` (each through its own socket), shaped for
  * `createBleTransport({ modules })`.
+ * @public
  */
 export function emulatedBleModules(
   controller: EmulatedHciController,

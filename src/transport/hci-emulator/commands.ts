@@ -322,7 +322,10 @@ const TABLE = new Map<number, Entry>([
   ],
 ]);
 
-/** Opcodes the emulator implements. */
+/**
+ * Opcodes the emulator implements.
+ * @public
+ */
 export const SUPPORTED_OPCODES: readonly number[] = [...TABLE.keys()];
 
 /**

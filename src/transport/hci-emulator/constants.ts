@@ -3,10 +3,16 @@
  * opcodes and error codes.
  */
 
-/** HCI packet indicators (the first byte of every packet on an HCI socket / H4 transport). */
+/**
+ * HCI packet indicators (the first byte of every packet on an HCI socket / H4 transport).
+ * @public
+ */
 export const PACKET = { command: 0x01, acl: 0x02, event: 0x04 } as const;
 
-/** HCI event codes. */
+/**
+ * HCI event codes.
+ * @public
+ */
 export const EVENT = {
   disconnectionComplete: 0x05,
   commandComplete: 0x0e,
@@ -14,15 +20,24 @@ export const EVENT = {
   leMeta: 0x3e,
 } as const;
 
-/** LE Meta event subevent codes. */
+/**
+ * LE Meta event subevent codes.
+ * @public
+ */
 export const LE_SUBEVENT = { connectionComplete: 0x01, advertisingReport: 0x02 } as const;
 
-/** Builds an opcode from its group (OGF) and command (OCF) fields. */
+/**
+ * Builds an opcode from its group (OGF) and command (OCF) fields.
+ * @public
+ */
 export function opcode(ogf: number, ocf: number): number {
   return ((ogf & 0x3f) << 10) | (ocf & 0x3ff);
 }
 
-/** Opcodes the emulator knows (by name). */
+/**
+ * Opcodes the emulator knows (by name).
+ * @public
+ */
 export const OP = {
   disconnect: opcode(0x01, 0x0006),
   setEventMask: opcode(0x03, 0x0001),
@@ -56,7 +71,10 @@ export const OP = {
   leReadBufferSizeV2: opcode(0x08, 0x0060),
 } as const;
 
-/** HCI error codes (Vol 1 Part F) the emulator returns. */
+/**
+ * HCI error codes (Vol 1 Part F) the emulator returns.
+ * @public
+ */
 export const STATUS = {
   success: 0x00,
   unknownCommand: 0x01,
@@ -65,7 +83,10 @@ export const STATUS = {
   invalidParameters: 0x12,
 } as const;
 
-/** Legacy advertising PDU types as set by LE Set Advertising Parameters (Advertising_Type). */
+/**
+ * Legacy advertising PDU types as set by LE Set Advertising Parameters (Advertising_Type).
+ * @public
+ */
 export const ADV_TYPE = {
   advInd: 0x00,
   advDirectIndHigh: 0x01,
@@ -74,7 +95,10 @@ export const ADV_TYPE = {
   advDirectIndLow: 0x04,
 } as const;
 
-/** Event_Type values of an LE Advertising Report. */
+/**
+ * Event_Type values of an LE Advertising Report.
+ * @public
+ */
 export const REPORT_TYPE = {
   advInd: 0x00,
   advDirectInd: 0x01,
@@ -83,7 +107,10 @@ export const REPORT_TYPE = {
   scanRsp: 0x04,
 } as const;
 
-/** Address types in reports and commands. */
+/**
+ * Address types in reports and commands.
+ * @public
+ */
 export const ADDRESS_TYPE = { public: 0x00, random: 0x01 } as const;
 
 /** Legacy advertising / scan response data limit in bytes. */

@@ -19,7 +19,10 @@ import { type Rng, seededRng } from "./rng";
 import { EmulatedHciSocket } from "./socket";
 import { type ControllerIdentity, type ControllerState, initialState, maskBit } from "./state";
 
-/** Options of {@link EmulatedHciController}. */
+/**
+ * Options of {@link EmulatedHciController}.
+ * @public
+ */
 export interface EmulatedHciControllerOptions {
   /** Medium to join; without one the radio is silent (commands still work). */
   medium?: Medium;
@@ -42,7 +45,10 @@ export interface EmulatedHciControllerOptions {
   powered?: boolean;
 }
 
-/** An emulated LE controller (one per virtual phone). */
+/**
+ * An emulated LE controller (one per virtual phone).
+ * @public
+ */
 export class EmulatedHciController {
   /** Commands received, in order (opcode and parameters), for inspection in tests. */
   readonly commandLog: { opcode: number; params: Buffer }[] = [];

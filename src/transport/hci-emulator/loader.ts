@@ -25,15 +25,27 @@ import { dirname, sep } from "node:path";
 import type { EmulatedHciController } from "./controller";
 import { HciLoaderError } from "./errors";
 
-/** The noble instance type (the default export of `@abandonware/noble`). */
+/**
+ * The noble instance type (the default export of `@abandonware/noble`).
+ * @public
+ */
 export type Noble = typeof import("@abandonware/noble");
-/** The bleno instance type (the default export of `@abandonware/bleno`). */
+/**
+ * The bleno instance type (the default export of `@abandonware/bleno`).
+ * @public
+ */
 export type Bleno = typeof import("@abandonware/bleno");
 
-/** Creates the object noble/bleno get from `new BluetoothHciSocket()`. */
+/**
+ * Creates the object noble/bleno get from `new BluetoothHciSocket()`.
+ * @public
+ */
 export type SocketFactory = () => object;
 
-/** Options of {@link loadNobleAndBleno}. */
+/**
+ * Options of {@link loadNobleAndBleno}.
+ * @public
+ */
 export interface LoadOptions {
   /** Called once per `new BluetoothHciSocket()` (once by noble, once by bleno). */
   socketFactory: SocketFactory;
@@ -45,7 +57,10 @@ export interface LoadOptions {
   bleno?: boolean;
 }
 
-/** noble and/or bleno bound to emulated sockets. */
+/**
+ * noble and/or bleno bound to emulated sockets.
+ * @public
+ */
 export interface EmulatedHosts {
   /** A real noble instance (undefined if not requested). */
   noble: Noble | undefined;
@@ -113,6 +128,7 @@ function packageDir(req: NodeJS.Require, name: string): string {
 /**
  * Loads fresh noble and bleno module instances whose HCI sockets come from `socketFactory`.
  * Normal `require('@abandonware/noble')` / `require('@abandonware/bleno')` elsewhere is unaffected.
+ * @public
  */
 export function loadNobleAndBleno(options: LoadOptions): EmulatedHosts {
   const req = createRequire(import.meta.url);
@@ -195,6 +211,7 @@ function dispose(
 /**
  * Runs `fn` with real noble and bleno attached to `controller` (each through its own socket, as two
  * raw HCI sockets on one adapter), then disposes them.
+ * @public
  */
 export async function withEmulatedHci<T>(
   controller: EmulatedHciController,

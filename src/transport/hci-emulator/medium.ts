@@ -11,7 +11,10 @@ import { HciEmulatorStateError } from "./errors";
 import { type PathLossModel, type PathLossOptions, pathLossModel } from "./path-loss";
 import { type Rng, seededRng } from "./rng";
 
-/** A point in metres. */
+/**
+ * A point in metres.
+ * @public
+ */
 export interface Position {
   /** Metres east. */
   x: number;
@@ -21,7 +24,10 @@ export interface Position {
   z?: number;
 }
 
-/** What a controller currently advertises. */
+/**
+ * What a controller currently advertises.
+ * @public
+ */
 export interface AdvertisingState {
   /** Advertising_Type of LE Set Advertising Parameters (see ADV_TYPE). */
   type: number;
@@ -37,7 +43,10 @@ export interface AdvertisingState {
   scanResponse: Uint8Array;
 }
 
-/** What a controller currently listens for. */
+/**
+ * What a controller currently listens for.
+ * @public
+ */
 export interface ScanningState {
   /** Active scanning: scannable advertisers answer with a scan response. */
   active: boolean;
@@ -45,7 +54,10 @@ export interface ScanningState {
   duty: number;
 }
 
-/** A node's radio state; `undefined` members are off. */
+/**
+ * A node's radio state; `undefined` members are off.
+ * @public
+ */
 export interface RadioState {
   /** Advertising, when enabled. */
   advertising?: AdvertisingState | undefined;
@@ -53,7 +65,10 @@ export interface RadioState {
   scanning?: ScanningState | undefined;
 }
 
-/** One received packet as the scanner's controller sees it. */
+/**
+ * One received packet as the scanner's controller sees it.
+ * @public
+ */
 export interface AirPacket {
   /** Report Event_Type (see REPORT_TYPE). */
   eventType: number;
@@ -67,7 +82,10 @@ export interface AirPacket {
   rssi: number;
 }
 
-/** How a node joins a medium. */
+/**
+ * How a node joins a medium.
+ * @public
+ */
 export interface RadioEndpoint {
   /** Human-readable name (for pairwise distances and diagnostics). */
   name?: string | undefined;
@@ -77,7 +95,10 @@ export interface RadioEndpoint {
   onPacket(packet: AirPacket): void;
 }
 
-/** A node's handle on the medium. */
+/**
+ * A node's handle on the medium.
+ * @public
+ */
 export interface RadioLink {
   /** Unique name on the medium. */
   readonly name: string;
@@ -89,15 +110,21 @@ export interface RadioLink {
   leave(): void;
 }
 
-/** Anything controllers can join: a local {@link RadioMedium} or a remote one over a message port. */
+/**
+ * Anything controllers can join: a local {@link RadioMedium} or a remote one over a message port.
+ * @public
+ */
 export interface Medium {
   /** Joins a node and returns its link. */
   join(endpoint: RadioEndpoint): RadioLink;
 }
 
-/** Options of {@link RadioMedium}. */
+/**
+ * Options of {@link RadioMedium}.
+ * @public
+ */
 export interface RadioMediumOptions {
-  /** Time source; default {@link systemClock}. Pass a virtual clock to run faster than real time. */
+  /** Time source; default `systemClock()` (from `bluezone`). Pass a virtual clock to run faster than real time. */
   clock?: Clock;
   /** Seed of the medium's random numbers (advDelay, noise, scan-window losses); default 1. */
   seed?: number;
@@ -138,7 +165,10 @@ function scannable(advType: number): boolean {
   return advType === ADV_TYPE.advInd || advType === ADV_TYPE.advScanInd;
 }
 
-/** An in-process shared radio medium. */
+/**
+ * An in-process shared radio medium.
+ * @public
+ */
 export class RadioMedium implements Medium {
   /** The medium's time source. */
   readonly clock: Clock;

@@ -5,7 +5,10 @@
 import { EVENT, LE_SUBEVENT, PACKET } from "./constants";
 import { HciPacketError } from "./errors";
 
-/** A parsed HCI command packet. */
+/**
+ * A parsed HCI command packet.
+ * @public
+ */
 export interface HciCommand {
   /** Opcode (OGF << 10 | OCF). */
   opcode: number;
@@ -16,6 +19,7 @@ export interface HciCommand {
 /**
  * Parses an HCI command packet (indicator 0x01, opcode LE16, parameter length, parameters).
  * @throws HciPacketError when the indicator is not 0x01 or the packet is shorter than announced
+ * @public
  */
 export function parseCommand(packet: Uint8Array): HciCommand {
   const b = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
@@ -29,7 +33,10 @@ export function parseCommand(packet: Uint8Array): HciCommand {
   return { opcode: b.readUInt16LE(1), params: Buffer.from(b.subarray(4, 4 + len)) };
 }
 
-/** Builds an HCI command packet (what a host writes). */
+/**
+ * Builds an HCI command packet (what a host writes).
+ * @public
+ */
 export function encodeCommand(opcode: number, params: Uint8Array = new Uint8Array(0)): Buffer {
   const b = Buffer.alloc(4 + params.length);
   b[0] = PACKET.command;
@@ -39,7 +46,10 @@ export function encodeCommand(opcode: number, params: Uint8Array = new Uint8Arra
   return b;
 }
 
-/** Builds an HCI event packet: indicator 0x04, event code, parameter length, parameters. */
+/**
+ * Builds an HCI event packet: indicator 0x04, event code, parameter length, parameters.
+ * @public
+ */
 export function encodeEvent(code: number, params: Uint8Array): Buffer {
   if (params.length > 255) throw new HciPacketError(`event parameters too long: ${params.length}`);
   const b = Buffer.alloc(3 + params.length);
@@ -53,6 +63,7 @@ export function encodeEvent(code: number, params: Uint8Array): Buffer {
 /**
  * Command Complete event: Num_HCI_Command_Packets, Command_Opcode, then the return parameters, whose
  * first byte is the status.
+ * @public
  */
 export function commandComplete(
   opcode: number,
@@ -68,7 +79,10 @@ export function commandComplete(
   return encodeEvent(EVENT.commandComplete, p);
 }
 
-/** Command Status event: Status, Num_HCI_Command_Packets, Command_Opcode. */
+/**
+ * Command Status event: Status, Num_HCI_Command_Packets, Command_Opcode.
+ * @public
+ */
 export function commandStatus(opcode: number, status: number, numPackets = 1): Buffer {
   const p = Buffer.alloc(4);
   p[0] = status;
@@ -77,7 +91,10 @@ export function commandStatus(opcode: number, status: number, numPackets = 1): B
   return encodeEvent(EVENT.commandStatus, p);
 }
 
-/** One entry of an LE Advertising Report. */
+/**
+ * One entry of an LE Advertising Report.
+ * @public
+ */
 export interface AdvertisingReport {
   /** Event_Type (see REPORT_TYPE). */
   eventType: number;
@@ -91,7 +108,10 @@ export interface AdvertisingReport {
   rssi: number;
 }
 
-/** LE Meta event, subevent LE Advertising Report (0x02), carrying one or more reports. */
+/**
+ * LE Meta event, subevent LE Advertising Report (0x02), carrying one or more reports.
+ * @public
+ */
 export function leAdvertisingReport(reports: readonly AdvertisingReport[]): Buffer {
   const size = reports.reduce((n, r) => n + 10 + r.data.length, 2);
   const p = Buffer.alloc(size);
@@ -121,7 +141,10 @@ export function leConnectionFailed(status: number): Buffer {
   return encodeEvent(EVENT.leMeta, p);
 }
 
-/** Parses one or more LE Advertising Reports out of an LE Meta event packet (for scanners and tests). */
+/**
+ * Parses one or more LE Advertising Reports out of an LE Meta event packet (for scanners and tests).
+ * @public
+ */
 export function parseAdvertisingReports(packet: Uint8Array): AdvertisingReport[] | undefined {
   const b = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
   if (b[0] !== PACKET.event || b[1] !== EVENT.leMeta || b[3] !== LE_SUBEVENT.advertisingReport)
@@ -142,7 +165,10 @@ export function parseAdvertisingReports(packet: Uint8Array): AdvertisingReport[]
   return out;
 }
 
-/** Formats a 6-byte little-endian BD_ADDR the way noble and bleno print it (`aa:bb:cc:dd:ee:ff`). */
+/**
+ * Formats a 6-byte little-endian BD_ADDR the way noble and bleno print it (`aa:bb:cc:dd:ee:ff`).
+ * @public
+ */
 export function formatAddress(address: Uint8Array): string {
   return Array.from(address)
     .reverse()
@@ -154,6 +180,7 @@ export function formatAddress(address: Uint8Array): string {
  * A non-resolvable private address (Core Vol 6 Part B 1.3.2.2), 6 bytes little-endian: random, the
  * two most significant bits 00, the random part neither all zeros nor all ones.
  * @param random - source of random bytes
+ * @public
  */
 export function nonResolvablePrivateAddress(random: (n: number) => Uint8Array): Uint8Array {
   for (;;) {

@@ -2,7 +2,10 @@
 import { InvalidArgumentError } from "../../errors";
 import type { Rng } from "./rng";
 
-/** Parameters of the log-distance path-loss model. */
+/**
+ * Parameters of the log-distance path-loss model.
+ * @public
+ */
 export interface PathLossOptions {
   /** Transmit power in dBm; default 0 (Android "medium"-ish advertisers). */
   txPower?: number;
@@ -16,7 +19,10 @@ export interface PathLossOptions {
   sensitivity?: number;
 }
 
-/** A resolved path-loss model. */
+/**
+ * A resolved path-loss model.
+ * @public
+ */
 export interface PathLossModel {
   /** Mean RSSI (dBm) at `distance` metres, without noise. */
   meanRssi(distance: number): number;
@@ -27,6 +33,7 @@ export interface PathLossModel {
 /**
  * Creates a log-distance model: RSSI = txPower − (referenceLoss + 10·n·log10(d / 1 m)) + N(0, σ²).
  * Distances below 0.1 m are clamped to 0.1 m.
+ * @public
  */
 export function pathLossModel(options: PathLossOptions = {}): PathLossModel {
   const txPower = options.txPower ?? 0;

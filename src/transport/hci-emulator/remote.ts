@@ -25,7 +25,10 @@ import { advanceAndSettle, type VirtualClock } from "../../clock";
 import { HciEmulatorStateError } from "./errors";
 import type { AirPacket, Medium, Position, RadioLink, RadioMedium, RadioState } from "./medium";
 
-/** Anything that sends and receives structured-clone messages (MessagePort, Worker, parentPort). */
+/**
+ * Anything that sends and receives structured-clone messages (MessagePort, Worker, parentPort).
+ * @public
+ */
 export interface MessagePortLike {
   /** Sends one message. */
   postMessage(message: unknown): void;
@@ -33,7 +36,10 @@ export interface MessagePortLike {
   on(event: "message", listener: (message: unknown) => void): unknown;
 }
 
-/** Worker → hub messages. */
+/**
+ * Worker → hub messages.
+ * @public
+ */
 export type HubRequest =
   | { op: "join"; name: string; position?: Position | undefined }
   | { op: "update"; name: string; state: RadioState }
@@ -42,7 +48,10 @@ export type HubRequest =
   | { op: "sync" }
   | { op: "tock"; now: number; nextTimerAt?: number | undefined; scanning: boolean };
 
-/** Hub → worker messages. */
+/**
+ * Hub → worker messages.
+ * @public
+ */
 export type HubEvent =
   | { op: "rx"; name: string; packet: AirPacket }
   | { op: "error"; name: string; message: string }
@@ -51,18 +60,26 @@ export type HubEvent =
 /** A worker's answer to a tick. */
 type Tock = Extract<HubRequest, { op: "tock" }>;
 
-/** Options of {@link MediumHub.runVirtualTime}. */
+/**
+ * Options of {@link MediumHub.runVirtualTime}.
+ * @public
+ */
 export interface HubTimeOptions {
   /** Step while any worker scans, ms; default 100. */
   stepMs?: number;
 }
 
-/** Serves a medium to other threads. */
+/**
+ * Serves a medium to other threads.
+ * @public
+ */
 export class MediumHub {
   private readonly ports = new Set<MessagePort>();
   private readonly synced = new Map<MessagePortLike, ((t: Tock) => void) | undefined>();
 
-  /** @param medium - the shared medium (its clock drives everything) */
+  /**
+   * @param medium - the shared medium (its clock drives everything), kept as the `medium` property
+   */
   constructor(readonly medium: RadioMedium) {}
 
   /** Creates a channel, serves one end and returns the other (transfer it to a worker). */
@@ -155,7 +172,7 @@ export class MediumHub {
     );
   }
 
-  /** Closes the ports created by {@link createPort}. */
+  /** Closes the ports created by {@link MediumHub.createPort}. */
   close(): void {
     this.synced.clear();
     for (const p of this.ports) p.close();
@@ -163,7 +180,10 @@ export class MediumHub {
   }
 }
 
-/** Options of {@link connectRemoteMedium}. */
+/**
+ * Options of {@link connectRemoteMedium}.
+ * @public
+ */
 export interface RemoteMediumOptions {
   /** Called when the hub rejects a request (e.g. a duplicate node name); default: ignore. */
   onError?: (name: string, message: string) => void;
@@ -177,6 +197,7 @@ export interface RemoteMediumOptions {
 /**
  * A {@link Medium} on the far side of a port served by a {@link MediumHub}. Node names must be unique
  * on the shared medium; unnamed nodes get `t<threadId>-<n>`.
+ * @public
  */
 export function connectRemoteMedium(port: MessagePortLike, options: RemoteMediumOptions = {}): Medium {
   const receivers = new Map<string, (p: AirPacket) => void>();

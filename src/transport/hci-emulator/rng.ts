@@ -1,6 +1,9 @@
 /** A small seeded pseudo-random generator (mulberry32) with Gaussian samples, for reproducible radio runs. */
 
-/** A seeded source of uniform and normal random numbers. */
+/**
+ * A seeded source of uniform and normal random numbers.
+ * @public
+ */
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -10,7 +13,10 @@ export interface Rng {
   bytes(n: number): Uint8Array;
 }
 
-/** Creates a mulberry32 generator from a 32-bit seed. */
+/**
+ * Creates a mulberry32 generator from a 32-bit seed.
+ * @public
+ */
 export function seededRng(seed: number): Rng {
   let s = seed >>> 0;
   const next = () => {

@@ -1,7 +1,10 @@
 /** Driving a virtual-clock medium while hosts (noble, bleno) react between steps. */
 import type { VirtualClock } from "../../clock";
 
-/** Resolves after pending microtasks and one macrotask turn (host reactions to delivered events). */
+/**
+ * Resolves after pending microtasks and one macrotask turn (host reactions to delivered events).
+ * @public
+ */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -9,6 +12,7 @@ export function settle(): Promise<void> {
 /**
  * Advances `clock` by `ms` in steps of `stepMs`, letting hosts process the events of each step before
  * the next (radio time runs as fast as the CPU allows).
+ * @public
  */
 export async function runVirtualTime(clock: VirtualClock, ms: number, stepMs = 100): Promise<void> {
   const end = clock.now() + ms;

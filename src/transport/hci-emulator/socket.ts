@@ -7,7 +7,10 @@
 import { EventEmitter } from "node:events";
 import { PACKET } from "./constants";
 
-/** A device entry of getDeviceList(), shaped as bluetooth-hci-socket returns it. */
+/**
+ * A device entry of getDeviceList(), shaped as bluetooth-hci-socket returns it.
+ * @public
+ */
 export interface HciDeviceInfo {
   /** HCI device id. */
   devId: number;
@@ -23,7 +26,10 @@ export interface HciDeviceInfo {
   deviceAddress: null;
 }
 
-/** What a socket needs from its controller. */
+/**
+ * What a socket needs from its controller.
+ * @public
+ */
 export interface HciSocketBackend {
   /** Executes one host → controller packet. */
   execute(packet: Buffer): void;
@@ -31,7 +37,10 @@ export interface HciSocketBackend {
   isUp(): boolean;
 }
 
-/** The bluetooth-hci-socket interface, implemented over an emulated controller. */
+/**
+ * The bluetooth-hci-socket interface, implemented over an emulated controller.
+ * @public
+ */
 export class EmulatedHciSocket extends EventEmitter {
   private started = false;
   private typeMask = 0xffffffff;

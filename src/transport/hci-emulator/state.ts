@@ -1,7 +1,10 @@
 /** The mutable state of an emulated controller that HCI commands read and change. */
 import type { Rng } from "./rng";
 
-/** Static identity and capabilities a controller reports. */
+/**
+ * Static identity and capabilities a controller reports.
+ * @public
+ */
 export interface ControllerIdentity {
   /** Public BD_ADDR, 6 bytes little-endian. */
   publicAddress: Uint8Array;
@@ -19,7 +22,10 @@ export interface ControllerIdentity {
   txPower: number;
 }
 
-/** Advertising parameters (LE Set Advertising Parameters). */
+/**
+ * Advertising parameters (LE Set Advertising Parameters).
+ * @public
+ */
 export interface AdvertisingParameters {
   /** Advertising_Interval_Min in 0.625 ms units. */
   intervalMin: number;
@@ -31,7 +37,10 @@ export interface AdvertisingParameters {
   ownAddressType: number;
 }
 
-/** Scan parameters (LE Set Scan Parameters). */
+/**
+ * Scan parameters (LE Set Scan Parameters).
+ * @public
+ */
 export interface ScanParameters {
   /** LE_Scan_Type: 0 passive, 1 active. */
   active: boolean;
