@@ -23,6 +23,7 @@ export { createRng, createStreams, type Rng, type RngStreams, type StreamName } 
 export * from "./report";
 export * from "./run";
 export * from "./scenario";
+export type { SimEngine } from "./partition";
 export type { World } from "./world";
 export type { DaySchedule } from "./schedule";
 export type { Positions } from "./positions";
