@@ -199,7 +199,7 @@ function replicateTable(summary: ReplicateSummary): string {
       : MISSING;
     return (
       `<tr><th scope="row">${escapeHtml(f.label)}</th><td class="value">${escapeHtml(formatFigure(f.kind, st.mean))}</td>` +
-      `<td class="value">${escapeHtml(ci)}</td><td class="value">${escapeHtml(formatFigure(f.kind === "share" ? "share" : "number", st.sd))}</td>` +
+      `<td class="value">${escapeHtml(ci)}</td><td class="value">${escapeHtml(formatFigure(f.kind, st.sd))}</td>` +
       `<td class="note">${escapeHtml(`${f.meaning}${st.n < summary.seeds.length ? ` (defined in ${st.n} of ${summary.seeds.length} seeds)` : ""}`)}</td></tr>`
     );
   }).join("\n");

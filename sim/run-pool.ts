@@ -26,7 +26,7 @@ export interface PoolOptions {
   /** Runs at once (threads); 1 runs them one after another on this thread. */
   threads: number;
   /** Called with each run's result as soon as it finishes (in finishing order). */
-  onResult?: (index: number, result: SimulationResult) => void | Promise<void>;
+  onResult?: (index: number, result: SimulationResult, elapsedMs: number) => void | Promise<void>;
   /** Called once per simulated day of each run's arms. */
   onProgress?: (p: PoolProgress) => void;
 }
@@ -95,13 +95,14 @@ export async function runPool(runs: readonly PoolRun[], options: PoolOptions): P
   const threads = Math.max(1, Math.min(Math.floor(options.threads), runs.length));
   if (threads <= 1) {
     for (const [i, run] of runs.entries()) {
+      const started = performance.now();
       const result = await runSimulation({
         ...run,
         workers: 1,
         onProgress: (p) => options.onProgress?.({ run: i, ...p }),
       });
       results[i] = result;
-      await options.onResult?.(i, result);
+      await options.onResult?.(i, result, performance.now() - started);
     }
     return results;
   }
@@ -114,9 +115,10 @@ export async function runPool(runs: readonly PoolRun[], options: PoolOptions): P
       pool.map(async (thread) => {
         while (next < runs.length) {
           const i = next++;
+          const started = performance.now();
           const result = await thread.run(i, runs[i]!);
           results[i] = result;
-          await options.onResult?.(i, result);
+          await options.onResult?.(i, result, performance.now() - started);
         }
       }),
     );
@@ -146,4 +148,46 @@ export function serveRuns(port: import("node:worker_threads").MessagePort): void
       }
     });
   });
+}
+
+/** A long-lived pool of run threads taking runs as they come (for a queue worker): see {@link createRunThreadPool}. */
+export interface RunThreadPool {
+  /** Runs `run` on a free thread (waiting for one), resolving with its result and wall time. */
+  run(run: PoolRun): Promise<{ result: SimulationResult; elapsedMs: number }>;
+  close(): Promise<void>;
+}
+
+/** `threads` run threads kept alive between runs; a thread that fails is replaced. */
+export function createRunThreadPool(threads: number): RunThreadPool {
+  type Thread = ReturnType<typeof startRunThread>;
+  const idle: Thread[] = Array.from({ length: Math.max(1, threads) }, () => startRunThread(() => {}));
+  const all = new Set<Thread>(idle);
+  const waiting: ((t: Thread) => void)[] = [];
+  let id = 0;
+  const release = (t: Thread) => {
+    const next = waiting.shift();
+    if (next) next(t);
+    else idle.push(t);
+  };
+  return {
+    async run(run) {
+      const thread = idle.pop() ?? (await new Promise<Thread>((resolve) => waiting.push(resolve)));
+      const started = performance.now();
+      try {
+        const result = await thread.run(id++, run);
+        release(thread);
+        return { result, elapsedMs: performance.now() - started };
+      } catch (err) {
+        all.delete(thread);
+        void thread.close();
+        const fresh = startRunThread(() => {});
+        all.add(fresh);
+        release(fresh);
+        throw err;
+      }
+    },
+    async close() {
+      await Promise.all([...all].map((t) => t.close()));
+    },
+  };
 }
