@@ -25,7 +25,8 @@ export default defineConfig([
     entry: {
       "sim-worker": "sim/worker-entry.ts",
       "sim-run-worker": "sim/run-pool-entry.ts",
-      "match-worker": "src/match/match-worker-entry.ts" },
+      "match-worker": "src/match/match-worker-entry.ts",
+    },
     format: ["esm"],
     sourcemap: true,
     target: "node20",

@@ -325,13 +325,13 @@ ${runFacts(runs)}
 <h2 id="headline">Headline figures</h2>
 ${runs.length > 1 ? replicateTable(summariseReplicates(runs)) : headlineTable(s)}
 </section>
-${scenario ? settingsSection(scenario) : ""}
 <section aria-labelledby="charts-title">
 <h2 id="charts-title">Charts</h2>
 <div class="charts">
 ${figures}
 </div>
 </section>
+${scenario ? settingsSection(scenario) : ""}
 </main>
 <footer>Data next to this page: summary.json, daily.csv (one row per day${runs.length > 1 ? " and seed" : ""}), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list)${runs.length > 1 ? "; with several seeds every CSV starts with a seed column" : ""}.</footer>
 </body>

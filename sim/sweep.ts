@@ -130,13 +130,13 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
     try {
       scenario = parseScenario(applyScenarioOverrides(json, assignments));
     } catch (err) {
-      if (err instanceof ScenarioError)
-        throw new ScenarioError(
-          "",
-          `--grid ${Object.entries(grid)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(" ")}: ${err.message}`,
-        );
+      if (err instanceof ScenarioError) {
+        const problem = err.message.slice(`${err.path || "(root)"}: `.length);
+        const point = Object.entries(grid)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ");
+        throw new ScenarioError(err.path, `${problem} (grid point ${point})`);
+      }
       throw err;
     }
     for (const seed of seeds) {

@@ -134,6 +134,11 @@ export function registerSweep(program: Command): void {
         replicateSeeds(seed, o.seeds),
       );
       makeOut(o.out);
+      if (o.queue) {
+        // Before anything is printed or enqueued: a queue that does not answer is exit 3 at once.
+        const { checkQueue } = await import("../../../sim/sweep-queue");
+        await checkQueue(o.queue);
+      }
       const done = finishedKeys(o.out);
       const pending = plan.runs.filter((r) => !done.has(r.key));
       const days = plan.runs[0]!.run.days ?? plan.runs[0]!.run.scenario.days;
