@@ -302,15 +302,22 @@ export function rtChart(
     ],
     plot: (x, y, area) =>
       markers(marks, x, area) +
-      el("line", {
-        x1: area.left,
-        x2: area.right,
-        y1: y(1),
-        y2: y(1),
-        stroke: COLOR.chance,
-        "stroke-dasharray": "6 4",
-      }) +
-      bandSeries(band, x, y, COLOR.rt),
+      // R = 1 across the run, and a dot per cohort (an isolated cohort has no line to a neighbour).
+      seriesPath(
+        [
+          [0, 1],
+          [daily.length - 1, 1],
+        ],
+        x,
+        y,
+        { class: "series thin", stroke: COLOR.chance, "stroke-dasharray": "6 4" },
+      ) +
+      bandSeries(band, x, y, COLOR.rt) +
+      band.mean
+        .map((v, d) =>
+          Number.isFinite(v) ? el("circle", { cx: x(d), cy: y(v), r: 2.5, fill: COLOR.rt }) : "",
+        )
+        .join(""),
   });
 }
 

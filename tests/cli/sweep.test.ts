@@ -123,6 +123,30 @@ describe("bluezone sweep (local)", () => {
     expect(readFileSync(join(local, "runs.csv"), "utf8")).toBe(before);
   }, 600_000);
 
+  it("draws a progress bar with an ETA on a terminal, none with --json", async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal.
+    const onTty = async (extra: string) => {
+      const cmd = `'${process.execPath}' --import tsx src/cli/main.ts sweep --phones 120 --days 2 --seeds 2 --workers 2 ${extra}`;
+      const child = spawn("script", ["-qfec", cmd, "/dev/null"], { cwd: ROOT });
+      children.push(child);
+      let tty = "";
+      child.stdout.on("data", (d) => {
+        tty += d;
+      });
+      const code = await new Promise<number | null>((done) => child.on("close", (c) => done(c)));
+      return { code, tty };
+    };
+    const bar = await onTty(`--out '${join(dir, "tty")}'`);
+    expect(bar.code).toBe(0);
+    expect(bar.tty).toMatch(/sweep \|[█░]+\| \d\/2 runs \| .* elapsed, ETA /);
+    expect(bar.tty.indexOf("\x1b[?25h", bar.tty.lastIndexOf("\x1b[?25l"))).toBeGreaterThan(0);
+    const quiet = await onTty(`--json --out '${join(dir, "tty-json")}'`);
+    expect(quiet.code).toBe(0);
+    expect(quiet.tty).not.toMatch(/sweep \||ETA/);
+    expect(quiet.tty).not.toContain("\x1b[?25l"); // the bar hides the cursor
+    expect(JSON.parse(quiet.tty.slice(quiet.tty.indexOf("{")))).toMatchObject({ runs: 2, ran: 2 });
+  }, 600_000);
+
   it("refuses a typo in a grid path, naming the field (exit 2)", () => {
     const r = runCli(["sweep", "--grid", "app.response.quarantineDay=7,14", "--out", join(dir, "typo")]);
     expect(r.status).toBe(2);
