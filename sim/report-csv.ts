@@ -28,6 +28,10 @@ const DAY_FIELDS = {
   notifiedF1: true,
   notifiedF2: true,
   quarantined: true,
+  susceptible: true,
+  exposed: true,
+  infectious: true,
+  recovered: true,
 } satisfies Record<keyof DayRow, true>;
 
 /** Columns of `daily.csv`: every {@link DayRow} field. */

@@ -309,3 +309,58 @@ export function renderEmptyChart(id: string, title: string, note: string): strin
       text((a.left + a.right) / 2, (a.top + a.bottom) / 2, note, { class: "note", "text-anchor": "middle" }),
   );
 }
+
+/**
+ * A shaded band between `low` and `high` (one value per x, at `xs`): a filled area closed along the
+ * high edge forward and the low edge back, broken where either bound is not finite. Empty when no x
+ * has both bounds.
+ */
+export function bandArea(
+  xs: readonly number[],
+  low: readonly number[],
+  high: readonly number[],
+  x: Scale,
+  y: Scale,
+  attrs: Attrs,
+): string {
+  const pieces: [number, number, number][][] = [];
+  let piece: [number, number, number][] = [];
+  xs.forEach((px, i) => {
+    const lo = low[i]!;
+    const hi = high[i]!;
+    if (Number.isFinite(px) && Number.isFinite(lo) && Number.isFinite(hi)) piece.push([px, lo, hi]);
+    else if (piece.length > 0) {
+      pieces.push(piece);
+      piece = [];
+    }
+  });
+  if (piece.length > 0) pieces.push(piece);
+  const r = (v: number) => tidy(Math.round(v * 100) / 100);
+  return pieces
+    .map((p) => {
+      const upper = p.map(([px, , hi], i) => `${i === 0 ? "M" : "L"}${r(x(px))},${r(y(hi))}`).join("");
+      const lower = [...p]
+        .reverse()
+        .map(([px, lo]) => `L${r(x(px))},${r(y(lo))}`)
+        .join("");
+      return el("path", { d: `${upper}${lower}Z`, class: "band", ...attrs });
+    })
+    .join("");
+}
+
+/** A vertical marker at data value `at` across the plot area, labelled at its top. */
+export function verticalMarker(at: number, label: string, x: Scale, area: PlotArea, row = 0): string {
+  const px = x(at);
+  return (
+    el("line", {
+      x1: px,
+      x2: px,
+      y1: area.top,
+      y2: area.bottom,
+      class: "marker",
+      stroke: "#6e7781",
+      "stroke-width": 1,
+      "stroke-dasharray": "2 3",
+    }) + text(px + 3, area.top + 10 + 12 * row, label, { class: "marker-label" })
+  );
+}

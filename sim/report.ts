@@ -11,9 +11,12 @@ import {
   reportCharts,
 } from "./report-charts";
 import { infectionsCsv } from "./epidemic-metrics";
+import { formatFigure, HEADLINE_FIGURES } from "./figures";
+import { type ReplicateSummary, summariseReplicates } from "./replicates";
 import { dailyCsv, detectionCsv, rocCsv } from "./report-csv";
 import { escapeHtml, formatCount, formatNumber, formatPercent, MISSING } from "./report-format";
 import type { SimulationResult, SimulationSummary } from "./run";
+import { resolveEpidemicParams, type Scenario } from "./scenario";
 
 export { DAILY_COLUMNS, dailyCsv, detectionCsv, rocCsv } from "./report-csv";
 
@@ -149,16 +152,24 @@ svg.chart .value { font-size: 12px; font-weight: 600; }
 svg.chart .value.inside { fill: #fff; }
 svg.chart .empty-frame { fill: var(--bg); stroke: var(--line); stroke-dasharray: 4 4; }
 svg.chart .note { font-size: 15px; fill: var(--muted); }
+svg.chart .marker-label { font-size: 11px; fill: #57606a; }
+.settings { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 12px 24px; }
+.settings table { font-size: 14px; }
+.settings h3 { font-size: 15px; margin: 8px 0 4px; }
 footer { color: var(--muted); font-size: 13px; padding-top: 16px; padding-bottom: 24px; }
 `;
 
-function runFacts(s: SimulationSummary): string {
+function runFacts(runs: readonly SimulationResult[]): string {
+  const s = runs[0]!.summary;
+  const seeds = runs.map((r) => r.summary.seed);
   const facts: [string, string][] = [
     ["Scenario", s.scenario],
     ["Phones", formatCount(s.phones)],
     ["App users", formatCount(s.appUsers)],
     ["Days", formatCount(s.days)],
-    ["Seed", String(s.seed)],
+    runs.length > 1
+      ? ["Seeds", `${seeds[0]}–${seeds[seeds.length - 1]} (${runs.length} replicates)`]
+      : ["Seed", String(s.seed)],
   ];
   return `<dl class="run">${facts
     .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`)
@@ -179,15 +190,118 @@ function headlineTable(s: SimulationSummary): string {
   );
 }
 
+/** Headline figures over replicates: mean, 95 % t interval, SD and what the figure means. */
+function replicateTable(summary: ReplicateSummary): string {
+  const rows = HEADLINE_FIGURES.map((f) => {
+    const st = summary.figures[f.key]!;
+    const ci = Number.isFinite(st.low)
+      ? `${formatFigure(f.kind, st.low)} to ${formatFigure(f.kind, st.high)}`
+      : MISSING;
+    return (
+      `<tr><th scope="row">${escapeHtml(f.label)}</th><td class="value">${escapeHtml(formatFigure(f.kind, st.mean))}</td>` +
+      `<td class="value">${escapeHtml(ci)}</td><td class="value">${escapeHtml(formatFigure(f.kind, st.sd))}</td>` +
+      `<td class="note">${escapeHtml(`${f.meaning}${st.n < summary.seeds.length ? ` (defined in ${st.n} of ${summary.seeds.length} seeds)` : ""}`)}</td></tr>`
+    );
+  }).join("\n");
+  return (
+    `<p>Means over ${summary.seeds.length} seeds (${summary.seeds.join(", ")}); 95% CI: t interval of the mean, mean ± t(0.975, n−1)·SD/√n. ` +
+    "Infections averted are paired: each seed ran the same world with and without the app.</p>" +
+    '<table aria-label="Headline figures"><thead><tr><th scope="col">Figure</th><th scope="col" class="value">Mean</th>' +
+    '<th scope="col" class="value">95% CI</th><th scope="col" class="value">SD</th><th scope="col">Meaning</th></tr></thead>' +
+    `<tbody>\n${rows}\n</tbody></table>`
+  );
+}
+
+/** "0.000703" stays, "2.300" → "2.3", "10" stays. */
+const trimZeros = (t: string) => (t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t);
+
+const pct = (x: number) => `${formatNumber(100 * x, 1)}%`;
+
+/** A two-column table of settings. */
+function settingsTable(title: string, rows: readonly [string, string][]): string {
+  return (
+    `<div><h3>${escapeHtml(title)}</h3><table><tbody>` +
+    rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("") +
+    "</tbody></table></div>"
+  );
+}
+
+/** What an intervention does, in words, from its fields other than kind and dates. */
+function interventionDetails(iv: Scenario["interventions"][number]): string {
+  return Object.entries(iv)
+    .filter(([k]) => k !== "kind" && k !== "from" && k !== "to")
+    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join("+") : String(v)}`)
+    .join(", ");
+}
+
+/**
+ * The run's settings: population and dates, app adoption and response (with the contact policy), the
+ * interventions with their dates, and the epidemic parameters (with the index cases).
+ */
+export function settingsSection(scenario: Scenario): string {
+  const app = scenario.app;
+  const r = app.response;
+  const byAge =
+    app.byAgeGroup && Object.keys(app.byAgeGroup).length > 0
+      ? ` (by age group: ${Object.entries(app.byAgeGroup)
+          .map(([g, a]) => `${g} ${pct(a)}`)
+          .join(", ")})`
+      : "";
+  const params = resolveEpidemicParams(scenario);
+  const run: [string, string][] = [
+    [
+      "Start date",
+      `${scenario.startDate} (UTC${scenario.utcOffsetHours >= 0 ? "+" : ""}${scenario.utcOffsetHours})`,
+    ],
+    ["Days", String(scenario.days)],
+    ["Population", formatCount(scenario.population)],
+    ["Wards", scenario.wards.map((w) => w.name).join(", ")],
+    ["Index cases", `${formatCount(params.initialInfected)} infected on day 0 (epidemic.initialInfected)`],
+  ];
+  const appRows: [string, string][] = [
+    ["Adoption", `${pct(app.adoption)}${byAge}`],
+    ["Contact policy", r.policy],
+    ["Upload consent", pct(r.uploadConsent)],
+    ["Upload to publication", `${r.uploadDelayDays} d`],
+    ["F1 quarantine", `${pct(r.quarantineCompliance)} comply, ${r.quarantineDays} d`],
+    ["F1 keys published (F2 alerts)", r.publishF1Keys ? "yes" : "no"],
+    ["F2 stay home", `${pct(r.f2StayHomeShare)}, ${r.f2Days} d`],
+  ];
+  const interventions: [string, string][] =
+    scenario.interventions.length === 0
+      ? [["(none)", "no interventions"]]
+      : scenario.interventions.map((iv) => [
+          `${iv.kind}`,
+          `${iv.from} to ${iv.to ?? "end"}: ${interventionDetails(iv)}`,
+        ]);
+  const epidemic: [string, string][] = Object.entries(params).map(([k, v]) => [
+    k,
+    typeof v === "number" ? trimZeros(formatNumber(v, Math.abs(v) < 0.01 ? 6 : 3)) : String(v),
+  ]);
+  if (scenario.epidemic.variant) epidemic.unshift(["variant", scenario.epidemic.variant]);
+  if (scenario.epidemic.betaMultiplier !== undefined)
+    epidemic.unshift(["betaMultiplier (applied to beta)", String(scenario.epidemic.betaMultiplier)]);
+  return (
+    '<section aria-labelledby="settings"><h2 id="settings">Run settings</h2><div class="settings">' +
+    settingsTable("Population and time", run) +
+    settingsTable("App", appRows) +
+    settingsTable("Interventions (dates inclusive)", interventions) +
+    settingsTable("Epidemic parameters", epidemic) +
+    "</div></section>"
+  );
+}
+
 /**
  * The report page: a header with the run (scenario, phones, app users, days, seed), the headline
  * figures, and four inline SVG charts (`data-chart` = `epidemic`, `notifications`, `f1`, `roc`).
  * Self-contained: no scripts, external styles, fonts or images; a content security policy forbids
  * any network access. All text from the result is escaped.
  */
-export function renderReportHtml(result: SimulationResult): string {
-  const s = result.summary;
-  const charts = reportCharts(result);
+export function renderReportHtml(input: SimulationResult | readonly SimulationResult[]): string {
+  const runs = Array.isArray(input) ? (input as readonly SimulationResult[]) : [input as SimulationResult];
+  const s = runs[0]!.summary;
+  const charts = reportCharts(runs);
+  const scenario = runs[0]!.scenario;
   const figures = REPORT_CHARTS.map(
     (id) =>
       `<figure><figcaption>${escapeHtml(REPORT_CHART_CAPTIONS[id])}</figcaption>\n${charts[id]}\n</figure>`,
@@ -204,12 +318,12 @@ export function renderReportHtml(result: SimulationResult): string {
 <body>
 <header>
 <h1>bluezone simulation report: ${escapeHtml(s.scenario)}</h1>
-${runFacts(s)}
+${runFacts(runs)}
 </header>
 <main>
 <section aria-labelledby="headline">
 <h2 id="headline">Headline figures</h2>
-${headlineTable(s)}
+${runs.length > 1 ? replicateTable(summariseReplicates(runs)) : headlineTable(s)}
 </section>
 <section aria-labelledby="charts-title">
 <h2 id="charts-title">Charts</h2>
@@ -217,27 +331,59 @@ ${headlineTable(s)}
 ${figures}
 </div>
 </section>
+${scenario ? settingsSection(scenario) : ""}
 </main>
-<footer>Data next to this page: summary.json, daily.csv (one row per day), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list).</footer>
+<footer>Data next to this page: summary.json, daily.csv (one row per day${runs.length > 1 ? " and seed" : ""}), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list)${runs.length > 1 ? "; with several seeds every CSV starts with a seed column" : ""}.</footer>
 </body>
 </html>
 `;
 }
 
+/** CSV documents of several runs as one: a leading `seed` column, the header once. */
+function withSeeds(runs: readonly SimulationResult[], csv: (r: SimulationResult) => string): string {
+  return runs
+    .map((r, i) => {
+      const lines = csv(r)
+        .split("\n")
+        .filter((l) => l !== "");
+      const [header, ...rows] = lines;
+      return [...(i === 0 ? [`seed,${header}`] : []), ...rows.map((row) => `${r.summary.seed},${row}`)]
+        .map((l) => `${l}\n`)
+        .join("");
+    })
+    .join("");
+}
+
 /**
- * Writes the report of `result` into `outDir` (created if missing): `summary.json`, `daily.csv`,
- * `roc.csv`, `detection.csv`, `infections.csv` and `report.html`. Returns the paths written, in that order.
+ * Writes the report of one run, or of replicates of it, into `outDir` (created if missing):
+ * `summary.json`, `daily.csv`, `roc.csv`, `detection.csv`, `infections.csv` and `report.html`. With
+ * several runs `summary.json` is the {@link ReplicateSummary} and every CSV starts with a `seed` column.
+ * Returns the paths written, in that order.
  */
-export function writeReport(result: SimulationResult, outDir: string): { files: string[] } {
+export function writeReport(
+  input: SimulationResult | readonly SimulationResult[],
+  outDir: string,
+): { files: string[] } {
   mkdirSync(outDir, { recursive: true });
-  const contents: Record<(typeof REPORT_FILES)[number], string> = {
-    "summary.json": summaryJson(result.summary),
-    "daily.csv": dailyCsv(result.daily),
-    "roc.csv": rocCsv(result.roc),
-    "detection.csv": detectionCsv(result.summary.detection),
-    "infections.csv": infectionsCsv(result.infections),
-    "report.html": renderReportHtml(result),
-  };
+  const runs = Array.isArray(input) ? (input as readonly SimulationResult[]) : [input as SimulationResult];
+  const one = runs.length === 1 ? runs[0]! : undefined;
+  const contents: Record<(typeof REPORT_FILES)[number], string> = one
+    ? {
+        "summary.json": summaryJson(one.summary),
+        "daily.csv": dailyCsv(one.daily),
+        "roc.csv": rocCsv(one.roc),
+        "detection.csv": detectionCsv(one.summary.detection),
+        "infections.csv": infectionsCsv(one.infections),
+        "report.html": renderReportHtml(one),
+      }
+    : {
+        "summary.json": `${JSON.stringify(summariseReplicates(runs), null, 2)}\n`,
+        "daily.csv": withSeeds(runs, (r) => dailyCsv(r.daily)),
+        "roc.csv": withSeeds(runs, (r) => rocCsv(r.roc)),
+        "detection.csv": withSeeds(runs, (r) => detectionCsv(r.summary.detection)),
+        "infections.csv": withSeeds(runs, (r) => infectionsCsv(r.infections)),
+        "report.html": renderReportHtml(runs),
+      };
   const files = REPORT_FILES.map((name) => {
     const path = join(outDir, name);
     writeFileSync(path, contents[name]);

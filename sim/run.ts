@@ -21,7 +21,17 @@ import {
   type DetectionSummary,
   type PairDayTracker,
 } from "./detection";
-import { createEpidemic, type DayReport, type Epidemic } from "./epidemic";
+import {
+  ASYMPTOMATIC,
+  createEpidemic,
+  type DayReport,
+  type Epidemic,
+  EXPOSED,
+  PRESYMPTOMATIC,
+  RECOVERED,
+  SUSCEPTIBLE,
+  SYMPTOMATIC,
+} from "./epidemic";
 import {
   type EpidemicSummary,
   type Infection,
@@ -128,6 +138,14 @@ export interface DayRow {
   notifiedF2: number;
   /** People in quarantine at the end of the day (with the app). */
   quarantined: number;
+  /**
+   * SEIR compartments at the end of the day (with the app): susceptible, exposed (infected, not yet
+   * infectious), infectious (pre-symptomatic + symptomatic + asymptomatic), recovered (no longer infectious).
+   */
+  susceptible: number;
+  exposed: number;
+  infectious: number;
+  recovered: number;
 }
 
 /** The summary written to `summary.json` (and printed by `bluezone sim --json`). */
@@ -173,6 +191,8 @@ export interface SimulationResult {
   roc: [number, number][];
   /** Line list of the run's infections (with the app), in time order: `infections.csv`. */
   infections: Infection[];
+  /** The scenario as run (population, days, adoption, seed applied): the report's settings. */
+  scenario?: Scenario;
 }
 
 /**
@@ -546,6 +566,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     notifiedF1: app.notified.f1[i]!,
     notifiedF2: app.notified.f2[i]!,
     quarantined: r.quarantined,
+    susceptible: r.compartments[SUSCEPTIBLE] ?? 0,
+    exposed: r.compartments[EXPOSED] ?? 0,
+    infectious:
+      (r.compartments[PRESYMPTOMATIC] ?? 0) +
+      (r.compartments[SYMPTOMATIC] ?? 0) +
+      (r.compartments[ASYMPTOMATIC] ?? 0),
+    recovered: r.compartments[RECOVERED] ?? 0,
   }));
   const infections = daily.reduce((s, d) => s + d.infections, 0);
   const infectionsWithoutApp = without ? without.reduce((s, d) => s + d, 0) : Number.NaN;
@@ -571,5 +598,6 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     daily,
     roc: roc.points,
     infections: app.infections,
+    scenario,
   };
 }

@@ -6,6 +6,7 @@ import { registerExport } from "./commands/export";
 import { registerMatch } from "./commands/match";
 import { registerFeed } from "./commands/feed";
 import { registerSim } from "./commands/sim";
+import { registerSweep } from "./commands/sweep";
 import { runCli } from "./run";
 
 const program = new Command()
@@ -18,5 +19,6 @@ registerExport(program);
 registerMatch(program);
 registerFeed(program);
 registerSim(program);
+registerSweep(program);
 
 await runCli(program, process.argv);

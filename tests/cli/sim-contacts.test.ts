@@ -95,7 +95,7 @@ describe("bluezone sim --contacts", () => {
     const local = run("7");
     expect(local.stderr).not.toMatch(/bluezone:/);
     expect(local.status).toBe(0);
-    expect(local.stdout).toMatch(/infections: 0 with the app/);
+    expect(local.stdout).toMatch(/^ {2}Infections with the app: 0 — /m);
     expect(local.stdout).toMatch(/true close pair-days \(everyone\): 1\n/);
     expect(local.stdout).toMatch(
       /detection \(ordered app-user pair-days\): 2 true close, \d detected, \d false alarms/,

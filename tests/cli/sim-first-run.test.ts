@@ -29,7 +29,18 @@ describe("bluezone sim first run", () => {
     expect(plan).toMatch(
       /^hanoi-ward: 120 people, \d+ with the app \(\d+%\), 1 days, 1 worker, seed 2021 — \d+ app-phone-days, estimated ≈ \d+ s$/,
     );
-    expect(r.stdout).toMatch(/F1 precision n\/a, recall n\/a, traceable fraction n\/a/);
+    // One line per headline figure: its value and what it means; the report's path last.
+    expect(r.stdout).toMatch(
+      /^ {2}F1 precision: n\/a — share of F1 notifications that went to someone truly within 2 m/m,
+    );
+    expect(r.stdout).toMatch(/^ {2}F1 recall: n\/a — /m);
+    expect(r.stdout).toMatch(/^ {2}Traceable fraction: n\/a — /m);
+    expect(r.stdout).toMatch(
+      /^ {2}Infections averted: -?\d+ — without minus with the app, paired on the same world and seed/m,
+    );
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe(
+      `report: ${join(dir, "out", "report.html")} — charts and the run's settings; summary.json, daily.csv, roc.csv, detection.csv and infections.csv next to it`,
+    );
     expect(r.stdout).toMatch(/ {2}n\/a: no confirmed case uploaded keys, so no one could be notified/);
   });
 

@@ -10,13 +10,13 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `bluezone ...args` with optional stdin; never throws on a non-zero exit. */
-export function runCli(args: string[], input?: string): CliRun {
+/** Runs `bluezone ...args` with optional stdin; never throws on a non-zero exit (killed after `timeoutMs`). */
+export function runCli(args: string[], input?: string, timeoutMs = 60_000): CliRun {
   const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {
     cwd: ROOT,
     encoding: "utf8",
     input,
-    timeout: 60_000,
+    timeout: timeoutMs,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -93,8 +93,24 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
       notifiedF1: day > 3 ? Math.round(confirmed * 2.5) : 0,
       notifiedF2: day > 3 ? Math.round(confirmed * 1.5) : 0,
       quarantined: Math.round(60 * wave),
+      // A closed population of 2,000: infections move people from S through E and I to R.
+      susceptible: 0,
+      exposed: 0,
+      infectious: 0,
+      recovered: 0,
     };
   });
+  // Compartments from the epidemic curve: exposed for 3 days, infectious for the next 7, then recovered.
+  let infected = 0;
+  for (const d of daily) {
+    infected += d.infections;
+    const since = (k: number) =>
+      daily.slice(Math.max(0, d.day - k + 1), d.day + 1).reduce((s, x) => s + x.infections, 0);
+    d.exposed = since(3);
+    d.infectious = since(10) - d.exposed;
+    d.recovered = infected - d.exposed - d.infectious;
+    d.susceptible = 2000 - infected;
+  }
   const infections = daily.reduce((s, d) => s + d.infections, 0);
   const infectionsWithoutApp = daily.reduce((s, d) => s + d.infectionsWithoutApp, 0);
   const summary: SimulationSummary = {

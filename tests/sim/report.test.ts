@@ -203,8 +203,16 @@ describe("report page", () => {
     expect(table).toContain("OpenABM-Covid19 assumes 80.0%");
   });
 
-  it("draws the four charts with accessible titles", () => {
-    expect(REPORT_CHARTS).toEqual(["epidemic", "notifications", "f1", "roc"]);
+  it("draws the seven charts with accessible titles", () => {
+    expect(REPORT_CHARTS).toEqual([
+      "epidemic",
+      "cumulative",
+      "compartments",
+      "rt",
+      "notifications",
+      "f1",
+      "roc",
+    ]);
     for (const id of REPORT_CHARTS) {
       const svg = chartOf(html, id);
       expect(svg).toMatch(/role="img"/);

@@ -42,6 +42,13 @@ describe("simulation", () => {
       expect(first.daily).toHaveLength(8);
       expect(first.daily.reduce((n, d) => n + d.notifiedF1, 0)).toBe(s.f1Notified);
       expect(first.daily.reduce((n, d) => n + d.infections, 0)).toBe(s.infections);
+      // The compartments partition the population every day, and each day's new infections leave S.
+      for (const d of first.daily)
+        expect(d.susceptible + d.exposed + d.infectious + d.recovered).toBe(s.phones);
+      for (let i = 1; i < first.daily.length; i++)
+        expect(first.daily[i - 1]!.susceptible - first.daily[i]!.susceptible).toBe(
+          first.daily[i]!.infections,
+        );
       // Paired runs (common random numbers): on this seed the app arm has fewer infections.
       expect(s.infections).toBeLessThanOrEqual(s.infectionsWithoutApp);
     },

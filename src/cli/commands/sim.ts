@@ -5,6 +5,9 @@ import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadContactTrace } from "../../../sim/contact-trace";
 import { type RunSize, runSimulation, type SimulationResult } from "../../../sim/run";
+import { formatFigure, HEADLINE_FIGURES } from "../../../sim/figures";
+import { replicateSeeds, type ReplicateSummary, summariseReplicates } from "../../../sim/replicates";
+import { runPool } from "../../../sim/run-pool";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
 import { onInterrupt, parseIntOption, printJson } from "../run";
@@ -25,6 +28,7 @@ interface SimOptions {
   json?: boolean;
   interventions: boolean;
   set: string[];
+  seeds: number;
 }
 
 function parseUtcOffset(value: string): number {
@@ -102,7 +106,18 @@ export function describeEpidemic(e: SimulationResult["summary"]["epidemic"]): st
   );
 }
 
-/** A human-readable digest of the summary (printed without `--json`). */
+/** The closing line: where the report is and what sits next to it. */
+function reportLine(outDir: string): string {
+  return (
+    `report: ${resolve(outDir, "report.html")} — charts and the run's settings; ` +
+    "summary.json, daily.csv, roc.csv, detection.csv and infections.csv next to it"
+  );
+}
+
+/**
+ * A human-readable digest of the summary (printed without `--json`): one line per headline figure with
+ * what it means, why any is n/a, the detection and epidemic details, and where the report is.
+ */
 export function describeSummary(r: SimulationResult, outDir: string): string {
   const s = r.summary;
   const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
@@ -111,11 +126,11 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
   );
   return [
     `${s.scenario}: ${s.phones} people (${s.appUsers} with the app), ${s.days} days, seed ${s.seed}`,
-    `infections: ${s.infections} with the app, ${s.infectionsWithoutApp} without (${s.infectionsAverted} averted)`,
-    `keys published: ${s.keysPublished} in ${s.batches} batches; sightings logged: ${s.sightingsLogged}`,
-    `true F1 (app users): ${s.groundTruthCloseContacts}; notified F1: ${s.f1Notified}, F2: ${s.f2Notified}`,
-    `F1 precision ${pct(s.f1Precision)}, recall ${pct(s.f1Recall)}, traceable fraction ${pct(s.traceableFraction)}`,
+    ...HEADLINE_FIGURES.map((f) => `  ${f.label}: ${formatFigure(f.kind, f.get(s))} — ${f.meaning}`),
+    ...reasons.map((why) => `  n/a: ${why}`),
     `true close pair-days (everyone): ${s.closeContactPairDays}`,
+    `keys published: ${s.keysPublished} in ${s.batches} batches; sightings logged: ${s.sightingsLogged}; ` +
+      `true F1 (app users): ${s.groundTruthCloseContacts}; notified F1: ${s.f1Notified}, F2: ${s.f2Notified}`,
     `detection (ordered app-user pair-days): ${s.detection.trueCloseContacts} true close, ${s.detection.detected} detected, ` +
       `${s.detection.falseAlarms} false alarms; sensitivity ${pct(s.detection.sensitivity)}, precision ${pct(s.detection.precision)}` +
       (s.detection.receiverDays < s.detection.appUserDays
@@ -123,7 +138,29 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
         : ""),
     ...reasons.map((why) => `  n/a: ${why}`),
     describeEpidemic(s.epidemic),
-    `report: ${resolve(outDir, "report.html")}`,
+    reportLine(outDir),
+  ].join("\n");
+}
+
+/**
+ * The digest of replicates (`--seeds N`): per headline figure its mean, 95 % t interval and SD over the
+ * seeds and what it means, then where the report is.
+ */
+export function describeReplicates(summary: ReplicateSummary, outDir: string): string {
+  const n = summary.seeds.length;
+  return [
+    `${summary.scenario}: ${n} seeds (${summary.seeds[0]}–${summary.seeds[n - 1]}), ${summary.phones} people, ${summary.days} days; ` +
+      "mean over seeds (95% t interval of the mean, SD)",
+    ...HEADLINE_FIGURES.map((f) => {
+      const st = summary.figures[f.key]!;
+      const spread = Number.isFinite(st.low)
+        ? ` (95% CI ${formatFigure(f.kind, st.low)} to ${formatFigure(f.kind, st.high)}, SD ${formatFigure(f.kind, st.sd)}${st.n < n ? `, ${st.n} of ${n} seeds` : ""})`
+        : st.n < n
+          ? ` (defined in ${st.n} of ${n} seeds)`
+          : "";
+      return `  ${f.label}: ${formatFigure(f.kind, st.mean)}${spread} — ${f.meaning}`;
+    }),
+    reportLine(outDir),
   ].join("\n");
 }
 
@@ -156,8 +193,14 @@ export function registerSim(program: Command): void {
       parseUtcOffset,
     )
     .option(
+      "--seeds <n>",
+      "replicates: run seeds s, s+1, …, s+n−1 (s from --seed or the scenario) and report each figure's mean, SD and 95% t interval",
+      parseIntOption("--seeds", 1, 10_000),
+      1,
+    )
+    .option(
       "--workers <w>",
-      "worker threads: the app users' phones are split over them (results do not change)",
+      "worker threads: one run's app users' phones are split over them; with --seeds, that many runs at once, one per thread (results do not change)",
       parseIntOption("--workers", 1, 64),
       1,
     )
@@ -181,7 +224,7 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--out <dir>",
-      "output directory for summary.json, daily.csv, roc.csv, detection.csv, infections.csv and report.html",
+      "output directory for summary.json, daily.csv, roc.csv, detection.csv, infections.csv and report.html (with --seeds: the replicate summary, CSVs with a seed column)",
       "out/sim",
     )
     .option("--json", "print the summary as JSON on stdout (no progress bar)")
@@ -218,6 +261,10 @@ export function registerSim(program: Command): void {
       const scenario = o.utcOffset === undefined ? loaded : { ...loaded, utcOffsetHours: o.utcOffset };
       const days = o.days ?? scenario.days;
       const tty = !o.json && process.stderr.isTTY === true;
+      if (o.seeds > 1) {
+        await runReplicates(o, scenario, contacts, days, tty);
+        return;
+      }
       const bar = tty
         ? new SingleBar(
             {
@@ -271,6 +318,70 @@ function parseReceivers(v: string): number {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1)
     throw new InvalidArgumentError(`--detection-receivers must be a positive integer or all, got "${v}"`);
   return n;
+}
+
+/** `bluezone sim --seeds N` (N ≥ 2): the replicates over a pool of threads, then their report. */
+async function runReplicates(
+  o: SimOptions,
+  scenario: ReturnType<typeof loadScenario>,
+  contacts: ReturnType<typeof loadContactTrace> | undefined,
+  days: number,
+  tty: boolean,
+): Promise<void> {
+  const seeds = replicateSeeds(o.seed ?? scenario.seed, o.seeds);
+  const threads = Math.min(o.workers, seeds.length);
+  if (!o.json)
+    process.stderr.write(
+      `${scenario.name}: ${seeds.length} seeds (${seeds[0]}–${seeds[seeds.length - 1]}), ` +
+        `${(o.phones ?? contacts?.size ?? scenario.population).toLocaleString("en")} people, ${days} days, ` +
+        `${threads} run${threads === 1 ? "" : "s"} at a time\n`,
+    );
+  const bar = tty
+    ? new SingleBar(
+        {
+          format: "seeds |{bar}| {done}/{runs} runs | {duration_formatted} elapsed, ETA {eta_formatted}",
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      )
+    : undefined;
+  const release = onInterrupt(() => bar?.stop());
+  bar?.start(seeds.length * days, 0, { done: 0, runs: seeds.length });
+  const daysDone = new Array<number>(seeds.length).fill(0);
+  let finished = 0;
+  const results = await runPool(
+    seeds.map((seed) => ({
+      scenario,
+      ...(o.phones !== undefined ? { phones: o.phones } : {}),
+      ...(contacts ? { contacts } : {}),
+      days,
+      ...(o.adoption !== undefined ? { adoption: o.adoption } : {}),
+      seed,
+      radio: o.radio,
+      engine: o.engine,
+      detectionReceivers: o.detectionReceivers,
+      noInterventions: !o.interventions,
+    })),
+    {
+      threads,
+      onProgress: (p) => {
+        if (p.arm !== "app") return;
+        daysDone[p.run] = p.day + 1;
+        bar?.update(daysDone.reduce((a, d) => a + d, 0));
+      },
+      onResult: () => {
+        finished++;
+        bar?.update({ done: finished });
+      },
+    },
+  );
+  bar?.stop();
+  release();
+  const { writeReport } = await import("../../../sim/report");
+  writeReport(results, o.out);
+  const summary = summariseReplicates(results);
+  if (o.json) printJson(summary, true);
+  else process.stdout.write(`${describeReplicates(summary, o.out)}\n`);
 }
 
 function parseRadioMode(v: string): "scan" | "packets" {
