@@ -59,6 +59,8 @@ describe("bluezone sim --contacts", () => {
         "bySetting",
         "byCarriage",
         "byDistance",
+        "receiverDays",
+        "appUserDays",
       ].sort(),
     );
   });
