@@ -372,3 +372,31 @@ export function summariseEpidemic(
     transmissions: list.filter((i) => i.infector >= 0).length,
   };
 }
+
+/** Offspring distribution of the early generations (those {@link earlyR} counts). */
+export interface OffspringDispersion {
+  /** Mean secondary infections. */
+  mean: number;
+  /** Their sample variance. */
+  variance: number;
+  /**
+   * Negative-binomial dispersion k by moments, mean² / (variance − mean): small k, few cases cause most
+   * transmission (Lloyd-Smith et al. 2005, Nature); Infinity when not over-dispersed; NaN without cases.
+   */
+  k: number;
+  /** Cases counted. */
+  cases: number;
+}
+
+/** {@link OffspringDispersion} of the cases {@link earlyR} counts (generations 0 … generations − 1). */
+export function offspringDispersion(list: readonly Infection[], end: number, generations = 2): OffspringDispersion {
+  const counts = secondaryCounts(list);
+  const xs: number[] = [];
+  for (const i of list)
+    if (i.generation < generations && i.infectiousUntil <= end) xs.push(counts.get(i.infectee) ?? 0);
+  const n = xs.length;
+  const mean = n > 0 ? xs.reduce((a, b) => a + b, 0) / n : Number.NaN;
+  const variance = n > 1 ? xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1) : Number.NaN;
+  const k = !(n > 1) ? Number.NaN : variance > mean ? mean ** 2 / (variance - mean) : Number.POSITIVE_INFINITY;
+  return { mean, variance, k, cases: n };
+}

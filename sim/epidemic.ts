@@ -20,8 +20,8 @@ import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from 
 import { createPairMinutes } from "./pair-minutes";
 import { createStreams, type Rng } from "./random";
 import { inForce, selectWards } from "./restrictions";
-import { baseline, resolveEpidemicParams, type Scenario } from "./scenario";
-import { buildWorld, type World } from "./world";
+import { resolveEpidemicParams, type Scenario, withoutInterventions } from "./scenario";
+import { buildWorld, HOME, type World } from "./world";
 
 /** Compartments. */
 export const SUSCEPTIBLE = 0;
@@ -60,6 +60,8 @@ export interface EpidemicState {
   recoveryDays: Float32Array;
   /** 1 if asymptomatic. */
   asymptomatic: Uint8Array;
+  /** Individual infectiousness multiplier (mean 1; see `infectiousnessDispersionK`). */
+  relInfectiousness: Float32Array;
   /** Who infected this person: −1 initial case, −2 not infected. */
   infector: Int32Array;
   /** Generation (0 = initial case). */
@@ -172,6 +174,7 @@ function createState(n: number): EpidemicState {
     incubationDays: new Float32Array(n),
     recoveryDays: new Float32Array(n),
     asymptomatic: new Uint8Array(n),
+    relInfectiousness: new Float32Array(n),
     infector: new Int32Array(n).fill(-2),
     generation: new Int16Array(n).fill(-1),
     secondary: new Int32Array(n),
@@ -223,6 +226,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     st.incubationDays[p] = c.incubationDays;
     st.recoveryDays[p] = c.recoveryDays;
     st.asymptomatic[p] = c.asymptomatic ? 1 : 0;
+    st.relInfectiousness[p] = c.relInfectiousness;
     st.infector[p] = by;
     st.generation[p] = by < 0 ? 0 : st.generation[by]! + 1;
     if (by >= 0) st.secondary[by]!++;
@@ -238,6 +242,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
         ? PRESYMPTOMATIC
         : SYMPTOMATIC;
   const infNow = (p: number, t: number) =>
+    st.relInfectiousness[p]! *
     infectiousness(
       params,
       t - st.infectedAt[p]!,
@@ -246,7 +251,14 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       st.asymptomatic[p] === 1,
       st.recoveryDays[p]!,
     );
-  const susceptibility = (p: number) => (st.vaccinated[p] ? 1 - params.vaccineEfficacyInfection : 1);
+  const groups = world.scenario.ageGroups;
+  const ageSusceptibility = Float64Array.from(
+    groups,
+    (g) => params.susceptibilityByAgeGroup[g.name] ?? 1,
+  );
+  const susceptibility = (p: number) =>
+    ageSusceptibility[world.ageGroup[p]!]! * (st.vaccinated[p] ? 1 - params.vaccineEfficacyInfection : 1);
+  const beta = params.beta * params.transmissibility;
 
   const seeds = rng
     .shuffle(Array.from({ length: n }, (_, i) => i))
@@ -262,13 +274,15 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       if (q < 0) continue;
       const inf = infNow(i, t);
       if (inf <= 0) continue;
-      const setting = world.placeIndoor[q] ? 1 : params.outdoorFactor;
+      const setting =
+        (world.placeIndoor[q] ? 1 : params.outdoorFactor) *
+        (world.placeType[q] === HOME ? params.householdTransmissionFactor : 1);
       near.length = 0;
       index.neighbours(i, params.maxDistanceM, near);
       for (const j of near) {
         if (st.compartment[j] !== SUSCEPTIBLE) continue;
         const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;
-        const h = params.beta * inf * distanceKernel(params, d) * setting * susceptibility(j) * dtMin;
+        const h = beta * inf * distanceKernel(params, d) * setting * susceptibility(j) * dtMin;
         if (h > 0 && rng.uniform() < 1 - Math.exp(-h)) infect(j, t, i, q);
       }
     }
@@ -478,7 +492,7 @@ export interface MeasureROptions {
  */
 export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMeasurement {
   const population = options.population ?? scenario.population;
-  const base = baseline({ ...scenario, population });
+  const base = withoutInterventions({ ...scenario, population });
   const initialInfected = options.initialInfected ?? Math.max(10, Math.round(population / 100));
   const params: Partial<EpidemicParams> = { initialInfected };
   if (options.beta !== undefined) params.beta = options.beta;

@@ -341,6 +341,9 @@ export function parseScenario(json: unknown): Scenario {
   positiveSum(Object.values(o.app.carriage), "app.carriage");
   for (const k of Object.keys(o.app.byAgeGroup ?? {}))
     if (!groupNames.has(k)) throw new ScenarioError(join("app.byAgeGroup", k), `unknown age group "${k}"`);
+  for (const k of Object.keys(o.epidemic.susceptibilityByAgeGroup ?? {}))
+    if (!groupNames.has(k))
+      throw new ScenarioError(join("epidemic.susceptibilityByAgeGroup", k), `unknown age group "${k}"`);
   isoDate(o.startDate, "startDate");
   o.interventions.forEach((x, i) => {
     const p = join("interventions", i);
@@ -415,13 +418,20 @@ export function applyScenarioOverrides(json: unknown, assignments: readonly stri
   return root;
 }
 
-/** The epidemic parameters a scenario runs with: defaults, then the variant preset, then overrides. */
+/**
+ * The epidemic parameters a scenario runs with: defaults, then the variant preset, then overrides
+ * (`susceptibilityByAgeGroup` is merged group by group into the default's).
+ */
 export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
   const { variant, betaMultiplier, ...overrides } = scenario.epidemic;
   const p: EpidemicParams = {
     ...DEFAULT_EPIDEMIC_PARAMS,
     ...(variant === "delta" ? DELTA_OVERRIDES : {}),
     ...overrides,
+    susceptibilityByAgeGroup: {
+      ...DEFAULT_EPIDEMIC_PARAMS.susceptibilityByAgeGroup,
+      ...overrides.susceptibilityByAgeGroup,
+    },
   };
   p.beta *= betaMultiplier ?? 1;
   return p;
