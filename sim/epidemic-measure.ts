@@ -29,9 +29,9 @@ export interface R0ArmOptions {
   /** Mobility step, minutes (default 5, as `bluezone sim`). */
   stepMinutes?: number;
   /**
-   * Only generations below this transmit (default: all). Three or more keeps R0 (generations 0–1), the
-   * generation interval of their infections and most household chains exact while saving the cost of
-   * the later epidemic.
+   * Only generations below this transmit (default: all). R0 (generations 0–1) needs at least 2; the
+   * household SAR then counts only households whose index case is of a generation below this − 2 (so
+   * that secondary and tertiary cases of the household still transmit): 4 keeps index generations 0–1.
    */
   transmittingGenerations?: number;
   /** Parameter overrides (e.g. `initialInfected`, `beta`). */
@@ -76,7 +76,14 @@ export function measureR0Arm(scenario: Scenario, options: R0ArmOptions = {}): R0
   for (let d = 0; d < days; d++) epi.runDay();
   const list = lineList(epi);
   const r0 = earlyR(list, days);
-  const sar = householdSecondaryAttackRate(list, epi.world.household, days);
+  // With capped generations, only households whose index case's infectees (and theirs) still transmit.
+  const sar = householdSecondaryAttackRate(
+    list,
+    epi.world.household,
+    days,
+    21,
+    (options.transmittingGenerations ?? Number.POSITIVE_INFINITY) - 3,
+  );
   const transmissions = list.filter((i) => i.infector >= 0);
   return {
     R0: r0.R,

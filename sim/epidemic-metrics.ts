@@ -264,7 +264,8 @@ export interface HouseholdSAR {
  * the index's diagnosis, about a week after infection); tertiary cases within the household inside that
  * window count, as they do in the studies. Contacts infected outside the household stay in the
  * denominator only (the model knows the infector; a study could not tell, so it would count them).
- * Households whose follow-up has not ended by `end` (days) are left out.
+ * Households whose follow-up has not ended by `end` (days) are left out, and so are those whose index
+ * case's generation is above `maxIndexGeneration` (for runs in which only early generations transmit).
  *
  * @param household household index of each person (ids index it)
  */
@@ -273,6 +274,7 @@ export function householdSecondaryAttackRate(
   household: ArrayLike<number>,
   end: number,
   followUpDays = 21,
+  maxIndexGeneration = Number.POSITIVE_INFINITY,
 ): HouseholdSAR {
   const size = new Map<number, number>();
   for (let p = 0; p < household.length; p++) size.set(household[p]!, (size.get(household[p]!) ?? 0) + 1);
@@ -289,7 +291,7 @@ export function householdSecondaryAttackRate(
   const counted = new Set<number>();
   for (const [h, first] of index) {
     const members = size.get(h) ?? 1;
-    if (members < 2 || first.time + followUpDays > end) continue;
+    if (members < 2 || first.time + followUpDays > end || first.generation > maxIndexGeneration) continue;
     indexCases++;
     contacts += members - 1;
     counted.add(h);
@@ -389,7 +391,11 @@ export interface OffspringDispersion {
 }
 
 /** {@link OffspringDispersion} of the cases {@link earlyR} counts (generations 0 … generations − 1). */
-export function offspringDispersion(list: readonly Infection[], end: number, generations = 2): OffspringDispersion {
+export function offspringDispersion(
+  list: readonly Infection[],
+  end: number,
+  generations = 2,
+): OffspringDispersion {
   const counts = secondaryCounts(list);
   const xs: number[] = [];
   for (const i of list)
@@ -397,6 +403,10 @@ export function offspringDispersion(list: readonly Infection[], end: number, gen
   const n = xs.length;
   const mean = n > 0 ? xs.reduce((a, b) => a + b, 0) / n : Number.NaN;
   const variance = n > 1 ? xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1) : Number.NaN;
-  const k = !(n > 1) ? Number.NaN : variance > mean ? mean ** 2 / (variance - mean) : Number.POSITIVE_INFINITY;
+  const k = !(n > 1)
+    ? Number.NaN
+    : variance > mean
+      ? mean ** 2 / (variance - mean)
+      : Number.POSITIVE_INFINITY;
   return { mean, variance, k, cases: n };
 }

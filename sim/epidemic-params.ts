@@ -75,7 +75,7 @@ export interface EpidemicParams {
 /** Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md. */
 export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   // Calibrated: scripts/calibrate-epidemic.ts on sim/scenarios/hanoi-ward.json, R0 arm, R0 ≈ 2.
-  beta: 0.00106,
+  beta: 0.00138,
   initialInfected: 10,
   // Lauer et al. 2020, Ann Intern Med: lognormal incubation, median 5.1 d (log mean 1.621, log sd 0.418).
   incubationLogMean: 1.621,
@@ -94,7 +94,7 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   // offspring distribution as a whole, which households and venues already make overdispersed.
   infectiousnessDispersionK: 0.45,
   // Calibrated: household SAR in Madewell et al. 2020/2021 (JAMA Netw Open) range, 0.17–0.19.
-  householdTransmissionFactor: 0.72,
+  householdTransmissionFactor: 0.24,
   // Davies et al. 2020, Nat Med: susceptibility 0.40 (0–9), 0.38 (10–19), 0.79–0.86 (20–59), 0.88
   // (60–69), 0.74 (70+), here relative to the 20–59 mean 0.82.
   susceptibilityByAgeGroup: { preschool: 0.49, school: 0.47, adult: 1, senior: 0.99 },
@@ -130,5 +130,5 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
 export const DELTA_OVERRIDES: Readonly<Partial<EpidemicParams>> = {
   incubationLogMean: Math.log(4.4),
   incubationLogSd: 0.42,
-  transmissibility: 2.5,
+  transmissibility: 6.4,
 };

@@ -252,10 +252,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       st.recoveryDays[p]!,
     );
   const groups = world.scenario.ageGroups;
-  const ageSusceptibility = Float64Array.from(
-    groups,
-    (g) => params.susceptibilityByAgeGroup[g.name] ?? 1,
-  );
+  const ageSusceptibility = Float64Array.from(groups, (g) => params.susceptibilityByAgeGroup[g.name] ?? 1);
   const susceptibility = (p: number) =>
     ageSusceptibility[world.ageGroup[p]!]! * (st.vaccinated[p] ? 1 - params.vaccineEfficacyInfection : 1);
   const beta = params.beta * params.transmissibility;

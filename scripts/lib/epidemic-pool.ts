@@ -4,7 +4,8 @@ import type { R0ArmFigures } from "../../sim/epidemic-measure";
 /** Mean and sample SD over seeds. */
 export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)) : Number.NaN;
+  const sd =
+    xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)) : Number.NaN;
   return { mean: Number(m.toFixed(4)), sd: Number(sd.toFixed(4)) };
 }
 
@@ -18,7 +19,11 @@ export function poolFigures(rows: readonly R0ArmFigures[]) {
   const n = rows.reduce((a, r) => a + r.offspring.cases, 0);
   const m = rows.reduce((a, r) => a + r.offspring.mean * r.offspring.cases, 0) / n;
   const ex2 =
-    rows.reduce((a, r) => a + (r.offspring.variance * (r.offspring.cases - 1) + r.offspring.mean ** 2 * r.offspring.cases), 0) / n;
+    rows.reduce(
+      (a, r) =>
+        a + (r.offspring.variance * (r.offspring.cases - 1) + r.offspring.mean ** 2 * r.offspring.cases),
+      0,
+    ) / n;
   const v = ((ex2 - m * m) * n) / (n - 1);
   return {
     R0pooled: Number(R0.toFixed(4)),
