@@ -341,11 +341,13 @@ export interface EpidemicSummary {
 }
 
 /**
- * True when nothing intervenes in the scenario: no interventions and no symptomatic testing (so no one
- * is confirmed, isolated or uploads keys, and the app, if any, notifies no one).
+ * True when nothing intervenes in the scenario: no interventions, no symptomatic testing (so no one
+ * is confirmed, isolated or uploads keys, and the app, if any, notifies no one) and no symptom
+ * self-isolation.
  */
 export function isInterventionFree(scenario: Scenario): boolean {
-  return scenario.interventions.length === 0 && resolveEpidemicParams(scenario).symptomaticTestingShare === 0;
+  const p = resolveEpidemicParams(scenario);
+  return scenario.interventions.length === 0 && p.symptomaticTestingShare === 0 && p.selfIsolationShare === 0;
 }
 
 /**

@@ -70,6 +70,13 @@ export interface EpidemicParams {
   vaccineEfficacyInfection: number;
   /** Where confirmed cases and compliant F1 quarantine stay: at home (infecting the household) or in a facility. */
   isolationSetting: "home" | "facility";
+  /**
+   * Symptom self-isolation: share of symptomatic cases who stay home (as a notified F2 does: household
+   * contacts continue) from `selfIsolationDelayDays` after onset until recovery; 0 turns it off.
+   */
+  selfIsolationShare: number;
+  /** Days from symptom onset to self-isolation (counted from the next morning). */
+  selfIsolationDelayDays: number;
 }
 
 /** Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md. */
@@ -120,6 +127,11 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   vaccineEfficacyInfection: 0.6,
   // Vietnam 2021: confirmed cases to hospitals and F1 to centralised quarantine facilities.
   isolationSetting: "facility",
+  // Off by default (the seeds' scenarios rely on testing and facility isolation). When on: compliance
+  // is a scenario choice; Smith et al. 2021, BMJ (UK, CORSAIR survey): 42.5% of people with symptoms
+  // fully self-isolated; ≈ 1 d from onset to staying home is an assumption.
+  selfIsolationShare: 0,
+  selfIsolationDelayDays: 1,
 };
 
 /**
@@ -130,5 +142,5 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
 export const DELTA_OVERRIDES: Readonly<Partial<EpidemicParams>> = {
   incubationLogMean: Math.log(4.4),
   incubationLogSd: 0.42,
-  transmissibility: 6.4,
+  transmissibility: 5.8,
 };

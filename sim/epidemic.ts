@@ -86,6 +86,8 @@ export interface EpidemicState {
   quarantinedUntil: Float32Array;
   /** Monitored (F2) and staying home until this day (exclusive); 0 if never. */
   monitoredUntil: Float32Array;
+  /** Time (days) from which a symptomatic case self-isolates at home, NaN if it does not. */
+  selfIsolatesAt: Float32Array;
 }
 
 /** What happened on one simulated day. */
@@ -185,6 +187,7 @@ function createState(n: number): EpidemicState {
     isolated: new Uint8Array(n),
     quarantinedUntil: new Float32Array(n),
     monitoredUntil: new Float32Array(n),
+    selfIsolatesAt: new Float32Array(n).fill(Number.NaN),
   };
 }
 
@@ -231,6 +234,9 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     st.generation[p] = by < 0 ? 0 : st.generation[by]! + 1;
     if (by >= 0) st.secondary[by]!++;
     newInfections++;
+    // Drawn only when on, so that turning it off leaves every other draw as it was.
+    if (!c.asymptomatic && params.selfIsolationShare > 0 && testing.bernoulli(params.selfIsolationShare))
+      st.selfIsolatesAt[p] = t + c.incubationDays + params.selfIsolationDelayDays;
     if (!c.asymptomatic && rng.bernoulli(params.symptomaticTestingShare))
       st.positiveAt[p] = t + c.incubationDays + rng.gamma(2, params.testDelayMeanDays / 2);
   };
@@ -361,7 +367,8 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
           ? away
           : st.quarantinedUntil[p]! > day
             ? away
-            : st.monitoredUntil[p]! > day
+            : st.monitoredUntil[p]! > day ||
+                (st.selfIsolatesAt[p]! <= day && st.compartment[p] !== RECOVERED)
               ? AT_HOME
               : FREE;
     infectious.length = 0;

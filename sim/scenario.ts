@@ -506,7 +506,7 @@ export function withoutInterventions(scenario: Scenario): Scenario {
   return {
     ...scenario,
     interventions: [],
-    epidemic: { ...scenario.epidemic, symptomaticTestingShare: 0 },
+    epidemic: { ...scenario.epidemic, symptomaticTestingShare: 0, selfIsolationShare: 0 },
     app: {
       ...scenario.app,
       response: {

@@ -1,7 +1,7 @@
 /**
  * The simulator's science checks (the issue: "tests with fixed seeds and statistical bounds"):
- * - R without app or interventions on the default scenario (hanoi-ward) is near 2: tests/sim/epidemic.test.ts,
- *   "R is near 2 …" (measureR, 3,000 people, pooled over seeds 1–5: R = 1.72, bound 1.6 < R < 2.4).
+ * - R0 and the other epidemic calibration targets (generation interval, transmission shares, household SAR,
+ *   Delta's R0): tests/sim/science-epidemic.test.ts.
  * - The attack rate falls as app adoption rises (0, 20, 40, 60, 80%): this file, through runSimulation — the
  *   library's tracer, log and matcher on every adopter's phone, keys published, notified contacts quarantining.
  *
