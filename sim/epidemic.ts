@@ -367,8 +367,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
           ? away
           : st.quarantinedUntil[p]! > day
             ? away
-            : st.monitoredUntil[p]! > day ||
-                (st.selfIsolatesAt[p]! <= day && st.compartment[p] !== RECOVERED)
+            : st.monitoredUntil[p]! > day || (st.selfIsolatesAt[p]! <= day && st.compartment[p] !== RECOVERED)
               ? AT_HOME
               : FREE;
     infectious.length = 0;

@@ -60,10 +60,7 @@ describe("epidemic", () => {
     const r = measureR(loadScenario("hanoi-ward"), { seed: 1, population: 1000, days: 30 });
     expect(r.byGeneration).toHaveLength(2);
     expect(r.cases).toBeGreaterThanOrEqual(10);
-    expect(r.R).toBeCloseTo(
-      (r.byGeneration[0]! * 10 + r.byGeneration[1]! * (r.cases - 10)) / r.cases,
-      10,
-    );
+    expect(r.R).toBeCloseTo((r.byGeneration[0]! * 10 + r.byGeneration[1]! * (r.cases - 10)) / r.cases, 10);
     expect(poolR([r, r])).toEqual({ R: r.R, cases: 2 * r.cases });
   });
 
@@ -97,13 +94,16 @@ describe("epidemic", () => {
       let symptomaticOutside = 0;
       let all = 0;
       for (const seed of [1, 2, 3]) {
-        const epi = createEpidemic(withoutInterventions({ ...loadScenario("hanoi-ward"), population: 1000 }), {
-          seed,
-          stepMinutes: 10,
-          trackContacts: false,
-          transmittingGenerations: 2,
-          params: { initialInfected: 20, selfIsolationShare: share },
-        });
+        const epi = createEpidemic(
+          withoutInterventions({ ...loadScenario("hanoi-ward"), population: 1000 }),
+          {
+            seed,
+            stepMinutes: 10,
+            trackContacts: false,
+            transmittingGenerations: 2,
+            params: { initialInfected: 20, selfIsolationShare: share },
+          },
+        );
         for (let d = 0; d < 25; d++) epi.runDay();
         for (const i of lineList(epi)) {
           if (i.infector < 0) continue;
@@ -121,6 +121,11 @@ describe("epidemic", () => {
     // --no-interventions turns it off, and a scenario with it on has no R0 arm.
     const s = { ...loadScenario("hanoi-ward"), epidemic: { selfIsolationShare: 0.5 } };
     expect(resolveEpidemicParams(withoutInterventions(s)).selfIsolationShare).toBe(0);
-    expect(isInterventionFree({ ...withoutInterventions(s), epidemic: { ...s.epidemic, symptomaticTestingShare: 0 } })).toBe(false);
+    expect(
+      isInterventionFree({
+        ...withoutInterventions(s),
+        epidemic: { ...s.epidemic, symptomaticTestingShare: 0 },
+      }),
+    ).toBe(false);
   }, 120_000);
 });
