@@ -78,6 +78,8 @@ export interface EpidemicState {
   infectorState: Uint8Array;
   /** 1 if vaccinated. */
   vaccinated: Uint8Array;
+  /** Day of vaccination (protection ramps up from then), NaN if not vaccinated. */
+  vaccinatedAt: Float32Array;
   /** Day a positive test result isolates this person, NaN if none scheduled. */
   positiveAt: Float32Array;
   /** 1 if isolated as a confirmed case. */
@@ -183,6 +185,7 @@ function createState(n: number): EpidemicState {
     infectionPlace: new Int32Array(n).fill(-1),
     infectorState: new Uint8Array(n),
     vaccinated: new Uint8Array(n),
+    vaccinatedAt: new Float32Array(n).fill(Number.NaN),
     positiveAt: new Float32Array(n).fill(Number.NaN),
     isolated: new Uint8Array(n),
     quarantinedUntil: new Float32Array(n),
@@ -259,8 +262,17 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     );
   const groups = world.scenario.ageGroups;
   const ageSusceptibility = Float64Array.from(groups, (g) => params.susceptibilityByAgeGroup[g.name] ?? 1);
-  const susceptibility = (p: number) =>
-    ageSusceptibility[world.ageGroup[p]!]! * (st.vaccinated[p] ? 1 - params.vaccineEfficacyInfection : 1);
+  let rampDays = 14;
+  const susceptibility = (p: number, t: number) =>
+    ageSusceptibility[world.ageGroup[p]!]! *
+    (st.vaccinated[p]
+      ? 1 -
+        params.vaccineEfficacyInfection *
+          (rampDays > 0 ? Math.min(1, Math.max(0, (t - st.vaccinatedAt[p]!) / rampDays)) : 1)
+      : 1);
+  /** Vaccination order (built on first use): priority age groups in order, then everyone, each shuffled. */
+  let vaccinationQueue: number[] | undefined;
+  let vaccinationNext = 0;
   const beta = params.beta * params.transmissibility;
 
   const seeds = rng
@@ -285,7 +297,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       for (const j of near) {
         if (st.compartment[j] !== SUSCEPTIBLE) continue;
         const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;
-        const h = beta * inf * distanceKernel(params, d) * setting * susceptibility(j) * dtMin;
+        const h = beta * inf * distanceKernel(params, d) * setting * susceptibility(j, t) * dtMin;
         if (h > 0 && rng.uniform() < 1 - Math.exp(-h)) infect(j, t, i, q);
       }
     }
@@ -357,8 +369,28 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
             confirmedToday.push(p);
           }
       } else if (iv.kind === "vaccination") {
-        const count = Math.round(iv.dailyRate * n);
-        for (let k = 0; k < count; k++) st.vaccinated[testing.int(n)] = 1;
+        rampDays = iv.rampDays ?? 14;
+        if (!vaccinationQueue) {
+          const rank = (p: number) => {
+            const r = (iv.priorityAgeGroups ?? []).indexOf(groups[world.ageGroup[p]!]!.name);
+            return r < 0 ? Number.POSITIVE_INFINITY : r;
+          };
+          const order = testing.shuffle(Array.from({ length: n }, (_, i) => i));
+          const ranks = order.map(rank);
+          vaccinationQueue = order
+            .map((p, i) => [p, ranks[i]!] as const)
+            .sort((a, b) => a[1] - b[1])
+            .map(([p]) => p);
+        }
+        // Without replacement: each person once; confirmed cases (known infected) are skipped for good.
+        let count = Math.round(iv.dailyRate * n);
+        while (count > 0 && vaccinationNext < n) {
+          const p = vaccinationQueue[vaccinationNext++]!;
+          if (st.vaccinated[p] || st.isolated[p]) continue;
+          st.vaccinated[p] = 1;
+          st.vaccinatedAt[p] = day;
+          count--;
+        }
       }
     }
     for (let p = 0; p < n; p++)

@@ -215,8 +215,15 @@ export type Intervention =
       kind: "vaccination";
       from: string;
       to?: string;
-      /** Fraction of the population vaccinated per day. */
+      /** Fraction of the population vaccinated per day (each person at most once; confirmed cases skipped). */
       dailyRate: number;
+      /** Age groups vaccinated first, in this order; everyone else after them in random order. */
+      priorityAgeGroups?: string[];
+      /**
+       * Days over which protection rises linearly from 0 to `vaccineEfficacyInfection` (default 14:
+       * protection from about two weeks after a dose; Polack et al. 2020, NEJM; Voysey et al. 2021, Lancet).
+       */
+      rampDays?: number;
     };
 
 /** Epidemic settings: overrides of {@link EpidemicParams}, a variant preset and a β multiplier. */
@@ -351,6 +358,8 @@ export function parseScenario(json: unknown): Scenario {
     if (x.to !== undefined && isoDate(x.to, join(p, "to")) < from)
       throw new ScenarioError(join(p, "to"), "must not be before `from`");
     if ("wards" in x) known(x.wards, join(p, "wards"), wardNames, "ward");
+    if (x.kind === "vaccination" && x.priorityAgeGroups)
+      known(x.priorityAgeGroups, join(p, "priorityAgeGroups"), groupNames, "age group");
   });
   const scenario: Scenario = {
     name: o.name,

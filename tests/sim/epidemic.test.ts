@@ -128,4 +128,56 @@ describe("epidemic", () => {
       }),
     ).toBe(false);
   }, 120_000);
+
+  it("vaccinates without replacement, priority age groups first, and protection cuts infections", () => {
+    const base = withoutInterventions({ ...loadScenario("hanoi-ward"), population: 1000 });
+    const vaccination = (rampDays: number) => ({
+      kind: "vaccination" as const,
+      from: base.startDate,
+      dailyRate: 0.1,
+      priorityAgeGroups: ["senior"],
+      rampDays,
+    });
+    const epi = createEpidemic(
+      { ...base, interventions: [vaccination(14)] },
+      { seed: 1, stepMinutes: 10, trackContacts: false, params: { initialInfected: 0 } },
+    );
+    const senior = base.ageGroups.findIndex((g) => g.name === "senior");
+    const seniors = Array.from(epi.world.ageGroup).filter((g) => g === senior).length;
+    expect(seniors).toBeGreaterThan(100);
+    epi.runDay();
+    // Day 0: 100 doses, all to seniors (there are more than 100).
+    const st = epi.state;
+    const vaccinatedIds = () => [...st.vaccinated.keys()].filter((p) => st.vaccinated[p] === 1);
+    expect(vaccinatedIds()).toHaveLength(100);
+    for (const p of vaccinatedIds()) {
+      expect(epi.world.ageGroup[p]).toBe(senior);
+      expect(st.vaccinatedAt[p]).toBe(0);
+    }
+    for (let d = 1; d < 12; d++) epi.runDay();
+    // 12 days × 100 doses ≥ 1,000 people: everyone once, no one twice (the old draw with replacement
+    // left ≈ e^−1.2 = 30% unvaccinated); seniors all on days 0–1.
+    expect(vaccinatedIds()).toHaveLength(1000);
+    for (let p = 0; p < 1000; p++)
+      if (epi.world.ageGroup[p] === senior) expect(st.vaccinatedAt[p]).toBeLessThanOrEqual(1);
+    // Direction (paired seeds): vaccination with immediate protection infects fewer than none, and a
+    // 14-day ramp sits in between.
+    const infections = (interventions: (typeof base)["interventions"]) => {
+      let total = 0;
+      for (const seed of [1, 2]) {
+        const e = createEpidemic(
+          { ...base, interventions },
+          { seed, stepMinutes: 10, trackContacts: false, params: { initialInfected: 20 } },
+        );
+        for (let d = 0; d < 20; d++) total += e.runDay().infections;
+      }
+      return total;
+    };
+    const none = infections([]);
+    const immediate = infections([vaccination(0)]);
+    const ramped = infections([vaccination(14)]);
+    expect(immediate).toBeLessThan(0.75 * none);
+    expect(ramped).toBeLessThan(none);
+    expect(ramped).toBeGreaterThan(immediate);
+  }, 120_000);
 });

@@ -118,6 +118,17 @@ describe("scenario", () => {
     expect(() =>
       parseScenario({ ...json, epidemic: { susceptibilityByAgeGroup: { toddler: 0.5 } } }),
     ).toThrow(/epidemic\.susceptibilityByAgeGroup\.toddler.*unknown age group "toddler"/);
+    const vaccination = {
+      kind: "vaccination",
+      from: "2021-08-01",
+      dailyRate: 0.01,
+      priorityAgeGroups: ["elders"],
+    };
+    expect(() => parseScenario({ ...json, interventions: [vaccination] })).toThrow(
+      /priorityAgeGroups.*elders/,
+    );
+    const ok = { ...vaccination, priorityAgeGroups: ["senior"], rampDays: 14 };
+    expect(parseScenario({ ...json, interventions: [ok] }).interventions).toEqual([ok]);
   });
 
   it("rejects unknown fields anywhere, naming the field and the closest known name", () => {
