@@ -7,8 +7,8 @@
 export interface EpidemicParams {
   /**
    * Transmission rate per minute of contact at ≤ 1 m, indoors, from a source at peak infectiousness
-   * (hazard; infection probability of a contact is 1 − exp(−Σ rate·minutes)). Calibrated so R ≈ 2 in
-   * the default scenario without app or interventions (`scripts/calibrate-epidemic.ts`).
+   * (hazard; infection probability of a contact is 1 − exp(−Σ rate·minutes)). Calibrated so R0 ≈ 2 in
+   * the R0 arm of hanoi-ward (`scripts/calibrate-epidemic.ts`, docs/epidemic-params.md).
    */
   beta: number;
   /** Number of people infected at the start (seeded uniformly at random). */

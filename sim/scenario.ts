@@ -230,7 +230,7 @@ export type Intervention =
 export interface EpidemicSpec extends Partial<EpidemicParams> {
   /** Variant preset; `delta` applies {@link DELTA_OVERRIDES}. */
   variant?: "ancestral" | "delta";
-  /** Multiplies β (e.g. ≈ 2 for Delta's transmissibility). */
+  /** Multiplies β (a scenario-level adjustment; Delta's transmissibility is in its preset). */
   betaMultiplier?: number;
 }
 
