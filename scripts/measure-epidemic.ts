@@ -4,7 +4,8 @@
  * 1,2,3, 10,000 people, the scenario's 70 days). Prints one JSON line per seed as it finishes, then the
  * figures pooled over seeds (R0 = Σ secondary / Σ cases; the others as mean ± SD over seeds) — the
  * starting point of the calibration in issue #17. With LINE_LIST_DIR set, also writes each seed's
- * line list there as `infections-seed<seed>.csv`.
+ * line list there as `infections-seed<seed>.csv`. VARIANT=delta runs the Delta preset; INITIAL sets the
+ * initial cases (default the scenario's 10).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,15 @@ import { loadScenario } from "../sim/scenario";
 
 const seeds = (process.argv[2] ?? "1,2,3").split(",").map(Number);
 const phones = Number(process.argv[3] ?? 10_000);
-const scenario = loadScenario("hanoi-ward");
+const loaded = loadScenario("hanoi-ward");
+const scenario = {
+  ...loaded,
+  epidemic: {
+    ...loaded.epidemic,
+    ...(process.env.VARIANT === "delta" ? { variant: "delta" as const } : {}),
+    ...(process.env.INITIAL ? { initialInfected: Number(process.env.INITIAL) } : {}),
+  },
+};
 const days = Number(process.argv[4] ?? scenario.days);
 
 interface Row {

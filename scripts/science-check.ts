@@ -1,14 +1,14 @@
 /**
  * `npm run science`: the simulator's science checks at a size too slow for CI.
  * - R without app or interventions (measureR on the default scenario at 10,000 people, pooled over the
- *   seeds): should be near 2.
+ *   seeds; the no-interventions arm, 1% initial cases, 10-minute steps): should be near 2.
  * - Attack rate against app adoption (0, 20, 40, 60, 80%) on the office scenario, several seeds:
  *   should fall as adoption rises.
  * Options: --people N (default 150), --days D (21), --seeds K (3), --workers W (1; results do not
  * depend on it). Prints JSON.
  *
- * CI runs both checks with fixed seeds and statistical bounds: R in tests/sim/epidemic.test.ts (hanoi-ward,
- * 3,000 people, pooled over seeds 1–5, 1.6 < R < 2.4), the adoption sweep in tests/sim/science.test.ts (office, 20 people,
+ * CI runs both checks with fixed seeds and statistical bounds: R0 and the other calibration targets in
+ * tests/sim/science-epidemic.test.ts (hanoi-ward R0 arm, 3,000 people; docs/epidemic-params.md), the adoption sweep in tests/sim/science.test.ts (office, 20 people,
  * 14 days, seeds 1–20; bounds on rank correlation, the drop from 0% to 80% and the fitted slope). The office
  * costs ≈ 4 CPU-minutes per seed at 120 people, hence the small world there.
  */

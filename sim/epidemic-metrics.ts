@@ -264,7 +264,8 @@ export interface HouseholdSAR {
  * the index's diagnosis, about a week after infection); tertiary cases within the household inside that
  * window count, as they do in the studies. Contacts infected outside the household stay in the
  * denominator only (the model knows the infector; a study could not tell, so it would count them).
- * Households whose follow-up has not ended by `end` (days) are left out.
+ * Households whose follow-up has not ended by `end` (days) are left out, and so are those whose index
+ * case's generation is above `maxIndexGeneration` (for runs in which only early generations transmit).
  *
  * @param household household index of each person (ids index it)
  */
@@ -273,6 +274,7 @@ export function householdSecondaryAttackRate(
   household: ArrayLike<number>,
   end: number,
   followUpDays = 21,
+  maxIndexGeneration = Number.POSITIVE_INFINITY,
 ): HouseholdSAR {
   const size = new Map<number, number>();
   for (let p = 0; p < household.length; p++) size.set(household[p]!, (size.get(household[p]!) ?? 0) + 1);
@@ -289,7 +291,7 @@ export function householdSecondaryAttackRate(
   const counted = new Set<number>();
   for (const [h, first] of index) {
     const members = size.get(h) ?? 1;
-    if (members < 2 || first.time + followUpDays > end) continue;
+    if (members < 2 || first.time + followUpDays > end || first.generation > maxIndexGeneration) continue;
     indexCases++;
     contacts += members - 1;
     counted.add(h);
@@ -339,11 +341,13 @@ export interface EpidemicSummary {
 }
 
 /**
- * True when nothing intervenes in the scenario: no interventions and no symptomatic testing (so no one
- * is confirmed, isolated or uploads keys, and the app, if any, notifies no one).
+ * True when nothing intervenes in the scenario: no interventions, no symptomatic testing (so no one
+ * is confirmed, isolated or uploads keys, and the app, if any, notifies no one) and no symptom
+ * self-isolation.
  */
 export function isInterventionFree(scenario: Scenario): boolean {
-  return scenario.interventions.length === 0 && resolveEpidemicParams(scenario).symptomaticTestingShare === 0;
+  const p = resolveEpidemicParams(scenario);
+  return scenario.interventions.length === 0 && p.symptomaticTestingShare === 0 && p.selfIsolationShare === 0;
 }
 
 /**
@@ -371,4 +375,40 @@ export function summariseEpidemic(
     householdContacts: sar.contacts,
     transmissions: list.filter((i) => i.infector >= 0).length,
   };
+}
+
+/** Offspring distribution of the early generations (those {@link earlyR} counts). */
+export interface OffspringDispersion {
+  /** Mean secondary infections. */
+  mean: number;
+  /** Their sample variance. */
+  variance: number;
+  /**
+   * Negative-binomial dispersion k by moments, mean² / (variance − mean): small k, few cases cause most
+   * transmission (Lloyd-Smith et al. 2005, Nature); Infinity when not over-dispersed; NaN without cases.
+   */
+  k: number;
+  /** Cases counted. */
+  cases: number;
+}
+
+/** {@link OffspringDispersion} of the cases {@link earlyR} counts (generations 0 … generations − 1). */
+export function offspringDispersion(
+  list: readonly Infection[],
+  end: number,
+  generations = 2,
+): OffspringDispersion {
+  const counts = secondaryCounts(list);
+  const xs: number[] = [];
+  for (const i of list)
+    if (i.generation < generations && i.infectiousUntil <= end) xs.push(counts.get(i.infectee) ?? 0);
+  const n = xs.length;
+  const mean = n > 0 ? xs.reduce((a, b) => a + b, 0) / n : Number.NaN;
+  const variance = n > 1 ? xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1) : Number.NaN;
+  const k = !(n > 1)
+    ? Number.NaN
+    : variance > mean
+      ? mean ** 2 / (variance - mean)
+      : Number.POSITIVE_INFINITY;
+  return { mean, variance, k, cases: n };
 }

@@ -7,8 +7,8 @@
 export interface EpidemicParams {
   /**
    * Transmission rate per minute of contact at ≤ 1 m, indoors, from a source at peak infectiousness
-   * (hazard; infection probability of a contact is 1 − exp(−Σ rate·minutes)). Calibrated so R ≈ 2 in
-   * the default scenario without app or interventions (`scripts/calibrate-epidemic.ts`).
+   * (hazard; infection probability of a contact is 1 − exp(−Σ rate·minutes)). Calibrated so R0 ≈ 2 in
+   * the R0 arm of hanoi-ward (`scripts/calibrate-epidemic.ts`, docs/epidemic-params.md).
    */
   beta: number;
   /** Number of people infected at the start (seeded uniformly at random). */
@@ -19,10 +19,35 @@ export interface EpidemicParams {
   incubationLogSd: number;
   /** Infectiousness begins this many days before symptom onset (latent = incubation − this, ≥ 0.5 d). */
   presymptomaticDays: number;
-  /** Weibull shape of the infectiousness profile over days since infection. */
+  /**
+   * Weibull shape of the infectiousness profile. The profile is a function of time since symptom onset
+   * (the "TOST"): infectiousness at time s after onset is the Weibull density at
+   * `infectiousnessOnsetDays + s`, normalised to peak 1, so every case's profile is anchored to its own
+   * onset (asymptomatic cases: to the onset they would have had).
+   */
   infectiousnessShape: number;
-  /** Weibull scale (days) of the infectiousness profile over days since infection. */
+  /** Weibull scale (days) of the infectiousness profile. */
   infectiousnessScale: number;
+  /**
+   * Where symptom onset falls on the profile's time axis (days): the mean incubation period, so that for
+   * a case of mean incubation the profile is the generation-time distribution over days since infection
+   * and the mean generation time is the Weibull's mean.
+   */
+  infectiousnessOnsetDays: number;
+  /**
+   * Individual variation in infectiousness: each case's infectiousness is multiplied by a gamma variate
+   * of mean 1 and shape k (the dispersion of a negative-binomial offspring distribution); 0 turns the
+   * variation off (every case multiplies by 1).
+   */
+  infectiousnessDispersionK: number;
+  /** Multiplier of the transmission rate inside a household's home (household intensity). */
+  householdTransmissionFactor: number;
+  /**
+   * Relative susceptibility by age-group name (scenario `ageGroups[].name`); groups not listed have 1.
+   */
+  susceptibilityByAgeGroup: Readonly<Record<string, number>>;
+  /** Multiplier of β for the variant (1 for the ancestral strain; the Delta preset sets its own). */
+  transmissibility: number;
   /** Days after infection when a case is recovered (no longer infectious). */
   recoveryDays: number;
   /** Fraction of infections that never develop symptoms. */
@@ -45,27 +70,49 @@ export interface EpidemicParams {
   vaccineEfficacyInfection: number;
   /** Where confirmed cases and compliant F1 quarantine stay: at home (infecting the household) or in a facility. */
   isolationSetting: "home" | "facility";
+  /**
+   * Symptom self-isolation: share of symptomatic cases who stay home (as a notified F2 does: household
+   * contacts continue) from `selfIsolationDelayDays` after onset until recovery; 0 turns it off.
+   */
+  selfIsolationShare: number;
+  /** Days from symptom onset to self-isolation (counted from the next morning). */
+  selfIsolationDelayDays: number;
 }
 
 /** Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md. */
 export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
-  // Calibrated: scripts/calibrate-epidemic.ts on sim/scenarios/hanoi-ward.json, no interventions, R ≈ 2.
-  beta: 0.000703,
+  // Calibrated: scripts/calibrate-epidemic.ts on sim/scenarios/hanoi-ward.json, R0 arm, R0 ≈ 2.
+  beta: 0.00138,
   initialInfected: 10,
   // Lauer et al. 2020, Ann Intern Med: lognormal incubation, median 5.1 d (log mean 1.621, log sd 0.418).
   incubationLogMean: 1.621,
   incubationLogSd: 0.418,
-  // He et al. 2020, Nat Med: infectiousness starts ~2.3 d (0.8–3.0) before symptom onset.
-  presymptomaticDays: 2.3,
+  // He et al. 2020, Nat Med, reported 2.3 d (0.8–3.0) before onset; the correction of their fit
+  // (Ashcroft et al. 2020, Swiss Med Wkly) starts it earlier (44% of transmission before onset). 4 d
+  // cuts only the profile's first 1% (the profile is what matters, not this cut).
+  presymptomaticDays: 4,
   // Ferretti et al. 2020, Science: generation time Weibull, mean 5.0 d, sd 1.9 (shape 2.83, scale 5.67).
   infectiousnessShape: 2.83,
   infectiousnessScale: 5.67,
+  // Onset anchored at Lauer's median incubation (5.1 d): a case of median incubation has Ferretti's
+  // generation-time profile.
+  infectiousnessOnsetDays: 5.1,
+  // Adam et al. 2020, Nat Med (Hong Kong): k = 0.43 (0.29–0.67); Endo et al. 2020 (k ≈ 0.1) is the
+  // offspring distribution as a whole, which households and venues already make overdispersed.
+  infectiousnessDispersionK: 0.45,
+  // Calibrated: household SAR in Madewell et al. 2020/2021 (JAMA Netw Open) range, 0.17–0.19.
+  householdTransmissionFactor: 0.24,
+  // Davies et al. 2020, Nat Med: susceptibility 0.40 (0–9), 0.38 (10–19), 0.79–0.86 (20–59), 0.88
+  // (60–69), 0.74 (70+), here relative to the 20–59 mean 0.82.
+  susceptibilityByAgeGroup: { preschool: 0.49, school: 0.47, adult: 1, senior: 0.99 },
+  transmissibility: 1,
   // Infectious virus is rarely cultured after ~10 d from onset (Cevik et al. 2021, Lancet Microbe).
   recoveryDays: 14,
-  // Oran & Topol 2020, Ann Intern Med: ~40–45% of infections asymptomatic.
-  asymptomaticShare: 0.4,
-  // Buitrago-Garcia et al. 2020, PLoS Med: RR 0.35 (0.10–1.27); 0.5 is the common modelling choice.
-  asymptomaticRelInfectiousness: 0.5,
+  // Buitrago-Garcia et al. 2020, PLoS Med: 20% (17–25%) of infections stay asymptomatic throughout.
+  asymptomaticShare: 0.2,
+  // Buitrago-Garcia et al. 2020, PLoS Med: secondary attack rate from asymptomatic vs symptomatic
+  // index cases, RR 0.35 (0.10–1.27).
+  asymptomaticRelInfectiousness: 0.35,
   // Chu et al. 2020, Lancet: relative risk falls 2.02-fold per additional metre.
   distanceRiskPerMetre: 2.02,
   maxDistanceM: 4,
@@ -80,15 +127,20 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   vaccineEfficacyInfection: 0.6,
   // Vietnam 2021: confirmed cases to hospitals and F1 to centralised quarantine facilities.
   isolationSetting: "facility",
+  // Off by default (the seeds' scenarios rely on testing and facility isolation). When on: compliance
+  // is a scenario choice; Smith et al. 2021, BMJ (UK, CORSAIR survey): 42.5% of people with symptoms
+  // fully self-isolated; ≈ 1 d from onset to staying home is an assumption.
+  selfIsolationShare: 0,
+  selfIsolationDelayDays: 1,
 };
 
 /**
- * Delta-era overrides for Hanoi 2021: incubation 4.4 d (Zhang et al. 2021, EClinicalMedicine,
- * Guangdong Delta outbreak), and higher transmissibility (Liu & Rocklöv 2021, J Travel Med: R0 ≈ 5.1,
- * about twice ancestral), applied as a β multiplier by the scenario.
+ * Delta-era overrides for Hanoi 2021: incubation median 4.4 d (Zhang et al. 2021, EClinicalMedicine,
+ * Guangdong Delta outbreak) with the same profile around onset, and higher transmissibility calibrated so
+ * that R0 ≈ 5 (Liu & Rocklöv 2021, J Travel Med: mean R0 5.08) in the R0 arm of hanoi-ward.
  */
 export const DELTA_OVERRIDES: Readonly<Partial<EpidemicParams>> = {
   incubationLogMean: Math.log(4.4),
   incubationLogSd: 0.42,
-  presymptomaticDays: 2.5,
+  transmissibility: 5.8,
 };

@@ -20,8 +20,8 @@ import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from 
 import { createPairMinutes } from "./pair-minutes";
 import { createStreams, type Rng } from "./random";
 import { inForce, selectWards } from "./restrictions";
-import { baseline, resolveEpidemicParams, type Scenario } from "./scenario";
-import { buildWorld, type World } from "./world";
+import { resolveEpidemicParams, type Scenario, withoutInterventions } from "./scenario";
+import { buildWorld, HOME, type World } from "./world";
 
 /** Compartments. */
 export const SUSCEPTIBLE = 0;
@@ -60,6 +60,8 @@ export interface EpidemicState {
   recoveryDays: Float32Array;
   /** 1 if asymptomatic. */
   asymptomatic: Uint8Array;
+  /** Individual infectiousness multiplier (mean 1; see `infectiousnessDispersionK`). */
+  relInfectiousness: Float32Array;
   /** Who infected this person: −1 initial case, −2 not infected. */
   infector: Int32Array;
   /** Generation (0 = initial case). */
@@ -76,6 +78,8 @@ export interface EpidemicState {
   infectorState: Uint8Array;
   /** 1 if vaccinated. */
   vaccinated: Uint8Array;
+  /** Day of vaccination (protection ramps up from then), NaN if not vaccinated. */
+  vaccinatedAt: Float32Array;
   /** Day a positive test result isolates this person, NaN if none scheduled. */
   positiveAt: Float32Array;
   /** 1 if isolated as a confirmed case. */
@@ -84,6 +88,8 @@ export interface EpidemicState {
   quarantinedUntil: Float32Array;
   /** Monitored (F2) and staying home until this day (exclusive); 0 if never. */
   monitoredUntil: Float32Array;
+  /** Time (days) from which a symptomatic case self-isolates at home, NaN if it does not. */
+  selfIsolatesAt: Float32Array;
 }
 
 /** What happened on one simulated day. */
@@ -172,16 +178,19 @@ function createState(n: number): EpidemicState {
     incubationDays: new Float32Array(n),
     recoveryDays: new Float32Array(n),
     asymptomatic: new Uint8Array(n),
+    relInfectiousness: new Float32Array(n),
     infector: new Int32Array(n).fill(-2),
     generation: new Int16Array(n).fill(-1),
     secondary: new Int32Array(n),
     infectionPlace: new Int32Array(n).fill(-1),
     infectorState: new Uint8Array(n),
     vaccinated: new Uint8Array(n),
+    vaccinatedAt: new Float32Array(n).fill(Number.NaN),
     positiveAt: new Float32Array(n).fill(Number.NaN),
     isolated: new Uint8Array(n),
     quarantinedUntil: new Float32Array(n),
     monitoredUntil: new Float32Array(n),
+    selfIsolatesAt: new Float32Array(n).fill(Number.NaN),
   };
 }
 
@@ -223,10 +232,14 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     st.incubationDays[p] = c.incubationDays;
     st.recoveryDays[p] = c.recoveryDays;
     st.asymptomatic[p] = c.asymptomatic ? 1 : 0;
+    st.relInfectiousness[p] = c.relInfectiousness;
     st.infector[p] = by;
     st.generation[p] = by < 0 ? 0 : st.generation[by]! + 1;
     if (by >= 0) st.secondary[by]!++;
     newInfections++;
+    // Drawn only when on, so that turning it off leaves every other draw as it was.
+    if (!c.asymptomatic && params.selfIsolationShare > 0 && testing.bernoulli(params.selfIsolationShare))
+      st.selfIsolatesAt[p] = t + c.incubationDays + params.selfIsolationDelayDays;
     if (!c.asymptomatic && rng.bernoulli(params.symptomaticTestingShare))
       st.positiveAt[p] = t + c.incubationDays + rng.gamma(2, params.testDelayMeanDays / 2);
   };
@@ -238,6 +251,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
         ? PRESYMPTOMATIC
         : SYMPTOMATIC;
   const infNow = (p: number, t: number) =>
+    st.relInfectiousness[p]! *
     infectiousness(
       params,
       t - st.infectedAt[p]!,
@@ -246,7 +260,20 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       st.asymptomatic[p] === 1,
       st.recoveryDays[p]!,
     );
-  const susceptibility = (p: number) => (st.vaccinated[p] ? 1 - params.vaccineEfficacyInfection : 1);
+  const groups = world.scenario.ageGroups;
+  const ageSusceptibility = Float64Array.from(groups, (g) => params.susceptibilityByAgeGroup[g.name] ?? 1);
+  let rampDays = 14;
+  const susceptibility = (p: number, t: number) =>
+    ageSusceptibility[world.ageGroup[p]!]! *
+    (st.vaccinated[p]
+      ? 1 -
+        params.vaccineEfficacyInfection *
+          (rampDays > 0 ? Math.min(1, Math.max(0, (t - st.vaccinatedAt[p]!) / rampDays)) : 1)
+      : 1);
+  /** Vaccination order (built on first use): priority age groups in order, then everyone, each shuffled. */
+  let vaccinationQueue: number[] | undefined;
+  let vaccinationNext = 0;
+  const beta = params.beta * params.transmissibility;
 
   const seeds = rng
     .shuffle(Array.from({ length: n }, (_, i) => i))
@@ -262,13 +289,15 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       if (q < 0) continue;
       const inf = infNow(i, t);
       if (inf <= 0) continue;
-      const setting = world.placeIndoor[q] ? 1 : params.outdoorFactor;
+      const setting =
+        (world.placeIndoor[q] ? 1 : params.outdoorFactor) *
+        (world.placeType[q] === HOME ? params.householdTransmissionFactor : 1);
       near.length = 0;
       index.neighbours(i, params.maxDistanceM, near);
       for (const j of near) {
         if (st.compartment[j] !== SUSCEPTIBLE) continue;
         const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;
-        const h = params.beta * inf * distanceKernel(params, d) * setting * susceptibility(j) * dtMin;
+        const h = beta * inf * distanceKernel(params, d) * setting * susceptibility(j, t) * dtMin;
         if (h > 0 && rng.uniform() < 1 - Math.exp(-h)) infect(j, t, i, q);
       }
     }
@@ -340,8 +369,28 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
             confirmedToday.push(p);
           }
       } else if (iv.kind === "vaccination") {
-        const count = Math.round(iv.dailyRate * n);
-        for (let k = 0; k < count; k++) st.vaccinated[testing.int(n)] = 1;
+        rampDays = iv.rampDays ?? 14;
+        if (!vaccinationQueue) {
+          const rank = (p: number) => {
+            const r = (iv.priorityAgeGroups ?? []).indexOf(groups[world.ageGroup[p]!]!.name);
+            return r < 0 ? Number.POSITIVE_INFINITY : r;
+          };
+          const order = testing.shuffle(Array.from({ length: n }, (_, i) => i));
+          const ranks = order.map(rank);
+          vaccinationQueue = order
+            .map((p, i) => [p, ranks[i]!] as const)
+            .sort((a, b) => a[1] - b[1])
+            .map(([p]) => p);
+        }
+        // Without replacement: each person once; confirmed cases (known infected) are skipped for good.
+        let count = Math.round(iv.dailyRate * n);
+        while (count > 0 && vaccinationNext < n) {
+          const p = vaccinationQueue[vaccinationNext++]!;
+          if (st.vaccinated[p] || st.isolated[p]) continue;
+          st.vaccinated[p] = 1;
+          st.vaccinatedAt[p] = day;
+          count--;
+        }
       }
     }
     for (let p = 0; p < n; p++)
@@ -350,7 +399,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
           ? away
           : st.quarantinedUntil[p]! > day
             ? away
-            : st.monitoredUntil[p]! > day
+            : st.monitoredUntil[p]! > day || (st.selfIsolatesAt[p]! <= day && st.compartment[p] !== RECOVERED)
               ? AT_HOME
               : FREE;
     infectious.length = 0;
@@ -478,7 +527,7 @@ export interface MeasureROptions {
  */
 export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMeasurement {
   const population = options.population ?? scenario.population;
-  const base = baseline({ ...scenario, population });
+  const base = withoutInterventions({ ...scenario, population });
   const initialInfected = options.initialInfected ?? Math.max(10, Math.round(population / 100));
   const params: Partial<EpidemicParams> = { initialInfected };
   if (options.beta !== undefined) params.beta = options.beta;

@@ -1,7 +1,8 @@
 /**
- * Within-host course of one infection: incubation, asymptomatic or not, and infectiousness over time
- * (a Weibull generation-time profile shifted so its peak follows each person's symptom onset, zero
- * before infectiousness starts and after recovery).
+ * Within-host course of one infection: incubation, asymptomatic or not, individual infectiousness, and
+ * infectiousness over time as a function of time since symptom onset (a Weibull generation-time
+ * profile whose `infectiousnessOnsetDays` point sits on each person's onset; zero before
+ * infectiousness starts and after recovery).
  */
 import type { EpidemicParams } from "./epidemic-params";
 import type { Rng } from "./random";
@@ -16,6 +17,8 @@ export interface InfectionCourse {
   asymptomatic: boolean;
   /** No longer infectious. */
   recoveryDays: number;
+  /** Individual infectiousness multiplier: gamma, mean 1, shape `infectiousnessDispersionK` (1 when 0). */
+  relInfectiousness: number;
 }
 
 /** Draws the course of a new infection. */
@@ -26,7 +29,11 @@ export function drawCourse(p: EpidemicParams, rng: Rng): InfectionCourse {
     latentDays,
     incubationDays,
     asymptomatic: rng.bernoulli(p.asymptomaticShare),
-    recoveryDays: p.recoveryDays + Math.max(0, incubationDays - Math.exp(p.incubationLogMean)),
+    recoveryDays: p.recoveryDays + Math.max(0, incubationDays - p.infectiousnessOnsetDays),
+    relInfectiousness:
+      p.infectiousnessDispersionK > 0
+        ? rng.gamma(p.infectiousnessDispersionK, 1 / p.infectiousnessDispersionK)
+        : 1,
   };
 }
 
@@ -43,8 +50,11 @@ function weibullPdf(x: number, k: number, lambda: number): number {
 }
 
 /**
- * Relative infectiousness (peak 1 for a symptomatic case) `tau` days after infection. The profile is
- * shifted by (incubation − median incubation) so that infectiousness peaks around each person's onset.
+ * Relative infectiousness (peak 1 for a symptomatic case, before the individual multiplier) `tau` days
+ * after infection: the Weibull profile at `infectiousnessOnsetDays + (tau − incubationDays)`, i.e. a
+ * function of time since onset, the same for every incubation period (so the share of transmission
+ * before onset does not depend on the strain's incubation; Ferretti et al. 2020, Science; He et al.
+ * 2020, Nat Med, anchor infectiousness to onset the same way).
  */
 export function infectiousness(
   p: EpidemicParams,
@@ -55,7 +65,7 @@ export function infectiousness(
   recoveryDays: number,
 ): number {
   if (tau < latentDays || tau >= recoveryDays) return 0;
-  const shifted = tau - (incubationDays - Math.exp(p.incubationLogMean));
+  const shifted = p.infectiousnessOnsetDays + tau - incubationDays;
   const v =
     weibullPdf(shifted, p.infectiousnessShape, p.infectiousnessScale) /
     weibullPeak(p.infectiousnessShape, p.infectiousnessScale);

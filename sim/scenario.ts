@@ -215,15 +215,22 @@ export type Intervention =
       kind: "vaccination";
       from: string;
       to?: string;
-      /** Fraction of the population vaccinated per day. */
+      /** Fraction of the population vaccinated per day (each person at most once; confirmed cases skipped). */
       dailyRate: number;
+      /** Age groups vaccinated first, in this order; everyone else after them in random order. */
+      priorityAgeGroups?: string[];
+      /**
+       * Days over which protection rises linearly from 0 to `vaccineEfficacyInfection` (default 14:
+       * protection from about two weeks after a dose; Polack et al. 2020, NEJM; Voysey et al. 2021, Lancet).
+       */
+      rampDays?: number;
     };
 
 /** Epidemic settings: overrides of {@link EpidemicParams}, a variant preset and a β multiplier. */
 export interface EpidemicSpec extends Partial<EpidemicParams> {
   /** Variant preset; `delta` applies {@link DELTA_OVERRIDES}. */
   variant?: "ancestral" | "delta";
-  /** Multiplies β (e.g. ≈ 2 for Delta's transmissibility). */
+  /** Multiplies β (a scenario-level adjustment; Delta's transmissibility is in its preset). */
   betaMultiplier?: number;
 }
 
@@ -341,6 +348,9 @@ export function parseScenario(json: unknown): Scenario {
   positiveSum(Object.values(o.app.carriage), "app.carriage");
   for (const k of Object.keys(o.app.byAgeGroup ?? {}))
     if (!groupNames.has(k)) throw new ScenarioError(join("app.byAgeGroup", k), `unknown age group "${k}"`);
+  for (const k of Object.keys(o.epidemic.susceptibilityByAgeGroup ?? {}))
+    if (!groupNames.has(k))
+      throw new ScenarioError(join("epidemic.susceptibilityByAgeGroup", k), `unknown age group "${k}"`);
   isoDate(o.startDate, "startDate");
   o.interventions.forEach((x, i) => {
     const p = join("interventions", i);
@@ -348,6 +358,8 @@ export function parseScenario(json: unknown): Scenario {
     if (x.to !== undefined && isoDate(x.to, join(p, "to")) < from)
       throw new ScenarioError(join(p, "to"), "must not be before `from`");
     if ("wards" in x) known(x.wards, join(p, "wards"), wardNames, "ward");
+    if (x.kind === "vaccination" && x.priorityAgeGroups)
+      known(x.priorityAgeGroups, join(p, "priorityAgeGroups"), groupNames, "age group");
   });
   const scenario: Scenario = {
     name: o.name,
@@ -415,13 +427,20 @@ export function applyScenarioOverrides(json: unknown, assignments: readonly stri
   return root;
 }
 
-/** The epidemic parameters a scenario runs with: defaults, then the variant preset, then overrides. */
+/**
+ * The epidemic parameters a scenario runs with: defaults, then the variant preset, then overrides
+ * (`susceptibilityByAgeGroup` is merged group by group into the default's).
+ */
 export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
   const { variant, betaMultiplier, ...overrides } = scenario.epidemic;
   const p: EpidemicParams = {
     ...DEFAULT_EPIDEMIC_PARAMS,
     ...(variant === "delta" ? DELTA_OVERRIDES : {}),
     ...overrides,
+    susceptibilityByAgeGroup: {
+      ...DEFAULT_EPIDEMIC_PARAMS.susceptibilityByAgeGroup,
+      ...overrides.susceptibilityByAgeGroup,
+    },
   };
   p.beta *= betaMultiplier ?? 1;
   return p;
@@ -496,7 +515,7 @@ export function withoutInterventions(scenario: Scenario): Scenario {
   return {
     ...scenario,
     interventions: [],
-    epidemic: { ...scenario.epidemic, symptomaticTestingShare: 0 },
+    epidemic: { ...scenario.epidemic, symptomaticTestingShare: 0, selfIsolationShare: 0 },
     app: {
       ...scenario.app,
       response: {

@@ -11,6 +11,7 @@ import {
   INFECTION_COLUMNS,
   type Infection,
   infectionsCsv,
+  offspringDispersion,
   summariseEpidemic,
   transmissionShares,
   transmissionsBySetting,
@@ -141,6 +142,42 @@ describe("epidemic estimators on a hand-made line list", () => {
       secondary: 2,
       fromIndex: 1,
     });
+  });
+
+  it("household SAR over index cases of early generations only (runs with capped generations)", () => {
+    // Index cases: A (generation 0), B (0), D (1). maxIndexGeneration 0 leaves hh2 (index D) out → 2 / 3.
+    expect(householdSecondaryAttackRate(LIST, HOUSEHOLD, 30, 21, 0)).toEqual({
+      SAR: 2 / 3,
+      indexCases: 2,
+      contacts: 3,
+      secondary: 2,
+      fromIndex: 1,
+    });
+    expect(householdSecondaryAttackRate(LIST, HOUSEHOLD, 30, 21, 1).SAR).toBe(4 / 6);
+  });
+
+  it("offspring dispersion k by moments over the early generations", () => {
+    // End 30, generations 0–1: A 2, B 0, C 1, D 2 → mean 1.25, variance (0.5625 + 1.5625 + 0.0625 +
+    // 0.5625) / 3 = 2.75 / 3 = 0.91667 < mean: not over-dispersed, k = Infinity.
+    const d = offspringDispersion(LIST, 30);
+    expect(d.cases).toBe(4);
+    expect(d.mean).toBe(1.25);
+    expect(d.variance).toBeCloseTo(2.75 / 3, 12);
+    expect(d.k).toBe(Number.POSITIVE_INFINITY);
+    // Generations 0–2 (E 0, F 1, G 1 added): counts 2, 0, 1, 2, 0, 1, 1 → mean 1, Σ(x − 1)² = 4,
+    // variance 4 / 6 < 1 → Infinity too; a made-up list with counts 0, 0, 0, 4 (one case infects
+    // four, each infectee infects no one): mean 1, variance 4 → k = 1 / (4 − 1) = 1/3.
+    expect(offspringDispersion(LIST, 40, 3).variance).toBeCloseTo(4 / 6, 12);
+    const burst: Infection[] = [
+      rec(0, -1, 0, "", "", 0),
+      rec(3, -1, 0, "", "", 0),
+      rec(9, -1, 0, "", "", 0),
+      rec(5, -1, 0, "", "", 0),
+      ...[1, 2, 4, 6].map((p) => rec(p, 5, 2, "market", "symptomatic", 1)),
+    ];
+    const b = offspringDispersion(burst, 30, 1);
+    expect(b).toEqual({ mean: 1, variance: 4, k: 1 / 3, cases: 4 });
+    expect(offspringDispersion([], 30).k).toBeNaN();
   });
 
   it("summarises into the epidemic block, R0 only when nothing intervenes", () => {

@@ -66,7 +66,8 @@ describe("simulation", () => {
         phones: 300,
         days: 4,
         adoption: 0.8,
-        seed: 11,
+        // Seed 12: batches 3, F1 6, F2 16 under the epidemic calibration of #17 (seed 11 gave no F2 there).
+        seed: 12,
       };
       const one = await runSimulation({ ...options, workers: 1 });
       expect(one.summary.batches).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_EPIDEMIC_PARAMS } from "../../sim/epidemic-params";
+import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES } from "../../sim/epidemic-params";
 import {
   applyScenarioOverrides,
   DEFAULT_APP_RESPONSE,
@@ -106,6 +106,29 @@ describe("scenario", () => {
     const delta = resolveEpidemicParams({ ...s, epidemic: { variant: "delta", betaMultiplier: 2 } });
     expect(delta.beta).toBeCloseTo(2 * anc.beta);
     expect(Math.exp(delta.incubationLogMean)).toBeCloseTo(4.4);
+    expect(anc.transmissibility).toBe(1);
+    expect(delta.transmissibility).toBe(DELTA_OVERRIDES.transmissibility);
+    // Age susceptibility overrides merge into the defaults group by group.
+    const merged = resolveEpidemicParams({ ...s, epidemic: { susceptibilityByAgeGroup: { senior: 1.5 } } });
+    expect(merged.susceptibilityByAgeGroup).toEqual({
+      ...DEFAULT_EPIDEMIC_PARAMS.susceptibilityByAgeGroup,
+      senior: 1.5,
+    });
+    const json = readScenarioJson("hanoi-ward") as Record<string, unknown>;
+    expect(() =>
+      parseScenario({ ...json, epidemic: { susceptibilityByAgeGroup: { toddler: 0.5 } } }),
+    ).toThrow(/epidemic\.susceptibilityByAgeGroup\.toddler.*unknown age group "toddler"/);
+    const vaccination = {
+      kind: "vaccination",
+      from: "2021-08-01",
+      dailyRate: 0.01,
+      priorityAgeGroups: ["elders"],
+    };
+    expect(() => parseScenario({ ...json, interventions: [vaccination] })).toThrow(
+      /priorityAgeGroups.*elders/,
+    );
+    const ok = { ...vaccination, priorityAgeGroups: ["senior"], rampDays: 14 };
+    expect(parseScenario({ ...json, interventions: [ok] }).interventions).toEqual([ok]);
   });
 
   it("rejects unknown fields anywhere, naming the field and the closest known name", () => {
