@@ -211,6 +211,9 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       for (let s = 0; s < epi.steps; s++) {
         epi.runStep(s);
         await fleet.advanceTo(dayStart + (s + 1) * stepMs);
+        // The batched fleet never waits for I/O: let the event loop run once a step, so signals
+        // (Ctrl-C), progress output and a worker's messages are handled during a long day.
+        await new Promise<void>((resume) => setImmediate(resume));
       }
       return epi.finishDay();
     },
