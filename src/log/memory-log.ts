@@ -278,12 +278,16 @@ class MemoryLog implements MemoryContactLog {
    * appended (a simulated phone appends all day and is queried at most once a day, so its rows are
    * indexed in one pass that stays in cache).
    */
-  private indexed = 0;
+  // In a holder object, not a field: a read that indexes must update the one counter even when it is
+  // called through an object deriving from this log (`Object.create(log)`, as wrappers do), or a row
+  // indexed twice would chain to itself.
+  private readonly lazy = { indexed: 0 };
 
   /** Links every row not yet in the index to its identifier's row list. */
   private indexAll(): IdentifierIndex {
-    for (let row = this.indexed; row < this.rows; row++) this.cols.prevSame[row] = this.index.put(row);
-    this.indexed = this.rows;
+    const lazy = this.lazy;
+    for (let row = lazy.indexed; row < this.rows; row++) this.cols.prevSame[row] = this.index.put(row);
+    lazy.indexed = this.rows;
     return this.index;
   }
 
@@ -366,7 +370,7 @@ class MemoryLog implements MemoryContactLog {
       this.cols = this.cols.resized(cap, kept);
     }
     this.index.clear();
-    this.indexed = 0;
+    this.lazy.indexed = 0;
     return removed;
   }
 
@@ -467,7 +471,7 @@ class MemoryLog implements MemoryContactLog {
     this.cols = new Columns(0);
     this.rows = 0;
     this.index.clear();
-    this.indexed = 0;
+    this.lazy.indexed = 0;
     this.order = undefined;
     this.keys.clear();
     this.resultJson.clear();

@@ -50,3 +50,27 @@ describe("memory log specifics", () => {
     expect(() => createMemoryLog({ initialCapacity: 0 })).toThrow(/initialCapacity/);
   });
 });
+
+describe("memory log queried through a derived object", () => {
+  it("indexes each row once whoever asks: a wrapper's query, then the log's, find every sighting once", async () => {
+    // Wrappers such as the feed tests' crash injectors are `Object.create(log)`; the log indexes rows
+    // lazily on the first query, and must not index them again for the next caller.
+    const log = createMemoryLog();
+    const id = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+    const s = (time: number): Sighting => ({
+      time,
+      identifier: id,
+      aem: new Uint8Array(4),
+      meanRssi: -60,
+      maxRssi: -55,
+      packets: 3,
+      secondsSinceLastScan: 300,
+    });
+    log.recordSync([s(1_000), s(2_000)]);
+    const wrapper = Object.create(log) as typeof log;
+    expect((await wrapper.findByIdentifiers([id])).map((x) => x.time)).toEqual([1_000, 2_000]);
+    log.recordSync([s(3_000)]);
+    expect(log.findByIdentifiersSync([id]).map((x) => x.time)).toEqual([1_000, 2_000, 3_000]);
+    expect((await wrapper.findByIdentifiers([id])).map((x) => x.time)).toEqual([1_000, 2_000, 3_000]);
+  });
+});
