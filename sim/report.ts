@@ -274,9 +274,16 @@ export function settingsSection(scenario: Scenario): string {
           `${iv.kind}`,
           `${iv.from} to ${iv.to ?? "end"}: ${interventionDetails(iv)}`,
         ]);
+  const num = (v: number) => trimZeros(formatNumber(v, Math.abs(v) < 0.01 ? 6 : 3));
   const epidemic: [string, string][] = Object.entries(params).map(([k, v]) => [
     k,
-    typeof v === "number" ? trimZeros(formatNumber(v, Math.abs(v) < 0.01 ? 6 : 3)) : String(v),
+    typeof v === "number"
+      ? num(v)
+      : v !== null && typeof v === "object"
+        ? Object.entries(v)
+            .map(([g, x]) => `${g} ${typeof x === "number" ? num(x) : String(x)}`)
+            .join(", ")
+        : String(v),
   ]);
   if (scenario.epidemic.variant) epidemic.unshift(["variant", scenario.epidemic.variant]);
   if (scenario.epidemic.betaMultiplier !== undefined)

@@ -4,7 +4,7 @@ import { dailyBand, replicateSeeds, summariseReplicates } from "../../sim/replic
 import { renderReportHtml, writeReport } from "../../sim/report";
 import { interventionMarkers } from "../../sim/report-charts";
 import type { SimulationResult } from "../../sim/run";
-import { loadScenario } from "../../sim/scenario";
+import { loadScenario, resolveEpidemicParams } from "../../sim/scenario";
 import { replicateStat, tQuantile975 } from "../../sim/stats";
 import { syntheticResult } from "./report-fixture";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -155,7 +155,13 @@ describe("report settings and markers", () => {
       "2021-07-24 to 2021-09-21: wards all, crossWardLeakage 0.2, workplaceOpenShare 0.3",
     );
     expect(settings).toContain('<th scope="row">initialInfected</th><td>10</td>');
-    expect(settings).toContain('<th scope="row">beta</th><td>0.000703</td>');
+    // The shipped β (docs/epidemic-params.md), as the report prints numbers below 0.01: 6 decimals,
+    // trailing zeros dropped.
+    expect(settings).toContain(
+      `<th scope="row">beta</th><td>${String(+resolveEpidemicParams(scenario).beta.toFixed(6))}</td>`,
+    );
+    // Per-age-group values as "group value" pairs, not "[object Object]".
+    expect(settings).not.toContain("[object Object]");
     expect(settings).toContain("Index cases");
     expect(settings).toContain(scenario.app.response.policy);
   });
