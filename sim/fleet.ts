@@ -30,14 +30,19 @@ import {
   virtualClock,
   type VirtualClock,
 } from "../src/index";
-import type { Mobility } from "./mobility";
-import { createShadowPhone, phoneIdentity, RADIO_RANGE_M, seededBytes, type ShadowPhone } from "./phones";
+import {
+  createShadowPhone,
+  type PhoneFleetOptions,
+  phoneIdentity,
+  RADIO_RANGE_M,
+  seededBytes,
+  type ShadowPhone,
+} from "./phones";
 import {
   createRadioModel,
   createSettingModels,
   FITTED_RADIO_SETTINGS,
   type RadioModel,
-  type RadioSampling,
   type RadioStation,
   stationFor,
 } from "./radio";
@@ -79,19 +84,11 @@ export interface Fleet {
   keysOf(person: number): TemporaryExposureKey[];
 }
 
-/** Options of {@link createBatchedFleet}. */
-export interface BatchedFleetOptions {
-  /** The mobility model (positions and neighbours). */
-  mobility: Mobility;
-  /** Seed of the app and radio randomness. */
-  seed: number;
-  /** Scan duty cycle of every tracer; default `gaen`. */
-  scan?: "gaen" | "bluezone" | "continuous";
-  /** Which app users' phones this fleet simulates; every other app user is a shadow. Default: all. */
-  owns?: (person: number) => boolean;
-  /** How the radio draws what a scan hears (see `RadioModel`); default `packets`. */
-  radio?: RadioSampling;
-}
+/**
+ * Options of {@link createBatchedFleet}: those of the device fleet (mobility, seed, scan duty cycle,
+ * the partition's own phones, radio sampling), without its timer stepping.
+ */
+export type BatchedFleetOptions = Omit<PhoneFleetOptions, "timerByTimer">;
 
 /** What an advertiser has on air: its identifier, AEM, and since when (unix ms). */
 interface Air {
