@@ -32,23 +32,16 @@ import {
 } from "../src/index";
 import {
   createShadowPhone,
+  fleetRadio,
   type PhoneFleetOptions,
+  phoneStation,
   phoneIdentity,
   RADIO_RANGE_M,
   seededBytes,
   type ShadowPhone,
 } from "./phones";
-import {
-  createRadioModel,
-  createSettingModels,
-  FITTED_RADIO_SETTINGS,
-  type RadioModel,
-  type RadioStation,
-  stationFor,
-} from "./radio";
-import { createRng, hash32 } from "./random";
-import { CARRIAGES } from "./scenario";
-import { placeKind } from "./world";
+import type { RadioStation } from "./radio";
+import { createRng } from "./random";
 
 /** One phone of the batched fleet. */
 export interface CorePhone {
@@ -106,16 +99,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const models = calibrationModels();
   const owns = options.owns ?? (() => true);
   const sampling = options.radio ?? "packets";
-  const radio = createRadioModel(hash32(seed, 0x7ad10));
-  // Each link is drawn with the radio fitted to the setting of the place the two are in at the scan's
-  // start (docs/radio-fit.md), as the device fleet's link function does; the pooled fit without places.
-  const settingModels = createSettingModels(hash32(seed, 0x7ad10));
-  const placeOf = mobility.placeOf?.bind(mobility);
-  const modelAt = (a: number, s: number, t: number): RadioModel => {
-    if (!placeOf) return radio;
-    const q = placeOf(a, s, t);
-    return q === undefined ? radio : settingModels[FITTED_RADIO_SETTINGS.places[placeKind(world, q)]];
-  };
+  const { modelAt } = fleetRadio(mobility, seed);
   const stations: RadioStation[] = new Array(world.size);
   const shadows: (ShadowPhone | undefined)[] = new Array(world.size);
   const local: (CorePhone | undefined)[] = new Array(world.size);
@@ -129,10 +113,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     if (!world.hasApp[p]) continue;
     const identity = phoneIdentity(seed, p, models);
     const { model, calibration: cal } = identity;
-    stations[p] = stationFor(String(p), CARRIAGES[world.carriage[p]!]!, {
-      txPower: cal.txPower,
-      rssiCorrection: cal.rssiCorrection,
-    });
+    stations[p] = phoneStation(identity, world.carriage[p]!);
     if (!owns(p)) {
       shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 2 });
       continue;

@@ -32,6 +32,7 @@ import {
   createRadioModel,
   createSettingModels,
   FITTED_RADIO_SETTINGS,
+  type RadioModel,
   type RadioSampling,
   type RadioStation,
   stationFor,
@@ -255,6 +256,40 @@ export function createShadowPhone(
   };
 }
 
+/** A phone's radio station: its person's id, carriage (index into CARRIAGES) and model's calibration. */
+export function phoneStation(identity: PhoneIdentity, carriage: number): RadioStation {
+  return stationFor(String(identity.person), CARRIAGES[carriage]!, {
+    txPower: identity.calibration.txPower,
+    rssiCorrection: identity.calibration.rssiCorrection,
+  });
+}
+
+/** A fleet's radio: the pooled field fit and the per-setting fits, picked per link by place. */
+export interface FleetRadio {
+  /** The pooled field fit (links whose place is unknown). */
+  readonly pooled: RadioModel;
+  /**
+   * The radio fitted to the setting of the place `a` and `s` are in at `t` (docs/radio-fit.md); the
+   * pooled fit where the mobility has no places or the two are not in one.
+   */
+  modelAt(a: number, s: number, t: number): RadioModel;
+}
+
+/** The radio of a fleet seeded with `seed` on `mobility` (the same for every fleet engine). */
+export function fleetRadio(mobility: Mobility, seed: number): FleetRadio {
+  const pooled = createRadioModel(hash32(seed, 0x7ad10));
+  const settingModels = createSettingModels(hash32(seed, 0x7ad10));
+  const placeOf = mobility.placeOf?.bind(mobility);
+  const world = mobility.world;
+  return {
+    pooled,
+    modelAt(a, s, t) {
+      const q = placeOf?.(a, s, t);
+      return q === undefined ? pooled : settingModels[FITTED_RADIO_SETTINGS.places[placeKind(world, q)]];
+    },
+  };
+}
+
 /** Creates a phone for every app user of the mobility model's world, on one simulated medium. */
 export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const { mobility, seed } = options;
@@ -266,24 +301,13 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const stations: RadioStation[] = [];
   const byPerson: (Phone | undefined)[] = new Array(world.size);
   const shadows: (ShadowPhone | undefined)[] = new Array(world.size);
-  const radio = createRadioModel(hash32(seed, 0x7ad10));
-  // Each link window is drawn with the radio fitted to the setting of the place the two are in
-  // (docs/radio-fit.md); the pooled field fit where the mobility has no places.
-  const settingModels = createSettingModels(hash32(seed, 0x7ad10));
-  const placeOf = mobility.placeOf?.bind(mobility);
+  const radio = fleetRadio(mobility, seed);
   const radioLink = createLinkFunction({
-    model: radio,
+    model: radio.pooled,
     sampling: options.radio ?? "packets",
     station: (id) => stations[Number(id)]!,
     distance: (a, s, t) => mobility.distance(Number(a), Number(s), t),
-    modelAt: placeOf
-      ? (a, s, t) => {
-          const q = placeOf(Number(a), Number(s), t);
-          return q === undefined
-            ? undefined
-            : settingModels[FITTED_RADIO_SETTINGS.places[placeKind(world, q)]];
-        }
-      : undefined,
+    modelAt: (a, s, t) => radio.modelAt(Number(a), Number(s), t),
   });
   const near: number[] = [];
   // Station ids are the people's numbers; made once, not per scan.
@@ -306,10 +330,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
     if (!world.hasApp[p]) continue;
     const identity = phoneIdentity(seed, p, models);
     const { model, calibration: cal } = identity;
-    stations[p] = stationFor(String(p), CARRIAGES[world.carriage[p]!]!, {
-      txPower: cal.txPower,
-      rssiCorrection: cal.rssiCorrection,
-    });
+    stations[p] = phoneStation(identity, world.carriage[p]!);
     if (!owns(p)) {
       shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 2 });
       continue;
