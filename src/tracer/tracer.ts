@@ -365,6 +365,9 @@ export function createTracer(options: TracerOptions): Tracer {
       clearTimers();
       unsubscribeState?.();
       if (core?.scanning) await endScan();
+      // Sightings kept after a failed write get one more attempt now, not at a next scan that will
+      // not come; if it fails too they stay counted in status().pendingSightings.
+      if (pending.length > 0) writes = writes.then(flush).catch(fail);
       setState("stopped");
       advertising = false;
       try {

@@ -133,6 +133,40 @@ describe("tracer on the simulated medium", () => {
     expect(await inner.range(0, Number.MAX_SAFE_INTEGER)).toHaveLength(st.scans);
   });
 
+  it("writes sightings kept after a failed write when stopped between scans: nothing lost at stop", async () => {
+    const w = world();
+    const inner = createMemoryLog();
+    let failing = false;
+    const flaky: ContactLog = Object.create(inner, {
+      record: {
+        value: async (s: readonly Sighting[]) => {
+          if (failing) throw new Error("disk full");
+          return inner.record(s);
+        },
+      },
+    });
+    const a = w.phone("a", 1, flaky);
+    const b = w.phone("b", 2);
+    await a.tracer.start();
+    await b.tracer.start();
+    await advanceAndSettle(w.clock, 600_000);
+    const logged = a.tracer.status().sightingsLogged;
+    expect(logged).toBeGreaterThan(0);
+    // The next scan's write fails; the tracer is stopped before another scan could retry it.
+    failing = true;
+    const scans = a.tracer.status().scans;
+    while (a.tracer.status().scans === scans) await advanceAndSettle(w.clock, 10_000);
+    expect(a.tracer.status().scanning).toBe(false);
+    expect(a.tracer.status().pendingSightings).toBe(1);
+    failing = false;
+    await a.tracer.stop();
+    await b.tracer.stop();
+    const st = a.tracer.status();
+    expect(st.pendingSightings).toBe(0);
+    expect(st.sightingsLogged).toBe(logged + 1);
+    expect(await inner.range(0, Number.MAX_SAFE_INTEGER)).toHaveLength(st.scans);
+  });
+
   it("enforces retention on sightings and own keys over 16 days, and continues keys after a restart", async () => {
     const w = world({ scan: { durationMs: 4_000, periodMs: 3600_000, jitterMs: 0, continuous: false } });
     const log = createMemoryLog();
