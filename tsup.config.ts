@@ -23,8 +23,8 @@ export default defineConfig([
   {
     // The simulator's and the matcher's worker thread scripts, found next to the code that starts them.
     entry: {
-      "sim-worker": "sim/worker-entry.ts",
-      "sim-run-worker": "sim/run-pool-entry.ts",
+      "sim-worker": "sim/app/worker-entry.ts",
+      "sim-run-worker": "sim/sweep/run-pool-entry.ts",
       "match-worker": "src/match/match-worker-entry.ts",
     },
     format: ["esm"],

@@ -3,12 +3,12 @@
  * people-days per second at 1k and 10k people (hanoi-ward scenario without interventions), and the
  * memory it holds.
  */
-import { groundTruthDay } from "../sim/ground-truth";
-import { createMobility } from "../sim/mobility";
-import { createPairMinutes } from "../sim/pair-minutes";
+import { groundTruthDay } from "../sim/world/ground-truth";
+import { createMobility } from "../sim/world/mobility";
+import { createPairMinutes } from "../sim/world/pair-minutes";
 import { createStreams } from "../sim/random";
 import { loadScenario } from "../sim/scenario";
-import { buildWorld } from "../sim/world";
+import { buildWorld } from "../sim/world/world";
 import { type Bench, sig3 } from "./harness";
 
 const DAYS = 4;

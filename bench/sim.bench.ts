@@ -14,8 +14,8 @@
  * `SIM_BENCH_WORKERS=2` runs the target row with that many worker threads too.
  */
 import { availableParallelism } from "node:os";
-import type { SimEngine } from "../sim/partition";
-import type { RadioSampling } from "../sim/radio";
+import type { SimEngine } from "../sim/app/partition";
+import type { RadioSampling } from "../sim/radio/radio";
 import { runSimulation } from "../sim/run";
 import { loadScenario } from "../sim/scenario";
 import { type Bench, sig3 } from "./harness";

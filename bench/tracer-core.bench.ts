@@ -23,8 +23,8 @@ import {
   type TracerCore,
   virtualClock,
 } from "../src/index";
-import { seededBytes } from "../sim/phones";
-import { createLinkFunction, createRadioModel, type RadioStation, summaryPackets } from "../sim/radio";
+import { seededBytes } from "../sim/app/phones";
+import { createLinkFunction, createRadioModel, type RadioStation, summaryPackets } from "../sim/radio/radio";
 import { createRng, hash32 } from "../sim/random";
 import { type Bench, sig3 } from "./harness";
 

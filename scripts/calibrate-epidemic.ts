@@ -11,8 +11,8 @@
  * so the calibration of household intensity and of the profile can be checked on the same runs.
  * Env: SEEDS (comma list), POPULATION.
  */
-import { measureR0Arm } from "../sim/epidemic-measure";
-import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES } from "../sim/epidemic-params";
+import { measureR0Arm } from "../sim/epidemic/epidemic-measure";
+import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES } from "../sim/epidemic/epidemic-params";
 import { loadScenario } from "../sim/scenario";
 import { poolFigures } from "./lib/epidemic-pool";
 

@@ -4,7 +4,7 @@
  * 1% initial cases, generations 0–3 transmitting; delta: 0.3% initial, generations 0–1; 45 days, 10-min
  * steps), to measure the spread between seeds that the test's bounds come from.
  */
-import { measureR0Arm } from "../sim/epidemic-measure";
+import { measureR0Arm } from "../sim/epidemic/epidemic-measure";
 import { loadScenario } from "../sim/scenario";
 
 const variant = process.argv[2] === "delta" ? "delta" : "ancestral";

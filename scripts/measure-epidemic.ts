@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { infectionsCsv } from "../sim/epidemic-metrics";
+import { infectionsCsv } from "../sim/report/report-csv";
 import { runSimulation } from "../sim/run";
 import { loadScenario } from "../sim/scenario";
 

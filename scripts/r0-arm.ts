@@ -1,9 +1,9 @@
 /**
  * `npx tsx scripts/r0-arm.ts [seeds] [population] [json overrides]`: model-level R0-arm figures of
- * hanoi-ward (sim/epidemic-measure.ts), one JSON line per seed then the pool. Env: DAYS (50), GENS
+ * hanoi-ward (sim/epidemic/epidemic-measure.ts), one JSON line per seed then the pool. Env: DAYS (50), GENS
  * (transmitting generations, default all), STEP (minutes, 5), INITIAL (initial cases, scenario's).
  */
-import { measureR0Arm, type R0ArmFigures } from "../sim/epidemic-measure";
+import { measureR0Arm, type R0ArmFigures } from "../sim/epidemic/epidemic-measure";
 import { loadScenario } from "../sim/scenario";
 import { poolFigures } from "./lib/epidemic-pool";
 

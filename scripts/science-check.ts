@@ -13,7 +13,7 @@
  * costs ≈ 4 CPU-minutes per seed at 120 people, hence the small world there.
  */
 import { parseArgs } from "node:util";
-import { measureR, poolR } from "../sim/epidemic";
+import { measureR, poolR } from "../sim/epidemic/epidemic";
 import { runSimulation } from "../sim/run";
 import { loadScenario } from "../sim/scenario";
 

@@ -8,23 +8,23 @@
  *
  * @packageDocumentation
  */
-export * from "./contact-trace";
-export * from "./detection";
-export * from "./epidemic";
-export * from "./epidemic-metrics";
-export * from "./epidemic-params";
-export * from "./evaluation";
+export * from "./world/contact-trace";
+export * from "./app/detection";
+export * from "./epidemic/epidemic";
+export * from "./epidemic/epidemic-metrics";
+export * from "./epidemic/epidemic-params";
+export * from "./evaluation/evaluation";
 // Types the epidemic and the detection tally expose (the modules behind them are internal).
-export type { DayContacts } from "./ground-truth";
-export * from "./infection";
-export type { Mobility } from "./mobility";
-export * from "./radio";
+export type { DayContacts } from "./world/ground-truth";
+export * from "./epidemic/infection";
+export type { Mobility } from "./world/mobility";
+export * from "./radio/radio";
 export { createRng, createStreams, type Rng, type RngStreams, type StreamName } from "./random";
-export * from "./report";
+export * from "./report/report";
 export * from "./run";
 export * from "./scenario";
-export type { SimEngine } from "./partition";
-export type { World } from "./world";
-export type { DaySchedule } from "./schedule";
-export type { Positions } from "./positions";
-export type { SpatialIndex } from "./spatial";
+export type { SimEngine } from "./app/partition";
+export type { World } from "./world/world";
+export type { DaySchedule } from "./world/schedule";
+export type { Positions } from "./world/positions";
+export type { SpatialIndex } from "./world/spatial";

@@ -12,15 +12,15 @@ import {
   InvalidArgumentError,
   ReportType,
 } from "../src/index";
-import { createAuthority } from "./authority";
-import type { ContactTrace } from "./contact-trace";
+import { createAuthority } from "./app/authority";
+import type { ContactTrace } from "./world/contact-trace";
 import {
   createDetectionTally,
   detectionSample,
   createPairDayTracker,
   type DetectionSummary,
   type PairDayTracker,
-} from "./detection";
+} from "./app/detection";
 import {
   ASYMPTOMATIC,
   createEpidemic,
@@ -31,16 +31,16 @@ import {
   RECOVERED,
   SUSCEPTIBLE,
   SYMPTOMATIC,
-} from "./epidemic";
+} from "./epidemic/epidemic";
 import {
   type EpidemicSummary,
   type Infection,
   isInterventionFree,
   lineList,
   summariseEpidemic,
-} from "./epidemic-metrics";
-import { createEvaluation, type EvaluationSummary } from "./evaluation";
-import { type AppPartitionHandle, startPartitionWorker } from "./parallel";
+} from "./epidemic/epidemic-metrics";
+import { createEvaluation, type EvaluationSummary } from "./evaluation/evaluation";
+import { type AppPartitionHandle, startPartitionWorker } from "./app/parallel";
 import {
   appSeeds,
   type BatchMessage,
@@ -48,12 +48,12 @@ import {
   type DayDecisions,
   releaseDigest,
   type SimEngine,
-} from "./partition";
-import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./phones";
+} from "./app/partition";
+import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./app/phones";
 import { createRng } from "./random";
 import type { Scenario } from "./scenario";
 import { withoutInterventions, withPopulation } from "./scenario";
-import type { RadioSampling } from "./radio";
+import type { RadioSampling } from "./radio/radio";
 
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
@@ -173,7 +173,7 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   policyRocAuc: number;
   /**
    * Contact detection over every ordered pair of app users and every day, independent of the epidemic
-   * (see `sim/detection.ts`): true close contacts, detected, false alarms, sensitivity, precision, and
+   * (see `sim/app/detection.ts`): true close contacts, detected, false alarms, sensitivity, precision, and
    * the same by setting, carriage pair and true distance band.
    */
   detection: DetectionSummary;

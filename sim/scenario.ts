@@ -11,7 +11,7 @@ import market from "./scenarios/market.json";
 import office from "./scenarios/office.json";
 import school from "./scenarios/school.json";
 import scenarioSchema from "../schemas/scenario.schema.json";
-import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES, type EpidemicParams } from "./epidemic-params";
+import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES, type EpidemicParams } from "./epidemic/epidemic-params";
 import { checkSchema, isoDate, join, ScenarioError } from "./validate";
 
 export { ScenarioError } from "./validate";

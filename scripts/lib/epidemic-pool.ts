@@ -1,5 +1,5 @@
 /** Pooling of per-seed R0-arm figures (scripts/r0-arm.ts, scripts/calibrate-epidemic.ts). */
-import type { R0ArmFigures } from "../../sim/epidemic-measure";
+import type { R0ArmFigures } from "../../sim/epidemic/epidemic-measure";
 
 /** Mean and sample SD over seeds. */
 export function meanSd(xs: readonly number[]): { mean: number; sd: number } {

@@ -2,7 +2,7 @@
  * Weighted logistic regression by Newton–Raphson (iteratively reweighted least squares) with a small
  * ridge penalty on the slopes, for a handful of features. Deterministic: same data → same coefficients.
  */
-import { solveLinear as solve } from "../../sim/radio-fit";
+import { solveLinear as solve } from "../../sim/radio/radio-fit";
 
 /** The logistic function. */
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

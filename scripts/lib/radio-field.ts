@@ -13,8 +13,8 @@
  * mode (every packet) and `scan` mode (one summary per slot). Both sides are binned by that distance.
  */
 import { resolvePairCalibration } from "../../src/proximity/attenuation";
-import type { FieldPacket } from "../../sim/radio-fit";
-import { type RadioModel, RADIO_SETTINGS, type RadioSetting, type RadioStation } from "../../sim/radio";
+import type { FieldPacket } from "../../sim/radio/radio-fit";
+import { type RadioModel, RADIO_SETTINGS, type RadioSetting, type RadioStation } from "../../sim/radio/radio";
 import { hashString } from "../../sim/random";
 import type { Row } from "./field-data";
 

@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { resolvePairCalibration } from "../../src/proximity/attenuation";
 import type { ScanInstanceLike } from "../../src/proximity/windows";
-import { parseRssiCsv } from "../../sim/radio-fit";
+import { parseRssiCsv } from "../../sim/radio/radio-fit";
 
 /** The six carriage combinations (H hand, P pocket, B bag). */
 export const CARRIAGES = ["HH", "HP", "HB", "PP", "PB", "BB"] as const;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
-import { HEADLINE_FIGURES } from "../../sim/figures";
+import { HEADLINE_FIGURES } from "../../sim/report/figures";
 import { ROOT } from "../helpers/data";
 import { runCli } from "../helpers/cli";
 

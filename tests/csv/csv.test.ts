@@ -1,11 +1,11 @@
 /**
- * The CSV reader (src/csv.ts, on csv-parse) against the simulator's CSV writer (sim/report-csv.ts): what
+ * The CSV reader (src/csv.ts, on csv-parse) against the simulator's CSV writer (sim/report/report-csv.ts): what
  * the writer quotes — commas, quotes, line breaks — reads back cell for cell; and hand-written inputs
  * with their expected rows and error lines.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toCsv } from "../../sim/report-csv";
+import { toCsv } from "../../sim/report/report-csv";
 import { CsvFormatError, parseCsv } from "../../src/csv";
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 200 });

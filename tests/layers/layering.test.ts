@@ -4,7 +4,11 @@
  * - the library (`src/` without `src/cli/`) imports neither the simulator (`sim/`) nor the CLI;
  * - the simulator uses the library only through its public entry points (`src/index.ts`, `src/ble.ts`,
  *   `src/testing.ts`), never a module behind them, and never the CLI;
- * - the CLI (`src/cli/`) is the layer on top of both and may import either.
+ * - the CLI (`src/cli/`) is the layer on top of both and may import either;
+ * - inside the simulator, imports flow one way through its folders: the scenario and the random
+ *   generator (`sim/scenario.ts`, `sim/validate.ts`, `sim/random.ts`, and the epidemic's parameter
+ *   table, which the scenario's defaults read) → `world/` → `radio/` → `epidemic/` → `app/` →
+ *   `evaluation/` → `sim/run.ts` → `report/` → `sweep/` → `sim/index.ts`.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -69,6 +73,26 @@ const libraryAllows = (t: string) => !t.startsWith("sim/") && !t.startsWith("src
 const simulatorAllows = (t: string) =>
   !t.startsWith("src/cli/") && (!t.startsWith("src/") || entryPoints.has(t));
 
+/** The simulator's layers, lowest first (see the header). */
+const SIM_LAYERS: readonly ((f: string) => boolean)[] = [
+  (f) =>
+    ["sim/scenario.ts", "sim/validate.ts", "sim/random.ts", "sim/epidemic/epidemic-params.ts"].includes(f),
+  (f) => f.startsWith("sim/world/"),
+  (f) => f.startsWith("sim/radio/"),
+  (f) => f.startsWith("sim/epidemic/"),
+  (f) => f.startsWith("sim/app/"),
+  (f) => f.startsWith("sim/evaluation/"),
+  (f) => f === "sim/run.ts",
+  (f) => f.startsWith("sim/report/"),
+  (f) => f.startsWith("sim/sweep/"),
+  (f) => f === "sim/index.ts",
+];
+/** The layer of a simulator module (−1 for a file outside every layer, e.g. the scenarios' JSON). */
+const simLayer = (f: string) => SIM_LAYERS.findIndex((inLayer) => inLayer(f));
+/** Whether a simulator module may import `target`: the same layer or one below (or a data file). */
+const simLayerAllows = (file: string) => (target: string) =>
+  !target.startsWith("sim/") || target.endsWith(".json") || simLayer(target) <= simLayer(file);
+
 const library = sourceFiles("src").filter((f) => !f.startsWith("src/cli/"));
 const simulator = sourceFiles("sim");
 
@@ -88,7 +112,18 @@ describe("layering", () => {
     expect(violations(simulator, simulatorAllows)).toEqual([]);
   });
 
+  it("every simulator module is in one of its layers", () => {
+    expect(simulator.filter((f) => simLayer(f) < 0)).toEqual([]);
+  });
+
+  it("inside the simulator, imports flow one way: world → radio → epidemic → app → evaluation → run → report → sweep", () => {
+    expect(simulator.flatMap((f) => violations([f], simLayerAllows(f)))).toEqual([]);
+  });
+
   it("the rules reject what they are meant to reject", () => {
+    expect(simLayerAllows("sim/world/mobility.ts")("sim/app/fleet.ts")).toBe(false);
+    expect(simLayerAllows("sim/report/report.ts")("sim/run.ts")).toBe(true);
+    expect(simLayerAllows("sim/epidemic/epidemic.ts")("sim/run.ts")).toBe(false);
     // A deep import, resolved as the checker resolves one, is refused to the simulator.
     const deep = importsOfText("sim/x.ts", 'import type { ContactLog } from "../src/log/types";');
     expect(deep).toEqual(["src/log/types.ts"]);

@@ -11,21 +11,21 @@ import {
   CONTACT_JITTER_M,
   createContactMobility,
   splitTraceDays,
-} from "../../sim/contact-mobility";
+} from "../../sim/world/contact-mobility";
 import {
   type ContactTrace,
   ContactTraceError,
   formatContactTrace,
   loadContactTrace,
   parseContactTrace,
-} from "../../sim/contact-trace";
-import { createEpidemic } from "../../sim/epidemic";
-import { groundTruthDay } from "../../sim/ground-truth";
-import { AT_HOME, AWAY, FREE } from "../../sim/mobility";
+} from "../../sim/world/contact-trace";
+import { createEpidemic } from "../../sim/epidemic/epidemic";
+import { groundTruthDay } from "../../sim/world/ground-truth";
+import { AT_HOME, AWAY, FREE } from "../../sim/world/mobility";
 import { createStreams } from "../../sim/random";
 import { prepareScenario, runSimulation, type SimulationResult } from "../../sim/run";
 import { loadScenario } from "../../sim/scenario";
-import { placeKind } from "../../sim/world";
+import { placeKind } from "../../sim/world/world";
 import { ROOT } from "../helpers/data";
 
 const office = loadScenario("office");

@@ -3,8 +3,8 @@
  * and the breakdown's bookkeeping.
  */
 import { describe, expect, it } from "vitest";
-import { parseContactTrace } from "../../sim/contact-trace";
-import { createDetectionTally, distanceBand, type PairDay } from "../../sim/detection";
+import { parseContactTrace } from "../../sim/world/contact-trace";
+import { createDetectionTally, distanceBand, type PairDay } from "../../sim/app/detection";
 import { runSimulation } from "../../sim/run";
 import { loadScenario } from "../../sim/scenario";
 

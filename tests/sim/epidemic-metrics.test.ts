@@ -8,14 +8,13 @@ import {
   earlyR,
   generationInterval,
   householdSecondaryAttackRate,
-  INFECTION_COLUMNS,
   type Infection,
-  infectionsCsv,
   offspringDispersion,
   summariseEpidemic,
   transmissionShares,
   transmissionsBySetting,
-} from "../../sim/epidemic-metrics";
+} from "../../sim/epidemic/epidemic-metrics";
+import { INFECTION_COLUMNS, infectionsCsv } from "../../sim/report/report-csv";
 import { runSimulation } from "../../sim/run";
 import { loadScenario } from "../../sim/scenario";
 

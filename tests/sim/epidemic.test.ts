@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { COMPARTMENTS, createEpidemic, measureR, poolR } from "../../sim/epidemic";
-import { DEFAULT_EPIDEMIC_PARAMS } from "../../sim/epidemic-params";
-import { distanceKernel, drawCourse, infectiousness } from "../../sim/infection";
+import { COMPARTMENTS, createEpidemic, measureR, poolR } from "../../sim/epidemic/epidemic";
+import { DEFAULT_EPIDEMIC_PARAMS } from "../../sim/epidemic/epidemic-params";
+import { distanceKernel, drawCourse, infectiousness } from "../../sim/epidemic/infection";
 import { createRng } from "../../sim/random";
-import { isInterventionFree, lineList } from "../../sim/epidemic-metrics";
+import { isInterventionFree, lineList } from "../../sim/epidemic/epidemic-metrics";
 import { loadScenario, resolveEpidemicParams, withoutInterventions } from "../../sim/scenario";
 
 const P = DEFAULT_EPIDEMIC_PARAMS;

@@ -10,8 +10,8 @@ import {
   median,
   type Notification,
   type Publication,
-} from "../../sim/evaluation";
-import type { DayContacts } from "../../sim/ground-truth";
+} from "../../sim/evaluation/evaluation";
+import type { DayContacts } from "../../sim/world/ground-truth";
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 200 });
 

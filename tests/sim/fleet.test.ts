@@ -6,11 +6,11 @@
  * and the same logs when the batched fleet owns only a partition of the phones (the rest shadows).
  */
 import { describe, expect, it } from "vitest";
-import { createEpidemic } from "../../sim/epidemic";
-import { createBatchedFleet } from "../../sim/fleet";
-import { partitionOf } from "../../sim/partition";
-import { createPhoneFleet } from "../../sim/phones";
-import type { RadioSampling } from "../../sim/radio";
+import { createEpidemic } from "../../sim/epidemic/epidemic";
+import { createBatchedFleet } from "../../sim/app/fleet";
+import { partitionOf } from "../../sim/app/partition";
+import { createPhoneFleet } from "../../sim/app/phones";
+import type { RadioSampling } from "../../sim/radio/radio";
 import { loadScenario, withPopulation } from "../../sim/scenario";
 
 const SEED = 0xf1ee7;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { contactsByPerson, groundTruthDay } from "../../sim/ground-truth";
-import { AT_HOME, AWAY, createMobility, DAY_MINUTES, type Mobility } from "../../sim/mobility";
+import { contactsByPerson, groundTruthDay } from "../../sim/world/ground-truth";
+import { AT_HOME, AWAY, createMobility, DAY_MINUTES, type Mobility } from "../../sim/world/mobility";
 import { createStreams } from "../../sim/random";
 import { loadScenario, type Scenario } from "../../sim/scenario";
-import { stayAt } from "../../sim/schedule";
-import { buildWorld, HOME, placeKind } from "../../sim/world";
+import { stayAt } from "../../sim/world/schedule";
+import { buildWorld, HOME, placeKind } from "../../sim/world/world";
 
 const hanoi = loadScenario("hanoi-ward");
 // 2021-07-12 is a Monday; day 0 is a weekday.

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Broadcast } from "../../src/index";
-import { createEpidemic } from "../../sim/epidemic";
-import { partitionOf } from "../../sim/partition";
-import { createPhoneFleet, createShadowPhone, phoneIdentity } from "../../sim/phones";
+import { createEpidemic } from "../../sim/epidemic/epidemic";
+import { partitionOf } from "../../sim/app/partition";
+import { createPhoneFleet, createShadowPhone, phoneIdentity } from "../../sim/app/phones";
 import { loadScenario, withPopulation } from "../../sim/scenario";
 
 const SEED = 0x5eed;

@@ -27,8 +27,8 @@
  * The static pc-ng radio that preceded this fit (PCNG_RADIO_PARAMS, carriage PP) is rejected by the
  * per-packet rule in every band (its KS is 0.32–0.71), so the rule can tell a field fit from a lab fit.
  *
- * Provenance: re-running scripts/fit-radio.ts's fit on data/ gives the shipped sim/radio-params.json,
- * sim/radio-settings.json and sim/radio-params-pcng.json exactly.
+ * Provenance: re-running scripts/fit-radio.ts's fit on data/ gives the shipped sim/radio/radio-params.json,
+ * sim/radio/radio-settings.json and sim/radio/radio-params-pcng.json exactly.
  */
 import { dirname } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -58,12 +58,12 @@ import {
   type RadioSetting,
   radioParamsForPlace,
   spreadScale,
-} from "../../sim/radio";
-import { type FieldPacket, fitField } from "../../sim/radio-fit";
+} from "../../sim/radio/radio";
+import { type FieldPacket, fitField } from "../../sim/radio/radio-fit";
 import { createRng } from "../../sim/random";
-import SHIPPED_PCNG from "../../sim/radio-params-pcng.json";
-import SHIPPED from "../../sim/radio-params.json";
-import SHIPPED_SETTINGS from "../../sim/radio-settings.json";
+import SHIPPED_PCNG from "../../sim/radio/radio-params-pcng.json";
+import SHIPPED from "../../sim/radio/radio-params.json";
+import SHIPPED_SETTINGS from "../../sim/radio/radio-settings.json";
 import { repoData } from "../helpers/data";
 
 const REALISATIONS = [1, 2, 3, 4];

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRadioModel, type PairKey, type RadioStation, summaryPackets } from "../../sim/radio";
+import { createRadioModel, type PairKey, type RadioStation, summaryPackets } from "../../sim/radio/radio";
 import { createScanAggregator } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
 

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { smoothNoise, smoothNoiseWalker } from "../../sim/fading";
+import { smoothNoise, smoothNoiseWalker } from "../../sim/radio/fading";
 import type { LinkFunction as LibraryLinkFunction } from "../../src/transport/simulated";
-import { summarise } from "../../sim/radio-fit";
-import { fitPair, parseRssiCsv } from "../../sim/radio-fit";
+import { summarise } from "../../sim/radio/radio-fit";
+import { fitPair, parseRssiCsv } from "../../sim/radio/radio-fit";
 import {
   createLinkFunction,
   createRadioModel,
@@ -14,7 +14,7 @@ import {
   type PairKey,
   pairKey,
   type RadioStation,
-} from "../../sim/radio";
+} from "../../sim/radio/radio";
 import type { Carriage } from "../../sim/scenario";
 import { repoData } from "../helpers/data";
 
@@ -22,7 +22,7 @@ const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
 const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const T0 = Date.UTC(2021, 6, 24);
 
-/** Simulates many 100 s recordings per distance, like the data's sessions, with the pc-ng fit (sim/radio-params-pcng.json). */
+/** Simulates many 100 s recordings per distance, like the data's sessions, with the pc-ng fit (sim/radio/radio-params-pcng.json). */
 function simulate(key: PairKey, distM: number, links = 60) {
   const model = createRadioModel(2024, PCNG_RADIO_PARAMS);
   const all: number[] = [];

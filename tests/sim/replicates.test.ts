@@ -1,11 +1,11 @@
 /** Replicate statistics (`--seeds`), the report of replicates, its settings and markers. */
 import { describe, expect, it } from "vitest";
-import { dailyBand, replicateSeeds, summariseReplicates } from "../../sim/replicates";
-import { renderReportHtml, writeReport } from "../../sim/report";
-import { interventionMarkers } from "../../sim/report-charts";
+import { dailyBand, replicateSeeds, summariseReplicates } from "../../sim/report/replicates";
+import { renderReportHtml, writeReport } from "../../sim/report/report";
+import { interventionMarkers } from "../../sim/report/report-charts";
 import type { SimulationResult } from "../../sim/run";
 import { loadScenario, resolveEpidemicParams } from "../../sim/scenario";
-import { replicateStat, tQuantile975 } from "../../sim/stats";
+import { replicateStat, tQuantile975 } from "../../sim/report/stats";
 import { syntheticResult } from "./report-fixture";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

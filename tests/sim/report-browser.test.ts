@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeReport } from "../../sim/report";
-import { REPORT_CHARTS } from "../../sim/report-charts";
+import { writeReport } from "../../sim/report/report";
+import { REPORT_CHARTS } from "../../sim/report/report-charts";
 import { syntheticResult } from "./report-fixture";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

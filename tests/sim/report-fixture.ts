@@ -1,6 +1,6 @@
 /** A hand-made, deterministic {@link SimulationResult} for the report tests. */
-import type { DetectionCounts, DetectionSummary } from "../../sim/detection";
-import { type Infection, summariseEpidemic } from "../../sim/epidemic-metrics";
+import type { DetectionCounts, DetectionSummary } from "../../sim/app/detection";
+import { type Infection, summariseEpidemic } from "../../sim/epidemic/epidemic-metrics";
 import type { DayRow, SimulationResult, SimulationSummary } from "../../sim/run";
 
 const counts = (trueCloseContacts: number, detected: number, falseAlarms: number): DetectionCounts => ({

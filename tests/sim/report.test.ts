@@ -13,10 +13,10 @@ import {
   summaryJson,
   writeReport,
 } from "../../sim/index";
-import { REPORT_CHARTS } from "../../sim/report-charts";
-import { csvCell } from "../../sim/report-csv";
-import { escapeHtml, formatTick } from "../../sim/report-format";
-import { linearScale, linePath, niceTicks, valueAxis } from "../../sim/report-svg";
+import { REPORT_CHARTS } from "../../sim/report/report-charts";
+import { csvCell } from "../../sim/report/report-csv";
+import { escapeHtml, formatTick } from "../../sim/report/report-format";
+import { linearScale, linePath, niceTicks, valueAxis } from "../../sim/report/report-svg";
 import type { SimulationResult } from "../../sim/run";
 import { syntheticResult } from "./report-fixture";
 

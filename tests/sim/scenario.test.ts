@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES } from "../../sim/epidemic-params";
+import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES } from "../../sim/epidemic/epidemic-params";
 import {
   applyScenarioOverrides,
   DEFAULT_APP_RESPONSE,

@@ -26,7 +26,7 @@
  *   Seeds 1–8: R0 4.20 (448 cases), pre 0.516.
  */
 import { describe, expect, it } from "vitest";
-import { measureR0Arm, type R0ArmFigures } from "../../sim/epidemic-measure";
+import { measureR0Arm, type R0ArmFigures } from "../../sim/epidemic/epidemic-measure";
 import { loadScenario } from "../../sim/scenario";
 
 const PEOPLE = 3000;

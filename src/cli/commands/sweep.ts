@@ -4,8 +4,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { replicateSeeds } from "../../../sim/replicates";
-import { runPool } from "../../../sim/run-pool";
+import { replicateSeeds } from "../../../sim/report/replicates";
+import { runPool } from "../../../sim/sweep/run-pool";
 import { loadScenario } from "../../../sim/scenario";
 import {
   finishedKeys,
@@ -15,7 +15,7 @@ import {
   runRecord,
   storeRun,
   writeSweepOutputs,
-} from "../../../sim/sweep";
+} from "../../../sim/sweep/sweep";
 import { InvalidArgumentError } from "../../errors";
 import { onInterrupt, parseIntOption, printJson } from "../run";
 import { formatDuration } from "./sim";
@@ -136,7 +136,7 @@ export function registerSweep(program: Command): void {
       makeOut(o.out);
       if (o.queue) {
         // Before anything is printed or enqueued: a queue that does not answer is exit 3 at once.
-        const { checkQueue } = await import("../../../sim/sweep-queue");
+        const { checkQueue } = await import("../../../sim/sweep/sweep-queue");
         await checkQueue(o.queue);
       }
       const done = finishedKeys(o.out);
@@ -165,7 +165,7 @@ export function registerSweep(program: Command): void {
       const daysDone = new Array<number>(pending.length).fill(0);
       bar?.start(pending.length * days, 0, { runs: 0, total_runs: pending.length });
       if (o.queue) {
-        const { runOnQueue } = await import("../../../sim/sweep-queue");
+        const { runOnQueue } = await import("../../../sim/sweep/sweep-queue");
         await runOnQueue(o.queue, pending, {
           onResult: (run, result) => {
             storeRun(o.out, runRecord(run, result, result.elapsedMs));
@@ -227,7 +227,7 @@ export function registerSweep(program: Command): void {
       30_000,
     )
     .action(async (o: { queue: string; concurrency: number; lockMs: number }) => {
-      const { startQueueWorker } = await import("../../../sim/sweep-queue");
+      const { startQueueWorker } = await import("../../../sim/sweep/sweep-queue");
       const worker = await startQueueWorker(o.queue, {
         concurrency: o.concurrency,
         lockMs: o.lockMs,

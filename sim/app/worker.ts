@@ -1,0 +1,73 @@
+/**
+ * Worker-thread side of {@link startPartitionWorker}: runs one partition of the app arm, answering the
+ * coordinator's requests in the order they arrive.
+ */
+import type { RadioSampling } from "../radio/radio";
+import type { SimEngine } from "./partition";
+import { parentPort, workerData } from "node:worker_threads";
+import type { ContactTrace } from "../world/contact-trace";
+import { type BatchMessage, createAppPartition, type DayDecisions } from "./partition";
+import type { Scenario } from "../scenario";
+
+/** What a worker is started with (`workerData.task`); an object, so it can grow. */
+export interface WorkerTask {
+  /** The prepared scenario. */
+  scenario: Scenario;
+  /** Which partition of the app arm this worker simulates, of how many. */
+  partition: { index: number; count: number };
+  /** The contact trace to replay instead of generated mobility, if any. */
+  contacts?: ContactTrace;
+  /** Radio sampling of the phones (default `packets`). */
+  radio?: RadioSampling;
+  /** Which host runs the phones (default `batched`). */
+  engine?: SimEngine;
+  /** Receivers the detection measure judges per day (default 1,000). */
+  detectionReceivers?: number;
+}
+
+/** A request to a partition worker. */
+export type PartitionRequest =
+  | { op: "start" }
+  | { op: "runDay"; day: number; decisions: DayDecisions }
+  | { op: "match"; batch: BatchMessage }
+  | { op: "detect"; day: number }
+  | { op: "finish"; decisions: DayDecisions };
+
+/** A worker's answer to one request, in request order. */
+export type PartitionResponse = { result: unknown } | { error: string };
+
+/** Runs the task in `workerData`: answers every request with `{ result }` or `{ error }`. */
+export function runWorkerTask(): void {
+  const port = parentPort;
+  if (!port) throw new Error("runWorkerTask: not in a worker thread");
+  const task = (workerData as { task: WorkerTask }).task;
+  const partition = createAppPartition(task.scenario, {
+    ...task.partition,
+    ...(task.contacts ? { contacts: task.contacts } : {}),
+    ...(task.radio ? { radio: task.radio } : {}),
+    ...(task.engine ? { engine: task.engine } : {}),
+    ...(task.detectionReceivers !== undefined ? { detectionReceivers: task.detectionReceivers } : {}),
+  });
+  let queue: Promise<void> = Promise.resolve();
+  port.on("message", (r: PartitionRequest) => {
+    queue = queue.then(async () => {
+      try {
+        const result =
+          r.op === "start"
+            ? await partition.start()
+            : r.op === "runDay"
+              ? await partition.runDay(r.day, r.decisions)
+              : r.op === "match"
+                ? await partition.match(r.batch)
+                : r.op === "detect"
+                  ? await partition.detect(r.day)
+                  : await partition.finish(r.decisions);
+        port.postMessage({ result } satisfies PartitionResponse);
+      } catch (err) {
+        port.postMessage({
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        } satisfies PartitionResponse);
+      }
+    });
+  });
+}

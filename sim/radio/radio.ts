@@ -1,0 +1,538 @@
+/**
+ * Generative BLE RSSI model for the simulated radio medium: one- or two-slope log-distance path loss per
+ * carriage pair, log-normal shadowing (a persistent per-link part and a slow part, both smooth in time
+ * and reciprocal) whose spread may change with distance, body blocking, Rician fast fading per packet,
+ * per-model tx power and RSSI correction, packet loss and receiver sensitivity, advertising every
+ * ≈ 250 ms with a random phase. Parameters are fitted to DP-3T exp05 field data by
+ * `scripts/fit-radio.ts`: pooled into `sim/radio/radio-params.json` (the default) and per setting (lunch,
+ * train, office, queue, party; chosen by the kind of place) into `sim/radio/radio-settings.json` (see
+ * docs/radio-fit.md).
+ *
+ * Every draw is a counter-based hash of (seed, link, time), so a link's samples do not depend on the
+ * order in which links are asked for, and asking twice gives the same samples.
+ */
+import { type Carriage, CARRIAGES, type VenueKind } from "../scenario";
+import {
+  KNOTS_PER_CORRELATION,
+  RICIAN_TABLE_SIZE,
+  ricianTable,
+  smoothNoise,
+  smoothNoiseWalker,
+} from "./fading";
+import type { LinkFunction } from "../../src/index";
+import { hash32, hashString, hashUniform, mix32 } from "../random";
+import fitted from "./radio-params.json";
+import pcngFitted from "./radio-params-pcng.json";
+import settingsFile from "./radio-settings.json";
+
+/** Unordered carriage pair key as in the data files: HH, HP, HB, PP, PB, BB. */
+export type PairKey = "HH" | "HP" | "HB" | "PP" | "PB" | "BB";
+
+/** Model parameters of one carriage pair. */
+export interface PairParams {
+  /** Mean RSSI at 1 m for the reference devices, before body blocking (dBm). */
+  intercept: number;
+  /** Path-loss exponent n: mean falls 10·n dB per decade of distance (up to `breakpointM`, if set). */
+  exponent: number;
+  /**
+   * Breakpoint of a two-slope path loss (m): beyond it the mean falls 10·`farExponent` dB per decade
+   * instead (the field fit's crowded rooms flatten beyond 3–4 m). Absent: one slope throughout.
+   */
+  breakpointM?: number;
+  /** Path-loss exponent beyond `breakpointM` (required with it). */
+  farExponent?: number;
+  /**
+   * Change of the variance of shadowing and fading per decade of distance, relative to 1 m: at `d` m
+   * every spread (session, slow, fading) is multiplied by √max(0.25, 1 + varianceSlope·log10 d), log10 d
+   * clamped to [−1, 1] (0.1–10 m, the field data's range). Negative: more spread near (bodies and
+   * orientation matter more close up). Absent: 0.
+   */
+  varianceSlope?: number;
+  /** Persistent per-link shadowing standard deviation (dB). */
+  sessionSd: number;
+  /** Slow within-stay shadowing standard deviation (dB). */
+  slowSd: number;
+  /** Correlation time of the slow shadowing (s). */
+  slowCorrelationS: number;
+  /** Rician K factor of per-packet fading (linear; 0 = Rayleigh). */
+  riceK: number;
+  /** Mean of the Rician fading in dB (subtracted so fading has zero mean in dB). */
+  riceMeanDb: number;
+  /** Probability the line between the phones is blocked by a body. */
+  blockingProbability: number;
+  /** Extra loss when blocked (dB). */
+  blockingLossDb: number;
+}
+
+/** All radio model parameters. */
+export interface RadioParams {
+  /** Per carriage pair. */
+  pairs: Record<PairKey, PairParams>;
+  /** Advertising interval (ms). */
+  advertisingIntervalMs: number;
+  /** Random advertising delay added to each event, uniform on [0, this) ms (BLE advDelay ≤ 10 ms). */
+  advertisingJitterMs: number;
+  /** Probability a packet is lost regardless of its level (collisions, scanner busy). */
+  packetLoss: number;
+  /** Packets weaker than this are not received (dBm). */
+  sensitivityDbm: number;
+  /** Correlation time of the persistent per-link shadowing (s). */
+  sessionCorrelationS: number;
+  /** Correlation time of body blocking (s). */
+  blockingCorrelationS: number;
+  /** Distances below this are clamped (m). */
+  minDistanceM: number;
+  /** Calibration of the reference devices the fit describes (Google EN calibration semantics). */
+  reference: { txPower: number; rssiCorrection: number };
+}
+
+/**
+ * The fitted parameters shipped in `sim/radio/radio-params.json`: DP-3T exp05 field data, the five annotated
+ * scenarios weighted equally (docs/radio-fit.md). The default wherever the setting is not known.
+ */
+export const FITTED_RADIO_PARAMS: RadioParams = fitted as RadioParams;
+
+/**
+ * Radio settings: one parameter set per annotated DP-3T exp05 scenario (`sim/radio/radio-settings.json`,
+ * fitted by `scripts/fit-radio.ts`, docs/radio-fit.md).
+ */
+export type RadioSetting = "lunch" | "train" | "office" | "queue" | "party";
+
+/** The settings in a fixed order. */
+export const RADIO_SETTINGS: readonly RadioSetting[] = ["lunch", "train", "office", "queue", "party"];
+
+/** Per-setting fitted parameters, and the setting of each kind of place (venue kinds and `home`). */
+export const FITTED_RADIO_SETTINGS = settingsFile as {
+  /** Setting whose radio a kind of place has (docs/radio-fit.md says why). */
+  places: Record<VenueKind | "home", RadioSetting>;
+  /** Parameters per setting. */
+  settings: Record<RadioSetting, RadioParams>;
+};
+
+/** The fitted radio parameters of a kind of place (a venue kind or `home`). */
+export function radioParamsForPlace(kind: VenueKind | "home"): RadioParams {
+  return FITTED_RADIO_SETTINGS.settings[FITTED_RADIO_SETTINGS.places[kind]];
+}
+
+/** The pc-ng/rss_smartphone (static, per carriage pair) fit that preceded the field fit, for comparison. */
+export const PCNG_RADIO_PARAMS: RadioParams = pcngFitted as RadioParams;
+
+/**
+ * Factor on every spread (shadowing and fading) of pair parameters `p` at distance `d` m (see
+ * {@link PairParams.varianceSlope}); 1 when the parameter is absent.
+ */
+export function spreadScale(p: PairParams, d: number, minDistanceM: number): number {
+  if (!p.varianceSlope) return 1;
+  const x = Math.min(1, Math.max(-1, Math.log10(Math.max(d, minDistanceM))));
+  return Math.sqrt(Math.max(0.25, 1 + p.varianceSlope * x));
+}
+
+/**
+ * Mean RSSI (dBm) of pair parameters `p` at distance `d` m (clamped to `minDistanceM`), before
+ * calibration offsets, shadowing, blocking and fading: one- or two-slope log-distance path loss.
+ */
+export function pathLossRssi(p: PairParams, d: number, minDistanceM: number): number {
+  const x = Math.log10(Math.max(d, minDistanceM));
+  const mean = p.intercept - 10 * p.exponent * x;
+  if (p.breakpointM === undefined) return mean;
+  const over = x - Math.log10(p.breakpointM);
+  return over > 0 ? mean - 10 * (p.farExponent! - p.exponent) * over : mean;
+}
+
+/** One phone's radio: identity seed, carriage, and its model's calibration numbers. */
+export interface RadioStation {
+  /** Stable per-phone seed (e.g. {@link hashString} of its id). */
+  seed: number;
+  /** How the phone is carried. */
+  carriage: Carriage;
+  /** Advertised tx power of the model (EN calibration `tx_power`, dBm); reference if absent. */
+  txPower?: number;
+  /** Receiver RSSI correction of the model (EN calibration `rssi_correction`, dB); reference if absent. */
+  rssiCorrection?: number;
+}
+
+/** Distance (m) between the advertiser and the scanner at unix-ms time `t`, or `undefined` if apart. */
+export type DistanceAt = (t: number) => number | undefined;
+
+const LETTER: Record<Carriage, string> = { hand: "H", pocket: "P", bag: "B" };
+
+/** The unordered pair key of two carriages. */
+export function pairKey(a: Carriage, b: Carriage): PairKey {
+  return PAIR_KEYS[CARRIAGE_INDEX[a] * 3 + CARRIAGE_INDEX[b]]!;
+}
+
+const PAIR_INDEX: Record<PairKey, number> = { HH: 0, HP: 1, HB: 2, PP: 3, PB: 4, BB: 5 };
+const CARRIAGE_INDEX = Object.fromEntries(CARRIAGES.map((c, i) => [c, i])) as Record<Carriage, number>;
+// Unordered pair key of every ordered (a, b) carriage pair, indexed a·3 + b.
+const PAIR_KEYS: PairKey[] = CARRIAGES.flatMap((a) =>
+  CARRIAGES.map((b) => {
+    const [x, y] = CARRIAGE_INDEX[a] <= CARRIAGE_INDEX[b] ? [a, b] : [b, a];
+    return `${LETTER[x]}${LETTER[y]}` as PairKey;
+  }),
+);
+
+/**
+ * One scan's summary, as the scan aggregator would fold the packets: packets received, their mean RSSI
+ * (rounded) and maximum RSSI (dBm).
+ */
+export interface ScanSummary {
+  packets: number;
+  meanRssi: number;
+  maxRssi: number;
+}
+
+/** How the radio draws what a scan hears: one summary per scan (default) or every packet. */
+export type RadioSampling = "scan" | "packets";
+
+/** A radio model: per-link RSSI sample generation. */
+export interface RadioModel {
+  /** The parameters in use. */
+  readonly params: RadioParams;
+  /** Expected RSSI (dBm) at distance `d` m for these two stations, without shadowing or fading. */
+  meanRssi(advertiser: RadioStation, scanner: RadioStation, d: number): number;
+  /**
+   * RSSI samples `scanner` receives from `advertiser` in [from, to) (unix ms), given their distance over
+   * time; appended to `out` (a new array by default) and returned.
+   */
+  samples(
+    advertiser: RadioStation,
+    scanner: RadioStation,
+    from: number,
+    to: number,
+    distanceAt: DistanceAt,
+    out?: number[],
+  ): number[];
+  /**
+   * What `scanner` hears from `advertiser` in the scan window [from, to) (unix ms), drawn as one
+   * summary from the distribution the per-packet model ({@link RadioModel.samples}) implies, without
+   * drawing the packets; `undefined` when nothing is received. See {@link createRadioModel} for the
+   * method and what it approximates.
+   */
+  scan(
+    advertiser: RadioStation,
+    scanner: RadioStation,
+    from: number,
+    to: number,
+    distanceAt: DistanceAt,
+  ): ScanSummary | undefined;
+}
+
+/**
+ * Within-scan tables by what they depend on (fading, slow shadowing, loss, advertising timing and the
+ * number of events), shared by every model and carriage pair with those values on this thread (the
+ * field fit gives all six pairs of a setting the same parameters).
+ */
+const scanTables = new Map<string, ScanTable>();
+
+/** Key of the within-scan part of pair parameters `p` (see {@link scanTables}). */
+const withinScanKey = (params: RadioParams, p: PairParams) =>
+  [
+    p.riceK,
+    p.riceMeanDb,
+    p.slowSd,
+    p.slowCorrelationS,
+    params.packetLoss,
+    params.advertisingIntervalMs,
+    params.advertisingJitterMs,
+  ].join("/");
+
+/** Synthetic scans per within-scan table (a power of two). */
+const SCAN_TABLE_ROWS = 4096;
+
+/**
+ * The within-scan part of the per-packet model for one carriage pair and `n` advertising events: for
+ * each of `rows` synthetic scans (independent realisations of the slow shadowing at a random phase,
+ * the advertiser's timing jitter, packet loss and Rician fading), the packets' offsets from the scan's
+ * level in dB, sorted ascending (a lost packet is −∞), with suffix sums (sum of offsets i…n−1).
+ */
+interface ScanTable {
+  n: number;
+  offsets: Float64Array;
+  suffix: Float64Array;
+}
+
+function buildScanTable(params: RadioParams, p: PairParams, tableSeed: number, n: number): ScanTable {
+  const fading = ricianTable(p.riceK);
+  const interval = params.advertisingIntervalMs;
+  const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
+  const offsets = new Float64Array(SCAN_TABLE_ROWS * n);
+  const suffix = new Float64Array(SCAN_TABLE_ROWS * (n + 1));
+  const row = new Float64Array(n);
+  for (let j = 0; j < SCAN_TABLE_ROWS; j++) {
+    const seed = hash32(0x5ca77ab1, tableSeed, n, j);
+    const t0 = hashUniform(seed, 1) * 1e9;
+    for (let k = 0; k < n; k++) {
+      const h = hash32(seed, k, 2);
+      if ((h & 0xfffff) / 0x100000 < params.packetLoss) {
+        row[k] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      const t = t0 + k * interval + hashUniform(seed, k, 3) * params.advertisingJitterMs;
+      row[k] =
+        p.slowSd * smoothNoise(seed, t / slowKnot) +
+        fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! -
+        p.riceMeanDb;
+    }
+    row.sort();
+    offsets.set(row, j * n);
+    let sum = 0;
+    suffix[j * (n + 1) + n] = 0;
+    for (let k = n - 1; k >= 0; k--) {
+      if (row[k]! > Number.NEGATIVE_INFINITY) sum += row[k]!;
+      suffix[j * (n + 1) + k] = sum;
+    }
+  }
+  return { n, offsets, suffix };
+}
+
+/** Creates a radio model with `params` (fitted by default); `seed` selects the realisation. */
+export function createRadioModel(seed: number, params: RadioParams = FITTED_RADIO_PARAMS): RadioModel {
+  const ref = params.reference;
+  const interval = params.advertisingIntervalMs;
+  const jitter = params.advertisingJitterMs;
+  const offset = (a: RadioStation, s: RadioStation) =>
+    (a.txPower ?? ref.txPower) -
+    ref.txPower -
+    ((s.rssiCorrection ?? ref.rssiCorrection) - ref.rssiCorrection);
+  // Per-pair Rician tables: one hash per packet draws the fading (same distribution, 4096 quantiles).
+  const rician = new Map<PairKey, Float64Array>();
+  const ricianFor = (key: PairKey) => {
+    let t = rician.get(key);
+    if (!t) {
+      t = ricianTable(params.pairs[key].riceK);
+      rician.set(key, t);
+    }
+    return t;
+  };
+  const meanRssi = (a: RadioStation, s: RadioStation, d: number) => {
+    const p = params.pairs[pairKey(a.carriage, s.carriage)];
+    return pathLossRssi(p, d, params.minDistanceM) + offset(a, s);
+  };
+  // Tables depend on the parameters only (not the seed): shared through scanTables, looked up here by
+  // (pair, n) without building the key string per scan.
+  const tables = new Map<number, ScanTable>();
+  const tableFor = (key: PairKey, n: number): ScanTable => {
+    const id = PAIR_INDEX[key] * 100_000 + n;
+    let t = tables.get(id);
+    if (!t) {
+      const within = `${withinScanKey(params, params.pairs[key])}/${n}`;
+      t = scanTables.get(within);
+      if (!t) {
+        t = buildScanTable(params, params.pairs[key], hashString(within), n);
+        scanTables.set(within, t);
+      }
+      tables.set(id, t);
+    }
+    return t;
+  };
+  // Time of advertising event k of an advertiser (phase and seed as in samples()).
+  const eventAt = (advSeed: number, phase: number, k: number) =>
+    phase + k * interval + (mix32(advSeed ^ Math.imul(k, 0x9e3779b1)) / 4294967296) * jitter;
+  return {
+    params,
+    meanRssi,
+    scan(a, s, from, to, distanceAt) {
+      // The advertising events in [from, to): exact, from the two edge events' jitter.
+      const phase = hashUniform(seed, a.seed, 7) * interval;
+      const advSeed = hash32(a.seed, seed);
+      let first = Math.ceil((from - phase - jitter) / interval);
+      if (eventAt(advSeed, phase, first) < from) first++;
+      let last = Math.floor((to - phase) / interval);
+      if (eventAt(advSeed, phase, last) >= to) last--;
+      const n = last - first + 1;
+      if (n <= 0) return undefined;
+      const d = distanceAt(from) ?? distanceAt(to - 1);
+      if (d === undefined) return undefined;
+      const pk = pairKey(a.carriage, s.carriage);
+      const p = params.pairs[pk];
+      const lo = Math.min(a.seed, s.seed) >>> 0;
+      const hi = Math.max(a.seed, s.seed) >>> 0;
+      const linkSeed = hash32(seed, lo, hi);
+      // The scan's level: path loss at its distance, the persistent shadowing (120 s correlation) and
+      // body blocking (30 s periods) at the scan's start second and midpoint, exactly as samples() has them.
+      const sec = Math.floor(from / 1000);
+      const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
+      const scale = spreadScale(p, d, params.minDistanceM);
+      let level =
+        pathLossRssi(p, d, params.minDistanceM) +
+        offset(a, s) +
+        scale * p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
+      const mid = (from + to) / 2;
+      if (
+        hashUniform(linkSeed, Math.floor(mid / (1000 * params.blockingCorrelationS)), 3) <
+        p.blockingProbability
+      )
+        level -= p.blockingLossDb;
+      // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
+      // the scan's first event.
+      const table = tableFor(pk, n);
+      const row = hash32(seed, a.seed, s.seed, first) & (SCAN_TABLE_ROWS - 1);
+      const base = row * n;
+      // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
+      // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
+      const cut = (params.sensitivityDbm - 0.5 - level) / scale;
+      let i = 0;
+      let j = n;
+      while (i < j) {
+        const m = (i + j) >>> 1;
+        if (table.offsets[base + m]! >= cut) j = m;
+        else i = m + 1;
+      }
+      const packets = n - i;
+      if (packets === 0) return undefined;
+      return {
+        packets,
+        meanRssi: Math.round(level + (scale * table.suffix[row * (n + 1) + i]!) / packets),
+        maxRssi: Math.round(level + scale * table.offsets[base + n - 1]!),
+      };
+    },
+    samples(a, s, from, to, distanceAt, out = []) {
+      const pk = pairKey(a.carriage, s.carriage);
+      const p = params.pairs[pk];
+      const fading = ricianFor(pk);
+      const lo = Math.min(a.seed, s.seed) >>> 0;
+      const hi = Math.max(a.seed, s.seed) >>> 0;
+      // Reciprocal link seeds (same both ways) for shadowing and blocking; directional for packets.
+      const linkSeed = hash32(seed, lo, hi);
+      const dirSeed = hash32(seed, a.seed, s.seed, 1);
+      const phase = hashUniform(seed, a.seed, 7) * interval;
+      const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
+      const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
+      const blockMs = 1000 * params.blockingCorrelationS;
+      const base = offset(a, s);
+      const session = smoothNoiseWalker(linkSeed);
+      const slow = smoothNoiseWalker(linkSeed ^ 0x5f3759df);
+      // Per-packet draws use one murmur finaliser round of (seed, packet index): the advertiser's
+      // timing jitter (the same for every scanner) and, per link direction, loss and fading.
+      const advSeed = hash32(a.seed, seed);
+      // Distance, the persistent shadowing and blocking change slowly: evaluated once per second and
+      // per blocking period.
+      let second = Number.NaN;
+      let d: number | undefined;
+      let block = Number.NaN;
+      let blocked = false;
+      let k = Math.ceil((from - phase - jitter) / interval);
+      let meanAtD = 0;
+      let scale = 1;
+      for (; ; k++) {
+        const t = phase + k * interval + (mix32(advSeed ^ Math.imul(k, 0x9e3779b1)) / 4294967296) * jitter;
+        if (t >= to) break;
+        if (t < from) continue;
+        // One hash per packet and link: its low 20 bits decide loss, its top 12 bits the fading draw.
+        const h = mix32(dirSeed ^ Math.imul(k, 0x85ebca6b));
+        if ((h & 0xfffff) / 0x100000 < params.packetLoss) continue;
+        const sec = Math.floor(t / 1000);
+        if (sec !== second) {
+          second = sec;
+          d = distanceAt(t);
+          if (d !== undefined) {
+            scale = spreadScale(p, d, params.minDistanceM);
+            meanAtD =
+              pathLossRssi(p, d, params.minDistanceM) +
+              base +
+              scale * p.sessionSd * session((sec * 1000) / sessionKnot);
+          }
+        }
+        if (d === undefined) continue;
+        let rssi =
+          meanAtD +
+          scale *
+            (p.slowSd * slow(t / slowKnot) + fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! - p.riceMeanDb);
+        const bi = Math.floor(t / blockMs);
+        if (bi !== block) {
+          block = bi;
+          blocked = hashUniform(linkSeed, bi, 3) < p.blockingProbability;
+        }
+        if (blocked) rssi -= p.blockingLossDb;
+        rssi = Math.round(rssi);
+        if (rssi < params.sensitivityDbm) continue;
+        out.push(rssi);
+      }
+      return out;
+    },
+  };
+}
+
+/** RSSI samples `scanner` hears from `advertiser` in [from, to): the simulated medium's own type. */
+export type { LinkFunction } from "../../src/index";
+
+/** Options of {@link createLinkFunction}. */
+export interface LinkFunctionOptions {
+  /** The radio model. */
+  model: RadioModel;
+  /** Radio of a station id. */
+  station(id: string): RadioStation;
+  /** Distance (m) between two stations at unix-ms time `t`, `undefined` when not in the same place. */
+  distance(advertiser: string, scanner: string, t: number): number | undefined;
+  /**
+   * `packets` (default here, the reference): every packet drawn by {@link RadioModel.samples}; `scan`:
+   * one {@link RadioModel.scan} summary per window, handed to the medium as packets that fold to the same
+   * summary (one at the maximum, the rest making up the mean).
+   */
+  sampling?: RadioSampling;
+  /**
+   * The model of the place where the two stations are at unix-ms time `t` (the window's start), e.g.
+   * {@link createSettingModels}' model of {@link FITTED_RADIO_SETTINGS}`.places[kind]`; `undefined` (or
+   * no `modelAt`) draws with `model`.
+   */
+  modelAt?(advertiser: string, scanner: string, t: number): RadioModel | undefined;
+}
+
+/** Adapts a radio model to the simulated medium's link function. */
+export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
+  const { station, distance, modelAt } = options;
+  const pick = modelAt
+    ? (a: string, s: string, t: number) => modelAt(a, s, t) ?? options.model
+    : () => options.model;
+  if (options.sampling === "scan") {
+    return (advertiser, scanner, from, to) => {
+      const s = pick(advertiser, scanner, from).scan(station(advertiser), station(scanner), from, to, (t) =>
+        distance(advertiser, scanner, t),
+      );
+      return s ? summaryPackets(s) : [];
+    };
+  }
+  return (advertiser, scanner, from, to) =>
+    pick(advertiser, scanner, from).samples(station(advertiser), station(scanner), from, to, (t) =>
+      distance(advertiser, scanner, t),
+    );
+}
+
+/**
+ * One radio model per fitted setting, all with realisation `seed` (so a link keeps its shadowing and
+ * fading draws when it moves between settings; only the parameters change).
+ */
+export function createSettingModels(
+  seed: number,
+  settings: Record<RadioSetting, RadioParams> = FITTED_RADIO_SETTINGS.settings,
+): Record<RadioSetting, RadioModel> {
+  return Object.fromEntries(RADIO_SETTINGS.map((k) => [k, createRadioModel(seed, settings[k])])) as Record<
+    RadioSetting,
+    RadioModel
+  >;
+}
+
+/**
+ * Integer RSSI packets that the scan aggregator folds to `s` exactly: one at the maximum, and the rest
+ * spread over ⌊r⌋ and ⌈r⌉ so that the sum is packets · meanRssi (every value ≤ the maximum, since the
+ * mean is; and ≥ the summary's packets' own minimum, so in the RSSI range for a summary of real packets).
+ */
+export function summaryPackets(s: ScanSummary): number[] {
+  const out = [s.maxRssi];
+  const n = s.packets - 1;
+  if (n === 0) return out;
+  const rest = s.packets * s.meanRssi - s.maxRssi;
+  const low = Math.floor(rest / n);
+  const high = rest - low * n; // this many packets at low + 1
+  for (let i = 0; i < n; i++) out.push(i < high ? low + 1 : low);
+  return out;
+}
+
+/** A station with a seed derived from its id. */
+export function stationFor(
+  id: string,
+  carriage: Carriage,
+  calibration?: Omit<RadioStation, "seed" | "carriage">,
+) {
+  return { seed: hashString(id), carriage, ...calibration } satisfies RadioStation;
+}

@@ -1,0 +1,202 @@
+/**
+ * A sweep across machines on Redis + BullMQ: the coordinator (`bluezone sweep --queue URL`) enqueues
+ * each pending run as a job whose id is the run's key, then collects the results as workers
+ * (`bluezone worker --queue URL`) finish them, storing each like a local run. A worker that dies
+ * mid-run holds its job's lock until `lockDuration` passes; another worker's stalled-job check then
+ * moves the job back to the wait list and it runs again elsewhere (BullMQ's stalled-job handling), so
+ * nothing is lost. Runs are deterministic in their seed, so a retried run gives the same row.
+ */
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { InvalidArgumentError } from "../../src/index";
+import { createRunThreadPool, type PoolRun } from "./run-pool";
+import type { DayRow, SimulationSummary } from "../run";
+import type { SweepRun } from "./sweep";
+
+/** The BullMQ queue every sweep uses (jobs are keyed by run, so sweeps share it safely). */
+export const SWEEP_QUEUE = "bluezone-sweep";
+
+/** A job's data: the run and its place in the sweep. */
+export interface SweepJobData {
+  key: string;
+  grid: Record<string, string>;
+  seed: number;
+  run: PoolRun;
+}
+
+/** A job's return value. */
+export interface SweepJobResult {
+  summary: SimulationSummary;
+  daily: DayRow[];
+  elapsedMs: number;
+  /** Which worker ran it (host:pid), for the log. */
+  worker: string;
+}
+
+/** Connection options of a `redis://[user:password@]host:port[/db]` URL. */
+export function queueConnection(url: string): {
+  host: string;
+  port: number;
+  db?: number;
+  username?: string;
+  password?: string;
+} {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InvalidArgumentError(`--queue must be a redis://HOST:PORT URL, got "${url}"`);
+  }
+  if (u.protocol !== "redis:" || u.hostname === "")
+    throw new InvalidArgumentError(`--queue must be a redis://HOST:PORT URL, got "${url}"`);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
+  if (db !== undefined && !Number.isInteger(db))
+    throw new InvalidArgumentError(`--queue ${url}: the database must be a number (redis://HOST:PORT/DB)`);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ""),
+    port: u.port ? Number(u.port) : 6379,
+    ...(db !== undefined ? { db } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+  };
+}
+
+/**
+ * Checks that Redis answers at `url` within a few seconds (BullMQ's own clients would retry forever).
+ * @throws a system error (`connect: …`, exit 3) when it does not
+ */
+export async function checkQueue(url: string): Promise<void> {
+  const c = new Redis({
+    ...queueConnection(url),
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  c.on("error", () => {});
+  try {
+    await c.connect();
+    await c.ping();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw Object.assign(new Error(`cannot reach the queue at ${url}: ${e.message}`), {
+      code: e.code ?? "ECONNREFUSED",
+      syscall: "connect",
+    });
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** Options of {@link runOnQueue}. */
+export interface QueueCollectOptions {
+  /** Stores a finished run (called once per run, as results arrive). */
+  onResult: (run: SweepRun, result: SweepJobResult) => void;
+  /** Milliseconds between checks of the jobs' states (default 250). */
+  pollMs?: number;
+  /** Attempts per run before the sweep fails (default 3: a run that throws is tried again). */
+  attempts?: number;
+}
+
+/**
+ * Enqueues `runs` (job id = run key; a job already in the queue is not added twice) and waits until
+ * every one has completed, handing each result to `onResult`.
+ * @throws Error when a run failed on the workers after all its attempts
+ */
+export async function runOnQueue(
+  url: string,
+  runs: readonly SweepRun[],
+  options: QueueCollectOptions,
+): Promise<void> {
+  await checkQueue(url);
+  const queue = new Queue<SweepJobData, SweepJobResult>(SWEEP_QUEUE, {
+    connection: { ...queueConnection(url), maxRetriesPerRequest: null },
+  });
+  try {
+    const attempts = options.attempts ?? 3;
+    await queue.addBulk(
+      runs.map((r) => ({
+        name: "run",
+        data: { key: r.key, grid: r.grid, seed: r.seed, run: r.run },
+        opts: { jobId: r.key, attempts, removeOnComplete: false, removeOnFail: false },
+      })),
+    );
+    const remaining = new Map(runs.map((r) => [r.key, r]));
+    while (remaining.size > 0) {
+      for (const [key, run] of remaining) {
+        const job = await queue.getJob(key);
+        if (!job) throw new Error(`sweep: run ${key} vanished from the queue (was the queue emptied?)`);
+        if (job.finishedOn && job.returnvalue) {
+          options.onResult(run, job.returnvalue);
+          remaining.delete(key);
+        } else if (job.finishedOn && job.failedReason && job.attemptsMade >= attempts) {
+          throw new Error(`sweep: run ${key} (seed ${run.seed}) failed on the workers: ${job.failedReason}`);
+        }
+      }
+      if (remaining.size > 0) await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Options of {@link startQueueWorker}. */
+export interface QueueWorkerOptions {
+  /** Runs at once (one thread each). */
+  concurrency: number;
+  /**
+   * How long a job's lock lasts without renewal, ms (BullMQ `lockDuration`; renewed every half of it
+   * while the run goes on). A killed worker's run is retried once it expires and a stalled-job check
+   * (every `lockMs` too) finds it. Default 30,000.
+   */
+  lockMs?: number;
+  /** Called when a run starts and ends (for the log). */
+  onEvent?: (e: { event: "start" | "done" | "failed"; key: string; seed: number; detail?: string }) => void;
+}
+
+/** A running queue worker. */
+export interface QueueWorker {
+  /** Stops taking jobs, waits for the runs in progress, closes the threads. */
+  close(): Promise<void>;
+}
+
+/** Takes runs from the sweep queue at `url` and executes them on `concurrency` threads. */
+export async function startQueueWorker(url: string, options: QueueWorkerOptions): Promise<QueueWorker> {
+  await checkQueue(url);
+  const threads = createRunThreadPool(options.concurrency);
+  const lockMs = options.lockMs ?? 30_000;
+  const me = `${(await import("node:os")).hostname()}:${process.pid}`;
+  const worker = new Worker<SweepJobData, SweepJobResult>(
+    SWEEP_QUEUE,
+    async (job) => {
+      options.onEvent?.({ event: "start", key: job.data.key, seed: job.data.seed });
+      const { result, elapsedMs } = await threads.run(job.data.run);
+      options.onEvent?.({
+        event: "done",
+        key: job.data.key,
+        seed: job.data.seed,
+        detail: `${(elapsedMs / 1000).toFixed(1)} s`,
+      });
+      return { summary: result.summary, daily: result.daily, elapsedMs, worker: me };
+    },
+    {
+      connection: { ...queueConnection(url), maxRetriesPerRequest: null },
+      concurrency: options.concurrency,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      maxStalledCount: 5,
+    },
+  );
+  worker.on("failed", (job, err) => {
+    if (job)
+      options.onEvent?.({ event: "failed", key: job.data.key, seed: job.data.seed, detail: err.message });
+  });
+  worker.on("error", () => {}); // connection hiccups: BullMQ reconnects
+  await worker.waitUntilReady();
+  return {
+    async close() {
+      await worker.close();
+      await threads.close();
+    },
+  };
+}

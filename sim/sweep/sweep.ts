@@ -1,0 +1,382 @@
+/**
+ * Parameter sweeps (`bluezone sweep`): a grid of scenario overrides × seeds, one simulation per grid
+ * point and seed. The plan is validated before anything runs (every grid point goes through the
+ * scenario schema); each finished run is stored as its own file (`runs/<key>.json`, written whole by
+ * rename) so a rerun skips it; the tables (`runs.csv`, `runs.parquet`, `daily.parquet`), the manifest
+ * (`sweep.json`) and the report are built from those files only, whoever ran them (this process or
+ * BullMQ workers on other machines).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { InvalidArgumentError } from "../../src/index";
+import { flattenSummary } from "../report/figures";
+import { renderSweepReport } from "./sweep-report";
+import type { PoolRun } from "./run-pool";
+import type { DayRow, SimulationResult, SimulationSummary } from "../run";
+import { applyScenarioOverrides, parseScenario, readScenarioJson, type Scenario } from "../scenario";
+import { ScenarioError } from "../validate";
+
+/** Grid paths that are not scenario fields but options of a run (as on `bluezone sim`). */
+export const GRID_ALIASES = {
+  /** `--adoption`: the share of people running the app (replaces the scenario's, per-age values too). */
+  adoption: "adoption",
+} as const;
+
+/** One axis of the grid: a scenario field path (or an alias) and its values as given. */
+export interface GridAxis {
+  path: string;
+  /** The values as written on the command line. */
+  values: string[];
+}
+
+/**
+ * Parses `--grid path=v1,v2,…` (values split at commas, each read as JSON when it parses, else as
+ * text, like `--set`).
+ * @throws InvalidArgumentError when the form is wrong or a value is repeated
+ */
+export function parseGridAxis(text: string): GridAxis {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new InvalidArgumentError(`--grid "${text}" must have the form path=value1,value2,…`);
+  const path = text.slice(0, eq).trim();
+  const values = text
+    .slice(eq + 1)
+    .split(",")
+    .map((v) => v.trim());
+  if (values.some((v) => v === ""))
+    throw new InvalidArgumentError(`--grid ${path}: empty value in "${text.slice(eq + 1)}"`);
+  if (new Set(values).size !== values.length)
+    throw new InvalidArgumentError(`--grid ${path}: a value is repeated in "${text.slice(eq + 1)}"`);
+  return { path, values };
+}
+
+/** What every run of a sweep shares. */
+export interface SweepBase {
+  /** Scenario name or JSON file. */
+  scenario: string;
+  /** `--set` overrides applied before the grid's. */
+  set: string[];
+  phones?: number;
+  days?: number;
+  radio: "scan" | "packets";
+  noInterventions: boolean;
+}
+
+/** One run of the plan. */
+export interface SweepRun {
+  /** Stable identity: a hash of everything that determines the run's result (its file name). */
+  key: string;
+  /** The grid values of this run, by axis path (as given). */
+  grid: Record<string, string>;
+  seed: number;
+  /** The run as the pool or a queue worker executes it. */
+  run: PoolRun;
+}
+
+/** A validated sweep: the grid × seeds, in order (the last axis varies fastest, seeds fastest of all). */
+export interface SweepPlan {
+  base: SweepBase;
+  axes: GridAxis[];
+  seeds: number[];
+  /** SHA-256 of the scenario JSON after `--set` (before the grid), hex. */
+  scenarioHash: string;
+  scenarioName: string;
+  runs: SweepRun[];
+}
+
+/** Canonical JSON: object keys sorted, so equal values hash equally. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Every combination of the axes' values (one empty combination without axes). */
+function combinations(axes: readonly GridAxis[]): Record<string, string>[] {
+  let out: Record<string, string>[] = [{}];
+  for (const axis of axes) out = out.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.path]: v })));
+  return out;
+}
+
+/**
+ * The plan of a sweep: every grid point validated through the scenario schema with the same override
+ * machinery as `--set` (a typo in a path is a {@link ScenarioError} naming it), × the seeds.
+ * @throws ScenarioError for an invalid grid point; InvalidArgumentError for an axis repeated or a bad alias value
+ */
+export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: readonly number[]): SweepPlan {
+  const paths = axes.map((a) => a.path);
+  if (new Set(paths).size !== paths.length)
+    throw new InvalidArgumentError(`--grid: an axis is given twice (${paths.join(", ")})`);
+  const json = applyScenarioOverrides(readScenarioJson(base.scenario), base.set);
+  const scenarioName = parseScenario(json).name;
+  const runs: SweepRun[] = [];
+  for (const grid of combinations(axes)) {
+    let adoption: number | undefined;
+    const assignments: string[] = [];
+    for (const [path, value] of Object.entries(grid)) {
+      if (path === GRID_ALIASES.adoption) {
+        adoption = Number(value);
+        if (!(adoption >= 0 && adoption <= 1))
+          throw new InvalidArgumentError(`--grid adoption: "${value}" is not a fraction in 0…1`);
+      } else assignments.push(`${path}=${value}`);
+    }
+    let scenario: Scenario;
+    try {
+      scenario = parseScenario(applyScenarioOverrides(json, assignments));
+    } catch (err) {
+      if (err instanceof ScenarioError) {
+        const problem = err.message.slice(`${err.path || "(root)"}: `.length);
+        const point = Object.entries(grid)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ");
+        throw new ScenarioError(err.path, `${problem} (grid point ${point})`);
+      }
+      throw err;
+    }
+    for (const seed of seeds) {
+      const run: PoolRun = {
+        scenario,
+        ...(base.phones !== undefined ? { phones: base.phones } : {}),
+        ...(base.days !== undefined ? { days: base.days } : {}),
+        ...(adoption !== undefined ? { adoption } : {}),
+        seed,
+        radio: base.radio,
+        noInterventions: base.noInterventions,
+      };
+      runs.push({ key: sha256(canonical(run)).slice(0, 20), grid, seed, run });
+    }
+  }
+  return {
+    base,
+    axes: [...axes],
+    seeds: [...seeds],
+    scenarioHash: sha256(canonical(json)),
+    scenarioName,
+    runs,
+  };
+}
+
+/** What is stored of a finished run (`runs/<key>.json`). */
+export interface RunRecord {
+  key: string;
+  grid: Record<string, string>;
+  seed: number;
+  summary: SimulationSummary;
+  daily: DayRow[];
+  /** Wall time of the simulation, ms (not part of the tables: it differs between machines). */
+  elapsedMs: number;
+}
+
+/** The record of a finished run. */
+export function runRecord(
+  run: SweepRun,
+  result: Pick<SimulationResult, "summary" | "daily">,
+  elapsedMs: number,
+): RunRecord {
+  return {
+    key: run.key,
+    grid: run.grid,
+    seed: run.seed,
+    summary: result.summary,
+    daily: result.daily,
+    elapsedMs,
+  };
+}
+
+/** The directory of a sweep's run files. */
+export const runsDir = (out: string) => join(out, "runs");
+
+/** Stores a finished run: written to a temporary name, then renamed, so a file present is complete. */
+export function storeRun(out: string, record: RunRecord): void {
+  const dir = runsDir(out);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${record.key}.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(record));
+  renameSync(tmp, join(dir, `${record.key}.json`));
+}
+
+/** Keys of the runs already stored in `out` (a rerun skips them). */
+export function finishedKeys(out: string): Set<string> {
+  const dir = runsDir(out);
+  if (!existsSync(dir)) return new Set();
+  return new Set(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".json") && !f.startsWith("."))
+      .map((f) => f.slice(0, -5)),
+  );
+}
+
+/** The stored records of the plan's runs, in plan order. */
+export function loadRecords(out: string, plan: SweepPlan): RunRecord[] {
+  return plan.runs.map(
+    (r) => JSON.parse(readFileSync(join(runsDir(out), `${r.key}.json`), "utf8")) as RunRecord,
+  );
+}
+
+/** `sweep.json`: what was swept, with what, by which version. */
+export interface SweepManifest {
+  tool: "bluezone sweep";
+  version: string;
+  scenario: string;
+  /** SHA-256 of the scenario JSON after `--set`, before the grid. */
+  scenarioHash: string;
+  set: string[];
+  grid: GridAxis[];
+  seeds: number[];
+  phones: number | null;
+  days: number | null;
+  radio: string;
+  interventions: boolean;
+  runs: { key: string; grid: Record<string, string>; seed: number }[];
+  files: string[];
+}
+
+/** Files a sweep writes next to `runs/`. */
+export const SWEEP_FILES = [
+  "sweep.json",
+  "runs.csv",
+  "runs.parquet",
+  "daily.parquet",
+  "report.html",
+] as const;
+
+/** The manifest of a plan. */
+export function sweepManifest(plan: SweepPlan, version: string): SweepManifest {
+  return {
+    tool: "bluezone sweep",
+    version,
+    scenario: plan.scenarioName,
+    scenarioHash: plan.scenarioHash,
+    set: plan.base.set,
+    grid: plan.axes,
+    seeds: plan.seeds,
+    phones: plan.base.phones ?? null,
+    days: plan.base.days ?? null,
+    radio: plan.base.radio,
+    interventions: !plan.base.noInterventions,
+    runs: plan.runs.map((r) => ({ key: r.key, grid: r.grid, seed: r.seed })),
+    files: [...SWEEP_FILES],
+  };
+}
+
+/** A table: column names and, per column, one value per row (numbers, NaN for missing, or text). */
+export interface Table {
+  columns: string[];
+  data: Record<string, (number | string)[]>;
+  /** Columns holding text. */
+  text: Set<string>;
+}
+
+/** Grid axes whose every value is a finite number are numeric columns; others text. */
+function gridColumns(plan: SweepPlan): { path: string; numeric: boolean }[] {
+  return plan.axes.map((a) => ({ path: a.path, numeric: a.values.every((v) => Number.isFinite(Number(v))) }));
+}
+
+/**
+ * `runs.csv` / `runs.parquet`: one row per run — `run` (key), the grid values, `seed`, `scenario`, then
+ * every number of the summary as a dotted column (`detection.sensitivity`, …; the union over runs,
+ * missing and undefined figures empty/null).
+ */
+export function runsTable(plan: SweepPlan, records: readonly RunRecord[]): Table {
+  const grid = gridColumns(plan);
+  const flat = records.map((r) => flattenSummary(r.summary));
+  const figureColumns: string[] = [];
+  const seen = new Set<string>(["seed"]);
+  for (const f of flat)
+    for (const k of Object.keys(f))
+      if (!seen.has(k)) {
+        seen.add(k);
+        figureColumns.push(k);
+      }
+  const columns = ["run", ...grid.map((g) => g.path), "seed", "scenario", ...figureColumns];
+  const data: Table["data"] = Object.fromEntries(columns.map((c) => [c, []]));
+  records.forEach((r, i) => {
+    data.run!.push(r.key);
+    for (const g of grid) data[g.path]!.push(g.numeric ? Number(r.grid[g.path]) : r.grid[g.path]!);
+    data.seed!.push(r.seed);
+    data.scenario!.push(r.summary.scenario);
+    for (const c of figureColumns) data[c]!.push(flat[i]![c] ?? Number.NaN);
+  });
+  return {
+    columns,
+    data,
+    text: new Set(["run", "scenario", ...grid.filter((g) => !g.numeric).map((g) => g.path)]),
+  };
+}
+
+/** `daily.parquet`: one row per run and day — `run`, the grid values, `seed`, then every {@link DayRow} field. */
+export function dailyTable(plan: SweepPlan, records: readonly RunRecord[]): Table {
+  const grid = gridColumns(plan);
+  const dayColumns = Object.keys(records[0]?.daily[0] ?? { day: 0, date: "" }) as (keyof DayRow)[];
+  const columns = ["run", ...grid.map((g) => g.path), "seed", ...dayColumns];
+  const data: Table["data"] = Object.fromEntries(columns.map((c) => [c, []]));
+  for (const r of records)
+    for (const d of r.daily) {
+      data.run!.push(r.key);
+      for (const g of grid) data[g.path]!.push(g.numeric ? Number(r.grid[g.path]) : r.grid[g.path]!);
+      data.seed!.push(r.seed);
+      for (const c of dayColumns) data[c]!.push(d[c] === null ? Number.NaN : (d[c] as number | string));
+    }
+  return {
+    columns,
+    data,
+    text: new Set(["run", "date", ...grid.filter((g) => !g.numeric).map((g) => g.path)]),
+  };
+}
+
+/** A table as CSV (csv-stringify): header row, `\n` line ends, missing numbers as empty cells. */
+export function tableCsv(t: Table): string {
+  const rows = (t.data[t.columns[0]!] ?? []).map((_, i) =>
+    t.columns.map((c) => {
+      const v = t.data[c]![i]!;
+      return typeof v === "number" && !Number.isFinite(v) ? "" : v;
+    }),
+  );
+  return stringify([t.columns, ...rows], { record_delimiter: "unix" });
+}
+
+/**
+ * A table as Parquet (hyparquet-writer): text columns UTF-8 strings, numbers nullable DOUBLE
+ * (`seed` and `day` INT64 would be exact too, but one numeric type keeps readers simple; doubles hold
+ * every count exactly below 2⁵³), missing numbers null.
+ */
+export function tableParquet(t: Table): Uint8Array {
+  const columnData = t.columns.map((name) =>
+    t.text.has(name)
+      ? { name, data: t.data[name]!.map(String), type: "STRING" as const }
+      : {
+          name,
+          data: t.data[name]!.map((v) => (typeof v === "number" && Number.isFinite(v) ? v : null)),
+          type: "DOUBLE" as const,
+        },
+  );
+  return new Uint8Array(parquetWriteBuffer({ columnData }));
+}
+
+/**
+ * Writes `sweep.json`, `runs.csv`, `runs.parquet`, `daily.parquet` and `report.html` into `out` from
+ * the stored runs of the plan (all must be finished). Returns the paths written.
+ */
+export function writeSweepOutputs(out: string, plan: SweepPlan, version: string): string[] {
+  const records = loadRecords(out, plan);
+  const manifest = sweepManifest(plan, version);
+  const runs = runsTable(plan, records);
+  const contents: Record<(typeof SWEEP_FILES)[number], string | Uint8Array> = {
+    "sweep.json": `${JSON.stringify(manifest, null, 2)}\n`,
+    "runs.csv": tableCsv(runs),
+    "runs.parquet": tableParquet(runs),
+    "daily.parquet": tableParquet(dailyTable(plan, records)),
+    "report.html": renderSweepReport(manifest, records),
+  };
+  return SWEEP_FILES.map((name) => {
+    const path = join(out, name);
+    writeFileSync(path, contents[name]);
+    return path;
+  });
+}
