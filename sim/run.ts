@@ -93,7 +93,7 @@ export interface SimulationOptions {
   radio?: RadioSampling;
   /**
    * Which host runs the phones' tracers: `batched` (default) the tracer core stepped synchronously,
-   * `device` the device tracer on timers and a simulated transport (the previous engine, ≈ 30× slower).
+   * `device` the device tracer on timers and a simulated transport (the previous engine; slower, see the throughput table in README).
    * Both give the same output.
    */
   engine?: SimEngine;

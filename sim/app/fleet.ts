@@ -83,6 +83,12 @@ export interface Fleet {
  */
 export type BatchedFleetOptions = Omit<PhoneFleetOptions, "timerByTimer">;
 
+/**
+ * Rows a phone's log starts with: about one day of sightings in a city setting (hanoi-ward logs ≈ 1,030–1,090
+ * per phone-day), so a log grows a few times over a run instead of from 64 rows every day.
+ */
+const SIGHTINGS_PER_PHONE_DAY = 1024;
+
 /** What an advertiser has on air: its identifier, AEM, and since when (unix ms). */
 interface Air {
   rpi: Uint8Array;
@@ -119,7 +125,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       continue;
     }
     const jitter = createRng(identity.jitterSeed);
-    const log = createMemoryLog();
+    const log = createMemoryLog({ initialCapacity: SIGHTINGS_PER_PHONE_DAY });
     const core = createTracerCore({
       scanSink: (batch) => {
         log.recordScan(batch);

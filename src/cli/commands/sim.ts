@@ -212,7 +212,7 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--engine <engine>",
-      "who runs the phones: batched (tracer cores stepped without timers, default) | device (the device tracer on timers and a simulated transport: the previous engine, same results, ≈ 30× slower)",
+      "who runs the phones: batched (tracer cores stepped without timers, default) | device (the device tracer on timers and a simulated transport: the previous engine, same results, slower: see the throughput table in README)",
       parseEngine,
       "batched",
     )
