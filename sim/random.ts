@@ -7,8 +7,7 @@
  * - the radio, positions and partitions need counter-based draws (`hash32` of a seed and indices), which
  *   pure-rand does not offer, and one family of mixing functions should serve both kinds of draw;
  * - pure-rand's 32-bit output of xoroshiro128+ is the low word of the sum, whose lowest bits have low
- *   linear complexity (Blackman & Vigna 2018, "Scrambled linear pseudorandom number generators"), and
- *   `int(n)`-style draws use the low bits; sfc32 (Doty-Humphrey's small fast chaotic generator, from
+ *   linear complexity (Blackman & Vigna 2018, "Scrambled linear pseudorandom number generators"); sfc32 (Doty-Humphrey's small fast chaotic generator, from
  *   PractRand; numpy ships its 64-bit variant SFC64) has no such known weakness;
  * - speed is not the reason: measured on this machine (2·10⁷ uniforms, loaded), sfc32 through
  *   {@link Rng.uniform} 43–98 ns a draw, pure-rand 8.4's `xoroshiro128plus().next()` 33–42 ns, its
