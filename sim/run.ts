@@ -169,6 +169,11 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   batches: number;
   /** Sightings the phones logged (scan instances). */
   sightingsLogged: number;
+  /**
+   * Bytes the phones' contact logs hold at the end of the run (memory logs: sighting columns at their
+   * allocated capacity, 39 bytes a row, and the identifier indexes); retention keeps 14 days.
+   */
+  logBytes: number;
   /** Area under the ROC of the policy's daily close seconds against true ≤ 2 m / 15 min contact days. */
   policyRocAuc: number;
   /**
@@ -255,6 +260,8 @@ interface AppArm {
   keysPublished: number;
   batches: number;
   sightings: number;
+  /** Bytes the phones' contact logs hold at the end (see {@link SimulationSummary.logBytes}). */
+  logBytes: number;
   appUsers: number;
   /** The counterfactual's daily infections, when it ran alongside. */
   withoutApp?: number[];
@@ -526,6 +533,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       keysPublished,
       batches,
       sightings: totals.reduce((s, t) => s + t.sightings, 0),
+      logBytes: totals.reduce((s, t) => s + t.logBytes, 0),
       appUsers: world.hasApp.reduce((s: number, x: number) => s + x, 0),
       ...(noApp ? { withoutApp } : {}),
     };
@@ -591,6 +599,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       keysPublished: app.keysPublished,
       batches: app.batches,
       sightingsLogged: app.sightings,
+      logBytes: app.logBytes,
       policyRocAuc: roc.auc,
       detection: app.detection,
       epidemic: summariseEpidemic(app.infections, app.household, days, isInterventionFree(scenario)),

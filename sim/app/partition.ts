@@ -98,6 +98,8 @@ export interface PartitionTotals {
   sightings: number;
   /** Order-independent digest of the keys its own phones released (see {@link releaseDigest}). */
   releaseDigest: number;
+  /** Bytes its phones' contact logs hold: sighting columns at their allocated capacity and identifier indexes. */
+  logBytes: number;
 }
 
 /** The operations of a partition, the same in-process and across a worker thread. */
@@ -295,7 +297,9 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       apply(decisions);
       // Tracers are not stopped: stopping them one by one would make the last partial scans depend on
       // which phones are local. A scan still running at the end of the horizon is not counted.
-      return { sightings: fleet.sightingsLogged(), releaseDigest: digest };
+      let logBytes = 0;
+      for (const phone of fleet.phones) logBytes += phone.log.columnBytes() + phone.log.indexBytes();
+      return { sightings: fleet.sightingsLogged(), releaseDigest: digest, logBytes };
     },
   };
 }

@@ -138,6 +138,7 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
     keysPublished: daily.reduce((s, d) => s + d.keysPublished, 0),
     batches: 27,
     sightingsLogged: 1_234_567,
+    logBytes: 61_000_000,
     policyRocAuc: 0.871,
     detection: syntheticDetection(),
     epidemic: summariseEpidemic(LINE_LIST, [0, 0, 1, 1, 1, 2, 2], daily.length, false),

@@ -31,6 +31,11 @@ describe("simulation", () => {
       const s = first.summary;
       expect(s.appUsers).toBe(60);
       expect(s.sightingsLogged).toBeGreaterThan(1000);
+      // Nothing is purged in 8 days: the logs hold every row at 39 bytes (time 8, identifier 16, AEM 4,
+      // shape and two RSSIs 3, packets 2, seconds 2, index chain 4), plus growth slack (columns grow by
+      // half) and the identifier indexes.
+      expect(s.logBytes).toBeGreaterThanOrEqual(39 * s.sightingsLogged);
+      expect(s.logBytes).toBeLessThan(3 * 39 * s.sightingsLogged);
       expect(s.keysPublished).toBeGreaterThan(0);
       expect(s.groundTruthCloseContacts).toBeGreaterThan(0);
       expect(s.f1Notified).toBeGreaterThan(0);

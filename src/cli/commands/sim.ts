@@ -129,7 +129,8 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
     ...HEADLINE_FIGURES.map((f) => `  ${f.label}: ${formatFigure(f.kind, f.get(s))} — ${f.meaning}`),
     ...reasons.map((why) => `  n/a: ${why}`),
     `true close pair-days (everyone): ${s.closeContactPairDays}`,
-    `keys published: ${s.keysPublished} in ${s.batches} batches; sightings logged: ${s.sightingsLogged}; ` +
+    `keys published: ${s.keysPublished} in ${s.batches} batches; sightings logged: ${s.sightingsLogged} ` +
+      `(logs hold ${(s.logBytes / 1e6).toFixed(1)} MB); ` +
       `true F1 (app users): ${s.groundTruthCloseContacts}; notified F1: ${s.f1Notified}, F2: ${s.f2Notified}`,
     `detection (ordered app-user pair-days): ${s.detection.trueCloseContacts} true close, ${s.detection.detected} detected, ` +
       `${s.detection.falseAlarms} false alarms; sensitivity ${pct(s.detection.sensitivity)}, precision ${pct(s.detection.precision)}` +
