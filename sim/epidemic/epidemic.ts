@@ -1,8 +1,11 @@
 /**
  * The epidemic on a world: per-person compartments, transmission at every mobility step as a function
- * of TRUE distance, duration and setting, symptomatic and mass testing, isolation, F1 quarantine and F2
- * monitoring from true close contacts, and vaccination. Also {@link measureR}, the reproduction number
- * of the early generations, used to calibrate β.
+ * of TRUE distance, duration and setting; symptomatic testing, mass testing (turnaround, Dorfman-pooled
+ * PCR with sensitivity, specificity and dilution) and isolation; F1 quarantine (with PCR tests on entry
+ * and before release, and leakage) and F2 monitoring from true close contacts; vaccination; severe
+ * courses by age (hospitalisation and death; the hospitalised and the dead leave the community). Sources
+ * in docs/epidemic-params.md. Also {@link measureR}, the reproduction number of the early generations,
+ * used to calibrate β.
  */
 import { buildContactWorld, createContactMobility } from "../world/contact-mobility";
 import type { ContactTrace } from "../world/contact-trace";
