@@ -451,8 +451,8 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     }
   };
   /**
-   * A mass-testing round: `coverage` of the wards' residents sampled (not isolated, in hospital or
-   * dead); tested one by one, or in Dorfman pools of `poolSize` consecutive samples whose positive pools
+   * A mass-testing round: `coverage` of the wards' residents sampled (not isolated, in hospital, in a
+   * quarantine facility or dead); tested one by one, or in Dorfman pools of `poolSize` consecutive samples whose positive pools
    * are retested sample by sample (the retest's result `turnaroundDays` after the pool's).
    */
   const massTest = (iv: Extract<Intervention, { kind: "massTesting" }>) => {
@@ -467,6 +467,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
         !st.isolated[p] &&
         !dead(p, day) &&
         !inHospital(p, day) &&
+        !(away === AWAY && st.quarantinedUntil[p]! > day) &&
         wards.has(world.ward[p]!) &&
         testing.bernoulli(iv.coverage)
       )

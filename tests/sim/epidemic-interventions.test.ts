@@ -34,11 +34,12 @@ function carriesVirus(epi: Epidemic, p: number, day: number): boolean {
   return c !== SUSCEPTIBLE && c !== RECOVERED && day - st.infectedAt[p]! >= st.latentDays[p]! - 1;
 }
 
-/** Sampled in a mass-testing round of coverage 1: not isolated, not in hospital, alive. */
+/** Sampled in a mass-testing round of coverage 1: not isolated, in hospital, in a quarantine facility or dead. */
 function sampleable(epi: Epidemic, p: number, day: number): boolean {
   const st = epi.state;
   const inHospital = st.hospitalisedAt[p]! < day + 1 && st.dischargedAt[p]! > day;
-  return !st.isolated[p] && !inHospital && !(st.diesAt[p]! < day + 1);
+  const inFacility = epi.params.isolationSetting === "facility" && st.quarantinedUntil[p]! > day;
+  return !st.isolated[p] && !inHospital && !inFacility && !(st.diesAt[p]! < day + 1);
 }
 
 describe("mass testing", () => {
