@@ -13,6 +13,7 @@ export * from "./app/detection";
 export * from "./epidemic/epidemic";
 export * from "./epidemic/epidemic-metrics";
 export * from "./epidemic/epidemic-params";
+export * from "./epidemic/clinical";
 export * from "./evaluation/evaluation";
 // Types the epidemic and the detection tally expose (the modules behind them are internal).
 export type { DayContacts } from "./world/ground-truth";

@@ -39,6 +39,12 @@ import {
   lineList,
   summariseEpidemic,
 } from "./epidemic/epidemic-metrics";
+import {
+  type ClinicalSummary,
+  summariseClinical,
+  summariseTesting,
+  type TestingSummary,
+} from "./epidemic/clinical";
 import { createEvaluation, type EvaluationSummary } from "./evaluation/evaluation";
 import { type AppPartitionHandle, startPartitionWorker } from "./app/parallel";
 import {
@@ -146,6 +152,15 @@ export interface DayRow {
   exposed: number;
   infectious: number;
   recovered: number;
+  /** Samples PCR-tested that day (mass testing and F1 tests) and the PCR reactions run on them. */
+  tests: number;
+  pcrReactions: number;
+  /** Confirmed that day on a false positive result (not infected when sampled). */
+  falsePositives: number;
+  /** Hospital admissions that day, people in hospital at its end, deaths that day (with the app). */
+  hospitalised: number;
+  inHospital: number;
+  deaths: number;
 }
 
 /** The summary written to `summary.json` (and printed by `bluezone sim --json`). */
@@ -184,6 +199,10 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   detection: DetectionSummary;
   /** Measured epidemic figures of the run (with the app): R0, Rt, generation interval, shares, household SAR. */
   epidemic: EpidemicSummary;
+  /** Hospitalisations and deaths of the run (with the app), overall and by age group. */
+  clinical: ClinicalSummary;
+  /** PCR testing of the run (with the app): samples, reactions, confirmed cases, false positives. */
+  testing: TestingSummary;
 }
 
 /** Everything a run produces. */
@@ -257,6 +276,8 @@ interface AppArm {
   /** Line list of the arm's infections and the household of each person. */
   infections: Infection[];
   household: Int32Array;
+  /** Hospitalisations and deaths of the arm. */
+  clinical: ClinicalSummary;
   keysPublished: number;
   batches: number;
   sightings: number;
@@ -530,6 +551,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       detection: detection.summary(),
       infections: lineList(epi),
       household: world.household,
+      clinical: summariseClinical(epi, scenario.days),
       keysPublished,
       batches,
       sightings: totals.reduce((s, t) => s + t.sightings, 0),
@@ -581,6 +603,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       (r.compartments[SYMPTOMATIC] ?? 0) +
       (r.compartments[ASYMPTOMATIC] ?? 0),
     recovered: r.compartments[RECOVERED] ?? 0,
+    tests: r.tests,
+    pcrReactions: r.pcrReactions,
+    falsePositives: r.falsePositives,
+    hospitalised: r.hospitalised,
+    inHospital: r.inHospital,
+    deaths: r.deaths,
   }));
   const infections = daily.reduce((s, d) => s + d.infections, 0);
   const infectionsWithoutApp = without ? without.reduce((s, d) => s + d, 0) : Number.NaN;
@@ -603,6 +631,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       policyRocAuc: roc.auc,
       detection: app.detection,
       epidemic: summariseEpidemic(app.infections, app.household, days, isInterventionFree(scenario)),
+      clinical: app.clinical,
+      testing: summariseTesting(app.reports),
     },
     daily,
     roc: roc.points,

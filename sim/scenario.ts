@@ -190,6 +190,23 @@ export type Intervention =
       everyDays: number;
       /** Fraction of residents tested per round. */
       coverage: number;
+      /**
+       * Days from sampling to result (default 1: sampled in the morning, confirmed the next morning;
+       * 0 = the same morning). A positive pool's members are retested from their stored samples, which
+       * takes as long again.
+       */
+      turnaroundDays?: number;
+      /**
+       * Samples per PCR reaction (default 1: individual tests). Above 1, Dorfman pooling: the samples
+       * of consecutive residents (households are contiguous) are pooled, and only positive pools'
+       * samples are tested one by one; dilution lowers the pool's sensitivity
+       * (`epidemic.poolSensitivityLossPerDoubling`).
+       */
+      poolSize?: number;
+      /** Sensitivity of one sample (default `epidemic.testSensitivity`). */
+      sensitivity?: number;
+      /** Specificity of one PCR reaction (default `epidemic.testSpecificity`). */
+      specificity?: number;
     }
   | {
       kind: "f1Quarantine";
@@ -201,6 +218,15 @@ export type Intervention =
       compliance: number;
       /** Quarantine length (days). */
       durationDays: number;
+      /**
+       * PCR-test every F1 (traced or notified by the app) on the first day of quarantine (Vietnam 2021;
+       * default false); a positive F1 is confirmed (F0), isolated and its own contacts traced.
+       */
+      entryTest?: boolean;
+      /** PCR-test every F1 so that the result is known on the last day of quarantine (default false). */
+      releaseTest?: boolean;
+      /** Days from an F1's sampling to the result (default 1). */
+      testTurnaroundDays?: number;
     }
   | {
       kind: "f2Monitoring";
@@ -348,9 +374,14 @@ export function parseScenario(json: unknown): Scenario {
   positiveSum(Object.values(o.app.carriage), "app.carriage");
   for (const k of Object.keys(o.app.byAgeGroup ?? {}))
     if (!groupNames.has(k)) throw new ScenarioError(join("app.byAgeGroup", k), `unknown age group "${k}"`);
-  for (const k of Object.keys(o.epidemic.susceptibilityByAgeGroup ?? {}))
-    if (!groupNames.has(k))
-      throw new ScenarioError(join("epidemic.susceptibilityByAgeGroup", k), `unknown age group "${k}"`);
+  for (const table of [
+    "susceptibilityByAgeGroup",
+    "hospitalisationByAgeGroup",
+    "fatalityByAgeGroup",
+  ] as const)
+    for (const k of Object.keys(o.epidemic[table] ?? {}))
+      if (!groupNames.has(k))
+        throw new ScenarioError(join(`epidemic.${table}`, k), `unknown age group "${k}"`);
   isoDate(o.startDate, "startDate");
   o.interventions.forEach((x, i) => {
     const p = join("interventions", i);
@@ -429,7 +460,8 @@ export function applyScenarioOverrides(json: unknown, assignments: readonly stri
 
 /**
  * The epidemic parameters a scenario runs with: defaults, then the variant preset, then overrides
- * (`susceptibilityByAgeGroup` is merged group by group into the default's).
+ * (`susceptibilityByAgeGroup`, `hospitalisationByAgeGroup` and `fatalityByAgeGroup` are merged group by
+ * group into the default's).
  */
 export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
   const { variant, betaMultiplier, ...overrides } = scenario.epidemic;
@@ -440,6 +472,14 @@ export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
     susceptibilityByAgeGroup: {
       ...DEFAULT_EPIDEMIC_PARAMS.susceptibilityByAgeGroup,
       ...overrides.susceptibilityByAgeGroup,
+    },
+    hospitalisationByAgeGroup: {
+      ...DEFAULT_EPIDEMIC_PARAMS.hospitalisationByAgeGroup,
+      ...overrides.hospitalisationByAgeGroup,
+    },
+    fatalityByAgeGroup: {
+      ...DEFAULT_EPIDEMIC_PARAMS.fatalityByAgeGroup,
+      ...overrides.fatalityByAgeGroup,
     },
   };
   p.beta *= betaMultiplier ?? 1;

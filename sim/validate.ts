@@ -115,13 +115,13 @@ function toScenarioError(errors: readonly ErrorObject[], data: unknown): Scenari
     case "additionalProperties": {
       const field = String(params.additionalProperty);
       const path = join(at, field);
-      if (at === "epidemic") return new ScenarioError(path, "unknown epidemic parameter");
       const names = Object.keys(node.properties ?? {});
       const close = names
         .map((n) => ({ n, d: distance(field.toLowerCase(), n.toLowerCase()) }))
         .filter((x) => x.d <= Math.max(2, Math.floor(field.length / 4)))
         .sort((a, b) => a.d - b.d)[0];
-      return new ScenarioError(path, `unknown field${close ? ` (did you mean "${close.n}"?)` : ""}`);
+      const what = at === "epidemic" ? "unknown epidemic parameter" : "unknown field";
+      return new ScenarioError(path, `${what}${close ? ` (did you mean "${close.n}"?)` : ""}`);
     }
     case "required": {
       const path = join(at, String(params.missingProperty));

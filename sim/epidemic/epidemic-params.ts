@@ -64,10 +64,57 @@ export interface EpidemicParams {
   symptomaticTestingShare: number;
   /** Mean delay (days) from symptom onset to a positive result, gamma with shape 2. */
   testDelayMeanDays: number;
-  /** PCR sensitivity in an infected person while infectious (mass testing). */
+  /**
+   * PCR sensitivity of one sample from an infected person, from one day before infectiousness until
+   * recovery (mass testing and F1 tests, unless the intervention sets its own).
+   */
   testSensitivity: number;
+  /**
+   * PCR specificity per reaction: an uninfected sample (or pool) reacts positive with probability
+   * 1 − this (mass testing and F1 tests, unless the intervention sets its own); 1 = no false positives.
+   */
+  testSpecificity: number;
+  /**
+   * Pooled PCR: a pool of k samples detects a positive sample with probability
+   * max(0, 1 − this × log2 k) (dilution by k raises the cycle threshold by log2 k).
+   */
+  poolSensitivityLossPerDoubling: number;
+  /**
+   * Days a confirmed case stays isolated when its positive result was false (the person was not
+   * infected): released afterwards. True cases stay isolated until recovery.
+   */
+  isolationDays: number;
+  /**
+   * Quarantine leakage: on this share of its days in F1 quarantine (facility or home, manual tracing or
+   * app), a quarantined person keeps their normal day (schedule, contacts) instead; 0 = sealed.
+   */
+  quarantineLeakage: number;
   /** Protection against infection after vaccination (relative reduction in susceptibility). */
   vaccineEfficacyInfection: number;
+  /**
+   * Protection against hospitalisation and death after vaccination (relative reduction per person,
+   * infection included; ≥ `vaccineEfficacyInfection`): an infected vaccinee's risk of severe disease is
+   * × (1 − this·r)/(1 − `vaccineEfficacyInfection`·r), r the protection ramp at infection.
+   */
+  vaccineEfficacySevere: number;
+  /**
+   * Probability per infection (asymptomatic ones included) of hospitalisation, by age-group name;
+   * groups not listed take the `adult` entry (0 if none). Only symptomatic cases are hospitalised
+   * (the probability is divided by 1 − `asymptomaticShare` for them).
+   */
+  hospitalisationByAgeGroup: Readonly<Record<string, number>>;
+  /** Probability per infection of death (the infection fatality ratio), by age-group name, as above. */
+  fatalityByAgeGroup: Readonly<Record<string, number>>;
+  /** Multiplier of the hospitalisation probability for the variant (1 ancestral). */
+  hospitalisationMultiplier: number;
+  /** Multiplier of the fatality probability for the variant (1 ancestral). */
+  fatalityMultiplier: number;
+  /** Days from symptom onset to hospital admission. */
+  onsetToHospitalDays: number;
+  /** Days in hospital for a survivor. */
+  hospitalStayDays: number;
+  /** Days from symptom onset to death. */
+  onsetToDeathDays: number;
   /** Where confirmed cases and compliant F1 quarantine stay: at home (infecting the household) or in a facility. */
   isolationSetting: "home" | "facility";
   /**
@@ -123,8 +170,34 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   testDelayMeanDays: 2,
   // Kucirka et al. 2020, Ann Intern Med: RT-PCR false negatives ~20% around symptom onset.
   testSensitivity: 0.8,
+  // UK ONS COVID-19 Infection Survey (2020): at the lowest prevalence at most ≈ 0.08% of its PCR tests
+  // were positive, so specificity ≥ 99.92%; 99.9% per reaction.
+  testSpecificity: 0.999,
+  // Yelin et al. 2020, Clin Infect Dis: one positive sample detected in pools of up to 32 with a ≈ 10%
+  // false-negative rate, i.e. ≈ 2% per doubling of the pool (dilution by k adds log2 k cycles).
+  poolSensitivityLossPerDoubling: 0.02,
+  // Vietnam 2021: confirmed cases isolated (hospital, then home) for at least 14 days.
+  isolationDays: 14,
+  // Sealed by default (Vietnam's centralised facilities); see docs/epidemic-params.md for home quarantine.
+  quarantineLeakage: 0,
   // Lopez Bernal et al. 2021, NEJM: Delta, 2 doses, 67–88% vs symptomatic disease; ~0.6 vs infection.
   vaccineEfficacyInfection: 0.6,
+  // Stowe et al. 2021 (Public Health England, preprint): 2 doses against hospitalisation with Delta,
+  // 96% (BNT162b2) and 92% (ChAdOx1); 0.92.
+  vaccineEfficacySevere: 0.92,
+  // Verity et al. 2020, Lancet Infect Dis: share of infections hospitalised and infection fatality ratio
+  // by 10-year age band (China), averaged over each group's ages (preschool 0–5, school 6–17, adult
+  // 18–59, senior 60+) with Vietnam's age structure (2019 census, approximate 5-year shares).
+  hospitalisationByAgeGroup: { preschool: 0, school: 0.000256, adult: 0.0375, senior: 0.14 },
+  fatalityByAgeGroup: { preschool: 0.0000161, school: 0.0000496, adult: 0.00182, senior: 0.0338 },
+  hospitalisationMultiplier: 1,
+  fatalityMultiplier: 1,
+  // Wang et al. 2020, JAMA (138 patients, Wuhan): median 7 d from first symptom to admission.
+  onsetToHospitalDays: 7,
+  // Rees et al. 2020, BMC Med (systematic review): median stay in hospital 14 d in China (10–19).
+  hospitalStayDays: 14,
+  // Verity et al. 2020: mean 17.8 d from onset to death.
+  onsetToDeathDays: 17.8,
   // Vietnam 2021: confirmed cases to hospitals and F1 to centralised quarantine facilities.
   isolationSetting: "facility",
   // Off by default (the seeds' scenarios rely on testing and facility isolation). When on: compliance
@@ -137,10 +210,15 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
 /**
  * Delta-era overrides for Hanoi 2021: incubation median 4.4 d (Zhang et al. 2021, EClinicalMedicine,
  * Guangdong Delta outbreak) with the same profile around onset, and higher transmissibility calibrated so
- * that R0 ≈ 5 (Liu & Rocklöv 2021, J Travel Med: mean R0 5.08) in the R0 arm of hanoi-ward.
+ * that R0 ≈ 5 (Liu & Rocklöv 2021, J Travel Med: mean R0 5.08) in the R0 arm of hanoi-ward; severity
+ * × 2.08 (hospitalisation) and × 2.33 (death) against the ancestral strain (Fisman & Tuite 2021, CMAJ).
  */
 export const DELTA_OVERRIDES: Readonly<Partial<EpidemicParams>> = {
   incubationLogMean: Math.log(4.4),
   incubationLogSd: 0.42,
   transmissibility: 5.8,
+  // Fisman & Tuite 2021, CMAJ (Ontario): Delta against non-VOC, adjusted OR 2.08 for hospitalisation and
+  // 2.33 for death (used as risk ratios).
+  hospitalisationMultiplier: 2.08,
+  fatalityMultiplier: 2.33,
 };

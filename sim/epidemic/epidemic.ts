@@ -1,8 +1,11 @@
 /**
  * The epidemic on a world: per-person compartments, transmission at every mobility step as a function
- * of TRUE distance, duration and setting, symptomatic and mass testing, isolation, F1 quarantine and F2
- * monitoring from true close contacts, and vaccination. Also {@link measureR}, the reproduction number
- * of the early generations, used to calibrate β.
+ * of TRUE distance, duration and setting; symptomatic testing, mass testing (turnaround, Dorfman-pooled
+ * PCR with sensitivity, specificity and dilution) and isolation; F1 quarantine (with PCR tests on entry
+ * and before release, and leakage) and F2 monitoring from true close contacts; vaccination; severe
+ * courses by age (hospitalisation and death; the hospitalised and the dead leave the community). Sources
+ * in docs/epidemic-params.md. Also {@link measureR}, the reproduction number of the early generations,
+ * used to calibrate β.
  */
 import { buildContactWorld, createContactMobility } from "../world/contact-mobility";
 import type { ContactTrace } from "../world/contact-trace";
@@ -20,7 +23,7 @@ import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from 
 import { createPairMinutes } from "../world/pair-minutes";
 import { createStreams, type Rng } from "../random";
 import { inForce, selectWards } from "../world/restrictions";
-import { resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
+import { type Intervention, resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
 import { buildWorld, HOME, type World } from "../world/world";
 
 /** Compartments. */
@@ -90,6 +93,20 @@ export interface EpidemicState {
   monitoredUntil: Float32Array;
   /** Time (days) from which a symptomatic case self-isolates at home, NaN if it does not. */
   selfIsolatesAt: Float32Array;
+  /** First day of the current (or last) F1 quarantine, NaN if never quarantined. */
+  quarantineStart: Float32Array;
+  /** Day of the person's last F1 test (sampling), NaN if never tested as an F1. */
+  f1TestedAt: Float32Array;
+  /** 1 while isolated on a false positive result (the person was not infected when sampled). */
+  falsePositive: Uint8Array;
+  /** Day an isolated false positive is released, NaN if none. */
+  releaseAt: Float32Array;
+  /** Time (days) of hospital admission, NaN if never hospitalised. */
+  hospitalisedAt: Float32Array;
+  /** Time (days) of leaving hospital (discharge or death), NaN if never hospitalised. */
+  dischargedAt: Float32Array;
+  /** Time (days) of death, NaN if the person does not die of the infection. */
+  diesAt: Float32Array;
 }
 
 /** What happened on one simulated day. */
@@ -108,6 +125,18 @@ export interface DayReport {
   quarantined: number;
   /** People vaccinated so far. */
   vaccinated: number;
+  /** Samples PCR-tested that morning (mass testing and F1 tests; symptomatic tests not counted). */
+  tests: number;
+  /** PCR reactions run on those samples (fewer than the samples when pooled). */
+  pcrReactions: number;
+  /** Confirmed that morning on a false positive result (not infected when sampled). */
+  falsePositives: number;
+  /** Hospital admissions during the day. */
+  hospitalised: number;
+  /** People in hospital at the end of the day. */
+  inHospital: number;
+  /** Deaths during the day. */
+  deaths: number;
 }
 
 /** Options of {@link createEpidemic}. */
@@ -191,6 +220,13 @@ function createState(n: number): EpidemicState {
     quarantinedUntil: new Float32Array(n),
     monitoredUntil: new Float32Array(n),
     selfIsolatesAt: new Float32Array(n).fill(Number.NaN),
+    quarantineStart: new Float32Array(n).fill(Number.NaN),
+    f1TestedAt: new Float32Array(n).fill(Number.NaN),
+    falsePositive: new Uint8Array(n),
+    releaseAt: new Float32Array(n).fill(Number.NaN),
+    hospitalisedAt: new Float32Array(n).fill(Number.NaN),
+    dischargedAt: new Float32Array(n).fill(Number.NaN),
+    diesAt: new Float32Array(n).fill(Number.NaN),
   };
 }
 
@@ -209,6 +245,8 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   const params: EpidemicParams = { ...resolveEpidemicParams(scenario), ...options.params };
   const rng: Rng = streams.stream("disease");
   const testing: Rng = streams.stream("testing");
+  // Its own stream, so that drawing severity leaves the disease's and the testing's draws as they were.
+  const severity: Rng = streams.stream("severity");
   const n = world.size;
   const st = createState(n);
   const ivs = scenario.interventions;
@@ -242,6 +280,36 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       st.selfIsolatesAt[p] = t + c.incubationDays + params.selfIsolationDelayDays;
     if (!c.asymptomatic && rng.bernoulli(params.symptomaticTestingShare))
       st.positiveAt[p] = t + c.incubationDays + rng.gamma(2, params.testDelayMeanDays / 2);
+    drawSeverity(p, t, c.asymptomatic, c.incubationDays);
+  };
+  /**
+   * Severe course of symptomatic case `p` infected at `t`: one uniform draw decides death (u below the
+   * fatality risk) and hospitalisation (u below the larger of the two risks), so that deaths are
+   * hospitalised first. Risks per infection by age group, per symptomatic case here.
+   */
+  const drawSeverity = (p: number, t: number, asymptomatic: boolean, incubation: number) => {
+    const u = severity.uniform();
+    if (asymptomatic) return;
+    const g = world.ageGroup[p]!;
+    const r = st.vaccinated[p] ? protection(p, t) : 0;
+    const vaccine =
+      r > 0
+        ? Math.min(1, (1 - params.vaccineEfficacySevere * r) / (1 - params.vaccineEfficacyInfection * r))
+        : 1;
+    const perSymptomatic = params.asymptomaticShare < 1 ? 1 / (1 - params.asymptomaticShare) : 1;
+    const death = Math.min(1, deathRisk[g]! * perSymptomatic * vaccine);
+    const hospital = Math.max(death, Math.min(1, hospitalRisk[g]! * perSymptomatic * vaccine));
+    if (u >= hospital) return;
+    const onset = t + incubation;
+    st.hospitalisedAt[p] = onset + params.onsetToHospitalDays;
+    st.dischargedAt[p] = st.hospitalisedAt[p]! + params.hospitalStayDays;
+    if (u < death) {
+      st.diesAt[p] = Math.max(onset + params.onsetToDeathDays, st.hospitalisedAt[p]!);
+      st.dischargedAt[p] = st.diesAt[p]!;
+    }
+    // A hospital tests its patients: confirmed on admission at the latest when testing is on.
+    if (params.symptomaticTestingShare > 0 && !(st.positiveAt[p]! <= st.hospitalisedAt[p]!))
+      st.positiveAt[p] = st.hospitalisedAt[p]!;
   };
   /** State of infected person `p` at time `t` from its course: pre-symptomatic, symptomatic or asymptomatic. */
   const stateAt = (p: number, t: number) =>
@@ -262,14 +330,18 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     );
   const groups = world.scenario.ageGroups;
   const ageSusceptibility = Float64Array.from(groups, (g) => params.susceptibilityByAgeGroup[g.name] ?? 1);
+  /** Severity risks per infection by age group (the `adult` entry for groups not listed), × the variant's. */
+  const riskTable = (table: Readonly<Record<string, number>>, multiplier: number) =>
+    Float64Array.from(groups, (g) => (table[g.name] ?? table.adult ?? 0) * multiplier);
+  const hospitalRisk = riskTable(params.hospitalisationByAgeGroup, params.hospitalisationMultiplier);
+  const deathRisk = riskTable(params.fatalityByAgeGroup, params.fatalityMultiplier);
   let rampDays = 14;
+  /** Share of full vaccine protection a vaccinated person `p` has at time `t` (linear ramp). */
+  const protection = (p: number, t: number) =>
+    rampDays > 0 ? Math.min(1, Math.max(0, (t - st.vaccinatedAt[p]!) / rampDays)) : 1;
   const susceptibility = (p: number, t: number) =>
     ageSusceptibility[world.ageGroup[p]!]! *
-    (st.vaccinated[p]
-      ? 1 -
-        params.vaccineEfficacyInfection *
-          (rampDays > 0 ? Math.min(1, Math.max(0, (t - st.vaccinatedAt[p]!) / rampDays)) : 1)
-      : 1);
+    (st.vaccinated[p] ? 1 - params.vaccineEfficacyInfection * protection(p, t) : 1);
   /** Vaccination order (built on first use): priority age groups in order, then everyone, each shuffled. */
   let vaccinationQueue: number[] | undefined;
   let vaccinationNext = 0;
@@ -318,6 +390,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     const f2 = inForceOf("f2Monitoring", today);
     for (const c of traced) {
       if (st.isolated[c] || !testing.bernoulli(f1.compliance)) continue;
+      if (!(st.quarantinedUntil[c]! > today)) st.quarantineStart[c] = today;
       st.quarantinedUntil[c] = Math.max(st.quarantinedUntil[c]!, today + f1.durationDays);
       if (f2?.kind !== "f2Monitoring") continue;
       for (const day of recentContacts)
@@ -328,10 +401,121 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   };
   const inForceOf = (kind: string, d: number) =>
     ivs.find((iv) => iv.kind === kind && inForce(scenario, iv, d));
-  const pcrPositive = (p: number, t: number) => {
+  /** Infected now (exposed, pre-symptomatic, symptomatic or asymptomatic). */
+  const infectedNow = (p: number) => {
     const c = st.compartment[p]!;
-    if (c === SUSCEPTIBLE || c === RECOVERED) return false;
-    return t - st.infectedAt[p]! >= st.latentDays[p]! - 1 && testing.bernoulli(params.testSensitivity);
+    return c !== SUSCEPTIBLE && c !== RECOVERED;
+  };
+  /** Whether a sample of `p` taken at `t` carries virus PCR can find: from a day before infectiousness to recovery. */
+  const detectable = (p: number, t: number) =>
+    infectedNow(p) && t - st.infectedAt[p]! >= st.latentDays[p]! - 1;
+  const dead = (p: number, d: number) => st.diesAt[p]! < d + 1;
+  const inHospital = (p: number, d: number) => st.hospitalisedAt[p]! < d + 1 && st.dischargedAt[p]! > d;
+
+  // Test results: due later (by day) or this morning (the queue), each flagged false when the person was
+  // not infected when sampled.
+  const dueResults = new Map<number, { p: number; falsePositive: boolean }[]>();
+  const resultQueue: { p: number; falsePositive: boolean }[] = [];
+  let testsToday = 0;
+  let reactionsToday = 0;
+  let falsePositivesToday = 0;
+  const result = (p: number, due: number, falsePositive: boolean) => {
+    const r = { p, falsePositive };
+    if (due <= day) resultQueue.push(r);
+    else {
+      const list = dueResults.get(due);
+      if (list) list.push(r);
+      else dueResults.set(due, [r]);
+    }
+  };
+  /** One PCR reaction on one sample of `p` taken this morning; a positive result is due `turnaround` days later. */
+  const testOne = (p: number, sensitivity: number, specificity: number, turnaround: number) => {
+    testsToday++;
+    reactionsToday++;
+    if (detectable(p, day)) {
+      if (testing.bernoulli(sensitivity)) result(p, day + turnaround, false);
+    } else if (testing.bernoulli(1 - specificity)) result(p, day + turnaround, !infectedNow(p));
+  };
+  /** Confirms every positive result in the queue (a false positive is released after `isolationDays`). */
+  const confirmQueued = () => {
+    for (let r = resultQueue.shift(); r; r = resultQueue.shift()) {
+      const p = r.p;
+      if (st.isolated[p] || dead(p, day)) continue;
+      confirm(p, day);
+      confirmedToday.push(p);
+      if (r.falsePositive) {
+        st.falsePositive[p] = 1;
+        st.releaseAt[p] = day + params.isolationDays;
+        falsePositivesToday++;
+      }
+    }
+  };
+  /**
+   * A mass-testing round: `coverage` of the wards' residents sampled (not isolated, in hospital, in a
+   * quarantine facility or dead); tested one by one, or in Dorfman pools of `poolSize` consecutive samples whose positive pools
+   * are retested sample by sample (the retest's result `turnaroundDays` after the pool's).
+   */
+  const massTest = (iv: Extract<Intervention, { kind: "massTesting" }>) => {
+    const wards = new Set(selectWards(scenario, iv.wards));
+    const sensitivity = iv.sensitivity ?? params.testSensitivity;
+    const specificity = iv.specificity ?? params.testSpecificity;
+    const turnaround = iv.turnaroundDays ?? 1;
+    const k = iv.poolSize ?? 1;
+    const sampled: number[] = [];
+    for (let p = 0; p < n; p++)
+      if (
+        !st.isolated[p] &&
+        !dead(p, day) &&
+        !inHospital(p, day) &&
+        !(away === AWAY && st.quarantinedUntil[p]! > day) &&
+        wards.has(world.ward[p]!) &&
+        testing.bernoulli(iv.coverage)
+      )
+        sampled.push(p);
+    if (k <= 1) {
+      for (const p of sampled) testOne(p, sensitivity, specificity, turnaround);
+      return;
+    }
+    const diluted = Math.max(0, 1 - params.poolSensitivityLossPerDoubling * Math.log2(k));
+    for (let i = 0; i < sampled.length; i += k) {
+      const pool = sampled.slice(i, i + k);
+      testsToday += pool.length;
+      reactionsToday++;
+      // A sample carries detectable virus with the test's sensitivity; the pool finds each such sample
+      // with the diluted probability, or reacts falsely.
+      const carries = pool.map((p) => detectable(p, day) && testing.bernoulli(sensitivity));
+      let positive = false;
+      for (const c of carries) if (c && testing.bernoulli(diluted)) positive = true;
+      if (!positive && !testing.bernoulli(1 - specificity)) continue;
+      pool.forEach((p, j) => {
+        reactionsToday++;
+        if (carries[j]) result(p, day + 2 * turnaround, false);
+        else if (testing.bernoulli(1 - specificity)) result(p, day + 2 * turnaround, !infectedNow(p));
+      });
+    }
+  };
+  /**
+   * F1 tests of the quarantine in force: on its first day (`entryTest`) and so that the result is known
+   * on its last day (`releaseTest`); repeated while positives confirmed this morning quarantine new F1s.
+   */
+  const testF1s = () => {
+    const f1 = inForceOf("f1Quarantine", day);
+    if (f1?.kind !== "f1Quarantine" || !(f1.entryTest || f1.releaseTest)) return;
+    const turnaround = f1.testTurnaroundDays ?? 1;
+    for (let again = true; again; ) {
+      for (let p = 0; p < n; p++) {
+        if (st.isolated[p] || !(st.quarantinedUntil[p]! > day) || st.f1TestedAt[p] === day) continue;
+        const start = st.quarantineStart[p]!;
+        const entry = f1.entryTest === true && start === day;
+        const release =
+          f1.releaseTest === true && day === Math.max(start, st.quarantinedUntil[p]! - 1 - turnaround);
+        if (!entry && !release) continue;
+        st.f1TestedAt[p] = day;
+        testOne(p, params.testSensitivity, params.testSpecificity, turnaround);
+      }
+      again = resultQueue.length > 0;
+      confirmQueued();
+    }
   };
 
   const steps = DAY_MINUTES / mobility.stepMinutes;
@@ -344,12 +528,29 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   const startDay = (): void => {
     newInfections = 0;
     confirmedToday = [];
-    // Morning: test results, mass testing, vaccination, then confinement for the day.
+    testsToday = 0;
+    reactionsToday = 0;
+    falsePositivesToday = 0;
+    // Morning: false positives released, test results, mass testing, F1 tests, vaccination, then
+    // confinement for the day.
     for (let p = 0; p < n; p++)
-      if (!st.isolated[p] && st.positiveAt[p]! <= day + 1) {
+      if (st.falsePositive[p] && st.releaseAt[p]! <= day) {
+        st.falsePositive[p] = 0;
+        st.releaseAt[p] = Number.NaN;
+        // Infected meanwhile (home isolation): stays isolated as a case.
+        if (!infectedNow(p)) {
+          st.isolated[p] = 0;
+          st.positiveAt[p] = Number.NaN;
+        }
+      }
+    for (let p = 0; p < n; p++)
+      if (!st.isolated[p] && st.positiveAt[p]! <= day + 1 && !dead(p, day)) {
         confirm(p, day);
         confirmedToday.push(p);
       }
+    resultQueue.push(...(dueResults.get(day) ?? []));
+    dueResults.delete(day);
+    confirmQueued();
     for (const iv of ivs) {
       if (!inForce(scenario, iv, day)) continue;
       if (iv.kind === "massTesting") {
@@ -357,17 +558,8 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
           (Date.parse(`${iv.from}T00:00:00Z`) - Date.parse(`${scenario.startDate}T00:00:00Z`)) / 86_400_000,
         );
         if ((day - start) % iv.everyDays !== 0) continue;
-        const wards = new Set(selectWards(scenario, iv.wards));
-        for (let p = 0; p < n; p++)
-          if (
-            !st.isolated[p] &&
-            wards.has(world.ward[p]!) &&
-            testing.bernoulli(iv.coverage) &&
-            pcrPositive(p, day)
-          ) {
-            confirm(p, day);
-            confirmedToday.push(p);
-          }
+        massTest(iv);
+        confirmQueued();
       } else if (iv.kind === "vaccination") {
         rampDays = iv.rampDays ?? 14;
         if (!vaccinationQueue) {
@@ -386,22 +578,28 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
         let count = Math.round(iv.dailyRate * n);
         while (count > 0 && vaccinationNext < n) {
           const p = vaccinationQueue[vaccinationNext++]!;
-          if (st.vaccinated[p] || st.isolated[p]) continue;
+          if (st.vaccinated[p] || st.isolated[p] || dead(p, day)) continue;
           st.vaccinated[p] = 1;
           st.vaccinatedAt[p] = day;
           count--;
         }
       }
     }
+    testF1s();
+    const leakage = params.quarantineLeakage;
     for (let p = 0; p < n; p++)
       confinement[p] =
-        st.isolated[p] && st.compartment[p] !== RECOVERED
-          ? away
-          : st.quarantinedUntil[p]! > day
+        dead(p, day) || inHospital(p, day)
+          ? AWAY
+          : st.isolated[p] && st.compartment[p] !== RECOVERED
             ? away
-            : st.monitoredUntil[p]! > day || (st.selfIsolatesAt[p]! <= day && st.compartment[p] !== RECOVERED)
-              ? AT_HOME
-              : FREE;
+            : // Quarantine leakage (drawn only when on): a normal day instead, as if not quarantined.
+              st.quarantinedUntil[p]! > day && !(leakage > 0 && testing.bernoulli(leakage))
+              ? away
+              : st.monitoredUntil[p]! > day ||
+                  (st.selfIsolatesAt[p]! <= day && st.compartment[p] !== RECOVERED)
+                ? AT_HOME
+                : FREE;
     infectious.length = 0;
     for (let p = 0; p < n; p++) {
       const c = st.compartment[p]!;
@@ -430,7 +628,15 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     const counts = new Array<number>(COMPARTMENTS.length).fill(0);
     let quarantined = 0;
     let vaccinated = 0;
+    let hospitalised = 0;
+    let inHospitalNow = 0;
+    let deaths = 0;
     for (let p = 0; p < n; p++) {
+      const h = st.hospitalisedAt[p]!;
+      if (h >= day && h < end) hospitalised++;
+      if (h < end && st.dischargedAt[p]! > end) inHospitalNow++;
+      const death = st.diesAt[p]!;
+      if (death >= day && death < end) deaths++;
       const c = st.compartment[p]!;
       if (c !== SUSCEPTIBLE && c !== RECOVERED) {
         const tau = end - st.infectedAt[p]!;
@@ -457,6 +663,12 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       compartments: counts,
       quarantined,
       vaccinated,
+      tests: testsToday,
+      pcrReactions: reactionsToday,
+      falsePositives: falsePositivesToday,
+      hospitalised,
+      inHospital: inHospitalNow,
+      deaths,
     };
     day++;
     return report;
@@ -482,6 +694,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     runStep,
     finishDay,
     quarantine(p, untilDay) {
+      if (!(st.quarantinedUntil[p]! > day)) st.quarantineStart[p] = day;
       st.quarantinedUntil[p] = Math.max(st.quarantinedUntil[p]!, untilDay);
     },
     lastContacts: () => lastContacts,

@@ -53,6 +53,21 @@ export const HEADLINE_FIGURES: readonly HeadlineFigure[] = [
     get: (s) => (s.phones > 0 ? s.infections / s.phones : Number.NaN),
   },
   {
+    key: "clinical.hospitalisations",
+    label: "Hospitalisations",
+    meaning: "hospital admissions by the end of the run (with the app; severity by age, Verity et al. 2020)",
+    kind: "count",
+    get: (s) => s.clinical.hospitalisations,
+  },
+  {
+    key: "clinical.deaths",
+    label: "Deaths",
+    meaning:
+      "deaths by the end of the run (with the app; infection fatality ratio by age, Verity et al. 2020)",
+    kind: "count",
+    get: (s) => s.clinical.deaths,
+  },
+  {
     key: "f1Notified",
     label: "F1 notified",
     meaning: "app users the app told they were a close contact (F1) of a confirmed case",

@@ -33,6 +33,12 @@ const DAY_FIELDS = {
   exposed: true,
   infectious: true,
   recovered: true,
+  tests: true,
+  pcrReactions: true,
+  falsePositives: true,
+  hospitalised: true,
+  inHospital: true,
+  deaths: true,
 } satisfies Record<keyof DayRow, true>;
 
 /** Columns of `daily.csv`: every {@link DayRow} field. */

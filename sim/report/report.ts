@@ -109,6 +109,16 @@ export function headlineRows(s: SimulationSummary): HeadlineRow[] {
         : "",
     },
     {
+      label: "Hospitalisations and deaths",
+      value: `${formatCount(s.clinical.hospitalisations)} / ${formatCount(s.clinical.deaths)}`,
+      note: `By the end of the run, with the app; ${formatCount(s.clinical.eventualDeaths)} deaths in all of the run's infections (severity by age, Verity et al. 2020)`,
+    },
+    {
+      label: "PCR tests",
+      value: formatCount(s.testing.tests),
+      note: `Samples of mass testing and F1 tests in ${formatCount(s.testing.pcrReactions)} reactions; ${formatCount(s.testing.falsePositives)} of ${formatCount(s.testing.confirmed)} confirmed cases falsely positive`,
+    },
+    {
       label: "Keys published",
       value: formatCount(s.keysPublished),
       note: `In ${formatCount(s.batches)} daily batches`,

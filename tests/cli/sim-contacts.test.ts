@@ -45,6 +45,8 @@ describe("bluezone sim --contacts", () => {
         "policyRocAuc",
         "detection",
         "epidemic",
+        "clinical",
+        "testing",
       ].sort(),
     );
     expect(s).toMatchObject({ scenario: "office", phones: 30, days: 2 });

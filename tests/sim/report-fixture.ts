@@ -98,6 +98,12 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
       exposed: 0,
       infectious: 0,
       recovered: 0,
+      tests: day === 10 ? 1200 : 0,
+      pcrReactions: day === 10 ? 240 : 0,
+      falsePositives: day === 11 ? 1 : 0,
+      hospitalised: Math.round(1.5 * wave),
+      inHospital: Math.round(10 * wave),
+      deaths: day === 20 ? 1 : 0,
     };
   });
   // Compartments from the epidemic curve: exposed for 3 days, infectious for the next 7, then recovered.
@@ -113,6 +119,7 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
   }
   const infections = daily.reduce((s, d) => s + d.infections, 0);
   const infectionsWithoutApp = daily.reduce((s, d) => s + d.infectionsWithoutApp, 0);
+  const hospitalisations = daily.reduce((s, d) => s + d.hospitalised, 0);
   const summary: SimulationSummary = {
     scenario: "hanoi-ward",
     phones: 2000,
@@ -142,6 +149,21 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
     policyRocAuc: 0.871,
     detection: syntheticDetection(),
     epidemic: summariseEpidemic(LINE_LIST, [0, 0, 1, 1, 1, 2, 2], daily.length, false),
+    clinical: {
+      hospitalisations,
+      deaths: 1,
+      eventualDeaths: 2,
+      infectionHospitalisationRatio: hospitalisations / infections,
+      infectionFatalityRatio: 2 / infections,
+      inHospitalAtEnd: daily.at(-1)!.inHospital,
+      byAgeGroup: [{ group: "adult", people: 2000, infections, hospitalisations, deaths: 1 }],
+    },
+    testing: {
+      tests: 1200,
+      pcrReactions: 240,
+      confirmed: daily.reduce((s, d) => s + d.confirmed, 0),
+      falsePositives: 1,
+    },
     ...overrides,
   };
   const roc: [number, number][] = [

@@ -66,7 +66,9 @@ describe("scenario", () => {
 
     const w = valid();
     w.epidemic.betta = 1;
-    expect((errorOf(w) as Error).message).toBe("epidemic.betta: unknown epidemic parameter");
+    expect((errorOf(w) as Error).message).toBe(
+      'epidemic.betta: unknown epidemic parameter (did you mean "beta"?)',
+    );
 
     expect(() => loadScenario("no-such-scenario")).toThrow(ScenarioError);
   });
@@ -132,6 +134,9 @@ describe("scenario", () => {
   });
 
   it("rejects unknown fields anywhere, naming the field and the closest known name", () => {
+    const kinds = valid().interventions.map((i: { kind: string }) => i.kind);
+    const mt = kinds.indexOf("massTesting");
+    const f1 = kinds.indexOf("f1Quarantine");
     const cases: [(s: ReturnType<typeof valid>) => void, string][] = [
       [
         (s) => (s.app.response = { quarantineDay: 7 }),
@@ -144,6 +149,44 @@ describe("scenario", () => {
       ],
       // A field of another intervention kind is unknown for this kind.
       [(s) => (s.interventions[0].dailyRate = 0.1), "interventions[0].dailyRate: unknown field"],
+      // The clinical and testing interventions' fields (#17 item 4).
+      [
+        (s) => (s.interventions[mt].poolsize = 8),
+        `interventions[${mt}].poolsize: unknown field (did you mean "poolSize"?)`,
+      ],
+      [
+        (s) => (s.interventions[mt].turnaroundDay = 1),
+        `interventions[${mt}].turnaroundDay: unknown field (did you mean "turnaroundDays"?)`,
+      ],
+      [
+        (s) => (s.interventions[f1].entryTests = true),
+        `interventions[${f1}].entryTests: unknown field (did you mean "entryTest"?)`,
+      ],
+      [
+        (s) => (s.epidemic.quarantineLeak = 0.1),
+        'epidemic.quarantineLeak: unknown epidemic parameter (did you mean "quarantineLeakage"?)',
+      ],
+      [(s) => (s.interventions[mt].poolSize = 0), `interventions[${mt}].poolSize: must be an integer >= 1`],
+      [
+        (s) => (s.interventions[mt].specificity = 1.2),
+        `interventions[${mt}].specificity: must be a number in [0, 1]`,
+      ],
+      [
+        (s) => (s.interventions[f1].releaseTest = "yes"),
+        `interventions[${f1}].releaseTest: must be true or false`,
+      ],
+      [
+        (s) => (s.epidemic.quarantineLeakage = -0.1),
+        "epidemic.quarantineLeakage: must be a number in [0, 1]",
+      ],
+      [
+        (s) => (s.epidemic.fatalityByAgeGroup = { elderly: 0.1 }),
+        'epidemic.fatalityByAgeGroup.elderly: unknown age group "elderly"',
+      ],
+      [
+        (s) => (s.epidemic.hospitalisationByAgeGroup = { senior: 2 }),
+        "epidemic.hospitalisationByAgeGroup.senior: must be a number in [0, 1]",
+      ],
       [(s) => (s.startDate = "2021-02-31"), "startDate: must be a valid calendar date"],
       [
         (s) => (s.interventions[3].wards = "some"),

@@ -19,7 +19,9 @@
  *   (4.2 SD below, 4.0 above); GI 4.6–5.5 d (inside the target 5.0 ± 0.5; 5.2 SD below, 3.5 above);
  *   pre-symptomatic 0.45–0.57 (the target's upper end 0.55 is only 2.8 SD above the mean at this size, so
  *   the bound is 4.8 SD); asymptomatic ≤ 0.15 (the target; 6 SD); SAR 0.12–0.25 (the target; 5.5 SD
- *   below, 3.9 above). Seeds 1–6: R0 1.75 (513 cases), GI 5.12, pre 0.537, asym 0.093, SAR 0.216.
+ *   below, 3.9 above). Seeds 1–6: R0 1.75 (513 cases), GI 5.12, pre 0.537, asym 0.093, SAR 0.216;
+ *   since hospitalised and dead people leave the community (#17 item 4; the mobility draws shift with
+ *   them): R0 1.73 (517 cases), GI 5.18, pre 0.530, asym 0.097, SAR 0.201.
  * - Delta, seeds 1–30, ≈ 52 cases per seed: pooled R0 4.18 (per seed 4.12 ± 0.85), pre-symptomatic 0.544.
  *   8-seed pools: SD R0 0.20, pre 0.026 (0.1–99.9%: R0 3.61–4.81, pre 0.47–0.63). Bounds: R0 3.4–5.0
  *   (3.9 SD below, 4.1 above; at 10,000 people R0 is ≈ 5), pre-symptomatic ≥ 0.35 (the target; 7 SD).
