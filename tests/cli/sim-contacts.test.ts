@@ -42,6 +42,7 @@ describe("bluezone sim --contacts", () => {
         "keysPublished",
         "batches",
         "sightingsLogged",
+        "logBytes",
         "policyRocAuc",
         "detection",
         "epidemic",
