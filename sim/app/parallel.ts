@@ -8,6 +8,14 @@ import { Worker } from "node:worker_threads";
 import type { AppPartition } from "./partition";
 import type { PartitionRequest, PartitionResponse, WorkerTask } from "./worker";
 
+/**
+ * Resource limits of the simulator's worker threads: a young generation of 192 MB (semi-spaces of 64 MB,
+ * as `node --max-semi-space-size=64`; Node 20's default is 16 MB). The phones allocate many short-lived
+ * objects; measured on hanoi-ward, 2,000 people × 1 day, one thread, the garbage collector's share of a
+ * CPU profile fell from 20% to 10% and the run's CPU time from 36–41 s to 28–31 s (two pairs of runs).
+ */
+export const SIM_THREAD_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 192 } as const;
+
 /** Where the worker script is: the built `sim-worker.js`, or the source entry through tsx. */
 function workerScript(): URL {
   const here = import.meta.url;
@@ -26,7 +34,10 @@ export interface AppPartitionHandle extends AppPartition {
 
 /** Starts a worker thread running the partition `task.partition` of the app arm. */
 export function startPartitionWorker(task: WorkerTask & { partition: object }): AppPartitionHandle {
-  const worker = new Worker(workerScript(), { workerData: { task } });
+  const worker = new Worker(workerScript(), {
+    workerData: { task },
+    resourceLimits: SIM_THREAD_RESOURCE_LIMITS,
+  });
   const pending: { resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
   let failure: Error | undefined;
   const failAll = (err: Error) => {

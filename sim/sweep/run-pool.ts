@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { SIM_THREAD_RESOURCE_LIMITS } from "../app/parallel";
 import { runSimulation, type SimulationOptions, type SimulationResult } from "../run";
 
 /** A run for the pool: the options of {@link runSimulation} without callbacks (they cannot cross threads). */
@@ -51,7 +52,7 @@ function runWorkerScript(): URL {
 
 /** One run thread: runs requests one at a time. */
 function startRunThread(onProgress: (id: number, m: Extract<RunMessage, { progress: unknown }>) => void) {
-  const worker = new Worker(runWorkerScript());
+  const worker = new Worker(runWorkerScript(), { resourceLimits: SIM_THREAD_RESOURCE_LIMITS });
   let pending: { id: number; resolve: (r: SimulationResult) => void; reject: (e: Error) => void } | undefined;
   let failure: Error | undefined;
   const fail = (err: Error) => {
