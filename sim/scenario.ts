@@ -13,6 +13,7 @@ import school from "./scenarios/school.json";
 import scenarioSchema from "../schemas/scenario.schema.json";
 import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES, type EpidemicParams } from "./epidemic/epidemic-params";
 import { checkSchema, isoDate, join, ScenarioError } from "./validate";
+import type { Carriage } from "../src/index";
 
 export { ScenarioError } from "./validate";
 
@@ -22,10 +23,9 @@ export type VenueKind = "workplace" | "school" | "market" | "transit" | "other";
 export const ASSIGNED_KINDS: readonly VenueKind[] = ["workplace", "school"];
 /** All venue kinds. */
 export const VENUE_KINDS: readonly VenueKind[] = ["workplace", "school", "market", "transit", "other"];
-/** How a phone is carried. */
-export type Carriage = "hand" | "pocket" | "bag";
-/** Carriage modes in a fixed order (index = carriage code in typed arrays). */
-export const CARRIAGES: readonly Carriage[] = ["hand", "pocket", "bag"];
+// How a phone is carried, and the carriages in a fixed order (index = carriage code in typed arrays): the
+// library's radio model's.
+export { type Carriage, CARRIAGES } from "../src/index";
 /** How people move inside a place during a stay. */
 export type Movement = "seated" | "roaming";
 

@@ -6,12 +6,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRadioModel, type PairKey, type RadioStation, summaryPackets } from "../../sim/radio/radio";
-import { createScanAggregator } from "../../src/index";
+import { createRadioModel, type RadioStation, summaryPackets } from "../../sim/radio/radio";
+import { type CarriagePair, createScanAggregator } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
 
 const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
-const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
+const PAIRS: CarriagePair[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const DISTANCES = [0.5, 1, 2, 4, 8];
 const SCANS = Number(process.env.RADIO_KS_SCANS ?? 100_000);
 const T0 = Date.UTC(2021, 6, 24);
@@ -32,7 +32,7 @@ function ksStatistic(a: Float64Array, b: Float64Array): number {
   return d;
 }
 
-function draw(key: PairKey, dist: number) {
+function draw(key: CarriagePair, dist: number) {
   const model = createRadioModel(4242);
   const cols = () => ({
     packets: new Float64Array(SCANS),

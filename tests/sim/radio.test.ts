@@ -11,19 +11,18 @@ import {
   FITTED_RADIO_PARAMS,
   PCNG_RADIO_PARAMS,
   type LinkFunction,
-  type PairKey,
-  pairKey,
   type RadioStation,
 } from "../../sim/radio/radio";
+import { type CarriagePair, carriagePair } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
 import { repoData } from "../helpers/data";
 
 const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
-const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
+const PAIRS: CarriagePair[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const T0 = Date.UTC(2021, 6, 24);
 
 /** Simulates many 100 s recordings per distance, like the data's sessions, with the pc-ng fit (sim/radio/radio-params-pcng.json). */
-function simulate(key: PairKey, distM: number, links = 60) {
+function simulate(key: CarriagePair, distM: number, links = 60) {
   const model = createRadioModel(2024, PCNG_RADIO_PARAMS);
   const all: number[] = [];
   let withinVar = 0;
@@ -90,7 +89,7 @@ describe("radio model", () => {
     ];
     expect(split).toEqual(xs);
     expect(model.samples(a, b, T0, T0 + 60_000, () => undefined)).toEqual([]);
-    expect(pairKey("bag", "hand")).toBe("HB");
+    expect(carriagePair("bag", "hand")).toBe("HB");
   });
 
   it("applies per-model tx power and RSSI correction", () => {
