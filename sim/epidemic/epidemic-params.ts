@@ -3,7 +3,10 @@
  * with the reasoning; keep the two in step. Scenarios override any subset (`epidemic` field).
  */
 
-/** Parameters of the within-host and transmission model. Times in days unless named otherwise. */
+/**
+ * Parameters of the within-host and transmission model. Times in days unless named otherwise.
+ * @public
+ */
 export interface EpidemicParams {
   /**
    * Transmission rate per minute of contact at ≤ 1 m, indoors, from a source at peak infectiousness
@@ -79,7 +82,10 @@ export interface EpidemicParams {
   selfIsolationDelayDays: number;
 }
 
-/** Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md. */
+/**
+ * Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md.
+ * @public
+ */
 export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   // Calibrated: scripts/calibrate-epidemic.ts on sim/scenarios/hanoi-ward.json, R0 arm, R0 ≈ 2.
   beta: 0.00138,
@@ -138,6 +144,7 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
  * Delta-era overrides for Hanoi 2021: incubation median 4.4 d (Zhang et al. 2021, EClinicalMedicine,
  * Guangdong Delta outbreak) with the same profile around onset, and higher transmissibility calibrated so
  * that R0 ≈ 5 (Liu & Rocklöv 2021, J Travel Med: mean R0 5.08) in the R0 arm of hanoi-ward.
+ * @public
  */
 export const DELTA_OVERRIDES: Readonly<Partial<EpidemicParams>> = {
   incubationLogMean: Math.log(4.4),

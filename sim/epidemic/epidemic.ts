@@ -23,20 +23,41 @@ import { inForce, selectWards } from "../world/restrictions";
 import { resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
 import { buildWorld, HOME, type World } from "../world/world";
 
-/** Compartments. */
+/**
+ * Compartments.
+ * @public
+ */
 export const SUSCEPTIBLE = 0;
-/** Infected, not yet infectious. */
+/**
+ * Infected, not yet infectious.
+ * @public
+ */
 export const EXPOSED = 1;
-/** Infectious before symptom onset. */
+/**
+ * Infectious before symptom onset.
+ * @public
+ */
 export const PRESYMPTOMATIC = 2;
-/** Infectious with symptoms. */
+/**
+ * Infectious with symptoms.
+ * @public
+ */
 export const SYMPTOMATIC = 3;
-/** Infectious, never symptomatic. */
+/**
+ * Infectious, never symptomatic.
+ * @public
+ */
 export const ASYMPTOMATIC = 4;
-/** No longer infectious. */
+/**
+ * No longer infectious.
+ * @public
+ */
 export const RECOVERED = 5;
 
-/** Compartment names, by code. */
+/**
+ * Compartment names, by code.
+ * @public
+ */
 export const COMPARTMENTS = [
   "susceptible",
   "exposed",
@@ -46,7 +67,10 @@ export const COMPARTMENTS = [
   "recovered",
 ];
 
-/** Per-person epidemic state (typed arrays indexed by person id). */
+/**
+ * Per-person epidemic state (typed arrays indexed by person id).
+ * @public
+ */
 export interface EpidemicState {
   /** Compartment code. */
   compartment: Uint8Array;
@@ -92,7 +116,10 @@ export interface EpidemicState {
   selfIsolatesAt: Float32Array;
 }
 
-/** What happened on one simulated day. */
+/**
+ * What happened on one simulated day.
+ * @public
+ */
 export interface DayReport {
   /** Day index. */
   day: number;
@@ -110,7 +137,10 @@ export interface DayReport {
   vaccinated: number;
 }
 
-/** Options of {@link createEpidemic}. */
+/**
+ * Options of {@link createEpidemic}.
+ * @public
+ */
 export interface EpidemicOptions {
   /** Master seed (default: the scenario's). */
   seed?: number;
@@ -134,7 +164,10 @@ export interface EpidemicOptions {
   onStep?: (step: number) => void;
 }
 
-/** An epidemic running on a world, one day at a time. */
+/**
+ * An epidemic running on a world, one day at a time.
+ * @public
+ */
 export interface Epidemic {
   /** The world. */
   readonly world: World;
@@ -194,7 +227,10 @@ function createState(n: number): EpidemicState {
   };
 }
 
-/** Creates an epidemic on `scenario` (world and mobility built from its seed), seeding the initial cases. */
+/**
+ * Creates an epidemic on `scenario` (world and mobility built from its seed), seeding the initial cases.
+ * @public
+ */
 export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}): Epidemic {
   const streams = createStreams(options.seed ?? scenario.seed);
   const mobility = options.contacts
@@ -489,7 +525,10 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   };
 }
 
-/** Result of {@link measureR}. */
+/**
+ * Result of {@link measureR}.
+ * @public
+ */
 export interface RMeasurement {
   /** Mean secondary infections of people in the measured generations. */
   R: number;
@@ -501,7 +540,10 @@ export interface RMeasurement {
   infections: number;
 }
 
-/** Options of {@link measureR}. */
+/**
+ * Options of {@link measureR}.
+ * @public
+ */
 export interface MeasureROptions {
   /** Master seed (default the scenario's). */
   seed?: number;
@@ -524,6 +566,7 @@ export interface MeasureROptions {
  * secondary infections of people in the first `generations` generations (all of whom have recovered by
  * the end when `days` is long enough). Only those generations transmit, so later generations neither
  * cost time nor deplete susceptibles.
+ * @public
  */
 export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMeasurement {
   const population = options.population ?? scenario.population;
@@ -564,6 +607,7 @@ export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMe
  * Pools several {@link measureR} runs (e.g. one per seed) into one estimate: R = Σ secondary / Σ cases,
  * so each run weighs by its number of cases. One seed is too noisy for R (household clustering makes
  * secondary cases overdispersed).
+ * @public
  */
 export function poolR(runs: readonly RMeasurement[]): { R: number; cases: number } {
   const cases = runs.reduce((a, r) => a + r.cases, 0);

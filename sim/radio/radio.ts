@@ -42,23 +42,33 @@ import settingsFile from "./radio-settings.json";
  * documentation gives the formula).
  */
 export type { RadioParams } from "../../src/index";
+/** The library's radio model types the simulator's radio exposes (see `bluezone`). */
+export type { CarriagePair, RadioPairParams, RadioPhone } from "../../src/index";
 
 /**
  * The fitted parameters shipped in `sim/radio/radio-params.json`: DP-3T exp05 field data, the five annotated
  * scenarios weighted equally (docs/radio-fit.md). The default wherever the setting is not known.
+ * @public
  */
 export const FITTED_RADIO_PARAMS: RadioParams = fitted as RadioParams;
 
 /**
  * Radio settings: one parameter set per annotated DP-3T exp05 scenario (`sim/radio/radio-settings.json`,
  * fitted by `scripts/fit-radio.ts`, docs/radio-fit.md).
+ * @public
  */
 export type RadioSetting = "lunch" | "train" | "office" | "queue" | "party";
 
-/** The settings in a fixed order. */
+/**
+ * The settings in a fixed order.
+ * @public
+ */
 export const RADIO_SETTINGS: readonly RadioSetting[] = ["lunch", "train", "office", "queue", "party"];
 
-/** Per-setting fitted parameters, and the setting of each kind of place (venue kinds and `home`). */
+/**
+ * Per-setting fitted parameters, and the setting of each kind of place (venue kinds and `home`).
+ * @public
+ */
 export const FITTED_RADIO_SETTINGS = settingsFile as {
   /** Setting whose radio a kind of place has (docs/radio-fit.md says why). */
   places: Record<VenueKind | "home", RadioSetting>;
@@ -66,25 +76,35 @@ export const FITTED_RADIO_SETTINGS = settingsFile as {
   settings: Record<RadioSetting, RadioParams>;
 };
 
-/** The fitted radio parameters of a kind of place (a venue kind or `home`). */
+/**
+ * The fitted radio parameters of a kind of place (a venue kind or `home`).
+ * @public
+ */
 export function radioParamsForPlace(kind: VenueKind | "home"): RadioParams {
   return FITTED_RADIO_SETTINGS.settings[FITTED_RADIO_SETTINGS.places[kind]];
 }
 
-/** The pc-ng/rss_smartphone (static, per carriage pair) fit that preceded the field fit, for comparison. */
+/**
+ * The pc-ng/rss_smartphone (static, per carriage pair) fit that preceded the field fit, for comparison.
+ * @public
+ */
 export const PCNG_RADIO_PARAMS: RadioParams = pcngFitted as RadioParams;
 
 /**
  * One phone's radio: identity seed, and (as in the library's {@link RadioPhone}) its carriage and its
  * model's calibration numbers (EN calibration `tx_power` dBm and `rssi_correction` dB; the reference's if
  * absent).
+ * @public
  */
 export interface RadioStation extends RadioPhone {
   /** Stable per-phone seed (e.g. {@link hashString} of its id). */
   seed: number;
 }
 
-/** Distance (m) between the advertiser and the scanner at unix-ms time `t`, or `undefined` if apart. */
+/**
+ * Distance (m) between the advertiser and the scanner at unix-ms time `t`, or `undefined` if apart.
+ * @public
+ */
 export type DistanceAt = (t: number) => number | undefined;
 
 const PAIR_INDEX: Record<CarriagePair, number> = { HH: 0, HP: 1, HB: 2, PP: 3, PB: 4, BB: 5 };
@@ -92,17 +112,27 @@ const PAIR_INDEX: Record<CarriagePair, number> = { HH: 0, HP: 1, HB: 2, PP: 3, P
 /**
  * One scan's summary, as the scan aggregator would fold the packets: packets received, their mean RSSI
  * (rounded) and maximum RSSI (dBm).
+ * @public
  */
 export interface ScanSummary {
+  /** Packets received in the scan (≥ 1). */
   packets: number;
+  /** Mean RSSI of those packets, rounded to an integer (dBm). */
   meanRssi: number;
+  /** Strongest packet's RSSI (dBm). */
   maxRssi: number;
 }
 
-/** How the radio draws what a scan hears: one summary per scan (default) or every packet. */
+/**
+ * How the radio draws what a scan hears: one summary per scan (default) or every packet.
+ * @public
+ */
 export type RadioSampling = "scan" | "packets";
 
-/** A radio model: per-link RSSI sample generation. */
+/**
+ * A radio model: per-link RSSI sample generation.
+ * @public
+ */
 export interface RadioModel {
   /** The parameters in use. */
   readonly params: RadioParams;
@@ -210,7 +240,10 @@ function buildScanTable(params: RadioParams, p: RadioPairParams, tableSeed: numb
   return { n, offsets, suffix };
 }
 
-/** Creates a radio model with `params` (fitted by default); `seed` selects the realisation. */
+/**
+ * Creates a radio model with `params` (fitted by default); `seed` selects the realisation.
+ * @public
+ */
 export function createRadioModel(seed: number, params: RadioParams = FITTED_RADIO_PARAMS): RadioModel {
   const interval = params.advertisingIntervalMs;
   const jitter = params.advertisingJitterMs;
@@ -381,7 +414,10 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
 /** RSSI samples `scanner` hears from `advertiser` in [from, to): the simulated medium's own type. */
 export type { LinkFunction } from "../../src/index";
 
-/** Options of {@link createLinkFunction}. */
+/**
+ * Options of {@link createLinkFunction}.
+ * @public
+ */
 export interface LinkFunctionOptions {
   /** The radio model. */
   model: RadioModel;
@@ -403,7 +439,10 @@ export interface LinkFunctionOptions {
   modelAt?(advertiser: string, scanner: string, t: number): RadioModel | undefined;
 }
 
-/** Adapts a radio model to the simulated medium's link function. */
+/**
+ * Adapts a radio model to the simulated medium's link function.
+ * @public
+ */
 export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
   const { station, distance, modelAt } = options;
   const pick = modelAt
@@ -426,6 +465,7 @@ export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
 /**
  * One radio model per fitted setting, all with realisation `seed` (so a link keeps its shadowing and
  * fading draws when it moves between settings; only the parameters change).
+ * @public
  */
 export function createSettingModels(
   seed: number,
@@ -441,6 +481,7 @@ export function createSettingModels(
  * Integer RSSI packets that the scan aggregator folds to `s` exactly: one at the maximum, and the rest
  * spread over ⌊r⌋ and ⌈r⌉ so that the sum is packets · meanRssi (every value ≤ the maximum, since the
  * mean is; and ≥ the summary's packets' own minimum, so in the RSSI range for a summary of real packets).
+ * @public
  */
 export function summaryPackets(s: ScanSummary): number[] {
   const out = [s.maxRssi];
@@ -453,7 +494,10 @@ export function summaryPackets(s: ScanSummary): number[] {
   return out;
 }
 
-/** A station with a seed derived from its id. */
+/**
+ * A station with a seed derived from its id.
+ * @public
+ */
 export function stationFor(
   id: string,
   carriage: Carriage,

@@ -26,7 +26,10 @@ export {
   rocCsv,
 } from "./report-csv";
 
-/** Names of the files {@link writeReport} writes, in order. */
+/**
+ * Names of the files {@link writeReport} writes, in order.
+ * @public
+ */
 export const REPORT_FILES = [
   "summary.json",
   "daily.csv",
@@ -36,13 +39,19 @@ export const REPORT_FILES = [
   "report.html",
 ] as const;
 
-/** `summary.json`: the summary as pretty JSON, undefined (NaN) figures as `null`. */
+/**
+ * `summary.json`: the summary as pretty JSON, undefined (NaN) figures as `null`.
+ * @public
+ */
 export function summaryJson(summary: SimulationSummary): string {
   // JSON.stringify writes non-finite numbers as null.
   return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
-/** One headline row: label, value and an explanatory note (all plain text, escaped on output). */
+/**
+ * One headline row: label, value and an explanatory note (all plain text, escaped on output).
+ * @public
+ */
 export interface HeadlineRow {
   /** What the figure is. */
   label: string;
@@ -54,7 +63,10 @@ export interface HeadlineRow {
 
 const days = (n: number) => (Number.isFinite(n) ? `${formatNumber(n, 1)} d` : MISSING);
 
-/** The headline figures of a summary, in table order. */
+/**
+ * The headline figures of a summary, in table order.
+ * @public
+ */
 export function headlineRows(s: SimulationSummary): HeadlineRow[] {
   const avertedShare = s.infectionsWithoutApp > 0 ? s.infectionsAverted / s.infectionsWithoutApp : Number.NaN;
   return [
@@ -243,6 +255,7 @@ function interventionDetails(iv: Scenario["interventions"][number]): string {
 /**
  * The run's settings: population and dates, app adoption and response (with the contact policy), the
  * interventions with their dates, and the epidemic parameters (with the index cases).
+ * @public
  */
 export function settingsSection(scenario: Scenario): string {
   const app = scenario.app;
@@ -309,6 +322,7 @@ export function settingsSection(scenario: Scenario): string {
  * figures, and four inline SVG charts (`data-chart` = `epidemic`, `notifications`, `f1`, `roc`).
  * Self-contained: no scripts, external styles, fonts or images; a content security policy forbids
  * any network access. All text from the result is escaped.
+ * @public
  */
 export function renderReportHtml(input: SimulationResult | readonly SimulationResult[]): string {
   const runs = Array.isArray(input) ? (input as readonly SimulationResult[]) : [input as SimulationResult];
@@ -372,6 +386,7 @@ function withSeeds(runs: readonly SimulationResult[], csv: (r: SimulationResult)
  * `summary.json`, `daily.csv`, `roc.csv`, `detection.csv`, `infections.csv` and `report.html`. With
  * several runs `summary.json` is the {@link ReplicateSummary} and every CSV starts with a `seed` column.
  * Returns the paths written, in that order.
+ * @public
  */
 export function writeReport(
   input: SimulationResult | readonly SimulationResult[],
