@@ -16,7 +16,7 @@ import { ricianDb } from "../sim/radio/fading";
 import { createRadioModel, RADIO_SETTINGS, type RadioParams, type RadioSetting } from "../sim/radio/radio";
 import { type FieldFit, fitField, fitPair, type PairFit, parseRssiCsv } from "../sim/radio/radio-fit";
 import { createRng } from "../sim/random";
-import { CARRIAGE_PAIRS, type CarriagePair, type RadioPairParams } from "../src/index";
+import { CARRIAGE_PAIRS, type CarriagePair, type RadioPairParams, uniformPairs } from "../src/index";
 import type { Carriage, VenueKind } from "../sim/scenario";
 import { FieldDataError, loadFieldRows } from "./lib/field-data";
 import {
@@ -29,7 +29,6 @@ import {
   settingSlots,
 } from "./lib/radio-field";
 
-const PAIRS = CARRIAGE_PAIRS;
 const CARRIAGE_OF: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
 
 // Priors of the pc-ng fit (not identifiable from that data; see docs/radio-fit.md).
@@ -105,7 +104,7 @@ function fitPcng(dataDir: string, reference: RadioParams["reference"]) {
   const fits = {} as Record<CarriagePair, PairFit>;
   const pairs = {} as Record<CarriagePair, RadioPairParams>;
   let minRss = 0;
-  for (const key of PAIRS) {
+  for (const key of CARRIAGE_PAIRS) {
     const rows = parseRssiCsv(readFileSync(resolve(dataDir, `rssi/rss-${key}.csv`), "utf8"));
     for (const r of rows) minRss = Math.min(minRss, r.rss);
     const f = fitPair(rows);
@@ -164,7 +163,7 @@ function fieldParams(f: FieldFit, reference: RadioParams["reference"]): RadioPar
     blockingLossDb: 0,
   };
   return roundAll({
-    pairs: Object.fromEntries(PAIRS.map((k) => [k, pair])) as Record<CarriagePair, RadioPairParams>,
+    pairs: uniformPairs(pair),
     ...ADVERTISING,
     packetLoss: PACKET_LOSS,
     sensitivityDbm: f.sensitivityDbm,
@@ -320,7 +319,7 @@ function docs(r: Awaited<ReturnType<typeof fitRadio>>, quantiles: Record<RadioSe
   const places = Object.entries(r.places)
     .map(([k, v]) => `${k} → ${v}`)
     .join(", ");
-  const pcngTable = PAIRS.map((k) => {
+  const pcngTable = CARRIAGE_PAIRS.map((k) => {
     const f = r.pcngFits[k];
     const p = r.pcng.pairs[k];
     return `| ${k} | ${f.n} | ${f1(f.intercept)} | ${f2(f.exponent)} | ${Object.values(f.deviceOffsets)

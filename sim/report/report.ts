@@ -13,7 +13,7 @@ import {
 import { formatFigure, HEADLINE_FIGURES } from "./figures";
 import { type ReplicateSummary, summariseReplicates } from "./replicates";
 import { dailyCsv, detectionCsv, infectionsCsv, rocCsv } from "./report-csv";
-import { escapeHtml, formatCount, formatNumber, formatPercent, MISSING } from "./report-format";
+import { escapeHtml, formatCount, formatNumber, formatPercent, htmlPage, MISSING } from "./report-format";
 import type { SimulationResult, SimulationSummary } from "../run";
 import { resolveEpidemicParams, type Scenario } from "../scenario";
 
@@ -333,17 +333,10 @@ export function renderReportHtml(input: SimulationResult | readonly SimulationRe
     (id) =>
       `<figure><figcaption>${escapeHtml(REPORT_CHART_CAPTIONS[id])}</figcaption>\n${charts[id]}\n</figure>`,
   ).join("\n");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`bluezone simulation report: ${s.scenario}`)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
+  return htmlPage(
+    `bluezone simulation report: ${s.scenario}`,
+    STYLE,
+    `<header>
 <h1>bluezone simulation report: ${escapeHtml(s.scenario)}</h1>
 ${runFacts(runs)}
 </header>
@@ -361,9 +354,8 @@ ${figures}
 ${scenario ? settingsSection(scenario) : ""}
 </main>
 <footer>Data next to this page: summary.json, daily.csv (one row per day${runs.length > 1 ? " and seed" : ""}), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list)${runs.length > 1 ? "; with several seeds every CSV starts with a seed column" : ""}.</footer>
-</body>
-</html>
-`;
+`,
+  );
 }
 
 /** CSV documents of several runs as one: a leading `seed` column, the header once. */

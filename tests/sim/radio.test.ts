@@ -13,12 +13,11 @@ import {
   type LinkFunction,
   type RadioStation,
 } from "../../sim/radio/radio";
-import { type CarriagePair, carriagePair } from "../../src/index";
+import { CARRIAGE_PAIRS, type CarriagePair, carriagePair } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
 import { repoData } from "../helpers/data";
 
 const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
-const PAIRS: CarriagePair[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const T0 = Date.UTC(2021, 6, 24);
 
 /** Simulates many 100 s recordings per distance, like the data's sessions, with the pc-ng fit (sim/radio/radio-params-pcng.json). */
@@ -106,7 +105,7 @@ describe("radio model", () => {
   // Tolerances: the model's per-distance mean follows the fitted line, so it may miss a measured
   // distance by the data's own scatter of session means around that line (≤ 2.5 session sd + 1 dB);
   // the spread around the line (pooled) and the within-recording spread match within 20%.
-  for (const key of PAIRS) {
+  for (const key of CARRIAGE_PAIRS) {
     it(`reproduces the measured mean and spread for ${key}`, () => {
       const data = fitPair(parseRssiCsv(readFileSync(repoData(`rssi/rss-${key}.csv`), "utf8")));
       let sqDiff = 0;
