@@ -13,16 +13,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ricianDb } from "../sim/radio/fading";
-import {
-  createRadioModel,
-  type PairKey,
-  type PairParams,
-  RADIO_SETTINGS,
-  type RadioParams,
-  type RadioSetting,
-} from "../sim/radio/radio";
+import { createRadioModel, RADIO_SETTINGS, type RadioParams, type RadioSetting } from "../sim/radio/radio";
 import { type FieldFit, fitField, fitPair, type PairFit, parseRssiCsv } from "../sim/radio/radio-fit";
 import { createRng } from "../sim/random";
+import { CARRIAGE_PAIRS, type CarriagePair, type RadioPairParams, uniformPairs } from "../src/index";
 import type { Carriage, VenueKind } from "../sim/scenario";
 import { FieldDataError, loadFieldRows } from "./lib/field-data";
 import {
@@ -35,7 +29,6 @@ import {
   settingSlots,
 } from "./lib/radio-field";
 
-const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const CARRIAGE_OF: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
 
 // Priors of the pc-ng fit (not identifiable from that data; see docs/radio-fit.md).
@@ -108,10 +101,10 @@ function referenceOf(dataDir: string) {
 
 /** The static per-carriage-pair fit to pc-ng/rss_smartphone (the radio before the field fit). */
 function fitPcng(dataDir: string, reference: RadioParams["reference"]) {
-  const fits = {} as Record<PairKey, PairFit>;
-  const pairs = {} as Record<PairKey, PairParams>;
+  const fits = {} as Record<CarriagePair, PairFit>;
+  const pairs = {} as Record<CarriagePair, RadioPairParams>;
   let minRss = 0;
-  for (const key of PAIRS) {
+  for (const key of CARRIAGE_PAIRS) {
     const rows = parseRssiCsv(readFileSync(resolve(dataDir, `rssi/rss-${key}.csv`), "utf8"));
     for (const r of rows) minRss = Math.min(minRss, r.rss);
     const f = fitPair(rows);
@@ -155,7 +148,7 @@ function fitPcng(dataDir: string, reference: RadioParams["reference"]) {
  */
 function fieldParams(f: FieldFit, reference: RadioParams["reference"]): RadioParams {
   const riceK = fitRiceK(f.fastSd);
-  const pair: PairParams = {
+  const pair: RadioPairParams = {
     intercept: f.intercept,
     exponent: f.exponent,
     breakpointM: f.breakpointM,
@@ -170,7 +163,7 @@ function fieldParams(f: FieldFit, reference: RadioParams["reference"]): RadioPar
     blockingLossDb: 0,
   };
   return roundAll({
-    pairs: Object.fromEntries(PAIRS.map((k) => [k, pair])) as Record<PairKey, PairParams>,
+    pairs: uniformPairs(pair),
     ...ADVERTISING,
     packetLoss: PACKET_LOSS,
     sensitivityDbm: f.sensitivityDbm,
@@ -288,7 +281,7 @@ function docs(r: Awaited<ReturnType<typeof fitRadio>>, quantiles: Record<RadioSe
   const f3 = (x: number) => x.toFixed(3);
   const fieldRow = (name: string, f: FieldFit, p: RadioParams) => {
     const q = p.pairs.HH;
-    return `| ${name} | ${f.n} | ${f1(f.intercept)} | ${f2(f.exponent)} | ${f1(f.breakpointM)} | ${f2(f.farExponent)} | ${f2(f.varianceSlope)} | ${f1(f.sessionSd)} | ${f1(f.withinSd)} | ${f2(f.lag1)} | ${f1(f.slowSd)} | ${f1(f.slowCorrelationS)} | ${f1(f.fastSd)} | ${f2(q.riceK)} | ${f1(f.totalSd)} | ${f2(f.skewness)} | ${f2(f.excessKurtosis)} | ${p.sensitivityDbm} |`;
+    return `| ${name} | ${f.n} | ${f1(f.intercept)} | ${f2(f.exponent)} | ${f1(f.breakpointM)} | ${f2(f.farExponent)} | ${f2(f.varianceSlope)} | ${f1(f.sessionSd)} | ${f1(f.withinSd)} | ${f2(f.lag1)} | ${f1(f.slowSd)} | ${f1(f.slowCorrelationS)} | ${f1(f.fastSd)} | ${f2(q.riceK!)} | ${f1(f.totalSd)} | ${f2(f.skewness)} | ${f2(f.excessKurtosis)} | ${p.sensitivityDbm} |`;
   };
   const fieldTable = [
     ...RADIO_SETTINGS.map((s) => fieldRow(s, r.fits[s], r.settings[s])),
@@ -326,14 +319,14 @@ function docs(r: Awaited<ReturnType<typeof fitRadio>>, quantiles: Record<RadioSe
   const places = Object.entries(r.places)
     .map(([k, v]) => `${k} → ${v}`)
     .join(", ");
-  const pcngTable = PAIRS.map((k) => {
+  const pcngTable = CARRIAGE_PAIRS.map((k) => {
     const f = r.pcngFits[k];
     const p = r.pcng.pairs[k];
     return `| ${k} | ${f.n} | ${f1(f.intercept)} | ${f2(f.exponent)} | ${Object.values(f.deviceOffsets)
       .map((o) => f1(o))
       .join(" / ")} | ${f1(f.sessionSd)} | ${f1(f.withinSd)} | ${f2(f.lag1)} | ${f1(f.slowSd)} | ${f1(
       f.slowCorrelationS,
-    )} | ${f1(f.fastSd)} | ${f2(p.riceK)} | ${f2(p.blockingProbability)} | ${f1(p.blockingLossDb)} | ${f1(f.totalSd)} |`;
+    )} | ${f1(f.fastSd)} | ${f2(p.riceK!)} | ${f2(p.blockingProbability)} | ${f1(p.blockingLossDb)} | ${f1(f.totalSd)} |`;
   }).join("\n");
   return `# Radio model fit
 

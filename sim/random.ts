@@ -16,7 +16,10 @@
  *   change them all, and pure-rand would become a runtime dependency of `bluezone/sim`.
  */
 
-/** A seeded pseudo-random stream. Every method advances the stream. */
+/**
+ * A seeded pseudo-random stream. Every method advances the stream.
+ * @public
+ */
 export interface Rng {
   /** Uniform on [0, 1) with 32 bits of resolution. */
   uniform(): number;
@@ -48,7 +51,10 @@ export interface Rng {
   next32(): number;
 }
 
-/** The named sources of randomness; each gets its own stream so one source never perturbs another. */
+/**
+ * The named sources of randomness; each gets its own stream so one source never perturbs another.
+ * @public
+ */
 export type StreamName = "population" | "mobility" | "disease" | "radio" | "app" | "testing" | (string & {});
 
 /** Mixes a 32-bit value (the finaliser of MurmurHash3). */
@@ -107,7 +113,10 @@ export function logGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** Creates an sfc32 stream from a 32-bit seed (the seed is expanded and the state warmed up). */
+/**
+ * Creates an sfc32 stream from a 32-bit seed (the seed is expanded and the state warmed up).
+ * @public
+ */
 export function createRng(seed: number): Rng {
   let a = mix32(seed ^ 0xa5a5a5a5);
   let b = mix32(seed + 0x9e3779b9);
@@ -227,7 +236,10 @@ export function createRng(seed: number): Rng {
   return rng;
 }
 
-/** Independent streams derived from one master seed. */
+/**
+ * Independent streams derived from one master seed.
+ * @public
+ */
 export interface RngStreams {
   /** The master seed. */
   readonly seed: number;
@@ -240,6 +252,7 @@ export interface RngStreams {
 /**
  * Creates named streams from a master seed. Each stream's seed depends only on the master seed and the
  * name, so drawing more from one source never shifts another source's draws.
+ * @public
  */
 export function createStreams(seed: number): RngStreams {
   const streams = new Map<string, Rng>();

@@ -61,7 +61,10 @@ import type { Scenario } from "./scenario";
 import { withoutInterventions, withPopulation } from "./scenario";
 import type { RadioSampling } from "./radio/radio";
 
-/** Options of {@link runSimulation}. */
+/**
+ * Options of {@link runSimulation}.
+ * @public
+ */
 export interface SimulationOptions {
   /** The scenario (see `loadScenario`). */
   scenario: Scenario;
@@ -115,7 +118,10 @@ export interface SimulationOptions {
   onStart?: (size: RunSize) => void;
 }
 
-/** The size of a run, known once its world is built. */
+/**
+ * The size of a run, known once its world is built.
+ * @public
+ */
 export interface RunSize {
   /** People in the world (each carries a phone). */
   people: number;
@@ -127,20 +133,26 @@ export interface RunSize {
   workers: number;
 }
 
-/** One day of the time series. */
+/**
+ * One day of the time series.
+ * @public
+ */
 export interface DayRow {
-  /** Day index and ISO date. */
+  /** Day index (0 = the scenario's start date). */
   day: number;
+  /** The day's date, ISO `YYYY-MM-DD` (UTC). */
   date: string;
-  /** New infections with the app, and without it. */
+  /** New infections with the app. */
   infections: number;
+  /** New infections in the counterfactual run without the app (NaN when it was not run). */
   infectionsWithoutApp: number;
   /** New confirmed cases (with the app). */
   confirmed: number;
   /** Keys published that day. */
   keysPublished: number;
-  /** People notified F1 and F2 that day. */
+  /** People notified F1 that day. */
   notifiedF1: number;
+  /** People notified F2 that day. */
   notifiedF2: number;
   /** People in quarantine at the end of the day (with the app). */
   quarantined: number;
@@ -149,21 +161,30 @@ export interface DayRow {
    * infectious), infectious (pre-symptomatic + symptomatic + asymptomatic), recovered (no longer infectious).
    */
   susceptible: number;
+  /** Exposed: infected, not yet infectious (people). */
   exposed: number;
+  /** Infectious: pre-symptomatic + symptomatic + asymptomatic (people). */
   infectious: number;
+  /** Recovered: no longer infectious (people). */
   recovered: number;
-  /** Samples PCR-tested that day (mass testing and F1 tests) and the PCR reactions run on them. */
+  /** Samples PCR-tested that day (mass testing and F1 tests). */
   tests: number;
+  /** PCR reactions run that day on those samples (a pool is one reaction; a positive pool's retests one each). */
   pcrReactions: number;
   /** Confirmed that day on a false positive result (not infected when sampled). */
   falsePositives: number;
-  /** Hospital admissions that day, people in hospital at its end, deaths that day (with the app). */
+  /** Hospital admissions that day (with the app). */
   hospitalised: number;
+  /** People in hospital at the end of the day (with the app). */
   inHospital: number;
+  /** Deaths that day (with the app). */
   deaths: number;
 }
 
-/** The summary written to `summary.json` (and printed by `bluezone sim --json`). */
+/**
+ * The summary written to `summary.json` (and printed by `bluezone sim --json`).
+ * @public
+ */
 export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   /** Scenario name. */
   scenario: string;
@@ -175,12 +196,15 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   days: number;
   /** Master seed. */
   seed: number;
-  /** Infections over the run, with and without the app, and their difference. */
+  /** Infections over the run, with the app. */
   infections: number;
+  /** Infections over the run without the app (NaN when the counterfactual was not run). */
   infectionsWithoutApp: number;
+  /** infectionsWithoutApp − infections. */
   infectionsAverted: number;
-  /** Keys published and batches. */
+  /** Keys published over the run. */
   keysPublished: number;
+  /** Key-file batches the authority published. */
   batches: number;
   /** Sightings the phones logged (scan instances). */
   sightingsLogged: number;
@@ -205,7 +229,10 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   testing: TestingSummary;
 }
 
-/** Everything a run produces. */
+/**
+ * Everything a run produces.
+ * @public
+ */
 export interface SimulationResult {
   /** Headline figures. */
   summary: SimulationSummary;
@@ -222,6 +249,7 @@ export interface SimulationResult {
 /**
  * The scenario as run: population (the trace's nodes when replaying one), days and adoption applied.
  * @throws InvalidArgumentError when both `phones` and `contacts` are given
+ * @public
  */
 export function prepareScenario(options: SimulationOptions): Scenario {
   let s = options.scenario;
@@ -246,13 +274,17 @@ const DAY_KEY = (interval: number) => Math.floor(interval / INTERVALS_PER_DAY);
 /**
  * The epidemic without any app (replaying `contacts` when given), one day at a time: each call runs the
  * next day, returning its new infections.
+ * @public
  */
 export function startWithoutApp(scenario: Scenario, contacts?: ContactTrace): () => number {
   const epi = createEpidemic(scenario, { seed: scenario.seed, ...(contacts ? { contacts } : {}) });
   return () => epi.runDay().infections;
 }
 
-/** The epidemic without any app (replaying `contacts` when given): daily new infections. */
+/**
+ * The epidemic without any app (replaying `contacts` when given): daily new infections.
+ * @public
+ */
 export function runWithoutApp(
   scenario: Scenario,
   onDay?: (day: number) => void,
@@ -570,7 +602,10 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   }
 }
 
-/** Runs a simulation: the app arm and (by default) the same world without the app. */
+/**
+ * Runs a simulation: the app arm and (by default) the same world without the app.
+ * @public
+ */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const scenario = prepareScenario(options);
   const days = scenario.days;

@@ -13,23 +13,38 @@ import school from "./scenarios/school.json";
 import scenarioSchema from "../schemas/scenario.schema.json";
 import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES, type EpidemicParams } from "./epidemic/epidemic-params";
 import { checkSchema, isoDate, join, ScenarioError } from "./validate";
+import type { Carriage } from "../src/index";
 
 export { ScenarioError } from "./validate";
 
-/** Kinds of venue. Workplaces and schools are assigned; the others are visited. */
+/**
+ * Kinds of venue. Workplaces and schools are assigned; the others are visited.
+ * @public
+ */
 export type VenueKind = "workplace" | "school" | "market" | "transit" | "other";
-/** Venue kinds people are assigned to (one each, by age group activity). */
+/**
+ * Venue kinds people are assigned to (one each, by age group activity).
+ * @public
+ */
 export const ASSIGNED_KINDS: readonly VenueKind[] = ["workplace", "school"];
-/** All venue kinds. */
+/**
+ * All venue kinds.
+ * @public
+ */
 export const VENUE_KINDS: readonly VenueKind[] = ["workplace", "school", "market", "transit", "other"];
-/** How a phone is carried. */
-export type Carriage = "hand" | "pocket" | "bag";
-/** Carriage modes in a fixed order (index = carriage code in typed arrays). */
-export const CARRIAGES: readonly Carriage[] = ["hand", "pocket", "bag"];
-/** How people move inside a place during a stay. */
+// How a phone is carried, and the carriages in a fixed order (index = carriage code in typed arrays): the
+// library's radio model's.
+export { type Carriage, CARRIAGES } from "../src/index";
+/**
+ * How people move inside a place during a stay.
+ * @public
+ */
 export type Movement = "seated" | "roaming";
 
-/** An age group of the population. */
+/**
+ * An age group of the population.
+ * @public
+ */
 export interface AgeGroup {
   /** Name, referenced by `app.byAgeGroup` and `venues[].ageGroups`. */
   name: string;
@@ -41,7 +56,10 @@ export interface AgeGroup {
   activityShare: number;
 }
 
-/** An administrative ward (phường). */
+/**
+ * An administrative ward (phường).
+ * @public
+ */
 export interface Ward {
   /** Ward name, referenced by interventions. */
   name: string;
@@ -49,7 +67,10 @@ export interface Ward {
   share: number;
 }
 
-/** When a venue is attended. Hours are local time of day. */
+/**
+ * When a venue is attended. Hours are local time of day.
+ * @public
+ */
 export interface VenueSchedule {
   /** Days on which it is attended. */
   days: "weekdays" | "everyday";
@@ -63,7 +84,10 @@ export interface VenueSchedule {
   durationJitterHours: number;
 }
 
-/** A type of venue: how many, how large, how people attend it and move in it. */
+/**
+ * A type of venue: how many, how large, how people attend it and move in it.
+ * @public
+ */
 export interface VenueType {
   /** Kind of venue. */
   kind: VenueKind;
@@ -97,7 +121,10 @@ export interface VenueType {
   essential?: boolean;
 }
 
-/** Household composition and homes. */
+/**
+ * Household composition and homes.
+ * @public
+ */
 export interface Households {
   /** Relative frequency of household sizes 1, 2, 3, … */
   sizeDistribution: number[];
@@ -107,7 +134,10 @@ export interface Households {
   repositionMinutes: number;
 }
 
-/** App adoption and phone carriage. */
+/**
+ * App adoption and phone carriage.
+ * @public
+ */
 export interface AppSpec {
   /** Fraction of people running the app. */
   adoption: number;
@@ -119,7 +149,10 @@ export interface AppSpec {
   response: AppResponse;
 }
 
-/** How people act on the app: uploads, publication, and what a notification makes them do. */
+/**
+ * How people act on the app: uploads, publication, and what a notification makes them do.
+ * @public
+ */
 export interface AppResponse {
   /** Probability that a confirmed case with the app uploads its keys. */
   uploadConsent: number;
@@ -142,6 +175,7 @@ export interface AppResponse {
 /**
  * App response used when a scenario says nothing (plausible values for Vietnam 2021): the defaults
  * written in the scenario schema (`schemas/scenario.schema.json`, `app.response`).
+ * @public
  */
 export const DEFAULT_APP_RESPONSE: Readonly<AppResponse> = Object.freeze(
   Object.fromEntries(
@@ -152,10 +186,16 @@ export const DEFAULT_APP_RESPONSE: Readonly<AppResponse> = Object.freeze(
   ) as unknown as AppResponse,
 );
 
-/** Wards a measure applies to: listed names, or every ward. */
+/**
+ * Wards a measure applies to: listed names, or every ward.
+ * @public
+ */
 export type WardSelector = string[] | "all";
 
-/** Time-bounded interventions. Dates are inclusive ISO dates; `to` open-ended when absent. */
+/**
+ * Time-bounded interventions. Dates are inclusive ISO dates; `to` open-ended when absent.
+ * @public
+ */
 export type Intervention =
   | {
       kind: "wardLockdown";
@@ -252,7 +292,10 @@ export type Intervention =
       rampDays?: number;
     };
 
-/** Epidemic settings: overrides of {@link EpidemicParams}, a variant preset and a β multiplier. */
+/**
+ * Epidemic settings: overrides of {@link EpidemicParams}, a variant preset and a β multiplier.
+ * @public
+ */
 export interface EpidemicSpec extends Partial<EpidemicParams> {
   /** Variant preset; `delta` applies {@link DELTA_OVERRIDES}. */
   variant?: "ancestral" | "delta";
@@ -260,7 +303,10 @@ export interface EpidemicSpec extends Partial<EpidemicParams> {
   betaMultiplier?: number;
 }
 
-/** A validated scenario. */
+/**
+ * A validated scenario.
+ * @public
+ */
 export interface Scenario {
   /** Short name. */
   name: string;
@@ -352,6 +398,7 @@ function venueOf(v: ScenarioJson["venues"][number]): VenueType {
  * `json`.
  * @throws ScenarioError naming the first offending field, e.g. `app.response.quarantineDay: unknown
  *   field (did you mean "quarantineDays"?)`
+ * @public
  */
 export function parseScenario(json: unknown): Scenario {
   const o = checkSchema<ScenarioJson>(json);
@@ -419,6 +466,7 @@ export function parseScenario(json: unknown): Scenario {
  * is not validated: pass it to {@link parseScenario}, whose errors name the field (so a typo in a path
  * is an "unknown field" error).
  * @throws ScenarioError when an assignment is malformed or a path goes through a non-object
+ * @public
  */
 export function applyScenarioOverrides(json: unknown, assignments: readonly string[]): unknown {
   const root = structuredClone(json) as Record<string, unknown>;
@@ -462,6 +510,7 @@ export function applyScenarioOverrides(json: unknown, assignments: readonly stri
  * The epidemic parameters a scenario runs with: defaults, then the variant preset, then overrides
  * (`susceptibilityByAgeGroup`, `hospitalisationByAgeGroup` and `fatalityByAgeGroup` are merged group by
  * group into the default's).
+ * @public
  */
 export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
   const { variant, betaMultiplier, ...overrides } = scenario.epidemic;
@@ -486,7 +535,10 @@ export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
   return p;
 }
 
-/** The shipped scenarios, bundled as data so they load from any build (no file lookups). */
+/**
+ * The shipped scenarios, bundled as data so they load from any build (no file lookups).
+ * @public
+ */
 export const SHIPPED_SCENARIOS: Readonly<Record<string, unknown>> = {
   "hanoi-ward": hanoiWard,
   office,
@@ -498,6 +550,7 @@ export const SHIPPED_SCENARIOS: Readonly<Record<string, unknown>> = {
  * Reads a scenario's JSON without validating it: a shipped name (`"hanoi-ward"`, `"office"`, `"market"`,
  * `"school"`) or a path to a JSON file. Use with {@link applyScenarioOverrides} and {@link parseScenario}.
  * @throws ScenarioError for an unknown name, an unreadable file or invalid JSON
+ * @public
  */
 export function readScenarioJson(nameOrPath: string): unknown {
   const isName = /^[\w-]+$/.test(nameOrPath);
@@ -529,18 +582,25 @@ export function readScenarioJson(nameOrPath: string): unknown {
  * Loads and validates a scenario (see {@link readScenarioJson}), with optional `--set` style overrides
  * (see {@link applyScenarioOverrides}) applied before validation.
  * @throws ScenarioError naming the offending field
+ * @public
  */
 export function loadScenario(nameOrPath: string, overrides: readonly string[] = []): Scenario {
   const json = readScenarioJson(nameOrPath);
   return parseScenario(overrides.length > 0 ? applyScenarioOverrides(json, overrides) : json);
 }
 
-/** A copy of `scenario` with another population size (venue counts scale with it: they are per thousand residents or by mean size). */
+/**
+ * A copy of `scenario` with another population size (venue counts scale with it: they are per thousand residents or by mean size).
+ * @public
+ */
 export function withPopulation(scenario: Scenario, population: number): Scenario {
   return { ...scenario, population };
 }
 
-/** A copy of `scenario` without interventions and without the app: the baseline epidemic. */
+/**
+ * A copy of `scenario` without interventions and without the app: the baseline epidemic.
+ * @public
+ */
 export function baseline(scenario: Scenario): Scenario {
   return { ...scenario, interventions: [], app: { ...scenario.app, adoption: 0, byAgeGroup: {} } };
 }
@@ -550,6 +610,7 @@ export function baseline(scenario: Scenario): Scenario {
  * interventions, no symptomatic testing (so no one is confirmed or isolated and no keys are uploaded),
  * and an app response that does nothing (no uploads, no quarantine or staying home on a notification).
  * The app, if adopted, still runs and logs.
+ * @public
  */
 export function withoutInterventions(scenario: Scenario): Scenario {
   return {

@@ -7,7 +7,10 @@ import Ajv, { type ErrorObject } from "ajv";
 import scenarioSchema from "../schemas/scenario.schema.json";
 import { BluezoneError } from "../src/index";
 
-/** A scenario (or other simulator input) failed validation; `path` names the offending field. */
+/**
+ * A scenario (or other simulator input) failed validation; `path` names the offending field.
+ * @public
+ */
 export class ScenarioError extends BluezoneError {
   /** Dotted path of the offending field, e.g. `venues[1].areaM2`. */
   readonly path: string;

@@ -16,5 +16,6 @@ export * from "./log/index";
 export * from "./match/index";
 export * from "./protocol/index";
 export * from "./proximity/index";
+export * from "./radio/index";
 export * from "./tracer/index";
 export * from "./transport/index";

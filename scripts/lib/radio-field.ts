@@ -166,7 +166,7 @@ export function replay(model: RadioModel, slots: readonly FieldSlot[], tag: stri
 }
 
 /** Two-sample Kolmogorov–Smirnov statistic sup |F₁ − F₂| (ties: both CDFs step together). */
-export function ksStatistic(a: readonly number[], b: readonly number[]): number {
+export function ksStatistic(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const x = Float64Array.from(a).sort();
   const y = Float64Array.from(b).sort();
   let i = 0;

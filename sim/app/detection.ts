@@ -14,7 +14,10 @@ import { hashUniform } from "../random";
 import { CARRIAGES } from "../scenario";
 import { placeKind } from "../world/world";
 
-/** Settings of the breakdown: where a pair-day spent most of its time within 4 m. */
+/**
+ * Settings of the breakdown: where a pair-day spent most of its time within 4 m.
+ * @public
+ */
 export const DETECTION_SETTINGS = [
   "household",
   "work",
@@ -24,16 +27,23 @@ export const DETECTION_SETTINGS = [
   "other",
   "none",
 ] as const;
-/** A setting; `none` for pair-days never within 4 m (heard from farther away). */
+/**
+ * A setting; `none` for pair-days never within 4 m (heard from farther away).
+ * @public
+ */
 export type DetectionSetting = (typeof DETECTION_SETTINGS)[number];
 
 /**
  * True distance bands: the smallest of 1, 2 and 4 m within which the pair cumulated ≥ 15 minutes that
  * day (time nearer counts for every farther band), `>4m` when none. A pair-day is a true close contact
  * exactly when its band is `0-1m` or `1-2m`.
+ * @public
  */
 export const DISTANCE_BANDS = ["0-1m", "1-2m", "2-4m", ">4m"] as const;
-/** A true distance band. */
+/**
+ * A true distance band.
+ * @public
+ */
 export type DistanceBand = (typeof DISTANCE_BANDS)[number];
 
 /** The close-contact rule of the ground truth: 15 minutes cumulated within 2 m in a day. */
@@ -50,7 +60,10 @@ const SETTING_OF_KIND: Record<string, DetectionSetting> = {
   other: "other",
 };
 
-/** Counts of ordered pair-days, with the rates derived from them. */
+/**
+ * Counts of ordered pair-days, with the rates derived from them.
+ * @public
+ */
 export interface DetectionCounts {
   /** Ordered (receiver, advertiser) app-user pair-days truly within 2 m for ≥ 15 min. */
   trueCloseContacts: number;
@@ -64,7 +77,10 @@ export interface DetectionCounts {
   precision: number;
 }
 
-/** The detection block of the summary: totals and breakdowns. */
+/**
+ * The detection block of the summary: totals and breakdowns.
+ * @public
+ */
 export interface DetectionSummary extends DetectionCounts {
   /** By setting (where the pair-day spent most of its time within 4 m). */
   bySetting: Record<DetectionSetting, DetectionCounts>;
@@ -84,6 +100,7 @@ export interface DetectionSummary extends DetectionCounts {
  * phone's whole day of scanning, so measuring every phone would double a city-size run; 1,000
  * receivers a day give ≈ 3,000–10,000 ordered close pairs a day, i.e. a sensitivity's standard error
  * below 0.01 within a few days.
+ * @public
  */
 export const DETECTION_RECEIVERS_PER_DAY = 1000;
 
@@ -91,6 +108,7 @@ export const DETECTION_RECEIVERS_PER_DAY = 1000;
  * Which app users' phones the detection measure judges on `day`: each independently with probability
  * min(1, perDay / appUsers), from a hash of (seed, person, day), so every partition and the coordinator
  * agree without talking. `perDay` = Infinity measures every phone every day.
+ * @public
  */
 export function detectionSample(
   seed: number,
@@ -102,10 +120,14 @@ export function detectionSample(
   return (person, day) => hashUniform(seed, person, day, 0xde7ec7) < rate;
 }
 
-/** One app-user pair's day near each other: minutes within 1, 2 and 4 m, and its setting. */
+/**
+ * One app-user pair's day near each other: minutes within 1, 2 and 4 m, and its setting.
+ * @public
+ */
 export interface PairDay {
-  /** The pair, a < b. */
+  /** The pair's first person (index), the smaller of the two. */
   a: number;
+  /** The pair's second person (index), greater than `a`. */
   b: number;
   /** Minutes cumulated within 1, 2 and 4 m. */
   minutes: [number, number, number];
@@ -113,17 +135,26 @@ export interface PairDay {
   setting: DetectionSetting;
 }
 
-/** The band of a pair-day from its minutes within 1, 2 and 4 m. */
+/**
+ * The band of a pair-day from its minutes within 1, 2 and 4 m.
+ * @public
+ */
 export function distanceBand(minutes: readonly [number, number, number]): DistanceBand {
   for (let i = 0; i < BAND_RADII.length; i++)
     if (minutes[i]! >= MIN_MINUTES - MINUTES_SLACK) return DISTANCE_BANDS[i]!;
   return ">4m";
 }
 
-/** Whether a band is a true close contact (≤ 2 m for ≥ 15 min). */
+/**
+ * Whether a band is a true close contact (≤ 2 m for ≥ 15 min).
+ * @public
+ */
 export const isCloseBand = (band: DistanceBand) => band === "0-1m" || band === "1-2m";
 
-/** Accumulates the app users' pair-days from the mobility's positions, step by step. */
+/**
+ * Accumulates the app users' pair-days from the mobility's positions, step by step.
+ * @public
+ */
 export interface PairDayTracker {
   /** Adds the current step (after `mobility.step`). */
   step(): void;
@@ -131,7 +162,10 @@ export interface PairDayTracker {
   finishDay(): PairDay[];
 }
 
-/** Creates a tracker of the app users' pair-days (`hasApp[p]` = 1 for app users). */
+/**
+ * Creates a tracker of the app users' pair-days (`hasApp[p]` = 1 for app users).
+ * @public
+ */
 export function createPairDayTracker(mobility: Mobility, hasApp: ArrayLike<number>): PairDayTracker {
   const world = mobility.world;
   const n = world.size;
@@ -215,7 +249,10 @@ const rates = (t: Tally): DetectionCounts => ({
   precision: t.detected + t.falseAlarms > 0 ? t.detected / (t.detected + t.falseAlarms) : Number.NaN,
 });
 
-/** Counts detection outcomes over ordered pair-days. */
+/**
+ * Counts detection outcomes over ordered pair-days.
+ * @public
+ */
 export interface DetectionTally {
   /**
    * Adds one day: the app users' pair-days of the truth (from {@link PairDayTracker.finishDay}) and the
@@ -229,6 +266,7 @@ export interface DetectionTally {
 /**
  * Creates an empty tally; `carriage[p]` indexes {@link CARRIAGES}; `hasApp[p]` (default: everyone)
  * says who the app users are, for the receiver-day counts.
+ * @public
  */
 export function createDetectionTally(
   carriage: ArrayLike<number>,
@@ -296,7 +334,10 @@ export function createDetectionTally(
   };
 }
 
-/** `detection.csv` rows: `breakdown,group,trueCloseContacts,detected,falseAlarms,sensitivity,precision`. */
+/**
+ * `detection.csv` rows: `breakdown,group,trueCloseContacts,detected,falseAlarms,sensitivity,precision`.
+ * @public
+ */
 export function detectionRows(d: DetectionSummary): (string | number)[][] {
   const row = (breakdown: string, group: string, c: DetectionCounts) => [
     breakdown,
@@ -315,7 +356,10 @@ export function detectionRows(d: DetectionSummary): (string | number)[][] {
   ];
 }
 
-/** Columns of `detection.csv`. */
+/**
+ * Columns of `detection.csv`.
+ * @public
+ */
 export const DETECTION_COLUMNS = [
   "breakdown",
   "group",

@@ -5,7 +5,10 @@
  */
 import type { DayReport, Epidemic } from "./epidemic";
 
-/** Outcomes of one age group. */
+/**
+ * Outcomes of one age group.
+ * @public
+ */
 export interface AgeGroupOutcome {
   /** Age-group name (scenario `ageGroups[].name`). */
   group: string;
@@ -19,7 +22,10 @@ export interface AgeGroupOutcome {
   deaths: number;
 }
 
-/** The summary's `clinical` block. */
+/**
+ * The summary's `clinical` block.
+ * @public
+ */
 export interface ClinicalSummary {
   /** Hospital admissions by the end of the run (of people infected in it, initial cases included). */
   hospitalisations: number;
@@ -40,7 +46,10 @@ export interface ClinicalSummary {
   byAgeGroup: AgeGroupOutcome[];
 }
 
-/** The summary's `testing` block: PCR tests of mass testing and F1 tests (symptomatic tests are not counted). */
+/**
+ * The summary's `testing` block: PCR tests of mass testing and F1 tests (symptomatic tests are not counted).
+ * @public
+ */
 export interface TestingSummary {
   /** Samples tested. */
   tests: number;
@@ -55,6 +64,7 @@ export interface TestingSummary {
 /**
  * Hospitalisations and deaths of an epidemic after `days` simulated days (times before `days` count),
  * overall and by age group.
+ * @public
  */
 export function summariseClinical(epi: Epidemic, days: number): ClinicalSummary {
   const st = epi.state;
@@ -91,7 +101,10 @@ export function summariseClinical(epi: Epidemic, days: number): ClinicalSummary 
   };
 }
 
-/** Testing totals over a run's day reports. */
+/**
+ * Testing totals over a run's day reports.
+ * @public
+ */
 export function summariseTesting(reports: readonly DayReport[]): TestingSummary {
   const sum = (f: (r: DayReport) => number) => reports.reduce((s, r) => s + f(r), 0);
   return {

@@ -9,10 +9,16 @@ import type { Scenario } from "../scenario";
 import { resolveEpidemicParams } from "../scenario";
 import { HOME } from "../world/world";
 
-/** The infector's state at transmission; `""` for an initial (seeded) case. */
+/**
+ * The infector's state at transmission; `""` for an initial (seeded) case.
+ * @public
+ */
 export type InfectorState = "presymptomatic" | "symptomatic" | "asymptomatic" | "";
 
-/** One infection of the line list. Times are days since the scenario's start (day 0, 00:00 local). */
+/**
+ * One infection of the line list. Times are days since the scenario's start (day 0, 00:00 local).
+ * @public
+ */
 export interface Infection {
   /** Person infected (id). */
   infectee: number;
@@ -40,7 +46,10 @@ const STATE_NAMES: Record<number, InfectorState> = {
   [ASYMPTOMATIC]: "asymptomatic",
 };
 
-/** The line list of an epidemic's infections so far, ordered by time (then infectee id). */
+/**
+ * The line list of an epidemic's infections so far, ordered by time (then infectee id).
+ * @public
+ */
 export function lineList(epi: Epidemic): Infection[] {
   const st = epi.state;
   const world = epi.world;
@@ -73,7 +82,10 @@ function secondaryCounts(list: readonly Infection[]): Map<number, number> {
   return counts;
 }
 
-/** Result of {@link earlyR}. */
+/**
+ * Result of {@link earlyR}.
+ * @public
+ */
 export interface EarlyR {
   /** Mean secondary infections of the cases of generations 0 … generations − 1; NaN without cases. */
   R: number;
@@ -89,6 +101,7 @@ export interface EarlyR {
  * {@link measureR}. In an arm without interventions and with few initial cases this is R0 (the
  * susceptibles those generations deplete are a small share of a large population). Cases still
  * infectious at `end` (days) would be undercounted, so they are left out of both counts.
+ * @public
  */
 export function earlyR(list: readonly Infection[], end: number, generations = 2): EarlyR {
   const counts = secondaryCounts(list);
@@ -102,7 +115,10 @@ export function earlyR(list: readonly Infection[], end: number, generations = 2)
   return { R: cases > 0 ? secondary / cases : Number.NaN, cases, secondary };
 }
 
-/** One day of {@link cohortRt}. */
+/**
+ * One day of {@link cohortRt}.
+ * @public
+ */
 export interface CohortR {
   /** Day index (day d covers times [d, d + 1)). */
   day: number;
@@ -116,6 +132,7 @@ export interface CohortR {
  * The cohort (case) reproduction number by day: for each day d in 0 … days − 1, the mean number of
  * people infected by those infected on day d (Fraser 2007, PLoS ONE: the "case reproduction number").
  * A cohort with someone still infectious at `end` is right-censored: its R is null.
+ * @public
  */
 export function cohortRt(list: readonly Infection[], days: number, end: number): CohortR[] {
   const counts = secondaryCounts(list);
@@ -132,7 +149,10 @@ export function cohortRt(list: readonly Infection[], days: number, end: number):
   return cases.map((c, day) => ({ day, cases: c, R: c > 0 && complete[day] ? secondary[day]! / c : null }));
 }
 
-/** Mean and standard deviation (days) of the generation interval, and the pairs behind them. */
+/**
+ * Mean and standard deviation (days) of the generation interval, and the pairs behind them.
+ * @public
+ */
 export interface GenerationInterval {
   /** Mean days from the infector's infection to the infectee's; NaN without pairs. */
   mean: number;
@@ -147,6 +167,7 @@ export interface GenerationInterval {
  * transmission pair whose infector had stopped being infectious by `end` (days), so that late,
  * still-infectious infectors do not shorten it by censoring their later transmissions (the forward
  * generation interval of complete infectors).
+ * @public
  */
 export function generationInterval(list: readonly Infection[], end: number): GenerationInterval {
   const byId = new Map<number, Infection>();
@@ -164,7 +185,10 @@ export function generationInterval(list: readonly Infection[], end: number): Gen
   return { mean, sd, pairs: n };
 }
 
-/** Shares of transmissions by the infector's state (they sum to 1 when there was any transmission). */
+/**
+ * Shares of transmissions by the infector's state (they sum to 1 when there was any transmission).
+ * @public
+ */
 export interface TransmissionShares {
   /** Before symptom onset, by cases who develop symptoms. */
   presymptomatic: number;
@@ -179,7 +203,10 @@ export interface TransmissionShares {
   environmental: number;
 }
 
-/** Shares of all transmissions (initial cases excluded) by the infector's state; NaN without any. */
+/**
+ * Shares of all transmissions (initial cases excluded) by the infector's state; NaN without any.
+ * @public
+ */
 export function transmissionShares(list: readonly Infection[]): TransmissionShares {
   let pre = 0;
   let sym = 0;
@@ -198,14 +225,20 @@ export function transmissionShares(list: readonly Infection[]): TransmissionShar
   };
 }
 
-/** Transmissions by setting (`home` or a venue type's name), initial cases excluded. */
+/**
+ * Transmissions by setting (`home` or a venue type's name), initial cases excluded.
+ * @public
+ */
 export function transmissionsBySetting(list: readonly Infection[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const i of list) if (i.infector >= 0) out[i.setting] = (out[i.setting] ?? 0) + 1;
   return out;
 }
 
-/** Result of {@link householdSecondaryAttackRate}. */
+/**
+ * Result of {@link householdSecondaryAttackRate}.
+ * @public
+ */
 export interface HouseholdSAR {
   /** Secondary cases / household contacts, pooled over index cases; NaN without contacts. */
   SAR: number;
@@ -236,6 +269,7 @@ export interface HouseholdSAR {
  * case's generation is above `maxIndexGeneration` (for runs in which only early generations transmit).
  *
  * @param household household index of each person (ids index it)
+ * @public
  */
 export function householdSecondaryAttackRate(
   list: readonly Infection[],
@@ -280,7 +314,10 @@ export function householdSecondaryAttackRate(
   };
 }
 
-/** The `epidemic` block of a run's summary. NaN figures are written as null in `summary.json`. */
+/**
+ * The `epidemic` block of a run's summary. NaN figures are written as null in `summary.json`.
+ * @public
+ */
 export interface EpidemicSummary {
   /**
    * R0: mean secondary infections of generations 0 and 1 ({@link earlyR}). Only meaningful when
@@ -301,8 +338,9 @@ export interface EpidemicSummary {
   householdSAR: number;
   /** The same counting only contacts infected by the index case itself (no tertiary cases). */
   householdSARFromIndex: number;
-  /** Index cases and household contacts behind it. */
+  /** Index cases behind the household secondary attack rate. */
   householdIndexCases: number;
+  /** Household contacts (people) of those index cases behind it. */
   householdContacts: number;
   /** Transmissions in the line list (initial cases excluded). */
   transmissions: number;
@@ -312,6 +350,7 @@ export interface EpidemicSummary {
  * True when nothing intervenes in the scenario: no interventions, no symptomatic testing (so no one
  * is confirmed, isolated or uploads keys, and the app, if any, notifies no one) and no symptom
  * self-isolation.
+ * @public
  */
 export function isInterventionFree(scenario: Scenario): boolean {
   const p = resolveEpidemicParams(scenario);
@@ -321,6 +360,7 @@ export function isInterventionFree(scenario: Scenario): boolean {
 /**
  * The `epidemic` block from a run's line list: `days` simulated (the run ends at time `days`),
  * `household` the household index of each person, `interventionFree` whether R0 is reported.
+ * @public
  */
 export function summariseEpidemic(
   list: readonly Infection[],
@@ -345,7 +385,10 @@ export function summariseEpidemic(
   };
 }
 
-/** Offspring distribution of the early generations (those {@link earlyR} counts). */
+/**
+ * Offspring distribution of the early generations (those {@link earlyR} counts).
+ * @public
+ */
 export interface OffspringDispersion {
   /** Mean secondary infections. */
   mean: number;
@@ -360,7 +403,10 @@ export interface OffspringDispersion {
   cases: number;
 }
 
-/** {@link OffspringDispersion} of the cases {@link earlyR} counts (generations 0 … generations − 1). */
+/**
+ * {@link OffspringDispersion} of the cases {@link earlyR} counts (generations 0 … generations − 1).
+ * @public
+ */
 export function offspringDispersion(
   list: readonly Infection[],
   end: number,

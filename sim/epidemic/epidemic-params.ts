@@ -3,7 +3,10 @@
  * with the reasoning; keep the two in step. Scenarios override any subset (`epidemic` field).
  */
 
-/** Parameters of the within-host and transmission model. Times in days unless named otherwise. */
+/**
+ * Parameters of the within-host and transmission model. Times in days unless named otherwise.
+ * @public
+ */
 export interface EpidemicParams {
   /**
    * Transmission rate per minute of contact at ≤ 1 m, indoors, from a source at peak infectiousness
@@ -126,7 +129,10 @@ export interface EpidemicParams {
   selfIsolationDelayDays: number;
 }
 
-/** Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md. */
+/**
+ * Default (ancestral-strain, 2020) parameters; the table documented in docs/epidemic-params.md.
+ * @public
+ */
 export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
   // Calibrated: scripts/calibrate-epidemic.ts on sim/scenarios/hanoi-ward.json, R0 arm, R0 ≈ 2.
   beta: 0.00138,
@@ -212,6 +218,7 @@ export const DEFAULT_EPIDEMIC_PARAMS: Readonly<EpidemicParams> = {
  * Guangdong Delta outbreak) with the same profile around onset, and higher transmissibility calibrated so
  * that R0 ≈ 5 (Liu & Rocklöv 2021, J Travel Med: mean R0 5.08) in the R0 arm of hanoi-ward; severity
  * × 2.08 (hospitalisation) and × 2.33 (death) against the ancestral strain (Fisman & Tuite 2021, CMAJ).
+ * @public
  */
 export const DELTA_OVERRIDES: Readonly<Partial<EpidemicParams>> = {
   incubationLogMean: Math.log(4.4),

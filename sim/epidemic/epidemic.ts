@@ -26,20 +26,41 @@ import { inForce, selectWards } from "../world/restrictions";
 import { type Intervention, resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
 import { buildWorld, HOME, type World } from "../world/world";
 
-/** Compartments. */
+/**
+ * Compartments.
+ * @public
+ */
 export const SUSCEPTIBLE = 0;
-/** Infected, not yet infectious. */
+/**
+ * Infected, not yet infectious.
+ * @public
+ */
 export const EXPOSED = 1;
-/** Infectious before symptom onset. */
+/**
+ * Infectious before symptom onset.
+ * @public
+ */
 export const PRESYMPTOMATIC = 2;
-/** Infectious with symptoms. */
+/**
+ * Infectious with symptoms.
+ * @public
+ */
 export const SYMPTOMATIC = 3;
-/** Infectious, never symptomatic. */
+/**
+ * Infectious, never symptomatic.
+ * @public
+ */
 export const ASYMPTOMATIC = 4;
-/** No longer infectious. */
+/**
+ * No longer infectious.
+ * @public
+ */
 export const RECOVERED = 5;
 
-/** Compartment names, by code. */
+/**
+ * Compartment names, by code.
+ * @public
+ */
 export const COMPARTMENTS = [
   "susceptible",
   "exposed",
@@ -49,7 +70,10 @@ export const COMPARTMENTS = [
   "recovered",
 ];
 
-/** Per-person epidemic state (typed arrays indexed by person id). */
+/**
+ * Per-person epidemic state (typed arrays indexed by person id).
+ * @public
+ */
 export interface EpidemicState {
   /** Compartment code. */
   compartment: Uint8Array;
@@ -109,7 +133,10 @@ export interface EpidemicState {
   diesAt: Float32Array;
 }
 
-/** What happened on one simulated day. */
+/**
+ * What happened on one simulated day.
+ * @public
+ */
 export interface DayReport {
   /** Day index. */
   day: number;
@@ -139,7 +166,10 @@ export interface DayReport {
   deaths: number;
 }
 
-/** Options of {@link createEpidemic}. */
+/**
+ * Options of {@link createEpidemic}.
+ * @public
+ */
 export interface EpidemicOptions {
   /** Master seed (default: the scenario's). */
   seed?: number;
@@ -163,7 +193,10 @@ export interface EpidemicOptions {
   onStep?: (step: number) => void;
 }
 
-/** An epidemic running on a world, one day at a time. */
+/**
+ * An epidemic running on a world, one day at a time.
+ * @public
+ */
 export interface Epidemic {
   /** The world. */
   readonly world: World;
@@ -230,7 +263,10 @@ function createState(n: number): EpidemicState {
   };
 }
 
-/** Creates an epidemic on `scenario` (world and mobility built from its seed), seeding the initial cases. */
+/**
+ * Creates an epidemic on `scenario` (world and mobility built from its seed), seeding the initial cases.
+ * @public
+ */
 export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}): Epidemic {
   const streams = createStreams(options.seed ?? scenario.seed);
   const mobility = options.contacts
@@ -702,7 +738,10 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   };
 }
 
-/** Result of {@link measureR}. */
+/**
+ * Result of {@link measureR}.
+ * @public
+ */
 export interface RMeasurement {
   /** Mean secondary infections of people in the measured generations. */
   R: number;
@@ -714,7 +753,10 @@ export interface RMeasurement {
   infections: number;
 }
 
-/** Options of {@link measureR}. */
+/**
+ * Options of {@link measureR}.
+ * @public
+ */
 export interface MeasureROptions {
   /** Master seed (default the scenario's). */
   seed?: number;
@@ -737,6 +779,7 @@ export interface MeasureROptions {
  * secondary infections of people in the first `generations` generations (all of whom have recovered by
  * the end when `days` is long enough). Only those generations transmit, so later generations neither
  * cost time nor deplete susceptibles.
+ * @public
  */
 export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMeasurement {
   const population = options.population ?? scenario.population;
@@ -777,6 +820,7 @@ export function measureR(scenario: Scenario, options: MeasureROptions = {}): RMe
  * Pools several {@link measureR} runs (e.g. one per seed) into one estimate: R = Σ secondary / Σ cases,
  * so each run weighs by its number of cases. One seed is too noisy for R (household clustering makes
  * secondary cases overdispersed).
+ * @public
  */
 export function poolR(runs: readonly RMeasurement[]): { R: number; cases: number } {
   const cases = runs.reduce((a, r) => a + r.cases, 0);

@@ -7,7 +7,10 @@
 import type { EpidemicParams } from "./epidemic-params";
 import type { Rng } from "../random";
 
-/** The course drawn at infection (times in days since infection). */
+/**
+ * The course drawn at infection (times in days since infection).
+ * @public
+ */
 export interface InfectionCourse {
   /** Infectiousness begins. */
   latentDays: number;
@@ -21,7 +24,10 @@ export interface InfectionCourse {
   relInfectiousness: number;
 }
 
-/** Draws the course of a new infection. */
+/**
+ * Draws the course of a new infection.
+ * @public
+ */
 export function drawCourse(p: EpidemicParams, rng: Rng): InfectionCourse {
   const incubationDays = rng.lognormal(p.incubationLogMean, p.incubationLogSd);
   const latentDays = Math.max(0.5, incubationDays - p.presymptomaticDays);
@@ -55,6 +61,7 @@ function weibullPdf(x: number, k: number, lambda: number): number {
  * function of time since onset, the same for every incubation period (so the share of transmission
  * before onset does not depend on the strain's incubation; Ferretti et al. 2020, Science; He et al.
  * 2020, Nat Med, anchor infectiousness to onset the same way).
+ * @public
  */
 export function infectiousness(
   p: EpidemicParams,
@@ -72,7 +79,10 @@ export function infectiousness(
   return asymptomatic ? v * p.asymptomaticRelInfectiousness : v;
 }
 
-/** Transmission weight of distance `d` m: 1 within 1 m, falling by `distanceRiskPerMetre` per metre after. */
+/**
+ * Transmission weight of distance `d` m: 1 within 1 m, falling by `distanceRiskPerMetre` per metre after.
+ * @public
+ */
 export function distanceKernel(p: EpidemicParams, d: number): number {
   if (d > p.maxDistanceM) return 0;
   return d <= 1 ? 1 : p.distanceRiskPerMetre ** -(d - 1);

@@ -10,7 +10,10 @@
 import { rocAuc } from "../../src/index";
 import type { DayContacts } from "../world/ground-truth";
 
-/** A notification a phone raised: its person, the day, the level, and the key owners behind it. */
+/**
+ * A notification a phone raised: its person, the day, the level, and the key owners behind it.
+ * @public
+ */
 export interface Notification {
   /** Notified person. */
   person: number;
@@ -22,10 +25,14 @@ export interface Notification {
   owners: number[];
 }
 
-/** One (receiver, key owner, day) verdict of the policy on the receiver's log, for a case's key. */
+/**
+ * One (receiver, key owner, day) verdict of the policy on the receiver's log, for a case's key.
+ * @public
+ */
 export interface DayJudgement {
-  /** The scanning person and the key's owner. */
+  /** The scanning person (index). */
   person: number;
+  /** The key's owner (person index). */
   owner: number;
   /** Local day index. */
   day: number;
@@ -35,26 +42,36 @@ export interface DayJudgement {
   judged: boolean;
 }
 
-/** A scored judgement with its truth, for the ROC. */
+/**
+ * A scored judgement with its truth, for the ROC.
+ * @public
+ */
 export interface ScoredPair extends DayJudgement {
   /** Whether the pair was truly within 2 m for ≥ 15 minutes that day. */
   truth: boolean;
 }
 
-/** Who published keys, why, and which local days those keys covered. */
+/**
+ * Who published keys, why, and which local days those keys covered.
+ * @public
+ */
 export interface Publication {
   /** The key owner. */
   owner: number;
   /** `case`: a confirmed case's upload (CONFIRMED_TEST); `f1`: a notified F1's (RECURSIVE). */
   kind: "case" | "f1";
-  /** Local days the keys covered (inclusive). */
+  /** First local day (index) the keys covered. */
   from: number;
+  /** Last local day (index) the keys covered, inclusive. */
   to: number;
   /** Day index of publication. */
   day: number;
 }
 
-/** Accumulates ground truth and app outcomes over a run. */
+/**
+ * Accumulates ground truth and app outcomes over a run.
+ * @public
+ */
 export interface Evaluation {
   /** Records a day's true close contacts. */
   addContacts(contacts: DayContacts): void;
@@ -79,7 +96,10 @@ interface LevelFigures {
   recall: number;
 }
 
-/** Evaluation figures. */
+/**
+ * Evaluation figures.
+ * @public
+ */
 export interface EvaluationSummary {
   /**
    * Unordered pairs of people (app or not) truly within 2 m for ≥ 15 minutes in a local day, summed
@@ -100,15 +120,17 @@ export interface EvaluationSummary {
    * case's keys published by then, to a confirmed case whose key made that notification.
    */
   f1TruePositives: number;
-  /** f1TruePositives / f1Notified and f1TruePositives / groundTruthCloseContacts (NaN when undefined). */
+  /** f1TruePositives / f1Notified, a fraction in [0, 1] (NaN when nobody was notified F1). */
   f1Precision: number;
+  /** f1TruePositives / groundTruthCloseContacts, a fraction in [0, 1] (NaN when there were none). */
   f1Recall: number;
   /** True F2s: app users truly close to a notified F1 who published keys (RECURSIVE) on a covered day. */
   groundTruthF2Contacts: number;
   /** Notified F2s truly close to an F1 whose recursive key made that notification (as for F1). */
   f2TruePositives: number;
-  /** f2TruePositives / f2Notified and f2TruePositives / groundTruthF2Contacts (NaN when undefined). */
+  /** f2TruePositives / f2Notified, a fraction in [0, 1] (NaN when nobody was notified F2). */
   f2Precision: number;
+  /** f2TruePositives / groundTruthF2Contacts, a fraction in [0, 1] (NaN when there were none). */
   f2Recall: number;
   /**
    * The effective traceable fraction, as OpenABM-Covid19's `traceable_interaction_fraction` (the share
@@ -128,7 +150,10 @@ export interface EvaluationSummary {
   roc: { auc: number; points: [number, number][] };
 }
 
-/** The usual median: the middle value of the sorted values, or the mean of the two middle ones. */
+/**
+ * The usual median: the middle value of the sorted values, or the mean of the two middle ones.
+ * @public
+ */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const s = [...values].sort((a, b) => a - b);
@@ -138,7 +163,10 @@ export function median(values: readonly number[]): number {
 
 const key = (a: number, b: number, day: number) => (a < b ? `${a}:${b}:${day}` : `${b}:${a}:${day}`);
 
-/** Creates an empty evaluation. */
+/**
+ * Creates an empty evaluation.
+ * @public
+ */
 export function createEvaluation(): Evaluation {
   const contacts = new Set<string>();
   const byPerson = new Map<number, { other: number; day: number }[]>();
@@ -269,7 +297,10 @@ export function createEvaluation(): Evaluation {
   };
 }
 
-/** ROC points (false-positive rate, true-positive rate) by decreasing score, and the area. */
+/**
+ * ROC points (false-positive rate, true-positive rate) by decreasing score, and the area.
+ * @public
+ */
 export function rocCurve(scores: readonly ScoredPair[]): { auc: number; points: [number, number][] } {
   const pos = scores.filter((s) => s.truth).length;
   const neg = scores.length - pos;

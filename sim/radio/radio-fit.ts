@@ -104,6 +104,45 @@ export function solveLinear(a: number[][], b: number[]): number[] {
 const sessionKey = (r: RssiRow) => `${r.device}@${r.distM}`;
 
 /**
+ * Weighted autocovariance of residuals at time lags `lagsS` (s): a pair of residuals `dt` seconds apart
+ * counts towards every lag within [0.8, 1.25]× of `dt`. {@link correlationTime} is the first lag at which
+ * the autocorrelation falls below 1/e, interpolated linearly between lags.
+ */
+function lagAutocovariance(lagsS: readonly number[]) {
+  const sums = new Array<number>(lagsS.length).fill(0);
+  const weights = new Array<number>(lagsS.length).fill(0);
+  return {
+    /** Pairs further apart than this (s) count towards no lag. */
+    maxLagS: lagsS[lagsS.length - 1]! * 1.25,
+    /** Adds a pair `dt` s apart: `product` (already weighted) and its `weight`. */
+    add(dt: number, product: number, weight: number) {
+      for (let b = 0; b < lagsS.length; b++) {
+        const lag = lagsS[b]!;
+        if (dt >= lag * 0.8 && dt <= lag * 1.25) {
+          sums[b]! += product;
+          weights[b]! += weight;
+        }
+      }
+    },
+    /** Correlation time (s) for residual variance `variance` (the longest lag if never below 1/e). */
+    correlationTime(variance: number): number {
+      let prevLag = 0;
+      let prevAc = 1;
+      for (let b = 0; b < lagsS.length; b++) {
+        const ac = weights[b]! > 0 ? sums[b]! / weights[b]! / variance : 0;
+        if (ac < Math.exp(-1)) {
+          const f = (prevAc - Math.exp(-1)) / Math.max(1e-9, prevAc - ac);
+          return prevLag + f * (lagsS[b]! - prevLag);
+        }
+        prevLag = lagsS[b]!;
+        prevAc = ac;
+      }
+      return lagsS[lagsS.length - 1]!;
+    },
+  };
+}
+
+/**
  * Fits `rss = intercept + slope·log10(d) + deviceOffset + residual` by least squares (device offsets sum
  * to zero), then splits the residual: session means around the line (persistent shadowing), and within
  * sessions a slow part (correlated between consecutive packets) and a fast part (independent per
@@ -158,9 +197,7 @@ export function fitPair(rows: readonly RssiRow[]): PairFit {
   let total2 = 0;
   let lagNum = 0;
   let lagDen = 0;
-  const lagBins = [0.5, 1, 2, 4, 8, 16, 32];
-  const binNum = new Array<number>(lagBins.length).fill(0);
-  const binCnt = new Array<number>(lagBins.length).fill(0);
+  const lags = lagAutocovariance([0.5, 1, 2, 4, 8, 16, 32]);
   for (const s of sessions.values()) {
     s.sort((a, b) => a.elapsed - b.elapsed);
     const e = s.map(resid);
@@ -177,14 +214,8 @@ export function fitPair(rows: readonly RssiRow[]): PairFit {
       // Autocovariance at time lags (bins of ±25%), sampling forward pairs.
       for (let j = i + 1; j < e.length; j++) {
         const dt = s[j]!.elapsed - s[i]!.elapsed;
-        if (dt > lagBins[lagBins.length - 1]! * 1.25) break;
-        for (let b = 0; b < lagBins.length; b++) {
-          const lag = lagBins[b]!;
-          if (dt >= lag * 0.8 && dt <= lag * 1.25) {
-            binNum[b]! += w * (e[j]! - m);
-            binCnt[b]!++;
-          }
-        }
+        if (dt > lags.maxLagS) break;
+        lags.add(dt, w * (e[j]! - m), 1);
       }
     }
   }
@@ -193,20 +224,7 @@ export function fitPair(rows: readonly RssiRow[]): PairFit {
   const withinSd = Math.sqrt(withinVar);
   const lag1 = Math.max(0, Math.min(1, lagNum / lagDen));
   const slowVar = lag1 * withinVar;
-  // Correlation time: first lag where the autocovariance falls below slowVar / e (log-linear interpolation).
-  let slowCorrelationS = lagBins[lagBins.length - 1]!;
-  let prevLag = 0;
-  let prevAc = 1;
-  for (let b = 0; b < lagBins.length; b++) {
-    const ac = binCnt[b]! > 0 ? binNum[b]! / binCnt[b]! / slowVar : 0;
-    if (ac < Math.exp(-1)) {
-      const t = (prevAc - Math.exp(-1)) / Math.max(1e-9, prevAc - ac);
-      slowCorrelationS = prevLag + t * (lagBins[b]! - prevLag);
-      break;
-    }
-    prevLag = lagBins[b]!;
-    prevAc = ac;
-  }
+  const slowCorrelationS = lags.correlationTime(slowVar);
   const byDist = new Map<number, number[]>();
   for (const r of rows) {
     const v = r.rss - offsets[r.device]!;
@@ -439,9 +457,7 @@ export function fitField(packets: readonly FieldPacket[], minDistanceM = 0.1): F
   // shortest lag, ≈ 0.35 s) is the per-packet (fast) part.
   let burst2 = 0;
   let burstDof = 0;
-  const lagBins = [0.5, 1, 2, 5, 10, 20, 40];
-  const binNum = new Array<number>(lagBins.length).fill(0);
-  const binCnt = new Array<number>(lagBins.length).fill(0);
+  const lags = lagAutocovariance([0.5, 1, 2, 5, 10, 20, 40]);
   for (const idx of segments.values()) {
     // By direction, then time: both directions share the segment's shadowing, not their bursts.
     idx.sort((a, b) =>
@@ -469,33 +485,15 @@ export function fitField(packets: readonly FieldPacket[], minDistanceM = 0.1): F
       }
       for (let j = i + 1; j < e.length; j++) {
         const dt = gap(i, j);
-        if (dt > lagBins[lagBins.length - 1]! * 1.25) break;
-        for (let b = 0; b < lagBins.length; b++) {
-          const lag = lagBins[b]!;
-          if (dt >= lag * 0.8 && dt <= lag * 1.25) {
-            binNum[b]! += sw * w * (e[j]! - m);
-            binCnt[b]! += sw;
-          }
-        }
+        if (dt > lags.maxLagS) break;
+        lags.add(dt, sw * w * (e[j]! - m), sw);
       }
     }
   }
   const withinVar = within2 / wsum;
   const lag1 = Math.max(0, Math.min(1, 1 - burst2 / burstDof / withinVar));
   const slowVar = lag1 * withinVar;
-  let slowCorrelationS = lagBins[lagBins.length - 1]!;
-  let prevLag = 0;
-  let prevAc = 1;
-  for (let b = 0; b < lagBins.length; b++) {
-    const ac = binCnt[b]! > 0 ? binNum[b]! / binCnt[b]! / slowVar : 0;
-    if (ac < Math.exp(-1)) {
-      const f = (prevAc - Math.exp(-1)) / Math.max(1e-9, prevAc - ac);
-      slowCorrelationS = prevLag + f * (lagBins[b]! - prevLag);
-      break;
-    }
-    prevLag = lagBins[b]!;
-    prevAc = ac;
-  }
+  const slowCorrelationS = lags.correlationTime(slowVar);
   // Weighted 0.1% quantile of the received RSSI.
   const order = ys.map((_, i) => i).sort((a, b) => ys[a]! - ys[b]! || a - b);
   let acc = 0;

@@ -1,7 +1,8 @@
 /**
- * Generative BLE RSSI model for the simulated radio medium: one- or two-slope log-distance path loss per
+ * Generative BLE RSSI model for the simulated radio medium, drawing from the library's radio model
+ * (`RadioParams` in `bluezone`: the formula, and the mean through its `pathLossRssi`): one- or two-slope log-distance path loss per
  * carriage pair, log-normal shadowing (a persistent per-link part and a slow part, both smooth in time
- * and reciprocal) whose spread may change with distance, body blocking, Rician fast fading per packet,
+ * and reciprocal) whose spread may change with distance, body blocking, Rician fast fading and Gaussian noise per packet,
  * per-model tx power and RSSI correction, packet loss and receiver sensitivity, advertising every
  * ≈ 250 ms with a random phase. Parameters are fitted to DP-3T exp05 field data by
  * `scripts/fit-radio.ts`: pooled into `sim/radio/radio-params.json` (the default) and per setting (lunch,
@@ -11,7 +12,7 @@
  * Every draw is a counter-based hash of (seed, link, time), so a link's samples do not depend on the
  * order in which links are asked for, and asking twice gives the same samples.
  */
-import { type Carriage, CARRIAGES, type VenueKind } from "../scenario";
+import type { Carriage, VenueKind } from "../scenario";
 import {
   KNOTS_PER_CORRELATION,
   RICIAN_TABLE_SIZE,
@@ -19,89 +20,55 @@ import {
   smoothNoise,
   smoothNoiseWalker,
 } from "./fading";
-import type { LinkFunction } from "../../src/index";
-import { hash32, hashString, hashUniform, mix32 } from "../random";
+import {
+  type CarriagePair,
+  carriagePair,
+  type LinkFunction,
+  pathLossRssi,
+  type RadioPairParams,
+  type RadioParams,
+  type RadioPhone,
+  calibrationOffsetDb,
+  meanRssi as libraryMeanRssi,
+  spreadScale,
+} from "../../src/index";
+import { hash32, hashNormal, hashString, hashUniform, mix32 } from "../random";
 import fitted from "./radio-params.json";
 import pcngFitted from "./radio-params-pcng.json";
 import settingsFile from "./radio-settings.json";
 
-/** Unordered carriage pair key as in the data files: HH, HP, HB, PP, PB, BB. */
-export type PairKey = "HH" | "HP" | "HB" | "PP" | "PB" | "BB";
-
-/** Model parameters of one carriage pair. */
-export interface PairParams {
-  /** Mean RSSI at 1 m for the reference devices, before body blocking (dBm). */
-  intercept: number;
-  /** Path-loss exponent n: mean falls 10·n dB per decade of distance (up to `breakpointM`, if set). */
-  exponent: number;
-  /**
-   * Breakpoint of a two-slope path loss (m): beyond it the mean falls 10·`farExponent` dB per decade
-   * instead (the field fit's crowded rooms flatten beyond 3–4 m). Absent: one slope throughout.
-   */
-  breakpointM?: number;
-  /** Path-loss exponent beyond `breakpointM` (required with it). */
-  farExponent?: number;
-  /**
-   * Change of the variance of shadowing and fading per decade of distance, relative to 1 m: at `d` m
-   * every spread (session, slow, fading) is multiplied by √max(0.25, 1 + varianceSlope·log10 d), log10 d
-   * clamped to [−1, 1] (0.1–10 m, the field data's range). Negative: more spread near (bodies and
-   * orientation matter more close up). Absent: 0.
-   */
-  varianceSlope?: number;
-  /** Persistent per-link shadowing standard deviation (dB). */
-  sessionSd: number;
-  /** Slow within-stay shadowing standard deviation (dB). */
-  slowSd: number;
-  /** Correlation time of the slow shadowing (s). */
-  slowCorrelationS: number;
-  /** Rician K factor of per-packet fading (linear; 0 = Rayleigh). */
-  riceK: number;
-  /** Mean of the Rician fading in dB (subtracted so fading has zero mean in dB). */
-  riceMeanDb: number;
-  /** Probability the line between the phones is blocked by a body. */
-  blockingProbability: number;
-  /** Extra loss when blocked (dB). */
-  blockingLossDb: number;
-}
-
-/** All radio model parameters. */
-export interface RadioParams {
-  /** Per carriage pair. */
-  pairs: Record<PairKey, PairParams>;
-  /** Advertising interval (ms). */
-  advertisingIntervalMs: number;
-  /** Random advertising delay added to each event, uniform on [0, this) ms (BLE advDelay ≤ 10 ms). */
-  advertisingJitterMs: number;
-  /** Probability a packet is lost regardless of its level (collisions, scanner busy). */
-  packetLoss: number;
-  /** Packets weaker than this are not received (dBm). */
-  sensitivityDbm: number;
-  /** Correlation time of the persistent per-link shadowing (s). */
-  sessionCorrelationS: number;
-  /** Correlation time of body blocking (s). */
-  blockingCorrelationS: number;
-  /** Distances below this are clamped (m). */
-  minDistanceM: number;
-  /** Calibration of the reference devices the fit describes (Google EN calibration semantics). */
-  reference: { txPower: number; rssiCorrection: number };
-}
+/**
+ * All radio model parameters: a configuration of the library's radio model ({@link RadioParams}, its
+ * documentation gives the formula).
+ */
+export type { RadioParams } from "../../src/index";
+/** The library's radio model types the simulator's radio exposes (see `bluezone`). */
+export type { CarriagePair, RadioPairParams, RadioPhone } from "../../src/index";
 
 /**
  * The fitted parameters shipped in `sim/radio/radio-params.json`: DP-3T exp05 field data, the five annotated
  * scenarios weighted equally (docs/radio-fit.md). The default wherever the setting is not known.
+ * @public
  */
 export const FITTED_RADIO_PARAMS: RadioParams = fitted as RadioParams;
 
 /**
  * Radio settings: one parameter set per annotated DP-3T exp05 scenario (`sim/radio/radio-settings.json`,
  * fitted by `scripts/fit-radio.ts`, docs/radio-fit.md).
+ * @public
  */
 export type RadioSetting = "lunch" | "train" | "office" | "queue" | "party";
 
-/** The settings in a fixed order. */
+/**
+ * The settings in a fixed order.
+ * @public
+ */
 export const RADIO_SETTINGS: readonly RadioSetting[] = ["lunch", "train", "office", "queue", "party"];
 
-/** Per-setting fitted parameters, and the setting of each kind of place (venue kinds and `home`). */
+/**
+ * Per-setting fitted parameters, and the setting of each kind of place (venue kinds and `home`).
+ * @public
+ */
 export const FITTED_RADIO_SETTINGS = settingsFile as {
   /** Setting whose radio a kind of place has (docs/radio-fit.md says why). */
   places: Record<VenueKind | "home", RadioSetting>;
@@ -109,82 +76,63 @@ export const FITTED_RADIO_SETTINGS = settingsFile as {
   settings: Record<RadioSetting, RadioParams>;
 };
 
-/** The fitted radio parameters of a kind of place (a venue kind or `home`). */
+/**
+ * The fitted radio parameters of a kind of place (a venue kind or `home`).
+ * @public
+ */
 export function radioParamsForPlace(kind: VenueKind | "home"): RadioParams {
   return FITTED_RADIO_SETTINGS.settings[FITTED_RADIO_SETTINGS.places[kind]];
 }
 
-/** The pc-ng/rss_smartphone (static, per carriage pair) fit that preceded the field fit, for comparison. */
+/**
+ * The pc-ng/rss_smartphone (static, per carriage pair) fit that preceded the field fit, for comparison.
+ * @public
+ */
 export const PCNG_RADIO_PARAMS: RadioParams = pcngFitted as RadioParams;
 
 /**
- * Factor on every spread (shadowing and fading) of pair parameters `p` at distance `d` m (see
- * {@link PairParams.varianceSlope}); 1 when the parameter is absent.
+ * One phone's radio: identity seed, and (as in the library's {@link RadioPhone}) its carriage and its
+ * model's calibration numbers (EN calibration `tx_power` dBm and `rssi_correction` dB; the reference's if
+ * absent).
+ * @public
  */
-export function spreadScale(p: PairParams, d: number, minDistanceM: number): number {
-  if (!p.varianceSlope) return 1;
-  const x = Math.min(1, Math.max(-1, Math.log10(Math.max(d, minDistanceM))));
-  return Math.sqrt(Math.max(0.25, 1 + p.varianceSlope * x));
+export interface RadioStation extends RadioPhone {
+  /** Stable per-phone seed (e.g. {@link hashString} of its id). */
+  seed: number;
 }
 
 /**
- * Mean RSSI (dBm) of pair parameters `p` at distance `d` m (clamped to `minDistanceM`), before
- * calibration offsets, shadowing, blocking and fading: one- or two-slope log-distance path loss.
+ * Distance (m) between the advertiser and the scanner at unix-ms time `t`, or `undefined` if apart.
+ * @public
  */
-export function pathLossRssi(p: PairParams, d: number, minDistanceM: number): number {
-  const x = Math.log10(Math.max(d, minDistanceM));
-  const mean = p.intercept - 10 * p.exponent * x;
-  if (p.breakpointM === undefined) return mean;
-  const over = x - Math.log10(p.breakpointM);
-  return over > 0 ? mean - 10 * (p.farExponent! - p.exponent) * over : mean;
-}
-
-/** One phone's radio: identity seed, carriage, and its model's calibration numbers. */
-export interface RadioStation {
-  /** Stable per-phone seed (e.g. {@link hashString} of its id). */
-  seed: number;
-  /** How the phone is carried. */
-  carriage: Carriage;
-  /** Advertised tx power of the model (EN calibration `tx_power`, dBm); reference if absent. */
-  txPower?: number;
-  /** Receiver RSSI correction of the model (EN calibration `rssi_correction`, dB); reference if absent. */
-  rssiCorrection?: number;
-}
-
-/** Distance (m) between the advertiser and the scanner at unix-ms time `t`, or `undefined` if apart. */
 export type DistanceAt = (t: number) => number | undefined;
 
-const LETTER: Record<Carriage, string> = { hand: "H", pocket: "P", bag: "B" };
-
-/** The unordered pair key of two carriages. */
-export function pairKey(a: Carriage, b: Carriage): PairKey {
-  return PAIR_KEYS[CARRIAGE_INDEX[a] * 3 + CARRIAGE_INDEX[b]]!;
-}
-
-const PAIR_INDEX: Record<PairKey, number> = { HH: 0, HP: 1, HB: 2, PP: 3, PB: 4, BB: 5 };
-const CARRIAGE_INDEX = Object.fromEntries(CARRIAGES.map((c, i) => [c, i])) as Record<Carriage, number>;
-// Unordered pair key of every ordered (a, b) carriage pair, indexed a·3 + b.
-const PAIR_KEYS: PairKey[] = CARRIAGES.flatMap((a) =>
-  CARRIAGES.map((b) => {
-    const [x, y] = CARRIAGE_INDEX[a] <= CARRIAGE_INDEX[b] ? [a, b] : [b, a];
-    return `${LETTER[x]}${LETTER[y]}` as PairKey;
-  }),
-);
+const PAIR_INDEX: Record<CarriagePair, number> = { HH: 0, HP: 1, HB: 2, PP: 3, PB: 4, BB: 5 };
 
 /**
  * One scan's summary, as the scan aggregator would fold the packets: packets received, their mean RSSI
  * (rounded) and maximum RSSI (dBm).
+ * @public
  */
 export interface ScanSummary {
+  /** Packets received in the scan (≥ 1). */
   packets: number;
+  /** Mean RSSI of those packets, rounded to an integer (dBm). */
   meanRssi: number;
+  /** Strongest packet's RSSI (dBm). */
   maxRssi: number;
 }
 
-/** How the radio draws what a scan hears: one summary per scan (default) or every packet. */
+/**
+ * How the radio draws what a scan hears: one summary per scan (default) or every packet.
+ * @public
+ */
 export type RadioSampling = "scan" | "packets";
 
-/** A radio model: per-link RSSI sample generation. */
+/**
+ * A radio model: per-link RSSI sample generation.
+ * @public
+ */
 export interface RadioModel {
   /** The parameters in use. */
   readonly params: RadioParams;
@@ -225,7 +173,7 @@ export interface RadioModel {
 const scanTables = new Map<string, ScanTable>();
 
 /** Key of the within-scan part of pair parameters `p` (see {@link scanTables}). */
-const withinScanKey = (params: RadioParams, p: PairParams) =>
+const withinScanKey = (params: RadioParams, p: RadioPairParams) =>
   [
     p.riceK,
     p.riceMeanDb,
@@ -234,7 +182,13 @@ const withinScanKey = (params: RadioParams, p: PairParams) =>
     params.packetLoss,
     params.advertisingIntervalMs,
     params.advertisingJitterMs,
-  ].join("/");
+  ].join("/") + (p.noiseSd ? `/noise${p.noiseSd}` : "");
+
+/** Zero fading, for pair parameters without Rician fading. */
+const NO_FADING = new Float64Array(RICIAN_TABLE_SIZE);
+
+/** Per-packet Rician fading table of pair parameters `p` (zeros when `p.riceK` is absent). */
+const fadingTable = (p: RadioPairParams) => (p.riceK === undefined ? NO_FADING : ricianTable(p.riceK));
 
 /** Synthetic scans per within-scan table (a power of two). */
 const SCAN_TABLE_ROWS = 4096;
@@ -251,8 +205,10 @@ interface ScanTable {
   suffix: Float64Array;
 }
 
-function buildScanTable(params: RadioParams, p: PairParams, tableSeed: number, n: number): ScanTable {
-  const fading = ricianTable(p.riceK);
+function buildScanTable(params: RadioParams, p: RadioPairParams, tableSeed: number, n: number): ScanTable {
+  const fading = fadingTable(p);
+  const riceMean = p.riceMeanDb ?? 0;
+  const noiseSd = p.noiseSd ?? 0;
   const interval = params.advertisingIntervalMs;
   const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
   const offsets = new Float64Array(SCAN_TABLE_ROWS * n);
@@ -269,9 +225,8 @@ function buildScanTable(params: RadioParams, p: PairParams, tableSeed: number, n
       }
       const t = t0 + k * interval + hashUniform(seed, k, 3) * params.advertisingJitterMs;
       row[k] =
-        p.slowSd * smoothNoise(seed, t / slowKnot) +
-        fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! -
-        p.riceMeanDb;
+        p.slowSd * smoothNoise(seed, t / slowKnot) + fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! - riceMean;
+      if (noiseSd !== 0) row[k] = row[k]! + noiseSd * hashNormal(seed, k, 4);
     }
     row.sort();
     offsets.set(row, j * n);
@@ -285,33 +240,29 @@ function buildScanTable(params: RadioParams, p: PairParams, tableSeed: number, n
   return { n, offsets, suffix };
 }
 
-/** Creates a radio model with `params` (fitted by default); `seed` selects the realisation. */
+/**
+ * Creates a radio model with `params` (fitted by default); `seed` selects the realisation.
+ * @public
+ */
 export function createRadioModel(seed: number, params: RadioParams = FITTED_RADIO_PARAMS): RadioModel {
-  const ref = params.reference;
   const interval = params.advertisingIntervalMs;
   const jitter = params.advertisingJitterMs;
-  const offset = (a: RadioStation, s: RadioStation) =>
-    (a.txPower ?? ref.txPower) -
-    ref.txPower -
-    ((s.rssiCorrection ?? ref.rssiCorrection) - ref.rssiCorrection);
+  const offset = (a: RadioStation, s: RadioStation) => calibrationOffsetDb(params, a, s);
   // Per-pair Rician tables: one hash per packet draws the fading (same distribution, 4096 quantiles).
-  const rician = new Map<PairKey, Float64Array>();
-  const ricianFor = (key: PairKey) => {
+  const rician = new Map<CarriagePair, Float64Array>();
+  const ricianFor = (key: CarriagePair) => {
     let t = rician.get(key);
     if (!t) {
-      t = ricianTable(params.pairs[key].riceK);
+      t = fadingTable(params.pairs[key]);
       rician.set(key, t);
     }
     return t;
   };
-  const meanRssi = (a: RadioStation, s: RadioStation, d: number) => {
-    const p = params.pairs[pairKey(a.carriage, s.carriage)];
-    return pathLossRssi(p, d, params.minDistanceM) + offset(a, s);
-  };
+  const meanRssi = (a: RadioStation, s: RadioStation, d: number) => libraryMeanRssi(params, a, s, d);
   // Tables depend on the parameters only (not the seed): shared through scanTables, looked up here by
   // (pair, n) without building the key string per scan.
   const tables = new Map<number, ScanTable>();
-  const tableFor = (key: PairKey, n: number): ScanTable => {
+  const tableFor = (key: CarriagePair, n: number): ScanTable => {
     const id = PAIR_INDEX[key] * 100_000 + n;
     let t = tables.get(id);
     if (!t) {
@@ -343,7 +294,7 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       if (n <= 0) return undefined;
       const d = distanceAt(from) ?? distanceAt(to - 1);
       if (d === undefined) return undefined;
-      const pk = pairKey(a.carriage, s.carriage);
+      const pk = carriagePair(a.carriage, s.carriage);
       const p = params.pairs[pk];
       const lo = Math.min(a.seed, s.seed) >>> 0;
       const hi = Math.max(a.seed, s.seed) >>> 0;
@@ -387,9 +338,11 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       };
     },
     samples(a, s, from, to, distanceAt, out = []) {
-      const pk = pairKey(a.carriage, s.carriage);
+      const pk = carriagePair(a.carriage, s.carriage);
       const p = params.pairs[pk];
       const fading = ricianFor(pk);
+      const riceMean = p.riceMeanDb ?? 0;
+      const noiseSd = p.noiseSd ?? 0;
       const lo = Math.min(a.seed, s.seed) >>> 0;
       const hi = Math.max(a.seed, s.seed) >>> 0;
       // Reciprocal link seeds (same both ways) for shadowing and blocking; directional for packets.
@@ -437,7 +390,12 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
         let rssi =
           meanAtD +
           scale *
-            (p.slowSd * slow(t / slowKnot) + fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! - p.riceMeanDb);
+            (noiseSd === 0
+              ? p.slowSd * slow(t / slowKnot) + fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! - riceMean
+              : p.slowSd * slow(t / slowKnot) +
+                fading[(h >>> 20) & (RICIAN_TABLE_SIZE - 1)]! -
+                riceMean +
+                noiseSd * hashNormal(dirSeed, k, 5));
         const bi = Math.floor(t / blockMs);
         if (bi !== block) {
           block = bi;
@@ -456,7 +414,10 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
 /** RSSI samples `scanner` hears from `advertiser` in [from, to): the simulated medium's own type. */
 export type { LinkFunction } from "../../src/index";
 
-/** Options of {@link createLinkFunction}. */
+/**
+ * Options of {@link createLinkFunction}.
+ * @public
+ */
 export interface LinkFunctionOptions {
   /** The radio model. */
   model: RadioModel;
@@ -478,7 +439,10 @@ export interface LinkFunctionOptions {
   modelAt?(advertiser: string, scanner: string, t: number): RadioModel | undefined;
 }
 
-/** Adapts a radio model to the simulated medium's link function. */
+/**
+ * Adapts a radio model to the simulated medium's link function.
+ * @public
+ */
 export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
   const { station, distance, modelAt } = options;
   const pick = modelAt
@@ -501,6 +465,7 @@ export function createLinkFunction(options: LinkFunctionOptions): LinkFunction {
 /**
  * One radio model per fitted setting, all with realisation `seed` (so a link keeps its shadowing and
  * fading draws when it moves between settings; only the parameters change).
+ * @public
  */
 export function createSettingModels(
   seed: number,
@@ -516,6 +481,7 @@ export function createSettingModels(
  * Integer RSSI packets that the scan aggregator folds to `s` exactly: one at the maximum, and the rest
  * spread over ⌊r⌋ and ⌈r⌉ so that the sum is packets · meanRssi (every value ≤ the maximum, since the
  * mean is; and ≥ the summary's packets' own minimum, so in the RSSI range for a summary of real packets).
+ * @public
  */
 export function summaryPackets(s: ScanSummary): number[] {
   const out = [s.maxRssi];
@@ -528,7 +494,10 @@ export function summaryPackets(s: ScanSummary): number[] {
   return out;
 }
 
-/** A station with a seed derived from its id. */
+/**
+ * A station with a seed derived from its id.
+ * @public
+ */
 export function stationFor(
   id: string,
   carriage: Carriage,

@@ -15,137 +15,130 @@ export interface HeadlineFigure {
   label: string;
   /** What the figure means, in one line. */
   meaning: string;
+  /** How the figure is shown. */
   kind: FigureKind;
-  /** The figure's value in a summary (NaN when undefined in that run). */
+  /** The figure's value in a summary (NaN when undefined in that run): the number at `key` unless given. */
   get(s: SimulationSummary): number;
 }
 
-const num = (x: number | null | undefined) => (typeof x === "number" ? x : Number.NaN);
+/** The number at dotted path `key` of a summary (NaN when absent or null). */
+function figureAt(s: SimulationSummary, key: string): number {
+  let v: unknown = s;
+  for (const k of key.split("."))
+    v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === "number" ? v : Number.NaN;
+}
 
 /** The headline figures, in the order they are printed and drawn. */
-export const HEADLINE_FIGURES: readonly HeadlineFigure[] = [
-  {
-    key: "infections",
-    label: "Infections with the app",
-    meaning: "new infections over the run in the world where adopters run the app",
-    kind: "count",
-    get: (s) => s.infections,
-  },
-  {
-    key: "infectionsWithoutApp",
-    label: "Infections without the app",
-    meaning: "new infections over the run in the same world and seed with no app (the counterfactual)",
-    kind: "count",
-    get: (s) => s.infectionsWithoutApp,
-  },
-  {
-    key: "infectionsAverted",
-    label: "Infections averted",
-    meaning: "without minus with the app, paired on the same world and seed (negative: more with the app)",
-    kind: "count",
-    get: (s) => s.infectionsAverted,
-  },
-  {
-    key: "attackRate",
-    label: "Attack rate",
-    meaning: "share of the population infected during the run (with the app)",
-    kind: "share",
-    get: (s) => (s.phones > 0 ? s.infections / s.phones : Number.NaN),
-  },
-  {
-    key: "clinical.hospitalisations",
-    label: "Hospitalisations",
-    meaning: "hospital admissions by the end of the run (with the app; severity by age, Verity et al. 2020)",
-    kind: "count",
-    get: (s) => s.clinical.hospitalisations,
-  },
-  {
-    key: "clinical.deaths",
-    label: "Deaths",
-    meaning:
-      "deaths by the end of the run (with the app; infection fatality ratio by age, Verity et al. 2020)",
-    kind: "count",
-    get: (s) => s.clinical.deaths,
-  },
-  {
-    key: "f1Notified",
-    label: "F1 notified",
-    meaning: "app users the app told they were a close contact (F1) of a confirmed case",
-    kind: "count",
-    get: (s) => s.f1Notified,
-  },
-  {
-    key: "f1Precision",
-    label: "F1 precision",
-    meaning: "share of F1 notifications that went to someone truly within 2 m for ≥ 15 min of the case",
-    kind: "share",
-    get: (s) => s.f1Precision,
-  },
-  {
-    key: "f1Recall",
-    label: "F1 recall",
-    meaning: "share of app users truly close to a case who uploaded keys that were notified F1",
-    kind: "share",
-    get: (s) => s.f1Recall,
-  },
-  {
-    key: "traceableFraction",
-    label: "Traceable fraction",
-    meaning: "share of true close-contact days between app users that the app judged close",
-    kind: "share",
-    get: (s) => s.traceableFraction,
-  },
-  {
-    key: "detection.sensitivity",
-    label: "Detection sensitivity",
-    meaning: "share of true close contact-days between any two app users the phones detected",
-    kind: "share",
-    get: (s) => s.detection.sensitivity,
-  },
-  {
-    key: "detection.precision",
-    label: "Detection precision",
-    meaning: "share of contact-days the phones judged close that truly were",
-    kind: "share",
-    get: (s) => s.detection.precision,
-  },
-  {
-    key: "notificationDelayDays.mean",
-    label: "Notification delay",
-    meaning: "mean days from the last true contact to the F1 notification",
-    kind: "days",
-    get: (s) => num(s.notificationDelayDays.mean),
-  },
-  {
-    key: "keysPublished",
-    label: "Keys published",
-    meaning: "temporary exposure keys the health authority published (uploads of confirmed cases)",
-    kind: "count",
-    get: (s) => s.keysPublished,
-  },
-  {
-    key: "policyRocAuc",
-    label: "Policy ROC-AUC",
-    meaning:
-      "how well the daily close seconds separate true ≤ 2 m / 15 min contact days (0.5 chance, 1 perfect)",
-    kind: "number",
-    get: (s) => s.policyRocAuc,
-  },
-  {
-    key: "epidemic.householdSAR",
-    label: "Household SAR",
-    meaning: "share of household contacts of an index case infected within 21 days",
-    kind: "share",
-    get: (s) => s.epidemic.householdSAR,
-  },
-  {
-    key: "epidemic.generationInterval.mean",
-    label: "Generation interval",
-    meaning: "mean days from an infector's infection to their infectees'",
-    kind: "days",
-    get: (s) => num(s.epidemic.generationInterval.mean),
-  },
-];
+export const HEADLINE_FIGURES: readonly HeadlineFigure[] = (
+  [
+    {
+      key: "infections",
+      label: "Infections with the app",
+      meaning: "new infections over the run in the world where adopters run the app",
+      kind: "count",
+    },
+    {
+      key: "infectionsWithoutApp",
+      label: "Infections without the app",
+      meaning: "new infections over the run in the same world and seed with no app (the counterfactual)",
+      kind: "count",
+    },
+    {
+      key: "infectionsAverted",
+      label: "Infections averted",
+      meaning: "without minus with the app, paired on the same world and seed (negative: more with the app)",
+      kind: "count",
+    },
+    {
+      key: "attackRate",
+      label: "Attack rate",
+      meaning: "share of the population infected during the run (with the app)",
+      kind: "share",
+      get: (s) => (s.phones > 0 ? s.infections / s.phones : Number.NaN),
+    },
+    {
+      key: "clinical.hospitalisations",
+      label: "Hospitalisations",
+      meaning: "hospital admissions by the end of the run (with the app; severity by age, Verity et al. 2020)",
+      kind: "count",
+    },
+    {
+      key: "clinical.deaths",
+      label: "Deaths",
+      meaning:
+        "deaths by the end of the run (with the app; infection fatality ratio by age, Verity et al. 2020)",
+      kind: "count",
+    },
+    {
+      key: "f1Notified",
+      label: "F1 notified",
+      meaning: "app users the app told they were a close contact (F1) of a confirmed case",
+      kind: "count",
+    },
+    {
+      key: "f1Precision",
+      label: "F1 precision",
+      meaning: "share of F1 notifications that went to someone truly within 2 m for ≥ 15 min of the case",
+      kind: "share",
+    },
+    {
+      key: "f1Recall",
+      label: "F1 recall",
+      meaning: "share of app users truly close to a case who uploaded keys that were notified F1",
+      kind: "share",
+    },
+    {
+      key: "traceableFraction",
+      label: "Traceable fraction",
+      meaning: "share of true close-contact days between app users that the app judged close",
+      kind: "share",
+    },
+    {
+      key: "detection.sensitivity",
+      label: "Detection sensitivity",
+      meaning: "share of true close contact-days between any two app users the phones detected",
+      kind: "share",
+    },
+    {
+      key: "detection.precision",
+      label: "Detection precision",
+      meaning: "share of contact-days the phones judged close that truly were",
+      kind: "share",
+    },
+    {
+      key: "notificationDelayDays.mean",
+      label: "Notification delay",
+      meaning: "mean days from the last true contact to the F1 notification",
+      kind: "days",
+    },
+    {
+      key: "keysPublished",
+      label: "Keys published",
+      meaning: "temporary exposure keys the health authority published (uploads of confirmed cases)",
+      kind: "count",
+    },
+    {
+      key: "policyRocAuc",
+      label: "Policy ROC-AUC",
+      meaning:
+        "how well the daily close seconds separate true ≤ 2 m / 15 min contact days (0.5 chance, 1 perfect)",
+      kind: "number",
+    },
+    {
+      key: "epidemic.householdSAR",
+      label: "Household SAR",
+      meaning: "share of household contacts of an index case infected within 21 days",
+      kind: "share",
+    },
+    {
+      key: "epidemic.generationInterval.mean",
+      label: "Generation interval",
+      meaning: "mean days from an infector's infection to their infectees'",
+      kind: "days",
+    },
+  ] satisfies (Omit<HeadlineFigure, "get"> & Partial<Pick<HeadlineFigure, "get">>)[]
+).map((f) => ({ ...f, get: f.get ?? ((s: SimulationSummary) => figureAt(s, f.key)) }));
 
 /** A figure as text: counts with thousands separators, shares as percentages, days with "d"; "n/a" when undefined. */
 export function formatFigure(kind: FigureKind, x: number): string {

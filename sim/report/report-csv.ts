@@ -41,10 +41,16 @@ const DAY_FIELDS = {
   deaths: true,
 } satisfies Record<keyof DayRow, true>;
 
-/** Columns of `daily.csv`: every {@link DayRow} field. */
+/**
+ * Columns of `daily.csv`: every {@link DayRow} field.
+ * @public
+ */
 export const DAILY_COLUMNS = Object.keys(DAY_FIELDS) as (keyof DayRow)[];
 
-/** `daily.csv`: one row per day with every {@link DayRow} field. */
+/**
+ * `daily.csv`: one row per day with every {@link DayRow} field.
+ * @public
+ */
 export function dailyCsv(daily: readonly DayRow[]): string {
   return toCsv(
     DAILY_COLUMNS,
@@ -55,17 +61,24 @@ export function dailyCsv(daily: readonly DayRow[]): string {
 /**
  * `detection.csv`: `breakdown,group,trueCloseContacts,detected,falseAlarms,sensitivity,precision`, one
  * row for all ordered pair-days (`all,all`), then one per setting, carriage pair and distance band.
+ * @public
  */
 export function detectionCsv(detection: DetectionSummary): string {
   return toCsv(DETECTION_COLUMNS, detectionRows(detection));
 }
 
-/** `roc.csv`: the ROC points as `fpr,tpr`. */
+/**
+ * `roc.csv`: the ROC points as `fpr,tpr`.
+ * @public
+ */
 export function rocCsv(roc: readonly (readonly [number, number])[]): string {
   return toCsv(["fpr", "tpr"], roc);
 }
 
-/** Columns of `infections.csv`, in order. */
+/**
+ * Columns of `infections.csv`, in order.
+ * @public
+ */
 export const INFECTION_COLUMNS = [
   "infector",
   "infectee",
@@ -80,6 +93,7 @@ export const INFECTION_COLUMNS = [
  * `infections.csv`: one row per infection in time order with {@link INFECTION_COLUMNS}; an initial
  * case has an empty infector, setting and infectorState and place −1. `time` is in days since the
  * scenario's start (fractional, rounded to 1e-4 d ≈ 9 s).
+ * @public
  */
 export function infectionsCsv(list: readonly Infection[]): string {
   return toCsv(

@@ -16,6 +16,27 @@ export function escapeHtml(text: string | number): string {
   return String(text).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
+/**
+ * A self-contained HTML page (the run's and the sweep's reports): UTF-8, a content security policy that
+ * forbids scripts and any network access (inline styles only), the escaped `title`, `style` inlined, and
+ * `body` (HTML, ending with a line break) inside `<body>`.
+ */
+export function htmlPage(title: string, style: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+${body}</body>
+</html>
+`;
+}
+
 /** What {@link formatNumber} and friends print for a missing (non-finite) figure. */
 export const MISSING = "—";
 

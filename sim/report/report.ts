@@ -13,7 +13,7 @@ import {
 import { formatFigure, HEADLINE_FIGURES } from "./figures";
 import { type ReplicateSummary, summariseReplicates } from "./replicates";
 import { dailyCsv, detectionCsv, infectionsCsv, rocCsv } from "./report-csv";
-import { escapeHtml, formatCount, formatNumber, formatPercent, MISSING } from "./report-format";
+import { escapeHtml, formatCount, formatNumber, formatPercent, htmlPage, MISSING } from "./report-format";
 import type { SimulationResult, SimulationSummary } from "../run";
 import { resolveEpidemicParams, type Scenario } from "../scenario";
 
@@ -26,7 +26,10 @@ export {
   rocCsv,
 } from "./report-csv";
 
-/** Names of the files {@link writeReport} writes, in order. */
+/**
+ * Names of the files {@link writeReport} writes, in order.
+ * @public
+ */
 export const REPORT_FILES = [
   "summary.json",
   "daily.csv",
@@ -36,13 +39,19 @@ export const REPORT_FILES = [
   "report.html",
 ] as const;
 
-/** `summary.json`: the summary as pretty JSON, undefined (NaN) figures as `null`. */
+/**
+ * `summary.json`: the summary as pretty JSON, undefined (NaN) figures as `null`.
+ * @public
+ */
 export function summaryJson(summary: SimulationSummary): string {
   // JSON.stringify writes non-finite numbers as null.
   return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
-/** One headline row: label, value and an explanatory note (all plain text, escaped on output). */
+/**
+ * One headline row: label, value and an explanatory note (all plain text, escaped on output).
+ * @public
+ */
 export interface HeadlineRow {
   /** What the figure is. */
   label: string;
@@ -54,7 +63,10 @@ export interface HeadlineRow {
 
 const days = (n: number) => (Number.isFinite(n) ? `${formatNumber(n, 1)} d` : MISSING);
 
-/** The headline figures of a summary, in table order. */
+/**
+ * The headline figures of a summary, in table order.
+ * @public
+ */
 export function headlineRows(s: SimulationSummary): HeadlineRow[] {
   const avertedShare = s.infectionsWithoutApp > 0 ? s.infectionsAverted / s.infectionsWithoutApp : Number.NaN;
   return [
@@ -253,6 +265,7 @@ function interventionDetails(iv: Scenario["interventions"][number]): string {
 /**
  * The run's settings: population and dates, app adoption and response (with the contact policy), the
  * interventions with their dates, and the epidemic parameters (with the index cases).
+ * @public
  */
 export function settingsSection(scenario: Scenario): string {
   const app = scenario.app;
@@ -319,6 +332,7 @@ export function settingsSection(scenario: Scenario): string {
  * figures, and four inline SVG charts (`data-chart` = `epidemic`, `notifications`, `f1`, `roc`).
  * Self-contained: no scripts, external styles, fonts or images; a content security policy forbids
  * any network access. All text from the result is escaped.
+ * @public
  */
 export function renderReportHtml(input: SimulationResult | readonly SimulationResult[]): string {
   const runs = Array.isArray(input) ? (input as readonly SimulationResult[]) : [input as SimulationResult];
@@ -329,17 +343,10 @@ export function renderReportHtml(input: SimulationResult | readonly SimulationRe
     (id) =>
       `<figure><figcaption>${escapeHtml(REPORT_CHART_CAPTIONS[id])}</figcaption>\n${charts[id]}\n</figure>`,
   ).join("\n");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`bluezone simulation report: ${s.scenario}`)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
+  return htmlPage(
+    `bluezone simulation report: ${s.scenario}`,
+    STYLE,
+    `<header>
 <h1>bluezone simulation report: ${escapeHtml(s.scenario)}</h1>
 ${runFacts(runs)}
 </header>
@@ -357,9 +364,8 @@ ${figures}
 ${scenario ? settingsSection(scenario) : ""}
 </main>
 <footer>Data next to this page: summary.json, daily.csv (one row per day${runs.length > 1 ? " and seed" : ""}), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list)${runs.length > 1 ? "; with several seeds every CSV starts with a seed column" : ""}.</footer>
-</body>
-</html>
-`;
+`,
+  );
 }
 
 /** CSV documents of several runs as one: a leading `seed` column, the header once. */
@@ -382,6 +388,7 @@ function withSeeds(runs: readonly SimulationResult[], csv: (r: SimulationResult)
  * `summary.json`, `daily.csv`, `roc.csv`, `detection.csv`, `infections.csv` and `report.html`. With
  * several runs `summary.json` is the {@link ReplicateSummary} and every CSV starts with a `seed` column.
  * Returns the paths written, in that order.
+ * @public
  */
 export function writeReport(
   input: SimulationResult | readonly SimulationResult[],

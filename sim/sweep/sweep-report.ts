@@ -5,7 +5,7 @@
  * like the run report: inline CSS and SVG, no scripts or network access.
  */
 import { formatFigure, HEADLINE_FIGURES, type HeadlineFigure } from "../report/figures";
-import { escapeHtml } from "../report/report-format";
+import { escapeHtml, htmlPage } from "../report/report-format";
 import {
   type Axis,
   bandArea,
@@ -209,17 +209,10 @@ export function renderSweepReport(manifest: SweepManifest, records: readonly Run
   }).join("\n");
   const grid =
     manifest.grid.map((a) => `${a.path} = ${a.values.join(", ")}`).join("; ") || "(no grid: seeds only)";
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`bluezone sweep report: ${manifest.scenario}`)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
+  return htmlPage(
+    `bluezone sweep report: ${manifest.scenario}`,
+    STYLE,
+    `<header>
 <h1>bluezone sweep report: ${escapeHtml(manifest.scenario)}</h1>
 <p>Grid: ${escapeHtml(grid)}. Seeds: ${escapeHtml(manifest.seeds.join(", "))} (${manifest.seeds.length} per grid point). ${manifest.set.length > 0 ? `Overrides: ${escapeHtml(manifest.set.join(" "))}. ` : ""}
 ${records.length} runs; bluezone ${escapeHtml(manifest.version)}; scenario hash ${escapeHtml(manifest.scenarioHash.slice(0, 16))}…</p>
@@ -230,7 +223,6 @@ ${records.length} runs; bluezone ${escapeHtml(manifest.version)}; scenario hash 
 ${sections}
 </main>
 <footer>Data next to this page: sweep.json (manifest), runs.csv and runs.parquet (one row per run, every summary figure), daily.parquet (one row per run and day), runs/ (one JSON file per finished run).</footer>
-</body>
-</html>
-`;
+`,
+  );
 }

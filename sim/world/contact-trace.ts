@@ -9,10 +9,16 @@
 import { readFileSync } from "node:fs";
 import { BluezoneError } from "../../src/index";
 
-/** Length (s) of one contact interval: SocioPatterns badges record contacts at a 20-second resolution. */
+/**
+ * Length (s) of one contact interval: SocioPatterns badges record contacts at a 20-second resolution.
+ * @public
+ */
 export const CONTACT_INTERVAL_S = 20;
 
-/** A parsed contact trace. Plain data (arrays and typed arrays), so it can be posted to a worker thread. */
+/**
+ * A parsed contact trace. Plain data (arrays and typed arrays), so it can be posted to a worker thread.
+ * @public
+ */
 export interface ContactTrace {
   /** Number of distinct nodes: the population that replays it. */
   readonly size: number;
@@ -28,7 +34,10 @@ export interface ContactTrace {
   readonly time: Float64Array;
 }
 
-/** A contact trace could not be read or parsed; `line` (1-based) names the offending line when known. */
+/**
+ * A contact trace could not be read or parsed; `line` (1-based) names the offending line when known.
+ * @public
+ */
 export class ContactTraceError extends BluezoneError {
   /** 1-based line of the offending record, `undefined` when the problem is not on one line. */
   readonly line: number | undefined;
@@ -44,7 +53,10 @@ export class ContactTraceError extends BluezoneError {
   }
 }
 
-/** Options of {@link parseContactTrace}. */
+/**
+ * Options of {@link parseContactTrace}.
+ * @public
+ */
 export interface ParseContactTraceOptions {
   /** Name of the input (a file path) to prefix error messages with. */
   source?: string;
@@ -58,6 +70,7 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /**
  * Parses a contact trace from its text.
  * @throws ContactTraceError naming the line of a malformed record, or when there is no record at all
+ * @public
  */
 export function parseContactTrace(text: string, options: ParseContactTraceOptions = {}): ContactTrace {
   const fail = (message: string, line?: number): never => {
@@ -116,6 +129,7 @@ export function parseContactTrace(text: string, options: ParseContactTraceOption
 /**
  * Formats a trace in the 4-column format with KONECT's two header lines (`% sym positive`, then
  * `% records nodes nodes`); {@link parseContactTrace} reads it back to an equal trace.
+ * @public
  */
 export function formatContactTrace(trace: ContactTrace): string {
   const out = ["% sym positive", `% ${trace.time.length} ${trace.size} ${trace.size}`];
@@ -127,6 +141,7 @@ export function formatContactTrace(trace: ContactTrace): string {
 /**
  * Reads and parses a contact trace file.
  * @throws ContactTraceError naming the file (and the line) when it cannot be read or parsed
+ * @public
  */
 export function loadContactTrace(path: string): ContactTrace {
   let text: string;

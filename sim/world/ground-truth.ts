@@ -18,7 +18,10 @@ export interface ContactThresholds {
 /** The usual public-health definition: within 2 m for 15 minutes or more in a day. */
 export const DEFAULT_CONTACT_THRESHOLDS: Readonly<ContactThresholds> = { maxDistanceM: 2, minMinutes: 15 };
 
-/** One day's true close contacts, as parallel arrays of pairs (a < b). */
+/**
+ * One day's true close contacts, as parallel arrays of pairs (a < b).
+ * @public
+ */
 export interface DayContacts {
   /** Day index. */
   day: number;

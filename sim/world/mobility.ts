@@ -20,7 +20,10 @@ export interface MobilityOptions {
   cellM?: number;
 }
 
-/** A world's movement, one day at a time. */
+/**
+ * A world's movement, one day at a time.
+ * @public
+ */
 export interface Mobility {
   /** The world. */
   readonly world: World;

@@ -7,7 +7,10 @@ import { hash32, hashUniform } from "../random";
 import { DAY_MINUTES, type DaySchedule } from "./schedule";
 import { HOME, type World } from "./world";
 
-/** How people move within places. */
+/**
+ * How people move within places.
+ * @public
+ */
 export interface Positions {
   /**
    * Writes the position of person `p` during stay `stay` at fractional `minute` of the day into

@@ -17,7 +17,10 @@ export const AT_HOME = 1;
 /** Away from the community: in no place at all. */
 export const AWAY = 2;
 
-/** One day's schedule of everyone: per person, consecutive stays covering [0, 1440) minutes or none. */
+/**
+ * One day's schedule of everyone: per person, consecutive stays covering [0, 1440) minutes or none.
+ * @public
+ */
 export interface DaySchedule {
   /** Day index (0 = scenario start). */
   day: number;

@@ -6,7 +6,10 @@ import type { Positions } from "./positions";
 import type { DaySchedule } from "./schedule";
 import type { World } from "./world";
 
-/** Positions of everyone at one instant, indexed for neighbour queries. */
+/**
+ * Positions of everyone at one instant, indexed for neighbour queries.
+ * @public
+ */
 export interface SpatialIndex {
   /** Cell side (m). */
   readonly cellM: number;

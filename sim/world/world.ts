@@ -9,7 +9,10 @@ import { ASSIGNED_KINDS, CARRIAGES, type Scenario, type VENUE_KINDS } from "../s
 /** Place type code of homes in {@link World.placeType}; venues use their index in `scenario.venues`. */
 export const HOME = -1;
 
-/** The population and its places. */
+/**
+ * The population and its places.
+ * @public
+ */
 export interface World {
   /** The scenario it was built from. */
   readonly scenario: Scenario;

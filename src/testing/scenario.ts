@@ -9,11 +9,22 @@
  * attenuation exactly (up to rounding). Defaults: A₁ = 48 dB, n = 2.5, σₛ = 3 dB, σₙ = 4 dB, carriage
  * hand 0 dB / pocket 8 dB / bag 12 dB (the 10–15 dB shift seen between carriages in
  * docs/proximity-eval.md). These are a model, not ground truth: tune them to your own measurements.
+ * The model is a configuration of the library's radio model ({@link toolkitRadioParams}), whose
+ * `pathLossRssi` gives the mean.
  */
 import fc from "fast-check";
 import type { Sighting } from "../log/types";
 import { createScanAggregator } from "../log/scan-aggregator";
 import type { ExposureKey } from "../match/export-codec";
+import {
+  type Carriage,
+  CARRIAGE_PAIRS,
+  type CarriagePair,
+  carriagePair,
+  pathLossRssi,
+  type RadioPairParams,
+  type RadioParams,
+} from "../radio/path-loss";
 import { lookupCalibration } from "../proximity/calibration";
 import { INTERVAL_MS, INTERVALS_PER_DAY, DAY_MS } from "../protocol/intervals";
 import { createGaenSchedule } from "../protocol/schedule";
@@ -22,10 +33,10 @@ import { seededRng } from "../transport/hci-emulator/rng";
 import { TESTING_EPOCH_INTERVAL } from "./keys";
 
 /**
- * Where a phone is carried; each adds its loss to the path.
+ * Where a phone is carried (the library's radio model's `Carriage`); each adds its loss to the path.
  * @public
  */
-export type Carriage = "hand" | "pocket" | "bag";
+export type { Carriage } from "../radio/path-loss";
 
 /**
  * Extra attenuation of each carriage, dB.
@@ -68,6 +79,51 @@ export const DEFAULT_RADIO_MODEL: Readonly<RadioModel> = Object.freeze({
   sensitivityDbm: -100,
   advertisingIntervalMs: 250,
 });
+
+const LETTER_CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
+
+/**
+ * The toolkit's radio model as a configuration of the library's radio model (`RadioParams` in
+ * `bluezone`): for each carriage pair, intercept −(A₁ + carriage losses of both phones) dBm at 1 m
+ * for reference devices advertising 0 dBm with no RSSI correction (so a phone's offset is its tx power
+ * minus the receiver's correction), exponent n, shadowing σₛ drawn afresh per scan
+ * (`sessionCorrelationS` 0), Gaussian noise σₙ per packet, no fading, blocking or packet loss,
+ * distances clamped to 0.1 m.
+ * @public
+ */
+export function toolkitRadioParams(
+  radio: RadioModel = DEFAULT_RADIO_MODEL,
+  carriageLossDb: Readonly<Record<Carriage, number>> = CARRIAGE_LOSS_DB,
+): RadioParams {
+  const pair = (key: CarriagePair): RadioPairParams => ({
+    intercept: -(
+      radio.referenceAttenuationDb +
+      carriageLossDb[LETTER_CARRIAGE[key[0]!]!] +
+      carriageLossDb[LETTER_CARRIAGE[key[1]!]!]
+    ),
+    exponent: radio.pathLossExponent,
+    sessionSd: radio.shadowingSigmaDb,
+    slowSd: 0,
+    slowCorrelationS: 0,
+    noiseSd: radio.noiseSigmaDb,
+    blockingProbability: 0,
+    blockingLossDb: 0,
+  });
+  return {
+    pairs: Object.fromEntries(CARRIAGE_PAIRS.map((k) => [k, pair(k)])) as Record<
+      CarriagePair,
+      RadioPairParams
+    >,
+    advertisingIntervalMs: radio.advertisingIntervalMs,
+    advertisingJitterMs: 0,
+    packetLoss: 0,
+    sensitivityDbm: radio.sensitivityDbm,
+    sessionCorrelationS: 0,
+    blockingCorrelationS: 0,
+    minDistanceM: 0.1,
+    reference: { txPower: 0, rssiCorrection: 0 },
+  };
+}
 
 /**
  * One sending phone of a scenario.
@@ -207,13 +263,16 @@ export interface SimulatedContact {
 
 /**
  * Simulates a scenario: the receiver scans on its duty cycle (random phase, jitter), hears each
- * sender's current RPI and AEM at the modelled RSSI, and folds each scan through the library's scan
+ * sender's current RPI and AEM at the modelled RSSI ({@link toolkitRadioParams}: the library's
+ * `pathLossRssi` of the carriage pair, the sender's tx power less the receiver's correction, minus a
+ * per-scan shadowing and a per-packet noise draw), and folds each scan through the library's scan
  * aggregator. Deterministic for a given scenario (all randomness comes from `scenario.seed`).
  * @public
  */
 export function simulateContact(scenario: ContactScenario): SimulatedContact {
   const rng = seededRng(scenario.seed);
   const { radio, scan } = scenario;
+  const params = toolkitRadioParams(radio);
   const end = scenario.start + scenario.minutes * 60_000;
   let now = scenario.start;
   const clock = { now: () => now };
@@ -221,6 +280,10 @@ export function simulateContact(scenario: ContactScenario): SimulatedContact {
     createGaenSchedule({ clock, random: rng.bytes, metadata: { txPower: s.txPower } }),
   );
   const correction = lookupCalibration(scenario.receiverModel).rssiCorrection;
+  const links = scenario.senders.map((s) => ({
+    pair: params.pairs[carriagePair(s.carriage, scenario.receiverCarriage)],
+    offset: s.txPower - correction,
+  }));
   const aggregator = createScanAggregator();
   const sightings: Sighting[] = [];
   let packets = 0;
@@ -228,8 +291,8 @@ export function simulateContact(scenario: ContactScenario): SimulatedContact {
     now = t;
     aggregator.beginScan(t);
     scenario.senders.forEach((sender, i) => {
-      const shadowing = radio.shadowingSigmaDb * rng.gaussian();
-      const loss = CARRIAGE_LOSS_DB[sender.carriage] + CARRIAGE_LOSS_DB[scenario.receiverCarriage];
+      const { pair, offset } = links[i]!;
+      const shadowing = pair.sessionSd * rng.gaussian();
       for (
         let p = t + Math.floor(rng.next() * radio.advertisingIntervalMs);
         p < t + scan.durationMs && p < end;
@@ -237,14 +300,9 @@ export function simulateContact(scenario: ContactScenario): SimulatedContact {
       ) {
         const d =
           sender.distances[Math.min(sender.distances.length - 1, Math.floor((p - scenario.start) / 60_000))]!;
-        const attenuation =
-          radio.referenceAttenuationDb +
-          10 * radio.pathLossExponent * Math.log10(Math.max(0.1, d)) +
-          loss +
-          shadowing +
-          radio.noiseSigmaDb * rng.gaussian();
-        const rssi = sender.txPower - correction - attenuation;
-        if (rssi < radio.sensitivityDbm) continue;
+        const rssi =
+          pathLossRssi(pair, d, params.minDistanceM) + offset - shadowing - pair.noiseSd! * rng.gaussian();
+        if (rssi < params.sensitivityDbm) continue;
         const b = schedules[i]!.at(p);
         if (b.payload.scheme !== "gaen") continue;
         aggregator.addPacket(b.payload.rpi, b.payload.aem, rssi);

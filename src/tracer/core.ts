@@ -28,13 +28,22 @@ import {
 } from "../protocol/schedule";
 import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
 
-/** Name under which a Bluezone base key and its day are kept in the log's state. */
+/**
+ * Name under which a Bluezone base key and its day are kept in the log's state.
+ * @public
+ */
 export const BLUEZONE_STATE = "bluezone.base";
 
-/** Purge period of the tracer (ms): retention is enforced once an hour. */
+/**
+ * Purge period of the tracer (ms): retention is enforced once an hour.
+ * @public
+ */
 export const PURGE_PERIOD_MS = 3_600_000;
 
-/** Options of {@link createTracerCore}. */
+/**
+ * Options of {@link createTracerCore}.
+ * @public
+ */
 export interface TracerCoreOptions {
   /** Identifier scheme; default `gaen`. */
   scheme?: SchemeName;
@@ -83,23 +92,37 @@ export interface TracerCoreOptions {
   scanSink?: (batch: ScanBatch) => void;
 }
 
-/** A write the core asks its host to make to the contact log, in the order queued. */
+/**
+ * A write the core asks its host to make to the contact log, in the order queued.
+ * @public
+ */
 export type LogWrite =
   | { kind: "sightings"; sightings: Sighting[] }
   | { kind: "own-key"; key: TemporaryExposureKey }
   | { kind: "state"; name: string; value: Uint8Array }
   | { kind: "purge"; before: number };
 
-/** What the core's own timeline does next (see {@link TracerCore.next}). */
+/**
+ * What the core's own timeline does next (see {@link TracerCore.next}).
+ * @public
+ */
 export type CoreEventKind = "rotate" | "scan-start" | "scan-end" | "purge";
 
-/** One event of the core's own timeline: its kind and its due time (unix ms). */
+/**
+ * One event of the core's own timeline: its kind and its due time (unix ms).
+ * @public
+ */
 export interface CoreEvent {
+  /** What happens. */
   kind: CoreEventKind;
+  /** When it is due (unix ms). */
   at: number;
 }
 
-/** Result of {@link TracerCore.step}. */
+/**
+ * Result of {@link TracerCore.step}.
+ * @public
+ */
 export interface CoreStep extends CoreEvent {
   /** `rotate` (and the start): the broadcast now on air, when it is a new identifier. */
   rotation?: Broadcast;
@@ -110,6 +133,7 @@ export interface CoreStep extends CoreEvent {
 /**
  * The synchronous tracer state machine. Times are integer unix ms and never go back: every method
  * taking `now` throws InvalidArgumentError when it is before the latest call's time.
+ * @public
  */
 export interface TracerCore {
   /** The key schedule (to release own keys for a diagnosis report). */
@@ -187,7 +211,10 @@ export interface TracerCore {
   step(): CoreStep;
 }
 
-/** Creates a {@link TracerCore}. */
+/**
+ * Creates a {@link TracerCore}.
+ * @public
+ */
 export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   const scheme = options.scheme ?? "gaen";
   const cycle = resolveScanCycle(options.scan ?? "gaen");

@@ -6,24 +6,17 @@
  * and the same logs when the batched fleet owns only a partition of the phones (the rest shadows).
  */
 import { describe, expect, it } from "vitest";
-import { createEpidemic } from "../../sim/epidemic/epidemic";
 import { createBatchedFleet } from "../../sim/app/fleet";
 import { partitionOf } from "../../sim/app/partition";
 import { createPhoneFleet } from "../../sim/app/phones";
 import type { RadioSampling } from "../../sim/radio/radio";
-import { loadScenario, withPopulation } from "../../sim/scenario";
+import { allAppWorld, runDaySteps } from "../helpers/sim-world";
 
 const SEED = 0xf1ee7;
 
 describe.each<RadioSampling>(["scan", "packets"])("batched fleet, radio %s", (radio) => {
   it("logs what the device tracers log, phone for phone", async () => {
-    const base = loadScenario("hanoi-ward");
-    const scenario = {
-      ...withPopulation(base, 120),
-      app: { ...base.app, adoption: 1, byAgeGroup: undefined },
-      seed: 41,
-    };
-    const epi = createEpidemic(scenario, { seed: scenario.seed });
+    const { epi } = allAppWorld("hanoi-ward", 120, 41);
     const owner = partitionOf(epi.world.hasApp, 2);
     const device = createPhoneFleet({ mobility: epi.mobility, seed: SEED, radio, timerByTimer: true });
     const batched = createBatchedFleet({ mobility: epi.mobility, seed: SEED, radio });
@@ -36,18 +29,12 @@ describe.each<RadioSampling>(["scan", "packets"])("batched fleet, radio %s", (ra
     await device.start();
     batched.start();
     half.start();
-    const stepMs = epi.mobility.stepMinutes * 60_000;
-    const runSteps = async (day: number, steps: number) => {
-      const dayStart = epi.mobility.dayStartMs(day);
-      epi.startDay();
-      for (let s = 0; s < steps; s++) {
-        epi.runStep(s);
-        const t = dayStart + (s + 1) * stepMs;
+    const runSteps = (day: number, steps: number) =>
+      runDaySteps(epi, day, steps, async (t) => {
         await device.advanceTo(t);
         batched.advanceTo(t);
         half.advanceTo(t);
-      }
-    };
+      });
     await runSteps(0, epi.steps);
     epi.finishDay();
     // Releases at the local day's end: the identifier on air stays until the next rotation.

@@ -9,18 +9,13 @@ import { createEpidemic } from "../../sim/epidemic/epidemic";
 import { partitionOf } from "../../sim/app/partition";
 import { createPhoneFleet, createShadowPhone, phoneIdentity } from "../../sim/app/phones";
 import { loadScenario, withPopulation } from "../../sim/scenario";
+import { allAppWorld, runDaySteps } from "../helpers/sim-world";
 
 const SEED = 0x5eed;
 
 describe("phone fleet partitions", () => {
   it("gives a phone the same log whether its advertisers are local or remote shadows", async () => {
-    const base = loadScenario("hanoi-ward");
-    const scenario = {
-      ...withPopulation(base, 150),
-      app: { ...base.app, adoption: 1, byAgeGroup: undefined },
-      seed: 99,
-    };
-    const epi = createEpidemic(scenario, { seed: scenario.seed });
+    const { epi } = allAppWorld("hanoi-ward", 150, 99);
     const owner = partitionOf(epi.world.hasApp, 2);
     // The same mobility drives both fleets: one owning every phone, one owning half of them.
     const whole = createPhoneFleet({ mobility: epi.mobility, seed: SEED });
@@ -29,16 +24,11 @@ describe("phone fleet partitions", () => {
     expect(half.phones.length).toBeLessThan(whole.phones.length);
     await whole.start();
     await half.start();
-    const stepMs = epi.mobility.stepMinutes * 60_000;
-    const runSteps = async (day: number, steps: number) => {
-      const dayStart = epi.mobility.dayStartMs(day);
-      epi.startDay();
-      for (let s = 0; s < steps; s++) {
-        epi.runStep(s);
-        await whole.advanceTo(dayStart + (s + 1) * stepMs);
-        await half.advanceTo(dayStart + (s + 1) * stepMs);
-      }
-    };
+    const runSteps = (day: number, steps: number) =>
+      runDaySteps(epi, day, steps, async (t) => {
+        await whole.advanceTo(t);
+        await half.advanceTo(t);
+      });
     await runSteps(0, epi.steps);
     epi.finishDay();
 

@@ -52,12 +52,10 @@ import {
   FITTED_RADIO_PARAMS,
   FITTED_RADIO_SETTINGS,
   PCNG_RADIO_PARAMS,
-  pathLossRssi,
   RADIO_SETTINGS,
   type RadioParams,
   type RadioSetting,
   radioParamsForPlace,
-  spreadScale,
 } from "../../sim/radio/radio";
 import { type FieldPacket, fitField } from "../../sim/radio/radio-fit";
 import { createRng } from "../../sim/random";
@@ -141,28 +139,6 @@ describe("radio fit provenance", () => {
 });
 
 describe("field fit pieces", () => {
-  it("two-slope path loss and distance-dependent spread, hand-worked", () => {
-    const p = {
-      ...FITTED_RADIO_PARAMS.pairs.HH,
-      intercept: -80,
-      exponent: 2,
-      breakpointM: 4,
-      farExponent: 0.5,
-      varianceSlope: -0.5,
-    };
-    // 2 m: −80 − 20·log10 2 = −86.02; 10 m: −80 − 20·log10 4 − 5·log10(10/4) = −94.03.
-    expect(pathLossRssi(p, 2, 0.1)).toBeCloseTo(-80 - 20 * Math.log10(2), 10);
-    expect(pathLossRssi(p, 10, 0.1)).toBeCloseTo(-80 - 20 * Math.log10(4) - 5 * Math.log10(2.5), 10);
-    expect(pathLossRssi(p, 0.01, 0.1)).toBeCloseTo(-80 + 20, 10); // clamped to 0.1 m
-    expect(pathLossRssi({ ...p, breakpointM: undefined }, 10, 0.1)).toBeCloseTo(-100, 10);
-    // Spread: √(1 − 0.5·log10 d), log10 d clamped to [−1, 1], variance factor at least 0.25.
-    expect(spreadScale(p, 1, 0.1)).toBe(1);
-    expect(spreadScale(p, 0.1, 0.1)).toBeCloseTo(Math.sqrt(1.5), 12);
-    expect(spreadScale(p, 100, 0.1)).toBeCloseTo(Math.sqrt(0.5), 12);
-    expect(spreadScale({ ...p, varianceSlope: -2 }, 10, 0.1)).toBe(0.5);
-    expect(spreadScale({ ...p, varianceSlope: undefined }, 0.2, 0.1)).toBe(1);
-  });
-
   it("recovers known parameters from synthetic bursts drawn by an independent generator", () => {
     // 1,500 links, each 30 s at one distance in 0.5–8 m, both directions; one shadowing draw per link
     // (sd 4), a slow AR(1) per direction (sd 3, 0.35-s step correlation 0.9), fast noise per packet

@@ -6,33 +6,17 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRadioModel, type PairKey, type RadioStation, summaryPackets } from "../../sim/radio/radio";
-import { createScanAggregator } from "../../src/index";
+import { createRadioModel, type RadioStation, summaryPackets } from "../../sim/radio/radio";
+import { ksStatistic } from "../../scripts/lib/radio-field";
+import { CARRIAGE_PAIRS, type CarriagePair, createScanAggregator } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
 
 const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
-const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const DISTANCES = [0.5, 1, 2, 4, 8];
 const SCANS = Number(process.env.RADIO_KS_SCANS ?? 100_000);
 const T0 = Date.UTC(2021, 6, 24);
 
-/** Two-sample Kolmogorov–Smirnov statistic sup |F₁ − F₂| (ties handled: both CDFs step together). */
-function ksStatistic(a: Float64Array, b: Float64Array): number {
-  const x = Float64Array.from(a).sort();
-  const y = Float64Array.from(b).sort();
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < x.length && j < y.length) {
-    const v = Math.min(x[i]!, y[j]!);
-    while (i < x.length && x[i] === v) i++;
-    while (j < y.length && y[j] === v) j++;
-    d = Math.max(d, Math.abs(i / x.length - j / y.length));
-  }
-  return d;
-}
-
-function draw(key: PairKey, dist: number) {
+function draw(key: CarriagePair, dist: number) {
   const model = createRadioModel(4242);
   const cols = () => ({
     packets: new Float64Array(SCANS),
@@ -81,7 +65,7 @@ describe("per-scan radio sampling", () => {
   it("matches per-packet sampling in distribution (KS < 0.05) for every carriage pair at 0.5–8 m", () => {
     const rows: string[] = [];
     let worst = 0;
-    for (const key of PAIRS) {
+    for (const key of CARRIAGE_PAIRS) {
       for (const dist of DISTANCES) {
         const { packets, scans, heard } = draw(key, dist);
         const ks = {

@@ -11,19 +11,17 @@ import {
   FITTED_RADIO_PARAMS,
   PCNG_RADIO_PARAMS,
   type LinkFunction,
-  type PairKey,
-  pairKey,
   type RadioStation,
 } from "../../sim/radio/radio";
+import { CARRIAGE_PAIRS, type CarriagePair, carriagePair } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
 import { repoData } from "../helpers/data";
 
 const CARRIAGE: Record<string, Carriage> = { H: "hand", P: "pocket", B: "bag" };
-const PAIRS: PairKey[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
 const T0 = Date.UTC(2021, 6, 24);
 
 /** Simulates many 100 s recordings per distance, like the data's sessions, with the pc-ng fit (sim/radio/radio-params-pcng.json). */
-function simulate(key: PairKey, distM: number, links = 60) {
+function simulate(key: CarriagePair, distM: number, links = 60) {
   const model = createRadioModel(2024, PCNG_RADIO_PARAMS);
   const all: number[] = [];
   let withinVar = 0;
@@ -90,7 +88,7 @@ describe("radio model", () => {
     ];
     expect(split).toEqual(xs);
     expect(model.samples(a, b, T0, T0 + 60_000, () => undefined)).toEqual([]);
-    expect(pairKey("bag", "hand")).toBe("HB");
+    expect(carriagePair("bag", "hand")).toBe("HB");
   });
 
   it("applies per-model tx power and RSSI correction", () => {
@@ -107,7 +105,7 @@ describe("radio model", () => {
   // Tolerances: the model's per-distance mean follows the fitted line, so it may miss a measured
   // distance by the data's own scatter of session means around that line (≤ 2.5 session sd + 1 dB);
   // the spread around the line (pooled) and the within-recording spread match within 20%.
-  for (const key of PAIRS) {
+  for (const key of CARRIAGE_PAIRS) {
     it(`reproduces the measured mean and spread for ${key}`, () => {
       const data = fitPair(parseRssiCsv(readFileSync(repoData(`rssi/rss-${key}.csv`), "utf8")));
       let sqDiff = 0;

@@ -13,6 +13,7 @@ import {
   summaryJson,
   writeReport,
 } from "../../sim/index";
+import { flattenSummary, HEADLINE_FIGURES } from "../../sim/report/figures";
 import { REPORT_CHARTS } from "../../sim/report/report-charts";
 import { csvCell } from "../../sim/report/report-csv";
 import { escapeHtml, formatTick } from "../../sim/report/report-format";
@@ -181,6 +182,18 @@ describe("report page", () => {
     for (const fact of ["hanoi-ward", "2,000", "1,200", "<dd>30</dd>", "<dd>42</dd>"])
       expect(header).toContain(fact);
     expect(html).toContain("<title>bluezone simulation report: hanoi-ward</title>");
+  });
+
+  it("reads every headline figure at its key's path in the summary (attack rate: infections / phones)", () => {
+    const summary = result.summary;
+    const flat = flattenSummary(summary);
+    for (const f of HEADLINE_FIGURES) {
+      if (f.key === "attackRate") expect(f.get(summary)).toBe(summary.infections / summary.phones);
+      else {
+        expect(Object.keys(flat)).toContain(f.key);
+        expect(f.get(summary)).toBe(flat[f.key]);
+      }
+    }
   });
 
   it("tabulates the headline figures", () => {

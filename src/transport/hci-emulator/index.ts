@@ -52,7 +52,7 @@ export {
   parseAdvertisingReports,
   parseCommand,
 } from "./packets";
-export { type PathLossModel, type PathLossOptions, pathLossModel } from "./path-loss";
+export { emulatorRadioParams, type PathLossModel, type PathLossOptions, pathLossModel } from "./path-loss";
 export {
   connectRemoteMedium,
   type HubEvent,
