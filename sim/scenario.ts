@@ -155,6 +155,16 @@ export const DEFAULT_APP_RESPONSE: Readonly<AppResponse> = Object.freeze(
 /** Wards a measure applies to: listed names, or every ward. */
 export type WardSelector = string[] | "all";
 
+/** A ring of a three-layer lockdown (`ringLockdown`): its wards and how much movement it keeps. */
+export interface LockdownRing {
+  /** Wards of the ring. */
+  wards: string[];
+  /** Fraction of cross-ward trips from or into the ring still made (checkpoint leakage). */
+  crossWardLeakage: number;
+  /** Fraction of the ring's workplaces still open (essential work). */
+  workplaceOpenShare: number;
+}
+
 /** Time-bounded interventions. Dates are inclusive ISO dates; `to` open-ended when absent. */
 export type Intervention =
   | {
@@ -174,6 +184,31 @@ export type Intervention =
       wards: WardSelector;
       /** Fraction of residents' trips out of the zone still made (essential). */
       exitShare: number;
+      /**
+       * Fraction of non-residents' trips into the zone the community team's checkpoints let through
+       * (default 0: entry control, residents only; 1: no entry control).
+       */
+      entryShare?: number;
+      /** Fraction of residents' market trips the team's food deliveries replace (default 0). */
+      foodDeliveryShare?: number;
+      /**
+       * Fraction of symptomatic residents the team finds through daily symptom reports and sends for a
+       * test (default 0: no reporting); they are confirmed {@link symptomReportDelayDays} after onset.
+       */
+      symptomReportShare?: number;
+      /** Days from symptom onset to the positive result of a reported resident (default 1). */
+      symptomReportDelayDays?: number;
+    }
+  | {
+      kind: "ringLockdown";
+      from: string;
+      to?: string;
+      /** The outbreak's core: sealed completely (residents stay home, nobody enters or leaves). */
+      core: string[];
+      /** The middle ring: essential trips only (markets, essential work), checkpoints at its edge. */
+      middle?: LockdownRing;
+      /** The outer ring: checkpoints and limited movement ("all": every ward not in core or middle). */
+      outer?: LockdownRing & { wards: WardSelector };
     }
   | {
       kind: "venueClosure";
@@ -318,6 +353,35 @@ function venueOf(v: ScenarioJson["venues"][number]): VenueType {
   return venue;
 }
 
+/** A ring lockdown's wards: known names, each ward in one ring only. */
+function checkRings(
+  x: Extract<Intervention, { kind: "ringLockdown" }>,
+  path: string,
+  wardNames: Set<string>,
+): void {
+  const seen = new Map<string, string>();
+  const rings: [string, WardSelector | undefined][] = [
+    ["core", x.core],
+    ["middle.wards", x.middle?.wards],
+    ["outer.wards", x.outer?.wards],
+  ];
+  for (const [name, wards] of rings) {
+    if (wards === undefined) continue;
+    const at = join(path, name);
+    known(wards, at, wardNames, "ward");
+    if (wards === "all") continue;
+    wards.forEach((w, i) => {
+      const other = seen.get(w);
+      if (other !== undefined)
+        throw new ScenarioError(
+          join(at, i),
+          `ward "${w}" is already in ${other}: a ward is in one ring only`,
+        );
+      seen.set(w, name.replace(".wards", ""));
+    });
+  }
+}
+
 /**
  * Validates untrusted JSON as a {@link Scenario}: first against the scenario JSON Schema
  * (`schemas/scenario.schema.json`: types, ranges, required and unknown fields, defaults), then the
@@ -358,6 +422,7 @@ export function parseScenario(json: unknown): Scenario {
     if (x.to !== undefined && isoDate(x.to, join(p, "to")) < from)
       throw new ScenarioError(join(p, "to"), "must not be before `from`");
     if ("wards" in x) known(x.wards, join(p, "wards"), wardNames, "ward");
+    if (x.kind === "ringLockdown") checkRings(x, p, wardNames);
     if (x.kind === "vaccination" && x.priorityAgeGroups)
       known(x.priorityAgeGroups, join(p, "priorityAgeGroups"), groupNames, "age group");
   });

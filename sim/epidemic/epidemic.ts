@@ -19,7 +19,8 @@ import { distanceKernel, drawCourse, infectiousness } from "./infection";
 import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from "../world/mobility";
 import { createPairMinutes } from "../world/pair-minutes";
 import { createStreams, type Rng } from "../random";
-import { inForce, selectWards } from "../world/restrictions";
+import { inForce, restrictionsOn, selectWards } from "../world/restrictions";
+import { reportSymptoms } from "./community-teams";
 import { resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
 import { buildWorld, HOME, type World } from "../world/world";
 
@@ -215,6 +216,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   const trackContacts = options.trackContacts ?? ivs.some((iv) => iv.kind === "f1Quarantine");
   const recentContacts: number[][][] = [];
   const confinement = new Uint8Array(n);
+  const symptomReported = new Uint8Array(n);
   const away = params.isolationSetting === "facility" ? AWAY : AT_HOME;
   const infectious: number[] = [];
   const near: number[] = [];
@@ -344,7 +346,8 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   const startDay = (): void => {
     newInfections = 0;
     confirmedToday = [];
-    // Morning: test results, mass testing, vaccination, then confinement for the day.
+    // Morning: green zones' symptom reports, test results, mass testing, vaccination, then confinement.
+    reportSymptoms(st, world, restrictionsOn(scenario, day), day, testing, symptomReported);
     for (let p = 0; p < n; p++)
       if (!st.isolated[p] && st.positiveAt[p]! <= day + 1) {
         confirm(p, day);
