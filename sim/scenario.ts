@@ -159,10 +159,13 @@ export type WardSelector = string[] | "all";
 export interface LockdownRing {
   /** Wards of the ring. */
   wards: string[];
-  /** Fraction of cross-ward trips from or into the ring still made (checkpoint leakage). */
-  crossWardLeakage: number;
-  /** Fraction of the ring's workplaces still open (essential work). */
-  workplaceOpenShare: number;
+  /**
+   * Fraction of cross-ward trips from or into the ring still made (checkpoint leakage); default 0.05
+   * in the middle ring, 0.2 in the outer.
+   */
+  crossWardLeakage?: number;
+  /** Fraction of the ring's workplaces still open (essential work); default 0.1 middle, 0.3 outer. */
+  workplaceOpenShare?: number;
 }
 
 /** Time-bounded interventions. Dates are inclusive ISO dates; `to` open-ended when absent. */
@@ -208,7 +211,7 @@ export type Intervention =
       /** The middle ring: essential trips only (markets, essential work), checkpoints at its edge. */
       middle?: LockdownRing;
       /** The outer ring: checkpoints and limited movement ("all": every ward not in core or middle). */
-      outer?: LockdownRing & { wards: WardSelector };
+      outer?: Omit<LockdownRing, "wards"> & { wards: WardSelector };
     }
   | {
       kind: "venueClosure";
