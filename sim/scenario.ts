@@ -302,6 +302,11 @@ export interface Scenario {
   interventions: Intervention[];
   /** Epidemic overrides. */
   epidemic: EpidemicSpec;
+  /**
+   * A public record the report compares the run with: `"hanoi-2021"`, Hanoi's reported cases of the
+   * 2021 Delta wave (docs/hanoi-2021.md).
+   */
+  observed?: "hanoi-2021";
 }
 
 /** The scenario JSON as the schema describes it, after validation with its defaults filled in. */
@@ -445,6 +450,7 @@ export function parseScenario(json: unknown): Scenario {
     epidemic: o.epidemic,
   };
   if (o.description !== undefined) scenario.description = o.description;
+  if (o.observed !== undefined) scenario.observed = o.observed;
   return scenario;
 }
 

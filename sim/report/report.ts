@@ -11,6 +11,7 @@ import {
   reportCharts,
 } from "./report-charts";
 import { formatFigure, HEADLINE_FIGURES } from "./figures";
+import { observedSection } from "./report-observed";
 import { type ReplicateSummary, summariseReplicates } from "./replicates";
 import { dailyCsv, detectionCsv, infectionsCsv, rocCsv } from "./report-csv";
 import { escapeHtml, formatCount, formatNumber, formatPercent, MISSING } from "./report-format";
@@ -344,6 +345,7 @@ ${runs.length > 1 ? replicateTable(summariseReplicates(runs)) : headlineTable(s)
 ${figures}
 </div>
 </section>
+${observedSection(runs)}
 ${scenario ? settingsSection(scenario) : ""}
 </main>
 <footer>Data next to this page: summary.json, daily.csv (one row per day${runs.length > 1 ? " and seed" : ""}), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list)${runs.length > 1 ? "; with several seeds every CSV starts with a seed column" : ""}.</footer>

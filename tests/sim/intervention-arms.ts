@@ -21,10 +21,10 @@ const hanoi = loadScenario("hanoi-ward");
 export const WARDS = hanoi.wards.map((w) => w.name);
 
 /** The arms' scenario: hanoi-ward with Delta and only the given interventions. */
-export function armScenario(interventions: Intervention[]): Scenario {
+export function armScenario(interventions: Intervention[], people = ARM_PEOPLE): Scenario {
   return {
     ...hanoi,
-    population: ARM_PEOPLE,
+    population: people,
     days: ARM_DAYS,
     app: { ...hanoi.app, adoption: 0, byAgeGroup: {} },
     interventions,
@@ -52,16 +52,16 @@ export interface ArmFigures {
 }
 
 /**
- * Runs one arm: `seedCases` initial cases drawn (from a seed-derived stream) among the residents of
+ * Runs one arm (`people` default {@link ARM_PEOPLE}): `seedCases` initial cases drawn (from a seed-derived stream) among the residents of
  * ward `seedWard` (or of every ward but `focusWard` when `seedWard` is −1), everything else as the
  * scenario says.
  */
 export function runArm(
   interventions: Intervention[],
   seed: number,
-  options: { seedWard: number; focusWard: number; seedCases?: number },
+  options: { seedWard: number; focusWard: number; seedCases?: number; people?: number },
 ): ArmFigures {
-  const scenario = armScenario(interventions);
+  const scenario = armScenario(interventions, options.people);
   const epi = createEpidemic(scenario, { seed, stepMinutes: 10, params: { initialInfected: 0 } });
   const world = epi.world;
   const pick = createRng(seed * 7919 + 17);
