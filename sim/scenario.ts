@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import hanoiDistrict from "./scenarios/hanoi-district.json";
 import hanoiWard from "./scenarios/hanoi-ward.json";
 import market from "./scenarios/market.json";
 import office from "./scenarios/office.json";
@@ -523,14 +524,15 @@ export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
 /** The shipped scenarios, bundled as data so they load from any build (no file lookups). */
 export const SHIPPED_SCENARIOS: Readonly<Record<string, unknown>> = {
   "hanoi-ward": hanoiWard,
+  "hanoi-district": hanoiDistrict,
   office,
   market,
   school,
 };
 
 /**
- * Reads a scenario's JSON without validating it: a shipped name (`"hanoi-ward"`, `"office"`, `"market"`,
- * `"school"`) or a path to a JSON file. Use with {@link applyScenarioOverrides} and {@link parseScenario}.
+ * Reads a scenario's JSON without validating it: a shipped name (`"hanoi-ward"`, `"hanoi-district"`,
+ * `"office"`, `"market"`, `"school"`) or a path to a JSON file. Use with {@link applyScenarioOverrides} and {@link parseScenario}.
  * @throws ScenarioError for an unknown name, an unreadable file or invalid JSON
  */
 export function readScenarioJson(nameOrPath: string): unknown {

@@ -3,7 +3,7 @@
  * their health daily and the team sends a symptomatic resident for a test, so the case is confirmed
  * (and isolated, and its contacts traced) a set number of days after symptom onset — sooner than
  * through the general symptomatic testing, and also for those who would not have come forward.
- * Sources and parameters: docs/interventions.md.
+ * Sources and parameters: docs/hanoi-2021.md.
  */
 import type { Rng } from "../random";
 import type { DayRestrictions } from "../world/restrictions";

@@ -235,9 +235,17 @@ function settingsTable(title: string, rows: readonly [string, string][]): string
 
 /** What an intervention does, in words, from its fields other than kind and dates. */
 function interventionDetails(iv: Scenario["interventions"][number]): string {
+  const value = (v: unknown): string =>
+    Array.isArray(v)
+      ? v.join("+")
+      : v !== null && typeof v === "object"
+        ? `(${Object.entries(v)
+            .map(([k, x]) => `${k} ${value(x)}`)
+            .join(", ")})`
+        : String(v);
   return Object.entries(iv)
     .filter(([k]) => k !== "kind" && k !== "from" && k !== "to")
-    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join("+") : String(v)}`)
+    .map(([k, v]) => `${k} ${value(v)}`)
     .join(", ");
 }
 
