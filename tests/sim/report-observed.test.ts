@@ -77,6 +77,8 @@ describe("comparison with Hanoi's reported cases", () => {
       /Directive 16, 24 Jul – 6 Aug<\/th><td>07-24 – 08-06<\/td><td>0\.67<\/td><td>3<\/td>/,
     );
     expect(section).toContain("<td>70</td><td>0.02</td>");
+    // Still self-contained: no address anywhere (the sources are named in the data file).
+    expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', "")).not.toMatch(/https?:|file:|\/\//);
     const { observed: _, ...withoutRecord } = scenario;
     const plain = renderReportHtml({ ...result, scenario: withoutRecord });
     expect(plain).not.toContain('id="observed"');
