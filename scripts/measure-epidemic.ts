@@ -20,7 +20,8 @@ const scenario = {
   ...loaded,
   epidemic: {
     ...loaded.epidemic,
-    ...(process.env.VARIANT === "delta" ? { variant: "delta" as const } : {}),
+    // hanoi-ward's own block is Delta (its Hanoi 2021 fit): the default strain unless VARIANT=delta.
+    variant: process.env.VARIANT === "delta" ? ("delta" as const) : ("ancestral" as const),
     ...(process.env.INITIAL ? { initialInfected: Number(process.env.INITIAL) } : {}),
   },
 };

@@ -31,7 +31,10 @@ const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 11 + i);
 
 // R pooled over the sweep's seeds (Σ secondary / Σ cases) at 10,000 people, past the small-population
 // shortfall of the 3,000-people CI test.
-const r = poolR(seeds.map((seed) => measureR(loadScenario("hanoi-ward"), { seed, population: 10_000 })));
+// The default (ancestral) strain: hanoi-ward's own block is Delta (its Hanoi 2021 fit).
+const hanoi = loadScenario("hanoi-ward");
+const ancestral = { ...hanoi, epidemic: { ...hanoi.epidemic, variant: "ancestral" as const } };
+const r = poolR(seeds.map((seed) => measureR(ancestral, { seed, population: 10_000 })));
 const office = loadScenario("office");
 const rows = [];
 for (const adoption of [0, 0.2, 0.4, 0.6, 0.8]) {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import hanoiDistrict from "./scenarios/hanoi-district.json";
 import hanoiWard from "./scenarios/hanoi-ward.json";
 import market from "./scenarios/market.json";
 import office from "./scenarios/office.json";
@@ -193,6 +194,22 @@ export const DEFAULT_APP_RESPONSE: Readonly<AppResponse> = Object.freeze(
 export type WardSelector = string[] | "all";
 
 /**
+ * A ring of a three-layer lockdown (`ringLockdown`): its wards and how much movement it keeps.
+ * @public
+ */
+export interface LockdownRing {
+  /** Wards of the ring. */
+  wards: string[];
+  /**
+   * Fraction of cross-ward trips from or into the ring still made (checkpoint leakage); default 0.05
+   * in the middle ring, 0.2 in the outer.
+   */
+  crossWardLeakage?: number;
+  /** Fraction of the ring's workplaces still open (essential work); default 0.1 middle, 0.3 outer. */
+  workplaceOpenShare?: number;
+}
+
+/**
  * Time-bounded interventions. Dates are inclusive ISO dates; `to` open-ended when absent.
  * @public
  */
@@ -214,6 +231,31 @@ export type Intervention =
       wards: WardSelector;
       /** Fraction of residents' trips out of the zone still made (essential). */
       exitShare: number;
+      /**
+       * Fraction of non-residents' trips into the zone the community team's checkpoints let through
+       * (default 0: entry control, residents only; 1: no entry control).
+       */
+      entryShare?: number;
+      /** Fraction of residents' market trips the team's food deliveries replace (default 0). */
+      foodDeliveryShare?: number;
+      /**
+       * Fraction of symptomatic residents the team finds through daily symptom reports and sends for a
+       * test (default 0: no reporting); they are confirmed {@link symptomReportDelayDays} after onset.
+       */
+      symptomReportShare?: number;
+      /** Days from symptom onset to the positive result of a reported resident (default 1). */
+      symptomReportDelayDays?: number;
+    }
+  | {
+      kind: "ringLockdown";
+      from: string;
+      to?: string;
+      /** The outbreak's core: sealed completely (residents stay home, nobody enters or leaves). */
+      core: string[];
+      /** The middle ring: essential trips only (markets, essential work), checkpoints at its edge. */
+      middle?: LockdownRing;
+      /** The outer ring: checkpoints and limited movement ("all": every ward not in core or middle). */
+      outer?: Omit<LockdownRing, "wards"> & { wards: WardSelector };
     }
   | {
       kind: "venueClosure";
@@ -336,6 +378,11 @@ export interface Scenario {
   interventions: Intervention[];
   /** Epidemic overrides. */
   epidemic: EpidemicSpec;
+  /**
+   * A public record the report compares the run with: `"hanoi-2021"`, Hanoi's reported cases of the
+   * 2021 Delta wave (docs/hanoi-2021.md).
+   */
+  observed?: "hanoi-2021";
 }
 
 /** The scenario JSON as the schema describes it, after validation with its defaults filled in. */
@@ -390,6 +437,35 @@ function venueOf(v: ScenarioJson["venues"][number]): VenueType {
   return venue;
 }
 
+/** A ring lockdown's wards: known names, each ward in one ring only. */
+function checkRings(
+  x: Extract<Intervention, { kind: "ringLockdown" }>,
+  path: string,
+  wardNames: Set<string>,
+): void {
+  const seen = new Map<string, string>();
+  const rings: [string, WardSelector | undefined][] = [
+    ["core", x.core],
+    ["middle.wards", x.middle?.wards],
+    ["outer.wards", x.outer?.wards],
+  ];
+  for (const [name, wards] of rings) {
+    if (wards === undefined) continue;
+    const at = join(path, name);
+    known(wards, at, wardNames, "ward");
+    if (wards === "all") continue;
+    wards.forEach((w, i) => {
+      const other = seen.get(w);
+      if (other !== undefined)
+        throw new ScenarioError(
+          join(at, i),
+          `ward "${w}" is already in ${other}: a ward is in one ring only`,
+        );
+      seen.set(w, name.replace(".wards", ""));
+    });
+  }
+}
+
 /**
  * Validates untrusted JSON as a {@link Scenario}: first against the scenario JSON Schema
  * (`schemas/scenario.schema.json`: types, ranges, required and unknown fields, defaults), then the
@@ -436,6 +512,7 @@ export function parseScenario(json: unknown): Scenario {
     if (x.to !== undefined && isoDate(x.to, join(p, "to")) < from)
       throw new ScenarioError(join(p, "to"), "must not be before `from`");
     if ("wards" in x) known(x.wards, join(p, "wards"), wardNames, "ward");
+    if (x.kind === "ringLockdown") checkRings(x, p, wardNames);
     if (x.kind === "vaccination" && x.priorityAgeGroups)
       known(x.priorityAgeGroups, join(p, "priorityAgeGroups"), groupNames, "age group");
   });
@@ -455,6 +532,7 @@ export function parseScenario(json: unknown): Scenario {
     epidemic: o.epidemic,
   };
   if (o.description !== undefined) scenario.description = o.description;
+  if (o.observed !== undefined) scenario.observed = o.observed;
   return scenario;
 }
 
@@ -541,14 +619,15 @@ export function resolveEpidemicParams(scenario: Scenario): EpidemicParams {
  */
 export const SHIPPED_SCENARIOS: Readonly<Record<string, unknown>> = {
   "hanoi-ward": hanoiWard,
+  "hanoi-district": hanoiDistrict,
   office,
   market,
   school,
 };
 
 /**
- * Reads a scenario's JSON without validating it: a shipped name (`"hanoi-ward"`, `"office"`, `"market"`,
- * `"school"`) or a path to a JSON file. Use with {@link applyScenarioOverrides} and {@link parseScenario}.
+ * Reads a scenario's JSON without validating it: a shipped name (`"hanoi-ward"`, `"hanoi-district"`,
+ * `"office"`, `"market"`, `"school"`) or a path to a JSON file. Use with {@link applyScenarioOverrides} and {@link parseScenario}.
  * @throws ScenarioError for an unknown name, an unreadable file or invalid JSON
  * @public
  */

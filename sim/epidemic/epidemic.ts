@@ -22,7 +22,8 @@ import { distanceKernel, drawCourse, infectiousness } from "./infection";
 import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from "../world/mobility";
 import { createPairMinutes } from "../world/pair-minutes";
 import { createStreams, type Rng } from "../random";
-import { inForce, selectWards } from "../world/restrictions";
+import { inForce, restrictionsOn, selectWards } from "../world/restrictions";
+import { reportSymptoms } from "./community-teams";
 import { type Intervention, resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
 import { buildWorld, HOME, type World } from "../world/world";
 
@@ -289,6 +290,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   const trackContacts = options.trackContacts ?? ivs.some((iv) => iv.kind === "f1Quarantine");
   const recentContacts: number[][][] = [];
   const confinement = new Uint8Array(n);
+  const symptomReported = new Uint8Array(n);
   const away = params.isolationSetting === "facility" ? AWAY : AT_HOME;
   const infectious: number[] = [];
   const near: number[] = [];
@@ -567,8 +569,9 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     testsToday = 0;
     reactionsToday = 0;
     falsePositivesToday = 0;
-    // Morning: false positives released, test results, mass testing, F1 tests, vaccination, then
-    // confinement for the day.
+    // Morning: green zones' symptom reports, false positives released, test results, mass testing, F1
+    // tests, vaccination, then confinement for the day.
+    reportSymptoms(st, world, restrictionsOn(scenario, day), day, testing, symptomReported);
     for (let p = 0; p < n; p++)
       if (st.falsePositive[p] && st.releaseAt[p]! <= day) {
         st.falsePositive[p] = 0;

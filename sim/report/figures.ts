@@ -60,7 +60,8 @@ export const HEADLINE_FIGURES: readonly HeadlineFigure[] = (
     {
       key: "clinical.hospitalisations",
       label: "Hospitalisations",
-      meaning: "hospital admissions by the end of the run (with the app; severity by age, Verity et al. 2020)",
+      meaning:
+        "hospital admissions by the end of the run (with the app; severity by age, Verity et al. 2020)",
       kind: "count",
     },
     {

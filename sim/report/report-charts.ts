@@ -80,7 +80,7 @@ export function interventionMarkers(scenario: Scenario | undefined): Interventio
 }
 
 /** The markers drawn over a day-axis plot, labels stacked in rows where they would overlap. */
-function markers(
+export function markers(
   list: readonly InterventionMarker[],
   x: Scale,
   area: { top: number; bottom: number; left: number; right: number },
@@ -98,7 +98,7 @@ function markers(
 }
 
 /** Mean line and (with ≥ 2 replicates) shaded band of a daily series. */
-function bandSeries(band: DailyBand, x: Scale, y: Scale, color: string, dash?: string): string {
+export function bandSeries(band: DailyBand, x: Scale, y: Scale, color: string, dash?: string): string {
   const days = band.mean.map((_, d) => d);
   return (
     (band.n >= 2 ? bandArea(days, band.low, band.high, x, y, { fill: color, "fill-opacity": 0.18 }) : "") +
@@ -123,7 +123,7 @@ export const OPENABM_TRACEABLE_FRACTION = 0.8;
 const percentTick = (v: number) => `${Math.round(v * 100)}%`;
 
 /** The day axis: one band per day, integer ticks. */
-function dayAxis(daily: readonly DayRow[]): Axis {
+export function dayAxis(daily: readonly DayRow[]): Axis {
   const n = daily.length;
   const first = daily[0]?.date;
   return {

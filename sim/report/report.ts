@@ -11,6 +11,7 @@ import {
   reportCharts,
 } from "./report-charts";
 import { formatFigure, HEADLINE_FIGURES } from "./figures";
+import { observedSection } from "./report-observed";
 import { type ReplicateSummary, summariseReplicates } from "./replicates";
 import { dailyCsv, detectionCsv, infectionsCsv, rocCsv } from "./report-csv";
 import { escapeHtml, formatCount, formatNumber, formatPercent, htmlPage, MISSING } from "./report-format";
@@ -256,9 +257,17 @@ function settingsTable(title: string, rows: readonly [string, string][]): string
 
 /** What an intervention does, in words, from its fields other than kind and dates. */
 function interventionDetails(iv: Scenario["interventions"][number]): string {
+  const value = (v: unknown): string =>
+    Array.isArray(v)
+      ? v.join("+")
+      : v !== null && typeof v === "object"
+        ? `(${Object.entries(v)
+            .map(([k, x]) => `${k} ${value(x)}`)
+            .join(", ")})`
+        : String(v);
   return Object.entries(iv)
     .filter(([k]) => k !== "kind" && k !== "from" && k !== "to")
-    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join("+") : String(v)}`)
+    .map(([k, v]) => `${k} ${value(v)}`)
     .join(", ");
 }
 
@@ -361,6 +370,7 @@ ${runs.length > 1 ? replicateTable(summariseReplicates(runs)) : headlineTable(s)
 ${figures}
 </div>
 </section>
+${observedSection(runs)}
 ${scenario ? settingsSection(scenario) : ""}
 </main>
 <footer>Data next to this page: summary.json, daily.csv (one row per day${runs.length > 1 ? " and seed" : ""}), roc.csv (fpr, tpr), detection.csv (contact detection by setting, carriage and distance), infections.csv (the line list)${runs.length > 1 ? "; with several seeds every CSV starts with a seed column" : ""}.</footer>

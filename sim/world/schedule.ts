@@ -81,6 +81,8 @@ export function buildDaySchedule(world: World, options: ScheduleOptions): DaySch
       if (rng.bernoulli(tripAllowed(r, homeWard, other))) w = other;
       else if (!v.essential) return -1;
     }
+    // A middle ring of a ring lockdown keeps only its essential venues open.
+    if (r.essentialOnly[w] && !v.essential) return -1;
     const list = world.visited[t]![w]!;
     return list.length === 0 ? -1 : list[rng.int(list.length)]!;
   };
@@ -89,7 +91,8 @@ export function buildDaySchedule(world: World, options: ScheduleOptions): DaySch
     const conf = options.confinement?.[p] ?? FREE;
     if (conf === AWAY) continue;
     const home = world.home[p]!;
-    if (conf === AT_HOME) {
+    // Residents of a sealed core (ring lockdown) stay home all day; food is brought to them.
+    if (conf === AT_HOME || r.sealed[world.ward[p]!]) {
       start.push(0);
       end.push(DAY_MINUTES);
       place.push(home);
@@ -134,7 +137,12 @@ export function buildDaySchedule(world: World, options: ScheduleOptions): DaySch
       const v = venues[t]!;
       if (r.closed.has(v.kind) || (v.schedule.days === "weekdays" && !weekday)) continue;
       if (v.ageGroups && !v.ageGroups.includes(world.scenario.ageGroups[world.ageGroup[p]!]!.name)) continue;
+      if (r.essentialOnly[hw] && !v.essential) continue;
       if (!rng.bernoulli(Math.min(1, (v.visitsPerWeek ?? 0) / 7))) continue;
+      // A green zone's community team delivers food: that share of market trips is not made (drawn
+      // only where deliveries run, so other wards' draws are unchanged).
+      const delivery = v.kind === "market" ? r.foodDelivery[hw]! : 0;
+      if (delivery > 0 && rng.bernoulli(delivery)) continue;
       const dur = Math.max(
         g,
         round((v.schedule.durationHours + rng.range(-1, 1) * v.schedule.durationJitterHours) * 60),

@@ -130,7 +130,8 @@ describe("epidemic", () => {
   }, 120_000);
 
   it("vaccinates without replacement, priority age groups first, and protection cuts infections", () => {
-    const base = withoutInterventions({ ...loadScenario("hanoi-ward"), population: 1000 });
+    // The default strain (hanoi-ward's own block is Delta with one-dose protection, its Hanoi 2021 fit).
+    const base = withoutInterventions({ ...loadScenario("hanoi-ward"), population: 1000, epidemic: {} });
     const vaccination = (rampDays: number) => ({
       kind: "vaccination" as const,
       from: base.startDate,

@@ -134,14 +134,14 @@ describe("report settings and markers", () => {
   const html = renderReportHtml({ ...syntheticResult(), scenario });
 
   it("marks the interventions that start within the run (hanoi-ward from 2021-07-12, 30 days)", () => {
-    // venueClosure 07-12 (day 0), venueClosure 07-19 (7), wardLockdown 07-24 (12), wardLockdown 08-10 (29),
-    // f1Quarantine and f2Monitoring 07-12 (0), vaccination 08-01 (20); the green zone (09-06) and mass
-    // testing (09-08) start after day 29.
+    // venueClosure 07-12 (day 0), venueClosure 07-19 (7), venueClosure (transit) and wardLockdown 07-24
+    // (12), f1Quarantine and f2Monitoring 07-12 (0), vaccination 08-01 (20); the green zones (08-16,
+    // 09-06), the ring lockdown (09-06) and mass testing (09-08) start after day 29.
     expect(
       interventionMarkers(scenario)
         .map((m) => m.day)
         .sort((a, b) => a - b),
-    ).toEqual([0, 0, 0, 7, 12, 20, 29]);
+    ).toEqual([0, 0, 0, 7, 12, 12, 20]);
     expect(chartOf(html, "compartments").match(/class="marker"/g)).toHaveLength(7);
   });
 
@@ -152,7 +152,7 @@ describe("report settings and markers", () => {
     );
     expect(settings).toContain("<td>30% (by age group: preschool 0%, school 15%, senior 15%)</td>");
     expect(settings).toContain(
-      "2021-07-24 to 2021-09-21: wards all, crossWardLeakage 0.2, workplaceOpenShare 0.3",
+      "2021-07-24 to 2021-09-21: wards all, crossWardLeakage 0.6, workplaceOpenShare 0.9",
     );
     expect(settings).toContain('<th scope="row">initialInfected</th><td>10</td>');
     // The shipped β (docs/epidemic-params.md), as the report prints numbers below 0.01: 6 decimals,

@@ -29,11 +29,26 @@ const errorOf = (json: unknown) => {
 
 describe("scenario", () => {
   it("loads every shipped scenario", () => {
-    for (const name of ["hanoi-ward", "office", "market", "school"]) {
+    for (const name of ["hanoi-ward", "hanoi-district", "office", "market", "school"]) {
       const s = loadScenario(name);
       expect(s.name).toBe(name);
       expect(s.population).toBeGreaterThan(0);
     }
+    // hanoi-district is hanoi-ward at 100,000 people, index cases scaled with the population.
+    const ward = loadScenario("hanoi-ward");
+    const district = loadScenario("hanoi-district");
+    expect(district.population).toBe(100_000);
+    expect(district.epidemic.initialInfected).toBe(
+      (ward.epidemic.initialInfected! * 100_000) / ward.population,
+    );
+    expect({ ...district, name: "", description: "", population: 0, epidemic: {} }).toEqual({
+      ...ward,
+      name: "",
+      description: "",
+      population: 0,
+      epidemic: {},
+    });
+    expect({ ...district.epidemic, initialInfected: 0 }).toEqual({ ...ward.epidemic, initialInfected: 0 });
     const h = loadScenario("hanoi-ward");
     expect(h.wards.length).toBe(11);
     const sizes = h.households.sizeDistribution;
@@ -103,7 +118,9 @@ describe("scenario", () => {
   });
 
   it("resolves epidemic parameters with the variant preset and β multiplier", () => {
-    const s = loadScenario("hanoi-ward");
+    // hanoi-ward's own epidemic block is Delta (its Hanoi 2021 fit); the defaults are the ancestral strain.
+    const s = { ...loadScenario("hanoi-ward"), epidemic: {} };
+    expect(loadScenario("hanoi-ward").epidemic.variant).toBe("delta");
     const anc = resolveEpidemicParams(s);
     const delta = resolveEpidemicParams({ ...s, epidemic: { variant: "delta", betaMultiplier: 2 } });
     expect(delta.beta).toBeCloseTo(2 * anc.beta);
