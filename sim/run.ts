@@ -134,10 +134,16 @@ export interface RunSize {
 }
 
 /**
- * One day of the time series.
+ * One day of the time series. Its testing and clinical fields (`tests`, `pcrReactions`,
+ * `falsePositives`, `hospitalised`, `inHospital`, `deaths`) are the epidemic's {@link DayReport} fields
+ * of the run with the app.
  * @public
  */
-export interface DayRow {
+export interface DayRow
+  extends Pick<
+    DayReport,
+    "tests" | "pcrReactions" | "falsePositives" | "hospitalised" | "inHospital" | "deaths"
+  > {
   /** Day index (0 = the scenario's start date). */
   day: number;
   /** The day's date, ISO `YYYY-MM-DD` (UTC). */
@@ -167,18 +173,6 @@ export interface DayRow {
   infectious: number;
   /** Recovered: no longer infectious (people). */
   recovered: number;
-  /** Samples PCR-tested that day (mass testing and F1 tests). */
-  tests: number;
-  /** PCR reactions run that day on those samples (a pool is one reaction; a positive pool's retests one each). */
-  pcrReactions: number;
-  /** Confirmed that day on a false positive result (not infected when sampled). */
-  falsePositives: number;
-  /** Hospital admissions that day (with the app). */
-  hospitalised: number;
-  /** People in hospital at the end of the day (with the app). */
-  inHospital: number;
-  /** Deaths that day (with the app). */
-  deaths: number;
 }
 
 /**
