@@ -7,6 +7,19 @@ import type { SimulationSummary } from "../run";
 /** How a figure is shown: a count, a share (as a percentage), days or a plain number. */
 export type FigureKind = "count" | "share" | "days" | "number";
 
+/**
+ * The values a figure of each kind can take, to which its interval over seeds is clipped: shares and the
+ * one `number` (a ROC-AUC) lie in [0, 1], durations are not negative, counts are left open (infections
+ * averted can be negative).
+ * @public
+ */
+export const FIGURE_RANGES: Readonly<Record<FigureKind, readonly [number, number]>> = {
+  count: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+  share: [0, 1],
+  days: [0, Number.POSITIVE_INFINITY],
+  number: [0, 1],
+};
+
 /** One headline figure. */
 export interface HeadlineFigure {
   /** Stable key (also the dotted path of the figure in `summary.json`, e.g. `detection.sensitivity`). */

@@ -4,7 +4,7 @@
  * `sim/report/stats.ts` for the interval). Infections averted are paired: each replicate runs the same world
  * and seed with and without the app, and the interval is over those per-replicate differences.
  */
-import { HEADLINE_FIGURES } from "./figures";
+import { FIGURE_RANGES, HEADLINE_FIGURES } from "./figures";
 import type { SimulationResult, SimulationSummary } from "../run";
 import { type ReplicateStat, replicateStat } from "./stats";
 
@@ -45,7 +45,10 @@ export function summariseReplicates(results: readonly SimulationResult[]): Repli
     figures[f.key] = {
       label: f.label,
       meaning: f.meaning,
-      ...replicateStat(results.map((r) => f.get(r.summary))),
+      ...replicateStat(
+        results.map((r) => f.get(r.summary)),
+        FIGURE_RANGES[f.kind],
+      ),
     };
   return {
     scenario: first.scenario,

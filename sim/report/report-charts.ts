@@ -26,6 +26,7 @@ import {
 import type { DayRow, SimulationResult } from "../run";
 import type { Scenario } from "../scenario";
 import { replicateStat } from "./stats";
+import { FIGURE_RANGES } from "./figures";
 
 /** Stable `data-chart` identifiers of the report's charts, in page order. */
 export const REPORT_CHARTS = [
@@ -401,7 +402,10 @@ export function f1Chart(runs: readonly SimulationResult[]): string {
   const s = runs[0]!.summary;
   const many = runs.length >= 2;
   const stat = (pick: (x: SimulationResult["summary"]) => number) =>
-    replicateStat(runs.map((r) => pick(r.summary)));
+    replicateStat(
+      runs.map((r) => pick(r.summary)),
+      FIGURE_RANGES.share,
+    );
   const interval = (st: ReturnType<typeof replicateStat>) =>
     Number.isFinite(st.low) ? `95% CI ${formatPercent(st.low)}–${formatPercent(st.high)}` : "";
   const bars = [

@@ -41,12 +41,25 @@ export interface ReplicateStat {
   high: number;
 }
 
-/** Mean, SD and 95 % t interval of the finite values among `values` (see {@link ReplicateStat}). */
-export function replicateStat(values: readonly number[]): ReplicateStat {
+/**
+ * Mean, SD and 95 % t interval of the finite values among `values` (see {@link ReplicateStat}). With
+ * `range` (the figure's possible values, e.g. [0, 1] for a share), the interval is clipped to it: the
+ * expected value of a share cannot leave [0, 1], though mean ± t·SD/√n can with few seeds.
+ */
+export function replicateStat(
+  values: readonly number[],
+  range: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+): ReplicateStat {
   const xs = values.filter(Number.isFinite);
   const n = xs.length;
   const mean = n > 0 ? xs.reduce((a, x) => a + x, 0) / n : Number.NaN;
   const sd = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : Number.NaN;
   const half = n > 1 ? (tQuantile975(n - 1) * sd) / Math.sqrt(n) : Number.NaN;
-  return { n, mean, sd, low: mean - half, high: mean + half };
+  return {
+    n,
+    mean,
+    sd,
+    low: Number.isNaN(half) ? Number.NaN : Math.max(range[0], mean - half),
+    high: Number.isNaN(half) ? Number.NaN : Math.min(range[1], mean + half),
+  };
 }

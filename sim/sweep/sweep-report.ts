@@ -4,7 +4,7 @@
  * series per combination of the other axes' values — and a table of the grid points. Self-contained
  * like the run report: inline CSS and SVG, no scripts or network access.
  */
-import { formatFigure, HEADLINE_FIGURES, type HeadlineFigure } from "../report/figures";
+import { FIGURE_RANGES, formatFigure, HEADLINE_FIGURES, type HeadlineFigure } from "../report/figures";
 import { escapeHtml, htmlPage } from "../report/report-format";
 import {
   type Axis,
@@ -77,6 +77,7 @@ export function figureAgainstAxis(
             (r) => r.grid[axis.path] === v && Object.entries(combo).every(([k, cv]) => r.grid[k] === cv),
           )
           .map((r) => figure.get(r.summary)),
+        FIGURE_RANGES[figure.kind],
       ),
     );
     return { label, color: PALETTE[s % PALETTE.length]!, stats };
@@ -183,7 +184,10 @@ export function renderSweepReport(manifest: SweepManifest, records: readonly Run
     (k) => HEADLINE_FIGURES.find((f) => f.key === k)!,
   );
   const ci = (f: HeadlineFigure, rs: readonly RunRecord[]) => {
-    const st = replicateStat(rs.map((r) => f.get(r.summary)));
+    const st = replicateStat(
+      rs.map((r) => f.get(r.summary)),
+      FIGURE_RANGES[f.kind],
+    );
     return `${formatFigure(f.kind, st.mean)}${Number.isFinite(st.low) ? ` (${formatFigure(f.kind, st.low)} to ${formatFigure(f.kind, st.high)})` : ""}`;
   };
   const table =

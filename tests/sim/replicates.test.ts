@@ -59,6 +59,16 @@ describe("replicate statistics", () => {
     expect(st.high).toBeCloseTo(3 + 1.962929, 5);
   });
 
+  it("clips the interval to the figure's range: a share's mean cannot leave [0, 1]", () => {
+    // By hand: mean 0.983333, SD 0.0288675, half-width t(0.975, 2) · SD / √3 = 4.303 · 0.0288675 / 1.7320508
+    // = 0.0717167, so 0.911617 to 1.055050, clipped above at 1.
+    const st = replicateStat([0.95, 1, 1], [0, 1]);
+    expect(st.mean).toBeCloseTo(0.983333, 6);
+    expect(st.low).toBeCloseTo(0.911617, 5);
+    expect(st.high).toBe(1);
+    expect(replicateStat([0.95, 1, 1]).high).toBeCloseTo(1.05505, 5);
+  });
+
   it("leaves undefined replicates out; one value has no spread", () => {
     const st = replicateStat([Number.NaN, 4, Number.NaN]);
     expect(st.n).toBe(1);
