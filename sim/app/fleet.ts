@@ -18,9 +18,7 @@
  * scans due at that instant run.
  */
 import {
-  calibrationModels,
   type CoreEventKind,
-  createMemoryLog,
   createTracerCore,
   type GaenSchedule,
   INTERVAL_MS,
@@ -31,17 +29,14 @@ import {
   type VirtualClock,
 } from "../../src/index";
 import {
-  createShadowPhone,
   fleetRadio,
   type PhoneFleetOptions,
-  phoneStation,
-  phoneIdentity,
   RADIO_RANGE_M,
   seededBytes,
+  setUpAppUsers,
   type ShadowPhone,
 } from "./phones";
 import type { RadioStation } from "../radio/radio";
-import { createRng } from "../random";
 
 /** One phone of the batched fleet. */
 export interface CorePhone {
@@ -83,12 +78,6 @@ export interface Fleet {
  */
 export type BatchedFleetOptions = Omit<PhoneFleetOptions, "timerByTimer">;
 
-/**
- * Rows a phone's log starts with: about one day of sightings in a city setting (hanoi-ward logs ≈ 1,030–1,090
- * per phone-day), so a log grows a few times over a run instead of from 64 rows every day.
- */
-const SIGHTINGS_PER_PHONE_DAY = 1024;
-
 /** What an advertiser has on air: its identifier, AEM, and since when (unix ms). */
 interface Air {
   rpi: Uint8Array;
@@ -102,7 +91,6 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const world = mobility.world;
   const startMs = mobility.dayStartMs(0);
   const clock = virtualClock(startMs);
-  const models = calibrationModels();
   const owns = options.owns ?? (() => true);
   const sampling = options.radio ?? "packets";
   const { modelAt } = fleetRadio(mobility, seed);
@@ -115,17 +103,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   let failure: unknown;
   let sightings = 0;
 
-  for (let p = 0; p < world.size; p++) {
-    if (!world.hasApp[p]) continue;
-    const identity = phoneIdentity(seed, p, models);
-    const { model, calibration: cal } = identity;
-    stations[p] = phoneStation(identity, world.carriage[p]!);
-    if (!owns(p)) {
-      shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 2 });
-      continue;
-    }
-    const jitter = createRng(identity.jitterSeed);
-    const log = createMemoryLog({ initialCapacity: SIGHTINGS_PER_PHONE_DAY });
+  setUpAppUsers(world, seed, clock, startMs, owns, stations, shadows, (identity, log, jitter) => {
+    const { person: p, model, calibration: cal } = identity;
     const core = createTracerCore({
       scanSink: (batch) => {
         log.recordScan(batch);
@@ -141,7 +120,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     const phone: CorePhone = { person: p, model, log, core };
     local[p] = phone;
     phones.push(phone);
-  }
+  });
 
   /** Carries out the writes `phone`'s core queued, as the device tracer does (in order). */
   const write = (phone: CorePhone) => {

@@ -37,7 +37,7 @@ import {
   type RadioStation,
   stationFor,
 } from "../radio/radio";
-import { createRng, hash32, mix32 } from "../random";
+import { createRng, hash32, mix32, type Rng } from "../random";
 import { CARRIAGES } from "../scenario";
 import { placeKind } from "../world/world";
 
@@ -264,6 +264,44 @@ export function phoneStation(identity: PhoneIdentity, carriage: number): RadioSt
   });
 }
 
+/**
+ * Rows a phone's log starts with: about one day of sightings in a city setting (hanoi-ward logs ≈
+ * 1,030–1,090 per phone-day), so a log grows a few times over a run instead of from 64 rows every day.
+ */
+const SIGHTINGS_PER_PHONE_DAY = 1024;
+
+/**
+ * The app users of a fleet, set up the same way by both engines: each one's identity and radio station
+ * (into `stations`), a shadow for a phone another partition simulates (into `shadows`), and for each of
+ * this partition's own phones, `own(identity, log, jitter)` with its empty memory log and jitter stream.
+ */
+export function setUpAppUsers(
+  world: { size: number; hasApp: ArrayLike<number>; carriage: ArrayLike<number> },
+  seed: number,
+  clock: VirtualClock,
+  startMs: number,
+  owns: (person: number) => boolean,
+  stations: RadioStation[],
+  shadows: (ShadowPhone | undefined)[],
+  own: (identity: PhoneIdentity, log: MemoryContactLog, jitter: Rng) => void,
+): void {
+  const models = calibrationModels();
+  for (let p = 0; p < world.size; p++) {
+    if (!world.hasApp[p]) continue;
+    const identity = phoneIdentity(seed, p, models);
+    stations[p] = phoneStation(identity, world.carriage[p]!);
+    if (!owns(p)) {
+      shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 2 });
+      continue;
+    }
+    own(
+      identity,
+      createMemoryLog({ initialCapacity: SIGHTINGS_PER_PHONE_DAY }),
+      createRng(identity.jitterSeed),
+    );
+  }
+}
+
 /** A fleet's radio: the pooled field fit and the per-setting fits, picked per link by place. */
 export interface FleetRadio {
   /** The pooled field fit (links whose place is unknown). */
@@ -296,7 +334,6 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const world = mobility.world;
   const startMs = mobility.dayStartMs(0);
   const clock = virtualClock(startMs);
-  const models = calibrationModels();
   const owns = options.owns ?? (() => true);
   const stations: RadioStation[] = [];
   const byPerson: (Phone | undefined)[] = new Array(world.size);
@@ -326,17 +363,8 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
     remote: (id, t) => shadows[Number(id)]?.onAir(t),
   });
   const phones: Phone[] = [];
-  for (let p = 0; p < world.size; p++) {
-    if (!world.hasApp[p]) continue;
-    const identity = phoneIdentity(seed, p, models);
-    const { model, calibration: cal } = identity;
-    stations[p] = phoneStation(identity, world.carriage[p]!);
-    if (!owns(p)) {
-      shadows[p] = createShadowPhone(identity, clock, startMs, { retentionDays: 2 });
-      continue;
-    }
-    const log = createMemoryLog();
-    const jitter = createRng(identity.jitterSeed);
+  setUpAppUsers(world, seed, clock, startMs, owns, stations, shadows, (identity, log, jitter) => {
+    const { person: p, model, calibration: cal } = identity;
     const tracer = createTracer({
       transport: medium.createTransport(String(p)),
       log: log as ContactLog,
@@ -349,7 +377,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
     const phone: Phone = { person: p, model, log, tracer };
     byPerson[p] = phone;
     phones.push(phone);
-  }
+  });
   return {
     byPerson,
     phones,
