@@ -3,6 +3,7 @@
  * tracer, log and matcher), the health authority publishing keys, and notified contacts quarantining —
  * next to the same world without the app, so infections averted can be counted.
  */
+import { buildMobility } from "./world/build";
 import {
   calibrationModels,
   DAY_MS,
@@ -271,7 +272,8 @@ const DAY_KEY = (interval: number) => Math.floor(interval / INTERVALS_PER_DAY);
  * @public
  */
 export function startWithoutApp(scenario: Scenario, contacts?: ContactTrace): () => number {
-  const epi = createEpidemic(scenario, { seed: scenario.seed, ...(contacts ? { contacts } : {}) });
+  const mobility = buildMobility(scenario, { seed: scenario.seed, ...(contacts ? { contacts } : {}) });
+  const epi = createEpidemic(scenario, { seed: scenario.seed, mobility });
   return () => epi.runDay().infections;
 }
 
@@ -377,9 +379,9 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   let tracker: PairDayTracker | undefined;
   const epi = createEpidemic(scenario, {
     seed,
+    mobility: buildMobility(scenario, { seed, ...(contacts ? { contacts } : {}) }),
     trackContacts: true,
     onStep: () => tracker?.step(),
-    ...(contacts ? { contacts } : {}),
   });
   const world = epi.world;
   tracker = createPairDayTracker(epi.mobility, world.hasApp);

@@ -21,6 +21,7 @@ import {
   utcOffsetBoundary,
   withDayBoundary,
 } from "../../src/index";
+import { buildMobility } from "../world/build";
 import { createAuthority } from "./authority";
 import { detectionSample } from "./detection";
 import type { ContactTrace } from "../world/contact-trace";
@@ -174,7 +175,10 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
     options.epidemic ??
     createEpidemic(scenario, {
       seed: scenario.seed,
-      ...(options.contacts ? { contacts: options.contacts } : {}),
+      mobility: buildMobility(scenario, {
+        seed: scenario.seed,
+        ...(options.contacts ? { contacts: options.contacts } : {}),
+      }),
     });
   const owner = partitionOf(epi.world.hasApp, options.count);
   const fleetOptions = {

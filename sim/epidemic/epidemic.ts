@@ -7,7 +7,7 @@
  * in docs/epidemic-params.md. Also {@link measureR}, the reproduction number of the early generations,
  * used to calibrate β.
  */
-import { buildContactWorld, createContactMobility } from "../world/contact-mobility";
+import { buildMobility } from "../world/build";
 import type { ContactTrace } from "../world/contact-trace";
 import type { EpidemicParams } from "./epidemic-params";
 import {
@@ -19,13 +19,13 @@ import {
   type DayContacts,
 } from "../world/ground-truth";
 import { distanceKernel, drawCourse, infectiousness } from "./infection";
-import { AT_HOME, AWAY, createMobility, DAY_MINUTES, FREE, type Mobility } from "../world/mobility";
+import { AT_HOME, AWAY, DAY_MINUTES, FREE, type Mobility } from "../world/mobility";
 import { createPairMinutes } from "../world/pair-minutes";
 import { createStreams, type Rng } from "../random";
 import { inForce, restrictionsOn, selectWards } from "../world/restrictions";
 import { reportSymptoms } from "./community-teams";
 import { type Intervention, resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
-import { buildWorld, HOME, type World } from "../world/world";
+import { HOME, type World } from "../world/world";
 
 /**
  * Compartments.
@@ -176,6 +176,11 @@ export interface EpidemicOptions {
   seed?: number;
   /** Parameter overrides on top of the scenario's. */
   params?: Partial<EpidemicParams>;
+  /**
+   * The world and its movement, built by the world layer (`buildMobility`) from the same scenario and
+   * seed; when given, `stepMinutes` and `contacts` are not used. Default: built from them here.
+   */
+  mobility?: Mobility;
   /** Mobility step in minutes (default 5, or 20 s when replaying `contacts`). */
   stepMinutes?: number;
   /** Compute true close contacts every day (default: when F1 quarantine is in the scenario). */
@@ -270,14 +275,14 @@ function createState(n: number): EpidemicState {
  */
 export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}): Epidemic {
   const streams = createStreams(options.seed ?? scenario.seed);
-  const mobility = options.contacts
-    ? createContactMobility(
-        buildContactWorld(scenario, options.contacts.size, streams),
-        options.contacts,
-        streams,
-        options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes },
-      )
-    : createMobility(buildWorld(scenario, streams), streams, { stepMinutes: options.stepMinutes ?? 5 });
+  // The world and its movement come from the world layer; built here only when the caller gave none.
+  const mobility =
+    options.mobility ??
+    buildMobility(scenario, {
+      seed: streams.seed,
+      ...(options.stepMinutes !== undefined ? { stepMinutes: options.stepMinutes } : {}),
+      ...(options.contacts ? { contacts: options.contacts } : {}),
+    });
   const world = mobility.world;
   const params: EpidemicParams = { ...resolveEpidemicParams(scenario), ...options.params };
   const rng: Rng = streams.stream("disease");
