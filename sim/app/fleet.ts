@@ -36,7 +36,7 @@ import {
   setUpAppUsers,
   type ShadowPhone,
 } from "./phones";
-import type { RadioStation } from "../radio/radio";
+import type { RadioStation, ScanSummary } from "../radio/radio";
 
 /** One phone of the batched fleet. */
 export interface CorePhone {
@@ -99,6 +99,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const local: (CorePhone | undefined)[] = new Array(world.size);
   /** What each local phone has on air (set at its rotations). */
   const air: (Air | undefined)[] = new Array(world.size);
+  /** What each local phone had on air before its latest rotation. */
+  const previousAir: (Air | undefined)[] = new Array(world.size);
   const phones: CorePhone[] = [];
   let failure: unknown;
   let sightings = 0;
@@ -152,7 +154,12 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const shadowAir: (Air | undefined)[] = new Array(world.size);
   const shadowSource: unknown[] = new Array(world.size);
   const onAirOf = (p: number, t: number): Air | undefined => {
-    if (local[p]) return air[p];
+    if (local[p]) {
+      // A phone stepped earlier in this stretch may already have rotated at its end: at `t` (before
+      // that end) its previous identifier was on air.
+      const a = air[p];
+      return a !== undefined && a.since > t ? previousAir[p] : a;
+    }
     const s = shadows[p]?.onAir(t);
     if (s?.payload.scheme !== "gaen") return undefined;
     if (shadowSource[p] !== s) {
@@ -163,6 +170,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   };
 
   const near: number[] = [];
+  /** The radio's summary of one link's scan, written in place by every draw. */
+  const summary: ScanSummary = { packets: 0, meanRssi: 0, maxRssi: 0 };
   // The pair whose distance the radio asks for: one function for every call, not a closure per link.
   let linkAdvertiser = 0;
   let linkScanner = 0;
@@ -186,7 +195,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       linkScanner = me;
       const model = modelAt(other, me, from);
       if (sampling === "scan") {
-        const s = model.scan(stations[other]!, scanner, from, to, distanceAt);
+        const s = model.scan(stations[other]!, scanner, from, to, distanceAt, summary);
         if (s) core.hearSummary(on.rpi, on.aem, s.packets, s.meanRssi, s.maxRssi);
       } else {
         const rssi = model.samples(stations[other]!, scanner, from, to, distanceAt);
@@ -201,14 +210,18 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     const r = phone.core.step();
     if (r.rotation) {
       const b = r.rotation;
-      if (b.payload.scheme === "gaen")
+      if (b.payload.scheme === "gaen") {
+        previousAir[phone.person] = air[phone.person];
         air[phone.person] = { rpi: b.payload.rpi, aem: b.payload.aem, since: r.at };
+      }
     }
     write(phone);
   };
 
   let now = startMs;
   let started = false;
+  /** Phones (by index) with a scan event due exactly at the current stretch's end. */
+  const atEnd: number[] = [];
   const fleet: BatchedFleet = {
     phones,
     byPerson: local,
@@ -230,25 +243,31 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
         const boundary = (Math.floor(now / INTERVAL_MS) + 1) * INTERVAL_MS;
         const end = Math.min(boundary, target);
         clock.advanceTo(end);
-        // Events strictly inside the stretch, phone after phone.
-        for (const phone of phones) {
+        // Phone after phone, each touched once: its events strictly inside the stretch, then its
+        // rotation and purge due at the stretch's end (a later phone's scan inside the stretch still
+        // hears this one's previous identifier: see onAirOf). Then, once every phone has rotated, the
+        // scans due exactly at the end, which hear the new identifiers only from the end on (nothing).
+        atEnd.length = 0;
+        for (let i = 0; i < phones.length; i++) {
+          const phone = phones[i]!;
           const core = phone.core;
-          for (let at = core.nextDue(); at < end; at = core.nextDue()) {
+          let at = core.nextDue();
+          for (; at < end; at = core.nextDue()) {
             const kind = core.nextKind();
             if (kind === "rotate") throw new Error(`rotation at ${at} is not on an interval boundary`);
             stepPhone(phone, kind, at);
           }
-        }
-        // At the stretch's end: every phone's rotation and purge first, then the scans due then.
-        for (const phone of phones) {
-          const core = phone.core;
-          for (let at = core.nextDue(); at === end; at = core.nextDue()) {
+          for (; at === end; at = core.nextDue()) {
             const kind = core.nextKind();
-            if (kind !== "rotate" && kind !== "purge") break;
+            if (kind !== "rotate" && kind !== "purge") {
+              atEnd.push(i);
+              break;
+            }
             stepPhone(phone, kind, at);
           }
         }
-        for (const phone of phones) {
+        for (const i of atEnd) {
+          const phone = phones[i]!;
           const core = phone.core;
           for (let at = core.nextDue(); at === end; at = core.nextDue())
             stepPhone(phone, core.nextKind(), at);

@@ -154,7 +154,8 @@ export interface RadioModel {
    * What `scanner` hears from `advertiser` in the scan window [from, to) (unix ms), drawn as one
    * summary from the distribution the per-packet model ({@link RadioModel.samples}) implies, without
    * drawing the packets; `undefined` when nothing is received. See {@link createRadioModel} for the
-   * method and what it approximates.
+   * method and what it approximates. With `out`, the summary is written into it and `out` returned (a
+   * host drawing millions of scans then makes no object per draw).
    */
   scan(
     advertiser: RadioStation,
@@ -162,6 +163,7 @@ export interface RadioModel {
     from: number,
     to: number,
     distanceAt: DistanceAt,
+    out?: ScanSummary,
   ): ScanSummary | undefined;
 }
 
@@ -282,7 +284,7 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
   return {
     params,
     meanRssi,
-    scan(a, s, from, to, distanceAt) {
+    scan(a, s, from, to, distanceAt, out) {
       // The advertising events in [from, to): exact, from the two edge events' jitter.
       const phase = hashUniform(seed, a.seed, 7) * interval;
       const advSeed = hash32(a.seed, seed);
@@ -331,11 +333,13 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       }
       const packets = n - i;
       if (packets === 0) return undefined;
-      return {
-        packets,
-        meanRssi: Math.round(level + (scale * table.suffix[row * (n + 1) + i]!) / packets),
-        maxRssi: Math.round(level + scale * table.offsets[base + n - 1]!),
-      };
+      const meanRssi = Math.round(level + (scale * table.suffix[row * (n + 1) + i]!) / packets);
+      const maxRssi = Math.round(level + scale * table.offsets[base + n - 1]!);
+      if (!out) return { packets, meanRssi, maxRssi };
+      out.packets = packets;
+      out.meanRssi = meanRssi;
+      out.maxRssi = maxRssi;
+      return out;
     },
     samples(a, s, from, to, distanceAt, out = []) {
       const pk = carriagePair(a.carriage, s.carriage);

@@ -188,7 +188,7 @@ export interface TracerCore {
   endScan(): Sighting[];
   /** Closes the open scan without keeping what it heard (the radio failed or went away). */
   abandonScan(): void;
-  /** Removes and returns the queued log writes, oldest first. */
+  /** Removes and returns the queued log writes, oldest first (a frozen empty array when none are queued). */
   takeWrites(): LogWrite[];
 
   // --- the core's own timeline, for hosts without timers -----------------------------------------
@@ -380,6 +380,8 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       aggregator.endScan();
     },
     takeWrites() {
+      // Most steps queue nothing: hand out one shared empty array then, not a new one per call.
+      if (writes.length === 0) return NO_WRITES as LogWrite[];
       const out = writes;
       writes = [];
       return out;
@@ -442,3 +444,5 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
 }
 
 const EMPTY = new Uint8Array(0);
+/** What {@link TracerCore.takeWrites} returns when nothing is queued (frozen: callers only read it). */
+const NO_WRITES: readonly LogWrite[] = Object.freeze([]);
