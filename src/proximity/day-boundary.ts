@@ -26,13 +26,19 @@ const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
+/** Offsets of the boundaries seen so far (a policy asks once per window; a regex match allocates). */
+const fixedOffsets = new Map<string, number | undefined>();
+
 /** The fixed offset of a boundary in minutes east of UTC, or undefined for an IANA zone. */
 function fixedOffsetMinutes(boundary: DayBoundary): number | undefined {
   if (boundary === "UTC") return 0;
+  if (fixedOffsets.has(boundary)) return fixedOffsets.get(boundary);
   const m = OFFSET.exec(boundary);
-  if (!m) return undefined;
-  const minutes = Number(m[2]) * 60 + Number(m[3]);
-  return m[1] === "-" ? -minutes : minutes;
+  const minutes = m ? Number(m[2]) * 60 + Number(m[3]) : undefined;
+  const offset = minutes === undefined ? undefined : m![1] === "-" ? -minutes : minutes;
+  // Bounded: boundaries are few (a policy's, a scenario's); an unbounded stream of strings is not cached.
+  if (fixedOffsets.size < 256) fixedOffsets.set(boundary, offset);
+  return offset;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -124,35 +124,49 @@ export function scoreWindow(
   policy: ContactPolicy,
   windowSeconds = DEFAULT_WINDOW_SECONDS,
 ): WindowResult {
+  // One pass: the instances kept (attenuation at most `ignoreAboveDb`), their attenuations, lowest
+  // calibration confidence and covered seconds, without an intermediate array per step.
   const ignore = policy.ignoreAboveDb;
-  const kept =
-    ignore === undefined ? instances : instances.filter((s) => instanceAttenuation(s, policy) <= ignore);
-  const attenuation = windowAttenuation(kept.length > 0 ? kept : instances, policy) ?? Number.NaN;
-  const confidence = Math.min(3, ...kept.map((s) => s.calibrationConfidence ?? 3));
+  const keptAttenuations: number[] = [];
+  let confidence = 3;
+  let seconds = 0;
+  let beacons = 0;
+  for (const s of instances) {
+    beacons += s.packets ?? 1;
+    const a = instanceAttenuation(s, policy);
+    if (ignore !== undefined && a > ignore) continue;
+    keptAttenuations.push(a);
+    confidence = Math.min(confidence, s.calibrationConfidence ?? 3);
+    seconds += s.secondsSinceLastScan;
+  }
+  const kept = keptAttenuations.length;
+  const all = kept > 0 ? keptAttenuations : instances.map((s) => instanceAttenuation(s, policy));
+  const attenuation =
+    all.length === 0
+      ? Number.NaN
+      : policy.window.aggregate === "mean"
+        ? all.reduce((x, y) => x + y, 0) / all.length
+        : quantile(all, policy.window.quantile);
   const margin = policy.confidenceMarginDb[Math.max(0, Math.min(3, Math.round(confidence)))] ?? 0;
   const bucket = distanceBucket(attenuation - margin, policy.buckets);
   const model = policy.probability;
   const probability =
-    model && kept.length > 0
+    model && kept > 0
       ? 1 / (1 + Math.exp(-(model.intercept + model.slope * (attenuation - margin))))
       : model
         ? 0
         : undefined;
-  const close =
-    kept.length > 0 && DISTANCE_BUCKETS.indexOf(bucket) <= DISTANCE_BUCKETS.indexOf(policy.closeBucket);
-  const covered = Math.min(
-    windowSeconds,
-    kept.reduce((sum, s) => sum + s.secondsSinceLastScan, 0),
-  );
+  const close = kept > 0 && DISTANCE_BUCKETS.indexOf(bucket) <= DISTANCE_BUCKETS.indexOf(policy.closeBucket);
+  const covered = Math.min(windowSeconds, seconds);
   return {
     start,
     instances: instances.length,
-    beacons: instances.reduce((sum, s) => sum + (s.packets ?? 1), 0),
+    beacons,
     attenuation: Math.round(attenuation * 10) / 10,
     bucket,
     close,
     closeSeconds: close ? covered : 0,
-    weightedSeconds: kept.length > 0 ? covered * policy.weights[bucket] : 0,
+    weightedSeconds: kept > 0 ? covered * policy.weights[bucket] : 0,
     ...(probability === undefined ? {} : { probability }),
     expectedCloseSeconds: probability === undefined ? (close ? covered : 0) : covered * probability,
   };
