@@ -9,7 +9,10 @@
  *   tracer on timers; `--engine device`), and their speed ratio — the baseline measured in the same run;
  * - `target`: 10,000 people × 3 days, batched — the issue's target of ≥ 5,000 app-phone-days/s per core;
  * - `scaling` (only when `SIM_BENCH_SCALE=1`): 100,000 people × 1 day against 10,000 × 1 day, the
- *   per-phone-day time ratio (target ≤ 1.3).
+ *   per-phone-day time ratio (target ≤ 1.3), at adoption `SIM_BENCH_SCALE_ADOPTION` (default 1; 0.25
+ *   makes the 100,000-people row a quarter as long).
+ * Every row gives `logKBPerPhoneDay`: the phones' contact logs (the summary's `logBytes`, allocated
+ * capacity included) per app-phone-day, in kB (target ≤ 20).
  * `SIM_BENCH_TARGET=people,days` changes the target row's size (e.g. `2000,1` for a quick look);
  * `SIM_BENCH_WORKERS=2` runs the target row with that many worker threads too.
  */
@@ -35,6 +38,8 @@ interface Row {
   sightingsPerPhoneDay: number;
   peakRssMB: number;
   rssPerPhoneDayKB: number;
+  adoption: number;
+  logKBPerPhoneDay: number;
 }
 
 async function measureRun(
@@ -44,6 +49,7 @@ async function measureRun(
   engine: SimEngine,
   workers = 1,
   radio: RadioSampling = "scan",
+  adoption = 1,
 ): Promise<Row> {
   const scenario = loadScenario("hanoi-ward");
   globalThis.gc?.();
@@ -58,7 +64,7 @@ async function measureRun(
     scenario,
     phones: people,
     days,
-    adoption: 1,
+    adoption,
     workers,
     radio,
     engine,
@@ -86,6 +92,8 @@ async function measureRun(
     sightingsPerPhoneDay: sig3(r.summary.sightingsLogged / phoneDays),
     peakRssMB: sig3(peakRss / 2 ** 20),
     rssPerPhoneDayKB: sig3((peakRss - rss0) / 1024 / phoneDays),
+    adoption,
+    logKBPerPhoneDay: sig3(r.summary.logBytes / phoneDays / 1000),
   };
 }
 
@@ -107,8 +115,9 @@ const bench: Bench = {
       rows.push(await measureRun("target", people, days, "batched", w));
     let scaling: Record<string, number> | undefined;
     if (process.env.SIM_BENCH_SCALE === "1") {
-      const small = await measureRun("scaling", 10_000, 1, "batched");
-      const large = await measureRun("scaling", 100_000, 1, "batched");
+      const adoption = Number(process.env.SIM_BENCH_SCALE_ADOPTION ?? 1);
+      const small = await measureRun("scaling", 10_000, 1, "batched", 1, "scan", adoption);
+      const large = await measureRun("scaling", 100_000, 1, "batched", 1, "scan", adoption);
       rows.push(small, large);
       scaling = {
         perPhoneDayTimeRatio100kTo10k: sig3(small.phoneDaysPerCpuSecond / large.phoneDaysPerCpuSecond),
