@@ -19,7 +19,13 @@
 import { groupBy } from "../collections";
 import { InvalidArgumentError } from "../errors";
 import { type ContactPolicy, POLICIES, validatePolicy } from "../proximity/policy";
-import { type DayResult, decideDays, evaluateWindows, type WindowResult } from "../proximity/windows";
+import {
+  type DayResult,
+  decideDays,
+  evaluateWindows,
+  type ScanInstanceLike,
+  type WindowResult,
+} from "../proximity/windows";
 import { type ExposureKey, ReportType } from "./export-codec";
 import type { ExposureWindow } from "./exposure-windows";
 
@@ -159,12 +165,25 @@ export function assessExposure(
     const reportType = key.reportType ?? ReportType.UNKNOWN;
     const level = contactLevel(key);
     const weight = (reportWeights[reportType] ?? 1) * infectiousness(key.daysSinceOnsetOfSymptoms);
-    const instances = ws.flatMap((w) =>
-      w.scanInstances.map((s) => ({
-        ...s,
-        ...(w.calibrationConfidence !== undefined ? { calibrationConfidence: w.calibrationConfidence } : {}),
-      })),
-    );
+    // Each instance with its window's calibration confidence (the fields the policy reads; an object
+    // per instance only when the window has a confidence to add).
+    const instances: ScanInstanceLike[] = [];
+    for (const w of ws) {
+      const c = w.calibrationConfidence;
+      for (const s of w.scanInstances)
+        instances.push(
+          c === undefined
+            ? s
+            : {
+                time: s.time,
+                typicalAttenuation: s.typicalAttenuation,
+                minAttenuation: s.minAttenuation,
+                packets: s.packets,
+                secondsSinceLastScan: s.secondsSinceLastScan,
+                calibrationConfidence: c,
+              },
+        );
+    }
     const pw = evaluateWindows(instances, policy, { windowSeconds: config.windowSeconds ?? 300 });
     const days = decideDays(pw, policy);
     assessed.push({
