@@ -1,8 +1,8 @@
 /**
  * The charts of the simulation report, drawn from one or more {@link SimulationResult}s (replicates
  * of one scenario under different seeds): the epidemic curve with and without the app, cumulative
- * infections, the SEIR compartments and quarantine, the cohort R_t, notifications per day, F1 precision /
- * recall, and the proximity policy's ROC curve. With several replicates every curve is the mean over
+ * infections, the SEIR compartments and quarantine, the cohort R_t, hospital admissions, occupancy and
+ * deaths, notifications per day, F1 precision / recall, and the proximity policy's ROC curve. With several replicates every curve is the mean over
  * seeds with a shaded 95 % t interval of the mean (`sim/report/stats.ts`); intervention start dates are
  * dashed vertical markers.
  */
@@ -34,6 +34,7 @@ export const REPORT_CHARTS = [
   "cumulative",
   "compartments",
   "rt",
+  "hospital",
   "notifications",
   "f1",
   "roc",
@@ -58,6 +59,9 @@ const COLOR = {
   recovered: "#2e8b57",
   quarantined: "#6f42c1",
   rt: "#1b1f24",
+  inHospital: "#1f5fbf",
+  hospitalised: "#e69f00",
+  deaths: "#1b1f24",
 } as const;
 
 /** An intervention's start, as a day of the run. */
@@ -322,6 +326,48 @@ export function rtChart(
   });
 }
 
+/** The hospital series of {@link hospitalChart}, in legend order. */
+const HOSPITAL_SERIES = [
+  { key: "inHospital", label: "In hospital (end of day)", dash: undefined },
+  { key: "hospitalised", label: "Admitted that day", dash: undefined },
+  { key: "deaths", label: "Died that day", dash: "6 4" },
+] as const;
+
+/**
+ * Hospital: people in hospital at the end of each day, admissions and deaths per day (the daily rows'
+ * `inHospital`, `hospitalised` and `deaths`, with the app), with the intervention markers.
+ */
+export function hospitalChart(
+  runs: readonly SimulationResult[],
+  marks: readonly InterventionMarker[] = [],
+): string {
+  const title = "Hospital: people in hospital, admissions and deaths per day (with the app)";
+  const daily = runs[0]?.daily ?? [];
+  if (daily.length === 0) return renderEmptyChart("hospital", title, NO_DAYS);
+  const bands = HOSPITAL_SERIES.map((s) => ({
+    ...s,
+    band: dailyBand(runs, (r) => r.daily.map((d) => d[s.key] ?? Number.NaN)),
+  }));
+  const [occupied, admitted, died] = bands.map((b) => b.band) as [DailyBand, DailyBand, DailyBand];
+  const total = (b: DailyBand) => b.mean.reduce((a, v) => (Number.isFinite(v) ? a + v : a), 0);
+  const peak = finiteMax(occupied.mean);
+  const peakDay = occupied.mean.indexOf(peak);
+  return renderChart({
+    id: "hospital",
+    title,
+    description:
+      `Over ${daily.length} days: admissions ${formatCount(total(admitted))}, deaths ${formatCount(total(died))}; ` +
+      `at most ${formatCount(peak)} in hospital${peak > 0 ? `, first on day ${peakDay}` : ""}. ` +
+      "Admission and death risks by age group (Verity et al. 2020; docs/epidemic-params.md); the hospitalised and the dead leave the community." +
+      replicatesNote(runs.length),
+    x: dayAxis(daily),
+    y: valueAxis("People", bandMax(occupied, admitted, died)),
+    legend: bands.map((b) => ({ label: b.label, color: COLOR[b.key], mark: b.dash ? "dashed" : "line" })),
+    plot: (x, y, area) =>
+      markers(marks, x, area) + bands.map((b) => bandSeries(b.band, x, y, COLOR[b.key], b.dash)).join(""),
+  });
+}
+
 /** Bars of `values` stacked on `base` (both per day), `width` pixels wide. */
 function dayBars(
   daily: readonly DayRow[],
@@ -543,6 +589,7 @@ export function reportCharts(
     cumulative: cumulativeChart(runs, marks),
     compartments: compartmentsChart(runs, marks),
     rt: rtChart(runs, marks),
+    hospital: hospitalChart(runs, marks),
     notifications: notificationsChart(runs),
     f1: f1Chart(runs),
     roc: rocChart(runs),
@@ -555,6 +602,7 @@ export const REPORT_CHART_CAPTIONS: Record<ReportChartId, string> = {
   cumulative: "Cumulative infections",
   compartments: "Compartments and quarantine",
   rt: "Reproduction number R_t",
+  hospital: "Hospital admissions, occupancy and deaths",
   notifications: "Notifications and confirmed cases",
   f1: "F1 precision and recall",
   roc: "Proximity policy ROC",

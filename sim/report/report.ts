@@ -338,7 +338,9 @@ export function settingsSection(scenario: Scenario): string {
 
 /**
  * The report page: a header with the run (scenario, phones, app users, days, seed), the headline
- * figures, and four inline SVG charts (`data-chart` = `epidemic`, `notifications`, `f1`, `roc`).
+ * figures, the inline SVG charts of `REPORT_CHARTS` (`data-chart` = `epidemic`, `cumulative`,
+ * `compartments`, `rt`, `hospital`, `notifications`, `f1`, `roc`), the comparison with a public record
+ * when the scenario names one, and the run's settings.
  * Self-contained: no scripts, external styles, fonts or images; a content security policy forbids
  * any network access. All text from the result is escaped.
  * @public

@@ -216,12 +216,13 @@ describe("report page", () => {
     expect(table).toContain("OpenABM-Covid19 assumes 80.0%");
   });
 
-  it("draws the seven charts with accessible titles", () => {
+  it("draws the eight charts with accessible titles", () => {
     expect(REPORT_CHARTS).toEqual([
       "epidemic",
       "cumulative",
       "compartments",
       "rt",
+      "hospital",
       "notifications",
       "f1",
       "roc",
@@ -261,6 +262,45 @@ describe("report page", () => {
     expect(roc.match(/<path d="/g)).toHaveLength(2);
   });
 
+  it("draws people in hospital, admissions and deaths per day from the daily rows", () => {
+    const svg = chartOf(html, "hospital");
+    // The fixture's 30 days, written out independently: wave(d) = exp(−(d − 14)² / 40); in hospital
+    // round(10·wave), admitted round(1.5·wave), one death on day 20.
+    const wave = (d: number) => Math.exp(-((d - 14) ** 2) / 40);
+    const days = Array.from({ length: 30 }, (_, d) => d);
+    const expected = {
+      "#1f5fbf": days.map((d) => Math.round(10 * wave(d))),
+      "#e69f00": days.map((d) => Math.round(1.5 * wave(d))),
+      "#1b1f24": days.map((d) => (d === 20 ? 1 : 0)),
+    };
+    // By hand: 10 in hospital on days 13–15 (9.75 rounds up), 1 admission a day on days 8–20 and 2 on day 14.
+    expect(expected["#1f5fbf"].filter((v) => v === 10)).toHaveLength(3);
+    expect(expected["#e69f00"].reduce((a, v) => a + v, 0)).toBe(14);
+    expect(svg).toContain("admissions 14, deaths 1; at most 10 in hospital, first on day 13.");
+    for (const label of ["In hospital (end of day)", "Admitted that day", "Died that day"])
+      expect(svg).toContain(`>${label}</text>`);
+    // The y axis's tick labels give the pixel scale; each series' points read back through it.
+    const ticks = [
+      ...svg.matchAll(/y1="([\d.]+)" y2="[\d.]+" class="tick"\/><text [^>]*text-anchor="end">([\d.]+)</g),
+    ].map((m) => [Number(m[1]), Number(m[2])] as const);
+    const [y0, v0] = ticks[0]!;
+    const [y1, v1] = ticks.at(-1)!;
+    const valueAt = (py: number) => v0 + ((py - y0) * (v1 - v0)) / (y1 - y0);
+    const plot = svg.slice(svg.indexOf('<g class="plot"'), svg.indexOf('<g class="legend"'));
+    const paths = [...plot.matchAll(/<path d="([^"]+)" class="series" stroke="(#[0-9a-f]+)"/g)];
+    expect(paths.map((m) => m[2])).toEqual(Object.keys(expected));
+    for (const [, d, color] of paths) {
+      const points = d!.split(/[ML]/).filter(Boolean);
+      expect(points).toHaveLength(30);
+      const values = points.map((p) => valueAt(Number(p.split(",")[1])));
+      // Pixels are rounded to 0.01: within 0.05 of the integer counts.
+      const want = expected[color as keyof typeof expected];
+      for (const [day, v] of values.entries()) expect(v, `${color} day ${day}`).toBeCloseTo(want[day]!, 1);
+    }
+    // Deaths dashed, the other two solid.
+    expect(plot).toMatch(/stroke="#1b1f24" stroke-dasharray="6 4"/);
+  });
+
   it("escapes text from the result", () => {
     const evil = renderReportHtml(syntheticResult({ scenario: `<script>alert("x")</script> & <b>co</b>` }));
     expect(evil).not.toContain("<script");
@@ -284,6 +324,7 @@ describe("report page", () => {
     const r = syntheticResult({ days: 0 });
     const page = renderReportHtml({ ...r, daily: [] });
     expect(page).not.toMatch(/NaN|undefined|Infinity/);
-    for (const id of ["epidemic", "notifications"]) expect(chartOf(page, id)).toContain("No days simulated");
+    for (const id of ["epidemic", "hospital", "notifications"])
+      expect(chartOf(page, id)).toContain("No days simulated");
   });
 });
