@@ -53,7 +53,12 @@ export class IdentifierIndex {
 
   /** Latest row of the identifier `bytes`, or -1 if it has no row. */
   latest(bytes: Uint8Array): number {
-    const slot = this.find(bytes, 0, bytes.length);
+    return this.lookup(bytes, 0, bytes.length);
+  }
+
+  /** Latest row of the identifier `bytes[offset, offset + length)`, or -1 if it has no row. */
+  lookup(bytes: Uint8Array, offset: number, length: number): number {
+    const slot = this.find(bytes, offset, length);
     return slot < 0 ? EMPTY : this.slots[slot]!;
   }
 
@@ -81,6 +86,20 @@ export class IdentifierIndex {
   clear(): void {
     this.slots = new Int32Array(MIN_SLOTS).fill(EMPTY);
     this.count = 0;
+  }
+
+  /** Makes the table large enough for `identifiers` without growing (call before putting them). */
+  reserve(identifiers: number): void {
+    let n = this.slots.length;
+    while (2 * identifiers > n) n *= 2;
+    if (n === this.slots.length) return;
+    const old = this.slots;
+    this.slots = new Int32Array(n).fill(EMPTY);
+    const { ids } = this.rows;
+    for (const row of old) {
+      if (row === EMPTY) continue;
+      this.slots[this.freeSlot(hashBytes(ids, row * this.stride, this.rows.idLength(row)))] = row;
+    }
   }
 
   /** The latest row of every identifier (in slot order). */
