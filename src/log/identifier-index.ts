@@ -17,7 +17,7 @@ const EMPTY = -1;
 const MIN_SLOTS = 16;
 
 /** FNV-1a over `length` bytes of `bytes` from `offset`, with a final avalanche (bytes are not trusted). */
-function hashBytes(bytes: Uint8Array, offset: number, length: number): number {
+export function hashBytes(bytes: Uint8Array, offset: number, length: number): number {
   let h = 0x811c9dc5 ^ length;
   for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[offset + i]!, 0x01000193);
   h ^= h >>> 16;

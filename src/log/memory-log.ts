@@ -23,7 +23,7 @@
 import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { InvalidSightingError, LogClosedError } from "./errors";
-import { IdentifierIndex } from "./identifier-index";
+import { hashBytes, IdentifierIndex } from "./identifier-index";
 import { compareResults, ownKeyExpired } from "./retention";
 import type { ContactLog, LogStats, ScanBatch, Sighting, StoredResult } from "./types";
 import {
@@ -87,8 +87,13 @@ export interface MemoryContactLog extends ContactLog {
   indexBytes(): number;
 }
 
-/** Bytes of an identifier record: the identifier (16, or 12 then 4 unused) then the AEM (4, or unused). */
-const ID_STRIDE = KEY_LENGTH + AEM_LENGTH;
+/**
+ * Bytes of an identifier record: the identifier (16, or 12 then 4 unused), the AEM (4, or unused),
+ * its shape.
+ */
+const ID_STRIDE = KEY_LENGTH + AEM_LENGTH + 1;
+/** Where a record's shape byte is. */
+const SHAPE_OFFSET = KEY_LENGTH + AEM_LENGTH;
 /** Bytes of a row: identifier reference, packets, mean RSSI, max RSSI. */
 const ROW_STRIDE = 4;
 /** 16-bit words of an entry: time offset (low 16 bits); offset's high 7 bits | seconds << 7; rows | new << 8. */
@@ -107,13 +112,17 @@ const ESCAPE = 255;
 const SHAPE_RPI = 1;
 /** Shape bit: an AEM is present. */
 const SHAPE_AEM = 2;
-const NO_AEM = new Uint8Array(0);
 const NONE = new Uint32Array(0);
+/**
+ * Tables grow to have a sixteenth of their use to spare (≈ 3 % slack on average; an eighth gave 8 % on
+ * hanoi-ward, as tables that are not full grow with the one that is).
+ */
+const GROWTH_SHIFT = 4;
 
 /** Capacity reached from `cap` by growing a sixteenth at a time (at least `step`) until `need` fits. */
 function grown(cap: number, need: number, step: number): number {
   let c = cap;
-  while (c < need) c += Math.max(step, c >>> 4);
+  while (c < need) c += Math.max(step, c >>> GROWTH_SHIFT);
   return c;
 }
 
@@ -143,6 +152,12 @@ class Escapes {
     this.count++;
   }
 
+  clear(): void {
+    this.keys = NONE;
+    this.values = NONE;
+    this.count = 0;
+  }
+
   /** The value stored for `key` (which must be present). */
   get(key: number): number {
     let lo = 0;
@@ -169,17 +184,57 @@ class Cursor {
 const prevIds = new Int32Array(MAX_ENTRY_ROWS);
 const openIds = new Int32Array(MAX_ENTRY_ROWS);
 const scratchCursor = new Cursor();
+const queryIds = new Int32Array(MAX_ENTRY_ROWS);
+// The hash table the queries that merge an identifier's records use, made for each call in this one
+// buffer (it grows to the largest log queried, per thread): no table per log, no garbage per query.
+let scratchSlots = new Int32Array(64);
 
-/** The tables. */
+/** A cleared table of at least twice `n` slots (a power of two). */
+function slotsFor(n: number): Int32Array {
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  if (scratchSlots.length < size) scratchSlots = new Int32Array(size);
+  const slots = scratchSlots.subarray(0, size);
+  slots.fill(-1);
+  return slots;
+}
+
+/** Capacities of the tables, in records, rows, entries and checkpoints. */
+interface Capacity {
+  ids: number;
+  rows: number;
+  entries: number;
+  cps: number;
+}
+
+/** Capacities for `rows` sightings of the simulator's mix (9/16 as many identifiers, 1/4 as many scans). */
+function capacityFor(rows: number): Capacity {
+  const entries = Math.max(4, Math.ceil(rows / 4));
+  return {
+    ids: Math.max(4, Math.ceil((rows * 9) / 16)),
+    rows,
+    entries,
+    cps: Math.ceil(entries / ENTRIES_PER_CHECKPOINT) + 1,
+  };
+}
+
+/** `used + more` plus an eighth of it to spare (at least `step`). */
+function withSpare(used: number, more: number, step: number): number {
+  const need = used + more;
+  return need + Math.max(step, need >>> GROWTH_SHIFT);
+}
+
+/** The tables, in one buffer (one allocation per growth, as the columns before them). */
 class Store {
-  ids: Uint8Array;
-  shapes: Uint8Array;
+  cap: Capacity;
+  buffer!: ArrayBuffer;
+  cps!: Float64Array;
+  entries!: Uint16Array;
+  rows!: Uint8Array;
+  ids!: Uint8Array;
   idCount = 0;
-  rows: Uint8Array;
   rowCount = 0;
-  entries: Uint16Array;
   entryCount = 0;
-  cps: Float64Array;
   cpCount = 0;
   readonly refEscapes = new Escapes();
   readonly packetEscapes = new Escapes();
@@ -198,38 +253,89 @@ class Store {
   private prevCount = 0;
   private openCount = 0;
 
-  constructor(rows: number, ids: number, entries: number, cps: number) {
-    this.rows = new Uint8Array(rows * ROW_STRIDE);
-    this.ids = new Uint8Array(ids * ID_STRIDE);
-    this.shapes = new Uint8Array(Math.ceil(ids / 4));
-    this.entries = new Uint16Array(entries * ENTRY_STRIDE);
-    this.cps = new Float64Array(cps * CP_STRIDE);
+  constructor(cap: Capacity) {
+    this.cap = cap;
+    this.allocate(cap);
   }
 
-  /** A store sized for `rows` sightings of the simulator's mix. */
-  static forRows(rows: number): Store {
-    const entries = Math.ceil(rows / 4);
-    return new Store(rows, Math.ceil((rows * 9) / 16), entries, Math.ceil(entries / ENTRIES_PER_CHECKPOINT) + 1);
+  /** Moves the tables to a new buffer with capacities `cap` (each at least what it holds). */
+  private allocate(cap: Capacity): void {
+    const buffer = new ArrayBuffer(
+      cap.cps * CP_STRIDE * 8 + cap.entries * ENTRY_STRIDE * 2 + cap.rows * ROW_STRIDE + cap.ids * ID_STRIDE,
+    );
+    // Widest elements first, so every view is aligned.
+    let at = 0;
+    const cps = new Float64Array(buffer, at, cap.cps * CP_STRIDE);
+    at += cps.byteLength;
+    const entries = new Uint16Array(buffer, at, cap.entries * ENTRY_STRIDE);
+    at += entries.byteLength;
+    const rows = new Uint8Array(buffer, at, cap.rows * ROW_STRIDE);
+    at += rows.byteLength;
+    const ids = new Uint8Array(buffer, at, cap.ids * ID_STRIDE);
+    if (this.buffer) {
+      cps.set(this.cps.subarray(0, this.cpCount * CP_STRIDE));
+      entries.set(this.entries.subarray(0, this.entryCount * ENTRY_STRIDE));
+      rows.set(this.rows.subarray(0, this.rowCount * ROW_STRIDE));
+      ids.set(this.ids.subarray(0, this.idCount * ID_STRIDE));
+    }
+    this.cap = cap;
+    this.buffer = buffer;
+    this.cps = cps;
+    this.entries = entries;
+    this.rows = rows;
+    this.ids = ids;
   }
 
-  get bytes(): number {
+  /**
+   * Makes room for `ids`, `rows`, `entries` and `cps` more: every table that would not have an eighth
+   * of its use to spare grows to have it, so the tables, which fill at similar rates, grow together.
+   */
+  private grow(ids: number, rows: number, entries: number, cps: number): void {
+    const c = this.cap;
+    const next = (cap: number, used: number, more: number, step: number) =>
+      cap >= used + more + Math.max(step, (used + more) >>> (GROWTH_SHIFT + 1))
+        ? cap
+        : withSpare(used, more, step);
+    this.allocate({
+      ids: next(c.ids, this.idCount, ids, 8),
+      rows: next(c.rows, this.rowCount, rows, 16),
+      entries: next(c.entries, this.entryCount, entries, 4),
+      cps: next(c.cps, this.cpCount, cps, 1),
+    });
+  }
+
+  /** Shrinks the tables to what they hold plus an eighth when they hold a quarter or less, not below `min`. */
+  shrink(min: Capacity): void {
+    if (4 * this.usedBytes() > this.buffer.byteLength) return;
+    const fit = (used: number, floor: number, step: number) => Math.max(floor, withSpare(used, 0, step));
+    const cap = {
+      ids: fit(this.idCount, min.ids, 8),
+      rows: fit(this.rowCount, min.rows, 16),
+      entries: fit(this.entryCount, min.entries, 4),
+      cps: fit(this.cpCount, min.cps, 1),
+    };
+    if (cap.ids < this.cap.ids || cap.rows < this.cap.rows || cap.entries < this.cap.entries) this.allocate(cap);
+  }
+
+  private usedBytes(): number {
     return (
-      this.ids.byteLength +
-      this.shapes.byteLength +
-      this.rows.byteLength +
-      this.entries.byteLength +
-      this.cps.byteLength +
-      this.refEscapes.bytes +
-      this.packetEscapes.bytes
+      this.cpCount * CP_STRIDE * 8 +
+      this.entryCount * ENTRY_STRIDE * 2 +
+      this.rowCount * ROW_STRIDE +
+      this.idCount * ID_STRIDE
     );
   }
 
+  get bytes(): number {
+    return this.buffer.byteLength + this.refEscapes.bytes + this.packetEscapes.bytes;
+  }
+
   shape(id: number): number {
-    return (this.shapes[id >> 2]! >>> ((id & 3) << 1)) & 3;
+    return this.ids[id * ID_STRIDE + SHAPE_OFFSET]!;
   }
 
   idLength(id: number): number {
-    return this.shape(id) & SHAPE_RPI ? KEY_LENGTH : 12;
+    return this.ids[id * ID_STRIDE + SHAPE_OFFSET]! & SHAPE_RPI ? KEY_LENGTH : 12;
   }
 
   entryOffset(e: number): number {
@@ -283,6 +389,24 @@ class Store {
     return c;
   }
 
+  /** Points `c` at the entry that created identifier record `id`. */
+  locateIdentifier(id: number, c: Cursor): Cursor {
+    const cps = this.cps;
+    let lo = 0;
+    let hi = this.cpCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (cps[mid * CP_STRIDE + 3]! <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    c.cp = lo;
+    c.entry = cps[lo * CP_STRIDE + 1]!;
+    c.firstRow = cps[lo * CP_STRIDE + 2]!;
+    c.idBase = cps[lo * CP_STRIDE + 3]!;
+    while (c.idBase + this.entryNew(c.entry) <= id) this.next(c);
+    return c;
+  }
+
   /** Moves `c` to the next entry. */
   next(c: Cursor): void {
     c.firstRow += this.entryRows(c.entry);
@@ -311,13 +435,13 @@ class Store {
   /** A fresh Sighting (with copied bytes) for row `r`, identifier `id`. */
   sighting(r: number, id: number, time: number, seconds: number): Sighting {
     const o = id * ID_STRIDE;
-    const shape = this.shape(id);
+    const shape = this.ids[o + SHAPE_OFFSET]!;
     const rows = this.rows;
     const p = rows[r * ROW_STRIDE + 1]!;
     return {
       time,
       identifier: this.ids.slice(o, o + (shape & SHAPE_RPI ? KEY_LENGTH : 12)),
-      aem: shape & SHAPE_AEM ? this.ids.slice(o + KEY_LENGTH, o + ID_STRIDE) : NO_AEM.slice(),
+      aem: shape & SHAPE_AEM ? this.ids.slice(o + KEY_LENGTH, o + KEY_LENGTH + AEM_LENGTH) : new Uint8Array(0),
       meanRssi: (rows[r * ROW_STRIDE + 2]! << 24) >> 24,
       maxRssi: (rows[r * ROW_STRIDE + 3]! << 24) >> 24,
       packets: p === ESCAPE ? this.packetEscapes.get(r) : p,
@@ -333,43 +457,9 @@ class Store {
     for (let i = 0; i < n; i++) out.push(this.sighting(c.firstRow + i, openIds[i]!, time, seconds));
   }
 
-  /** Points `c` at the entry that created identifier record `id`. */
-  locateIdentifier(id: number, c: Cursor): Cursor {
-    const cps = this.cps;
-    let lo = 0;
-    let hi = this.cpCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (cps[mid * CP_STRIDE + 3]! <= id) lo = mid;
-      else hi = mid - 1;
-    }
-    c.cp = lo;
-    c.entry = cps[lo * CP_STRIDE + 1]!;
-    c.firstRow = cps[lo * CP_STRIDE + 2]!;
-    c.idBase = cps[lo * CP_STRIDE + 3]!;
-    while (c.idBase + this.entryNew(c.entry) <= id) this.next(c);
-    return c;
-  }
-
-  /** Shrinks every table to what it holds, but not below the capacities of `min`. */
-  trim(min: Store): void {
-    const fit = <T extends Uint8Array | Uint16Array | Float64Array>(a: T, used: number, floor: number): T =>
-      a.length > Math.max(used, floor) ? (a.slice(0, Math.max(used, floor)) as T) : a;
-    this.rows = fit(this.rows, this.rowCount * ROW_STRIDE, min.rows.length);
-    this.ids = fit(this.ids, this.idCount * ID_STRIDE, min.ids.length);
-    this.shapes = fit(this.shapes, Math.ceil(this.ids.length / ID_STRIDE / 4), min.shapes.length);
-    this.entries = fit(this.entries, this.entryCount * ENTRY_STRIDE, min.entries.length);
-    this.cps = fit(this.cps, this.cpCount * CP_STRIDE, min.cps.length);
-  }
-
   /** Room for `n` more rows. */
   reserveRows(n: number): void {
-    const need = (this.rowCount + n) * ROW_STRIDE;
-    if (need <= this.rows.length) return;
-    const cap = grown(this.rows.length / ROW_STRIDE, this.rowCount + n, 16);
-    const rows = new Uint8Array(cap * ROW_STRIDE);
-    rows.set(this.rows.subarray(0, this.rowCount * ROW_STRIDE));
-    this.rows = rows;
+    if (this.rowCount + n > this.cap.rows) this.grow(0, n, 0, 0);
   }
 
   /** Opens a new entry at `time` (the rows appended next belong to it). */
@@ -384,14 +474,16 @@ class Store {
       c.idBase = this.lastIdBase;
       this.prevCount = this.entryIds(c, prevIds);
     }
+    if (e === this.cap.entries) this.grow(0, 0, 1, 0);
     let cp = this.cpCount - 1;
     let offset = cp < 0 ? -1 : time - this.cps[cp * CP_STRIDE]!;
-    if (cp < 0 || e - this.cps[cp * CP_STRIDE + 1]! >= ENTRIES_PER_CHECKPOINT || offset < 0 || offset > MAX_OFFSET) {
-      if (this.cpCount * CP_STRIDE === this.cps.length) {
-        const cps = new Float64Array(grown(this.cpCount, this.cpCount + 1, 2) * CP_STRIDE);
-        cps.set(this.cps);
-        this.cps = cps;
-      }
+    if (
+      cp < 0 ||
+      e - this.cps[cp * CP_STRIDE + 1]! >= ENTRIES_PER_CHECKPOINT ||
+      offset < 0 ||
+      offset > MAX_OFFSET
+    ) {
+      if (this.cpCount === this.cap.cps) this.grow(0, 0, 0, 1);
       cp = this.cpCount++;
       const o = cp * CP_STRIDE;
       this.cps[o] = time;
@@ -399,11 +491,6 @@ class Store {
       this.cps[o + 2] = this.rowCount;
       this.cps[o + 3] = this.idCount;
       offset = 0;
-    }
-    if ((e + 1) * ENTRY_STRIDE > this.entries.length) {
-      const entries = new Uint16Array(grown(this.entries.length / ENTRY_STRIDE, e + 1, 8) * ENTRY_STRIDE);
-      entries.set(this.entries.subarray(0, e * ENTRY_STRIDE));
-      this.entries = entries;
     }
     const o = e * ENTRY_STRIDE;
     this.entries[o] = offset & 0xffff;
@@ -433,9 +520,8 @@ class Store {
   ): number {
     const ids = this.ids;
     for (let i = 0; i < n; i++) {
-      const id = list[i]!;
-      if (this.shape(id) !== shape) continue;
-      const o = id * ID_STRIDE;
+      const o = list[i]! * ID_STRIDE;
+      if (ids[o + SHAPE_OFFSET] !== shape) continue;
       let k = 0;
       while (k < idLength && ids[o + k] === src[idOffset + k]) k++;
       if (k < idLength) continue;
@@ -466,7 +552,7 @@ class Store {
   ): void {
     const shape = (idLength === KEY_LENGTH ? SHAPE_RPI : 0) | (aemLength === AEM_LENGTH ? SHAPE_AEM : 0);
     // A full entry, or an identifier already in this entry, continues in a new entry of the same scan:
-    // then every row refers to an identifier new in its entry or one of the previous entry's.
+    // then every row refers to an identifier new in its entry or to one of the previous entry's.
     if (
       this.openRows === MAX_ENTRY_ROWS ||
       this.indexIn(openIds, this.openCount, src, idOffset, idLength, aem, aemOffset, shape) >= 0
@@ -474,23 +560,25 @@ class Store {
       this.beginEntry(this.lastTime, this.lastSeconds);
     }
     const r = this.rowCount;
-    const rows = this.rows;
     const found = this.indexIn(prevIds, this.prevCount, src, idOffset, idLength, aem, aemOffset, shape);
     let id: number;
+    let ref: number;
     if (found < 0) {
       id = this.newIdentifier(src, idOffset, idLength, aem, aemOffset, shape);
-      rows[r * ROW_STRIDE] = 0;
+      ref = 0;
       this.openNew++;
     } else {
       id = prevIds[found]!;
-      const back = this.lastIdBase - id;
-      if (back < ESCAPE) rows[r * ROW_STRIDE] = back;
-      else {
-        rows[r * ROW_STRIDE] = ESCAPE;
+      ref = this.lastIdBase - id;
+      if (ref >= ESCAPE) {
+        ref = ESCAPE;
         this.refEscapes.push(r, id);
       }
     }
     openIds[this.openCount++] = id;
+    // Read after the identifier: a new one may have moved the tables to a larger buffer.
+    const rows = this.rows;
+    rows[r * ROW_STRIDE] = ref;
     if (packets < ESCAPE) rows[r * ROW_STRIDE + 1] = packets;
     else {
       rows[r * ROW_STRIDE + 1] = ESCAPE;
@@ -512,23 +600,119 @@ class Store {
     shape: number,
   ): number {
     const id = this.idCount;
-    if ((id + 1) * ID_STRIDE > this.ids.length) {
-      const cap = grown(this.ids.length / ID_STRIDE, id + 1, 16);
-      const ids = new Uint8Array(cap * ID_STRIDE);
-      ids.set(this.ids.subarray(0, id * ID_STRIDE));
-      this.ids = ids;
-      const shapes = new Uint8Array(Math.ceil(cap / 4));
-      shapes.set(this.shapes.subarray(0, Math.ceil(id / 4)));
-      this.shapes = shapes;
-    }
+    if (id === this.cap.ids) this.grow(1, 0, 0, 0);
     const o = id * ID_STRIDE;
     const ids = this.ids;
     for (let k = 0; k < idLength; k++) ids[o + k] = src[idOffset + k]!;
     if (shape & SHAPE_AEM) for (let k = 0; k < AEM_LENGTH; k++) ids[o + KEY_LENGTH + k] = aem[aemOffset + k]!;
-    const bit = (id & 3) << 1;
-    this.shapes[id >> 2] = (this.shapes[id >> 2]! & ~(3 << bit)) | (shape << bit);
+    ids[o + SHAPE_OFFSET] = shape;
     this.idCount = id + 1;
     return id;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.idCount = 0;
+    this.rowCount = 0;
+    this.entryCount = 0;
+    this.cpCount = 0;
+    this.refEscapes.clear();
+    this.packetEscapes.clear();
+    this.inOrder = true;
+    this.order = undefined;
+    this.lastFirstRow = 0;
+    this.lastIdBase = 0;
+  }
+
+  /**
+   * Removes entries `[0, k)` in place, for entries in time order (0 < k < entryCount), and returns the
+   * rows removed. The records of identifiers created before entry k that later rows still refer to
+   * (those of entry k, and of each following entry while it refers to one) move to the front, the
+   * other records, rows, entries and checkpoints move down, and the references of those rows are
+   * rewritten; every other reference is relative to its entry and stays valid.
+   */
+  dropPrefix(k: number): number {
+    const start = this.locate(k, new Cursor());
+    const removedRows = start.firstRow;
+    const base = start.idBase;
+    const carried: number[] = [];
+    const carriedIndex = new Map<number, number>();
+    const chainRows: number[] = [];
+    const chainIds: number[] = [];
+    const chainBase: number[] = [];
+    const ids = new Int32Array(MAX_ENTRY_ROWS);
+    const c = this.locate(k, new Cursor());
+    for (; c.entry < this.entryCount; this.next(c)) {
+      const n = this.entryIds(c, ids);
+      let refers = false;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i]!;
+        if (id >= base) continue;
+        refers = true;
+        if (!carriedIndex.has(id)) {
+          carriedIndex.set(id, carried.length);
+          carried.push(id);
+        }
+        chainRows.push(c.firstRow + i);
+        chainIds.push(id);
+        chainBase.push(c.idBase);
+      }
+      if (!refers) break;
+    }
+    const m = carried.length;
+    const shift = m - base;
+    const records = new Uint8Array(m * ID_STRIDE);
+    carried.forEach((id, i) => records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE));
+    this.ids.copyWithin(m * ID_STRIDE, base * ID_STRIDE, this.idCount * ID_STRIDE);
+    this.ids.set(records);
+    this.rows.copyWithin(0, removedRows * ROW_STRIDE, this.rowCount * ROW_STRIDE);
+    // Side columns: keys move down with the rows; escaped references move with their records.
+    const chain = new Set(chainRows);
+    const refs: [number, number][] = [];
+    const old = this.refEscapes;
+    for (let i = 0; i < old.count; i++) {
+      const row = old.keys[i]!;
+      if (row >= removedRows && !chain.has(row)) refs.push([row - removedRows, old.values[i]! + shift]);
+    }
+    chainRows.forEach((row, i) => {
+      const to = carriedIndex.get(chainIds[i]!)!;
+      const back = chainBase[i]! + shift - to;
+      const r = row - removedRows;
+      if (back < ESCAPE) this.rows[r * ROW_STRIDE] = back;
+      else {
+        this.rows[r * ROW_STRIDE] = ESCAPE;
+        refs.push([r, to]);
+      }
+    });
+    refs.sort((a, b) => a[0] - b[0]);
+    old.clear();
+    for (const [row, id] of refs) old.push(row, id);
+    const packets = this.packetEscapes;
+    const kept: [number, number][] = [];
+    for (let i = 0; i < packets.count; i++)
+      if (packets.keys[i]! >= removedRows) kept.push([packets.keys[i]! - removedRows, packets.values[i]!]);
+    packets.clear();
+    for (const [row, p] of kept) packets.push(row, p);
+    // The checkpoint of entry k keeps its base time (the offsets of its entries stay valid).
+    const cp = start.cp;
+    const cps = this.cps;
+    cps.copyWithin(0, cp * CP_STRIDE, this.cpCount * CP_STRIDE);
+    this.cpCount -= cp;
+    cps[1] = k;
+    cps[2] = removedRows;
+    cps[3] = base;
+    for (let i = 0; i < this.cpCount; i++) {
+      cps[i * CP_STRIDE + 1]! -= k;
+      cps[i * CP_STRIDE + 2]! -= removedRows;
+      cps[i * CP_STRIDE + 3]! += shift;
+    }
+    this.entries.copyWithin(0, k * ENTRY_STRIDE, this.entryCount * ENTRY_STRIDE);
+    this.entryCount -= k;
+    this.rowCount -= removedRows;
+    this.idCount += shift;
+    this.lastFirstRow -= removedRows;
+    this.lastIdBase += shift;
+    return removedRows;
   }
 }
 
@@ -551,7 +735,7 @@ class MemoryLog implements MemoryContactLog {
       throw new InvalidArgumentError(`initialCapacity must be a positive integer, got ${cap}`);
     }
     this.minCapacity = cap;
-    this.box = { store: Store.forRows(cap) };
+    this.box = { store: new Store(capacityFor(cap)) };
   }
 
   get size(): number {
@@ -681,7 +865,7 @@ class MemoryLog implements MemoryContactLog {
     const records: number[] = [];
     const seconds: number[] = [];
     const c = new Cursor();
-    const ids = new Int32Array(MAX_ENTRY_ROWS);
+    const ids = queryIds;
     for (let id = 0; id < st.idCount; id++) {
       if (asked.lookup(st.ids, id * ID_STRIDE, st.idLength(id)) < 0) continue;
       // The record's rows: one or more in the entry that created it, then in each following entry
@@ -706,11 +890,29 @@ class MemoryLog implements MemoryContactLog {
     return hits.map((h) => st.sighting(rows[h]!, records[h]!, times[h]!, seconds[h]!));
   }
 
-  /** Visits the first record of every distinct identifier (a hash table made for this call). */
+  /** Visits the first record of every distinct identifier (records of one identifier are merged). */
   private forEachDistinct(st: Store, visit: (id: number) => void): void {
-    const seen = new IdentifierIndex({ ids: st.ids, idLength: (id) => st.idLength(id) }, ID_STRIDE);
-    seen.reserve(st.idCount);
-    for (let id = 0; id < st.idCount; id++) if (seen.put(id) < 0) visit(id);
+    const n = st.idCount;
+    const slots = slotsFor(n);
+    const mask = slots.length - 1;
+    const ids = st.ids;
+    for (let id = 0; id < n; id++) {
+      const o = id * ID_STRIDE;
+      const length = st.idLength(id);
+      for (let h = hashBytes(ids, o, length) & mask; ; h = (h + 1) & mask) {
+        const other = slots[h]!;
+        if (other < 0) {
+          slots[h] = id;
+          visit(id);
+          break;
+        }
+        if (st.idLength(other) !== length) continue;
+        const p = other * ID_STRIDE;
+        let k = 0;
+        while (k < length && ids[o + k] === ids[p + k]) k++;
+        if (k === length) break;
+      }
+    }
   }
 
   purgeSync(before: number): number {
@@ -723,31 +925,32 @@ class MemoryLog implements MemoryContactLog {
     // Entries in time order with the first at or after the cutoff: nothing to remove (the hourly purge's
     // usual case), without a pass over the entries.
     if (n === 0 || (st.inOrder && st.entryTime(0) >= before)) return 0;
-    let keptRows = 0;
-    let keptEntries = 0;
-    const c = st.locate(0, new Cursor());
-    for (let e = 0; e < n; e++, st.next(c)) {
-      if (st.cursorTime(c) < before) continue;
-      keptRows += st.entryRows(e);
-      keptEntries++;
+    const min = capacityFor(this.minCapacity);
+    if (st.inOrder) {
+      // The entries to remove are the first ones: moved out in place.
+      let k = 0;
+      let hi = n;
+      while (k < hi) {
+        const mid = (k + hi) >>> 1;
+        if (st.entryTime(mid) < before) k = mid + 1;
+        else hi = mid;
+      }
+      const removed = k === n ? st.rowCount : st.dropPrefix(k);
+      if (k === n) st.clear();
+      st.shrink(min);
+      return removed;
     }
-    const removed = st.rowCount - keptRows;
-    if (removed === 0) return 0;
-    // The kept rows appended again in insertion order to new tables: the same records, references and
-    // entries as if only they had been recorded.
-    const next = new Store(
-      keptRows,
-      Math.min(st.idCount, keptRows),
-      keptEntries,
-      Math.ceil(keptEntries / ENTRIES_PER_CHECKPOINT) + 1,
-    );
+    // Out of time order: the kept rows appended again, in insertion order, to new tables (the same
+    // records, references and entries as if only they had been recorded).
+    const next = new Store(min);
     const ids = new Int32Array(MAX_ENTRY_ROWS);
-    st.locate(0, c);
+    const c = st.locate(0, new Cursor());
     for (let e = 0; e < n; e++, st.next(c)) {
       const time = st.cursorTime(c);
       if (time < before) continue;
-      next.beginEntry(time, st.entrySeconds(e));
       const rows = st.entryIds(c, ids);
+      next.reserveRows(rows);
+      next.beginEntry(time, st.entrySeconds(e));
       for (let i = 0; i < rows; i++) {
         const r = c.firstRow + i;
         const id = ids[i]!;
@@ -766,8 +969,8 @@ class MemoryLog implements MemoryContactLog {
         );
       }
     }
-    next.trim(Store.forRows(this.minCapacity));
-    this.box.store = next;
+    const removed = st.rowCount - next.rowCount;
+    if (removed > 0) this.box.store = next;
     return removed;
   }
 
@@ -868,7 +1071,7 @@ class MemoryLog implements MemoryContactLog {
   async close(): Promise<void> {
     this.assertOpen();
     this.closed = true;
-    this.box.store = new Store(0, 0, 0, 0);
+    this.box.store = new Store(capacityFor(0));
     this.keys.clear();
     this.resultJson.clear();
     this.state.clear();
