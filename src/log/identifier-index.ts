@@ -1,10 +1,9 @@
 /**
- * The memory log's identifier index: for each distinct identifier, the row of its latest sighting, in an
- * open-addressing hash table of row numbers (4 bytes a slot, at most half full). Identifiers are not
- * copied: a slot's identifier is read from the log's columns, so the index costs 8–16 bytes per
- * identifier instead of a string and a map entry.
+ * An identifier index over rows of identifiers stored in one buffer: for each distinct identifier, its
+ * latest row, in an open-addressing hash table of row numbers (4 bytes a slot, at most half full).
+ * Identifiers are not copied: a slot's identifier is read from the rows. The memory log builds one per
+ * `findByIdentifiers` call over the identifiers asked for (it keeps no index between queries).
  */
-
 /** Where the identifiers of the rows live (the log's columns). */
 export interface IdentifierRows {
   /** Identifier bytes of all rows, `stride` bytes per row. */
@@ -92,14 +91,7 @@ export class IdentifierIndex {
   reserve(identifiers: number): void {
     let n = this.slots.length;
     while (2 * identifiers > n) n *= 2;
-    if (n === this.slots.length) return;
-    const old = this.slots;
-    this.slots = new Int32Array(n).fill(EMPTY);
-    const { ids } = this.rows;
-    for (const row of old) {
-      if (row === EMPTY) continue;
-      this.slots[this.freeSlot(hashBytes(ids, row * this.stride, this.rows.idLength(row)))] = row;
-    }
+    if (n > this.slots.length) this.rehash(n);
   }
 
   /** The latest row of every identifier (in slot order). */
@@ -137,8 +129,13 @@ export class IdentifierIndex {
 
   /** Doubles the table and re-inserts every identifier's latest row. */
   private grow(): void {
+    this.rehash(this.slots.length * 2);
+  }
+
+  /** Moves every identifier's latest row to a table of `size` slots. */
+  private rehash(size: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(EMPTY);
+    this.slots = new Int32Array(size).fill(EMPTY);
     const { ids } = this.rows;
     for (const row of old) {
       if (row === EMPTY) continue;

@@ -1,24 +1,26 @@
 /**
  * The in-memory contact log used by the simulator, in typed arrays without per-sighting objects and
- * without a retained index. A rotating identifier is heard in about two consecutive scans (an RPI
- * lives 10 minutes, a phone scans every ≈ 5), and every row of a scan shares its time, so the log
- * keeps three tables:
+ * without an index kept between queries. A rotating identifier is heard in about two consecutive scans
+ * (an RPI lives 10 minutes, a phone scans every ≈ 5), and every row of a scan shares its time, so the
+ * log keeps three tables, all in one buffer:
  *
- * - identifiers, each stored once per run of consecutive scans that heard it: its bytes and AEM
- *   (20 bytes) and its shape (2 bits: 16- or 12-byte identifier, AEM or none);
- * - entries, one per scan (a batch's rows with one time and `secondsSinceLastScan`, at most 255 rows):
- *   its time as an offset from a checkpoint's, its seconds, its row count and how many identifiers it
- *   added (6 bytes), and every 32 entries a checkpoint (time, first entry, first row, first identifier:
- *   32 bytes);
- * - rows, 4 bytes a sighting: which identifier (0 = the entry's next new one, 1…254 = that many
+ * - identifier records, one per run of consecutive scans that heard an identifier (with one AEM): its
+ *   bytes (16, or 12), its AEM (4) and its shape (1): 21 bytes;
+ * - scan entries, one per batch of rows with one time and `secondsSinceLastScan` (at most 255 rows):
+ *   the time as an offset from its checkpoint's (23 bits), the seconds, the row count and how many
+ *   records it created (6 bytes); a checkpoint (time, first entry, first row, first record: 32 bytes)
+ *   every 32 entries, or sooner when an offset would not fit;
+ * - rows, 4 bytes a sighting: which record (0 = the entry's next new one, 1…254 = that many records
  *   before the entry's first new one), packets, mean and max RSSI. The rare values that do not fit a
- *   byte (a reference 255 or more back, packets ≥ 255) go to sorted side columns keyed by row.
+ *   byte (a record 255 or more back, packets ≥ 255) go to side columns sorted by row.
  *
- * A new row's identifier is looked up only among the previous entry's identifiers (a scan's rows are
- * compared with the previous scan's, ≈ 4 × 4 comparisons); otherwise it gets a new identifier record,
- * so an identifier heard again after a gap has several records, and the queries (`findByIdentifiers`,
- * `distinctIdentifiers`, `stats`) merge them. On hanoi-ward (adoption 1) a phone-day is ≈ 1,010 rows,
- * 570 identifier records and 250 entries: ≈ 17.5 KB, against 39 bytes a row before.
+ * A row's identifier is looked up only among the previous entry's records (a scan's ≈ 4 rows compared
+ * with the previous scan's ≈ 4), else it gets a new record; so an identifier heard again after a gap
+ * has several records, and the queries (`findByIdentifiers`, `distinctIdentifiers`, `stats`) merge them
+ * with a hash table made per call. On hanoi-ward (adoption 1) a phone-day is ≈ 1,010 rows, 570 records
+ * and 250 entries: 17.8 KB of content, 18.5 KB with the growth slack (tables grow by a sixteenth), where
+ * rows of 39 bytes (time 8, identifier 16, AEM 4, shape and RSSIs 3, packets 2, seconds 2, index chain 4)
+ * and a kept index took 52.7 KiB (hanoi-ward, 1,000 people × 1 day).
  */
 import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
@@ -118,6 +120,12 @@ const NONE = new Uint32Array(0);
  * hanoi-ward, as tables that are not full grow with the one that is).
  */
 const GROWTH_SHIFT = 4;
+/**
+ * The least a table grows by: a sixteenth of a phone-day in a city setting (64 sightings, 36 identifier
+ * records, 16 scans), so a log that starts small does not grow twice as often as one a day large (each
+ * growth allocates and zeroes a new buffer).
+ */
+const STEP: Capacity = { ids: 36, rows: 64, entries: 16, cps: 1 };
 
 /** Capacity reached from `cap` by growing a sixteenth at a time (at least `step`) until `need` fits. */
 function grown(cap: number, need: number, step: number): number {
@@ -218,7 +226,7 @@ function capacityFor(rows: number): Capacity {
   };
 }
 
-/** `used + more` plus an eighth of it to spare (at least `step`). */
+/** `used + more` plus a sixteenth of it to spare (at least `step`). */
 function withSpare(used: number, more: number, step: number): number {
   const need = used + more;
   return need + Math.max(step, need >>> GROWTH_SHIFT);
@@ -287,34 +295,39 @@ class Store {
   }
 
   /**
-   * Makes room for `ids`, `rows`, `entries` and `cps` more: every table that would not have an eighth
-   * of its use to spare grows to have it, so the tables, which fill at similar rates, grow together.
+   * Makes room for `ids`, `rows`, `entries` and `cps` more: every table that would have less than half
+   * its spare (a sixteenth of its use, at least its {@link STEP}) grows to have all of it, so the tables,
+   * which fill at similar rates, grow together (one allocation, not one per table).
    */
   private grow(ids: number, rows: number, entries: number, cps: number): void {
     const c = this.cap;
     const next = (cap: number, used: number, more: number, step: number) =>
-      cap >= used + more + Math.max(step, (used + more) >>> (GROWTH_SHIFT + 1))
+      cap >= used + more + (Math.max(step, (used + more) >>> GROWTH_SHIFT) >>> 1)
         ? cap
         : withSpare(used, more, step);
     this.allocate({
-      ids: next(c.ids, this.idCount, ids, 8),
-      rows: next(c.rows, this.rowCount, rows, 16),
-      entries: next(c.entries, this.entryCount, entries, 4),
-      cps: next(c.cps, this.cpCount, cps, 1),
+      ids: next(c.ids, this.idCount, ids, STEP.ids),
+      rows: next(c.rows, this.rowCount, rows, STEP.rows),
+      entries: next(c.entries, this.entryCount, entries, STEP.entries),
+      cps: next(c.cps, this.cpCount, cps, STEP.cps),
     });
   }
 
-  /** Shrinks the tables to what they hold plus an eighth when they hold a quarter or less, not below `min`. */
+  /**
+   * Shrinks the tables to what they hold plus their spare when they hold a quarter of the buffer or
+   * less, not below `min`.
+   */
   shrink(min: Capacity): void {
     if (4 * this.usedBytes() > this.buffer.byteLength) return;
     const fit = (used: number, floor: number, step: number) => Math.max(floor, withSpare(used, 0, step));
     const cap = {
-      ids: fit(this.idCount, min.ids, 8),
-      rows: fit(this.rowCount, min.rows, 16),
-      entries: fit(this.entryCount, min.entries, 4),
-      cps: fit(this.cpCount, min.cps, 1),
+      ids: fit(this.idCount, min.ids, STEP.ids),
+      rows: fit(this.rowCount, min.rows, STEP.rows),
+      entries: fit(this.entryCount, min.entries, STEP.entries),
+      cps: fit(this.cpCount, min.cps, STEP.cps),
     };
-    if (cap.ids < this.cap.ids || cap.rows < this.cap.rows || cap.entries < this.cap.entries) this.allocate(cap);
+    if (cap.ids < this.cap.ids || cap.rows < this.cap.rows || cap.entries < this.cap.entries)
+      this.allocate(cap);
   }
 
   private usedBytes(): number {
@@ -441,7 +454,8 @@ class Store {
     return {
       time,
       identifier: this.ids.slice(o, o + (shape & SHAPE_RPI ? KEY_LENGTH : 12)),
-      aem: shape & SHAPE_AEM ? this.ids.slice(o + KEY_LENGTH, o + KEY_LENGTH + AEM_LENGTH) : new Uint8Array(0),
+      aem:
+        shape & SHAPE_AEM ? this.ids.slice(o + KEY_LENGTH, o + KEY_LENGTH + AEM_LENGTH) : new Uint8Array(0),
       meanRssi: (rows[r * ROW_STRIDE + 2]! << 24) >> 24,
       maxRssi: (rows[r * ROW_STRIDE + 3]! << 24) >> 24,
       packets: p === ESCAPE ? this.packetEscapes.get(r) : p,
@@ -662,7 +676,9 @@ class Store {
     const m = carried.length;
     const shift = m - base;
     const records = new Uint8Array(m * ID_STRIDE);
-    carried.forEach((id, i) => records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE));
+    carried.forEach((id, i) =>
+      records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE),
+    );
     this.ids.copyWithin(m * ID_STRIDE, base * ID_STRIDE, this.idCount * ID_STRIDE);
     this.ids.set(records);
     this.rows.copyWithin(0, removedRows * ROW_STRIDE, this.rowCount * ROW_STRIDE);

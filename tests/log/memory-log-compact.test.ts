@@ -64,7 +64,9 @@ function batchOf(rows: readonly Sighting[]): ScanBatch {
 async function expectSame(log: MemoryContactLog, model: Model, asked: Uint8Array[]): Promise<void> {
   const all = model.ordered();
   expect(log.size).toBe(all.length);
-  expect(log.rangeSync(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).map(plain)).toEqual(all.map(plain));
+  expect(log.rangeSync(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).map(plain)).toEqual(
+    all.map(plain),
+  );
   if (all.length > 0) {
     const mid = all[all.length >> 1]!.time;
     expect(log.rangeSync(mid, mid + 600_000).map(plain)).toEqual(
@@ -147,7 +149,9 @@ describe("memory log's compact tables against a plain-array model", () => {
               op.kind === "scan"
                 ? rows.filter(
                     (s, i) =>
-                      rows.findIndex((t) => hex(t.identifier) === hex(s.identifier) && hex(t.aem) === hex(s.aem)) === i,
+                      rows.findIndex(
+                        (t) => hex(t.identifier) === hex(s.identifier) && hex(t.aem) === hex(s.aem),
+                      ) === i,
                   )
                 : rows;
             if (op.kind === "scan") {
@@ -183,7 +187,8 @@ describe("memory log's compact tables against a plain-array model", () => {
     // Records: A, o0, o1, o2, o3, A, o4 = 7 records of 21 bytes; 9 rows of 4; 5 entries of 6; 1 checkpoint of 32.
     const used = 7 * 21 + 9 * 4 + 5 * 6 + 32;
     expect(log.columnBytes()).toBeGreaterThanOrEqual(used);
-    expect(log.columnBytes()).toBeLessThan(used + 21 * 8 + 4 * 16 + 6 * 4 + 32);
+    // Spare at most the least growth step of each table: 36 records, 64 rows, 16 entries, 1 checkpoint.
+    expect(log.columnBytes()).toBeLessThanOrEqual(used + 21 * 36 + 4 * 64 + 6 * 16 + 32);
     expect(log.findByIdentifiersSync([RPI_A]).map((x) => x.time)).toEqual([0, 300_000, 600_000, 1_200_000]);
     expect((await log.stats()).identifiers).toBe(6);
     expect((await log.distinctIdentifiers()).length).toBe(6);
@@ -234,7 +239,9 @@ describe("memory log's compact tables against a plain-array model", () => {
   it("splits a scan of more than 255 identifiers, and finds each of them in the next scan", () => {
     const log = createMemoryLog();
     const model = new Model();
-    const ids = Array.from({ length: 600 }, (_, i) => Uint8Array.from({ length: 16 }, (_, k) => (i * 13 + k) & 255));
+    const ids = Array.from({ length: 600 }, (_, i) =>
+      Uint8Array.from({ length: 16 }, (_, k) => (i * 13 + k) & 255),
+    );
     for (let scan = 0; scan < 3; scan++) {
       const rows = ids.map((identifier, i) => ({
         time: scan * 300_000,

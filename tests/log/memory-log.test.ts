@@ -33,8 +33,8 @@ describe("memory log specifics", () => {
     // is in the scan before, so: 100 records, 100 rows, 100 entries, 4 checkpoints.
     const used = (records: number, rows: number, entries: number, cps: number) =>
       21 * records + 4 * rows + 6 * entries + 32 * cps;
-    // Spare: a sixteenth of each table's use, at least 8 records, 16 rows, 4 entries, 1 checkpoint.
-    const spare = (n: number) => n / 16 + 21 * 8 + 4 * 16 + 6 * 4 + 32;
+    // Spare: a sixteenth of each table's use, at least 36 records, 64 rows, 16 entries, 1 checkpoint.
+    const spare = (n: number) => n / 16 + 21 * 36 + 4 * 64 + 6 * 16 + 32;
     const full = used(100, 100, 100, 4);
     expect(log.columnBytes()).toBeGreaterThanOrEqual(full);
     expect(log.columnBytes()).toBeLessThanOrEqual(full + spare(full));

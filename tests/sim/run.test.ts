@@ -36,7 +36,9 @@ describe("simulation", () => {
       // scans every ≈ 5, so at least one record per 3 rows — plus scan entries and growth slack; and less
       // than the 39 bytes a row of the previous format (time 8, identifier 16, AEM 4, shape and RSSIs 3,
       // packets 2, seconds 2, index chain 4) took.
-      expect(s.logBytes).toBeGreaterThanOrEqual(4 * s.sightingsLogged + 21 * Math.ceil(s.sightingsLogged / 3));
+      expect(s.logBytes).toBeGreaterThanOrEqual(
+        4 * s.sightingsLogged + 21 * Math.ceil(s.sightingsLogged / 3),
+      );
       expect(s.logBytes).toBeLessThan(39 * s.sightingsLogged);
       expect(s.keysPublished).toBeGreaterThan(0);
       expect(s.groundTruthCloseContacts).toBeGreaterThan(0);
