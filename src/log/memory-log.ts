@@ -319,12 +319,12 @@ class Store {
    */
   shrink(min: Capacity): void {
     if (4 * this.usedBytes() > this.buffer.byteLength) return;
-    const fit = (used: number, floor: number, step: number) => Math.max(floor, withSpare(used, 0, step));
+    const held = (used: number, floor: number, step: number) => Math.max(floor, withSpare(used, 0, step));
     const cap = {
-      ids: fit(this.idCount, min.ids, STEP.ids),
-      rows: fit(this.rowCount, min.rows, STEP.rows),
-      entries: fit(this.entryCount, min.entries, STEP.entries),
-      cps: fit(this.cpCount, min.cps, STEP.cps),
+      ids: held(this.idCount, min.ids, STEP.ids),
+      rows: held(this.rowCount, min.rows, STEP.rows),
+      entries: held(this.entryCount, min.entries, STEP.entries),
+      cps: held(this.cpCount, min.cps, STEP.cps),
     };
     if (cap.ids < this.cap.ids || cap.rows < this.cap.rows || cap.entries < this.cap.entries)
       this.allocate(cap);
@@ -676,9 +676,9 @@ class Store {
     const m = carried.length;
     const shift = m - base;
     const records = new Uint8Array(m * ID_STRIDE);
-    carried.forEach((id, i) =>
-      records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE),
-    );
+    carried.forEach((id, i) => {
+      records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE);
+    });
     this.ids.copyWithin(m * ID_STRIDE, base * ID_STRIDE, this.idCount * ID_STRIDE);
     this.ids.set(records);
     this.rows.copyWithin(0, removedRows * ROW_STRIDE, this.rowCount * ROW_STRIDE);
@@ -872,7 +872,7 @@ class MemoryLog implements MemoryContactLog {
     // The identifiers asked for, in a hash table made for this call; every identifier record is
     // looked up in it (records of one identifier heard again after a gap are all found).
     const packed = new Uint8Array(wanted.length * KEY_LENGTH);
-    wanted.forEach((id, i) => packed.set(id, i * KEY_LENGTH));
+    for (let i = 0; i < wanted.length; i++) packed.set(wanted[i]!, i * KEY_LENGTH);
     const asked = new IdentifierIndex({ ids: packed, idLength: (i) => wanted[i]!.length }, KEY_LENGTH);
     asked.reserve(wanted.length);
     for (let i = 0; i < wanted.length; i++) asked.put(i);
