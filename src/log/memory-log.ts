@@ -5,7 +5,7 @@
  * log keeps three tables, all in one buffer:
  *
  * - identifier records, one per run of consecutive scans that heard an identifier (with one AEM): its
- *   bytes (16, or 12), its AEM (4) and its shape (1): 21 bytes;
+ *   bytes (16, or 12) and its AEM (4): 20 bytes, and its shape in 2 bits of another table;
  * - scan entries, one per batch of rows with one time and `secondsSinceLastScan` (at most 255 rows):
  *   the time as an offset from its checkpoint's (23 bits), the seconds, the row count and how many
  *   records it created (6 bytes); a checkpoint (time, first entry, first row, first record: 32 bytes)
@@ -90,12 +90,10 @@ export interface MemoryContactLog extends ContactLog {
 }
 
 /**
- * Bytes of an identifier record: the identifier (16, or 12 then 4 unused), the AEM (4, or unused),
- * its shape.
+ * Bytes of an identifier record: the identifier (16, or 12 then 4 unused), the AEM (4, or unused); its
+ * shape is in a table of 2 bits a record.
  */
-const ID_STRIDE = KEY_LENGTH + AEM_LENGTH + 1;
-/** Where a record's shape byte is. */
-const SHAPE_OFFSET = KEY_LENGTH + AEM_LENGTH;
+const ID_STRIDE = KEY_LENGTH + AEM_LENGTH;
 /** Bytes of a row: identifier reference, packets, mean RSSI, max RSSI. */
 const ROW_STRIDE = 4;
 /** 16-bit words of an entry: time offset (low 16 bits); offset's high 7 bits | seconds << 7; rows | new << 8. */
@@ -240,6 +238,8 @@ class Store {
   entries!: Uint16Array;
   rows!: Uint8Array;
   ids!: Uint8Array;
+  /** Shape of each record, 2 bits: {@link SHAPE_RPI} | {@link SHAPE_AEM}. */
+  shapes!: Uint8Array;
   idCount = 0;
   rowCount = 0;
   entryCount = 0;
@@ -269,7 +269,11 @@ class Store {
   /** Moves the tables to a new buffer with capacities `cap` (each at least what it holds). */
   private allocate(cap: Capacity): void {
     const buffer = new ArrayBuffer(
-      cap.cps * CP_STRIDE * 8 + cap.entries * ENTRY_STRIDE * 2 + cap.rows * ROW_STRIDE + cap.ids * ID_STRIDE,
+      cap.cps * CP_STRIDE * 8 +
+        cap.entries * ENTRY_STRIDE * 2 +
+        cap.rows * ROW_STRIDE +
+        cap.ids * ID_STRIDE +
+        Math.ceil(cap.ids / 4),
     );
     // Widest elements first, so every view is aligned.
     let at = 0;
@@ -280,11 +284,14 @@ class Store {
     const rows = new Uint8Array(buffer, at, cap.rows * ROW_STRIDE);
     at += rows.byteLength;
     const ids = new Uint8Array(buffer, at, cap.ids * ID_STRIDE);
+    at += ids.byteLength;
+    const shapes = new Uint8Array(buffer, at, Math.ceil(cap.ids / 4));
     if (this.buffer) {
       cps.set(this.cps.subarray(0, this.cpCount * CP_STRIDE));
       entries.set(this.entries.subarray(0, this.entryCount * ENTRY_STRIDE));
       rows.set(this.rows.subarray(0, this.rowCount * ROW_STRIDE));
       ids.set(this.ids.subarray(0, this.idCount * ID_STRIDE));
+      shapes.set(this.shapes.subarray(0, Math.ceil(this.idCount / 4)));
     }
     this.cap = cap;
     this.buffer = buffer;
@@ -292,6 +299,7 @@ class Store {
     this.entries = entries;
     this.rows = rows;
     this.ids = ids;
+    this.shapes = shapes;
   }
 
   /**
@@ -335,7 +343,8 @@ class Store {
       this.cpCount * CP_STRIDE * 8 +
       this.entryCount * ENTRY_STRIDE * 2 +
       this.rowCount * ROW_STRIDE +
-      this.idCount * ID_STRIDE
+      this.idCount * ID_STRIDE +
+      Math.ceil(this.idCount / 4)
     );
   }
 
@@ -344,11 +353,16 @@ class Store {
   }
 
   shape(id: number): number {
-    return this.ids[id * ID_STRIDE + SHAPE_OFFSET]!;
+    return (this.shapes[id >> 2]! >>> ((id & 3) << 1)) & 3;
+  }
+
+  private setShape(id: number, shape: number): void {
+    const bit = (id & 3) << 1;
+    this.shapes[id >> 2] = (this.shapes[id >> 2]! & ~(3 << bit)) | (shape << bit);
   }
 
   idLength(id: number): number {
-    return this.ids[id * ID_STRIDE + SHAPE_OFFSET]! & SHAPE_RPI ? KEY_LENGTH : 12;
+    return this.shape(id) & SHAPE_RPI ? KEY_LENGTH : 12;
   }
 
   entryOffset(e: number): number {
@@ -448,7 +462,7 @@ class Store {
   /** A fresh Sighting (with copied bytes) for row `r`, identifier `id`. */
   sighting(r: number, id: number, time: number, seconds: number): Sighting {
     const o = id * ID_STRIDE;
-    const shape = this.ids[o + SHAPE_OFFSET]!;
+    const shape = this.shape(id);
     const rows = this.rows;
     const p = rows[r * ROW_STRIDE + 1]!;
     return {
@@ -534,8 +548,9 @@ class Store {
   ): number {
     const ids = this.ids;
     for (let i = 0; i < n; i++) {
-      const o = list[i]! * ID_STRIDE;
-      if (ids[o + SHAPE_OFFSET] !== shape) continue;
+      const id = list[i]!;
+      if (this.shape(id) !== shape) continue;
+      const o = id * ID_STRIDE;
       let k = 0;
       while (k < idLength && ids[o + k] === src[idOffset + k]) k++;
       if (k < idLength) continue;
@@ -619,7 +634,7 @@ class Store {
     const ids = this.ids;
     for (let k = 0; k < idLength; k++) ids[o + k] = src[idOffset + k]!;
     if (shape & SHAPE_AEM) for (let k = 0; k < AEM_LENGTH; k++) ids[o + KEY_LENGTH + k] = aem[aemOffset + k]!;
-    ids[o + SHAPE_OFFSET] = shape;
+    this.setShape(id, shape);
     this.idCount = id + 1;
     return id;
   }
@@ -676,11 +691,17 @@ class Store {
     const m = carried.length;
     const shift = m - base;
     const records = new Uint8Array(m * ID_STRIDE);
+    const shapes = carried.map((id) => this.shape(id));
     carried.forEach((id, i) => {
       records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE);
     });
     this.ids.copyWithin(m * ID_STRIDE, base * ID_STRIDE, this.idCount * ID_STRIDE);
     this.ids.set(records);
+    // Shapes move down record by record (2 bits each); a slot is written only once it has been read.
+    for (let id = base; id < this.idCount; id++) this.setShape(id + shift, this.shape(id));
+    shapes.forEach((shape, i) => {
+      this.setShape(i, shape);
+    });
     this.rows.copyWithin(0, removedRows * ROW_STRIDE, this.rowCount * ROW_STRIDE);
     // Side columns: keys move down with the rows; escaped references move with their records.
     const chain = new Set(chainRows);
