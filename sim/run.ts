@@ -204,8 +204,9 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   /** Sightings the phones logged (scan instances). */
   sightingsLogged: number;
   /**
-   * Bytes the phones' contact logs hold at the end of the run (memory logs: sighting columns at their
-   * allocated capacity, 39 bytes a row, and the identifier indexes); retention keeps 14 days.
+   * Bytes the phones' contact logs hold at the end of the run (memory logs at their allocated capacity:
+   * identifier records, scan entries and 4-byte rows, ≈ 18.5 KB a phone-day on hanoi-ward; see
+   * `createMemoryLog`); retention keeps 14 days.
    */
   logBytes: number;
   /** Area under the ROC of the policy's daily close seconds against true ≤ 2 m / 15 min contact days. */

@@ -282,8 +282,9 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
         if (!measured(phone.person, day)) continue;
         // The day's sightings only (the day rule judges windows starting in the day; its bounds are
         // multiples of the 5-minute window): the same verdict for the day as on the whole log.
-        const dayLog = createMemoryLog();
-        dayLog.recordSync(phone.log.rangeSync(from, to));
+        const sightings = phone.log.rangeSync(from, to);
+        const dayLog = createMemoryLog({ initialCapacity: Math.max(1, sightings.length) });
+        dayLog.recordSync(sightings);
         const { assessment } = await checkExposure(dayLog, keys, {
           index,
           policy,

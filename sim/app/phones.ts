@@ -265,10 +265,11 @@ export function phoneStation(identity: PhoneIdentity, carriage: number): RadioSt
 }
 
 /**
- * Rows a phone's log starts with: about one day of sightings in a city setting (hanoi-ward logs ≈
- * 1,030–1,090 per phone-day), so a log grows a few times over a run instead of from 64 rows every day.
+ * Sightings a phone's log starts with: a quarter of a day in a city setting (hanoi-ward logs ≈
+ * 1,010–1,090 per phone-day, but many phones hear far fewer). The log's tables grow by a sixteenth, so
+ * a start of a whole day would be slack for the phones that hear fewer.
  */
-const SIGHTINGS_PER_PHONE_DAY = 1024;
+const SIGHTINGS_PER_PHONE_DAY = 256;
 
 /**
  * The app users of a fleet, set up the same way by both engines: each one's identity and radio station

@@ -1,10 +1,9 @@
 /**
- * The memory log's identifier index: for each distinct identifier, the row of its latest sighting, in an
- * open-addressing hash table of row numbers (4 bytes a slot, at most half full). Identifiers are not
- * copied: a slot's identifier is read from the log's columns, so the index costs 8–16 bytes per
- * identifier instead of a string and a map entry.
+ * An identifier index over rows of identifiers stored in one buffer: for each distinct identifier, its
+ * latest row, in an open-addressing hash table of row numbers (4 bytes a slot, at most half full).
+ * Identifiers are not copied: a slot's identifier is read from the rows. The memory log builds one per
+ * `findByIdentifiers` call over the identifiers asked for (it keeps no index between queries).
  */
-
 /** Where the identifiers of the rows live (the log's columns). */
 export interface IdentifierRows {
   /** Identifier bytes of all rows, `stride` bytes per row. */
@@ -17,7 +16,7 @@ const EMPTY = -1;
 const MIN_SLOTS = 16;
 
 /** FNV-1a over `length` bytes of `bytes` from `offset`, with a final avalanche (bytes are not trusted). */
-function hashBytes(bytes: Uint8Array, offset: number, length: number): number {
+export function hashBytes(bytes: Uint8Array, offset: number, length: number): number {
   let h = 0x811c9dc5 ^ length;
   for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[offset + i]!, 0x01000193);
   h ^= h >>> 16;
@@ -53,7 +52,12 @@ export class IdentifierIndex {
 
   /** Latest row of the identifier `bytes`, or -1 if it has no row. */
   latest(bytes: Uint8Array): number {
-    const slot = this.find(bytes, 0, bytes.length);
+    return this.lookup(bytes, 0, bytes.length);
+  }
+
+  /** Latest row of the identifier `bytes[offset, offset + length)`, or -1 if it has no row. */
+  lookup(bytes: Uint8Array, offset: number, length: number): number {
+    const slot = this.find(bytes, offset, length);
     return slot < 0 ? EMPTY : this.slots[slot]!;
   }
 
@@ -81,6 +85,13 @@ export class IdentifierIndex {
   clear(): void {
     this.slots = new Int32Array(MIN_SLOTS).fill(EMPTY);
     this.count = 0;
+  }
+
+  /** Makes the table large enough for `identifiers` without growing (call before putting them). */
+  reserve(identifiers: number): void {
+    let n = this.slots.length;
+    while (2 * identifiers > n) n *= 2;
+    if (n > this.slots.length) this.rehash(n);
   }
 
   /** The latest row of every identifier (in slot order). */
@@ -118,8 +129,13 @@ export class IdentifierIndex {
 
   /** Doubles the table and re-inserts every identifier's latest row. */
   private grow(): void {
+    this.rehash(this.slots.length * 2);
+  }
+
+  /** Moves every identifier's latest row to a table of `size` slots. */
+  private rehash(size: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(EMPTY);
+    this.slots = new Int32Array(size).fill(EMPTY);
     const { ids } = this.rows;
     for (const row of old) {
       if (row === EMPTY) continue;

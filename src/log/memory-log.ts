@@ -1,15 +1,33 @@
 /**
- * The in-memory contact log used by the simulator: sightings in columns of typed arrays (39 bytes per
- * sighting), no per-sighting objects, and an identifier index that costs one column plus a 4-byte hash
- * slot (at most half full) per distinct identifier.
+ * The in-memory contact log used by the simulator, in typed arrays without per-sighting objects and
+ * without an index kept between queries. A rotating identifier is heard in about two consecutive scans
+ * (an RPI lives 10 minutes, a phone scans every ≈ 5), and every row of a scan shares its time, so the
+ * log keeps three tables, all in one buffer:
+ *
+ * - identifier records, one per run of consecutive scans that heard an identifier (with one AEM): its
+ *   bytes (16, or 12) and its AEM (4): 20 bytes, and its shape in 2 bits of another table;
+ * - scan entries, one per batch of rows with one time and `secondsSinceLastScan` (at most 255 rows):
+ *   the time as an offset from its checkpoint's (23 bits), the seconds, the row count and how many
+ *   records it created (6 bytes); a checkpoint (time, first entry, first row, first record: 32 bytes)
+ *   every 32 entries, or sooner when an offset would not fit;
+ * - rows, 4 bytes a sighting: which record (0 = the entry's next new one, 1…254 = that many records
+ *   before the entry's first new one), packets, mean and max RSSI. The rare values that do not fit a
+ *   byte (a record 255 or more back, packets ≥ 255) go to side columns sorted by row.
+ *
+ * A row's identifier is looked up only among the previous entry's records (a scan's ≈ 4 rows compared
+ * with the previous scan's ≈ 4), else it gets a new record; so an identifier heard again after a gap
+ * has several records, and the queries (`findByIdentifiers`, `distinctIdentifiers`, `stats`) merge them
+ * with a hash table made per call. On hanoi-ward (adoption 1) a phone-day is ≈ 1,010 rows, 570 records
+ * and 250 entries: 17.8 KB of content, 18.4–18.6 KB with the growth slack (tables grow by a sixteenth), where
+ * rows of 39 bytes (time 8, identifier 16, AEM 4, shape and RSSIs 3, packets 2, seconds 2, index chain 4)
+ * and a kept index took 52.7 KiB (hanoi-ward, 1,000 people × 1 day).
  */
 import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
-import { LogClosedError } from "./errors";
-import { IdentifierIndex } from "./identifier-index";
+import { InvalidSightingError, LogClosedError } from "./errors";
+import { hashBytes, IdentifierIndex } from "./identifier-index";
 import { compareResults, ownKeyExpired } from "./retention";
 import type { ContactLog, LogStats, ScanBatch, Sighting, StoredResult } from "./types";
-import { InvalidSightingError } from "./errors";
 import {
   isStorableRssi,
   MAX_PACKETS,
@@ -27,7 +45,10 @@ import {
  * @public
  */
 export interface MemoryLogOptions {
-  /** Rows allocated up front (default 64); columns grow by half whenever they fill up. */
+  /**
+   * Sightings allocated up front (default 64), with room for 9/16 as many identifiers and 1/4 as many
+   * scans (the simulator's mix); every table grows by a sixteenth whenever it fills up.
+   */
   initialCapacity?: number;
 }
 
@@ -54,147 +75,692 @@ export interface MemoryContactLog extends ContactLog {
   rangeSync(from: number, to: number): Sighting[];
   /** Synchronous {@link ContactLog.findByIdentifiers}. */
   findByIdentifiersSync(identifiers: Iterable<Uint8Array>): Sighting[];
-  /** Synchronous {@link ContactLog.purge}; compacts the columns. */
+  /** Synchronous {@link ContactLog.purge}; compacts the tables. */
   purgeSync(before: number): number;
-  /** Bytes held by the sighting columns (allocated capacity). */
+  /**
+   * Bytes held by the log's tables at their allocated capacity: identifiers, scan entries and
+   * checkpoints, rows and side columns.
+   */
   columnBytes(): number;
-  /** Bytes held by the identifier index's hash table. */
+  /**
+   * Bytes held between queries by query structures: the scans' time order when they were appended out
+   * of order (0 otherwise). Queries build their hash tables per call and drop them.
+   */
   indexBytes(): number;
 }
 
-/** Bytes per row over all columns: time 8, id 16, shape 1, aem 4, RSSI 1+1, packets 2, seconds 2, chain 4. */
-const ROW_BYTES = 8 + KEY_LENGTH + 1 + AEM_LENGTH + 1 + 1 + 2 + 2 + 4;
+/**
+ * Bytes of an identifier record: the identifier (16, or 12 then 4 unused), the AEM (4, or unused); its
+ * shape is in a table of 2 bits a record.
+ */
+const ID_STRIDE = KEY_LENGTH + AEM_LENGTH;
+/** Bytes of a row: identifier reference, packets, mean RSSI, max RSSI. */
+const ROW_STRIDE = 4;
+/** 16-bit words of an entry: time offset (low 16 bits); offset's high 7 bits | seconds << 7; rows | new << 8. */
+const ENTRY_STRIDE = 3;
+/** Numbers of a checkpoint: base time, first entry, first row, first identifier. */
+const CP_STRIDE = 4;
+/** Rows an entry holds at most (its counts are bytes). */
+const MAX_ENTRY_ROWS = 255;
+/** Entries between checkpoints at most. */
+const ENTRIES_PER_CHECKPOINT = 32;
+/** Largest time offset from a checkpoint an entry can hold (23 bits, ≈ 2.3 h); beyond, a new checkpoint. */
+const MAX_OFFSET = 0x7fffff;
+/** A row byte whose value is in a side column. */
+const ESCAPE = 255;
 /** Shape bit: the identifier is a 16-byte RPI (else a 12-byte Bluezone ID). */
 const SHAPE_RPI = 1;
 /** Shape bit: an AEM is present. */
 const SHAPE_AEM = 2;
-const NO_ROW = -1;
+const NONE = new Uint32Array(0);
+/**
+ * Tables grow to have a sixteenth of their use to spare (≈ 3 % slack on average; an eighth gave 8 % on
+ * hanoi-ward, as tables that are not full grow with the one that is).
+ */
+const GROWTH_SHIFT = 4;
+/**
+ * The least a table grows by: a sixteenth of a phone-day in a city setting (64 sightings, 36 identifier
+ * records, 16 scans), so a log that starts small does not grow twice as often as one a day large (each
+ * growth allocates and zeroes a new buffer).
+ */
+const STEP: Capacity = { ids: 36, rows: 64, entries: 16, cps: 1 };
 
-/** The columns; reallocated (growing by half) on growth and shrunk on compaction. */
-class Columns {
-  times: Float64Array;
-  ids: Uint8Array;
-  shape: Uint8Array;
-  aems: Uint8Array;
-  meanRssi: Int8Array;
-  maxRssi: Int8Array;
-  packets: Uint16Array;
-  seconds: Uint16Array;
-  /** Previous row with the same identifier, or {@link NO_ROW}: the index's per-identifier row lists. */
-  prevSame: Int32Array;
+/** Capacity reached from `cap` by growing a sixteenth at a time (at least `step`) until `need` fits. */
+function grown(cap: number, need: number, step: number): number {
+  let c = cap;
+  while (c < need) c += Math.max(step, c >>> GROWTH_SHIFT);
+  return c;
+}
 
-  constructor(readonly capacity: number) {
-    // One buffer for all columns (one allocation per growth, not nine), widest elements first so every
-    // view is aligned.
-    const buffer = new ArrayBuffer(capacity * ROW_BYTES);
-    let at = 0;
-    const take = (bytes: number) => {
-      const o = at;
-      at += bytes * capacity;
-      return o;
-    };
-    this.times = new Float64Array(buffer, take(8), capacity);
-    this.prevSame = new Int32Array(buffer, take(4), capacity);
-    this.packets = new Uint16Array(buffer, take(2), capacity);
-    this.seconds = new Uint16Array(buffer, take(2), capacity);
-    this.ids = new Uint8Array(buffer, take(KEY_LENGTH), capacity * KEY_LENGTH);
-    this.aems = new Uint8Array(buffer, take(AEM_LENGTH), capacity * AEM_LENGTH);
-    this.shape = new Uint8Array(buffer, take(1), capacity);
-    this.meanRssi = new Int8Array(buffer, take(1), capacity);
-    this.maxRssi = new Int8Array(buffer, take(1), capacity);
+/** A sorted side column: values of the few rows whose byte says {@link ESCAPE}, keyed by row. */
+class Escapes {
+  keys = NONE;
+  values = NONE;
+  count = 0;
+
+  get bytes(): number {
+    return this.keys.byteLength + this.values.byteLength;
   }
 
-  /** A copy of the first `rows` rows in columns of `capacity` rows. */
-  resized(capacity: number, rows: number): Columns {
-    const c = new Columns(capacity);
-    c.times.set(this.times.subarray(0, rows));
-    c.ids.set(this.ids.subarray(0, rows * KEY_LENGTH));
-    c.shape.set(this.shape.subarray(0, rows));
-    c.aems.set(this.aems.subarray(0, rows * AEM_LENGTH));
-    c.meanRssi.set(this.meanRssi.subarray(0, rows));
-    c.maxRssi.set(this.maxRssi.subarray(0, rows));
-    c.packets.set(this.packets.subarray(0, rows));
-    c.seconds.set(this.seconds.subarray(0, rows));
-    c.prevSame.set(this.prevSame.subarray(0, rows));
+  /** Appends `key → value`; keys must come in increasing order. */
+  push(key: number, value: number): void {
+    if (this.count === this.keys.length) {
+      const cap = grown(this.keys.length, this.count + 1, 4);
+      const k = new Uint32Array(cap);
+      const v = new Uint32Array(cap);
+      k.set(this.keys.subarray(0, this.count));
+      v.set(this.values.subarray(0, this.count));
+      this.keys = k;
+      this.values = v;
+    }
+    this.keys[this.count] = key;
+    this.values[this.count] = value;
+    this.count++;
+  }
+
+  clear(): void {
+    this.keys = NONE;
+    this.values = NONE;
+    this.count = 0;
+  }
+
+  /** The value stored for `key` (which must be present). */
+  get(key: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.keys[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.values[lo]!;
+  }
+}
+
+/** Where an entry starts: its checkpoint, first row and first new identifier. */
+class Cursor {
+  entry = 0;
+  cp = 0;
+  firstRow = 0;
+  idBase = 0;
+}
+
+// Identifiers of the previous entry's rows and of the open entry's rows while a batch is appended
+// (an entry has at most 255 rows). Shared by every log: an append runs to its end without yielding.
+const prevIds = new Int32Array(MAX_ENTRY_ROWS);
+const openIds = new Int32Array(MAX_ENTRY_ROWS);
+const scratchCursor = new Cursor();
+const queryIds = new Int32Array(MAX_ENTRY_ROWS);
+// The hash table the queries that merge an identifier's records use, made for each call in this one
+// buffer (it grows to the largest log queried, per thread): no table per log, no garbage per query.
+let scratchSlots = new Int32Array(64);
+
+/** A cleared table of at least twice `n` slots (a power of two). */
+function slotsFor(n: number): Int32Array {
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  if (scratchSlots.length < size) scratchSlots = new Int32Array(size);
+  const slots = scratchSlots.subarray(0, size);
+  slots.fill(-1);
+  return slots;
+}
+
+/** Capacities of the tables, in records, rows, entries and checkpoints. */
+interface Capacity {
+  ids: number;
+  rows: number;
+  entries: number;
+  cps: number;
+}
+
+/** Capacities for `rows` sightings of the simulator's mix (9/16 as many identifiers, 1/4 as many scans). */
+function capacityFor(rows: number): Capacity {
+  const entries = Math.max(4, Math.ceil(rows / 4));
+  return {
+    ids: Math.max(4, Math.ceil((rows * 9) / 16)),
+    rows,
+    entries,
+    cps: Math.ceil(entries / ENTRIES_PER_CHECKPOINT) + 1,
+  };
+}
+
+/** `used + more` plus a sixteenth of it to spare (at least `step`). */
+function withSpare(used: number, more: number, step: number): number {
+  const need = used + more;
+  return need + Math.max(step, need >>> GROWTH_SHIFT);
+}
+
+/** The tables, in one buffer (one allocation per growth, as the columns before them). */
+class Store {
+  cap: Capacity;
+  buffer!: ArrayBuffer;
+  cps!: Float64Array;
+  entries!: Uint16Array;
+  rows!: Uint8Array;
+  ids!: Uint8Array;
+  /** Shape of each record, 2 bits: {@link SHAPE_RPI} | {@link SHAPE_AEM}. */
+  shapes!: Uint8Array;
+  idCount = 0;
+  rowCount = 0;
+  entryCount = 0;
+  cpCount = 0;
+  readonly refEscapes = new Escapes();
+  readonly packetEscapes = new Escapes();
+  /** True while entries are in time order, so storage order is the query order. */
+  inOrder = true;
+  /** Entries sorted by (time, entry) when not {@link inOrder}; rebuilt lazily. */
+  order: Uint32Array | undefined;
+  /** The last entry: time, seconds, first row, first new identifier, rows, new identifiers. */
+  private lastTime = 0;
+  private lastSeconds = 0;
+  private lastFirstRow = 0;
+  private lastIdBase = 0;
+  private openRows = 0;
+  private openNew = 0;
+  /** Identifiers of the previous entry's rows (in `prevIds`) and of the open entry's (in `openIds`). */
+  private prevCount = 0;
+  private openCount = 0;
+
+  constructor(cap: Capacity) {
+    this.cap = cap;
+    this.allocate(cap);
+  }
+
+  /** Moves the tables to a new buffer with capacities `cap` (each at least what it holds). */
+  private allocate(cap: Capacity): void {
+    const buffer = new ArrayBuffer(
+      cap.cps * CP_STRIDE * 8 +
+        cap.entries * ENTRY_STRIDE * 2 +
+        cap.rows * ROW_STRIDE +
+        cap.ids * ID_STRIDE +
+        Math.ceil(cap.ids / 4),
+    );
+    // Widest elements first, so every view is aligned.
+    let at = 0;
+    const cps = new Float64Array(buffer, at, cap.cps * CP_STRIDE);
+    at += cps.byteLength;
+    const entries = new Uint16Array(buffer, at, cap.entries * ENTRY_STRIDE);
+    at += entries.byteLength;
+    const rows = new Uint8Array(buffer, at, cap.rows * ROW_STRIDE);
+    at += rows.byteLength;
+    const ids = new Uint8Array(buffer, at, cap.ids * ID_STRIDE);
+    at += ids.byteLength;
+    const shapes = new Uint8Array(buffer, at, Math.ceil(cap.ids / 4));
+    if (this.buffer) {
+      cps.set(this.cps.subarray(0, this.cpCount * CP_STRIDE));
+      entries.set(this.entries.subarray(0, this.entryCount * ENTRY_STRIDE));
+      rows.set(this.rows.subarray(0, this.rowCount * ROW_STRIDE));
+      ids.set(this.ids.subarray(0, this.idCount * ID_STRIDE));
+      shapes.set(this.shapes.subarray(0, Math.ceil(this.idCount / 4)));
+    }
+    this.cap = cap;
+    this.buffer = buffer;
+    this.cps = cps;
+    this.entries = entries;
+    this.rows = rows;
+    this.ids = ids;
+    this.shapes = shapes;
+  }
+
+  /**
+   * Makes room for `ids`, `rows`, `entries` and `cps` more: every table that would have less than half
+   * its spare (a sixteenth of its use, at least its {@link STEP}) grows to have all of it, so the tables,
+   * which fill at similar rates, grow together (one allocation, not one per table).
+   */
+  private grow(ids: number, rows: number, entries: number, cps: number): void {
+    const c = this.cap;
+    const next = (cap: number, used: number, more: number, step: number) =>
+      cap >= used + more + (Math.max(step, (used + more) >>> GROWTH_SHIFT) >>> 1)
+        ? cap
+        : withSpare(used, more, step);
+    this.allocate({
+      ids: next(c.ids, this.idCount, ids, STEP.ids),
+      rows: next(c.rows, this.rowCount, rows, STEP.rows),
+      entries: next(c.entries, this.entryCount, entries, STEP.entries),
+      cps: next(c.cps, this.cpCount, cps, STEP.cps),
+    });
+  }
+
+  /**
+   * Shrinks the tables to what they hold plus their spare when they hold a quarter of the buffer or
+   * less, not below `min`.
+   */
+  shrink(min: Capacity): void {
+    if (4 * this.usedBytes() > this.buffer.byteLength) return;
+    const held = (used: number, floor: number, step: number) => Math.max(floor, withSpare(used, 0, step));
+    const cap = {
+      ids: held(this.idCount, min.ids, STEP.ids),
+      rows: held(this.rowCount, min.rows, STEP.rows),
+      entries: held(this.entryCount, min.entries, STEP.entries),
+      cps: held(this.cpCount, min.cps, STEP.cps),
+    };
+    if (cap.ids < this.cap.ids || cap.rows < this.cap.rows || cap.entries < this.cap.entries)
+      this.allocate(cap);
+  }
+
+  private usedBytes(): number {
+    return (
+      this.cpCount * CP_STRIDE * 8 +
+      this.entryCount * ENTRY_STRIDE * 2 +
+      this.rowCount * ROW_STRIDE +
+      this.idCount * ID_STRIDE +
+      Math.ceil(this.idCount / 4)
+    );
+  }
+
+  get bytes(): number {
+    return this.buffer.byteLength + this.refEscapes.bytes + this.packetEscapes.bytes;
+  }
+
+  shape(id: number): number {
+    return (this.shapes[id >> 2]! >>> ((id & 3) << 1)) & 3;
+  }
+
+  private setShape(id: number, shape: number): void {
+    const bit = (id & 3) << 1;
+    this.shapes[id >> 2] = (this.shapes[id >> 2]! & ~(3 << bit)) | (shape << bit);
+  }
+
+  idLength(id: number): number {
+    return this.shape(id) & SHAPE_RPI ? KEY_LENGTH : 12;
+  }
+
+  entryOffset(e: number): number {
+    const en = this.entries;
+    return en[e * ENTRY_STRIDE]! | ((en[e * ENTRY_STRIDE + 1]! & 0x7f) << 16);
+  }
+
+  entrySeconds(e: number): number {
+    return this.entries[e * ENTRY_STRIDE + 1]! >>> 7;
+  }
+
+  entryRows(e: number): number {
+    return this.entries[e * ENTRY_STRIDE + 2]! & 0xff;
+  }
+
+  entryNew(e: number): number {
+    return this.entries[e * ENTRY_STRIDE + 2]! >>> 8;
+  }
+
+  /** The checkpoint entry `e` belongs to. */
+  checkpointOf(e: number): number {
+    const cps = this.cps;
+    let lo = 0;
+    let hi = this.cpCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (cps[mid * CP_STRIDE + 1]! <= e) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  entryTime(e: number): number {
+    return this.cps[this.checkpointOf(e) * CP_STRIDE]! + this.entryOffset(e);
+  }
+
+  /** Points `c` at entry `e` (a walk of at most 31 entries from its checkpoint). */
+  locate(e: number, c: Cursor): Cursor {
+    const cp = this.checkpointOf(e);
+    const cps = this.cps;
+    let row = cps[cp * CP_STRIDE + 2]!;
+    let id = cps[cp * CP_STRIDE + 3]!;
+    for (let x = cps[cp * CP_STRIDE + 1]!; x < e; x++) {
+      row += this.entryRows(x);
+      id += this.entryNew(x);
+    }
+    c.entry = e;
+    c.cp = cp;
+    c.firstRow = row;
+    c.idBase = id;
     return c;
   }
 
-  /** Moves row `from` to row `to` (index chain excluded; it is rebuilt by the caller). */
-  move(from: number, to: number): void {
-    this.times[to] = this.times[from]!;
-    this.ids.copyWithin(to * KEY_LENGTH, from * KEY_LENGTH, (from + 1) * KEY_LENGTH);
-    this.shape[to] = this.shape[from]!;
-    this.aems.copyWithin(to * AEM_LENGTH, from * AEM_LENGTH, (from + 1) * AEM_LENGTH);
-    this.meanRssi[to] = this.meanRssi[from]!;
-    this.maxRssi[to] = this.maxRssi[from]!;
-    this.packets[to] = this.packets[from]!;
-    this.seconds[to] = this.seconds[from]!;
-  }
-
-  /** Stores `s` in row `row` (index chain excluded). */
-  write(row: number, s: Sighting): void {
-    this.times[row] = s.time;
-    this.ids.set(s.identifier, row * KEY_LENGTH);
-    const hasAem = s.aem.length === AEM_LENGTH;
-    if (hasAem) this.aems.set(s.aem, row * AEM_LENGTH);
-    this.shape[row] = (s.identifier.length === KEY_LENGTH ? SHAPE_RPI : 0) | (hasAem ? SHAPE_AEM : 0);
-    this.meanRssi[row] = s.meanRssi;
-    this.maxRssi[row] = s.maxRssi;
-    this.packets[row] = s.packets;
-    this.seconds[row] = s.secondsSinceLastScan;
-  }
-
-  /** Stores row `i` of a scan batch in row `row` (index chain excluded). */
-  writeScanRow(row: number, b: ScanBatch, i: number): void {
-    this.times[row] = b.time;
-    const idLength = b.idLengths[i]!;
-    const o = row * KEY_LENGTH;
-    const src = i * KEY_LENGTH;
-    for (let k = 0; k < idLength; k++) this.ids[o + k] = b.ids[src + k]!;
-    const hasAem = b.aemLengths[i] === AEM_LENGTH;
-    if (hasAem) {
-      const a = row * AEM_LENGTH;
-      const sa = i * AEM_LENGTH;
-      for (let k = 0; k < AEM_LENGTH; k++) this.aems[a + k] = b.aems[sa + k]!;
+  /** Points `c` at the entry that created identifier record `id`. */
+  locateIdentifier(id: number, c: Cursor): Cursor {
+    const cps = this.cps;
+    let lo = 0;
+    let hi = this.cpCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (cps[mid * CP_STRIDE + 3]! <= id) lo = mid;
+      else hi = mid - 1;
     }
-    this.shape[row] = (idLength === KEY_LENGTH ? SHAPE_RPI : 0) | (hasAem ? SHAPE_AEM : 0);
-    this.meanRssi[row] = b.meanRssi[i]!;
-    this.maxRssi[row] = b.maxRssi[i]!;
-    this.packets[row] = b.packets[i]!;
-    this.seconds[row] = b.secondsSinceLastScan;
+    c.cp = lo;
+    c.entry = cps[lo * CP_STRIDE + 1]!;
+    c.firstRow = cps[lo * CP_STRIDE + 2]!;
+    c.idBase = cps[lo * CP_STRIDE + 3]!;
+    while (c.idBase + this.entryNew(c.entry) <= id) this.next(c);
+    return c;
   }
 
-  idLength(row: number): number {
-    return this.shape[row]! & SHAPE_RPI ? KEY_LENGTH : 12;
+  /** Moves `c` to the next entry. */
+  next(c: Cursor): void {
+    c.firstRow += this.entryRows(c.entry);
+    c.idBase += this.entryNew(c.entry);
+    c.entry++;
+    if (c.cp + 1 < this.cpCount && this.cps[(c.cp + 1) * CP_STRIDE + 1] === c.entry) c.cp++;
   }
 
-  /** A fresh Sighting object (with copied bytes) for row `row`. */
-  read(row: number): Sighting {
-    const o = row * KEY_LENGTH;
-    const a = row * AEM_LENGTH;
+  cursorTime(c: Cursor): number {
+    return this.cps[c.cp * CP_STRIDE]! + this.entryOffset(c.entry);
+  }
+
+  /** Writes the identifiers of the rows of the entry at `c` into `out`; returns their number. */
+  entryIds(c: Cursor, out: Int32Array): number {
+    const n = this.entryRows(c.entry);
+    const rows = this.rows;
+    let fresh = c.idBase;
+    for (let i = 0; i < n; i++) {
+      const r = c.firstRow + i;
+      const v = rows[r * ROW_STRIDE]!;
+      out[i] = v === 0 ? fresh++ : v !== ESCAPE ? c.idBase - v : this.refEscapes.get(r);
+    }
+    return n;
+  }
+
+  /** A fresh Sighting (with copied bytes) for row `r`, identifier `id`. */
+  sighting(r: number, id: number, time: number, seconds: number): Sighting {
+    const o = id * ID_STRIDE;
+    const shape = this.shape(id);
+    const rows = this.rows;
+    const p = rows[r * ROW_STRIDE + 1]!;
     return {
-      time: this.times[row]!,
-      identifier: this.ids.slice(o, o + this.idLength(row)),
-      aem: this.shape[row]! & SHAPE_AEM ? this.aems.slice(a, a + AEM_LENGTH) : new Uint8Array(0),
-      meanRssi: this.meanRssi[row]!,
-      maxRssi: this.maxRssi[row]!,
-      packets: this.packets[row]!,
-      secondsSinceLastScan: this.seconds[row]!,
+      time,
+      identifier: this.ids.slice(o, o + (shape & SHAPE_RPI ? KEY_LENGTH : 12)),
+      aem:
+        shape & SHAPE_AEM ? this.ids.slice(o + KEY_LENGTH, o + KEY_LENGTH + AEM_LENGTH) : new Uint8Array(0),
+      meanRssi: (rows[r * ROW_STRIDE + 2]! << 24) >> 24,
+      maxRssi: (rows[r * ROW_STRIDE + 3]! << 24) >> 24,
+      packets: p === ESCAPE ? this.packetEscapes.get(r) : p,
+      secondsSinceLastScan: seconds,
     };
+  }
+
+  /** Appends the Sightings of the entry at `c` to `out`. */
+  readEntry(c: Cursor, out: Sighting[]): void {
+    const time = this.cursorTime(c);
+    const seconds = this.entrySeconds(c.entry);
+    const n = this.entryIds(c, openIds);
+    for (let i = 0; i < n; i++) out.push(this.sighting(c.firstRow + i, openIds[i]!, time, seconds));
+  }
+
+  /** Room for `n` more rows. */
+  reserveRows(n: number): void {
+    if (this.rowCount + n > this.cap.rows) this.grow(0, n, 0, 0);
+  }
+
+  /** Opens a new entry at `time` (the rows appended next belong to it). */
+  beginEntry(time: number, seconds: number): void {
+    const e = this.entryCount;
+    if (e > 0) {
+      if (time < this.lastTime) this.inOrder = false;
+      // The entry closed now is the one the new entry's rows are compared with.
+      const c = scratchCursor;
+      c.entry = e - 1;
+      c.firstRow = this.lastFirstRow;
+      c.idBase = this.lastIdBase;
+      this.prevCount = this.entryIds(c, prevIds);
+    }
+    if (e === this.cap.entries) this.grow(0, 0, 1, 0);
+    let cp = this.cpCount - 1;
+    let offset = cp < 0 ? -1 : time - this.cps[cp * CP_STRIDE]!;
+    if (
+      cp < 0 ||
+      e - this.cps[cp * CP_STRIDE + 1]! >= ENTRIES_PER_CHECKPOINT ||
+      offset < 0 ||
+      offset > MAX_OFFSET
+    ) {
+      if (this.cpCount === this.cap.cps) this.grow(0, 0, 0, 1);
+      cp = this.cpCount++;
+      const o = cp * CP_STRIDE;
+      this.cps[o] = time;
+      this.cps[o + 1] = e;
+      this.cps[o + 2] = this.rowCount;
+      this.cps[o + 3] = this.idCount;
+      offset = 0;
+    }
+    const o = e * ENTRY_STRIDE;
+    this.entries[o] = offset & 0xffff;
+    this.entries[o + 1] = (offset >>> 16) | (seconds << 7);
+    this.entries[o + 2] = 0;
+    this.entryCount = e + 1;
+    this.lastTime = time;
+    this.lastSeconds = seconds;
+    this.lastFirstRow = this.rowCount;
+    this.lastIdBase = this.idCount;
+    this.openRows = 0;
+    this.openNew = 0;
+    this.openCount = 0;
+    this.order = undefined;
+  }
+
+  /** Index in `list` of the identifier record equal to the given bytes and shape, or -1. */
+  private indexIn(
+    list: Int32Array,
+    n: number,
+    src: Uint8Array,
+    idOffset: number,
+    idLength: number,
+    aem: Uint8Array,
+    aemOffset: number,
+    shape: number,
+  ): number {
+    const ids = this.ids;
+    for (let i = 0; i < n; i++) {
+      const id = list[i]!;
+      if (this.shape(id) !== shape) continue;
+      const o = id * ID_STRIDE;
+      let k = 0;
+      while (k < idLength && ids[o + k] === src[idOffset + k]) k++;
+      if (k < idLength) continue;
+      if (shape & SHAPE_AEM) {
+        k = 0;
+        while (k < AEM_LENGTH && ids[o + KEY_LENGTH + k] === aem[aemOffset + k]) k++;
+        if (k < AEM_LENGTH) continue;
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Appends a row to the open entry (rows must have been reserved): identifier
+   * `src[idOffset, idOffset + idLength)`, AEM `aem[aemOffset, aemOffset + aemLength)`.
+   */
+  appendRow(
+    src: Uint8Array,
+    idOffset: number,
+    idLength: number,
+    aem: Uint8Array,
+    aemOffset: number,
+    aemLength: number,
+    meanRssi: number,
+    maxRssi: number,
+    packets: number,
+  ): void {
+    const shape = (idLength === KEY_LENGTH ? SHAPE_RPI : 0) | (aemLength === AEM_LENGTH ? SHAPE_AEM : 0);
+    // A full entry, or an identifier already in this entry, continues in a new entry of the same scan:
+    // then every row refers to an identifier new in its entry or to one of the previous entry's.
+    if (
+      this.openRows === MAX_ENTRY_ROWS ||
+      this.indexIn(openIds, this.openCount, src, idOffset, idLength, aem, aemOffset, shape) >= 0
+    ) {
+      this.beginEntry(this.lastTime, this.lastSeconds);
+    }
+    const r = this.rowCount;
+    const found = this.indexIn(prevIds, this.prevCount, src, idOffset, idLength, aem, aemOffset, shape);
+    let id: number;
+    let ref: number;
+    if (found < 0) {
+      id = this.newIdentifier(src, idOffset, idLength, aem, aemOffset, shape);
+      ref = 0;
+      this.openNew++;
+    } else {
+      id = prevIds[found]!;
+      ref = this.lastIdBase - id;
+      if (ref >= ESCAPE) {
+        ref = ESCAPE;
+        this.refEscapes.push(r, id);
+      }
+    }
+    openIds[this.openCount++] = id;
+    // Read after the identifier: a new one may have moved the tables to a larger buffer.
+    const rows = this.rows;
+    rows[r * ROW_STRIDE] = ref;
+    if (packets < ESCAPE) rows[r * ROW_STRIDE + 1] = packets;
+    else {
+      rows[r * ROW_STRIDE + 1] = ESCAPE;
+      this.packetEscapes.push(r, packets);
+    }
+    rows[r * ROW_STRIDE + 2] = meanRssi;
+    rows[r * ROW_STRIDE + 3] = maxRssi;
+    this.rowCount = r + 1;
+    this.openRows++;
+    this.entries[(this.entryCount - 1) * ENTRY_STRIDE + 2] = this.openRows | (this.openNew << 8);
+  }
+
+  private newIdentifier(
+    src: Uint8Array,
+    idOffset: number,
+    idLength: number,
+    aem: Uint8Array,
+    aemOffset: number,
+    shape: number,
+  ): number {
+    const id = this.idCount;
+    if (id === this.cap.ids) this.grow(1, 0, 0, 0);
+    const o = id * ID_STRIDE;
+    const ids = this.ids;
+    for (let k = 0; k < idLength; k++) ids[o + k] = src[idOffset + k]!;
+    if (shape & SHAPE_AEM) for (let k = 0; k < AEM_LENGTH; k++) ids[o + KEY_LENGTH + k] = aem[aemOffset + k]!;
+    this.setShape(id, shape);
+    this.idCount = id + 1;
+    return id;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.idCount = 0;
+    this.rowCount = 0;
+    this.entryCount = 0;
+    this.cpCount = 0;
+    this.refEscapes.clear();
+    this.packetEscapes.clear();
+    this.inOrder = true;
+    this.order = undefined;
+    this.lastFirstRow = 0;
+    this.lastIdBase = 0;
+  }
+
+  /**
+   * Removes entries `[0, k)` in place, for entries in time order (0 < k < entryCount), and returns the
+   * rows removed. The records of identifiers created before entry k that later rows still refer to
+   * (those of entry k, and of each following entry while it refers to one) move to the front, the
+   * other records, rows, entries and checkpoints move down, and the references of those rows are
+   * rewritten; every other reference is relative to its entry and stays valid.
+   */
+  dropPrefix(k: number): number {
+    const start = this.locate(k, new Cursor());
+    const removedRows = start.firstRow;
+    const base = start.idBase;
+    const carried: number[] = [];
+    const carriedIndex = new Map<number, number>();
+    const chainRows: number[] = [];
+    const chainIds: number[] = [];
+    const chainBase: number[] = [];
+    const ids = new Int32Array(MAX_ENTRY_ROWS);
+    const c = this.locate(k, new Cursor());
+    for (; c.entry < this.entryCount; this.next(c)) {
+      const n = this.entryIds(c, ids);
+      let refers = false;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i]!;
+        if (id >= base) continue;
+        refers = true;
+        if (!carriedIndex.has(id)) {
+          carriedIndex.set(id, carried.length);
+          carried.push(id);
+        }
+        chainRows.push(c.firstRow + i);
+        chainIds.push(id);
+        chainBase.push(c.idBase);
+      }
+      if (!refers) break;
+    }
+    const m = carried.length;
+    const shift = m - base;
+    const records = new Uint8Array(m * ID_STRIDE);
+    const shapes = carried.map((id) => this.shape(id));
+    carried.forEach((id, i) => {
+      records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE);
+    });
+    this.ids.copyWithin(m * ID_STRIDE, base * ID_STRIDE, this.idCount * ID_STRIDE);
+    this.ids.set(records);
+    // Shapes move down record by record (2 bits each); a slot is written only once it has been read.
+    for (let id = base; id < this.idCount; id++) this.setShape(id + shift, this.shape(id));
+    shapes.forEach((shape, i) => {
+      this.setShape(i, shape);
+    });
+    this.rows.copyWithin(0, removedRows * ROW_STRIDE, this.rowCount * ROW_STRIDE);
+    // Side columns: keys move down with the rows; escaped references move with their records.
+    const chain = new Set(chainRows);
+    const refs: [number, number][] = [];
+    const old = this.refEscapes;
+    for (let i = 0; i < old.count; i++) {
+      const row = old.keys[i]!;
+      if (row >= removedRows && !chain.has(row)) refs.push([row - removedRows, old.values[i]! + shift]);
+    }
+    chainRows.forEach((row, i) => {
+      const to = carriedIndex.get(chainIds[i]!)!;
+      const back = chainBase[i]! + shift - to;
+      const r = row - removedRows;
+      if (back < ESCAPE) this.rows[r * ROW_STRIDE] = back;
+      else {
+        this.rows[r * ROW_STRIDE] = ESCAPE;
+        refs.push([r, to]);
+      }
+    });
+    refs.sort((a, b) => a[0] - b[0]);
+    old.clear();
+    for (const [row, id] of refs) old.push(row, id);
+    const packets = this.packetEscapes;
+    const kept: [number, number][] = [];
+    for (let i = 0; i < packets.count; i++)
+      if (packets.keys[i]! >= removedRows) kept.push([packets.keys[i]! - removedRows, packets.values[i]!]);
+    packets.clear();
+    for (const [row, p] of kept) packets.push(row, p);
+    // The checkpoint of entry k keeps its base time (the offsets of its entries stay valid).
+    const cp = start.cp;
+    const cps = this.cps;
+    cps.copyWithin(0, cp * CP_STRIDE, this.cpCount * CP_STRIDE);
+    this.cpCount -= cp;
+    cps[1] = k;
+    cps[2] = removedRows;
+    cps[3] = base;
+    for (let i = 0; i < this.cpCount; i++) {
+      cps[i * CP_STRIDE + 1]! -= k;
+      cps[i * CP_STRIDE + 2]! -= removedRows;
+      cps[i * CP_STRIDE + 3]! += shift;
+    }
+    this.entries.copyWithin(0, k * ENTRY_STRIDE, this.entryCount * ENTRY_STRIDE);
+    this.entryCount -= k;
+    this.rowCount -= removedRows;
+    this.idCount += shift;
+    this.lastFirstRow -= removedRows;
+    this.lastIdBase += shift;
+    return removedRows;
   }
 }
 
 class MemoryLog implements MemoryContactLog {
   readonly kind = "memory" as const;
-  private cols: Columns;
-  private rows = 0;
+  /**
+   * The tables, in a holder: purge and close replace them, and a wrapper deriving from the log
+   * (`Object.create(log)`, as the feed tests' crash injectors are) must see the replacement.
+   */
+  private readonly box: { store: Store };
   private readonly minCapacity: number;
-  /** Last row of each identifier; earlier rows chain through `prevSame`. */
-  private readonly index: IdentifierIndex;
-  /** True while rows are in time order, so row order is the query order. */
-  private inOrder = true;
-  /** Rows sorted by (time, row) when not {@link inOrder}; rebuilt lazily. */
-  private order: Uint32Array | undefined;
   private readonly keys = new Map<number, TemporaryExposureKey>();
   private readonly resultJson = new Map<string, { time: number; id: string; json: string }>();
   private readonly state = new Map<string, Uint8Array>();
@@ -206,30 +772,19 @@ class MemoryLog implements MemoryContactLog {
       throw new InvalidArgumentError(`initialCapacity must be a positive integer, got ${cap}`);
     }
     this.minCapacity = cap;
-    this.cols = new Columns(cap);
-    // The index reads identifiers from whichever columns are current (they are replaced on growth).
-    const log = this;
-    this.index = new IdentifierIndex(
-      {
-        get ids() {
-          return log.cols.ids;
-        },
-        idLength: (row) => log.cols.idLength(row),
-      },
-      KEY_LENGTH,
-    );
+    this.box = { store: new Store(capacityFor(cap)) };
   }
 
   get size(): number {
-    return this.rows;
+    return this.box.store.rowCount;
   }
 
   columnBytes(): number {
-    return this.cols.capacity * ROW_BYTES;
+    return this.box.store.bytes;
   }
 
   indexBytes(): number {
-    return this.index.bytes;
+    return this.box.store.order?.byteLength ?? 0;
   }
 
   private assertOpen(): void {
@@ -239,14 +794,20 @@ class MemoryLog implements MemoryContactLog {
   recordSync(sightings: readonly Sighting[]): void {
     this.assertOpen();
     validateSightings(sightings);
-    this.ensureCapacity(this.rows + sightings.length);
-    const c = this.cols;
+    if (sightings.length === 0) return;
+    const st = this.box.store;
+    st.reserveRows(sightings.length);
+    let time = Number.NaN;
+    let seconds = Number.NaN;
     for (const s of sightings) {
-      const row = this.rows++;
-      if (row > 0 && s.time < c.times[row - 1]!) this.inOrder = false;
-      c.write(row, s);
+      if (s.time !== time || s.secondsSinceLastScan !== seconds) {
+        time = s.time;
+        seconds = s.secondsSinceLastScan;
+        st.beginEntry(time, seconds);
+      }
+      const { identifier, aem } = s;
+      st.appendRow(identifier, 0, identifier.length, aem, 0, aem.length, s.meanRssi, s.maxRssi, s.packets);
     }
-    if (sightings.length > 0) this.order = undefined;
   }
 
   recordScan(b: ScanBatch): void {
@@ -255,92 +816,140 @@ class MemoryLog implements MemoryContactLog {
     if (problem) throw new InvalidSightingError(problem[0], problem[1]);
     const n = b.count;
     if (n === 0) return;
-    this.ensureCapacity(this.rows + n);
-    const c = this.cols;
-    if (this.rows > 0 && b.time < c.times[this.rows - 1]!) this.inOrder = false;
+    const st = this.box.store;
+    st.reserveRows(n);
+    st.beginEntry(b.time, b.secondsSinceLastScan);
+    const { ids, idLengths, aems, aemLengths, meanRssi, maxRssi, packets } = b;
     for (let i = 0; i < n; i++) {
-      const row = this.rows++;
-      c.writeScanRow(row, b, i);
+      st.appendRow(
+        ids,
+        i * KEY_LENGTH,
+        idLengths[i]!,
+        aems,
+        i * AEM_LENGTH,
+        aemLengths[i]!,
+        meanRssi[i]!,
+        maxRssi[i]!,
+        packets[i]!,
+      );
     }
-    this.order = undefined;
   }
 
-  private ensureCapacity(need: number): void {
-    if (need <= this.cols.capacity) return;
-    // Growing by half, not doubling: on average ≈ 1/6 of the columns is slack rather than ≈ 1/4.
-    let cap = this.cols.capacity;
-    while (cap < need) cap = Math.ceil(cap * 1.5);
-    this.cols = this.cols.resized(cap, this.rows);
-  }
-
-  /**
-   * Rows the identifier index covers: rows are indexed when a query needs the index, not as they are
-   * appended (a simulated phone appends all day and is queried at most once a day, so its rows are
-   * indexed in one pass that stays in cache).
-   */
-  // In a holder object, not a field: a read that indexes must update the one counter even when it is
-  // called through an object deriving from this log (`Object.create(log)`, as wrappers do), or a row
-  // indexed twice would chain to itself.
-  private readonly lazy = { indexed: 0 };
-
-  /** Links every row not yet in the index to its identifier's row list. */
-  private indexAll(): IdentifierIndex {
-    const lazy = this.lazy;
-    for (let row = lazy.indexed; row < this.rows; row++) this.cols.prevSame[row] = this.index.put(row);
-    lazy.indexed = this.rows;
-    return this.index;
-  }
-
-  /** Rows in query order (time, then insertion). */
-  private ordered(): ArrayLike<number> | undefined {
-    if (this.inOrder) return undefined;
-    if (!this.order) {
-      const t = this.cols.times;
-      const rows = Array.from({ length: this.rows }, (_, i) => i);
-      rows.sort((a, b) => t[a]! - t[b]! || a - b);
-      this.order = Uint32Array.from(rows);
+  /** Entries in query order (time, then insertion) when storage order is not it. */
+  private ordered(st: Store): Uint32Array | undefined {
+    if (st.inOrder) return undefined;
+    if (!st.order) {
+      const n = st.entryCount;
+      const times = new Float64Array(n);
+      const c = st.locate(0, new Cursor());
+      for (let e = 0; e < n; e++, st.next(c)) times[e] = st.cursorTime(c);
+      const entries = Array.from({ length: n }, (_, i) => i);
+      entries.sort((a, b) => times[a]! - times[b]! || a - b);
+      st.order = Uint32Array.from(entries);
     }
-    return this.order;
+    return st.order;
   }
 
   rangeSync(from: number, to: number): Sighting[] {
     this.assertOpen();
     validateTimeBound(from, "range start");
     validateTimeBound(to, "range end");
-    const order = this.ordered();
-    const rowAt = order ? (i: number) => order[i]! : (i: number) => i;
-    const t = this.cols.times;
+    const st = this.box.store;
+    const n = st.entryCount;
+    const out: Sighting[] = [];
+    if (n === 0) return out;
+    const order = this.ordered(st);
+    const entryAt = order ? (i: number) => order[i]! : (i: number) => i;
     let lo = 0;
-    let hi = this.rows;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (t[rowAt(mid)]! < from) lo = mid + 1;
+      if (st.entryTime(entryAt(mid)) < from) lo = mid + 1;
       else hi = mid;
     }
-    const out: Sighting[] = [];
-    for (let i = lo; i < this.rows; i++) {
-      const row = rowAt(i);
-      if (t[row]! >= to) break;
-      out.push(this.cols.read(row));
+    const c = new Cursor();
+    if (!order) {
+      if (lo < n) st.locate(lo, c);
+      for (let e = lo; e < n && st.cursorTime(c) < to; e++, st.next(c)) st.readEntry(c, out);
+      return out;
+    }
+    for (let i = lo; i < n; i++) {
+      st.locate(order[i]!, c);
+      if (st.cursorTime(c) >= to) break;
+      st.readEntry(c, out);
     }
     return out;
   }
 
   findByIdentifiersSync(identifiers: Iterable<Uint8Array>): Sighting[] {
     this.assertOpen();
-    // An identifier asked twice has the same latest row: that row stands for it.
-    const seen = new Set<number>();
-    const rows: number[] = [];
+    const wanted: Uint8Array[] = [];
     for (const id of identifiers) {
       if (!(id instanceof Uint8Array)) throw new InvalidArgumentError("identifiers must be Uint8Arrays");
-      const latest = this.indexAll().latest(id);
-      if (latest === NO_ROW || seen.has(latest)) continue;
-      seen.add(latest);
-      for (let r = latest; r !== NO_ROW; r = this.cols.prevSame[r]!) rows.push(r);
+      if (id.length === KEY_LENGTH || id.length === 12) wanted.push(id);
     }
-    const t = this.cols.times;
-    rows.sort((a, b) => t[a]! - t[b]! || a - b);
-    return rows.map((r) => this.cols.read(r));
+    const st = this.box.store;
+    if (wanted.length === 0 || st.rowCount === 0) return [];
+    // The identifiers asked for, in a hash table made for this call; every identifier record is
+    // looked up in it (records of one identifier heard again after a gap are all found).
+    const packed = new Uint8Array(wanted.length * KEY_LENGTH);
+    for (let i = 0; i < wanted.length; i++) packed.set(wanted[i]!, i * KEY_LENGTH);
+    const asked = new IdentifierIndex({ ids: packed, idLength: (i) => wanted[i]!.length }, KEY_LENGTH);
+    asked.reserve(wanted.length);
+    for (let i = 0; i < wanted.length; i++) asked.put(i);
+    const rows: number[] = [];
+    const times: number[] = [];
+    const records: number[] = [];
+    const seconds: number[] = [];
+    const c = new Cursor();
+    const ids = queryIds;
+    for (let id = 0; id < st.idCount; id++) {
+      if (asked.lookup(st.ids, id * ID_STRIDE, st.idLength(id)) < 0) continue;
+      // The record's rows: one or more in the entry that created it, then in each following entry
+      // until one has none (a row refers only to its own entry's or the previous entry's records).
+      st.locateIdentifier(id, c);
+      for (let first = true; c.entry < st.entryCount; first = false, st.next(c)) {
+        const n = st.entryIds(c, ids);
+        let found = false;
+        for (let i = 0; i < n; i++) {
+          if (ids[i] !== id) continue;
+          found = true;
+          rows.push(c.firstRow + i);
+          times.push(st.cursorTime(c));
+          records.push(id);
+          seconds.push(st.entrySeconds(c.entry));
+        }
+        if (!found && !first) break;
+      }
+    }
+    const hits = Array.from({ length: rows.length }, (_, i) => i);
+    hits.sort((a, b) => times[a]! - times[b]! || rows[a]! - rows[b]!);
+    return hits.map((h) => st.sighting(rows[h]!, records[h]!, times[h]!, seconds[h]!));
+  }
+
+  /** Visits the first record of every distinct identifier (records of one identifier are merged). */
+  private forEachDistinct(st: Store, visit: (id: number) => void): void {
+    const n = st.idCount;
+    const slots = slotsFor(n);
+    const mask = slots.length - 1;
+    const ids = st.ids;
+    for (let id = 0; id < n; id++) {
+      const o = id * ID_STRIDE;
+      const length = st.idLength(id);
+      for (let h = hashBytes(ids, o, length) & mask; ; h = (h + 1) & mask) {
+        const other = slots[h]!;
+        if (other < 0) {
+          slots[h] = id;
+          visit(id);
+          break;
+        }
+        if (st.idLength(other) !== length) continue;
+        const p = other * ID_STRIDE;
+        let k = 0;
+        while (k < length && ids[o + k] === ids[p + k]) k++;
+        if (k === length) break;
+      }
+    }
   }
 
   purgeSync(before: number): number {
@@ -348,29 +957,57 @@ class MemoryLog implements MemoryContactLog {
     validateTimeBound(before, "purge cutoff");
     for (const [start, key] of this.keys) if (ownKeyExpired(key, before)) this.keys.delete(start);
     for (const [id, r] of this.resultJson) if (r.time < before) this.resultJson.delete(id);
-    const c = this.cols;
-    // Rows in time order with the first at or after the cutoff: nothing to remove (the hourly purge's
-    // usual case), without a pass over the rows.
-    if (this.inOrder && (this.rows === 0 || c.times[0]! >= before)) return 0;
-    let kept = 0;
-    this.inOrder = true;
-    for (let row = 0; row < this.rows; row++) {
-      if (c.times[row]! < before) continue;
-      if (kept !== row) c.move(row, kept);
-      if (kept > 0 && c.times[kept]! < c.times[kept - 1]!) this.inOrder = false;
-      kept++;
+    const st = this.box.store;
+    const n = st.entryCount;
+    // Entries in time order with the first at or after the cutoff: nothing to remove (the hourly purge's
+    // usual case), without a pass over the entries.
+    if (n === 0 || (st.inOrder && st.entryTime(0) >= before)) return 0;
+    const min = capacityFor(this.minCapacity);
+    if (st.inOrder) {
+      // The entries to remove are the first ones: moved out in place.
+      let k = 0;
+      let hi = n;
+      while (k < hi) {
+        const mid = (k + hi) >>> 1;
+        if (st.entryTime(mid) < before) k = mid + 1;
+        else hi = mid;
+      }
+      const removed = k === n ? st.rowCount : st.dropPrefix(k);
+      if (k === n) st.clear();
+      st.shrink(min);
+      return removed;
     }
-    const removed = this.rows - kept;
-    this.rows = kept;
-    if (removed === 0) return 0;
-    this.order = undefined;
-    if (kept <= this.cols.capacity / 4 && this.cols.capacity > this.minCapacity) {
-      let cap = this.minCapacity;
-      while (cap < kept) cap = Math.ceil(cap * 1.5);
-      this.cols = this.cols.resized(cap, kept);
+    // Out of time order: the kept rows appended again, in insertion order, to new tables (the same
+    // records, references and entries as if only they had been recorded).
+    const next = new Store(min);
+    const ids = new Int32Array(MAX_ENTRY_ROWS);
+    const c = st.locate(0, new Cursor());
+    for (let e = 0; e < n; e++, st.next(c)) {
+      const time = st.cursorTime(c);
+      if (time < before) continue;
+      const rows = st.entryIds(c, ids);
+      next.reserveRows(rows);
+      next.beginEntry(time, st.entrySeconds(e));
+      for (let i = 0; i < rows; i++) {
+        const r = c.firstRow + i;
+        const id = ids[i]!;
+        const shape = st.shape(id);
+        const p = st.rows[r * ROW_STRIDE + 1]!;
+        next.appendRow(
+          st.ids,
+          id * ID_STRIDE,
+          shape & SHAPE_RPI ? KEY_LENGTH : 12,
+          st.ids,
+          id * ID_STRIDE + KEY_LENGTH,
+          shape & SHAPE_AEM ? AEM_LENGTH : 0,
+          st.rows[r * ROW_STRIDE + 2]!,
+          st.rows[r * ROW_STRIDE + 3]!,
+          p === ESCAPE ? st.packetEscapes.get(r) : p,
+        );
+      }
     }
-    this.index.clear();
-    this.lazy.indexed = 0;
+    const removed = st.rowCount - next.rowCount;
+    if (removed > 0) this.box.store = next;
     return removed;
   }
 
@@ -388,10 +1025,12 @@ class MemoryLog implements MemoryContactLog {
 
   async distinctIdentifiers(): Promise<Uint8Array[]> {
     this.assertOpen();
-    const c = this.cols;
-    return Array.from(this.indexAll().latestRows(), (r) =>
-      c.ids.slice(r * KEY_LENGTH, r * KEY_LENGTH + c.idLength(r)),
+    const st = this.box.store;
+    const out: Uint8Array[] = [];
+    this.forEachDistinct(st, (id) =>
+      out.push(st.ids.slice(id * ID_STRIDE, id * ID_STRIDE + st.idLength(id))),
     );
+    return out;
   }
 
   async purge(before: number): Promise<number> {
@@ -446,18 +1085,19 @@ class MemoryLog implements MemoryContactLog {
 
   async stats(): Promise<LogStats> {
     this.assertOpen();
-    const stats: LogStats = {
-      sightings: this.rows,
-      identifiers: this.indexAll().size,
-      ownKeys: this.keys.size,
-    };
-    if (this.rows > 0) {
-      const t = this.cols.times;
-      let oldest = t[0]!;
-      let newest = t[0]!;
-      for (let i = 1; i < this.rows; i++) {
-        if (t[i]! < oldest) oldest = t[i]!;
-        if (t[i]! > newest) newest = t[i]!;
+    const st = this.box.store;
+    let identifiers = 0;
+    this.forEachDistinct(st, () => identifiers++);
+    const stats: LogStats = { sightings: st.rowCount, identifiers, ownKeys: this.keys.size };
+    const n = st.entryCount;
+    if (n > 0) {
+      let oldest = Number.POSITIVE_INFINITY;
+      let newest = Number.NEGATIVE_INFINITY;
+      const c = st.locate(0, new Cursor());
+      for (let e = 0; e < n; e++, st.next(c)) {
+        const t = st.cursorTime(c);
+        if (t < oldest) oldest = t;
+        if (t > newest) newest = t;
       }
       stats.oldest = oldest;
       stats.newest = newest;
@@ -468,11 +1108,7 @@ class MemoryLog implements MemoryContactLog {
   async close(): Promise<void> {
     this.assertOpen();
     this.closed = true;
-    this.cols = new Columns(0);
-    this.rows = 0;
-    this.index.clear();
-    this.lazy.indexed = 0;
-    this.order = undefined;
+    this.box.store = new Store(capacityFor(0));
     this.keys.clear();
     this.resultJson.clear();
     this.state.clear();
@@ -480,8 +1116,8 @@ class MemoryLog implements MemoryContactLog {
 }
 
 /**
- * Creates an empty in-memory contact log. Sightings live in columnar typed arrays that grow by half when
- * full; `purge` compacts them (and shrinks them when three quarters are free).
+ * Creates an empty in-memory contact log (see the file header for its tables). `purge` compacts the
+ * tables and shrinks them to what they hold (not below the initial capacity).
  * @public
  */
 export function createMemoryLog(options: MemoryLogOptions = {}): MemoryContactLog {
