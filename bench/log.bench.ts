@@ -158,7 +158,7 @@ async function memoryFigures(): Promise<Record<string, unknown>> {
   const log = createMemoryLog();
   fill(log);
   const after = bytesInUse();
-  const stats = { size: log.size, columnBytes: log.columnBytes() };
+  const stats = { size: log.size, columnBytes: log.columnBytes(), indexBytes: log.indexBytes() };
   const identifiersStored = (await log.stats()).identifiers;
   const rate = measure(() => fill(createMemoryLog()), MEMORY_SIGHTINGS, 1000, 3);
   const rangeRate = measure(() => {
@@ -170,7 +170,9 @@ async function memoryFigures(): Promise<Record<string, unknown>> {
     recordsPerSecond: sig3(rate),
     bytesPerSighting: sig3((after - before) / stats.size),
     columnBytesPerSighting: sig3(stats.columnBytes / stats.size),
-    indexBytesPerIdentifier: sig3((after - before - stats.columnBytes) / identifiersStored),
+    indexBytesPerIdentifier: sig3(stats.indexBytes / identifiersStored),
+    // Heap beyond the tables (the log's objects, and garbage not yet collected), per identifier.
+    otherHeapBytesPerIdentifier: sig3((after - before - stats.columnBytes - stats.indexBytes) / identifiersStored),
     rangeSyncSightingsPerSecond: sig3(rangeRate),
   };
 }

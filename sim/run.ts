@@ -205,7 +205,7 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   sightingsLogged: number;
   /**
    * Bytes the phones' contact logs hold at the end of the run (memory logs at their allocated capacity:
-   * identifier records, scan entries and 4-byte rows, ≈ 18.5 KB a phone-day on hanoi-ward; see
+   * identifier records, scan entries and 4-byte rows, ≈ 18 KB a phone-day on hanoi-ward; see
    * `createMemoryLog`); retention keeps 14 days.
    */
   logBytes: number;

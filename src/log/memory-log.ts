@@ -18,7 +18,7 @@
  * with the previous scan's ≈ 4), else it gets a new record; so an identifier heard again after a gap
  * has several records, and the queries (`findByIdentifiers`, `distinctIdentifiers`, `stats`) merge them
  * with a hash table made per call. On hanoi-ward (adoption 1) a phone-day is ≈ 1,010 rows, 570 records
- * and 250 entries: 17.8 KB of content, 18.4–18.6 KB with the growth slack (tables grow by a sixteenth), where
+ * and 250 entries: 17.4 KB of content, 18.0–18.1 KB with the growth slack (tables grow by a sixteenth), where
  * rows of 39 bytes (time 8, identifier 16, AEM 4, shape and RSSIs 3, packets 2, seconds 2, index chain 4)
  * and a kept index took 52.7 KiB (hanoi-ward, 1,000 people × 1 day).
  */
