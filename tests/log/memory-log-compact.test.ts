@@ -167,6 +167,29 @@ describe("memory log's compact tables against a plain-array model", () => {
     );
   });
 
+  it("finds an identifier heard again after a purge emptied the log", async () => {
+    // Found by the property above (seed -397210103): the first scan after the log was emptied compared
+    // its rows with the purged last scan's records, so its row referred to a record that was gone.
+    const log = createMemoryLog({ initialCapacity: 4 });
+    const t0 = 1_600_000_000_000;
+    const s = (time: number, identifier = RPI_A): Sighting => ({
+      time,
+      identifier,
+      aem: Uint8Array.of(9, 9, 9, 9),
+      meanRssi: -60,
+      maxRssi: -55,
+      packets: 3,
+      secondsSinceLastScan: 300,
+    });
+    log.recordScan(batchOf([s(t0)]));
+    log.recordScan(batchOf([s(t0 + 300_000, RPI_B)]));
+    expect(log.purgeSync(t0 + 300_001)).toBe(2);
+    log.recordScan(batchOf([s(t0 + 600_000)]));
+    expect(log.findByIdentifiersSync([RPI_A]).map(plain)).toEqual([plain(s(t0 + 600_000))]);
+    expect((await log.distinctIdentifiers()).map(hex)).toEqual([hex(RPI_A)]);
+    expect((await log.stats()).identifiers).toBe(1);
+  });
+
   it("keeps one record for an identifier heard in consecutive scans, another after a gap", async () => {
     const log = createMemoryLog({ initialCapacity: 1 });
     const s = (time: number, id: Uint8Array): Sighting => ({
