@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { describeRunSize, estimateRunSeconds, formatDuration } from "../../src/cli/commands/sim";
+import { describeRunSize, estimateRunSeconds, formatDuration, heapHint } from "../../src/cli/commands/sim";
 import { runCli } from "../helpers/cli";
 
 const dir = mkdtempSync(join(tmpdir(), "bluezone-sim-first-"));
@@ -55,6 +55,17 @@ describe("bluezone sim first run", () => {
     expect(describeRunSize("hanoi-ward", 7, { people: 20_000, appUsers: 5_000, days: 70, workers: 1 })).toBe(
       "hanoi-ward: 20,000 people, 5,000 with the app (25%), 70 days, 1 worker, seed 7 — 350,000 app-phone-days, estimated ≈ 1 h 13 min",
     );
+  });
+
+  it("hints at a larger heap when a run would not fit Node's default (hand-computed)", () => {
+    const limit = 4144 * 2 ** 20; // Node 20's default here (v8.getHeapStatistics().heap_size_limit)
+    // 1,000,000 people, 250,000 app users over 2 workers: 30 KB × 125,000 + 1 KB × 1,000,000 = 4.75 GB,
+    // over 0.75 × 4.345 GB; suggested 1.5 × 4.75 GB = 7.1 GB, rounded up to 8,000 MB.
+    const big = heapHint({ people: 1_000_000, appUsers: 250_000, days: 1, workers: 2 }, limit);
+    expect(big).toMatch(/≈ 4\.8 GB of JavaScript heap per thread/);
+    expect(big).toMatch(/NODE_OPTIONS=--max-old-space-size=8000 /);
+    // 20,000 people, 5,000 app users in one thread: 0.17 GB — no hint.
+    expect(heapHint({ people: 20_000, appUsers: 5_000, days: 70, workers: 1 }, limit)).toBeUndefined();
   });
 });
 

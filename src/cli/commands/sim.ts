@@ -1,4 +1,5 @@
 /** `bluezone sim`: run a population simulation and write its report. */
+import { getHeapStatistics } from "node:v8";
 import { mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
@@ -68,6 +69,31 @@ export function formatDuration(seconds: number): string {
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}
+
+/**
+ * JavaScript heap a run needs per thread, bytes: ≈ 30 KB per app user's phone simulated in the thread
+ * (its tracer core, schedule, aggregator and log objects; measured on hanoi-ward at adoption 1, 2,000 and
+ * 6,000 people: 29.7 and 28.9 KB per app user including the world) plus ≈ 1 KB per person (the world).
+ */
+export function estimateHeapBytes(size: RunSize): number {
+  return 30_000 * Math.ceil(size.appUsers / Math.max(1, size.workers)) + 1_000 * size.people;
+}
+
+/**
+ * A hint printed before a run that would not fit Node's heap limit (`limitBytes`, e.g. 4 GB by default
+ * here): the `--max-old-space-size` to start Node with (worker threads inherit it). Undefined when the
+ * estimate ({@link estimateHeapBytes}) is under three quarters of the limit.
+ */
+export function heapHint(size: RunSize, limitBytes: number): string | undefined {
+  const need = estimateHeapBytes(size);
+  if (need <= 0.75 * limitBytes) return undefined;
+  const mb = Math.ceil((1.5 * need) / 1e9) * 1000;
+  return (
+    `this run needs ≈ ${(need / 1e9).toFixed(1)} GB of JavaScript heap per thread, more than Node's limit of ` +
+    `${(limitBytes / 2 ** 30).toFixed(1)} GiB allows: start it with NODE_OPTIONS=--max-old-space-size=${mb} ` +
+    "(or more workers), or it may stop with 'JavaScript heap out of memory'"
+  );
 }
 
 /** The line printed before a run starts: its size and a rough ETA. */
@@ -292,6 +318,8 @@ export function registerSim(program: Command): void {
         onStart: (size) => {
           if (!o.json)
             process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size)}\n`);
+          const hint = heapHint(size, getHeapStatistics().heap_size_limit);
+          if (hint) process.stderr.write(`bluezone: note: ${hint}\n`);
           bar?.start(days, 0, { arm: "with app   " });
         },
         onProgress: (p) => {
