@@ -405,17 +405,22 @@ class Store {
     return this.entries[e * ENTRY_STRIDE + 2]! >>> 8;
   }
 
-  /** The checkpoint entry `e` belongs to. */
-  checkpointOf(e: number): number {
+  /** The last checkpoint whose number `field` (1: first entry, 3: first identifier) is at most `value`. */
+  private lastCheckpointAtMost(field: number, value: number): number {
     const cps = this.cps;
     let lo = 0;
     let hi = this.cpCount - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (cps[mid * CP_STRIDE + 1]! <= e) lo = mid;
+      if (cps[mid * CP_STRIDE + field]! <= value) lo = mid;
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /** The checkpoint entry `e` belongs to. */
+  checkpointOf(e: number): number {
+    return this.lastCheckpointAtMost(1, e);
   }
 
   entryTime(e: number): number {
@@ -442,13 +447,7 @@ class Store {
   /** Points `c` at the entry that created identifier record `id`. */
   locateIdentifier(id: number, c: Cursor): Cursor {
     const cps = this.cps;
-    let lo = 0;
-    let hi = this.cpCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (cps[mid * CP_STRIDE + 3]! <= id) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = this.lastCheckpointAtMost(3, id);
     c.cp = lo;
     c.entry = cps[lo * CP_STRIDE + 1]!;
     c.firstRow = cps[lo * CP_STRIDE + 2]!;
