@@ -16,7 +16,7 @@ const EMPTY = -1;
 const MIN_SLOTS = 16;
 
 /** FNV-1a over `length` bytes of `bytes` from `offset`, with a final avalanche (bytes are not trusted). */
-export function hashBytes(bytes: Uint8Array, offset: number, length: number): number {
+function hashBytes(bytes: Uint8Array, offset: number, length: number): number {
   let h = 0x811c9dc5 ^ length;
   for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[offset + i]!, 0x01000193);
   h ^= h >>> 16;
@@ -28,6 +28,8 @@ export function hashBytes(bytes: Uint8Array, offset: number, length: number): nu
 /** Identifier → latest row, over rows stored in {@link IdentifierRows} with `stride` bytes per row. */
 export class IdentifierIndex {
   private slots = new Int32Array(MIN_SLOTS).fill(EMPTY);
+  /** The largest table so far, which {@link reset} reuses. */
+  private spare = this.slots;
   private count = 0;
 
   /**
@@ -87,6 +89,18 @@ export class IdentifierIndex {
     this.count = 0;
   }
 
+  /**
+   * Removes every identifier and sizes the table for `identifiers` of them, reusing the largest table
+   * this index has had (an index kept per thread and reset per query makes no garbage).
+   */
+  reset(identifiers: number): void {
+    let size = MIN_SLOTS;
+    while (2 * identifiers > size) size *= 2;
+    if (this.spare.length < size) this.spare = new Int32Array(size);
+    this.slots = this.spare.subarray(0, size).fill(EMPTY);
+    this.count = 0;
+  }
+
   /** Makes the table large enough for `identifiers` without growing (call before putting them). */
   reserve(identifiers: number): void {
     let n = this.slots.length;
@@ -136,6 +150,7 @@ export class IdentifierIndex {
   private rehash(size: number): void {
     const old = this.slots;
     this.slots = new Int32Array(size).fill(EMPTY);
+    if (size > this.spare.length) this.spare = this.slots;
     const { ids } = this.rows;
     for (const row of old) {
       if (row === EMPTY) continue;

@@ -25,7 +25,7 @@
 import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { InvalidSightingError, LogClosedError } from "./errors";
-import { hashBytes, IdentifierIndex } from "./identifier-index";
+import { IdentifierIndex } from "./identifier-index";
 import { compareResults, ownKeyExpired } from "./retention";
 import type { ContactLog, LogStats, ScanBatch, Sighting, StoredResult } from "./types";
 import {
@@ -214,19 +214,14 @@ const prevIds = new Int32Array(MAX_ENTRY_ROWS);
 const openIds = new Int32Array(MAX_ENTRY_ROWS);
 const scratchCursor = new Cursor();
 const queryIds = new Int32Array(MAX_ENTRY_ROWS);
-// The hash table the queries that merge an identifier's records use, made for each call in this one
-// buffer (it grows to the largest log queried, per thread): no table per log, no garbage per query.
-let scratchSlots = new Int32Array(64);
-
-/** A cleared table of at least twice `n` slots (a power of two). */
-function slotsFor(n: number): Int32Array {
-  let size = 16;
-  while (size < 2 * n) size *= 2;
-  if (scratchSlots.length < size) scratchSlots = new Int32Array(size);
-  const slots = scratchSlots.subarray(0, size);
-  slots.fill(-1);
-  return slots;
-}
+/** The identifiers of the log being queried, for {@link distinctRecords} (pointed at it per call). */
+const distinctSource: { ids: Uint8Array; idLength: (id: number) => number } = {
+  ids: new Uint8Array(0),
+  idLength: () => 0,
+};
+// The index the queries that merge an identifier's records use, reset for each call (its table grows
+// to the largest log queried, per thread): no table per log, no garbage per query.
+const distinctRecords = new IdentifierIndex(distinctSource, ID_STRIDE);
 
 /** Capacities of the tables, in records, rows, entries and checkpoints. */
 interface Capacity {
@@ -955,27 +950,10 @@ class MemoryLog implements MemoryContactLog {
 
   /** Visits the first record of every distinct identifier (records of one identifier are merged). */
   private forEachDistinct(st: Store, visit: (id: number) => void): void {
-    const n = st.idCount;
-    const slots = slotsFor(n);
-    const mask = slots.length - 1;
-    const ids = st.ids;
-    for (let id = 0; id < n; id++) {
-      const o = id * ID_STRIDE;
-      const length = st.idLength(id);
-      for (let h = hashBytes(ids, o, length) & mask; ; h = (h + 1) & mask) {
-        const other = slots[h]!;
-        if (other < 0) {
-          slots[h] = id;
-          visit(id);
-          break;
-        }
-        if (st.idLength(other) !== length) continue;
-        const p = other * ID_STRIDE;
-        let k = 0;
-        while (k < length && ids[o + k] === ids[p + k]) k++;
-        if (k === length) break;
-      }
-    }
+    distinctSource.ids = st.ids;
+    distinctSource.idLength = (id) => st.idLength(id);
+    distinctRecords.reset(st.idCount);
+    for (let id = 0; id < st.idCount; id++) if (distinctRecords.put(id) < 0) visit(id);
   }
 
   purgeSync(before: number): number {

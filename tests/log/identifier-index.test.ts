@@ -69,4 +69,18 @@ describe("identifier index", () => {
     expect(index.latest(new Uint8Array(0))).toBe(-1);
     expect(index.latest(new Uint8Array(16).fill(7))).toBe(0);
   });
+
+  it("forgets everything on reset, and indexes again after it", () => {
+    const rows = new Rows();
+    const index = new IdentifierIndex(rows, STRIDE);
+    // 40 identifiers grow the table; a reset for 3 reuses it, empty.
+    for (let i = 0; i < 40; i++) index.put(rows.add(new Uint8Array(16).fill(i)));
+    index.reset(3);
+    expect(index.size).toBe(0);
+    expect(index.latest(new Uint8Array(16).fill(5))).toBe(-1);
+    expect(index.put(5)).toBe(-1); // row 5 holds the identifier of 16 × 5
+    expect(index.put(5)).toBe(5);
+    expect(index.latest(new Uint8Array(16).fill(5))).toBe(5);
+    expect(index.size).toBe(1);
+  });
 });
