@@ -172,7 +172,9 @@ async function memoryFigures(): Promise<Record<string, unknown>> {
     columnBytesPerSighting: sig3(stats.columnBytes / stats.size),
     indexBytesPerIdentifier: sig3(stats.indexBytes / identifiersStored),
     // Heap beyond the tables (the log's objects, and garbage not yet collected), per identifier.
-    otherHeapBytesPerIdentifier: sig3((after - before - stats.columnBytes - stats.indexBytes) / identifiersStored),
+    otherHeapBytesPerIdentifier: sig3(
+      (after - before - stats.columnBytes - stats.indexBytes) / identifiersStored,
+    ),
     rangeSyncSightingsPerSecond: sig3(rangeRate),
   };
 }
