@@ -11,14 +11,13 @@
  * events due at the same instant (identifier rotations before scans), the same candidates in the same
  * order — so both give identical logs (tests/sim/fleet.test.ts); only the cost differs.
  *
- * How the time line is cut: identifiers rotate only at 10-minute interval boundaries (GAEN v1.2 §
- * "Rolling Proximity Identifier": a new RPI every interval), so between two boundaries what every
- * advertiser has on air is fixed, and the phones can be stepped one after another, each through the
- * whole stretch. At a boundary every phone first takes its rotation (and purge) due then, then the
- * scans due at that instant run.
+ * How the time line is cut: what an advertiser has on air at any instant follows from its key
+ * schedule alone (a new RPI at every 10-minute interval boundary, GAEN v1.2 § "Rolling Proximity
+ * Identifier"), and within a mobility step the neighbours are fixed, so the phones are stepped one
+ * after another, each through a whole stretch of time (one mobility step, or several noted with
+ * `observe`: phone-major), looking up what each neighbour had on air at each scan's end.
  */
 import {
-  type CoreEventKind,
   createTracerCore,
   type GaenSchedule,
   INTERVAL_MS,
@@ -64,6 +63,11 @@ export interface Fleet {
   start(): void | Promise<void>;
   /** Runs every phone through every event due up to and including `t` (unix ms). */
   advanceTo(t: number): void | Promise<void>;
+  /**
+   * Notes the neighbours of the mobility step ending at `until` for a later {@link advanceTo} over
+   * several steps (the batched fleet only; see `BatchedFleet.observe`).
+   */
+  observe?(until: number): void;
   /** Releases `person`'s keys (see `PhoneFleet.releaseKeys`). */
   releaseKeys(person: number): TemporaryExposureKey[] | undefined;
   /** Sightings this fleet's own phones have logged so far. */
@@ -78,14 +82,28 @@ export interface Fleet {
  */
 export type BatchedFleetOptions = Omit<PhoneFleetOptions, "timerByTimer">;
 
-/** What an advertiser has on air: its identifier, AEM, and since when (unix ms). */
+/** What an advertiser has on air in one interval: its identifier, AEM, and since when (unix ms). */
 interface Air {
+  /** The interval number (GAEN ENIntervalNumber) this entry is for. */
+  slot: number;
   rpi: Uint8Array;
   aem: Uint8Array;
   since: number;
 }
 
-/** Creates the batched fleet: one tracer core per own app user, stepped without timers. */
+/** Intervals each advertiser's recent identifiers are remembered for (a power of two). */
+const AIR_SLOTS = 16;
+
+/**
+ * Creates the batched fleet: one tracer core per own app user, stepped without timers.
+ *
+ * Two ways to drive it. {@link BatchedFleet.advanceTo} alone takes the neighbours each phone hears
+ * from the mobility's spatial index as it is when called (one mobility step per call, as the device
+ * fleet). Or, phone-major: call {@link BatchedFleet.observe} after each mobility step to note every
+ * phone's neighbours for the events up to that step's end, and {@link BatchedFleet.advanceTo} once for
+ * several steps; each phone then runs through all of them in one go, its state staying in the cache,
+ * instead of every phone being touched once per step. Both give identical logs (tests/sim/fleet.test.ts).
+ */
 export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const { mobility, seed } = options;
   const world = mobility.world;
@@ -97,10 +115,6 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const stations: RadioStation[] = new Array(world.size);
   const shadows: (ShadowPhone | undefined)[] = new Array(world.size);
   const local: (CorePhone | undefined)[] = new Array(world.size);
-  /** What each local phone has on air (set at its rotations). */
-  const air: (Air | undefined)[] = new Array(world.size);
-  /** What each local phone had on air before its latest rotation. */
-  const previousAir: (Air | undefined)[] = new Array(world.size);
   const phones: CorePhone[] = [];
   let failure: unknown;
   let sightings = 0;
@@ -150,43 +164,102 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     }
   };
 
-  /** Shadows' broadcasts as {@link Air}, made once per identifier (a shadow returns one object per interval). */
-  const shadowAir: (Air | undefined)[] = new Array(world.size);
-  const shadowSource: unknown[] = new Array(world.size);
+  // What every app user advertises, by time. A phone's tracer puts a new identifier on air at every
+  // interval boundary from its start on (GAEN v1.2: a new RPI every interval), taken from its key
+  // schedule at that moment, so the identifier on air at `t` is the schedule's broadcast for t's
+  // interval, on air since the later of the interval's start and the tracer's start. Looked up from
+  // the schedule here rather than tracked through the phones' rotations, it does not depend on the
+  // order the phones are stepped in. (A lookup may draw the key of a new UTC day before the phone's
+  // own rotation does: the same key, from the same seeded source, in the same order; its write is
+  // queued on the phone and carried out at its next step.) A key release switches keys from the next
+  // interval on, so the identifier on air when a release happens is pinned until then.
+  const recent: ((Air | undefined)[] | undefined)[] = new Array(world.size);
+  const pinned: (Air | undefined)[] = new Array(world.size);
   const onAirOf = (p: number, t: number): Air | undefined => {
-    if (local[p]) {
-      // A phone stepped earlier in this stretch may already have rotated at its end: at `t` (before
-      // that end) its previous identifier was on air.
-      const a = air[p];
-      return a !== undefined && a.since > t ? previousAir[p] : a;
+    const slot = Math.floor(t / INTERVAL_MS);
+    const pin = pinned[p];
+    if (pin !== undefined && pin.slot === slot) return pin;
+    let ring = recent[p];
+    if (ring === undefined) {
+      ring = new Array(AIR_SLOTS);
+      recent[p] = ring;
     }
-    const s = shadows[p]?.onAir(t);
-    if (s?.payload.scheme !== "gaen") return undefined;
-    if (shadowSource[p] !== s) {
-      shadowSource[p] = s;
-      shadowAir[p] = { rpi: s.payload.rpi, aem: s.payload.aem, since: s.since };
+    const e = ring[slot & (AIR_SLOTS - 1)];
+    if (e !== undefined && e.slot === slot) return e;
+    const phone = local[p];
+    const payload = phone
+      ? (phone.core.schedule as GaenSchedule).at(t).payload
+      : shadows[p]?.onAir(t).payload;
+    if (payload?.scheme !== "gaen") return undefined;
+    const since = Math.max(slot * INTERVAL_MS, startMs);
+    if (e === undefined) {
+      const air: Air = { slot, rpi: payload.rpi, aem: payload.aem, since };
+      ring[slot & (AIR_SLOTS - 1)] = air;
+      return air;
     }
-    return shadowAir[p];
+    e.slot = slot;
+    e.rpi = payload.rpi;
+    e.aem = payload.aem;
+    e.since = since;
+    return e;
   };
 
+  // Neighbours noted by observe(): per noted step, the time it covers events up to, and each own
+  // phone's app-using neighbours (offsets by phone index into one flat list).
+  const stepUntil: number[] = [];
+  const stepStarts: Int32Array[] = [];
+  const stepLists: Int32Array[] = [];
+  let lastObserved = Number.NEGATIVE_INFINITY;
   const near: number[] = [];
+  const observe = (until: number) => {
+    if (!(until > lastObserved) || until <= now)
+      throw new RangeError(`fleet: observe(${until}) must come after ${Math.max(lastObserved, now)}`);
+    lastObserved = until;
+    const k = stepUntil.length;
+    stepUntil.push(until);
+    let starts = stepStarts[k];
+    if (starts === undefined || starts.length !== phones.length + 1) {
+      starts = new Int32Array(phones.length + 1);
+      stepStarts[k] = starts;
+    }
+    let list = stepLists[k] ?? new Int32Array(Math.max(64, 4 * phones.length));
+    let n = 0;
+    for (let i = 0; i < phones.length; i++) {
+      starts[i] = n;
+      const me = phones[i]!.person;
+      near.length = 0;
+      mobility.neighbours(me, RADIO_RANGE_M, near);
+      if (n + near.length > list.length) {
+        const bigger = new Int32Array(Math.max(2 * list.length, n + near.length));
+        bigger.set(list.subarray(0, n));
+        list = bigger;
+      }
+      for (let j = 0; j < near.length; j++) {
+        const other = near[j]!;
+        if (other !== me && world.hasApp[other]) list[n++] = other;
+      }
+    }
+    starts[phones.length] = n;
+    stepLists[k] = list;
+  };
+
   /** The radio's summary of one link's scan, written in place by every draw. */
   const summary: ScanSummary = { packets: 0, meanRssi: 0, maxRssi: 0 };
   // The pair whose distance the radio asks for: one function for every call, not a closure per link.
   let linkAdvertiser = 0;
   let linkScanner = 0;
   const distanceAt = (t: number) => mobility.distance(linkAdvertiser, linkScanner, t);
-  /** What `phone`'s open scan, ending at `to`, hears from its neighbours. */
-  const hearScan = (phone: CorePhone, to: number) => {
+  /** What phone `i`'s open scan, ending at `to`, hears from the neighbours noted for step `k`. */
+  const hearScan = (i: number, k: number, to: number) => {
+    const phone = phones[i]!;
     const core = phone.core;
     const scanFrom = core.scanStart!;
     const me = phone.person;
     const scanner = stations[me]!;
-    near.length = 0;
-    mobility.neighbours(me, RADIO_RANGE_M, near);
-    for (let i = 0; i < near.length; i++) {
-      const other = near[i]!;
-      if (other === me || !world.hasApp[other]) continue;
+    const list = stepLists[k]!;
+    const last = stepStarts[k]![i + 1]!;
+    for (let j = stepStarts[k]![i]!; j < last; j++) {
+      const other = list[j]!;
       const on = onAirOf(other, to);
       if (!on) continue;
       const from = Math.max(scanFrom, on.since);
@@ -204,24 +277,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     }
   };
 
-  /** Performs `phone`'s next event (due at `at`), with the radio before a scan's end. */
-  const stepPhone = (phone: CorePhone, kind: CoreEventKind | undefined, at: number) => {
-    if (kind === "scan-end") hearScan(phone, at);
-    const r = phone.core.step();
-    if (r.rotation) {
-      const b = r.rotation;
-      if (b.payload.scheme === "gaen") {
-        previousAir[phone.person] = air[phone.person];
-        air[phone.person] = { rpi: b.payload.rpi, aem: b.payload.aem, since: r.at };
-      }
-    }
-    write(phone);
-  };
-
   let now = startMs;
   let started = false;
-  /** Phones (by index) with a scan event due exactly at the current stretch's end. */
-  const atEnd: number[] = [];
   const fleet: BatchedFleet = {
     phones,
     byPerson: local,
@@ -230,53 +287,42 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       if (started) return;
       started = true;
       for (const phone of phones) {
-        const b = phone.core.start(startMs);
-        if (b.payload.scheme === "gaen")
-          air[phone.person] = { rpi: b.payload.rpi, aem: b.payload.aem, since: startMs };
+        phone.core.start(startMs);
         write(phone);
       }
     },
+    observe,
     advanceTo(target) {
       if (target < now) throw new RangeError(`fleet cannot go back from ${now} to ${target}`);
-      while (now < target) {
-        // The next stretch ends at the next interval boundary (or the target): no rotation inside it.
-        const boundary = (Math.floor(now / INTERVAL_MS) + 1) * INTERVAL_MS;
-        const end = Math.min(boundary, target);
-        clock.advanceTo(end);
-        // Phone after phone, each touched once: its events strictly inside the stretch, then its
-        // rotation and purge due at the stretch's end (a later phone's scan inside the stretch still
-        // hears this one's previous identifier: see onAirOf). Then, once every phone has rotated, the
-        // scans due exactly at the end, which hear the new identifiers only from the end on (nothing).
-        atEnd.length = 0;
-        for (let i = 0; i < phones.length; i++) {
-          const phone = phones[i]!;
-          const core = phone.core;
-          let at = core.nextDue();
-          for (; at < end; at = core.nextDue()) {
-            const kind = core.nextKind();
-            if (kind === "rotate") throw new Error(`rotation at ${at} is not on an interval boundary`);
-            stepPhone(phone, kind, at);
+      if (target === now) return;
+      if (stepUntil.length === 0) observe(target);
+      if (lastObserved !== target)
+        throw new RangeError(`fleet: advanceTo(${target}) after observing up to ${lastObserved}`);
+      clock.advanceTo(target);
+      // Phone after phone, each through every event due up to the target; a scan hears the neighbours
+      // noted for the step its end falls in, each with the identifier it had on air at the scan's end.
+      for (let i = 0; i < phones.length; i++) {
+        const phone = phones[i]!;
+        const core = phone.core;
+        let k = 0;
+        for (let at = core.nextDue(); at <= target; at = core.nextDue()) {
+          if (core.nextKind() === "scan-end") {
+            while (stepUntil[k]! < at) k++;
+            hearScan(i, k, at);
           }
-          for (; at === end; at = core.nextDue()) {
-            const kind = core.nextKind();
-            if (kind !== "rotate" && kind !== "purge") {
-              atEnd.push(i);
-              break;
-            }
-            stepPhone(phone, kind, at);
-          }
+          core.step();
+          write(phone);
         }
-        for (const i of atEnd) {
-          const phone = phones[i]!;
-          const core = phone.core;
-          for (let at = core.nextDue(); at === end; at = core.nextDue())
-            stepPhone(phone, core.nextKind(), at);
-        }
-        now = end;
       }
+      stepUntil.length = 0;
+      now = target;
       if (failure !== undefined) throw failure;
     },
     releaseKeys(person) {
+      // The identifier on air now stays until the next rotation.
+      const on = onAirOf(person, clock.now());
+      pinned[person] = on && { ...on };
+      recent[person] = undefined;
       const phone = local[person];
       if (phone) {
         const keys = (phone.core.schedule as GaenSchedule).releaseKeys({ includeToday: true });
@@ -306,5 +352,18 @@ export interface BatchedFleet extends Fleet {
   /** Own phones by person id (undefined for people without the app and for shadows). */
   readonly byPerson: readonly (CorePhone | undefined)[];
   start(): void;
+  /**
+   * Notes every own phone's neighbours as the mobility's spatial index has them now, for the events
+   * due after the previous noted step's end (or the last advance) up to and including `until` (unix
+   * ms); a later {@link advanceTo} to the last noted `until` runs them (phone-major stepping).
+   * @throws RangeError when `until` is not after the previous one and the last advance
+   */
+  observe(until: number): void;
+  /**
+   * Runs every phone through every event due up to and including `t` (unix ms): with the steps noted
+   * by {@link observe} (the last ending at `t`), or, when none were noted, with the neighbours as the
+   * spatial index has them now.
+   * @throws RangeError when going back, or when noted steps do not end at `t`
+   */
   advanceTo(t: number): void;
 }
