@@ -114,65 +114,107 @@ export function logGamma(x: number): number {
 }
 
 /**
- * Creates an sfc32 stream from a 32-bit seed (the seed is expanded and the state warmed up).
- * @public
+ * An sfc32 stream: its state in four fields and its draws as methods of the class, so that a stream
+ * costs one small object (the simulator keeps two per phone) rather than a closure per method.
  */
-export function createRng(seed: number): Rng {
-  let a = mix32(seed ^ 0xa5a5a5a5);
-  let b = mix32(seed + 0x9e3779b9);
-  let c = mix32(seed ^ 0x3c6ef372);
-  let d = 1;
-  const next32 = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+class Sfc32 implements Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d = 1;
+  /** The second value of the last Box–Muller pair, not yet drawn. */
+  private spare: number | undefined = undefined;
+
+  constructor(seed: number) {
+    this.a = mix32(seed ^ 0xa5a5a5a5);
+    this.b = mix32(seed + 0x9e3779b9);
+    this.c = mix32(seed ^ 0x3c6ef372);
+    for (let i = 0; i < 15; i++) this.next32();
+  }
+
+  next32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
     return t >>> 0;
-  };
-  for (let i = 0; i < 15; i++) next32();
-  const uniform = () => next32() / 4294967296;
-  let spare: number | undefined;
-  const stdNormal = (): number => {
-    if (spare !== undefined) {
-      const s = spare;
-      spare = undefined;
+  }
+
+  uniform(): number {
+    return this.next32() / 4294967296;
+  }
+
+  private stdNormal(): number {
+    if (this.spare !== undefined) {
+      const s = this.spare;
+      this.spare = undefined;
       return s;
     }
-    const u1 = (next32() + 1) / 4294967297;
-    const u2 = uniform();
+    const u1 = (this.next32() + 1) / 4294967297;
+    const u2 = this.uniform();
     const r = Math.sqrt(-2 * Math.log(u1));
-    spare = r * Math.sin(2 * Math.PI * u2);
+    this.spare = r * Math.sin(2 * Math.PI * u2);
     return r * Math.cos(2 * Math.PI * u2);
-  };
-  const gamma = (shape: number, scale = 1): number => {
+  }
+
+  range(min: number, max: number): number {
+    return min + (max - min) * this.uniform();
+  }
+
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  bernoulli(p: number): boolean {
+    return this.uniform() < p;
+  }
+
+  normal(mean = 0, sd = 1): number {
+    return mean + sd * this.stdNormal();
+  }
+
+  exponential(rate: number): number {
+    return -Math.log(1 - this.uniform()) / rate;
+  }
+
+  gamma(shape: number, scale = 1): number {
     if (!(shape > 0)) throw new RangeError(`gamma shape must be > 0, got ${shape}`);
-    if (shape < 1) return gamma(shape + 1, scale) * uniform() ** (1 / shape);
+    if (shape < 1) return this.gamma(shape + 1, scale) * this.uniform() ** (1 / shape);
     const d3 = shape - 1 / 3;
     const c3 = 1 / Math.sqrt(9 * d3);
     for (;;) {
       let x: number;
       let v: number;
       do {
-        x = stdNormal();
+        x = this.stdNormal();
         v = 1 + c3 * x;
       } while (v <= 0);
       v = v * v * v;
-      const u = uniform();
+      const u = this.uniform();
       if (u < 1 - 0.0331 * x * x * x * x) return d3 * v * scale;
       if (Math.log(u) < 0.5 * x * x + d3 * (1 - v + Math.log(v))) return d3 * v * scale;
     }
-  };
-  const poisson = (lambda: number): number => {
+  }
+
+  lognormal(mu: number, sigma: number): number {
+    return Math.exp(mu + sigma * this.stdNormal());
+  }
+
+  weibull(shape: number, scale: number): number {
+    return scale * (-Math.log(1 - this.uniform())) ** (1 / shape);
+  }
+
+  poisson(lambda: number): number {
     if (!(lambda >= 0)) throw new RangeError(`poisson mean must be >= 0, got ${lambda}`);
     if (lambda < 30) {
       const l = Math.exp(-lambda);
       let k = 0;
-      let p = uniform();
+      let p = this.uniform();
       while (p > l) {
         k++;
-        p *= uniform();
+        p *= this.uniform();
       }
       return k;
     }
@@ -183,8 +225,8 @@ export function createRng(seed: number): Rng {
     const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
     const vr = 0.9277 - 3.6224 / (b - 2);
     for (;;) {
-      const u = uniform() - 0.5;
-      const v = uniform();
+      const u = this.uniform() - 0.5;
+      const v = this.uniform();
       const us = 0.5 - Math.abs(u);
       const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
       if (us >= 0.07 && v <= vr) return k;
@@ -195,45 +237,42 @@ export function createRng(seed: number): Rng {
       )
         return k;
     }
-  };
-  const rng: Rng = {
-    next32,
-    uniform,
-    range: (min, max) => min + (max - min) * uniform(),
-    int: (n) => Math.floor(uniform() * n),
-    bernoulli: (p) => uniform() < p,
-    normal: (mean = 0, sd = 1) => mean + sd * stdNormal(),
-    exponential: (rate) => -Math.log(1 - uniform()) / rate,
-    gamma,
-    lognormal: (mu, sigma) => Math.exp(mu + sigma * stdNormal()),
-    weibull: (shape, scale) => scale * (-Math.log(1 - uniform())) ** (1 / shape),
-    poisson,
-    choice(items) {
-      if (items.length === 0) throw new RangeError("choice from an empty array");
-      return items[Math.floor(uniform() * items.length)]!;
-    },
-    weighted(weights) {
-      let total = 0;
-      for (const w of weights) total += w;
-      if (!(total > 0)) throw new RangeError("weighted choice needs a positive total weight");
-      let x = uniform() * total;
-      for (let i = 0; i < weights.length; i++) {
-        x -= weights[i]!;
-        if (x < 0) return i;
-      }
-      return weights.length - 1;
-    },
-    shuffle(items) {
-      for (let i = items.length - 1; i > 0; i--) {
-        const j = Math.floor(uniform() * (i + 1));
-        const t = items[i]!;
-        items[i] = items[j]!;
-        items[j] = t;
-      }
-      return items;
-    },
-  };
-  return rng;
+  }
+
+  choice<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError("choice from an empty array");
+    return items[Math.floor(this.uniform() * items.length)]!;
+  }
+
+  weighted(weights: readonly number[]): number {
+    let total = 0;
+    for (const w of weights) total += w;
+    if (!(total > 0)) throw new RangeError("weighted choice needs a positive total weight");
+    let x = this.uniform() * total;
+    for (let i = 0; i < weights.length; i++) {
+      x -= weights[i]!;
+      if (x < 0) return i;
+    }
+    return weights.length - 1;
+  }
+
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.uniform() * (i + 1));
+      const t = items[i]!;
+      items[i] = items[j]!;
+      items[j] = t;
+    }
+    return items;
+  }
+}
+
+/**
+ * Creates an sfc32 stream from a 32-bit seed (the seed is expanded and the state warmed up).
+ * @public
+ */
+export function createRng(seed: number): Rng {
+  return new Sfc32(seed);
 }
 
 /**

@@ -91,8 +91,12 @@ interface Air {
   since: number;
 }
 
-/** Intervals each advertiser's recent identifiers are remembered for (a power of two). */
-const AIR_SLOTS = 16;
+/**
+ * Intervals each advertiser's recent identifiers are remembered for (a power of two): the most an
+ * advance looks up is an hour's (partition.ts advances an hour at a time), 7 intervals; more take
+ * more lookups, not wrong answers (a release's identifier is pinned apart).
+ */
+const AIR_SLOTS = 8;
 
 /**
  * Creates the batched fleet: one tracer core per own app user, stepped without timers.

@@ -44,7 +44,10 @@ export type SchemeName = "gaen" | "bluezone";
  * @public
  */
 export interface Broadcast {
-  /** The payload to advertise. */
+  /**
+   * The payload to advertise. Its byte arrays may be views of the schedule's own derived identifiers:
+   * read them, copy them to keep them past the key's retention, never write to them.
+   */
   payload: Payload;
   /** The rotating identifier alone (RPI or Bluezone ID). */
   identifier: Uint8Array;
@@ -172,9 +175,13 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
     const s = stateFor(interval);
     s.derived ??= deriveBroadcasts(s.key, metadata);
     const j = interval - s.key.rollingStartIntervalNumber;
-    const rpi = new Uint8Array(s.derived.rpis.subarray(j * 16, j * 16 + 16));
+    // Views of the key's derived identifiers, not copies: a broadcast is read, never written, and a
+    // phone makes one per interval (a copy would allocate a backing store each time).
+    const rpis = s.derived.rpis;
+    const rpi = new Uint8Array(rpis.buffer, rpis.byteOffset + j * 16, 16);
+    const aems = s.derived.aems;
     return {
-      payload: { scheme: "gaen", rpi, aem: s.derived.aems.slice(j * 4, j * 4 + 4) },
+      payload: { scheme: "gaen", rpi, aem: new Uint8Array(aems.buffer, aems.byteOffset + j * 4, 4) },
       identifier: rpi,
       slot: interval,
       start: interval * INTERVAL_MS,
