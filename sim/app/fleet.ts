@@ -144,7 +144,9 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
 
   /** Carries out the writes `phone`'s core queued, as the device tracer does (in order). */
   const write = (phone: CorePhone) => {
-    for (const w of phone.core.takeWrites()) {
+    const writes = phone.core.takeWrites();
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i]!;
       switch (w.kind) {
         case "sightings": // not queued: the core hands scans to its scanSink
           phone.log.recordSync(w.sightings);

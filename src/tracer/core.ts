@@ -226,14 +226,11 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   // Inside a call the schedule sees the call's time; between calls, the host's clock if there is one.
   let inCall = false;
   const clock = { now: () => (inCall || !host ? time : host.now()) };
-  const pinned = <T>(now: number, fn: () => T): T => {
+  // pin(now), then the schedule call in a try whose finally clears `inCall` (inline at each call: a
+  // helper taking the call as a closure made one per step).
+  const pin = (now: number) => {
     at(now);
     inCall = true;
-    try {
-      return fn();
-    } finally {
-      inCall = false;
-    }
   };
   const at = (now: number) => {
     if (!(now >= time)) throw new InvalidArgumentError(`time went back: ${now} < ${time}`);
@@ -326,11 +323,21 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       return scanStart;
     },
     purge(now) {
-      pinned(now, () => schedule.purge());
+      pin(now);
+      try {
+        schedule.purge();
+      } finally {
+        inCall = false;
+      }
       queue({ kind: "purge", before: now - retentionDays * DAY_MS });
     },
     broadcast(now) {
-      return pinned(now, () => schedule.current());
+      pin(now);
+      try {
+        return schedule.current();
+      } finally {
+        inCall = false;
+      }
     },
     onAir(b) {
       const rotation = current?.slot !== b.slot;
@@ -339,7 +346,12 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     },
     advertising: () => current,
     rotationDelay(now) {
-      return pinned(now, () => Math.max(1, schedule.nextRotationAt() - now));
+      pin(now);
+      try {
+        return Math.max(1, schedule.nextRotationAt() - now);
+      } finally {
+        inCall = false;
+      }
     },
     beginScan(now) {
       at(now);
