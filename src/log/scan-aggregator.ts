@@ -160,9 +160,16 @@ class ScanRows implements ScanBatch {
   add(id: Uint8Array, aem: Uint8Array, packets: number, sum: number, max: number): number {
     const r = this.count;
     if (r === this.keys.length) this.grow();
-    this.ids.set(id, r * KEY_LENGTH);
+    // Byte loops, not TypedArray#set: for 16 and 4 bytes the builtin's call costs more than the copy.
+    const ids = this.ids;
+    const o = r * KEY_LENGTH;
+    for (let i = 0; i < id.length; i++) ids[o + i] = id[i]!;
     this.idLengths[r] = id.length;
-    if (aem.length === AEM_LENGTH) this.aems.set(aem, r * AEM_LENGTH);
+    if (aem.length === AEM_LENGTH) {
+      const aems = this.aems;
+      const a = r * AEM_LENGTH;
+      for (let i = 0; i < AEM_LENGTH; i++) aems[a + i] = aem[i]!;
+    }
     this.aemLengths[r] = aem.length;
     this.packets[r] = packets;
     this.sums[r] = sum;
