@@ -18,6 +18,7 @@
  */
 import { groupBy } from "../collections";
 import { InvalidArgumentError } from "../errors";
+import { localDate } from "../proximity/day-boundary";
 import { type ContactPolicy, POLICIES, validatePolicy } from "../proximity/policy";
 import {
   type DayResult,
@@ -227,7 +228,8 @@ export function assessExposure(
     // Close windows of this key on days met at its level or any higher one.
     for (const w of k.windows) {
       if (!w.close) continue;
-      const day = new Date(w.start).toISOString().slice(0, 10);
+      // The policy's day (as decideDays dates the windows), not the UTC date.
+      const day = localDate(w.start, policy.day.boundary);
       if (daily.some((d) => d.met && d.day === day && d.level >= k.level)) lastClose.push(w.start);
     }
   }

@@ -19,10 +19,13 @@ import {
   createMemoryLog,
   deriveGaenRuns,
   type ExposureKey,
+  getPolicy,
   INTERVAL_MS,
   matchLog,
   type Sighting,
+  utcOffsetBoundary,
   virtualClock,
+  withDayBoundary,
 } from "../../src/index";
 import { keySighting } from "../../src/testing";
 import { seededBytes } from "../helpers/random";
@@ -52,7 +55,11 @@ const heard = (key: ExposureKey, t: number): Sighting =>
     secondsSinceLastScan: 300,
   });
 
-async function assess(keys: readonly ExposureKey[], sightings: readonly Sighting[]) {
+async function assess(
+  keys: readonly ExposureKey[],
+  sightings: readonly Sighting[],
+  policy = getPolicy("default"),
+) {
   const log = createMemoryLog();
   await log.record(sightings);
   const matches = await matchLog(log, deriveGaenRuns(keys));
@@ -60,7 +67,7 @@ async function assess(keys: readonly ExposureKey[], sightings: readonly Sighting
     receiverRssiCorrection: 0,
     fallbackTxPower: -10,
   });
-  return assessExposure(windows, keys);
+  return assessExposure(windows, keys, { policy });
 }
 
 describe("a day's exposure sums over keys", () => {
@@ -139,5 +146,16 @@ describe("a day's exposure sums over keys", () => {
     );
     expect(r.days).toMatchObject([{ level: 1, keys: 1, closeSeconds: 600, met: false }]);
     expect(r.status).toBe("none");
+  });
+
+  it("dates the last contact by the policy's day, not the UTC date (UTC+7: 17:30 UTC is 00:30 local)", async () => {
+    const [, b] = sameDayKeys();
+    // Key B heard at 17:30, 17:35 and 17:40 UTC on 24 July: 00:30–00:40 on 25 July in Hanoi, three
+    // close 300 s windows = 900 s, F1 on the local 25 July; the last contact is the 17:40 window.
+    const hanoi = withDayBoundary(getPolicy("default"), utcOffsetBoundary(7));
+    const r = await assess([b], [heard(b, at(17, 30)), heard(b, at(17, 35)), heard(b, at(17, 40))], hanoi);
+    expect(r.days).toMatchObject([{ day: "2021-07-25", closeSeconds: 900, met: true }]);
+    expect(r.status).toBe("F1");
+    expect(r.lastContactAt).toBe(at(17, 40));
   });
 });
