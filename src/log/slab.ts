@@ -59,8 +59,10 @@ const BINS = (32 - 3 - SUB_BITS + 1) * SUBS + SUBS;
 const WORDS = Math.ceil(BINS / 32);
 /** Smallest slab (bytes). */
 export const MIN_SLAB = 16 * 1024;
-/** Largest shared slab (bytes); a larger request gets a slab of its own. */
-export const MAX_SLAB = 4 * 1024 * 1024;
+/** Largest slab made for small requests (bytes); a request this large gets a slab of its own. */
+export const MAX_SLAB = 1024 * 1024;
+/** A slab has room for at least this many regions of the request that creates it, when what is reserved allows. */
+const REGIONS_PER_SLAB = 16;
 
 /** The empty region every zero-byte request gets (belongs to no slab). */
 const EMPTY: Region = Object.freeze({ buffer: new ArrayBuffer(0), offset: 0, size: 0 });
@@ -108,11 +110,6 @@ function binFloor(b: number): number {
   if (b < SUBS) return b;
   const fl = (b >>> SUB_BITS) + SUB_BITS - 1;
   return (SUBS | (b & (SUBS - 1))) * 2 ** (fl - SUB_BITS);
-}
-
-/** Smallest power of two ≥ `n` (n ≥ 1). */
-function pow2AtLeast(n: number): number {
-  return 2 ** Math.ceil(Math.log2(n));
 }
 
 /** Regions carved from shared slabs (see the file header). Not thread-safe: one per thread. */
@@ -270,12 +267,20 @@ export class SlabAllocator implements RegionAllocator {
     return (w << 5) + 31 - Math.clz32(bits & -bits);
   }
 
-  /** A new slab for a request of `size` bytes; returns its (binned) free block. */
+  /**
+   * A new slab for a request of `size` bytes; returns its (binned) free block. A request of
+   * {@link MAX_SLAB} or more gets a slab of its own size (as large as an ArrayBuffer per region would
+   * be); otherwise the slab is half of what is reserved (so slabs grow geometrically from
+   * {@link MIN_SLAB}: one log alone reserves two to four times its tables), at least room for two such
+   * requests, at most {@link MAX_SLAB} or room for {@link REGIONS_PER_SLAB} of them (so the space left
+   * at a slab's end stays a small part of it), in multiples of {@link MIN_SLAB}.
+   */
   private newSlab(size: number): Block {
-    const bytes =
-      size > MAX_SLAB
-        ? size
-        : Math.min(MAX_SLAB, Math.max(MIN_SLAB, pow2AtLeast(size), pow2AtLeast(this.reservedBytes / 2 || 1)));
+    const want = Math.min(
+      Math.max(this.reservedBytes / 2, 2 * size),
+      Math.max(MAX_SLAB, REGIONS_PER_SLAB * size),
+    );
+    const bytes = size >= MAX_SLAB ? size : Math.ceil(Math.max(MIN_SLAB, want) / MIN_SLAB) * MIN_SLAB;
     const slab = new Slab(new ArrayBuffer(bytes), bytes);
     this.slabs.add(slab);
     this.reservedBytes += bytes;
