@@ -223,8 +223,8 @@ const prevIds = new Int32Array(MAX_ENTRY_ROWS);
 const openIds = new Int32Array(MAX_ENTRY_ROWS);
 const scratchCursor = new Cursor();
 const queryIds = new Int32Array(MAX_ENTRY_ROWS);
-/** The identifiers of the log being queried, for {@link distinctRecords} (pointed at it per call). */
 const NO_BYTES = new Uint8Array(0);
+/** The identifiers of the log being queried, for {@link distinctRecords} (pointed at it per call). */
 const distinctSource: { ids: Uint8Array; idLength: (id: number) => number } = {
   ids: NO_BYTES,
   idLength: () => 0,
