@@ -304,6 +304,8 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
           policy,
           receiverModel: phone.model,
         });
+        // Closed at once: its tables go back to the thread's slabs for the next phone's day.
+        await dayLog.close();
         const judged = new Set<number>();
         for (const k of assessment.keys) {
           const a = owners[k.keyIndex]!;

@@ -194,12 +194,18 @@ export async function checkHistoryAgainstKeys(
   keys: readonly ExposureKey[],
 ): Promise<HistoryCheck> {
   const log = createMemoryLog();
+  let matches: Awaited<ReturnType<typeof matchLog>>;
   try {
-    await log.record(history.sightings);
-  } catch (cause) {
-    throw new HistoryUploadError("upload holds invalid sightings", { cause });
+    try {
+      await log.record(history.sightings);
+    } catch (cause) {
+      throw new HistoryUploadError("upload holds invalid sightings", { cause });
+    }
+    matches = await matchLog(log, deriveGaenRuns(keys));
+  } finally {
+    // Its tables go back to the thread's slabs at once.
+    await log.close();
   }
-  const matches = await matchLog(log, deriveGaenRuns(keys));
   return {
     sightings: history.sightings.length,
     matched: matches.reduce((n, m) => n + m.sightings.length, 0),
