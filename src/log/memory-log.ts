@@ -223,6 +223,8 @@ const prevIds = new Int32Array(MAX_ENTRY_ROWS);
 const openIds = new Int32Array(MAX_ENTRY_ROWS);
 const scratchCursor = new Cursor();
 const queryIds = new Int32Array(MAX_ENTRY_ROWS);
+/** An entry's identifiers while a purge walks the kept entries (a typed array per purge cost a backing store). */
+const purgeIds = new Int32Array(MAX_ENTRY_ROWS);
 const NO_BYTES = new Uint8Array(0);
 /** The identifiers of the log being queried, for {@link distinctRecords} (pointed at it per call). */
 const distinctSource: { ids: Uint8Array; idLength: (id: number) => number } = {
@@ -748,7 +750,7 @@ class Store {
     const chainRows: number[] = [];
     const chainIds: number[] = [];
     const chainBase: number[] = [];
-    const ids = new Int32Array(MAX_ENTRY_ROWS);
+    const ids = purgeIds;
     const c = this.locate(k, new Cursor());
     for (; c.entry < this.entryCount; this.next(c)) {
       const n = this.entryIds(c, ids);
@@ -1047,7 +1049,7 @@ class MemoryLog implements MemoryContactLog {
     // Out of time order: the kept rows appended again, in insertion order, to new tables (the same
     // records, references and entries as if only they had been recorded).
     const next = new Store(min);
-    const ids = new Int32Array(MAX_ENTRY_ROWS);
+    const ids = purgeIds;
     const c = st.locate(0, new Cursor());
     for (let e = 0; e < n; e++, st.next(c)) {
       const time = st.cursorTime(c);
