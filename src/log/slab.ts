@@ -157,17 +157,13 @@ export class SlabAllocator implements RegionAllocator {
     const prev = b.prev;
     if (prev?.free) {
       this.unlink(prev);
-      prev.size += b.size;
-      prev.next = b.next;
-      if (b.next) b.next.prev = prev;
+      absorb(prev, b);
       b = prev;
     }
     const next = b.next;
     if (next?.free) {
       this.unlink(next);
-      b.size += next.size;
-      b.next = next.next;
-      if (next.next) next.next.prev = b;
+      absorb(b, next);
     }
     if (slab.used === 0) {
       // The whole slab is free (one block): released.
@@ -331,4 +327,11 @@ export function useLogAllocator(allocator: RegionAllocator): RegionAllocator {
   const previous = logRegions;
   logRegions = allocator;
   return previous;
+}
+
+/** Merges block `right` into its left neighbour `left` (neither in a free list). */
+function absorb(left: Block, right: Block): void {
+  left.size += right.size;
+  left.next = right.next;
+  if (right.next) right.next.prev = left;
 }
