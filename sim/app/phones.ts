@@ -172,9 +172,11 @@ export interface ShadowPhone {
   /** The person carrying the phone. */
   readonly person: number;
   /**
-   * What the phone's tracer has on air at `t` (not before the last call's time), as it advertises it:
-   * a new identifier at every interval boundary from the tracer's start on, each kept until the next
-   * boundary (a release switches keys from the next interval on).
+   * What the phone's tracer has on air at `t`, as it advertises it: a new identifier at every interval
+   * boundary from the tracer's start on, each kept until the next boundary (a release switches keys
+   * from the next interval on). `t` may go back (the batched fleet asks phone-major), within the keys
+   * the shadow keeps, but not to its last release's interval or earlier once it has answered for a
+   * later one (the fleet keeps that identifier itself).
    */
   onAir(t: number): OnAir;
   /** Mirrors `releaseKeys({ includeToday: true })` on the phone's schedule at the clock's time. */
