@@ -226,11 +226,16 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   // Inside a call the schedule sees the call's time; between calls, the host's clock if there is one.
   let inCall = false;
   const clock = { now: () => (inCall || !host ? time : host.now()) };
-  // pin(now), then the schedule call in a try whose finally clears `inCall` (inline at each call: a
-  // helper taking the call as a closure made one per step).
-  const pin = (now: number) => {
+  // Runs one of the schedule calls below with the schedule's clock pinned to `now` (the calls are made
+  // once here, not as a closure per step).
+  const pinned = <T>(now: number, fn: () => T): T => {
     at(now);
     inCall = true;
+    try {
+      return fn();
+    } finally {
+      inCall = false;
+    }
   };
   const at = (now: number) => {
     if (!(now >= time)) throw new InvalidArgumentError(`time went back: ${now} < ${time}`);
@@ -273,6 +278,9 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     return s;
   };
   const schedule = makeSchedule();
+  const purgeKeys = () => schedule.purge();
+  const currentBroadcast = () => schedule.current();
+  const nextRotationAt = () => schedule.nextRotationAt();
 
   const uniform =
     options.jitter ??
@@ -323,21 +331,11 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       return scanStart;
     },
     purge(now) {
-      pin(now);
-      try {
-        schedule.purge();
-      } finally {
-        inCall = false;
-      }
+      pinned(now, purgeKeys);
       queue({ kind: "purge", before: now - retentionDays * DAY_MS });
     },
     broadcast(now) {
-      pin(now);
-      try {
-        return schedule.current();
-      } finally {
-        inCall = false;
-      }
+      return pinned(now, currentBroadcast);
     },
     onAir(b) {
       const rotation = current?.slot !== b.slot;
@@ -346,12 +344,7 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     },
     advertising: () => current,
     rotationDelay(now) {
-      pin(now);
-      try {
-        return Math.max(1, schedule.nextRotationAt() - now);
-      } finally {
-        inCall = false;
-      }
+      return Math.max(1, pinned(now, nextRotationAt) - now);
     },
     beginScan(now) {
       at(now);
