@@ -282,13 +282,18 @@ const unreleased = new FinalizationRegistry<Holding>((holding) => holding.releas
 
 /** Bytes of the tables at capacities `cap`, a multiple of 8 (regions are). */
 function tableBytes(cap: Capacity): number {
-  const bytes =
-    cap.cps * CP_STRIDE * 8 +
-    cap.entries * ENTRY_STRIDE * 2 +
-    cap.rows * ROW_STRIDE +
-    cap.ids * ID_STRIDE +
-    Math.ceil(cap.ids / 4);
-  return Math.ceil(bytes / 8) * 8;
+  return Math.ceil(packedBytes(cap.ids, cap.rows, cap.entries, cap.cps) / 8) * 8;
+}
+
+/** Bytes of `ids` identifier records (and their shapes), `rows` rows, `entries` entries and `cps` checkpoints. */
+function packedBytes(ids: number, rows: number, entries: number, cps: number): number {
+  return (
+    cps * CP_STRIDE * 8 +
+    entries * ENTRY_STRIDE * 2 +
+    rows * ROW_STRIDE +
+    ids * ID_STRIDE +
+    Math.ceil(ids / 4)
+  );
 }
 
 /**
@@ -419,13 +424,7 @@ class Store {
   }
 
   private usedBytes(): number {
-    return (
-      this.cpCount * CP_STRIDE * 8 +
-      this.entryCount * ENTRY_STRIDE * 2 +
-      this.rowCount * ROW_STRIDE +
-      this.idCount * ID_STRIDE +
-      Math.ceil(this.idCount / 4)
-    );
+    return packedBytes(this.idCount, this.rowCount, this.entryCount, this.cpCount);
   }
 
   get bytes(): number {
