@@ -184,11 +184,14 @@ export function createPairDayTracker(mobility: Mobility, hasApp: ArrayLike<numbe
     for (const a of apps) {
       const q = index.placeOf[a]!;
       if (q < 0) continue;
-      near.length = 0;
+      // Appended after the previous phone's (`length = 0` per call would free and reallocate the storage).
+      if (near.length > 4096) near.length = 0;
+      const first = near.length;
       index.neighbours(a, BAND_RADII[2], near);
-      if (near.length === 0) continue;
+      if (near.length === first) continue;
       const setting = DETECTION_SETTINGS.indexOf(SETTING_OF_KIND[placeKind(world, q)] ?? "other");
-      for (const b of near) {
+      for (let k = first; k < near.length; k++) {
+        const b = near[k]!;
         if (b <= a || !hasApp[b]) continue;
         const dx = index.x[b]! - index.x[a]!;
         const dy = index.y[b]! - index.y[a]!;

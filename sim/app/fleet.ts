@@ -18,6 +18,7 @@
  * `observe`: phone-major), looking up what each neighbour had on air at each scan's end.
  */
 import {
+  type Broadcast,
   createTracerCore,
   type GaenSchedule,
   INTERVAL_MS,
@@ -82,14 +83,8 @@ export interface Fleet {
  */
 export type BatchedFleetOptions = Omit<PhoneFleetOptions, "timerByTimer">;
 
-/** What an advertiser has on air in one interval: its identifier, AEM, and since when (unix ms). */
-interface Air {
-  /** The interval number (GAEN ENIntervalNumber) this entry is for. */
-  slot: number;
-  rpi: Uint8Array;
-  aem: Uint8Array;
-  since: number;
-}
+/** Bytes of an identifier entry: the RPI (16) and its AEM (4). */
+const AIR_BYTES = 20;
 
 /**
  * Intervals each advertiser's recent identifiers are remembered for (a power of two): the most an
@@ -97,6 +92,9 @@ interface Air {
  * more lookups, not wrong answers (a release's identifier is pinned apart).
  */
 const AIR_SLOTS = 8;
+
+/** Neighbours a reused list collects before it is emptied (see `observe`). */
+const NEAR_RESET = 4096;
 
 /**
  * Creates the batched fleet: one tracer core per own app user, stepped without timers.
@@ -179,35 +177,53 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   // own rotation does: the same key, from the same seeded source, in the same order; its write is
   // queued on the phone and carried out at its next step.) A key release switches keys from the next
   // interval on, so the identifier on air when a release happens is pinned until then.
-  const recent: ((Air | undefined)[] | undefined)[] = new Array(world.size);
-  const pinned: (Air | undefined)[] = new Array(world.size);
-  const onAirOf = (p: number, t: number): Air | undefined => {
+  //
+  // The identifiers are kept in flat columns, not objects, per app user: AIR_SLOTS entries for the
+  // recent intervals (entry slot & (AIR_SLOTS − 1)) and one more for a pinned identifier; each entry
+  // has its interval number (−1: empty), since when it is on air (unix ms), and its RPI and AEM bytes
+  // (copied: views of the schedules' buffers kept for an hour outlived the young generation and made
+  // the collector copy them).
+  const appIndex = new Int32Array(world.size).fill(-1);
+  let appUsers = 0;
+  for (let p = 0; p < world.size; p++) if (world.hasApp[p]) appIndex[p] = appUsers++;
+  const ENTRIES = AIR_SLOTS + 1;
+  const airSlot = new Int32Array(appUsers * ENTRIES).fill(-1);
+  const airSince = new Float64Array(appUsers * ENTRIES);
+  const air = new Uint8Array(appUsers * ENTRIES * AIR_BYTES);
+  /** Stores `rpi` and `aem` as entry `e`, on air in interval `slot`. */
+  const store = (e: number, slot: number, rpi: Uint8Array, aem: Uint8Array) => {
+    airSlot[e] = slot;
+    airSince[e] = Math.max(slot * INTERVAL_MS, startMs);
+    const o = e * AIR_BYTES;
+    for (let i = 0; i < 16; i++) air[o + i] = rpi[i]!;
+    for (let i = 0; i < 4; i++) air[o + 16 + i] = aem[i]!;
+  };
+  /** The entry of what app user `p` has on air at `t` (unix ms), or −1 when nothing. */
+  const onAirOf = (p: number, t: number): number => {
     const slot = Math.floor(t / INTERVAL_MS);
-    const pin = pinned[p];
-    if (pin !== undefined && pin.slot === slot) return pin;
-    let ring = recent[p];
-    if (ring === undefined) {
-      ring = new Array(AIR_SLOTS);
-      recent[p] = ring;
-    }
-    const e = ring[slot & (AIR_SLOTS - 1)];
-    if (e !== undefined && e.slot === slot) return e;
+    const first = appIndex[p]! * ENTRIES;
+    if (first < 0) return -1;
+    const pin = first + AIR_SLOTS;
+    if (airSlot[pin] === slot) return pin;
+    const e = first + (slot & (AIR_SLOTS - 1));
+    if (airSlot[e] === slot) return e;
     const phone = local[p];
     const payload = phone
       ? (phone.core.schedule as GaenSchedule).at(t).payload
       : shadows[p]?.onAir(t).payload;
-    if (payload?.scheme !== "gaen") return undefined;
-    const since = Math.max(slot * INTERVAL_MS, startMs);
-    if (e === undefined) {
-      const air: Air = { slot, rpi: payload.rpi, aem: payload.aem, since };
-      ring[slot & (AIR_SLOTS - 1)] = air;
-      return air;
-    }
-    e.slot = slot;
-    e.rpi = payload.rpi;
-    e.aem = payload.aem;
-    e.since = since;
+    if (payload?.scheme !== "gaen") return -1;
+    store(e, slot, payload.rpi, payload.aem);
     return e;
+  };
+  /**
+   * Notes the identifier a local phone's rotation put on air, so that the neighbours' lookups find it
+   * without asking the schedule again (it is the schedule's broadcast for the interval, as looked up).
+   */
+  const rotated = (p: number, b: Broadcast) => {
+    if (b.payload.scheme !== "gaen") return;
+    const first = appIndex[p]! * ENTRIES;
+    if (airSlot[first + AIR_SLOTS] === b.slot) return;
+    store(first + (b.slot & (AIR_SLOTS - 1)), b.slot, b.payload.rpi, b.payload.aem);
   };
 
   // Neighbours noted by observe(): per noted step, the time it covers events up to, and each own
@@ -233,14 +249,17 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     for (let i = 0; i < phones.length; i++) {
       starts[i] = n;
       const me = phones[i]!.person;
-      near.length = 0;
+      // Appended after the previous phone's (emptied only now and then: `length = 0` frees the
+      // array's storage, and the next push allocates it again).
+      if (near.length > NEAR_RESET) near.length = 0;
+      const first = near.length;
       mobility.neighbours(me, RADIO_RANGE_M, near);
-      if (n + near.length > list.length) {
-        const bigger = new Int32Array(Math.max(2 * list.length, n + near.length));
+      if (n + near.length - first > list.length) {
+        const bigger = new Int32Array(Math.max(2 * list.length, n + near.length - first));
         bigger.set(list.subarray(0, n));
         list = bigger;
       }
-      for (let j = 0; j < near.length; j++) {
+      for (let j = first; j < near.length; j++) {
         const other = near[j]!;
         if (other !== me && world.hasApp[other]) list[n++] = other;
       }
@@ -266,19 +285,21 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     const last = stepStarts[k]![i + 1]!;
     for (let j = stepStarts[k]![i]!; j < last; j++) {
       const other = list[j]!;
-      const on = onAirOf(other, to);
-      if (!on) continue;
-      const from = Math.max(scanFrom, on.since);
+      const e = onAirOf(other, to);
+      if (e < 0) continue;
+      const from = Math.max(scanFrom, airSince[e]!);
       if (from >= to) continue;
       linkAdvertiser = other;
       linkScanner = me;
       const model = modelAt(other, me, from);
       if (sampling === "scan") {
         const s = model.scan(stations[other]!, scanner, from, to, distanceAt, summary);
-        if (s) core.hearSummary(on.rpi, on.aem, s.packets, s.meanRssi, s.maxRssi);
+        const o = e * AIR_BYTES;
+        if (s) core.hearSummaryAt(air, o, 16, o + 16, 4, s.packets, s.meanRssi, s.maxRssi);
       } else {
         const rssi = model.samples(stations[other]!, scanner, from, to, distanceAt);
-        if (rssi.length > 0) core.hearIdentifier(on.rpi, on.aem, rssi);
+        const o = e * AIR_BYTES;
+        if (rssi.length > 0) core.hearIdentifier(air.subarray(o, o + 16), air.subarray(o + 16, o + 20), rssi);
       }
     }
   };
@@ -316,7 +337,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
             while (stepUntil[k]! < at) k++;
             hearScan(i, k, at);
           }
-          core.step();
+          const r = core.step();
+          if (r.rotation !== undefined) rotated(phone.person, r.rotation);
           write(phone);
         }
       }
@@ -326,9 +348,18 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     },
     releaseKeys(person) {
       // The identifier on air now stays until the next rotation.
-      const on = onAirOf(person, clock.now());
-      pinned[person] = on && { ...on };
-      recent[person] = undefined;
+      const first = appIndex[person]! * ENTRIES;
+      if (first >= 0) {
+        const e = onAirOf(person, clock.now());
+        const pin = first + AIR_SLOTS;
+        if (e < 0) airSlot[pin] = -1;
+        else if (e !== pin) {
+          airSlot[pin] = airSlot[e]!;
+          airSince[pin] = airSince[e]!;
+          air.copyWithin(pin * AIR_BYTES, e * AIR_BYTES, (e + 1) * AIR_BYTES);
+        }
+        airSlot.fill(-1, first, first + AIR_SLOTS);
+      }
       const phone = local[person];
       if (phone) {
         const keys = (phone.core.schedule as GaenSchedule).releaseKeys({ includeToday: true });

@@ -407,9 +407,12 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       const setting =
         (world.placeIndoor[q] ? 1 : params.outdoorFactor) *
         (world.placeType[q] === HOME ? params.householdTransmissionFactor : 1);
-      near.length = 0;
+      // Appended after the previous case's (`length = 0` per call would free and reallocate the storage).
+      if (near.length > 4096) near.length = 0;
+      const first = near.length;
       index.neighbours(i, params.maxDistanceM, near);
-      for (const j of near) {
+      for (let k = first; k < near.length; k++) {
+        const j = near[k]!;
         if (st.compartment[j] !== SUSCEPTIBLE) continue;
         const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;
         const h = beta * inf * distanceKernel(params, d) * setting * susceptibility(j, t) * dtMin;

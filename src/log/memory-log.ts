@@ -33,7 +33,7 @@ import { InvalidArgumentError } from "../errors";
 import { AEM_LENGTH, KEY_LENGTH, type TemporaryExposureKey } from "../protocol/gaen";
 import { InvalidSightingError, LogClosedError } from "./errors";
 import { IdentifierIndex } from "./identifier-index";
-import { compareResults, ownKeyExpired } from "./retention";
+import { compareResults, ownKeyEndMs, ownKeyExpired } from "./retention";
 import { logAllocator, type Region, type RegionAllocator } from "./slab";
 import type { ContactLog, LogStats, ScanBatch, Sighting, StoredResult } from "./types";
 import {
@@ -842,6 +842,8 @@ class MemoryLog implements MemoryContactLog {
   private readonly box: { store: Store };
   private readonly minCapacity: number;
   private readonly keys = new Map<number, TemporaryExposureKey>();
+  /** No own key ends before this (unix ms; at most the earliest end): the hourly purge skips them till then. */
+  private keysEndFrom = Number.POSITIVE_INFINITY;
   private readonly resultJson = new Map<string, { time: number; id: string; json: string }>();
   private readonly state = new Map<string, Uint8Array>();
   private closed = false;
@@ -1023,8 +1025,16 @@ class MemoryLog implements MemoryContactLog {
   purgeSync(before: number): number {
     this.assertOpen();
     validateTimeBound(before, "purge cutoff");
-    for (const [start, key] of this.keys) if (ownKeyExpired(key, before)) this.keys.delete(start);
-    for (const [id, r] of this.resultJson) if (r.time < before) this.resultJson.delete(id);
+    if (before >= this.keysEndFrom) {
+      let end = Number.POSITIVE_INFINITY;
+      for (const [start, key] of this.keys) {
+        if (ownKeyExpired(key, before)) this.keys.delete(start);
+        else end = Math.min(end, ownKeyEndMs(key));
+      }
+      this.keysEndFrom = end;
+    }
+    if (this.resultJson.size > 0)
+      for (const [id, r] of this.resultJson) if (r.time < before) this.resultJson.delete(id);
     const st = this.box.store;
     const n = st.entryCount;
     // Entries in time order with the first at or after the cutoff: nothing to remove (the hourly purge's
@@ -1132,6 +1142,7 @@ class MemoryLog implements MemoryContactLog {
         rollingStartIntervalNumber: k.rollingStartIntervalNumber,
         rollingPeriod: k.rollingPeriod,
       });
+      this.keysEndFrom = Math.min(this.keysEndFrom, ownKeyEndMs(k));
     }
   }
 

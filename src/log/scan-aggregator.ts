@@ -64,6 +64,23 @@ export interface ScanAggregator {
     maxRssi: number,
   ): void;
   /**
+   * {@link addSummary} with the identifier and the AEM read from `bytes`: `identifierLength` bytes (16:
+   * an RPI, or 12: a Bluezone ID) at `identifierOffset`, and `aemLength` bytes (4, or 0: none) at
+   * `aemOffset` — for a host that keeps many phones' identifiers in one buffer (the simulator's batched
+   * fleet) and would otherwise make two views per sighting. The bytes are copied.
+   * @throws as {@link addSummary}; InvalidArgumentError also when a range is not inside `bytes`
+   */
+  addSummaryAt(
+    bytes: Uint8Array,
+    identifierOffset: number,
+    identifierLength: number,
+    aemOffset: number,
+    aemLength: number,
+    packets: number,
+    meanRssi: number,
+    maxRssi: number,
+  ): void;
+  /**
    * Ends the scan and returns one sighting per identifier heard with an RSSI (in order of first such
    * packet), with
    * meanRssi = Math.round(mean), maxRssi, packets, and secondsSinceLastScan =
@@ -82,10 +99,14 @@ export interface ScanAggregator {
 }
 
 function checkShape(identifier: Uint8Array, aem: Uint8Array): void {
-  if (identifier.length !== KEY_LENGTH && identifier.length !== BLUEZONE_ID_LENGTH) {
+  checkLengths(identifier.length, aem.length);
+}
+
+function checkLengths(identifierLength: number, aemLength: number): void {
+  if (identifierLength !== KEY_LENGTH && identifierLength !== BLUEZONE_ID_LENGTH) {
     throw new InvalidArgumentError(`identifier must be ${KEY_LENGTH} or ${BLUEZONE_ID_LENGTH} bytes`);
   }
-  if (aem.length !== 0 && aem.length !== AEM_LENGTH) {
+  if (aemLength !== 0 && aemLength !== AEM_LENGTH) {
     throw new InvalidArgumentError(`aem must be empty or ${AEM_LENGTH} bytes`);
   }
 }
@@ -94,7 +115,8 @@ function checkShape(identifier: Uint8Array, aem: Uint8Array): void {
 const LINEAR_ROWS = 24;
 
 /** First four bytes of an identifier as a 32-bit key (identifiers are pseudo-random). */
-const key32 = (id: Uint8Array): number => ((id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!) >>> 0;
+const key32 = (id: Uint8Array, o: number): number =>
+  ((id[o]! << 24) | (id[o + 1]! << 16) | (id[o + 2]! << 8) | id[o + 3]!) >>> 0;
 
 /**
  * The open scan's identifiers in reused columns (no object per identifier or packet): found by their
@@ -137,44 +159,58 @@ class ScanRows implements ScanBatch {
     this.nextSameKey = g(this.nextSameKey);
   }
 
-  private same(row: number, id: Uint8Array): boolean {
-    if (this.idLengths[row] !== id.length) return false;
+  private same(row: number, src: Uint8Array, off: number, len: number): boolean {
+    if (this.idLengths[row] !== len) return false;
     const o = row * KEY_LENGTH;
-    for (let i = 4; i < id.length; i++) if (this.ids[o + i] !== id[i]) return false;
+    for (let i = 4; i < len; i++) if (this.ids[o + i] !== src[off + i]) return false;
     return true;
   }
 
-  /** The row of `id`, or -1. */
-  find(id: Uint8Array): number {
-    const k = key32(id);
+  /** The row of the identifier in `src` at `off` (`len` bytes), or -1. */
+  find(src: Uint8Array, off: number, len: number): number {
+    const k = key32(src, off);
     if (this.byKey) {
-      for (let r = this.byKey.get(k) ?? -1; r >= 0; r = this.nextSameKey[r]!) if (this.same(r, id)) return r;
+      for (let r = this.byKey.get(k) ?? -1; r >= 0; r = this.nextSameKey[r]!)
+        if (this.same(r, src, off, len)) return r;
       return -1;
     }
     const keys = this.keys;
-    for (let r = 0; r < this.count; r++) if (keys[r] === k && this.same(r, id)) return r;
+    for (let r = 0; r < this.count; r++) if (keys[r] === k && this.same(r, src, off, len)) return r;
     return -1;
   }
 
-  /** Adds a row for `id` (not present) with its first packets; returns it. */
-  add(id: Uint8Array, aem: Uint8Array, packets: number, sum: number, max: number): number {
+  /**
+   * Adds a row for the identifier in `src` at `off` (`len` bytes; not present) and the AEM in `aem` at
+   * `aemOff` (`aemLen` bytes) with its first packets; returns it.
+   */
+  add(
+    src: Uint8Array,
+    off: number,
+    len: number,
+    aem: Uint8Array,
+    aemOff: number,
+    aemLen: number,
+    packets: number,
+    sum: number,
+    max: number,
+  ): number {
     const r = this.count;
     if (r === this.keys.length) this.grow();
     // Byte loops, not TypedArray#set: for 16 and 4 bytes the builtin's call costs more than the copy.
     const ids = this.ids;
     const o = r * KEY_LENGTH;
-    for (let i = 0; i < id.length; i++) ids[o + i] = id[i]!;
-    this.idLengths[r] = id.length;
-    if (aem.length === AEM_LENGTH) {
+    for (let i = 0; i < len; i++) ids[o + i] = src[off + i]!;
+    this.idLengths[r] = len;
+    if (aemLen === AEM_LENGTH) {
       const aems = this.aems;
       const a = r * AEM_LENGTH;
-      for (let i = 0; i < AEM_LENGTH; i++) aems[a + i] = aem[i]!;
+      for (let i = 0; i < AEM_LENGTH; i++) aems[a + i] = aem[aemOff + i]!;
     }
-    this.aemLengths[r] = aem.length;
+    this.aemLengths[r] = aemLen;
     this.packets[r] = packets;
     this.sums[r] = sum;
     this.maxRssi[r] = max;
-    const k = key32(id);
+    const k = key32(src, off);
     this.keys[r] = k;
     this.count = r + 1;
     if (this.byKey) this.index(r, k);
@@ -233,6 +269,44 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
     start = undefined;
   };
 
+  /** Adds a summary's packets (see {@link ScanAggregator.addSummary}); the shape is checked by the caller. */
+  const summary = (
+    src: Uint8Array,
+    off: number,
+    len: number,
+    aem: Uint8Array,
+    aemOff: number,
+    aemLen: number,
+    packets: number,
+    meanRssi: number,
+    maxRssi: number,
+  ): void => {
+    if (!Number.isInteger(packets) || packets < 1) {
+      throw new InvalidArgumentError(`packets must be a positive integer, got ${packets}`);
+    }
+    if (
+      !Number.isInteger(meanRssi) ||
+      !Number.isInteger(maxRssi) ||
+      !isStorableRssi(meanRssi) ||
+      !isStorableRssi(maxRssi) ||
+      meanRssi > maxRssi
+    ) {
+      throw new InvalidArgumentError(
+        `a summary needs storable integer RSSI with mean ≤ max, got mean ${meanRssi}, max ${maxRssi}`,
+      );
+    }
+    const r = rows.find(src, off, len);
+    if (r < 0) {
+      const n = Math.min(packets, MAX_PACKETS);
+      rows.add(src, off, len, aem, aemOff, aemLen, n, meanRssi * n, maxRssi);
+      return;
+    }
+    const n = Math.min(packets, MAX_PACKETS - rows.packets[r]!);
+    rows.sums[r]! += meanRssi * n;
+    if (maxRssi > rows.maxRssi[r]!) rows.maxRssi[r] = maxRssi;
+    rows.packets[r]! += n;
+  };
+
   return {
     get scanning() {
       return start !== undefined;
@@ -258,11 +332,11 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
       if (start === undefined)
         throw new ScanStateError("addPacket: no scan in progress; call beginScan first");
       checkShape(identifier, aem);
-      let r = rows.find(identifier);
+      let r = rows.find(identifier, 0, identifier.length);
       for (const rssi of rssis) {
         const v = Math.round(rssi);
         if (!isStorableRssi(v)) continue;
-        if (r < 0) r = rows.add(identifier, aem, 1, v, v);
+        if (r < 0) r = rows.add(identifier, 0, identifier.length, aem, 0, aem.length, 1, v, v);
         else if (rows.packets[r]! < MAX_PACKETS) {
           rows.sums[r]! += v;
           if (v > rows.maxRssi[r]!) rows.maxRssi[r] = v;
@@ -274,30 +348,44 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
       if (start === undefined)
         throw new ScanStateError("addSummary: no scan in progress; call beginScan first");
       checkShape(identifier, aem);
-      if (!Number.isInteger(packets) || packets < 1) {
-        throw new InvalidArgumentError(`packets must be a positive integer, got ${packets}`);
-      }
+      summary(identifier, 0, identifier.length, aem, 0, aem.length, packets, meanRssi, maxRssi);
+    },
+    addSummaryAt(
+      bytes,
+      identifierOffset,
+      identifierLength,
+      aemOffset,
+      aemLength,
+      packets,
+      meanRssi,
+      maxRssi,
+    ) {
+      if (start === undefined)
+        throw new ScanStateError("addSummaryAt: no scan in progress; call beginScan first");
+      checkLengths(identifierLength, aemLength);
       if (
-        !Number.isInteger(meanRssi) ||
-        !Number.isInteger(maxRssi) ||
-        !isStorableRssi(meanRssi) ||
-        !isStorableRssi(maxRssi) ||
-        meanRssi > maxRssi
+        !Number.isInteger(identifierOffset) ||
+        !Number.isInteger(aemOffset) ||
+        identifierOffset < 0 ||
+        aemOffset < 0 ||
+        identifierOffset + identifierLength > bytes.length ||
+        aemOffset + aemLength > bytes.length
       ) {
         throw new InvalidArgumentError(
-          `a summary needs storable integer RSSI with mean ≤ max, got mean ${meanRssi}, max ${maxRssi}`,
+          `identifier (${identifierOffset}, ${identifierLength} bytes) or AEM (${aemOffset}, ${aemLength} bytes) outside ${bytes.length} bytes`,
         );
       }
-      const r = rows.find(identifier);
-      if (r < 0) {
-        const n = Math.min(packets, MAX_PACKETS);
-        rows.add(identifier, aem, n, meanRssi * n, maxRssi);
-        return;
-      }
-      const n = Math.min(packets, MAX_PACKETS - rows.packets[r]!);
-      rows.sums[r]! += meanRssi * n;
-      if (maxRssi > rows.maxRssi[r]!) rows.maxRssi[r] = maxRssi;
-      rows.packets[r]! += n;
+      summary(
+        bytes,
+        identifierOffset,
+        identifierLength,
+        bytes,
+        aemOffset,
+        aemLength,
+        packets,
+        meanRssi,
+        maxRssi,
+      );
     },
     endScan() {
       close("endScan");

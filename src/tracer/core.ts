@@ -180,6 +180,21 @@ export interface TracerCore {
     maxRssi: number,
   ): void;
   /**
+   * {@link hearSummary} with the identifier and AEM read from `bytes` at the given offsets (see
+   * `ScanAggregator.addSummaryAt`): for a host that keeps many phones' identifiers in one buffer.
+   * @throws InvalidArgumentError as {@link hearSummary}, and when a range is not inside `bytes`
+   */
+  hearSummaryAt(
+    bytes: Uint8Array,
+    identifierOffset: number,
+    identifierLength: number,
+    aemOffset: number,
+    aemLength: number,
+    packets: number,
+    meanRssi: number,
+    maxRssi: number,
+  ): void;
+  /**
    * Delay (ms, ≥ 0) from `now` (the open scan's end) to the next scan's start: one period after this
    * scan's start plus a jitter draw.
    */
@@ -361,6 +376,28 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     },
     hearSummary(identifier, aem, packets, meanRssi, maxRssi) {
       if (scanStart !== undefined) aggregator.addSummary(identifier, aem, packets, meanRssi, maxRssi);
+    },
+    hearSummaryAt(
+      bytes,
+      identifierOffset,
+      identifierLength,
+      aemOffset,
+      aemLength,
+      packets,
+      meanRssi,
+      maxRssi,
+    ) {
+      if (scanStart !== undefined)
+        aggregator.addSummaryAt(
+          bytes,
+          identifierOffset,
+          identifierLength,
+          aemOffset,
+          aemLength,
+          packets,
+          meanRssi,
+          maxRssi,
+        );
     },
     nextScanDelay(now) {
       at(now);

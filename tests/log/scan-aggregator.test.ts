@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createMemoryLog, createScanAggregator, ScanStateError, toHex } from "../../src/index";
+import {
+  createMemoryLog,
+  createScanAggregator,
+  InvalidArgumentError,
+  ScanStateError,
+  toHex,
+} from "../../src/index";
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 100 });
 
@@ -193,7 +199,47 @@ describe("scan aggregator against a reference model", () => {
         });
         expect(n).toBe(expected.length);
         expect(columns).toEqual(expected);
+        // The same summaries with their identifiers and AEMs read from one shared buffer at offsets.
+        const c = createScanAggregator();
+        const bytes = new Uint8Array(4096);
+        c.beginScan(60_000);
+        ops.forEach((o, k) => {
+          if (o.kind === "packets") {
+            c.addPackets(identifier(o.id), aemOf(o.id), o.rssi);
+            return;
+          }
+          const at = 7 + 21 * k;
+          const aemAt = 3300 + 5 * k;
+          const id = identifier(o.id);
+          const aem = aemOf(o.id);
+          bytes.set(id, at);
+          bytes.set(aem, aemAt);
+          const max = o.packets === 1 ? o.mean : o.mean + o.extra;
+          c.addSummaryAt(bytes, at, id.length, aemAt, aem.length, o.packets, o.mean, max);
+        });
+        const shared = c.endScan().map((s) => ({
+          identifier: toHex(s.identifier),
+          aem: toHex(s.aem),
+          meanRssi: s.meanRssi,
+          maxRssi: s.maxRssi,
+          packets: s.packets,
+        }));
+        expect(shared).toEqual(expected);
       }),
     );
+  });
+
+  it("rejects a summary whose identifier or AEM is not inside the buffer, or has a wrong length", () => {
+    const a = createScanAggregator();
+    a.beginScan(0);
+    const bytes = new Uint8Array(40);
+    expect(() => a.addSummaryAt(bytes, 30, 16, 0, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 16, 38, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, -1, 16, 20, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 15, 20, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 16, 20, 3, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 16, 20, 4, 0, -60, -60)).toThrow(InvalidArgumentError);
+    // Nothing was added by the rejected calls.
+    expect(a.endScan()).toEqual([]);
   });
 });
