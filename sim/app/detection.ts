@@ -184,13 +184,11 @@ export function createPairDayTracker(mobility: Mobility, hasApp: ArrayLike<numbe
     for (const a of apps) {
       const q = index.placeOf[a]!;
       if (q < 0) continue;
-      // Appended after the previous phone's (`length = 0` per call would free and reallocate the storage).
-      if (near.length > 4096) near.length = 0;
-      const first = near.length;
-      index.neighbours(a, BAND_RADII[2], near);
-      if (near.length === first) continue;
+      // Written over the previous phone's (`length = 0` would free the storage and allocate it again).
+      const end = index.neighboursInto(a, BAND_RADII[2], near, 0);
+      if (end === 0) continue;
       const setting = DETECTION_SETTINGS.indexOf(SETTING_OF_KIND[placeKind(world, q)] ?? "other");
-      for (let k = first; k < near.length; k++) {
+      for (let k = 0; k < end; k++) {
         const b = near[k]!;
         if (b <= a || !hasApp[b]) continue;
         const dx = index.x[b]! - index.x[a]!;

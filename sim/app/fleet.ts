@@ -93,9 +93,6 @@ const AIR_BYTES = 20;
  */
 const AIR_SLOTS = 8;
 
-/** Neighbours a reused list collects before it is emptied (see `observe`). */
-const NEAR_RESET = 4096;
-
 /**
  * Creates the batched fleet: one tracer core per own app user, stepped without timers.
  *
@@ -222,8 +219,9 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const rotated = (p: number, b: Broadcast) => {
     if (b.payload.scheme !== "gaen") return;
     const first = appIndex[p]! * ENTRIES;
-    if (airSlot[first + AIR_SLOTS] === b.slot) return;
-    store(first + (b.slot & (AIR_SLOTS - 1)), b.slot, b.payload.rpi, b.payload.aem);
+    const e = first + (b.slot & (AIR_SLOTS - 1));
+    if (airSlot[first + AIR_SLOTS] === b.slot || airSlot[e] === b.slot) return;
+    store(e, b.slot, b.payload.rpi, b.payload.aem);
   };
 
   // Neighbours noted by observe(): per noted step, the time it covers events up to, and each own
@@ -249,17 +247,14 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     for (let i = 0; i < phones.length; i++) {
       starts[i] = n;
       const me = phones[i]!.person;
-      // Appended after the previous phone's (emptied only now and then: `length = 0` frees the
-      // array's storage, and the next push allocates it again).
-      if (near.length > NEAR_RESET) near.length = 0;
-      const first = near.length;
-      mobility.neighbours(me, RADIO_RANGE_M, near);
-      if (n + near.length - first > list.length) {
-        const bigger = new Int32Array(Math.max(2 * list.length, n + near.length - first));
+      // Written over the previous phone's (a list emptied with `length = 0` is allocated again).
+      const end = mobility.neighboursInto(me, RADIO_RANGE_M, near, 0);
+      if (n + end > list.length) {
+        const bigger = new Int32Array(Math.max(2 * list.length, n + end));
         bigger.set(list.subarray(0, n));
         list = bigger;
       }
-      for (let j = first; j < near.length; j++) {
+      for (let j = 0; j < end; j++) {
         const other = near[j]!;
         if (other !== me && world.hasApp[other]) list[n++] = other;
       }
@@ -337,8 +332,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
             while (stepUntil[k]! < at) k++;
             hearScan(i, k, at);
           }
-          const r = core.step();
-          if (r.rotation !== undefined) rotated(phone.person, r.rotation);
+          if (core.advance() === "rotate") rotated(phone.person, core.advertising()!);
           write(phone);
         }
       }

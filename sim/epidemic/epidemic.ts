@@ -407,11 +407,9 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       const setting =
         (world.placeIndoor[q] ? 1 : params.outdoorFactor) *
         (world.placeType[q] === HOME ? params.householdTransmissionFactor : 1);
-      // Appended after the previous case's (`length = 0` per call would free and reallocate the storage).
-      if (near.length > 4096) near.length = 0;
-      const first = near.length;
-      index.neighbours(i, params.maxDistanceM, near);
-      for (let k = first; k < near.length; k++) {
+      // Written over the previous case's (`length = 0` would free the storage and allocate it again).
+      const end = index.neighboursInto(i, params.maxDistanceM, near, 0);
+      for (let k = 0; k < end; k++) {
         const j = near[k]!;
         if (st.compartment[j] !== SUSCEPTIBLE) continue;
         const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;

@@ -139,6 +139,16 @@ export function createContactIndex(size: number, contactPlace: number, stepMinut
       for (let k = adjStart[p]!, e = k + deg[p]!; k < e; k++) if (adjD[k]! <= radiusM) out.push(adj[k]!);
       return out;
     },
+    neighboursInto(p, radiusM, out, at) {
+      let n = at;
+      for (let k = adjStart[p]!, e = k + deg[p]!; k < e; k++) {
+        if (adjD[k]! > radiusM) continue;
+        if (n < out.length) out[n] = adj[k]!;
+        else out.push(adj[k]!);
+        n++;
+      }
+      return n;
+    },
     forEachPair(radiusM, fn) {
       if (shown < 0) return;
       const pl = current();

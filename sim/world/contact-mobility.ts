@@ -288,6 +288,7 @@ export function createContactMobility(
       return index;
     },
     neighbours: (p, r, out) => index.neighbours(p, r, out),
+    neighboursInto: (p, r, out, at) => index.neighboursInto(p, r, out, at),
     distance(a, b, t) {
       const s = current();
       const ms = t - dayStartMs(s.day);

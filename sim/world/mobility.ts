@@ -41,6 +41,8 @@ export interface Mobility {
   step(step: number): SpatialIndex;
   /** People within `radiusM` of `p` at the current step. */
   neighbours(p: number, radiusM: number, out?: number[]): number[];
+  /** {@link neighbours} written into `out` from index `at` on; returns the end (see `SpatialIndex.neighboursInto`). */
+  neighboursInto(p: number, radiusM: number, out: number[], at: number): number;
   /**
    * Distance (m) between `a` and `b` at unix-ms time `t` within the current day, `undefined` if they
    * are not in the same place (or `t` is outside the day).
@@ -117,6 +119,7 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
       return index;
     },
     neighbours: (p, r, out) => index.neighbours(p, r, out),
+    neighboursInto: (p, r, out, at) => index.neighboursInto(p, r, out, at),
     distance(a, b, t) {
       const s = current();
       // The radio asks once a second for the same pair; positions hold between reposition epochs.

@@ -27,6 +27,12 @@ export interface SpatialIndex {
   update(schedule: DaySchedule, minute: number): void;
   /** Appends to `out` the people within `radiusM` of `p` (same place, excluding `p`); returns `out`. */
   neighbours(p: number, radiusM: number, out?: number[]): number[];
+  /**
+   * {@link neighbours} written into `out` from index `at` on (over what is there, growing it when
+   * needed); returns the index after the last one written. A caller reusing one array so never empties
+   * it (`length = 0` frees an array's storage, and the next writes allocate it again).
+   */
+  neighboursInto(p: number, radiusM: number, out: number[], at: number): number;
   /** Calls `fn(a, b, distance)` once per pair (a < b) in the same place within `radiusM` ≤ {@link cellM}. */
   forEachPair(radiusM: number, fn: (a: number, b: number, d: number) => void): void;
   /** Distance (m) between two people at the indexed instant, `undefined` if not in the same place. */
@@ -132,14 +138,19 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
       }
     },
     neighbours(p, radiusM, out = []) {
+      index.neighboursInto(p, radiusM, out, out.length);
+      return out;
+    },
+    neighboursInto(p, radiusM, out, at) {
       const q = placeOf[p]!;
-      if (q < 0) return out;
+      if (q < 0) return at;
       const r2 = radiusM * radiusM;
       const px = x[p]!;
       const py = y[p]!;
       const span = Math.ceil(radiusM / cellM);
       const cx0 = Math.min(cols[q]! - 1, Math.floor(px / cellM));
       const cy0 = Math.min(rows[q]! - 1, Math.floor(py / cellM));
+      let k = at;
       for (let cy = Math.max(0, cy0 - span); cy <= Math.min(rows[q]! - 1, cy0 + span); cy++)
         for (let cx = Math.max(0, cx0 - span); cx <= Math.min(cols[q]! - 1, cx0 + span); cx++) {
           const c = base[q]! + cy * cols[q]! + cx;
@@ -148,10 +159,14 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
             if (o === p) continue;
             const dx = x[o]! - px;
             const dy = y[o]! - py;
-            if (dx * dx + dy * dy <= r2) out.push(o);
+            if (dx * dx + dy * dy <= r2) {
+              if (k < out.length) out[k] = o;
+              else out.push(o);
+              k++;
+            }
           }
         }
-      return out;
+      return k;
     },
     forEachPair(radiusM, fn) {
       if (radiusM > cellM) throw new RangeError(`pair radius ${radiusM} m exceeds the cell size ${cellM} m`);

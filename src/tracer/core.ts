@@ -199,7 +199,10 @@ export interface TracerCore {
    * scan's start plus a jitter draw.
    */
   nextScanDelay(now: number): number;
-  /** Closes the open scan: its sightings, also queued as a `sightings` write when there are any. */
+  /**
+   * Closes the open scan: its sightings, also queued as a `sightings` write when there are any (a
+   * frozen empty array when no scan was open, or when they went to the `scanSink`).
+   */
   endScan(): Sighting[];
   /** Closes the open scan without keeping what it heard (the radio failed or went away). */
   abandonScan(): void;
@@ -224,6 +227,13 @@ export interface TracerCore {
    * @throws InvalidArgumentError before {@link start}
    */
   step(): CoreStep;
+  /**
+   * {@link step} without making its result: performs the next event and returns its kind. A host
+   * stepping many cores reads what it needs from the core instead ({@link advertising} after a
+   * `rotate`; a `scan-end`'s sightings go to the scan sink or the queued writes).
+   * @throws InvalidArgumentError before {@link start}
+   */
+  advance(): CoreEventKind;
 }
 
 /**
@@ -304,6 +314,9 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
     });
   let current: Broadcast | undefined;
+  // What the last `advance` made, for `step` to return: a rotation's new broadcast, a scan's sightings.
+  let rotation: Broadcast | undefined;
+  let ended: Sighting[] = NO_SIGHTINGS;
   let scanStart: number | undefined;
   let scans = 0;
 
@@ -405,12 +418,12 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       return Math.max(0, (scanStart ?? now) + cycle.periodMs + jitter - now);
     },
     endScan() {
-      if (scanStart === undefined) return [];
+      if (scanStart === undefined) return NO_SIGHTINGS;
       scanStart = undefined;
       scans++;
       if (options.scanSink) {
         aggregator.endScanInto(options.scanSink);
-        return [];
+        return NO_SIGHTINGS;
       }
       const sightings = aggregator.endScan();
       if (sightings.length > 0) queue({ kind: "sightings", sightings });
@@ -452,32 +465,48 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       return k < 0 ? undefined : KINDS[k];
     },
     step() {
+      const at = core.nextDue();
+      const kind = core.advance();
+      if (kind === "rotate") {
+        const b = rotation;
+        rotation = undefined;
+        return b ? { kind, at, rotation: b } : { kind, at };
+      }
+      if (kind === "scan-end") {
+        const sightings = ended;
+        ended = NO_SIGHTINGS;
+        return { kind, at, sightings };
+      }
+      return { kind, at };
+    },
+    advance() {
       const k = nextIndex();
       if (k < 0) throw new InvalidArgumentError("the tracer core has not been started");
       const now = due[k]!;
-      const kind = KINDS[k]!;
       due[k] = Number.NaN;
       cached = -2;
-      switch (kind) {
-        case "rotate": {
+      switch (k) {
+        case 0: {
           // As the device tracer: re-arm first, then advertise what is current.
           arm(0, now + core.rotationDelay(now));
           const b = core.broadcast(now);
-          return core.onAir(b) ? { kind, at: now, rotation: b } : { kind, at: now };
+          rotation = core.onAir(b) ? b : undefined;
+          return "rotate";
         }
-        case "scan-end": {
+        case 2: {
           arm(1, now + core.nextScanDelay(now));
-          return { kind, at: now, sightings: core.endScan() };
+          ended = core.endScan();
+          return "scan-end";
         }
-        case "scan-start": {
+        case 1: {
           core.beginScan(now);
           arm(2, now + cycle.durationMs);
-          return { kind, at: now };
+          return "scan-start";
         }
         default: {
           arm(3, now + PURGE_PERIOD_MS);
           core.purge(now);
-          return { kind, at: now };
+          return "purge";
         }
       }
     },
@@ -486,5 +515,7 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
 }
 
 const EMPTY = new Uint8Array(0);
+/** No sightings (frozen: callers only read it). */
+const NO_SIGHTINGS: Sighting[] = Object.freeze([]) as unknown as Sighting[];
 /** What {@link TracerCore.takeWrites} returns when nothing is queued (frozen: callers only read it). */
 const NO_WRITES: readonly LogWrite[] = Object.freeze([]);

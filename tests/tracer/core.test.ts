@@ -50,6 +50,8 @@ interface Setup {
   jitterSeed: number;
   linkSeed: number;
   failingWrites: number;
+  /** Whether the host steps the core with `advance()` (no result object) instead of `step()`. */
+  viaAdvance: boolean;
 }
 
 /** Advertiser `i`'s payload during rotation slot `slot` (it changes every 10 minutes). */
@@ -204,9 +206,20 @@ async function throughCore(s: Setup): Promise<Run> {
         if (rssi.length > 0) core.hear(r.payload, rssi);
       }
     }
-    const step = core.step();
-    if (step.kind === "rotate") onAir(step.at, core.advertising());
-    if (step.rotation) rotations.push(step.rotation.slot);
+    if (s.viaAdvance) {
+      // The same through advance(): the kind alone; a new identifier is read from advertising().
+      const kind = core.advance();
+      expect(kind).toBe(e.kind);
+      if (kind === "rotate") {
+        const b = core.advertising()!;
+        onAir(e.at, b);
+        if (b.slot !== rotations[rotations.length - 1]) rotations.push(b.slot);
+      }
+    } else {
+      const step = core.step();
+      if (step.kind === "rotate") onAir(step.at, core.advertising());
+      if (step.rotation) rotations.push(step.rotation.slot);
+    }
     await apply(core.takeWrites());
   }
   await apply(core.takeWrites());
@@ -238,6 +251,7 @@ const setups: fc.Arbitrary<Setup> = fc.record({
   jitterSeed: fc.integer(),
   linkSeed: fc.integer(),
   failingWrites: fc.integer({ min: 0, max: 2 }),
+  viaAdvance: fc.boolean(),
 });
 
 describe("tracer core", () => {
