@@ -13,14 +13,16 @@
  *   makes the 100,000-people row a quarter as long).
  * Every row gives `logKBPerPhoneDay`: the phones' contact logs (the summary's `logBytes`, allocated
  * capacity included) per app-phone-day, in kB (target ≤ 20).
+ * It runs the built package (`dist/`, built by `npm run bench:sim`), not the sources.
  * `SIM_BENCH_TARGET=people,days` changes the target row's size (e.g. `2000,1` for a quick look);
  * `SIM_BENCH_WORKERS=2` runs the target row with that many worker threads too.
  */
 import { availableParallelism } from "node:os";
-import type { SimEngine } from "../sim/app/partition";
-import type { RadioSampling } from "../sim/radio/radio";
-import { runSimulation } from "../sim/run";
-import { loadScenario } from "../sim/scenario";
+// The built package, as `bluezone sim` and `import "bluezone/sim"` run it (`npm run bench:sim` builds
+// first). Not the sources through tsx: tsx compiles with esbuild's keepNames, which gives every
+// closure made at run time a `name` property through a helper call, 256 bytes of heap and a slow path
+// each — a third more CPU time and several KB of heap per phone in this benchmark.
+import { loadScenario, type RadioSampling, runSimulation, type SimEngine } from "../dist/sim.js";
 import { type Bench, sig3 } from "./harness";
 
 interface Row {
