@@ -115,6 +115,9 @@ export interface GaenSchedule extends KeySchedule {
   releaseKeys(options?: { includeToday?: boolean }): TemporaryExposureKey[];
 }
 
+/** Keys whose derived identifiers a schedule keeps besides the one just derived (see `at`). */
+const DERIVED_KEPT = 2;
+
 interface KeyState {
   key: TemporaryExposureKey;
   /** The key's RPIs and AEMs, derived together on first use (two AES calls per key and day). */
@@ -173,7 +176,18 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   const at = (unixMs: number): Broadcast => {
     const interval = intervalNumber(unixMs);
     const s = stateFor(interval);
-    s.derived ??= deriveBroadcasts(s.key, metadata);
+    if (s.derived === undefined) {
+      s.derived = deriveBroadcasts(s.key, metadata);
+      // Only the newest keys' identifiers are asked for again (a phone advertises the current one;
+      // a day's first lookups may reach back into the previous day): the older ones' are dropped, and
+      // derived again if ever needed (2.9 KB a key, 14 keys kept for a report).
+      let kept = 0;
+      for (let i = states.length - 1; i >= 0; i--) {
+        const t = states[i]!;
+        if (t.derived === undefined || t === s) continue;
+        if (++kept > DERIVED_KEPT) t.derived = undefined;
+      }
+    }
     const j = interval - s.key.rollingStartIntervalNumber;
     // Views of the key's derived identifiers, not copies: a broadcast is read, never written, and a
     // phone makes one per interval (a copy would allocate a backing store each time).

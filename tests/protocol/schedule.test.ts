@@ -52,6 +52,34 @@ describe("Exposure Notification key schedule", () => {
     expect(toHex(s.current().identifier)).not.toBe(toHex(b.identifier));
   });
 
+  it("gives every kept key's RPIs, from the published derivation, in any order of days asked", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 13 * 144 + 143 }), { minLength: 1, maxLength: 40 }),
+        (asked) => {
+          // Fourteen days of keys drawn first, then intervals asked for in any order: the schedule keeps
+          // only the newest keys' derived identifiers, so old days are derived again when asked.
+          const clock = virtualClock(T0);
+          const s = createGaenSchedule({ clock, random: counterRandom() });
+          const first = intervalNumber(T0) - (intervalNumber(T0) % 144);
+          for (let d = 0; d < 14; d++) s.at((first + d * 144) * INTERVAL_MS);
+          clock.advanceTo((first + 13 * 144) * INTERVAL_MS);
+          const keys = s.keys();
+          expect(keys).toHaveLength(14);
+          for (const k of asked) {
+            const interval = first + k;
+            const key = keys.find(
+              (x) =>
+                interval >= x.rollingStartIntervalNumber && interval < x.rollingStartIntervalNumber + 144,
+            )!;
+            const b = s.at(interval * INTERVAL_MS);
+            expect(toHex(b.identifier)).toBe(toHex(deriveRpi(deriveRpik(key.keyData), interval)));
+          }
+        },
+      ),
+    );
+  });
+
   it("never broadcasts one RPI in two intervals, over arbitrary clock walks", () => {
     fc.assert(
       fc.property(
