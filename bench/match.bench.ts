@@ -11,7 +11,7 @@
  * - `simulator`: what the simulator's phones run every day (`sim/app/partition.ts`): building a
  *   derived key index of 12,000 keys × 72 RPIs (the daily detection measure) by `createDerivedKeyIndex`
  *   and by the previous build (an `IdentifierTable` insertion per identifier, a view per identifier);
- *   matching 200 phones' 14-day logs (≈ 300 sightings a phone-day) against a day's published file
+ *   matching 200 phones' 14-day logs (≈ 430 sightings a phone-day) against a day's published file
  *   (300 keys) with `matchLogWithIndex` (each identifier record probed against the index) and by the
  *   previous path (distinct identifiers merged, looked up, then fetched by `findByIdentifiers`: the
  *   same log seen as any other contact log); and one day of those logs matched against the 12,000
@@ -256,16 +256,34 @@ async function pair<T>(
 }
 
 /** A simulator-like phone log: `days` days of scans every 5 minutes, ≈ 300 sightings a day. */
-function phoneLog(days: number, start: number, published: readonly ExposureKey[], salt: number) {
+/**
+ * A simulator-like phone log: `days` days of scans every 5 minutes, 1–2 identifiers a scan, each heard
+ * in two consecutive scans (identifiers rotate every 10 minutes); in the slots of `onAir` (the
+ * detection measure's runs, all of one time span) the identifiers are theirs, as every phone a phone
+ * hears in the simulator is an app user's; one in 400 scans also hears a key of `published`.
+ */
+function phoneLog(
+  days: number,
+  start: number,
+  published: readonly ExposureKey[],
+  onAir: readonly DerivedRun[],
+  salt: number,
+) {
   const log = createMemoryLog();
   const scans = (days * DAY_MS) / 300_000;
+  const airStart = onAir[0]!.firstSlotStart;
   let ids = Array.from({ length: 2 }, () => new Uint8Array(randomBytes(16)));
   for (let s = 0; s < scans; s++) {
     const time = start + s * 300_000;
-    // Identifiers rotate every 10 minutes: each is heard in two consecutive scans; one in 400 scans
-    // hears a published key.
-    if (s % 2 === 0)
-      ids = Array.from({ length: 1 + ((s * 7 + salt) % 2) }, () => new Uint8Array(randomBytes(16)));
+    if (s % 2 === 0) {
+      const slot = Math.floor((time - airStart) / INTERVAL_MS);
+      ids = Array.from({ length: 1 + ((s * 7 + salt) % 2) }, (_, j) => {
+        const run = onAir[(s * 7 + salt * 13 + j * 101) % onAir.length]!;
+        return slot >= 0 && slot < run.count
+          ? run.ids.slice(slot * run.idLength, (slot + 1) * run.idLength)
+          : new Uint8Array(randomBytes(16));
+      });
+    }
     const batch: Sighting[] = ids.map((identifier) => ({
       time,
       identifier,
@@ -307,7 +325,7 @@ async function simulatorMatching() {
   // A day's published file: 300 keys of the last 14 days.
   const published = keys(300);
   const phones: MemoryContactLog[] = [];
-  for (let p = 0; p < 200; p++) phones.push(phoneLog(14, start, [...published, ...everyone], p));
+  for (let p = 0; p < 200; p++) phones.push(phoneLog(14, start, published, runs, p));
   const sightingsPerPhone = phones.reduce((n, l) => n + l.size, 0) / phones.length;
   const fileIndex = createDerivedKeyIndex(deriveGaenRuns(published));
   const matchAll = async (view: (l: MemoryContactLog) => ContactLog) => {
@@ -324,6 +342,10 @@ async function simulatorMatching() {
   // Detection: the last day of each log against the 12,000 keys.
   const detectIndex = createDerivedKeyIndex(runs);
   const range = { from: start + 13 * DAY_MS, to: start + 14 * DAY_MS };
+  const onAirSightings = phones.reduce(
+    (n, l) => n + l.rangeSync(range.from, range.from + DAY_MS / 2).length,
+    0,
+  );
   const detect = await pair(
     3,
     async () => {
@@ -364,6 +386,7 @@ async function simulatorMatching() {
     detectionDay: {
       phones: phones.length,
       keys: everyone.length,
+      sightingsHeardFromKeys: onAirSightings,
       matchedSightings: detect.count,
       microsPerPhone: sig3((detect.a * 1e6) / phones.length),
       previousMicrosPerPhone: sig3((detect.b * 1e6) / phones.length),

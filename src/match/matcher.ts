@@ -214,29 +214,31 @@ function paddedWord(b: Uint8Array, o: number, end: number): number {
 
 /**
  * The identifiers of published keys' runs, indexed in place: an open-addressing table at ≤ 50% load of
- * slot pairs (the identifier's first little-endian word, its position + 1 in the runs laid end to end),
- * the identifiers themselves read from the runs' own buffers (12-byte IDs compare as if padded with
- * zeros to 16, as `IdentifierTable` pads them). A probe that misses — nearly every probe of a log —
- * reads one slot pair; the rest of an identifier is compared only when its first word matches. No
- * object and no copy per identifier: building costs one table insertion each.
+ * slot pairs (the identifier's first little-endian word; its run and slot, packed, + 1), the
+ * identifiers themselves read from the runs' own buffers (12-byte IDs compare as if padded with zeros
+ * to 16, as `IdentifierTable` pads them). A probe that misses — nearly every probe of a phone's log
+ * against a day's file — reads one slot pair; the rest of an identifier is compared only when its
+ * first word matches. No object and no copy per identifier: building costs one table insertion each.
  */
 class KeyIndex implements DerivedKeyIndex {
   readonly identifiers: number;
   private readonly table: Int32Array;
   private readonly mask: number;
   private readonly runs: DerivedRun[];
-  /** Position of each run's first identifier in the runs laid end to end. */
-  private readonly runStart: Float64Array;
+  /** Bits of a packed value that hold the slot (the rest hold the run). */
+  private readonly shift: number;
 
   constructor(runs: Iterable<DerivedRun>) {
     const all = [...runs];
-    const runStart = new Float64Array(all.length);
     let total = 0;
-    for (let r = 0; r < all.length; r++) {
-      runStart[r] = total;
-      total += all[r]!.count;
+    let longest = 1;
+    for (const run of all) {
+      total += run.count;
+      longest = Math.max(longest, run.count);
     }
-    if (total >= 2 ** 31 - 1) throw new RangeError("too many identifiers for one index");
+    let shift = 0;
+    while (2 ** shift < longest) shift++;
+    if (all.length * 2 ** shift >= 2 ** 31 - 1) throw new RangeError("too many identifiers for one index");
     let cap = 16;
     while (cap < total * 2) cap *= 2;
     const mask = cap - 1;
@@ -244,11 +246,10 @@ class KeyIndex implements DerivedKeyIndex {
     this.table = table;
     this.mask = mask;
     this.runs = all;
-    this.runStart = runStart;
+    this.shift = shift;
     let n = 0;
     for (let r = 0; r < all.length; r++) {
       const { ids, idLength, count } = all[r]!;
-      const first = runStart[r]!;
       for (let i = 0; i < count; i++) {
         const o = i * idLength;
         const w0 = paddedWord(ids, o, o + idLength);
@@ -263,47 +264,32 @@ class KeyIndex implements DerivedKeyIndex {
         }
         if (present) continue;
         table[2 * s] = w0;
-        table[2 * s + 1] = first + i + 1;
+        table[2 * s + 1] = ((r << shift) | i) + 1;
         n++;
       }
     }
     this.identifiers = n;
   }
 
-  /** The run holding the identifier at position `e`. */
-  private runAt(e: number): number {
-    const starts = this.runStart;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid]! <= e) lo = mid;
-      else hi = mid - 1;
-    }
-    // Runs of no identifiers share their start with the next: the last run starting at or before e
-    // holds it.
-    return lo;
-  }
-
-  /** Whether the identifier at position `e` equals `bytes[offset, offset + length)`, both zero-padded. */
-  private same(e: number, bytes: Uint8Array, offset: number, length: number): boolean {
-    const r = this.runAt(e);
-    const run = this.runs[r]!;
-    const o = (e - this.runStart[r]!) * run.idLength;
-    const end = o + run.idLength;
+  /** Whether identifier `v` (run and slot, packed) equals `bytes[offset, offset + length)`, both zero-padded. */
+  private same(v: number, bytes: Uint8Array, offset: number, length: number): boolean {
+    const run = this.runs[v >>> this.shift]!;
+    const idLength = run.idLength;
+    const o = (v & ((1 << this.shift) - 1)) * idLength;
+    const end = o + idLength;
     const ids = run.ids;
     const bEnd = offset + length;
     return (
       paddedWord(ids, o + 4, end) === paddedWord(bytes, offset + 4, bEnd) &&
       paddedWord(ids, o + 8, end) === paddedWord(bytes, offset + 8, bEnd) &&
-      (run.idLength > 12 ? paddedWord(ids, o + 12, end) : 0) ===
+      (idLength > 12 ? paddedWord(ids, o + 12, end) : 0) ===
         (length > 12 ? paddedWord(bytes, offset + 12, bEnd) : 0)
     );
   }
 
   /**
-   * Position of the identifier `bytes[offset, offset + length)` (zero-padded past `length`, bytes past
-   * 12 ignored unless longer) in the runs laid end to end, or -1 when absent.
+   * The identifier `bytes[offset, offset + length)` (zero-padded past `length`, bytes past 12 ignored
+   * unless longer) as its run and slot, packed, or -1 when absent.
    */
   probe(bytes: Uint8Array, offset: number, length: number): number {
     const { table, mask } = this;
@@ -315,23 +301,22 @@ class KeyIndex implements DerivedKeyIndex {
     }
   }
 
-  /** The run of the identifier at position `e`. */
-  run(e: number): DerivedRun {
-    return this.runs[this.runAt(e)]!;
+  /** The run of identifier `v` (as {@link probe} returns it). */
+  run(v: number): DerivedRun {
+    return this.runs[v >>> this.shift]!;
   }
 
-  /** Unix ms at which the slot of the identifier at position `e` starts. */
-  slotStart(e: number): number {
-    const r = this.runAt(e);
-    const run = this.runs[r]!;
-    return run.firstSlotStart + (e - this.runStart[r]!) * run.slotMs;
+  /** Unix ms at which the slot of identifier `v` starts. */
+  slotStart(v: number): number {
+    const run = this.runs[v >>> this.shift]!;
+    return run.firstSlotStart + (v & ((1 << this.shift) - 1)) * run.slotMs;
   }
 
   lookup(identifier: Uint8Array): { keyIndex: number; slotStart: number; slotMs: number } | undefined {
-    const e = this.probe(identifier, 0, identifier.length);
-    if (e < 0) return undefined;
-    const run = this.run(e);
-    return { keyIndex: run.keyIndex, slotStart: this.slotStart(e), slotMs: run.slotMs };
+    const v = this.probe(identifier, 0, identifier.length);
+    if (v < 0) return undefined;
+    const run = this.run(v);
+    return { keyIndex: run.keyIndex, slotStart: this.slotStart(v), slotMs: run.slotMs };
   }
 }
 
