@@ -13,7 +13,7 @@ import type { TemporaryExposureKey } from "../protocol/gaen";
 import { INTERVAL_MS } from "../protocol/intervals";
 import type { DerivedRun } from "./derive-runs";
 import { createRpiSet, type PackedKeys, packKeys, probeGaenKeys } from "./gaen-probe";
-import { IdentifierTable } from "./identifier-table";
+import { giveBackTable, IdentifierTable, REUSED_TABLE_BYTES, takeTable } from "./identifier-table";
 import { defaultMatchWorkers, probeParts } from "./match-workers";
 
 /**
@@ -212,6 +212,9 @@ function paddedWord(b: Uint8Array, o: number, end: number): number {
   return w;
 }
 
+/** Tables of collected indexes go back to the thread's spares (see {@link takeTable}). */
+const collectedTables = new FinalizationRegistry<Int32Array>(giveBackTable);
+
 /**
  * The identifiers of published keys' runs, indexed in place: an open-addressing table at ≤ 50% load of
  * slot pairs (the identifier's first little-endian word; its run and slot, packed, + 1), the
@@ -242,7 +245,7 @@ class KeyIndex implements DerivedKeyIndex {
     let cap = 16;
     while (cap < total * 2) cap *= 2;
     const mask = cap - 1;
-    const table = new Int32Array(cap * 2);
+    const table = takeTable(cap * 2);
     this.table = table;
     this.mask = mask;
     this.runs = all;
@@ -269,6 +272,8 @@ class KeyIndex implements DerivedKeyIndex {
       }
     }
     this.identifiers = n;
+    // Given back for the next index once this one is collected.
+    if (table.byteLength >= REUSED_TABLE_BYTES) collectedTables.register(this, table);
   }
 
   /** Whether identifier `v` (run and slot, packed) equals `bytes[offset, offset + length)`, both zero-padded. */

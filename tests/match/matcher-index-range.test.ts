@@ -4,7 +4,7 @@
  * reference (nested loops over keys, intervals and sightings) keeps in the range; a memory log (whose
  * identifier records are probed against the index) and the same log seen as any other contact log
  * (whose distinct identifiers are looked up) agree; the index maps a repeated identifier to its first
- * key, as the table it replaced did.
+ * key, as the table it replaced did; an index built on a reused table finds only its own identifiers.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -25,6 +25,7 @@ import {
   type Sighting,
   toHex,
 } from "../../src/index";
+import { giveBackTable, REUSED_TABLE_BYTES, takeTable } from "../../src/match/identifier-table";
 import { matchScenario, TESTING_EPOCH_INTERVAL } from "../../src/testing";
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 60 });
@@ -141,5 +142,36 @@ describe("matchLogWithIndex with a heard range", () => {
     const padded = new Uint8Array(16);
     padded.set(id);
     expect(index.lookup(padded)).toEqual(index.lookup(id));
+  });
+});
+
+describe("derived key index tables", () => {
+  it("an index built on a spare table (full of another index's entries) finds exactly its own identifiers", () => {
+    // 700 distinct keys (the index in the first two bytes).
+    const keys: ExposureKey[] = Array.from({ length: 700 }, (_, i) => ({
+      keyData: Uint8Array.from({ length: 16 }, (_, j) => (j === 0 ? i & 255 : j === 1 ? i >> 8 : j * 17)),
+      rollingStartIntervalNumber: TESTING_EPOCH_INTERVAL,
+      rollingPeriod: 144,
+    }));
+    // 100,800 identifiers: a table of 262,144 slot pairs (2 MiB), above the reuse threshold.
+    const cap = 262_144;
+    expect(cap * 8).toBeGreaterThanOrEqual(REUSED_TABLE_BYTES);
+    const dirty = new Int32Array(cap * 2).map((_, i) => (i % 2 === 0 ? i * 2654435761 : (i % 1000) + 1));
+    giveBackTable(dirty);
+    const index = createDerivedKeyIndex(deriveGaenRuns(keys));
+    expect(takeTable(cap * 2)).not.toBe(dirty); // the spare went to the index
+    expect(index.identifiers).toBe(700 * 144);
+    for (const k of [0, 350, 699]) {
+      const rpik = deriveRpik(keys[k]!.keyData);
+      for (const i of [0, 71, 143]) {
+        const interval = TESTING_EPOCH_INTERVAL + i;
+        expect(index.lookup(deriveRpi(rpik, interval))).toEqual({
+          keyIndex: k,
+          slotStart: interval * INTERVAL_MS,
+          slotMs: INTERVAL_MS,
+        });
+      }
+    }
+    expect(index.lookup(new Uint8Array(16).fill(9))).toBeUndefined();
   });
 });
