@@ -153,13 +153,15 @@ describe("derived key index tables", () => {
       rollingStartIntervalNumber: TESTING_EPOCH_INTERVAL,
       rollingPeriod: 144,
     }));
-    // 100,800 identifiers: a table of 262,144 slot pairs (2 MiB), above the reuse threshold.
-    const cap = 262_144;
-    expect(cap * 8).toBeGreaterThanOrEqual(REUSED_TABLE_BYTES);
-    const dirty = new Int32Array(cap * 2).map((_, i) => (i % 2 === 0 ? i * 2654435761 : (i % 1000) + 1));
+    // 100,800 identifiers: a table of 262,144 slot pairs (2 MiB) and a filter of 2^21 bits (≥ 16 per
+    // identifier) in one buffer, above the reuse threshold.
+    const length = 262_144 * 2 + 2 ** 21 / 32;
+    expect(length * 4).toBeGreaterThanOrEqual(REUSED_TABLE_BYTES);
+    const dirty = new Int32Array(length).map((_, i) => (i % 2 === 0 ? i * 2654435761 : (i % 1000) + 1));
     giveBackTable(dirty);
     const index = createDerivedKeyIndex(deriveGaenRuns(keys));
-    expect(takeTable(cap * 2)).not.toBe(dirty); // the spare went to the index
+    // The spare went to the index: none of that length is left.
+    expect(takeTable(length)).not.toBe(dirty);
     expect(index.identifiers).toBe(700 * 144);
     for (const k of [0, 350, 699]) {
       const rpik = deriveRpik(keys[k]!.keyData);
