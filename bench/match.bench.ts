@@ -8,6 +8,19 @@
  * - `withWorkers`: the same with the default worker pool (warm), wall time;
  * - `checkExposure`: the whole phone-side call (match, windows, verdict) with defaults, wall time;
  * - `legacy`: the previous path, `matchLog(log, deriveGaenRuns(keys))`, for comparison.
+ * - `simulator`: what the simulator's phones run every day (`sim/app/partition.ts`): building a
+ *   derived key index of 12,000 keys × 72 RPIs (the daily detection measure) by `createDerivedKeyIndex`
+ *   and by the previous build (an `IdentifierTable` insertion per identifier, a view per identifier);
+ *   matching 200 phones' 14-day logs (≈ 430 sightings a phone-day) against a day's published file
+ *   (300 keys) with `matchLogWithIndex` (each identifier record probed against the index) and by the
+ *   previous path (distinct identifiers merged, looked up, then fetched by `findByIdentifiers`: the
+ *   same log seen as any other contact log); and one day of those logs matched against the 12,000
+ *   keys in place (`range`; every sighting of that day is of an indexed key, as in the simulator) and
+ *   by the previous way (the day copied into a new memory log, matched by the generic path: distinct
+ *   identifiers, looked up in the new index, fetched by `findByIdentifiers`). Each pair is timed alternately in the
+ *   same rounds, the results compared. The index builds follow one another within the GC's reach, so
+ *   they mostly run on fresh tables (the simulator's daily build reuses a collected index's table).
+ *   `MATCH_BENCH_SIMULATOR_ONLY=1` runs this part alone.
  * Also: HKDF-SHA256 (the RPIK derivation) by the project's own code, `hkdfSync`, `@noble/hashes` and
  * HMAC over `createHmac`; and a phone's key-feed sync of 100,000 keys (download over loopback, verify,
  * match, store the verdict) against a memory log and a LevelDB log of 200,000 sightings.
@@ -19,23 +32,30 @@ import { join } from "node:path";
 import { hkdf as nobleHkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import {
+  type ContactLog,
   checkExposure,
   closeMatchWorkers,
+  createDerivedKeyIndex,
   createMemoryLog,
   DAY_MS,
   deriveGaenRuns,
   deriveRpi,
   deriveRpik,
+  type DerivedRun,
   type ExposureKey,
   INTERVAL_MS,
   matchGaenKeys,
+  type KeyMatch,
   matchLog,
+  matchLogWithIndex,
+  type MemoryContactLog,
   openLevelLog,
   readKeyFile,
   rpiPaddedData,
   type Sighting,
   warmMatchWorkers,
 } from "../src/index";
+import { IdentifierTable } from "../src/match/identifier-table";
 import { PARALLEL_MIN_KEYS } from "../src/match/match-workers";
 import { aes128Ecb } from "../src/protocol/gaen";
 import { publishCase, sightings, syncCase, trusted } from "./feed.bench";
@@ -198,9 +218,192 @@ async function feedSync() {
   }
 }
 
+/** The previous `createDerivedKeyIndex` build: a view and an `IdentifierTable` insertion per identifier. */
+function previousIndexBuild(runs: readonly DerivedRun[]): number {
+  const total = runs.reduce((n, r) => n + r.count, 0);
+  const table = new IdentifierTable(total);
+  runs.forEach((run, r) => {
+    for (let i = 0; i < run.count; i++)
+      table.insert(run.ids.subarray(i * run.idLength, (i + 1) * run.idLength), r * 256 + i);
+  });
+  return table.size;
+}
+
+/** The same log seen as any other contact log: the matcher takes the previous, generic path. */
+function asOtherLog(log: ContactLog): ContactLog {
+  const other = Object.create(log) as ContactLog;
+  Object.defineProperty(other, "kind", { value: "level" });
+  return other;
+}
+
+const matchedCount = (ms: readonly KeyMatch[]) => ms.reduce((n, m) => n + m.sightings.length, 0);
+
+/** Times `a` and `b` alternately, best of `rounds` each, checking that they return the same count. */
+async function pair<T>(
+  rounds: number,
+  a: () => Promise<T> | T,
+  b: () => Promise<T> | T,
+  count: (x: T) => number,
+): Promise<{ a: number; b: number; count: number }> {
+  let ta = Number.POSITIVE_INFINITY;
+  let tb = Number.POSITIVE_INFINITY;
+  let n = 0;
+  for (let r = 0; r < rounds; r++) {
+    const [sa, ra] = await timed(a);
+    const [sb, rb] = await timed(b);
+    if (count(ra) !== count(rb)) throw new Error(`results differ: ${count(ra)} ≠ ${count(rb)}`);
+    n = count(ra);
+    ta = Math.min(ta, sa);
+    tb = Math.min(tb, sb);
+  }
+  return { a: ta, b: tb, count: n };
+}
+
+/** A simulator-like phone log: `days` days of scans every 5 minutes, ≈ 300 sightings a day. */
+/**
+ * A simulator-like phone log: `days` days of scans every 5 minutes, 1–2 identifiers a scan, each heard
+ * in two consecutive scans (identifiers rotate every 10 minutes); in the slots of `onAir` (the
+ * detection measure's runs, all of one time span) the identifiers are theirs, as every phone a phone
+ * hears in the simulator is an app user's; one in 400 scans also hears a key of `published`.
+ */
+function phoneLog(
+  days: number,
+  start: number,
+  published: readonly ExposureKey[],
+  onAir: readonly DerivedRun[],
+  salt: number,
+) {
+  const log = createMemoryLog();
+  const scans = (days * DAY_MS) / 300_000;
+  const airStart = onAir[0]!.firstSlotStart;
+  let ids = Array.from({ length: 2 }, () => new Uint8Array(randomBytes(16)));
+  for (let s = 0; s < scans; s++) {
+    const time = start + s * 300_000;
+    if (s % 2 === 0) {
+      const slot = Math.floor((time - airStart) / INTERVAL_MS);
+      ids = Array.from({ length: 1 + ((s * 7 + salt) % 2) }, (_, j) => {
+        const run = onAir[(s * 7 + salt * 13 + j * 101) % onAir.length]!;
+        return slot >= 0 && slot < run.count
+          ? run.ids.slice(slot * run.idLength, (slot + 1) * run.idLength)
+          : new Uint8Array(randomBytes(16));
+      });
+    }
+    const batch: Sighting[] = ids.map((identifier) => ({
+      time,
+      identifier,
+      aem: new Uint8Array(4),
+      meanRssi: -70,
+      maxRssi: -62,
+      packets: 5,
+      secondsSinceLastScan: 300,
+    }));
+    if ((s + salt) % 400 === 0) {
+      const k = published[(s + salt) % published.length]!;
+      const interval = Math.floor(time / INTERVAL_MS);
+      if (
+        interval >= k.rollingStartIntervalNumber &&
+        interval < k.rollingStartIntervalNumber + k.rollingPeriod
+      )
+        batch.push({ ...batch[0]!, identifier: deriveRpi(deriveRpik(k.keyData), interval) });
+    }
+    log.recordSync(batch);
+  }
+  return log;
+}
+
+async function simulatorMatching() {
+  const start = DAY0 * INTERVAL_MS;
+  // Detection: 12,000 keys, each derived for the 72 intervals of a half day.
+  const everyone = keys(12_000).map((k) => ({
+    ...k,
+    rollingStartIntervalNumber: DAY0 + 13 * 144,
+    rollingPeriod: 72,
+  }));
+  const runs = [...deriveGaenRuns(everyone)];
+  const build = await pair(
+    3,
+    () => createDerivedKeyIndex(runs).identifiers,
+    () => previousIndexBuild(runs),
+    (n) => n,
+  );
+  // A day's published file: 300 keys of the last 14 days.
+  const published = keys(300);
+  const phones: MemoryContactLog[] = [];
+  for (let p = 0; p < 200; p++) phones.push(phoneLog(14, start, published, runs, p));
+  const sightingsPerPhone = phones.reduce((n, l) => n + l.size, 0) / phones.length;
+  const fileIndex = createDerivedKeyIndex(deriveGaenRuns(published));
+  const matchAll = async (view: (l: MemoryContactLog) => ContactLog) => {
+    const out: KeyMatch[] = [];
+    for (const l of phones) out.push(...(await matchLogWithIndex(view(l), fileIndex)));
+    return out;
+  };
+  const daily = await pair(
+    3,
+    () => matchAll((l) => l),
+    () => matchAll(asOtherLog),
+    matchedCount,
+  );
+  // Detection: the last day of each log against the 12,000 keys.
+  const detectIndex = createDerivedKeyIndex(runs);
+  const range = { from: start + 13 * DAY_MS, to: start + 14 * DAY_MS };
+  const onAirSightings = phones.reduce(
+    (n, l) => n + l.rangeSync(range.from, range.from + DAY_MS / 2).length,
+    0,
+  );
+  const detect = await pair(
+    3,
+    async () => {
+      const out: KeyMatch[] = [];
+      for (const l of phones) out.push(...(await matchLogWithIndex(l, detectIndex, range)));
+      return out;
+    },
+    async () => {
+      const out: KeyMatch[] = [];
+      for (const l of phones) {
+        const sightings = l.rangeSync(range.from, range.to);
+        const day = createMemoryLog({ initialCapacity: Math.max(1, sightings.length) });
+        day.recordSync(sightings);
+        out.push(...(await matchLogWithIndex(asOtherLog(day), detectIndex)));
+        await day.close();
+      }
+      return out;
+    },
+    matchedCount,
+  );
+  for (const l of phones) await l.close();
+  return {
+    derivedKeyIndex: {
+      identifiers: build.count,
+      nsPerIdentifier: sig3((build.a * 1e9) / build.count),
+      previousNsPerIdentifier: sig3((build.b * 1e9) / build.count),
+      speedup: sig3(build.b / build.a),
+    },
+    dailyFileMatch: {
+      phones: phones.length,
+      sightingsPerPhone: sig3(sightingsPerPhone),
+      publishedKeys: published.length,
+      matchedSightings: daily.count,
+      microsPerPhone: sig3((daily.a * 1e6) / phones.length),
+      previousMicrosPerPhone: sig3((daily.b * 1e6) / phones.length),
+      speedup: sig3(daily.b / daily.a),
+    },
+    detectionDay: {
+      phones: phones.length,
+      keys: everyone.length,
+      sightingsHeardFromKeys: onAirSightings,
+      matchedSightings: detect.count,
+      microsPerPhone: sig3((detect.a * 1e6) / phones.length),
+      previousMicrosPerPhone: sig3((detect.b * 1e6) / phones.length),
+      speedup: sig3(detect.b / detect.a),
+    },
+  };
+}
+
 const bench: Bench = {
   name: "match",
   async run() {
+    const simulator = await simulatorMatching();
+    if (process.env.MATCH_BENCH_SIMULATOR_ONLY === "1") return { simulator };
     const hkdf = hkdfComparison();
     const published = keys(Math.max(...SIZES));
     const log = await busyMemoryLog(published);
@@ -266,6 +469,7 @@ const bench: Bench = {
       logScanInstances: SIGHTINGS,
       cores: availableParallelism(),
       hkdf,
+      simulator,
       rows,
       feedSync100kKeys: await feedSync(),
     };

@@ -9,7 +9,6 @@ import {
   type ContactPolicy,
   checkExposure,
   createDerivedKeyIndex,
-  createMemoryLog,
   dateDayNumber,
   deriveGaenRuns,
   type ExposureKey,
@@ -295,17 +294,14 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       for (const phone of fleet.phones) {
         if (!measured(phone.person, day)) continue;
         // The day's sightings only (the day rule judges windows starting in the day; its bounds are
-        // multiples of the 5-minute window): the same verdict for the day as on the whole log.
-        const sightings = phone.log.rangeSync(from, to);
-        const dayLog = createMemoryLog({ initialCapacity: Math.max(1, sightings.length) });
-        dayLog.recordSync(sightings);
-        const { assessment } = await checkExposure(dayLog, keys, {
+        // multiples of the 5-minute window): the same verdict for the day as on the whole log. The
+        // range is matched in place: no copy of the day into a new log.
+        const { assessment } = await checkExposure(phone.log, keys, {
           index,
+          range: { from, to },
           policy,
           receiverModel: phone.model,
         });
-        // Closed at once: its tables go back to the thread's slabs for the next phone's day.
-        await dayLog.close();
         const judged = new Set<number>();
         for (const k of assessment.keys) {
           const a = owners[k.keyIndex]!;

@@ -49,6 +49,25 @@ import {
 } from "./validate";
 
 /**
+ * Maps an identifier — `length` bytes (16 for an RPI, 12 for a Bluezone ID) of `bytes` from `offset` —
+ * to a value ≥ 0 when it is wanted, or to a negative number. `bytes` is the log's own storage: read
+ * it during the call, never keep or write it.
+ * @public
+ */
+export type IdentifierProbe = (bytes: Uint8Array, offset: number, length: number) => number;
+
+/**
+ * Sightings found by {@link MemoryContactLog.probeIdentifiersSync}.
+ * @public
+ */
+export interface ProbedSightings {
+  /** The sightings, by time. */
+  sightings: Sighting[];
+  /** The probe's value for each sighting's identifier (`values[i]` for `sightings[i]`). */
+  values: number[];
+}
+
+/**
  * Options of {@link createMemoryLog}.
  * @public
  */
@@ -83,6 +102,16 @@ export interface MemoryContactLog extends ContactLog {
   rangeSync(from: number, to: number): Sighting[];
   /** Synchronous {@link ContactLog.findByIdentifiers}. */
   findByIdentifiersSync(identifiers: Iterable<Uint8Array>): Sighting[];
+  /**
+   * The sightings whose identifier `probe` maps to a value ≥ 0, with those values, by time (then in
+   * the order recorded), as `findByIdentifiersSync` orders them: the log's identifier records are
+   * handed to `probe` one by one, without a merged set of distinct identifiers (a matcher probing a
+   * table of published identifiers). With `from` and `to`, only sightings heard in `[from, to)` (unix
+   * ms), in the order {@link MemoryContactLog.rangeSync} returns them, and `probe` sees the identifiers
+   * of those rows only.
+   * @throws InvalidArgumentError if a bound is not a number; LogClosedError after close
+   */
+  probeIdentifiersSync(probe: IdentifierProbe, from?: number, to?: number): ProbedSightings;
   /** Synchronous {@link ContactLog.purge}; compacts the tables. */
   purgeSync(before: number): number;
   /**
@@ -1009,6 +1038,92 @@ class MemoryLog implements MemoryContactLog {
     hits.sort((a, b) => times[a]! - times[b]! || rows[a]! - rows[b]!);
     const arena = new CopyArena();
     return hits.map((h) => st.sighting(rows[h]!, records[h]!, times[h]!, seconds[h]!, arena));
+  }
+
+  probeIdentifiersSync(probe: IdentifierProbe, from?: number, to?: number): ProbedSightings {
+    this.assertOpen();
+    if (from !== undefined || to !== undefined)
+      return this.probeRange(probe, from ?? Number.NEGATIVE_INFINITY, to ?? Number.POSITIVE_INFINITY);
+    const st = this.box.store;
+    const sightings: Sighting[] = [];
+    const values: number[] = [];
+    if (st.rowCount === 0) return { sightings, values };
+    // Every record probed once; a hit record's rows found as findByIdentifiersSync finds them.
+    const rows: number[] = [];
+    const times: number[] = [];
+    const records: number[] = [];
+    const seconds: number[] = [];
+    const hitValues: number[] = [];
+    const c = new Cursor();
+    const ids = queryIds;
+    const stIds = st.ids;
+    for (let id = 0; id < st.idCount; id++) {
+      const v = probe(stIds, id * ID_STRIDE, st.idLength(id));
+      if (v < 0) continue;
+      st.locateIdentifier(id, c);
+      for (let first = true; c.entry < st.entryCount; first = false, st.next(c)) {
+        const n = st.entryIds(c, ids);
+        let found = false;
+        for (let i = 0; i < n; i++) {
+          if (ids[i] !== id) continue;
+          found = true;
+          rows.push(c.firstRow + i);
+          times.push(st.cursorTime(c));
+          records.push(id);
+          seconds.push(st.entrySeconds(c.entry));
+          hitValues.push(v);
+        }
+        if (!found && !first) break;
+      }
+    }
+    if (rows.length === 0) return { sightings, values };
+    const hits = Array.from({ length: rows.length }, (_, i) => i);
+    hits.sort((a, b) => times[a]! - times[b]! || rows[a]! - rows[b]!);
+    const arena = new CopyArena();
+    for (const h of hits) {
+      sightings.push(st.sighting(rows[h]!, records[h]!, times[h]!, seconds[h]!, arena));
+      values.push(hitValues[h]!);
+    }
+    return { sightings, values };
+  }
+
+  /** {@link probeIdentifiersSync} over the rows heard in `[from, to)`, in {@link rangeSync}'s order. */
+  private probeRange(probe: IdentifierProbe, from: number, to: number): ProbedSightings {
+    validateTimeBound(from, "range start");
+    validateTimeBound(to, "range end");
+    const st = this.box.store;
+    const n = st.entryCount;
+    const sightings: Sighting[] = [];
+    const values: number[] = [];
+    if (n === 0) return { sightings, values };
+    const order = this.ordered(st);
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (st.entryTime(order ? order[mid]! : mid) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const c = new Cursor();
+    const arena = new CopyArena();
+    const ids = queryIds;
+    const stIds = st.ids;
+    if (!order && lo < n) st.locate(lo, c);
+    for (let e = lo; e < n; e++) {
+      if (order) st.locate(order[e]!, c);
+      else if (e > lo) st.next(c);
+      const time = st.cursorTime(c);
+      if (time >= to) break;
+      const rows = st.entryIds(c, ids);
+      for (let i = 0; i < rows; i++) {
+        const id = ids[i]!;
+        const v = probe(stIds, id * ID_STRIDE, st.idLength(id));
+        if (v < 0) continue;
+        sightings.push(st.sighting(c.firstRow + i, id, time, st.entrySeconds(c.entry), arena));
+        values.push(v);
+      }
+    }
+    return { sightings, values };
   }
 
   /** Visits the first record of every distinct identifier (records of one identifier are merged). */

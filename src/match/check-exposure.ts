@@ -8,6 +8,7 @@ import type { ExposureKey } from "./export-codec";
 import { buildExposureWindows, type ExposureWindow } from "./exposure-windows";
 import {
   type DerivedKeyIndex,
+  type HeardRange,
   type KeyMatch,
   type MatchKeysOptions,
   matchGaenKeys,
@@ -24,6 +25,11 @@ export interface CheckExposureOptions extends RiskConfig, MatchKeysOptions {
   receiverModel?: string;
   /** Keys already derived into an index (the simulator derives each published batch once). */
   index?: DerivedKeyIndex;
+  /**
+   * With {@link CheckExposureOptions.index}: only the sightings heard in this range count (the same
+   * verdict as on a log holding only them; the simulator judges one day of a long log).
+   */
+  range?: HeardRange;
 }
 
 /**
@@ -49,7 +55,7 @@ export async function checkExposure(
   options: CheckExposureOptions = {},
 ): Promise<ExposureCheck> {
   const matches = options.index
-    ? await matchLogWithIndex(log, options.index)
+    ? await matchLogWithIndex(log, options.index, options.range)
     : await matchGaenKeys(log, keys, options.workers === undefined ? {} : { workers: options.workers });
   const receiver = lookupCalibration(options.receiverModel);
   const windows = buildExposureWindows(matches, (i) => keys[i]?.keyData, {

@@ -2,10 +2,11 @@
  * Exposure Notification v2-style exposure windows: a key's matched sightings turned into scan
  * instances with attenuations, grouped into windows of at most 30 minutes.
  */
+import { type Cipher, createCipheriv } from "node:crypto";
 import type { Sighting } from "../log/types";
-import { aes128Ecb, cryptAem, deriveAemk } from "../protocol/gaen";
-import { decodeMetadata, isPlausibleMetadata } from "../protocol/metadata";
-import type { KeyMatch } from "./matcher";
+import { AEM_LENGTH, cryptAem, deriveAemk, KEY_LENGTH } from "../protocol/gaen";
+import { decodeMetadata, isPlausibleMetadata, PLAUSIBLE_TX_POWER } from "../protocol/metadata";
+import type { KeyMatch, MatchedSighting } from "./matcher";
 
 /**
  * One scan's view of one matched identifier.
@@ -95,32 +96,96 @@ function txPowerOf(
   return { txPower: fallback, source: "calibration" };
 }
 
+/** An AES-128-ECB cipher under one TEK's AEMK, and a copy of the TEK it was made for. */
+interface AemCipher {
+  tek: Uint8Array;
+  cipher: Cipher;
+}
+
 /**
- * The decrypted metadata of every sighting of one key (undefined where it has no EN-sized identifier
- * and AEM), in one AES call: AEM = AES-CTR(AEMK, IV = RPI) ⊕ metadata, and the first keystream block of
- * CTR with counter block RPI is AES-ECB(AEMK, RPI) — the same bytes as {@link cryptAem}, which sets up a
- * cipher per sighting.
+ * AEMK ciphers by TEK array, so that the phones of a simulation matching the same published keys (one
+ * array per key) derive each AEMK and set up its AES key schedule once, not once per phone and key. A
+ * TEK whose bytes changed since (the copy differs) gets a new cipher. ECB without padding keeps no
+ * state between `update` calls over whole blocks, so a cipher is reused as is.
  */
-function decryptMetadata(aemk: Uint8Array, sightings: readonly Sighting[]): (Uint8Array | undefined)[] {
-  const ok = sightings.map((s) => s.aem.length === 4 && s.identifier.length === 16);
-  const count = ok.filter(Boolean).length;
-  const blocks = new Uint8Array(count * 16);
+const aemCiphers = new WeakMap<Uint8Array, AemCipher>();
+
+/** The first AES-CTR keystream block of each 16-byte block of `blocks` under the TEK's AEMK. */
+function aemKeystream(tek: Uint8Array, blocks: Uint8Array): Uint8Array {
+  let c = aemCiphers.get(tek);
+  if (!c || !sameBytes(c.tek, tek)) {
+    const cipher = createCipheriv("aes-128-ecb", deriveAemk(tek), null);
+    cipher.setAutoPadding(false);
+    c = { tek: tek.slice(), cipher };
+    aemCiphers.set(tek, c);
+  }
+  return c.cipher.update(blocks);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether a sighting carries an EN-sized identifier and AEM (so metadata can be decrypted). */
+const decryptable = (s: Sighting) => s.aem.length === AEM_LENGTH && s.identifier.length === KEY_LENGTH;
+
+/**
+ * The tx power of each sighting of one key (sorted), in `tx`, and the calibration confidence of its
+ * metadata in `confidence` (−1 where the fallback is used): the decrypted metadata if plausible (as
+ * {@link senderTxPower} judges it), else `fallback`. All sightings' metadata in one AES call: AEM =
+ * AES-CTR(AEMK, IV = RPI) ⊕ metadata, and the first keystream block of CTR with counter block RPI is
+ * AES-ECB(AEMK, RPI) — the same bytes as `cryptAem`, which sets up a cipher per sighting. Without a TEK
+ * (Bluezone keys), every sighting takes the fallback.
+ */
+function txPowers(
+  tek: Uint8Array | undefined,
+  sightings: readonly Sighting[],
+  fallback: number,
+  tx: Float64Array,
+  confidence: Int8Array,
+): void {
+  tx.fill(fallback, 0, sightings.length);
+  confidence.fill(-1, 0, sightings.length);
+  if (!tek) return;
+  let count = 0;
+  for (const s of sightings) if (decryptable(s)) count++;
+  if (count === 0) {
+    // As before: a TEK that cannot give an AEMK throws even when no sighting has metadata.
+    deriveAemk(tek);
+    return;
+  }
+  const blocks = new Uint8Array(count * KEY_LENGTH);
   let j = 0;
-  sightings.forEach((s, i) => {
-    if (ok[i]) blocks.set(s.identifier, 16 * j++);
-  });
-  const stream = count > 0 ? aes128Ecb(aemk, blocks) : blocks;
+  for (const s of sightings) if (decryptable(s)) blocks.set(s.identifier, KEY_LENGTH * j++);
+  const stream = aemKeystream(tek, blocks);
   j = 0;
-  return sightings.map((s, i) => {
-    if (!ok[i]) return undefined;
-    const o = 16 * j++;
-    return Uint8Array.of(
-      stream[o]! ^ s.aem[0]!,
-      stream[o + 1]! ^ s.aem[1]!,
-      stream[o + 2]! ^ s.aem[2]!,
-      stream[o + 3]! ^ s.aem[3]!,
-    );
-  });
+  for (let i = 0; i < sightings.length; i++) {
+    const s = sightings[i]!;
+    if (!decryptable(s)) continue;
+    const o = KEY_LENGTH * j++;
+    const aem = s.aem;
+    const b0 = stream[o]! ^ aem[0]!;
+    const b1 = stream[o + 1]! ^ aem[1]!;
+    // decodeMetadata + isPlausibleMetadata(m, raw): zero reserved bytes, major version 1, a plausible
+    // tx power.
+    if ((stream[o + 2]! ^ aem[2]!) !== 0 || (stream[o + 3]! ^ aem[3]!) !== 0 || b0 >> 6 !== 1) continue;
+    const power = b1 > 127 ? b1 - 256 : b1;
+    if (power < PLAUSIBLE_TX_POWER.min || power > PLAUSIBLE_TX_POWER.max) continue;
+    tx[i] = power;
+    confidence[i] = (b0 >> 2) & 3;
+  }
+}
+
+/** Scratch columns of {@link txPowers}, grown as needed (a call runs to its end without yielding). */
+let txScratch = new Float64Array(256);
+let confidenceScratch = new Int8Array(256);
+
+/** Whether `list` is in time order. */
+function inTimeOrder(list: readonly MatchedSighting[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i]!.sighting.time < list[i - 1]!.sighting.time) return false;
+  return true;
 }
 
 /**
@@ -135,34 +200,51 @@ export function buildExposureWindows(
   settings: AttenuationSettings,
 ): ExposureWindow[] {
   const windowMs = settings.windowMs ?? 30 * 60_000;
+  const correction = settings.receiverRssiCorrection;
   const out: ExposureWindow[] = [];
   for (const m of matches) {
-    const tek = keyData(m.keyIndex);
-    const aemk = tek ? deriveAemk(tek) : undefined;
+    // By time, stably (the matcher's order already is: then no copy).
+    const byTime = inTimeOrder(m.sightings)
+      ? m.sightings
+      : [...m.sightings].sort((a, b) => a.sighting.time - b.sighting.time);
+    const sorted = byTime.map((x) => x.sighting);
+    if (txScratch.length < sorted.length) {
+      txScratch = new Float64Array(sorted.length * 2);
+      confidenceScratch = new Int8Array(sorted.length * 2);
+    }
+    const tx = txScratch;
+    const confidence = confidenceScratch;
+    txPowers(keyData(m.keyIndex), sorted, settings.fallbackTxPower, tx, confidence);
     let current: ExposureWindow | undefined;
-    const sorted = [...m.sightings].sort((a, b) => a.sighting.time - b.sighting.time).map((x) => x.sighting);
-    const metadata = aemk ? decryptMetadata(aemk, sorted) : undefined;
     for (let i = 0; i < sorted.length; i++) {
       const s = sorted[i]!;
-      const tx = txPowerOf(metadata?.[i], settings.fallbackTxPower);
+      const txPower = tx[i]!;
       const inst: ScanInstance = {
         time: s.time,
-        typicalAttenuation: tx.txPower - (s.meanRssi + settings.receiverRssiCorrection),
-        minAttenuation: tx.txPower - (s.maxRssi + settings.receiverRssiCorrection),
+        typicalAttenuation: txPower - (s.meanRssi + correction),
+        minAttenuation: txPower - (s.maxRssi + correction),
         secondsSinceLastScan: s.secondsSinceLastScan,
         packets: s.packets,
       };
       if (!current || s.time >= current.start + windowMs) {
-        current = {
-          keyIndex: m.keyIndex,
-          start: s.time - Math.min(s.secondsSinceLastScan * 1000, windowMs - 1),
-          scanInstances: [],
-          txPower: tx.txPower,
-          txPowerSource: tx.source,
-          ...(tx.calibrationConfidence !== undefined
-            ? { calibrationConfidence: tx.calibrationConfidence }
-            : {}),
-        };
+        const c = confidence[i]!;
+        current =
+          c < 0
+            ? {
+                keyIndex: m.keyIndex,
+                start: s.time - Math.min(s.secondsSinceLastScan * 1000, windowMs - 1),
+                scanInstances: [],
+                txPower,
+                txPowerSource: "calibration",
+              }
+            : {
+                keyIndex: m.keyIndex,
+                start: s.time - Math.min(s.secondsSinceLastScan * 1000, windowMs - 1),
+                scanInstances: [],
+                txPower,
+                txPowerSource: "metadata",
+                calibrationConfidence: c,
+              };
         out.push(current);
       }
       current.scanInstances.push(inst);
