@@ -1009,35 +1009,8 @@ class MemoryLog implements MemoryContactLog {
     const asked = new IdentifierIndex({ ids: packed, idLength: (i) => wanted[i]!.length }, KEY_LENGTH);
     asked.reserve(wanted.length);
     for (let i = 0; i < wanted.length; i++) asked.put(i);
-    const rows: number[] = [];
-    const times: number[] = [];
-    const records: number[] = [];
-    const seconds: number[] = [];
-    const c = new Cursor();
-    const ids = queryIds;
-    for (let id = 0; id < st.idCount; id++) {
-      if (asked.lookup(st.ids, id * ID_STRIDE, st.idLength(id)) < 0) continue;
-      // The record's rows: one or more in the entry that created it, then in each following entry
-      // until one has none (a row refers only to its own entry's or the previous entry's records).
-      st.locateIdentifier(id, c);
-      for (let first = true; c.entry < st.entryCount; first = false, st.next(c)) {
-        const n = st.entryIds(c, ids);
-        let found = false;
-        for (let i = 0; i < n; i++) {
-          if (ids[i] !== id) continue;
-          found = true;
-          rows.push(c.firstRow + i);
-          times.push(st.cursorTime(c));
-          records.push(id);
-          seconds.push(st.entrySeconds(c.entry));
-        }
-        if (!found && !first) break;
-      }
-    }
-    const hits = Array.from({ length: rows.length }, (_, i) => i);
-    hits.sort((a, b) => times[a]! - times[b]! || rows[a]! - rows[b]!);
-    const arena = new CopyArena();
-    return hits.map((h) => st.sighting(rows[h]!, records[h]!, times[h]!, seconds[h]!, arena));
+    return this.probeIdentifiersSync((bytes, offset, length) => asked.lookup(bytes, offset, length))
+      .sightings;
   }
 
   probeIdentifiersSync(probe: IdentifierProbe, from?: number, to?: number): ProbedSightings {
@@ -1060,6 +1033,9 @@ class MemoryLog implements MemoryContactLog {
     for (let id = 0; id < st.idCount; id++) {
       const v = probe(stIds, id * ID_STRIDE, st.idLength(id));
       if (v < 0) continue;
+      // The record's rows: one or more in the entry that created it, then in each following entry
+      // until one has none (a row refers only to its own entry's or the previous entry's records;
+      // records of one identifier heard again after a gap are each probed).
       st.locateIdentifier(id, c);
       for (let first = true; c.entry < st.entryCount; first = false, st.next(c)) {
         const n = st.entryIds(c, ids);
