@@ -294,20 +294,9 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       if (eventAt(advSeed, phase, last) >= to) last--;
       const n = last - first + 1;
       if (n <= 0) return undefined;
-      const pk = carriagePair(a.carriage, s.carriage);
-      // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
-      // the scan's first event. Its row is read first: a table row is usually not in the processor's
-      // cache, and the reads below (the row's ends, which the search and the sums need anyway) start
-      // fetching it while the scan's level is computed.
-      const table = tableFor(pk, n);
-      const row = hash32(seed, a.seed, s.seed, first) & (SCAN_TABLE_ROWS - 1);
-      const base = row * n;
-      const top = table.offsets[base + n - 1]!;
-      const middle = table.offsets[base + (n >>> 1)]!;
-      const sums = row * (n + 1);
-      const whole = table.suffix[sums]!;
       const d = distanceAt(from) ?? distanceAt(to - 1);
       if (d === undefined) return undefined;
+      const pk = carriagePair(a.carriage, s.carriage);
       const p = params.pairs[pk];
       const lo = Math.min(a.seed, s.seed) >>> 0;
       const hi = Math.max(a.seed, s.seed) >>> 0;
@@ -327,23 +316,25 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
         p.blockingProbability
       )
         level -= p.blockingLossDb;
+      // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
+      // the scan's first event.
+      const table = tableFor(pk, n);
+      const row = hash32(seed, a.seed, s.seed, first) & (SCAN_TABLE_ROWS - 1);
+      const base = row * n;
       // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
       // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
       const cut = (params.sensitivityDbm - 0.5 - level) / scale;
-      if (!(top >= cut)) return undefined;
-      // The first packet at or above the cut (a binary search, its first probe read above).
       let i = 0;
       let j = n;
-      if (middle >= cut) j = n >>> 1;
-      else i = (n >>> 1) + 1;
       while (i < j) {
         const m = (i + j) >>> 1;
         if (table.offsets[base + m]! >= cut) j = m;
         else i = m + 1;
       }
       const packets = n - i;
-      const meanRssi = Math.round(level + (scale * (i === 0 ? whole : table.suffix[sums + i]!)) / packets);
-      const maxRssi = Math.round(level + scale * top);
+      if (packets === 0) return undefined;
+      const meanRssi = Math.round(level + (scale * table.suffix[row * (n + 1) + i]!) / packets);
+      const maxRssi = Math.round(level + scale * table.offsets[base + n - 1]!);
       if (!out) return { packets, meanRssi, maxRssi };
       out.packets = packets;
       out.meanRssi = meanRssi;
