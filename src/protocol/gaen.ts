@@ -112,8 +112,21 @@ export function aes128Ecb(key: Uint8Array, blocks: Uint8Array): Buffer {
  */
 export function deriveRpis(rpik: Uint8Array, startInterval: number, count: number): Buffer {
   assertKey(rpik, "RPIK");
-  return aes128Ecb(rpik, rpiPaddedData(startInterval, count));
+  // Every key of one day has the same padded data: the last one made is reused (AES reads it only).
+  if (padded.start !== startInterval || padded.count !== count) {
+    padded.data = rpiPaddedData(startInterval, count);
+    padded.start = startInterval;
+    padded.count = count;
+  }
+  return aes128Ecb(rpik, padded.data);
 }
+
+/** The padded data blocks {@link deriveRpis} used last (one per thread; see there). */
+const padded: { start: number; count: number; data: Buffer } = {
+  start: Number.NaN,
+  count: 0,
+  data: Buffer.alloc(0),
+};
 
 /**
  * The RPI of a single interval.
