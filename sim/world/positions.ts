@@ -34,6 +34,15 @@ export function createPositions(world: World, seed: number): Positions {
     interval[q] = t === HOME ? world.scenario.households.repositionMinutes : venues[t]!.repositionMinutes;
     roaming[q] = t === HOME || venues[t]!.movement === "roaming" ? 1 : 0;
   }
+  // Each person's last computed position, valid for one schedule (`generation`), stay and epoch.
+  const n = world.size;
+  const cacheGeneration = new Int32Array(n);
+  const cacheStay = new Int32Array(n);
+  const cacheEpoch = new Float64Array(n);
+  const cacheX = new Float64Array(n);
+  const cacheY = new Float64Array(n);
+  let cachedFor: DaySchedule | undefined;
+  let generation = 0;
   return {
     nextChange(q, day, minute) {
       const iv = interval[q]!;
@@ -41,19 +50,35 @@ export function createPositions(world: World, seed: number): Positions {
     },
     at(s, p, stay, minute, out) {
       const q = s.place[stay]!;
+      const epoch = Math.floor((s.day * DAY_MINUTES + minute) / interval[q]!);
+      // The person's last position, if it is for this schedule, stay and epoch (the radio asks for a
+      // person's position once per neighbour and scan, the spatial index once per step).
+      if (s !== cachedFor) {
+        cachedFor = s;
+        generation++;
+      }
+      if (cacheGeneration[p] === generation && cacheStay[p] === stay && cacheEpoch[p] === epoch) {
+        out[0] = cacheX[p]!;
+        out[1] = cacheY[p]!;
+        return;
+      }
       const w = world.placeWidth[q]!;
       const h = world.placeHeight[q]!;
-      const epoch = Math.floor((s.day * DAY_MINUTES + minute) / interval[q]!);
       if (roaming[q]) {
         const k = hash32(seed, p, epoch);
         out[0] = hashUniform(k, 1) * w;
         out[1] = hashUniform(k, 2) * h;
-        return;
+      } else {
+        const k = hash32(seed, p, s.day * DAY_MINUTES + s.start[stay]!, q);
+        const e = hash32(k, epoch);
+        out[0] = Math.min(w, Math.max(0, hashUniform(k, 1) * w + (hashUniform(e, 1) * 2 - 1) * SEATED_SHIFT_M));
+        out[1] = Math.min(h, Math.max(0, hashUniform(k, 2) * h + (hashUniform(e, 2) * 2 - 1) * SEATED_SHIFT_M));
       }
-      const k = hash32(seed, p, s.day * DAY_MINUTES + s.start[stay]!, q);
-      const e = hash32(k, epoch);
-      out[0] = Math.min(w, Math.max(0, hashUniform(k, 1) * w + (hashUniform(e, 1) * 2 - 1) * SEATED_SHIFT_M));
-      out[1] = Math.min(h, Math.max(0, hashUniform(k, 2) * h + (hashUniform(e, 2) * 2 - 1) * SEATED_SHIFT_M));
+      cacheGeneration[p] = generation;
+      cacheStay[p] = stay;
+      cacheEpoch[p] = epoch;
+      cacheX[p] = out[0]!;
+      cacheY[p] = out[1]!;
     },
   };
 }

@@ -3,6 +3,7 @@ import { contactsByPerson, groundTruthDay } from "../../sim/world/ground-truth";
 import { AT_HOME, AWAY, createMobility, DAY_MINUTES, type Mobility } from "../../sim/world/mobility";
 import { createStreams } from "../../sim/random";
 import { loadScenario, type Scenario } from "../../sim/scenario";
+import { createPositions } from "../../sim/world/positions";
 import { stayAt } from "../../sim/world/schedule";
 import { buildWorld, HOME, placeKind } from "../../sim/world/world";
 
@@ -199,5 +200,41 @@ describe("ground truth", () => {
     };
     expect(count(1, 15)).toBeLessThan(count(2, 15));
     expect(count(2, 30)).toBeLessThan(count(2, 15));
+  });
+});
+
+describe("positions", () => {
+  it("gives the same position for any order of questions, over several schedules", () => {
+    // The position model keeps each person's last position; asked in a shuffled order that switches
+    // between schedules — two of the same day, one with every other person confined at home (its stays
+    // numbered differently) — it must answer as a fresh model asked each question alone.
+    const s = scenario({ population: 2000 });
+    const { world, mobility } = setup(s);
+    const day1 = mobility.startDay(1);
+    const confined = new Uint8Array(world.size).map((_, p) => (p % 2 === 0 ? AT_HOME : 0));
+    const day0confined = mobility.startDay(0, confined);
+    const day0 = mobility.startDay(0);
+    const schedules = [day0, day0confined, day1];
+    const seed = 11;
+    const cached = createPositions(world, seed);
+    const rng = createStreams(3).stream("test");
+    const out = new Float64Array(2);
+    const fresh = new Float64Array(2);
+    let asked = 0;
+    for (let k = 0; k < 3000; k++) {
+      const schedule = schedules[Math.floor(rng.uniform() * 3)]!;
+      const p = Math.floor(rng.uniform() * world.size);
+      // A few people asked again and again (the cache's hits), the rest at random.
+      const person = k % 3 === 0 ? p % 20 : p;
+      const minute = rng.uniform() * DAY_MINUTES;
+      const stay = stayAt(schedule, person, minute);
+      if (stay < 0) continue;
+      cached.at(schedule, person, stay, minute, out);
+      createPositions(world, seed).at(schedule, person, stay, minute, fresh);
+      expect([...out]).toEqual([...fresh]);
+      asked++;
+    }
+    expect(asked).toBeGreaterThan(1000);
+    expect(day0confined.place.length).not.toBe(day0.place.length);
   });
 });
