@@ -71,8 +71,14 @@ export function createPositions(world: World, seed: number): Positions {
       } else {
         const k = hash32(seed, p, s.day * DAY_MINUTES + s.start[stay]!, q);
         const e = hash32(k, epoch);
-        out[0] = Math.min(w, Math.max(0, hashUniform(k, 1) * w + (hashUniform(e, 1) * 2 - 1) * SEATED_SHIFT_M));
-        out[1] = Math.min(h, Math.max(0, hashUniform(k, 2) * h + (hashUniform(e, 2) * 2 - 1) * SEATED_SHIFT_M));
+        out[0] = Math.min(
+          w,
+          Math.max(0, hashUniform(k, 1) * w + (hashUniform(e, 1) * 2 - 1) * SEATED_SHIFT_M),
+        );
+        out[1] = Math.min(
+          h,
+          Math.max(0, hashUniform(k, 2) * h + (hashUniform(e, 2) * 2 - 1) * SEATED_SHIFT_M),
+        );
       }
       cacheGeneration[p] = generation;
       cacheStay[p] = stay;
