@@ -148,7 +148,6 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   /** Carries out the writes `phone`'s core queued, as the device tracer does (in order). */
   const write = (phone: CorePhone) => {
     const writes = phone.core.takeWrites();
-    if (writes.length === 0) return;
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i]!;
       switch (w.kind) {
@@ -242,9 +241,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const near: number[] = [];
   // The own phones' people in a column: reading each phone's object for it was a cache miss a phone
   // and step (1% of a 20,000-people run).
-  let personOf = new Int32Array(0);
+  const personOf = Int32Array.from(phones, (p) => p.person);
   const observe = (until: number) => {
-    if (personOf.length !== phones.length) personOf = Int32Array.from(phones, (p) => p.person);
     if (!(until > lastObserved) || until <= now)
       throw new RangeError(`fleet: observe(${until}) must come after ${Math.max(lastObserved, now)}`);
     lastObserved = until;
