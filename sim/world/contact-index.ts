@@ -136,7 +136,7 @@ export function createContactIndex(size: number, contactPlace: number, stepMinut
       index.show(Math.min(steps - 1, Math.max(0, Math.floor(m / stepMinutes))));
     },
     neighbours(p, radiusM, out = []) {
-      for (let k = adjStart[p]!, e = k + deg[p]!; k < e; k++) if (adjD[k]! <= radiusM) out.push(adj[k]!);
+      index.neighboursInto(p, radiusM, out, out.length);
       return out;
     },
     neighboursInto(p, radiusM, out, at) {
