@@ -18,7 +18,6 @@
  * `observe`: phone-major), looking up what each neighbour had on air at each scan's end.
  */
 import {
-  type Broadcast,
   createTracerCore,
   type GaenSchedule,
   INTERVAL_MS,
@@ -213,23 +212,36 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     const e = first + (slot & (AIR_SLOTS - 1));
     if (airSlot[e] === slot) return e;
     const phone = local[p];
-    const payload = phone
-      ? (phone.core.schedule as GaenSchedule).at(t).payload
-      : shadows[p]?.onAir(t).payload;
+    if (phone) {
+      const schedule = phone.core.schedule;
+      if (schedule.scheme !== "gaen") return -1;
+      storeFrom(e, slot, schedule as GaenSchedule, t);
+      return e;
+    }
+    const payload = shadows[p]?.onAir(t).payload;
     if (payload?.scheme !== "gaen") return -1;
     store(e, slot, payload.rpi, payload.aem);
     return e;
   };
+  /** Stores as entry `e` what `schedule` has on air at `t` (unix ms), in interval `slot`. */
+  const storeFrom = (e: number, slot: number, schedule: GaenSchedule, t: number) => {
+    airSlot[e] = slot;
+    airSince[e] = Math.max(slot * INTERVAL_MS, startMs);
+    schedule.identifierInto(t, air, e * AIR_BYTES);
+  };
   /**
    * Notes the identifier a local phone's rotation put on air, so that the neighbours' lookups find it
-   * without asking the schedule again (it is the schedule's broadcast for the interval, as looked up).
+   * without asking the schedule again (it is the schedule's broadcast for the interval, as looked up),
+   * read from the schedule into the columns: no broadcast object is made.
    */
-  const rotated = (p: number, b: Broadcast) => {
-    if (b.payload.scheme !== "gaen") return;
-    const first = appIndex[p]! * ENTRIES;
-    const e = first + (b.slot & (AIR_SLOTS - 1));
-    if (airSlot[first + AIR_SLOTS] === b.slot || airSlot[e] === b.slot) return;
-    store(e, b.slot, b.payload.rpi, b.payload.aem);
+  const rotated = (phone: CorePhone) => {
+    const schedule = phone.core.schedule;
+    if (schedule.scheme !== "gaen") return;
+    const slot = phone.core.advertisingSlot();
+    const first = appIndex[phone.person]! * ENTRIES;
+    const e = first + (slot & (AIR_SLOTS - 1));
+    if (airSlot[first + AIR_SLOTS] === slot || airSlot[e] === slot) return;
+    storeFrom(e, slot, schedule as GaenSchedule, Math.max(slot * INTERVAL_MS, startMs));
   };
 
   // Neighbours noted by observe(): per noted step, the time it covers events up to, and each own
@@ -343,7 +355,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
             while (stepUntil[k]! < at) k++;
             hearScan(i, k, at);
           }
-          if (core.advance() === "rotate") rotated(phone.person, core.advertising()!);
+          if (core.advance() === "rotate") rotated(phone);
           if (queued[i] === 1) {
             queued[i] = 0;
             write(phone);

@@ -340,6 +340,13 @@ class Store {
   ids!: Uint8Array;
   /** Shape of each record, 2 bits: {@link SHAPE_RPI} | {@link SHAPE_AEM}. */
   shapes!: Uint8Array;
+  /**
+   * Record `id`'s shape is slot `id + shapeBias` of {@link shapes} (0–3: a dropped prefix moves the
+   * tables' start by whole records, the packed shapes by whole bytes).
+   */
+  shapeBias = 0;
+  /** Capacities the region was allocated for ({@link cap} shrinks as dropped prefixes move the tables' start). */
+  private regionCap: Capacity;
   idCount = 0;
   rowCount = 0;
   entryCount = 0;
@@ -363,6 +370,7 @@ class Store {
 
   constructor(cap: Capacity) {
     this.cap = cap;
+    this.regionCap = cap;
     this.allocate(cap);
     unreleased.register(this, this.holding, this.holding);
   }
@@ -380,40 +388,56 @@ class Store {
    */
   private allocate(cap: Capacity): void {
     const region = this.holding.allocator.allocate(tableBytes(cap));
+    const old = this.holding.region;
+    const cps = this.cps;
+    const entries = this.entries;
+    const rows = this.rows;
+    const ids = this.ids;
+    const shapes = this.shapes;
+    const bias = this.shapeBias;
+    this.holding.region = region;
+    this.viewRegion(cap);
+    if (old) {
+      this.cps.set(cps.subarray(0, this.cpCount * CP_STRIDE));
+      this.entries.set(entries.subarray(0, this.entryCount * ENTRY_STRIDE));
+      this.rows.set(rows.subarray(0, this.rowCount * ROW_STRIDE));
+      this.ids.set(ids.subarray(0, this.idCount * ID_STRIDE));
+      // Shapes realigned to the region's start (a dropped prefix may have left them `bias` slots in).
+      const n = Math.ceil(this.idCount / 4);
+      if (bias === 0) this.shapes.set(shapes.subarray(0, n));
+      else {
+        const lo = bias << 1;
+        const hi = 8 - lo;
+        for (let j = 0; j < n; j++) this.shapes[j] = ((shapes[j]! >>> lo) | (shapes[j + 1]! << hi)) & 0xff;
+      }
+    }
+    this.cps.fill(0, this.cpCount * CP_STRIDE);
+    this.entries.fill(0, this.entryCount * ENTRY_STRIDE);
+    this.rows.fill(0, this.rowCount * ROW_STRIDE);
+    this.ids.fill(0, this.idCount * ID_STRIDE);
+    this.shapes.fill(0, Math.ceil(this.idCount / 4));
+    if (old) this.holding.allocator.free(old);
+  }
+
+  /** Points the tables at the start of the region, with capacities `cap` (those it was allocated for). */
+  private viewRegion(cap: Capacity): void {
+    const region = this.holding.region!;
     const { buffer } = region;
     // Widest elements first, so every view is aligned (a region starts at a multiple of 8).
     let at = region.offset;
-    const cps = new Float64Array(buffer, at, cap.cps * CP_STRIDE);
-    at += cps.byteLength;
-    const entries = new Uint16Array(buffer, at, cap.entries * ENTRY_STRIDE);
-    at += entries.byteLength;
-    const rows = new Uint8Array(buffer, at, cap.rows * ROW_STRIDE);
-    at += rows.byteLength;
-    const ids = new Uint8Array(buffer, at, cap.ids * ID_STRIDE);
-    at += ids.byteLength;
-    const shapes = new Uint8Array(buffer, at, Math.ceil(cap.ids / 4));
-    const old = this.holding.region;
-    if (old) {
-      cps.set(this.cps.subarray(0, this.cpCount * CP_STRIDE));
-      entries.set(this.entries.subarray(0, this.entryCount * ENTRY_STRIDE));
-      rows.set(this.rows.subarray(0, this.rowCount * ROW_STRIDE));
-      ids.set(this.ids.subarray(0, this.idCount * ID_STRIDE));
-      shapes.set(this.shapes.subarray(0, Math.ceil(this.idCount / 4)));
-    }
-    cps.fill(0, this.cpCount * CP_STRIDE);
-    entries.fill(0, this.entryCount * ENTRY_STRIDE);
-    rows.fill(0, this.rowCount * ROW_STRIDE);
-    ids.fill(0, this.idCount * ID_STRIDE);
-    shapes.fill(0, Math.ceil(this.idCount / 4));
-    this.holding.region = region;
-    if (old) this.holding.allocator.free(old);
+    this.cps = new Float64Array(buffer, at, cap.cps * CP_STRIDE);
+    at += this.cps.byteLength;
+    this.entries = new Uint16Array(buffer, at, cap.entries * ENTRY_STRIDE);
+    at += this.entries.byteLength;
+    this.rows = new Uint8Array(buffer, at, cap.rows * ROW_STRIDE);
+    at += this.rows.byteLength;
+    this.ids = new Uint8Array(buffer, at, cap.ids * ID_STRIDE);
+    at += this.ids.byteLength;
+    this.shapes = new Uint8Array(buffer, at, Math.ceil(cap.ids / 4));
+    this.shapeBias = 0;
     this.cap = cap;
+    this.regionCap = cap;
     this.regionBytes = region.size;
-    this.cps = cps;
-    this.entries = entries;
-    this.rows = rows;
-    this.ids = ids;
-    this.shapes = shapes;
   }
 
   /**
@@ -448,8 +472,8 @@ class Store {
       entries: held(this.entryCount, min.entries, STEP.entries),
       cps: held(this.cpCount, min.cps, STEP.cps),
     };
-    if (cap.ids < this.cap.ids || cap.rows < this.cap.rows || cap.entries < this.cap.entries)
-      this.allocate(cap);
+    const was = this.regionCap;
+    if (cap.ids < was.ids || cap.rows < was.rows || cap.entries < was.entries) this.allocate(cap);
   }
 
   private usedBytes(): number {
@@ -461,12 +485,14 @@ class Store {
   }
 
   shape(id: number): number {
-    return (this.shapes[id >> 2]! >>> ((id & 3) << 1)) & 3;
+    const x = id + this.shapeBias;
+    return (this.shapes[x >> 2]! >>> ((x & 3) << 1)) & 3;
   }
 
   private setShape(id: number, shape: number): void {
-    const bit = (id & 3) << 1;
-    this.shapes[id >> 2] = (this.shapes[id >> 2]! & ~(3 << bit)) | (shape << bit);
+    const x = id + this.shapeBias;
+    const bit = (x & 3) << 1;
+    this.shapes[x >> 2] = (this.shapes[x >> 2]! & ~(3 << bit)) | (shape << bit);
   }
 
   idLength(id: number): number {
@@ -760,14 +786,17 @@ class Store {
     this.order = undefined;
     this.lastFirstRow = 0;
     this.lastIdBase = 0;
+    // Tables moved in by dropped prefixes start at the region's start again.
+    if (this.holding.region && this.cap !== this.regionCap) this.viewRegion(this.regionCap);
   }
 
   /**
    * Removes entries `[0, k)` in place, for entries in time order (0 < k < entryCount), and returns the
    * rows removed. The records of identifiers created before entry k that later rows still refer to
-   * (those of entry k, and of each following entry while it refers to one) move to the front, the
-   * other records, rows, entries and checkpoints move down, and the references of those rows are
-   * rewritten; every other reference is relative to its entry and stays valid.
+   * (those of entry k, and of each following entry while it refers to one) move to just before the
+   * kept records, the tables then start at them, at the kept rows and at entry k (nothing else moves),
+   * the checkpoints move down, and the references of the carried rows are rewritten; every other
+   * reference is relative to its entry and stays valid.
    */
   dropPrefix(k: number): number {
     const start = this.locate(k, new Cursor());
@@ -799,19 +828,31 @@ class Store {
     }
     const m = carried.length;
     const shift = m - base;
+    // The tables' start moves past the dropped prefix instead of their contents moving down (a purge
+    // costs what it removes, not what the log holds; the next growth or shrink moves the tables to a
+    // region's start). The carried records go just before record `base`: the slots of `m` dropped ones.
     const records = new Uint8Array(m * ID_STRIDE);
     const shapes = carried.map((id) => this.shape(id));
     carried.forEach((id, i) => {
       records.set(this.ids.subarray(id * ID_STRIDE, (id + 1) * ID_STRIDE), i * ID_STRIDE);
     });
-    this.ids.copyWithin(m * ID_STRIDE, base * ID_STRIDE, this.idCount * ID_STRIDE);
+    const from = base - m;
+    const slot = from + this.shapeBias;
+    this.ids = this.ids.subarray(from * ID_STRIDE);
     this.ids.set(records);
-    // Shapes move down record by record (2 bits each); a slot is written only once it has been read.
-    for (let id = base; id < this.idCount; id++) this.setShape(id + shift, this.shape(id));
+    this.shapes = this.shapes.subarray(slot >> 2);
+    this.shapeBias = slot & 3;
     shapes.forEach((shape, i) => {
       this.setShape(i, shape);
     });
-    this.rows.copyWithin(0, removedRows * ROW_STRIDE, this.rowCount * ROW_STRIDE);
+    this.rows = this.rows.subarray(removedRows * ROW_STRIDE);
+    this.entries = this.entries.subarray(k * ENTRY_STRIDE);
+    this.cap = {
+      ids: this.cap.ids - from,
+      rows: this.cap.rows - removedRows,
+      entries: this.cap.entries - k,
+      cps: this.cap.cps,
+    };
     // Side columns: keys move down with the rows; escaped references move with their records.
     const chain = new Set(chainRows);
     const refs: [number, number][] = [];
@@ -852,7 +893,6 @@ class Store {
       cps[i * CP_STRIDE + 2]! -= removedRows;
       cps[i * CP_STRIDE + 3]! += shift;
     }
-    this.entries.copyWithin(0, k * ENTRY_STRIDE, this.entryCount * ENTRY_STRIDE);
     this.entryCount -= k;
     this.rowCount -= removedRows;
     this.idCount += shift;

@@ -70,6 +70,13 @@ export interface KeySchedule {
   current(): Broadcast;
   /** The broadcast for a given unix-ms time (creates the day's key when needed). */
   at(unixMs: number): Broadcast;
+  /**
+   * The `slot` of the broadcast for a given unix-ms time, without making the broadcast (creates the
+   * day's key when needed, as {@link at}): a host that only needs to know whether the identifier
+   * changed, many times a day on many phones, allocates nothing.
+   * @throws InvalidArgumentError as {@link at}
+   */
+  slotAt(unixMs: number): number;
   /** Unix ms of the next identifier rotation after the clock's time. */
   nextRotationAt(): number;
   /** Drops keys older than the retention window; returns how many were dropped. */
@@ -113,6 +120,12 @@ export interface GaenSchedule extends KeySchedule {
    * keys and draws no new one.
    */
   releaseKeys(options?: { includeToday?: boolean }): TemporaryExposureKey[];
+  /**
+   * Writes the RPI (16 bytes) and then the AEM (4 bytes) of the broadcast for a given unix-ms time into
+   * `out` at `offset`, and returns its interval number: {@link KeySchedule.at} without the objects.
+   * @throws RangeError when the 20 bytes do not fit in `out` at `offset`
+   */
+  identifierInto(unixMs: number, out: Uint8Array, offset: number): number;
 }
 
 /** Keys whose derived identifiers a schedule keeps besides the one just derived (see `at`). */
@@ -173,8 +186,8 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
     return s;
   };
 
-  const at = (unixMs: number): Broadcast => {
-    const interval = intervalNumber(unixMs);
+  /** The key state for `interval`, with its identifiers derived. */
+  const derivedFor = (interval: number): KeyState & { derived: { rpis: Buffer; aems: Uint8Array } } => {
     const s = stateFor(interval);
     if (s.derived === undefined) {
       s.derived = deriveBroadcasts(s.key, metadata);
@@ -188,6 +201,12 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
         if (++kept > DERIVED_KEPT) t.derived = undefined;
       }
     }
+    return s as KeyState & { derived: { rpis: Buffer; aems: Uint8Array } };
+  };
+
+  const at = (unixMs: number): Broadcast => {
+    const interval = intervalNumber(unixMs);
+    const s = derivedFor(interval);
     const j = interval - s.key.rollingStartIntervalNumber;
     // Views of the key's derived identifiers, not copies: a broadcast is read, never written, and a
     // phone makes one per interval (a copy would allocate a backing store each time).
@@ -216,6 +235,22 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   return {
     scheme: "gaen",
     at,
+    slotAt(unixMs) {
+      const interval = intervalNumber(unixMs);
+      stateFor(interval);
+      return interval;
+    },
+    identifierInto(unixMs, out, offset) {
+      if (!(Number.isInteger(offset) && offset >= 0 && offset + 20 <= out.length))
+        throw new RangeError(`20 bytes at offset ${offset} do not fit in ${out.length}`);
+      const interval = intervalNumber(unixMs);
+      const { key, derived } = derivedFor(interval);
+      const j = interval - key.rollingStartIntervalNumber;
+      const { rpis, aems } = derived;
+      for (let i = 0; i < 16; i++) out[offset + i] = rpis[j * 16 + i]!;
+      for (let i = 0; i < 4; i++) out[offset + 16 + i] = aems[j * 4 + i]!;
+      return interval;
+    },
     current: () => at(clock.now()),
     nextRotationAt: () => (intervalNumber(clock.now()) + 1) * INTERVAL_MS,
     purge,
@@ -345,6 +380,11 @@ export function createBluezoneSchedule(options: BluezoneScheduleOptions): Bluezo
     scheme: "bluezone",
     base: { key: baseKey.slice(), day: baseDay },
     at,
+    slotAt(unixMs) {
+      const day = utcDay(unixMs);
+      if (day < baseDay) throw new InvalidArgumentError(`time is before the base key's day ${baseDay}`);
+      return day * 96 + bluezoneSlot(unixMs);
+    },
     current: () => at(clock.now()),
     nextRotationAt: () => at(clock.now()).end,
     purge: () => 0, // the chain is stateless beyond the base key

@@ -158,6 +158,11 @@ export interface TracerCore {
   onAir(b: Broadcast): boolean;
   /** What is on air, if anything. */
   advertising(): Broadcast | undefined;
+  /**
+   * The `slot` of what is on air (NaN when nothing is): whether the identifier changed, known without
+   * the broadcast object, which {@link advance} makes only when asked for (see `GaenSchedule.identifierInto`).
+   */
+  advertisingSlot(): number;
   /** Delay (ms, ≥ 1) from `now` to the next identifier rotation. */
   rotationDelay(now: number): number;
   /** Opens a scan at `now`. */
@@ -305,6 +310,7 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   const schedule = makeSchedule();
   const purgeKeys = () => schedule.purge();
   const currentBroadcast = () => schedule.current();
+  const currentSlot = () => schedule.slotAt(clock.now());
   const nextRotationAt = () => schedule.nextRotationAt();
 
   const uniform =
@@ -313,9 +319,14 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       const b = random(4);
       return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
     });
+  // What is on air: its slot, since when, and the broadcast (made on demand after a rotation by
+  // `advance`: a phone rotates 144 times a day, and objects kept for an interval outlive the young
+  // generation, so the collector copied every one).
   let current: Broadcast | undefined;
-  // What the last `advance` made, for `step` to return: a rotation's new broadcast, a scan's sightings.
-  let rotation: Broadcast | undefined;
+  let onAirSlot = Number.NaN;
+  let onAirSince = 0;
+  // What the last `advance` did, for `step` to return: whether it rotated, a scan's sightings.
+  let rotated = false;
   let ended: Sighting[] = NO_SIGHTINGS;
   let scanStart: number | undefined;
   let scans = 0;
@@ -366,11 +377,17 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       return pinned(now, currentBroadcast);
     },
     onAir(b) {
-      const rotation = current?.slot !== b.slot;
+      const rotation = onAirSlot !== b.slot;
       current = b;
+      onAirSlot = b.slot;
+      onAirSince = time;
       return rotation;
     },
-    advertising: () => current,
+    advertising() {
+      if (current === undefined && !Number.isNaN(onAirSlot)) current = schedule.at(onAirSince);
+      return current;
+    },
+    advertisingSlot: () => onAirSlot,
     rotationDelay(now) {
       return Math.max(1, pinned(now, nextRotationAt) - now);
     },
@@ -468,9 +485,9 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       const at = core.nextDue();
       const kind = core.advance();
       if (kind === "rotate") {
-        const b = rotation;
-        rotation = undefined;
-        return b ? { kind, at, rotation: b } : { kind, at };
+        if (!rotated) return { kind, at };
+        rotated = false;
+        return { kind, at, rotation: core.advertising()! };
       }
       if (kind === "scan-end") {
         const sightings = ended;
@@ -487,10 +504,16 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       cached = -2;
       switch (k) {
         case 0: {
-          // As the device tracer: re-arm first, then advertise what is current.
+          // As the device tracer: re-arm first, then advertise what is current (the broadcast object
+          // is made when asked for: by `step`, `advertising`).
           arm(0, now + core.rotationDelay(now));
-          const b = core.broadcast(now);
-          rotation = core.onAir(b) ? b : undefined;
+          const slot = pinned(now, currentSlot);
+          rotated = slot !== onAirSlot;
+          if (rotated) {
+            current = undefined;
+            onAirSlot = slot;
+            onAirSince = now;
+          }
           return "rotate";
         }
         case 2: {

@@ -80,6 +80,51 @@ describe("Exposure Notification key schedule", () => {
     );
   });
 
+  it("writes the RPI and AEM of any kept interval into a buffer, as the published derivation gives them", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 13 * 144 + 143 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: -30, max: 30 }),
+        (asked, txPower) => {
+          const clock = virtualClock(T0);
+          const s = createGaenSchedule({ clock, random: counterRandom(), metadata: { txPower } });
+          const first = intervalNumber(T0) - (intervalNumber(T0) % 144);
+          for (let d = 0; d < 14; d++)
+            expect(s.slotAt((first + d * 144) * INTERVAL_MS)).toBe(first + d * 144);
+          clock.advanceTo((first + 13 * 144) * INTERVAL_MS);
+          const keys = s.keys();
+          expect(keys).toHaveLength(14);
+          const out = new Uint8Array(7 + 20 * asked.length);
+          asked.forEach((k, i) => {
+            const interval = first + k;
+            const t = interval * INTERVAL_MS + ((k * 7919) % INTERVAL_MS);
+            expect(s.slotAt(t)).toBe(interval);
+            expect(s.identifierInto(t, out, 7 + 20 * i)).toBe(interval);
+            const key = keys.find(
+              (x) =>
+                interval >= x.rollingStartIntervalNumber && interval < x.rollingStartIntervalNumber + 144,
+            )!;
+            const rpi = out.subarray(7 + 20 * i, 7 + 20 * i + 16);
+            expect(toHex(rpi)).toBe(toHex(deriveRpi(deriveRpik(key.keyData), interval)));
+            const aem = out.subarray(7 + 20 * i + 16, 7 + 20 * i + 20);
+            expect(decodeMetadata(cryptAem(deriveAemk(key.keyData), rpi, aem)).txPower).toBe(txPower);
+          });
+          // Nothing new was drawn: the same 14 keys.
+          expect(s.keys().map((k) => toHex(k.keyData))).toEqual(keys.map((k) => toHex(k.keyData)));
+        },
+      ),
+    );
+  });
+
+  it("refuses to write an identifier that does not fit in the buffer", () => {
+    const s = createGaenSchedule({ clock: virtualClock(T0), random: counterRandom() });
+    expect(() => s.identifierInto(T0, new Uint8Array(19), 0)).toThrow(RangeError);
+    expect(() => s.identifierInto(T0, new Uint8Array(40), 21)).toThrow(RangeError);
+    expect(() => s.identifierInto(T0, new Uint8Array(40), -1)).toThrow(RangeError);
+    expect(() => s.identifierInto(T0, new Uint8Array(40), 1.5)).toThrow(RangeError);
+    expect(s.identifierInto(T0, new Uint8Array(40), 20)).toBe(intervalNumber(T0));
+  });
+
   it("never broadcasts one RPI in two intervals, over arbitrary clock walks", () => {
     fc.assert(
       fc.property(
@@ -213,6 +258,10 @@ describe("Bluezone v2 compatibility schedule", () => {
     const ids = deriveBluezoneIds(bluezoneDayKey(baseKey, 2));
     expect(toHex(b.identifier)).toBe(toHex(ids.subarray(slot * 12, slot * 12 + 12)));
     expect(b.end - b.start).toBe(15 * 60_000);
+    // The slot without the broadcast: day × 96 + the quarter-hour of the day.
+    expect(s.slotAt(T0)).toBe(Math.floor(T0 / DAY_MS) * 96 + slot);
+    expect(s.slotAt(T0)).toBe(b.slot);
+    expect(() => s.slotAt(T0 - 3 * DAY_MS)).toThrow(/before the base key's day/);
     const records = s.releaseKeys();
     expect(records).toHaveLength(3);
     expect(records[2]!.daily_key).toBe(toHex(bluezoneDayKey(baseKey, 2)));

@@ -207,13 +207,18 @@ async function throughCore(s: Setup): Promise<Run> {
       }
     }
     if (s.viaAdvance) {
-      // The same through advance(): the kind alone; a new identifier is read from advertising().
+      // The same through advance(): the kind alone; the slot on air tells a new identifier, which
+      // is then read from advertising() (the broadcast made on demand).
       const kind = core.advance();
       expect(kind).toBe(e.kind);
       if (kind === "rotate") {
-        const b = core.advertising()!;
-        onAir(e.at, b);
-        if (b.slot !== rotations[rotations.length - 1]) rotations.push(b.slot);
+        const slot = core.advertisingSlot();
+        if (slot !== rotations[rotations.length - 1]) {
+          const b = core.advertising()!;
+          expect(b.slot).toBe(slot);
+          onAir(e.at, b);
+          rotations.push(slot);
+        } else onAir(e.at, core.advertising());
       }
     } else {
       const step = core.step();
