@@ -194,13 +194,14 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const airSlot = new Int32Array(appUsers * ENTRIES).fill(-1);
   const airSince = new Float64Array(appUsers * ENTRIES);
   const air = new Uint8Array(appUsers * ENTRIES * AIR_BYTES);
-  /** Stores `rpi` and `aem` as entry `e`, on air in interval `slot`. */
-  const store = (e: number, slot: number, rpi: Uint8Array, aem: Uint8Array) => {
+  /**
+   * Stores as entry `e` what `source` (a local phone's GAEN schedule or a shadow) has on air at `t`
+   * (unix ms), in interval `slot`: its bytes written straight into the columns.
+   */
+  const storeFrom = (e: number, slot: number, source: GaenSchedule | ShadowPhone, t: number) => {
     airSlot[e] = slot;
     airSince[e] = Math.max(slot * INTERVAL_MS, startMs);
-    const o = e * AIR_BYTES;
-    for (let i = 0; i < 16; i++) air[o + i] = rpi[i]!;
-    for (let i = 0; i < 4; i++) air[o + 16 + i] = aem[i]!;
+    source.identifierInto(t, air, e * AIR_BYTES);
   };
   /** The entry of what app user `p` has on air at `t` (unix ms), or −1 when nothing. */
   const onAirOf = (p: number, t: number): number => {
@@ -218,16 +219,10 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       storeFrom(e, slot, schedule as GaenSchedule, t);
       return e;
     }
-    const payload = shadows[p]?.onAir(t).payload;
-    if (payload?.scheme !== "gaen") return -1;
-    store(e, slot, payload.rpi, payload.aem);
+    const shadow = shadows[p];
+    if (!shadow) return -1;
+    storeFrom(e, slot, shadow, t);
     return e;
-  };
-  /** Stores as entry `e` what `schedule` has on air at `t` (unix ms), in interval `slot`. */
-  const storeFrom = (e: number, slot: number, schedule: GaenSchedule, t: number) => {
-    airSlot[e] = slot;
-    airSince[e] = Math.max(slot * INTERVAL_MS, startMs);
-    schedule.identifierInto(t, air, e * AIR_BYTES);
   };
   /**
    * Notes the identifier a local phone's rotation put on air, so that the neighbours' lookups find it

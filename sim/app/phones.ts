@@ -179,6 +179,13 @@ export interface ShadowPhone {
    * later one (the fleet keeps that identifier itself).
    */
   onAir(t: number): OnAir;
+  /**
+   * The RPI (16 bytes) and AEM (4) of {@link onAir}'s payload at `t`, written into `out` at `offset`
+   * (see `GaenSchedule.identifierInto`), for a host that keeps identifiers in its own columns; returns
+   * its interval number.
+   * @throws RangeError when the 20 bytes do not fit in `out` at `offset`
+   */
+  identifierInto(t: number, out: Uint8Array, offset: number): number;
   /** Mirrors `releaseKeys({ includeToday: true })` on the phone's schedule at the clock's time. */
   releaseKeys(): TemporaryExposureKey[];
   /** The keys the phone's schedule holds at the clock's time (drawing due days' keys, releasing none). */
@@ -246,6 +253,10 @@ export function createShadowPhone(
   return {
     person: identity.person,
     onAir,
+    identifierInto(t, out, offset) {
+      keyDaysUntil(t);
+      return schedule.identifierInto(t, out, offset);
+    },
     releaseKeys() {
       // The tracer keeps the identifier it advertised at the interval's start until the next rotation.
       onAir(clock.now());
