@@ -180,7 +180,9 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   // order the phones are stepped in. (A lookup may draw the key of a new UTC day before the phone's
   // own rotation does: the same key, from the same seeded source, in the same order; its write is
   // queued on the phone and carried out at its next step.) A key release switches keys from the next
-  // interval on, so the identifier on air when a release happens is pinned until then.
+  // interval on, so the identifier on air when a release happens is pinned until then. An identifier
+  // is looked up only when a neighbour hears it, and a key's identifiers derived only then: a phone that
+  // nobody hears derives none (a shadow draws its keys in day order all the same).
   //
   // The identifiers are kept in flat columns, not objects, per app user: AIR_SLOTS entries for the
   // recent intervals (entry slot & (AIR_SLOTS − 1)) and one more for a pinned identifier; each entry
@@ -224,21 +226,6 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     storeFrom(e, slot, shadow, t);
     return e;
   };
-  /**
-   * Notes the identifier a local phone's rotation put on air, so that the neighbours' lookups find it
-   * without asking the schedule again (it is the schedule's broadcast for the interval, as looked up),
-   * read from the schedule into the columns: no broadcast object is made.
-   */
-  const rotated = (phone: CorePhone) => {
-    const schedule = phone.core.schedule;
-    if (schedule.scheme !== "gaen") return;
-    const slot = phone.core.advertisingSlot();
-    const first = appIndex[phone.person]! * ENTRIES;
-    const e = first + (slot & (AIR_SLOTS - 1));
-    if (airSlot[first + AIR_SLOTS] === slot || airSlot[e] === slot) return;
-    storeFrom(e, slot, schedule as GaenSchedule, Math.max(slot * INTERVAL_MS, startMs));
-  };
-
   // Neighbours noted by observe(): per noted step, the time it covers events up to, and each own
   // phone's app-using neighbours (offsets by phone index into one flat list).
   const stepUntil: number[] = [];
@@ -350,7 +337,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
             while (stepUntil[k]! < at) k++;
             hearScan(i, k, at);
           }
-          if (core.advance() === "rotate") rotated(phone);
+          core.advance();
           if (queued[i] === 1) {
             queued[i] = 0;
             write(phone);

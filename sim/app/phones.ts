@@ -227,7 +227,7 @@ export function createShadowPhone(
     if (keyedDay >= d) return;
     while (keyedDay < d) {
       keyedDay++;
-      schedule.at(Math.max(keyedDay * DAY_MS, startMs));
+      schedule.slotAt(Math.max(keyedDay * DAY_MS, startMs));
     }
     schedule.purge();
   };
