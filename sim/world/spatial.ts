@@ -117,18 +117,19 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
           if (stay < last) nextChange = Math.min(nextChange, schedule.start[stay]!);
           continue;
         }
-        const q = schedule.place[stay]!;
         if (m >= validUntil[p]!) {
+          // A new position (a new stay, or a move within one): its cell too. Otherwise both are as
+          // at the last rebuild.
+          const q = schedule.place[stay]!;
           positions.at(schedule, p, stay, m, pos);
           x[p] = pos[0]!;
           y[p] = pos[1]!;
           validUntil[p] = Math.min(schedule.end[stay]!, positions.nextChange(q, schedule.day, m));
+          placeOf[p] = q;
+          cellOf[p] = cellIndex(q, pos[0]!, pos[1]!);
         }
         nextChange = Math.min(nextChange, validUntil[p]!);
-        placeOf[p] = q;
-        const c = cellIndex(q, x[p]!, y[p]!);
-        cellOf[p] = c;
-        cellStart[c + 1]!++;
+        cellStart[cellOf[p]! + 1]!++;
       }
       for (let c = 0; c < cells; c++) cellStart[c + 1]! += cellStart[c]!;
       cursor.set(cellStart.subarray(0, cells));
