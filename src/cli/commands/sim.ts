@@ -51,16 +51,32 @@ function parseFraction(value: string): number {
 }
 
 /**
- * App-phone-days simulated per second by one worker on the reference machine (2 cores, Node 20;
- * hanoi-ward at 1,000–10,000 people: 80–98, README's throughput table); a second worker adds ≈ 1.3–1.5×,
- * modelled as √W. Only used for the estimate printed before a run; the progress bar's ETA is measured.
+ * Cost of a run on the reference machine (2 cores, Node 20), for the estimate printed before it starts
+ * (the progress bar's ETA is measured as the run goes). Per app-phone-day and worker, in µs:
+ * {@link US_PER_APP_PHONE_DAY} plus the adoption (app users / people, which sets how many app-using
+ * neighbours a scan hears) times {@link US_PER_APP_PHONE_DAY_PER_ADOPTION} of the radio sampling; a
+ * second worker adds ≈ 1.4×, modelled as √W; plus a fixed part (the radio's tables, start-up) and the
+ * world's per person. Fitted to hanoi-ward runs of 30 November 2026 (`bluezone sim`, with the
+ * counterfactual): 20,000 people (23% adoption) × 3 days, 1 worker: 21.1 s per-scan, 26.6 s per-packet;
+ * × 60 days, 2 workers, per-scan: 203 s; 10,000 people × 3 days at adoption 1, 1 worker, per-scan
+ * (`npm run bench:sim`): 87.7 s.
  */
-const PHONE_DAYS_PER_SECOND_PER_WORKER = 80;
+const US_PER_APP_PHONE_DAY = 700;
+/** See {@link US_PER_APP_PHONE_DAY}: µs per app-phone-day and unit of adoption, by radio sampling. */
+const US_PER_APP_PHONE_DAY_PER_ADOPTION = { scan: 2_200, packets: 4_000 } as const;
+/** Fixed seconds of a run, and seconds per person of the world (see {@link US_PER_APP_PHONE_DAY}). */
+const FIXED_SECONDS = 2;
+const SECONDS_PER_PERSON = 0.000_25;
 
-/** Rough wall time of a run in seconds, from its size (see PHONE_DAYS_PER_SECOND_PER_WORKER). */
-export function estimateRunSeconds(size: RunSize): number {
-  const rate = PHONE_DAYS_PER_SECOND_PER_WORKER * Math.sqrt(size.workers);
-  return Math.max(1, (size.appUsers * size.days) / rate);
+/** Rough wall time of a run in seconds, from its size and radio sampling (see {@link US_PER_APP_PHONE_DAY}). */
+export function estimateRunSeconds(size: RunSize, radio: "scan" | "packets" = "packets"): number {
+  const adoption = size.people > 0 ? size.appUsers / size.people : 0;
+  const us = US_PER_APP_PHONE_DAY + adoption * US_PER_APP_PHONE_DAY_PER_ADOPTION[radio];
+  return (
+    FIXED_SECONDS +
+    SECONDS_PER_PERSON * size.people +
+    (size.appUsers * size.days * us) / 1e6 / Math.sqrt(Math.max(1, size.workers))
+  );
 }
 
 /** "1 h 05 min", "12 min", "40 s". */
@@ -97,12 +113,17 @@ export function heapHint(size: RunSize, limitBytes: number): string | undefined 
 }
 
 /** The line printed before a run starts: its size and a rough ETA. */
-export function describeRunSize(scenario: string, seed: number, size: RunSize): string {
+export function describeRunSize(
+  scenario: string,
+  seed: number,
+  size: RunSize,
+  radio: "scan" | "packets" = "packets",
+): string {
   const share = size.people > 0 ? ` (${((100 * size.appUsers) / size.people).toFixed(0)}%)` : "";
   return (
     `${scenario}: ${size.people.toLocaleString("en")} people, ${size.appUsers.toLocaleString("en")} with the app${share}, ` +
     `${size.days} days, ${size.workers} worker${size.workers === 1 ? "" : "s"}, seed ${seed} — ` +
-    `${(size.appUsers * size.days).toLocaleString("en")} app-phone-days, estimated ≈ ${formatDuration(estimateRunSeconds(size))}`
+    `${(size.appUsers * size.days).toLocaleString("en")} app-phone-days, estimated ≈ ${formatDuration(estimateRunSeconds(size, radio))}`
   );
 }
 
@@ -317,7 +338,7 @@ export function registerSim(program: Command): void {
         noInterventions: !o.interventions,
         onStart: (size) => {
           if (!o.json)
-            process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size)}\n`);
+            process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size, o.radio)}\n`);
           const hint = heapHint(size, getHeapStatistics().heap_size_limit);
           if (hint) process.stderr.write(`bluezone: note: ${hint}\n`);
           bar?.start(days, 0, { arm: "with app   " });
