@@ -338,7 +338,9 @@ export function registerSim(program: Command): void {
         noInterventions: !o.interventions,
         onStart: (size) => {
           if (!o.json)
-            process.stderr.write(`${describeRunSize(scenario.name, o.seed ?? scenario.seed, size, o.radio)}\n`);
+            process.stderr.write(
+              `${describeRunSize(scenario.name, o.seed ?? scenario.seed, size, o.radio)}\n`,
+            );
           const hint = heapHint(size, getHeapStatistics().heap_size_limit);
           if (hint) process.stderr.write(`bluezone: note: ${hint}\n`);
           bar?.start(days, 0, { arm: "with app   " });
