@@ -131,20 +131,23 @@ export interface GaenSchedule extends KeySchedule {
 /** Keys whose derived identifiers a schedule keeps besides the one just derived (see `at`). */
 const DERIVED_KEPT = 2;
 
+/** A key's RPIs (16 bytes each) and AEMs (4 bytes each), in interval order. */
+interface Derived {
+  rpis: Buffer;
+  aems: Uint8Array;
+}
+
 interface KeyState {
   key: TemporaryExposureKey;
-  /** The key's RPIs and AEMs, derived together on first use (two AES calls per key and day). */
-  derived?: { rpis: Buffer; aems: Uint8Array };
+  /** The key's identifiers, derived together on first use (two AES calls per key and day). */
+  derived?: Derived;
 }
 
 /**
  * All RPIs and AEMs of a key in two AES calls: AEM_j is AES-CTR with the RPI as counter block, whose
  * first keystream block is AES-ECB(AEMK, RPI_j), so every AEM comes from one ECB pass over the RPIs.
  */
-function deriveBroadcasts(
-  key: TemporaryExposureKey,
-  metadata: Uint8Array,
-): { rpis: Buffer; aems: Uint8Array } {
+function deriveBroadcasts(key: TemporaryExposureKey, metadata: Uint8Array): Derived {
   const rpis = deriveRpis(deriveRpik(key.keyData), key.rollingStartIntervalNumber, key.rollingPeriod);
   const stream = aes128Ecb(deriveAemk(key.keyData), rpis);
   const aems = new Uint8Array(key.rollingPeriod * 4);
@@ -187,7 +190,7 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   };
 
   /** The key state for `interval`, with its identifiers derived. */
-  const derivedFor = (interval: number): KeyState & { derived: { rpis: Buffer; aems: Uint8Array } } => {
+  const derivedFor = (interval: number): KeyState & { derived: Derived } => {
     const s = stateFor(interval);
     if (s.derived === undefined) {
       s.derived = deriveBroadcasts(s.key, metadata);
@@ -201,7 +204,7 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
         if (++kept > DERIVED_KEPT) t.derived = undefined;
       }
     }
-    return s as KeyState & { derived: { rpis: Buffer; aems: Uint8Array } };
+    return s as KeyState & { derived: Derived };
   };
 
   const at = (unixMs: number): Broadcast => {
