@@ -18,8 +18,8 @@ export * from "./evaluation/evaluation";
 // Types the epidemic and the detection tally expose (the modules behind them are internal).
 export type { DayContacts } from "./world/ground-truth";
 export * from "./epidemic/infection";
-export { type BuildMobilityOptions, buildMobility } from "./world/build";
-export type { Mobility } from "./world/mobility";
+export { type BuildMobilityOptions, buildMobility, buildRunWorld } from "./world/build";
+export type { Mobility, MobilityDay } from "./world/mobility";
 export * from "./radio/radio";
 export { createRng, createStreams, type Rng, type RngStreams, type StreamName } from "./random";
 export * from "./report/report";

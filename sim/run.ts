@@ -3,7 +3,10 @@
  * tracer, log and matcher), the health authority publishing keys, and notified contacts quarantining —
  * next to the same world without the app, so infections averted can be counted.
  */
-import { buildMobility } from "./world/build";
+import { buildMobility, buildRunWorld } from "./world/build";
+import { noteNeighbours } from "./world/follower";
+import { shareDay, shareWorld } from "./world/shared";
+import type { World } from "./world/world";
 import {
   calibrationModels,
   DAY_MS,
@@ -52,11 +55,13 @@ import {
   appSeeds,
   type BatchMessage,
   createAppPartition,
+  partitionOf,
+  stepsPerAdvance,
   type DayDecisions,
   releaseDigest,
   type SimEngine,
 } from "./app/partition";
-import { createShadowPhone, phoneIdentity, type ShadowPhone } from "./app/phones";
+import { createShadowPhone, phoneIdentity, RADIO_RANGE_M, type ShadowPhone } from "./app/phones";
 import { createRng } from "./random";
 import type { Scenario } from "./scenario";
 import { withoutInterventions, withPopulation } from "./scenario";
@@ -269,11 +274,16 @@ const DAY_KEY = (interval: number) => Math.floor(interval / INTERVALS_PER_DAY);
 
 /**
  * The epidemic without any app (replaying `contacts` when given), one day at a time: each call runs the
- * next day, returning its new infections.
+ * next day, returning its new infections. `world`: the scenario's world built already (`buildRunWorld`
+ * with the same seed and contacts), moved rather than built again.
  * @public
  */
-export function startWithoutApp(scenario: Scenario, contacts?: ContactTrace): () => number {
-  const mobility = buildMobility(scenario, { seed: scenario.seed, ...(contacts ? { contacts } : {}) });
+export function startWithoutApp(scenario: Scenario, contacts?: ContactTrace, world?: World): () => number {
+  const mobility = buildMobility(scenario, {
+    seed: scenario.seed,
+    ...(contacts ? { contacts } : {}),
+    ...(world ? { world } : {}),
+  });
   const epi = createEpidemic(scenario, { seed: scenario.seed, mobility });
   return () => epi.runDay().infections;
 }
@@ -378,13 +388,21 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const contacts = options.contacts;
   const radio = options.radio ?? "packets";
   let tracker: PairDayTracker | undefined;
+  const count = Math.max(1, Math.floor(options.workers));
+  const inProcess = count === 1;
+  // Built once: with worker threads its columns go to shared memory, which every worker reads.
+  const built = buildRunWorld(scenario, { seed, ...(contacts ? { contacts } : {}) });
+  const world = inProcess ? built : shareWorld(built);
+  let noteStep: ((s: number) => void) | undefined;
   const epi = createEpidemic(scenario, {
     seed,
-    mobility: buildMobility(scenario, { seed, ...(contacts ? { contacts } : {}) }),
+    mobility: buildMobility(scenario, { seed, world, ...(contacts ? { contacts } : {}) }),
     trackContacts: true,
-    onStep: () => tracker?.step(),
+    onStep: (s) => {
+      tracker?.step();
+      noteStep?.(s);
+    },
   });
-  const world = epi.world;
   tracker = createPairDayTracker(epi.mobility, world.hasApp);
   const detection = createDetectionTally(world.carriage, world.hasApp);
   const measured = detectionSample(
@@ -406,7 +424,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   const reports: DayReport[] = [];
   const published: number[] = [];
   const notified = { f1: [] as number[], f2: [] as number[] };
-  const noApp = options.counterfactual ? startWithoutApp(scenario, contacts) : undefined;
+  const noApp = options.counterfactual ? startWithoutApp(scenario, contacts, world) : undefined;
   const withoutApp: number[] = [];
   let keysPublished = 0;
   let batches = 0;
@@ -430,8 +448,6 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
     });
   };
 
-  const count = Math.max(1, Math.floor(options.workers));
-  const inProcess = count === 1;
   const partitions: AppPartitionHandle[] = inProcess
     ? [
         createAppPartition(scenario, {
@@ -451,12 +467,66 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
     : Array.from({ length: count }, (_, index) =>
         startPartitionWorker({
           scenario,
+          world,
           partition: { index, count },
           radio,
           ...(options.engine ? { engine: options.engine } : {}),
           ...(contacts ? { contacts } : {}),
         }),
       );
+  // Worker threads follow this thread's mobility: at each step, the neighbours of each partition's
+  // phones (app users within radio range) are noted, and sent to the partition stretch by stretch
+  // (the stretches it runs its phones through at once), the buffers transferred, not copied.
+  let feeding = 0;
+  if (!inProcess) {
+    const owner = partitionOf(world.hasApp, count);
+    const people = Array.from({ length: count }, (_, i) => {
+      const out: number[] = [];
+      for (let p = 0; p < owner.length; p++) if (owner[p] === i) out.push(p);
+      return Int32Array.from(out);
+    });
+    const perStretch = stepsPerAdvance(epi.mobility.stepMinutes);
+    const near: number[] = [];
+    const lists: Int32Array[] = people.map((m) => new Int32Array(Math.max(64, 4 * m.length)));
+    let starts: Int32Array[] = [];
+    const used = people.map(() => 0);
+    let first = 0;
+    noteStep = (s) => {
+      if (s === first) starts = people.map((m) => new Int32Array(perStretch * (m.length + 1)));
+      const k = s - first;
+      for (let i = 0; i < count; i++) {
+        const m = people[i]!.length;
+        const noted = noteNeighbours(
+          epi.mobility,
+          people[i]!,
+          RADIO_RANGE_M,
+          world.hasApp,
+          starts[i]!,
+          k * (m + 1),
+          lists[i]!,
+          used[i]!,
+          near,
+        );
+        lists[i] = noted.list;
+        used[i] = noted.used;
+      }
+      if (s !== epi.steps - 1 && (s + 1) % perStretch !== 0) return;
+      for (let i = 0; i < count; i++) {
+        const m = people[i]!.length;
+        partitions[i]!.feed!({
+          day: feeding,
+          first,
+          count: k + 1,
+          starts: starts[i]!.subarray(0, (k + 1) * (m + 1)),
+          list: lists[i]!.subarray(0, used[i]!),
+        });
+        // The next stretch's list: a new buffer (this one is transferred), as large as this one used.
+        lists[i] = new Int32Array(Math.max(64, used[i]!));
+        used[i] = 0;
+      }
+      first = s + 1 === epi.steps ? 0 : s + 1;
+    };
+  }
   const all = <T>(f: (p: AppPartitionHandle) => Promise<T>) => {
     const done = Promise.all(partitions.map(f));
     done.catch(() => {}); // awaited below; if this thread fails first, the workers are closed instead
@@ -471,25 +541,27 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
     });
     await all((p) => p.start());
     for (let day = 0; day < scenario.days; day++) {
-      const running = all((p) => p.runDay(day, decisions));
+      let report: DayReport;
+      let running: Promise<unknown> | undefined;
+      if (inProcess) {
+        const [own] = await all((p) => p.runDay(day, decisions));
+        report = own!;
+      } else {
+        // The workers follow this thread's epidemic: they adopt the day it starts (in shared memory)
+        // and are fed their phones' neighbours stretch by stretch while it steps (noteStep).
+        epi.startDay();
+        running = all((p) => p.runDay(day, decisions, shareDay(epi.mobility.currentDay())));
+        feeding = day;
+        for (let s = 0; s < epi.steps; s++) epi.runStep(s);
+        report = epi.finishDay();
+      }
       decisions = { quarantines: [], releases: [] };
-      // While the partitions simulate the day: this thread's replica of the epidemic, and the no-app arm.
-      const own = inProcess ? undefined : epi.runDay();
+      // While the workers run their phones: the no-app arm.
       if (noApp) {
         withoutApp.push(noApp());
         options.onDay?.("noApp", day);
       }
-      const days = await running;
-      const report = own ?? days[0]!;
-      for (const d of days) {
-        if (
-          d.infections !== report.infections ||
-          d.confirmed !== report.confirmed ||
-          d.quarantined !== report.quarantined ||
-          d.compartments.join() !== report.compartments.join()
-        )
-          throw new Error(`simulation: a partition's epidemic diverged from the coordinator's on day ${day}`);
-      }
+      await running;
       reports.push(report);
       now = epi.mobility.dayStartMs(day + 1);
       const contacts = epi.lastContacts();

@@ -36,6 +36,7 @@ import {
   type ShadowPhone,
 } from "./phones";
 import type { RadioStation, ScanSummary } from "../radio/radio";
+import { noteNeighbours } from "../world/follower";
 
 /** One phone of the batched fleet. */
 export interface CorePhone {
@@ -249,25 +250,18 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       starts = new Int32Array(phones.length + 1);
       stepStarts[k] = starts;
     }
-    let list = stepLists[k] ?? new Int32Array(Math.max(64, 4 * phones.length));
-    let n = 0;
-    for (let i = 0; i < phones.length; i++) {
-      starts[i] = n;
-      const me = personOf[i]!;
-      // Written over the previous phone's (a list emptied with `length = 0` is allocated again).
-      const end = mobility.neighboursInto(me, RADIO_RANGE_M, near, 0);
-      if (n + end > list.length) {
-        const bigger = new Int32Array(Math.max(2 * list.length, n + end));
-        bigger.set(list.subarray(0, n));
-        list = bigger;
-      }
-      for (let j = 0; j < end; j++) {
-        const other = near[j]!;
-        if (other !== me && world.hasApp[other]) list[n++] = other;
-      }
-    }
-    starts[phones.length] = n;
-    stepLists[k] = list;
+    const noted = noteNeighbours(
+      mobility,
+      personOf,
+      RADIO_RANGE_M,
+      world.hasApp,
+      starts,
+      0,
+      stepLists[k] ?? new Int32Array(Math.max(64, 4 * phones.length)),
+      0,
+      near,
+    );
+    stepLists[k] = noted.list;
   };
 
   /** The radio's summary of one link's scan, written in place by every draw. */

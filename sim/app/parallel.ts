@@ -60,7 +60,16 @@ export function startPartitionWorker(task: WorkerTask & { partition: object }): 
     });
   return {
     start: () => request({ op: "start" }),
-    runDay: (day, decisions) => request({ op: "runDay", day, decisions }),
+    runDay: (day, decisions, shared) =>
+      request({ op: "runDay", day, decisions, ...(shared ? { shared } : {}) }),
+    // No answer: the steps' buffers are moved to the worker (the caller no longer uses them).
+    feed(steps) {
+      if (failure) return;
+      worker.postMessage({ op: "feed", steps } satisfies PartitionRequest, [
+        steps.starts.buffer as ArrayBuffer,
+        steps.list.buffer as ArrayBuffer,
+      ]);
+    },
     match: (batch) => request({ op: "match", batch }),
     detect: (day) => request({ op: "detect", day }),
     finish: (decisions) => request({ op: "finish", decisions }),

@@ -21,12 +21,15 @@ import {
   withDayBoundary,
 } from "../../src/index";
 import { buildMobility } from "../world/build";
+import { createFollowerMobility, type FollowerMobility, type NotedSteps } from "../world/follower";
+import type { Mobility, MobilityDay } from "../world/mobility";
+import type { World } from "../world/world";
 import { createAuthority } from "./authority";
 import { detectionSample } from "./detection";
 import type { ContactTrace } from "../world/contact-trace";
-import { createEpidemic, type DayReport, type Epidemic } from "../epidemic/epidemic";
+import type { DayReport, Epidemic } from "../epidemic/epidemic";
 import { createBatchedFleet, type Fleet } from "./fleet";
-import { createPhoneFleet } from "./phones";
+import { createPhoneFleet, RADIO_RANGE_M } from "./phones";
 import type { RadioSampling } from "../radio/radio";
 import { hash32, mix32 } from "../random";
 import type { Scenario } from "../scenario";
@@ -106,9 +109,15 @@ export interface PartitionTotals {
 export interface AppPartition {
   /** Starts every local tracer. */
   start(): Promise<void>;
-  /** Applies the previous day's decisions, then simulates day `day` (epidemic steps and phones). The
-   * coordinator checks its own replica's report against the returned one. */
-  runDay(day: number, decisions: DayDecisions): Promise<DayReport>;
+  /**
+   * Applies the previous day's decisions, then simulates day `day`. A partition sharing the
+   * coordinator's epidemic steps it (and returns its report); a following partition adopts `shared`
+   * (the day as the coordinator's mobility started it) and runs its phones through the steps the
+   * coordinator feeds ({@link AppPartition.feed}), returning nothing.
+   */
+  runDay(day: number, decisions: DayDecisions, shared?: MobilityDay): Promise<DayReport | undefined>;
+  /** A following partition: takes the neighbours the coordinator noted for steps of a day. */
+  feed?(steps: NotedSteps): void;
   /** Matches a batch on every local phone, in person order. */
   match(batch: BatchMessage): Promise<PhoneCheck[]>;
   /**
@@ -121,12 +130,20 @@ export interface AppPartition {
   finish(decisions: DayDecisions): Promise<PartitionTotals>;
 }
 
-/** Which partition of how many, and (in-process) an epidemic to share with the coordinator. */
+/**
+ * Which partition of how many, and either (in-process) the coordinator's epidemic to share, or the
+ * world the partition follows the coordinator's mobility on.
+ */
 export interface PartitionOptions {
   index: number;
   count: number;
   /** The coordinator's own epidemic, stepped by this partition (one in-process partition only). */
   epidemic?: Epidemic;
+  /**
+   * Without `epidemic`: the coordinator's world (in shared memory from a worker), on which the partition
+   * follows the coordinator's mobility (`createFollowerMobility`); built here from the scenario when absent.
+   */
+  world?: World;
   /** The contact trace replayed instead of generated mobility, if any. */
   contacts?: ContactTrace;
   /** Radio sampling of the phones (default `packets`). */
@@ -168,6 +185,10 @@ export function releaseDigest(person: number, keys: readonly TemporaryExposureKe
  */
 const PHONE_MAJOR_MS = 6 * 3_600_000;
 
+/** Mobility steps of `stepMinutes` a partition runs its phones through at once ({@link PHONE_MAJOR_MS}). */
+export const stepsPerAdvance = (stepMinutes: number): number =>
+  Math.max(1, Math.floor(PHONE_MAJOR_MS / (stepMinutes * 60_000)));
+
 /** Creates a partition of the app arm of `scenario` (prepared: population, days and adoption applied). */
 export function createAppPartition(scenario: Scenario, options: PartitionOptions): AppPartition {
   const seeds = appSeeds(scenario.seed);
@@ -177,20 +198,31 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
     utcOffsetBoundary(scenario.utcOffsetHours),
   );
   const dayOf = (date: string) => dateDayNumber(date) - dateDayNumber(scenario.startDate);
-  // Without an F1-quarantine intervention the epidemic does not need the true contacts, and computing
-  // them does not change it: only the coordinator, which evaluates against them, tracks them then.
-  const epi =
-    options.epidemic ??
-    createEpidemic(scenario, {
+  // In-process, the coordinator's epidemic is stepped here; a worker's partition has no epidemic and
+  // follows the coordinator's mobility: it adopts each day the coordinator started and is fed the
+  // neighbours of its phones at each step.
+  const epi = options.epidemic;
+  let follower: FollowerMobility | undefined;
+  let mobility: Mobility;
+  let owner: Int32Array;
+  if (epi) {
+    mobility = epi.mobility;
+    owner = partitionOf(mobility.world.hasApp, options.count);
+  } else {
+    const base = buildMobility(scenario, {
       seed: scenario.seed,
-      mobility: buildMobility(scenario, {
-        seed: scenario.seed,
-        ...(options.contacts ? { contacts: options.contacts } : {}),
-      }),
+      ...(options.contacts ? { contacts: options.contacts } : {}),
+      ...(options.world ? { world: options.world } : {}),
     });
-  const owner = partitionOf(epi.world.hasApp, options.count);
+    owner = partitionOf(base.world.hasApp, options.count);
+    const people: number[] = [];
+    for (let p = 0; p < owner.length; p++) if (owner[p] === options.index) people.push(p);
+    follower = createFollowerMobility(base, Int32Array.from(people), RADIO_RANGE_M);
+    mobility = follower;
+  }
+  const world = mobility.world;
   const fleetOptions = {
-    mobility: epi.mobility,
+    mobility,
     seed: seeds.fleet,
     owns: (p: number) => owner[p] === options.index,
     ...(options.radio ? { radio: options.radio } : {}),
@@ -199,18 +231,21 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
     options.engine === "device" ? createPhoneFleet(fleetOptions) : createBatchedFleet(fleetOptions);
   const measured = detectionSample(
     scenario.seed,
-    epi.world.hasApp.reduce((s: number, x: number) => s + x, 0),
+    world.hasApp.reduce((s: number, x: number) => s + x, 0),
     options.detectionReceivers,
   );
   const trustedKey = createAuthority(seeds.authority, fleet.clock).trustedKey;
-  const stepMs = epi.mobility.stepMinutes * 60_000;
-  const stepsPerAdvance = Math.max(1, Math.floor(PHONE_MAJOR_MS / stepMs));
+  const stepMs = mobility.stepMinutes * 60_000;
+  const stepsPerDay = Math.round(86_400_000 / stepMs);
+  const perAdvance = stepsPerAdvance(mobility.stepMinutes);
   let digest = 0;
   const apply = (d: DayDecisions) => {
     // Quarantines only raise a person's end day: applying them again to an epidemic shared with the
-    // coordinator, which applied them already, changes nothing.
-    for (let i = 0; i < d.quarantines.length; i += 2)
-      epi.quarantine(d.quarantines[i]!, d.quarantines[i + 1]!);
+    // coordinator, which applied them already, changes nothing. (A following partition has none: the
+    // coordinator's days, which it adopts, have them.)
+    if (epi)
+      for (let i = 0; i < d.quarantines.length; i += 2)
+        epi.quarantine(d.quarantines[i]!, d.quarantines[i + 1]!);
     for (const p of d.releases) {
       const keys = fleet.releaseKeys(p);
       if (keys) digest = (digest + releaseDigest(p, keys)) >>> 0;
@@ -218,27 +253,38 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
   };
   return {
     start: async () => fleet.start(),
-    async runDay(day, decisions) {
+    async runDay(day, decisions, shared) {
       apply(decisions);
-      if (epi.day !== day)
-        throw new Error(`partition ${options.index}: asked for day ${day} on day ${epi.day}`);
-      const dayStart = epi.mobility.dayStartMs(day);
-      epi.startDay();
-      for (let s = 0; s < epi.steps; s++) {
-        epi.runStep(s);
+      if (epi) {
+        if (epi.day !== day)
+          throw new Error(`partition ${options.index}: asked for day ${day} on day ${epi.day}`);
+        epi.startDay();
+      } else {
+        if (!shared || shared.day !== day)
+          throw new Error(`partition ${options.index}: day ${day} without the coordinator's day`);
+        follower!.adoptDay(shared);
+      }
+      const dayStart = mobility.dayStartMs(day);
+      for (let s = 0; s < stepsPerDay; s++) {
+        if (epi) epi.runStep(s);
+        else {
+          if (!follower!.has(day, s)) await follower!.whenFed(day, s);
+          follower!.step(s);
+        }
         const end = dayStart + (s + 1) * stepMs;
         // The batched fleet notes each step's neighbours and runs its phones phone-major through
         // PHONE_MAJOR_MS of steps at a time; the device fleet runs every step as it comes.
         if (fleet.observe) {
           fleet.observe(end);
-          if (s === epi.steps - 1 || (s + 1) % stepsPerAdvance === 0) await fleet.advanceTo(end);
+          if (s === stepsPerDay - 1 || (s + 1) % perAdvance === 0) await fleet.advanceTo(end);
         } else await fleet.advanceTo(end);
         // The batched fleet never waits for I/O: let the event loop run once a step, so signals
         // (Ctrl-C), progress output and a worker's messages are handled during a long day.
         await new Promise<void>((resume) => setImmediate(resume));
       }
-      return epi.finishDay();
+      return epi?.finishDay();
     },
+    ...(follower ? { feed: (steps: NotedSteps) => follower.feed(steps) } : {}),
     async match(batch) {
       const file = readKeyFile(batch.file, { trustedKeys: [trustedKey], clock: fleet.clock });
       const index = createDerivedKeyIndex(deriveGaenRuns(file.keys));
@@ -266,13 +312,13 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       return out;
     },
     async detect(day) {
-      const from = epi.mobility.dayStartMs(day);
-      const to = epi.mobility.dayStartMs(day + 1);
+      const from = mobility.dayStartMs(day);
+      const to = mobility.dayStartMs(day + 1);
       const date = localDate(from, policy.day.boundary);
       // Every app user's keys that were on air during the day, as if all were published as cases.
       const keys: ExposureKey[] = [];
       const owners: number[] = [];
-      const hasApp = epi.world.hasApp;
+      const hasApp = world.hasApp;
       for (let p = 0; p < hasApp.length; p++) {
         if (!hasApp[p]) continue;
         for (const k of fleet.keysOf(p)) {

@@ -8,11 +8,19 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ContactTrace } from "../world/contact-trace";
 import { type BatchMessage, createAppPartition, type DayDecisions } from "./partition";
 import type { Scenario } from "../scenario";
+import type { NotedSteps } from "../world/follower";
+import type { MobilityDay } from "../world/mobility";
+import type { World } from "../world/world";
 
 /** What a worker is started with (`workerData.task`); an object, so it can grow. */
 export interface WorkerTask {
   /** The prepared scenario. */
   scenario: Scenario;
+  /**
+   * The coordinator's world (its columns in shared memory), followed rather than built again; built
+   * from the scenario when absent.
+   */
+  world?: World;
   /** Which partition of the app arm this worker simulates, of how many. */
   partition: { index: number; count: number };
   /** The contact trace to replay instead of generated mobility, if any. */
@@ -28,12 +36,13 @@ export interface WorkerTask {
 /** A request to a partition worker. */
 export type PartitionRequest =
   | { op: "start" }
-  | { op: "runDay"; day: number; decisions: DayDecisions }
+  | { op: "runDay"; day: number; decisions: DayDecisions; shared?: MobilityDay }
+  | { op: "feed"; steps: NotedSteps }
   | { op: "match"; batch: BatchMessage }
   | { op: "detect"; day: number }
   | { op: "finish"; decisions: DayDecisions };
 
-/** A worker's answer to one request, in request order. */
+/** A worker's answer to one request, in request order (`feed` has none). */
 export type PartitionResponse = { result: unknown } | { error: string };
 
 /** Runs the task in `workerData`: answers every request with `{ result }` or `{ error }`. */
@@ -43,6 +52,7 @@ export function runWorkerTask(): void {
   const task = (workerData as { task: WorkerTask }).task;
   const partition = createAppPartition(task.scenario, {
     ...task.partition,
+    ...(task.world ? { world: task.world } : {}),
     ...(task.contacts ? { contacts: task.contacts } : {}),
     ...(task.radio ? { radio: task.radio } : {}),
     ...(task.engine ? { engine: task.engine } : {}),
@@ -50,13 +60,18 @@ export function runWorkerTask(): void {
   });
   let queue: Promise<void> = Promise.resolve();
   port.on("message", (r: PartitionRequest) => {
+    // Noted steps are data for a day being run (or about to be): taken at once, not queued behind it.
+    if (r.op === "feed") {
+      partition.feed?.(r.steps);
+      return;
+    }
     queue = queue.then(async () => {
       try {
         const result =
           r.op === "start"
             ? await partition.start()
             : r.op === "runDay"
-              ? await partition.runDay(r.day, r.decisions)
+              ? await partition.runDay(r.day, r.decisions, r.shared)
               : r.op === "match"
                 ? await partition.match(r.batch)
                 : r.op === "detect"

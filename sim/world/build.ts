@@ -8,7 +8,7 @@ import type { Scenario } from "../scenario";
 import { buildContactWorld, createContactMobility } from "./contact-mobility";
 import type { ContactTrace } from "./contact-trace";
 import { createMobility, type Mobility } from "./mobility";
-import { buildWorld } from "./world";
+import { buildWorld, type World } from "./world";
 
 /**
  * Options of {@link buildMobility}.
@@ -24,6 +24,26 @@ export interface BuildMobilityOptions {
    * population is ignored).
    */
   contacts?: ContactTrace;
+  /**
+   * The world to move, built by {@link buildRunWorld} with the same scenario, seed and contacts (for
+   * instance shared with worker threads by `shareWorld`) instead of building it again. Default: built here.
+   */
+  world?: World;
+}
+
+/**
+ * Builds the world of `scenario` alone: what {@link buildMobility} moves (the population and places, or
+ * the nodes of a replayed contact trace), from the same streams.
+ * @public
+ */
+export function buildRunWorld(
+  scenario: Scenario,
+  options: Pick<BuildMobilityOptions, "seed" | "contacts"> = {},
+): World {
+  const streams = createStreams(options.seed ?? scenario.seed);
+  return options.contacts
+    ? buildContactWorld(scenario, options.contacts.size, streams)
+    : buildWorld(scenario, streams);
 }
 
 /**
@@ -34,12 +54,16 @@ export interface BuildMobilityOptions {
  */
 export function buildMobility(scenario: Scenario, options: BuildMobilityOptions = {}): Mobility {
   const streams = createStreams(options.seed ?? scenario.seed);
+  // The world draws from its own streams only, so building it apart (buildRunWorld) changes nothing.
+  const world = options.world ?? buildRunWorld(scenario, options);
+  if (options.world && (options.contacts ? options.contacts.size : scenario.population) !== world.size)
+    throw new RangeError(`buildMobility: a world of ${world.size} people for a run of another size`);
   return options.contacts
     ? createContactMobility(
-        buildContactWorld(scenario, options.contacts.size, streams),
+        world,
         options.contacts,
         streams,
         options.stepMinutes === undefined ? {} : { stepMinutes: options.stepMinutes },
       )
-    : createMobility(buildWorld(scenario, streams), streams, { stepMinutes: options.stepMinutes ?? 5 });
+    : createMobility(world, streams, { stepMinutes: options.stepMinutes ?? 5 });
 }

@@ -225,6 +225,7 @@ export function createContactMobility(
   let schedule: DaySchedule | undefined;
   let traceDay: TraceDay = days[0]!;
   let confined = new Uint8Array(n);
+  let confinementCodes: Uint8Array = new Uint8Array(n);
 
   const plan = (day: number): ContactDayPlan => {
     const td = traceDay;
@@ -267,7 +268,7 @@ export function createContactMobility(
     if (!schedule) throw new Error("mobility: call startDay first");
     return schedule;
   };
-  return {
+  const api: Mobility = {
     world,
     stepMinutes,
     index,
@@ -278,10 +279,18 @@ export function createContactMobility(
     dayStartMs,
     startDay(day, confinement) {
       traceDay = days[day % days.length]!;
-      confined = Uint8Array.from(confinement ?? new Uint8Array(n), (c) => (c === FREE ? 0 : 1));
+      confinementCodes = confinement ?? new Uint8Array(n);
+      confined = Uint8Array.from(confinementCodes, (c) => (c === FREE ? 0 : 1));
       schedule = homeSchedule(world, day, confinement);
       index.setDay(schedule, plan(day));
       return schedule;
+    },
+    currentDay: () => ({ day: current().day, confinement: confinementCodes, schedule: current() }),
+    // Nothing here is drawn from a stream: adopting a day is starting it with the same confinement.
+    adoptDay(shared) {
+      if (shared.confinement.length !== n)
+        throw new RangeError(`mobility: a day of another world (${n} people here)`);
+      api.startDay(shared.day, shared.confinement);
     },
     step(step) {
       index.show(step);
@@ -298,4 +307,5 @@ export function createContactMobility(
       return inContact(traceDay, lo, hi, ms) ? pairDistance(lo, hi, s.day) : undefined;
     },
   };
+  return api;
 }

@@ -12,6 +12,19 @@ import type { World } from "./world";
 
 export { AT_HOME, AWAY, DAY_MINUTES, FREE } from "./schedule";
 
+/**
+ * One day of a mobility as replicas share it ({@link Mobility.currentDay}, {@link Mobility.adoptDay}).
+ * @public
+ */
+export interface MobilityDay {
+  /** Day index (0 = scenario start). */
+  day: number;
+  /** Confinement code per person (`FREE` 0, `AT_HOME` 1 or `AWAY` 2, as the schedule module defines them). */
+  confinement: Uint8Array;
+  /** The day's schedule. */
+  schedule: DaySchedule;
+}
+
 /** Options of {@link createMobility}. */
 export interface MobilityOptions {
   /** Minutes between position steps of the spatial index (default 5). */
@@ -37,6 +50,19 @@ export interface Mobility {
   readonly positions: Positions;
   /** Builds the schedule of `day` (0 = scenario start) with per-person confinement codes. */
   startDay(day: number, confinement?: Uint8Array): DaySchedule;
+  /**
+   * The current day (after {@link Mobility.startDay} or {@link Mobility.adoptDay}) as another replica
+   * of this mobility takes it with {@link Mobility.adoptDay}: the day, its confinement codes and its
+   * schedule (not copies).
+   */
+  currentDay(): MobilityDay;
+  /**
+   * Takes the day another replica of the same world started (its {@link Mobility.currentDay}) instead of
+   * building it: the same schedule, hence the same distances and places, without drawing from the
+   * `mobility` stream. A replica that adopts its days builds none (its stream is not where the
+   * builder's is). Throws `RangeError` when the schedule is not of this world's size.
+   */
+  adoptDay(shared: MobilityDay): void;
   /** Indexes positions at the middle of step `step` (0 … 1440/stepMinutes − 1) of the current day. */
   step(step: number): SpatialIndex;
   /** People within `radiusM` of `p` at the current step. */
@@ -79,6 +105,7 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
   const index = createSpatialIndex(world, positions, options.cellM ?? 2);
   const dayStartMs = scenarioDayStarts(world.scenario);
   let schedule: DaySchedule | undefined;
+  let confined: Uint8Array = new Uint8Array(world.size);
   const pa = new Float64Array(2);
   const pb = new Float64Array(2);
   const last = {
@@ -103,7 +130,15 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
       return current();
     },
     dayStartMs,
+    currentDay: () => ({ day: current().day, confinement: confined, schedule: current() }),
+    adoptDay(shared) {
+      if (shared.schedule.offset.length !== world.size + 1 || shared.confinement.length !== world.size)
+        throw new RangeError(`mobility: a day of another world (${world.size} people here)`);
+      confined = shared.confinement;
+      schedule = shared.schedule;
+    },
     startDay(day, confinement) {
+      confined = confinement ?? new Uint8Array(world.size);
       schedule = buildDaySchedule(world, {
         day,
         restrictions: restrictionsOn(world.scenario, day),
