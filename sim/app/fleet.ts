@@ -36,7 +36,7 @@ import {
   type ShadowPhone,
 } from "./phones";
 import type { RadioStation, ScanSummary } from "../radio/radio";
-import { noteNeighbours } from "../world/follower";
+import { type FollowerMobility, noteNeighbours } from "../world/follower";
 
 /** One phone of the batched fleet. */
 export interface CorePhone {
@@ -239,12 +239,26 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   // The own phones' people in a column: reading each phone's object for it was a cache miss a phone
   // and step (1% of a 20,000-people run).
   const personOf = Int32Array.from(phones, (p) => p.person);
+  // A follower mobility noting exactly these phones' neighbours (a worker's partition) hands its
+  // noted lists over as they are: no second copy.
+  const follower =
+    "currentLists" in mobility &&
+    (mobility as FollowerMobility).people.length === personOf.length &&
+    (mobility as FollowerMobility).people.every((p, i) => p === personOf[i])
+      ? (mobility as FollowerMobility)
+      : undefined;
   const observe = (until: number) => {
     if (!(until > lastObserved) || until <= now)
       throw new RangeError(`fleet: observe(${until}) must come after ${Math.max(lastObserved, now)}`);
     lastObserved = until;
     const k = stepUntil.length;
     stepUntil.push(until);
+    if (follower) {
+      const noted = follower.currentLists();
+      stepStarts[k] = noted.starts;
+      stepLists[k] = noted.list;
+      return;
+    }
     let starts = stepStarts[k];
     if (starts === undefined || starts.length !== phones.length + 1) {
       starts = new Int32Array(phones.length + 1);

@@ -62,6 +62,13 @@ export function noteNeighbours(
 
 /** A {@link Mobility} following a leader's, fed with its days' {@link NotedSteps}. */
 export interface FollowerMobility extends Mobility {
+  /** The people whose neighbours are noted, in the order of the noted offsets. */
+  readonly people: Int32Array;
+  /**
+   * The current step's noted lists (after {@link Mobility.step}): for the i-th of {@link people},
+   * `list[starts[i] … starts[i + 1])`. Views of what was fed, not copies.
+   */
+  currentLists(): { starts: Int32Array; list: Int32Array };
   /** Takes noted steps (any order of arrival; a day's steps are kept until a later day starts). */
   feed(steps: NotedSteps): void;
   /** Whether step `step` of day `day` has been fed. */
@@ -108,6 +115,11 @@ export function createFollowerMobility(
     return k;
   };
   const follower: FollowerMobility = {
+    people,
+    currentLists() {
+      if (!current) throw new RangeError("follower mobility: no step selected");
+      return { starts: current.starts.subarray(offset, offset + m + 1), list: current.list };
+    },
     world: base.world,
     stepMinutes: base.stepMinutes,
     positions: base.positions,

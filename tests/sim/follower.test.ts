@@ -43,7 +43,7 @@ function follow(
     follower.adoptDay(shareDay(leader.currentDay()));
     const expected: number[][][] = [];
     let starts = new Int32Array(0);
-    let list = new Int32Array(16);
+    let list: Int32Array = new Int32Array(16);
     let used = 0;
     let first = 0;
     for (let step = 0; step < steps; step++) {
@@ -90,8 +90,11 @@ function follow(
     for (let step = 0; step < steps; step++) {
       expect(follower.has(day, step)).toBe(true);
       follower.step(step);
+      // The same lists as views (what a fleet noting these very people takes over without a copy).
+      const views = follower.currentLists();
       people.forEach((p, i) => {
         expect(follower.neighbours(p, RADIUS)).toEqual(expected[step]![i]);
+        expect([...views.list.subarray(views.starts[i]!, views.starts[i + 1]!)]).toEqual(expected[step]![i]);
         checks.neighbours += expected[step]![i]!.length;
       });
     }
