@@ -75,6 +75,8 @@ export interface Fleet {
   sightingsLogged(): number;
   /** The TEKs `person`'s phone holds now (see `PhoneFleet.keysOf`). */
   keysOf(person: number): TemporaryExposureKey[];
+  /** The RPIs of a key `person`'s phone had on air (see `PhoneFleet.rpisAt`). */
+  rpisAt(person: number, interval: number): { first: number; rpis: Uint8Array };
 }
 
 /**
@@ -390,6 +392,13 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       const shadow = shadows[person];
       if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
       return shadow.keys();
+    },
+    rpisAt(person, interval) {
+      const phone = local[person];
+      if (phone) return (phone.core.schedule as GaenSchedule).rpisAt(interval);
+      const shadow = shadows[person];
+      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
+      return shadow.rpisAt(interval);
     },
   };
   return fleet;

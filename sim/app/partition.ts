@@ -10,6 +10,7 @@ import {
   checkExposure,
   createDerivedKeyIndex,
   dateDayNumber,
+  type DerivedRun,
   deriveGaenRuns,
   type ExposureKey,
   getPolicy,
@@ -318,6 +319,7 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       // Every app user's keys that were on air during the day, as if all were published as cases.
       const keys: ExposureKey[] = [];
       const owners: number[] = [];
+      const runs: DerivedRun[] = [];
       const hasApp = world.hasApp;
       for (let p = 0; p < hasApp.length; p++) {
         if (!hasApp[p]) continue;
@@ -335,9 +337,26 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
             reportType: ReportType.CONFIRMED_TEST,
           });
           owners.push(p);
+          // The key's RPIs as the phone (or its shadow) derived them to broadcast: a view of its
+          // schedule's bytes, not a second derivation of the key.
+          // (Should two of a phone's keys ever cover one interval, the newer one's RPIs are what its
+          // schedule holds there: this key's are derived apart.)
+          const own = fleet.rpisAt(p, first);
+          if (own.first === k.rollingStartIntervalNumber)
+            runs.push({
+              keyIndex: keys.length - 1,
+              ids: own.rpis.subarray((first - own.first) * 16, (end - own.first) * 16),
+              idLength: 16,
+              count: end - first,
+              firstSlotStart: first * 600_000,
+              slotMs: 600_000,
+            });
+          else
+            for (const run of deriveGaenRuns([keys.at(-1)!]))
+              runs.push({ ...run, keyIndex: keys.length - 1 });
         }
       }
-      const index = createDerivedKeyIndex(deriveGaenRuns(keys));
+      const index = createDerivedKeyIndex(runs);
       const out: number[] = [];
       for (const phone of fleet.phones) {
         if (!measured(phone.person, day)) continue;

@@ -14,6 +14,7 @@ import {
   createSimulatedMedium,
   createTracer,
   type GaenSchedule,
+  INTERVAL_MS,
   intervalNumber,
   lookupCalibration,
   type MemoryContactLog,
@@ -116,6 +117,12 @@ export interface PhoneFleet {
    * measure, which matches every log against every app user's keys.
    */
   keysOf(person: number): TemporaryExposureKey[];
+  /**
+   * The RPIs of the key `person`'s phone has (or had) on air in interval number `interval`, as its
+   * schedule or shadow derived them to broadcast (see `GaenSchedule.rpisAt`): the detection measure
+   * indexes them without deriving the key again.
+   */
+  rpisAt(person: number, interval: number): { first: number; rpis: Uint8Array };
 }
 
 /** Random bytes from a seeded 32-bit generator (deterministic per phone). */
@@ -186,6 +193,11 @@ export interface ShadowPhone {
    * @throws RangeError when the 20 bytes do not fit in `out` at `offset`
    */
   identifierInto(t: number, out: Uint8Array, offset: number): number;
+  /**
+   * The RPIs of the key covering interval number `interval` (see `GaenSchedule.rpisAt`; days' keys
+   * drawn in day order up to the interval's day first, as {@link onAir} does).
+   */
+  rpisAt(interval: number): { first: number; rpis: Uint8Array };
   /** Mirrors `releaseKeys({ includeToday: true })` on the phone's schedule at the clock's time. */
   releaseKeys(): TemporaryExposureKey[];
   /** The keys the phone's schedule holds at the clock's time (drawing due days' keys, releasing none). */
@@ -256,6 +268,10 @@ export function createShadowPhone(
     identifierInto(t, out, offset) {
       keyDaysUntil(t);
       return schedule.identifierInto(t, out, offset);
+    },
+    rpisAt(interval) {
+      keyDaysUntil(interval * INTERVAL_MS);
+      return schedule.rpisAt(interval);
     },
     releaseKeys() {
       // The tracer keeps the identifier it advertised at the interval's start until the next rotation.
@@ -432,6 +448,13 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       const shadow = shadows[person];
       if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
       return shadow.keys();
+    },
+    rpisAt(person, interval) {
+      const phone = byPerson[person];
+      if (phone) return (phone.tracer.schedule() as GaenSchedule).rpisAt(interval);
+      const shadow = shadows[person];
+      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
+      return shadow.rpisAt(interval);
     },
   };
 }

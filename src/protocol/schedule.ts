@@ -126,6 +126,16 @@ export interface GaenSchedule extends KeySchedule {
    * @throws RangeError when the 20 bytes do not fit in `out` at `offset`
    */
   identifierInto(unixMs: number, out: Uint8Array, offset: number): number;
+  /**
+   * The RPIs of the TEK that covers interval number `interval`, as the schedule derives them to
+   * broadcast (Exposure Notification v1.2, "Rolling Proximity Identifier"): `rpis` holds 16 bytes per
+   * interval from `first` (the key's rolling start interval number) on, at least to the end of its
+   * rolling period. A view of the schedule's own bytes, not a copy: read it, do not write it. Derived
+   * now (with the AEMs) if they were not; for an interval no key covers, the day's key is drawn first,
+   * as {@link KeySchedule.at} does. A host matching a phone's own keys (a simulator's detection
+   * measure) reuses them instead of deriving the key again.
+   */
+  rpisAt(interval: number): { first: number; rpis: Uint8Array };
 }
 
 /** Keys whose derived identifiers a schedule keeps besides the one just derived (see `at`). */
@@ -253,6 +263,10 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
       for (let i = 0; i < 16; i++) out[offset + i] = rpis[j * 16 + i]!;
       for (let i = 0; i < 4; i++) out[offset + 16 + i] = aems[j * 4 + i]!;
       return interval;
+    },
+    rpisAt(interval) {
+      const { key, derived } = derivedFor(interval);
+      return { first: key.rollingStartIntervalNumber, rpis: derived.rpis };
     },
     current: () => at(clock.now()),
     nextRotationAt: () => (intervalNumber(clock.now()) + 1) * INTERVAL_MS,

@@ -116,6 +116,46 @@ describe("Exposure Notification key schedule", () => {
     );
   });
 
+  it("gives the RPIs of the key covering any kept interval, as the published derivation gives them, released keys included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2 * 144 + 143 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 143 }),
+        (asked, releasedAt) => {
+          const clock = virtualClock(T0);
+          const s = createGaenSchedule({ clock, random: counterRandom() });
+          const first = intervalNumber(T0) - (intervalNumber(T0) % 144);
+          for (let d = 0; d < 3; d++) s.slotAt((first + d * 144) * INTERVAL_MS);
+          // A release in the third day: its key truncated, a fresh key from the next interval on.
+          clock.advanceTo((first + 2 * 144 + releasedAt) * INTERVAL_MS);
+          s.releaseKeys({ includeToday: true });
+          s.slotAt((first + 2 * 144 + releasedAt + 1) * INTERVAL_MS);
+          const keys = s.keys();
+          expect(keys).toHaveLength(4);
+          for (const k of asked) {
+            const interval = first + k;
+            const key = keys.find(
+              (x) =>
+                interval >= x.rollingStartIntervalNumber &&
+                interval < x.rollingStartIntervalNumber + x.rollingPeriod,
+            )!;
+            const { first: start, rpis } = s.rpisAt(interval);
+            expect(start).toBe(key.rollingStartIntervalNumber);
+            const j = interval - start;
+            expect(toHex(rpis.subarray(16 * j, 16 * j + 16))).toBe(
+              toHex(deriveRpi(deriveRpik(key.keyData), interval)),
+            );
+            // The same bytes the schedule broadcasts in that interval.
+            expect(toHex(s.at(interval * INTERVAL_MS).identifier)).toBe(
+              toHex(rpis.subarray(16 * j, 16 * j + 16)),
+            );
+          }
+          expect(s.keys()).toHaveLength(4);
+        },
+      ),
+    );
+  });
+
   it("refuses to write an identifier that does not fit in the buffer", () => {
     const s = createGaenSchedule({ clock: virtualClock(T0), random: counterRandom() });
     expect(() => s.identifierInto(T0, new Uint8Array(19), 0)).toThrow(RangeError);
