@@ -279,7 +279,10 @@ export function createShadowPhone(
       return schedule.releaseKeys({ includeToday: true });
     },
     keys() {
-      onAir(clock.now());
+      // The keys drawn up to now, as onAir(now) would draw them, without deriving a broadcast.
+      const now = clock.now();
+      keyDaysUntil(now);
+      schedule.slotAt(now);
       return schedule.keys();
     },
   };
