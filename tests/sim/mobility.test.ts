@@ -44,6 +44,32 @@ describe("world", () => {
 });
 
 describe("mobility", () => {
+  it("finds exactly the people within a radius, at 2 m and across many cells, as a pairwise check does", () => {
+    const { world, mobility } = setup(scenario({ population: 1500 }));
+    mobility.startDay(0);
+    let found = 0;
+    for (const step of [30, 110, 150, 200]) {
+      const index = mobility.step(step);
+      for (const r of [2, 10, 25]) {
+        for (let p = 0; p < world.size; p += 3) {
+          const expected: number[] = [];
+          for (let o = 0; o < world.size; o++) {
+            const d = o === p ? undefined : index.distance(p, o);
+            if (d !== undefined && d <= r) expected.push(o);
+          }
+          const got = mobility.neighbours(p, r);
+          expect([...got].sort((a, b) => a - b)).toEqual(expected);
+          // neighboursInto writes the same people from a given position on.
+          const out = [7, 7, 7];
+          expect(mobility.neighboursInto(p, r, out, 1)).toBe(1 + got.length);
+          expect(out.slice(1, 1 + got.length)).toEqual(got);
+          found += got.length;
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(1000);
+  });
+
   it("covers each day with contiguous stays, home at night, work on weekdays", () => {
     const { world, mobility } = setup(scenario());
     const s = mobility.startDay(0);
