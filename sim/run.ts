@@ -374,9 +374,10 @@ function uploadKeys(
 
 /**
  * The app arm. The app users' phones are split over partitions ({@link createAppPartition}): in-process
- * with one worker, else one worker thread each. Every partition replicates the epidemic and mobility;
- * this coordinator holds its own replica too (with the true contacts, for the evaluation), the
- * authority, a key replica of every uploader's phone (to build uploads without a round trip to the
+ * with one worker (stepping this thread's epidemic), else one worker thread each, following this
+ * thread's mobility on the one world they share (the day's schedule in shared memory, their phones'
+ * neighbours noted here step by step). This coordinator holds the only epidemic (with the true
+ * contacts, for the evaluation), the authority, a key replica of every uploader's phone (to build uploads without a round trip to the
  * phone's partition) and the one `choices` stream: it merges the partitions' match results in person
  * order and makes every random decision in that order, so the output does not depend on the number of
  * partitions. The no-app arm runs here too, a day at a time, while the partitions simulate.

@@ -1,9 +1,10 @@
 /**
- * One partition of the app arm: the same seeded world, epidemic and mobility as every other partition,
- * in which only this partition's share of the app users have real phones (tracer, memory log, matcher);
- * every other app user is a shadow replaying its phone's broadcasts. Partitions run in worker threads
- * (or in-process with one partition) under the coordinator in `run.ts`, which makes every decision that
- * draws randomness, in person order, and sends the decisions back to every partition.
+ * One partition of the app arm: the coordinator's world, in which only this partition's share of the
+ * app users have real phones (tracer, memory log, matcher); every other app user is a shadow replaying
+ * its phone's broadcasts. In-process (one partition) it steps the coordinator's epidemic itself; in a
+ * worker thread it follows the coordinator's mobility on the shared world (`createFollowerMobility`:
+ * each day adopted, its phones' neighbours fed step by step). The coordinator in `run.ts` makes every
+ * decision that draws randomness, in person order, and sends the decisions back to every partition.
  */
 import {
   type ContactPolicy,
