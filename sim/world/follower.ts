@@ -69,7 +69,11 @@ export interface FollowerMobility extends Mobility {
    * `list[starts[i] … starts[i + 1])`. Views of what was fed, not copies.
    */
   currentLists(): { starts: Int32Array; list: Int32Array };
-  /** Takes noted steps (any order of arrival; a day's steps are kept until a later day starts). */
+  /**
+   * Takes noted steps (any order of arrival). A day's steps are kept until a later day is adopted, or a
+   * later stretch of the same day is stepped into (then the earlier stretches are let go: a step
+   * before the current stretch is not fed any more).
+   */
   feed(steps: NotedSteps): void;
   /** Whether step `step` of day `day` has been fed. */
   has(day: number, step: number): boolean;
@@ -144,6 +148,9 @@ export function createFollowerMobility(
     step(s) {
       const f = find(day, s);
       if (!f) throw new RangeError(`follower mobility: step ${s} of day ${day} was not fed`);
+      // Stepping into a stretch lets go of the day's earlier ones (steps are taken in order; at
+      // 1,000,000 people a day's lists are ≈ 0.3 GB a worker).
+      if (f !== current && fed[0] !== f) fed = fed.filter((g) => g.day !== day || g.first >= f.first);
       current = f;
       offset = (s - f.first) * (m + 1);
       return base.index;

@@ -148,6 +148,11 @@ describe("a world shared between threads", () => {
     expect(() => follower.neighbours(3, RADIUS)).toThrow(RangeError);
     expect(() => follower.neighbours(1, 2)).toThrow(RangeError);
     expect(() => follower.step(1)).toThrow(/step 1 of day 0 was not fed/);
+    // Stepping into a later stretch lets go of the earlier ones.
+    follower.feed({ day: 0, first: 1, count: 1, starts: Int32Array.of(0, 0, 0), list: new Int32Array(0) });
+    follower.step(1);
+    expect(follower.has(0, 0)).toBe(false);
+    expect(() => follower.step(0)).toThrow(/step 0 of day 0 was not fed/);
     expect(() => follower.startDay(1)).toThrow(RangeError);
     expect(() => follower.index).toThrow(RangeError);
     expect(() =>
