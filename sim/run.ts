@@ -56,6 +56,7 @@ import {
   type BatchMessage,
   createAppPartition,
   partitionOf,
+  partitionPeople,
   stepsPerAdvance,
   type DayDecisions,
   releaseDigest,
@@ -377,8 +378,8 @@ function uploadKeys(
  * with one worker (stepping this thread's epidemic), else one worker thread each, following this
  * thread's mobility on the one world they share (the day's schedule in shared memory, their phones'
  * neighbours noted here step by step). This coordinator holds the only epidemic (with the true
- * contacts, for the evaluation), the authority, a key replica of every uploader's phone (to build uploads without a round trip to the
- * phone's partition) and the one `choices` stream: it merges the partitions' match results in person
+ * contacts, for the evaluation), the authority, a key replica of every uploader's phone (to build
+ * uploads without a round trip to the phone's partition) and the one `choices` stream: it merges the partitions' match results in person
  * order and makes every random decision in that order, so the output does not depend on the number of
  * partitions. The no-app arm runs here too, a day at a time, while the partitions simulate.
  */
@@ -478,14 +479,9 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   // Worker threads follow this thread's mobility: at each step, the neighbours of each partition's
   // phones (app users within radio range) are noted, and sent to the partition stretch by stretch
   // (the stretches it runs its phones through at once), the buffers transferred, not copied.
-  let feeding = 0;
   if (!inProcess) {
     const owner = partitionOf(world.hasApp, count);
-    const people = Array.from({ length: count }, (_, i) => {
-      const out: number[] = [];
-      for (let p = 0; p < owner.length; p++) if (owner[p] === i) out.push(p);
-      return Int32Array.from(out);
-    });
+    const people = Array.from({ length: count }, (_, i) => partitionPeople(owner, i));
     const perStretch = stepsPerAdvance(epi.mobility.stepMinutes);
     const near: number[] = [];
     const lists: Int32Array[] = people.map((m) => new Int32Array(Math.max(64, 4 * m.length)));
@@ -515,7 +511,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
       for (let i = 0; i < count; i++) {
         const m = people[i]!.length;
         partitions[i]!.feed!({
-          day: feeding,
+          day: epi.day, // the day being stepped (it advances when the day is finished)
           first,
           count: k + 1,
           starts: starts[i]!.subarray(0, (k + 1) * (m + 1)),
@@ -552,7 +548,6 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
         // and are fed their phones' neighbours stretch by stretch while it steps (noteStep).
         epi.startDay();
         running = all((p) => p.runDay(day, decisions, shareDay(epi.mobility.currentDay())));
-        feeding = day;
         for (let s = 0; s < epi.steps; s++) epi.runStep(s);
         report = epi.finishDay();
       }

@@ -316,6 +316,15 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     }
   };
 
+  /** Whose keys `person`'s are: their own phone's schedule here, or their shadow. */
+  const keyHolder = (person: number): Pick<GaenSchedule, "keys" | "rpisAt"> => {
+    const phone = local[person];
+    if (phone) return phone.core.schedule as GaenSchedule;
+    const shadow = shadows[person];
+    if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
+    return shadow;
+  };
+
   let now = startMs;
   let started = false;
   const fleet: BatchedFleet = {
@@ -386,20 +395,8 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       return undefined;
     },
     sightingsLogged: () => sightings,
-    keysOf(person) {
-      const phone = local[person];
-      if (phone) return (phone.core.schedule as GaenSchedule).keys();
-      const shadow = shadows[person];
-      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
-      return shadow.keys();
-    },
-    rpisAt(person, interval) {
-      const phone = local[person];
-      if (phone) return (phone.core.schedule as GaenSchedule).rpisAt(interval);
-      const shadow = shadows[person];
-      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
-      return shadow.rpisAt(interval);
-    },
+    keysOf: (person) => keyHolder(person).keys(),
+    rpisAt: (person, interval) => keyHolder(person).rpisAt(interval),
   };
   return fleet;
 }

@@ -44,6 +44,13 @@ export function partitionOf(hasApp: ArrayLike<number>, count: number): Int32Arra
   return out;
 }
 
+/** The people partition `index` simulates the phones of (see {@link partitionOf}), in person order. */
+export function partitionPeople(owner: Int32Array, index: number): Int32Array {
+  const out: number[] = [];
+  for (let p = 0; p < owner.length; p++) if (owner[p] === index) out.push(p);
+  return Int32Array.from(out);
+}
+
 /** Seeds of the app layer, derived from the master seed (shared by the coordinator and every partition). */
 export const appSeeds = (seed: number) => ({
   fleet: hash32(seed, 0xa44),
@@ -217,9 +224,7 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       ...(options.world ? { world: options.world } : {}),
     });
     owner = partitionOf(base.world.hasApp, options.count);
-    const people: number[] = [];
-    for (let p = 0; p < owner.length; p++) if (owner[p] === options.index) people.push(p);
-    follower = createFollowerMobility(base, Int32Array.from(people), RADIO_RANGE_M);
+    follower = createFollowerMobility(base, partitionPeople(owner, options.index), RADIO_RANGE_M);
     mobility = follower;
   }
   const world = mobility.world;
@@ -339,22 +344,19 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
           });
           owners.push(p);
           // The key's RPIs as the phone (or its shadow) derived them to broadcast: a view of its
-          // schedule's bytes, not a second derivation of the key.
-          // (Should two of a phone's keys ever cover one interval, the newer one's RPIs are what its
-          // schedule holds there: this key's are derived apart.)
+          // schedule's bytes, not a second derivation of the key. A schedule never has two keys
+          // covering one interval (a release truncates the key, its fresh key starts after it).
           const own = fleet.rpisAt(p, first);
-          if (own.first === k.rollingStartIntervalNumber)
-            runs.push({
-              keyIndex: keys.length - 1,
-              ids: own.rpis.subarray((first - own.first) * 16, (end - own.first) * 16),
-              idLength: 16,
-              count: end - first,
-              firstSlotStart: first * 600_000,
-              slotMs: 600_000,
-            });
-          else
-            for (const run of deriveGaenRuns([keys.at(-1)!]))
-              runs.push({ ...run, keyIndex: keys.length - 1 });
+          if (own.first !== k.rollingStartIntervalNumber)
+            throw new Error(`detection: person ${p}'s keys overlap in interval ${first}`);
+          runs.push({
+            keyIndex: keys.length - 1,
+            ids: own.rpis.subarray((first - own.first) * 16, (end - own.first) * 16),
+            idLength: 16,
+            count: end - first,
+            firstSlotStart: first * 600_000,
+            slotMs: 600_000,
+          });
         }
       }
       const index = createDerivedKeyIndex(runs);

@@ -411,6 +411,14 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
     byPerson[p] = phone;
     phones.push(phone);
   });
+  /** Whose keys `person`'s are: their own phone's schedule here, or their shadow. */
+  const keyHolder = (person: number): Pick<GaenSchedule, "keys" | "rpisAt"> => {
+    const phone = byPerson[person];
+    if (phone) return phone.tracer.schedule() as GaenSchedule;
+    const shadow = shadows[person];
+    if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
+    return shadow;
+  };
   return {
     byPerson,
     phones,
@@ -445,19 +453,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
       for (const ph of phones) n += ph.tracer.status().sightingsLogged;
       return n;
     },
-    keysOf(person) {
-      const phone = byPerson[person];
-      if (phone) return (phone.tracer.schedule() as GaenSchedule).keys();
-      const shadow = shadows[person];
-      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
-      return shadow.keys();
-    },
-    rpisAt(person, interval) {
-      const phone = byPerson[person];
-      if (phone) return (phone.tracer.schedule() as GaenSchedule).rpisAt(interval);
-      const shadow = shadows[person];
-      if (!shadow) throw new RangeError(`person ${person} has no phone with the app`);
-      return shadow.rpisAt(interval);
-    },
+    keysOf: (person) => keyHolder(person).keys(),
+    rpisAt: (person, interval) => keyHolder(person).rpisAt(interval),
   };
 }
