@@ -22,6 +22,7 @@ import {
 } from "./fading";
 import {
   type CarriagePair,
+  CARRIAGES,
   carriagePair,
   type LinkFunction,
   pathLossRssi,
@@ -107,7 +108,51 @@ export interface RadioStation extends RadioPhone {
  */
 export type DistanceAt = (t: number) => number | undefined;
 
-const PAIR_INDEX: Record<CarriagePair, number> = { HH: 0, HP: 1, HB: 2, PP: 3, PB: 4, BB: 5 };
+/** The carriage pairs in a fixed order (a pair's code is its index). */
+const PAIRS: readonly CarriagePair[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
+/** Pair code by advertiser carriage code × 3 + scanner carriage code. */
+const PAIR_OF_CODES = Int8Array.from({ length: 9 }, (_, i) =>
+  PAIRS.indexOf(carriagePair(CARRIAGES[Math.floor(i / 3)]!, CARRIAGES[i % 3]!)),
+);
+
+/**
+ * What a radio model draws from a station alone (its advertising phase as a fraction of the interval,
+ * its seed for the advertising jitter) and its carriage code: the same for every scan it is in, so
+ * drawn once and kept on the station object under a private symbol, with the seeds and carriage they
+ * were drawn for (a station whose seed or carriage changes, or a model of another seed, draws again).
+ */
+interface StationDraws {
+  modelSeed: number;
+  seed: number;
+  carriageName: Carriage;
+  carriage: number;
+  phase: number;
+  advSeed: number;
+}
+const DRAWS = Symbol("bluezone.radio.stationDraws");
+
+/** The {@link StationDraws} of station `a` under model seed `seed` (see there). */
+function stationDraws(a: RadioStation, seed: number): StationDraws {
+  const held = (a as { [DRAWS]?: StationDraws })[DRAWS];
+  if (
+    held !== undefined &&
+    held.modelSeed === seed &&
+    held.seed === a.seed &&
+    held.carriageName === a.carriage
+  )
+    return held;
+  const draws: StationDraws = {
+    modelSeed: seed,
+    seed: a.seed,
+    carriageName: a.carriage,
+    carriage: CARRIAGES.indexOf(a.carriage),
+    phase: hashUniform(seed, a.seed, 7),
+    advSeed: hash32(a.seed, seed),
+  };
+  if (draws.carriage < 0) throw new RangeError(`radio: unknown carriage ${String(a.carriage)}`);
+  if (Object.isExtensible(a)) (a as { [DRAWS]?: StationDraws })[DRAWS] = draws;
+  return draws;
+}
 
 /**
  * One scan's summary, as the scan aggregator would fold the packets: packets received, their mean RSSI
@@ -261,33 +306,35 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     return t;
   };
   const meanRssi = (a: RadioStation, s: RadioStation, d: number) => libraryMeanRssi(params, a, s, d);
-  // Tables depend on the parameters only (not the seed): shared through scanTables, looked up here by
-  // (pair, n) without building the key string per scan.
-  const tables = new Map<number, ScanTable>();
-  const tableFor = (key: CarriagePair, n: number): ScanTable => {
-    const id = PAIR_INDEX[key] * 100_000 + n;
-    let t = tables.get(id);
+  // Tables depend on the parameters only (not the seed): shared through scanTables, kept here by
+  // (pair, n) in arrays without building the key string per scan.
+  const tableFor = (key: CarriagePair, n: number, byCount: ScanTable[]): ScanTable => {
+    const within = `${withinScanKey(params, params.pairs[key])}/${n}`;
+    let t = scanTables.get(within);
     if (!t) {
-      const within = `${withinScanKey(params, params.pairs[key])}/${n}`;
-      t = scanTables.get(within);
-      if (!t) {
-        t = buildScanTable(params, params.pairs[key], hashString(within), n);
-        scanTables.set(within, t);
-      }
-      tables.set(id, t);
+      t = buildScanTable(params, params.pairs[key], hashString(within), n);
+      scanTables.set(within, t);
     }
+    byCount[n] = t;
     return t;
   };
   // Time of advertising event k of an advertiser (phase and seed as in samples()).
   const eventAt = (advSeed: number, phase: number, k: number) =>
     phase + k * interval + (mix32(advSeed ^ Math.imul(k, 0x9e3779b1)) / 4294967296) * jitter;
+  // Per carriage pair (by pairCode): its parameters, and its within-scan tables by event count.
+  const pairs = PAIRS.map((k) => params.pairs[k]);
+  const tablesByPair: ScanTable[][] = PAIRS.map(() => []);
+  const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
+  const blockMs = 1000 * params.blockingCorrelationS;
   return {
     params,
     meanRssi,
     scan(a, s, from, to, distanceAt, out) {
+      const da = stationDraws(a, seed);
+      const ds = stationDraws(s, seed);
       // The advertising events in [from, to): exact, from the two edge events' jitter.
-      const phase = hashUniform(seed, a.seed, 7) * interval;
-      const advSeed = hash32(a.seed, seed);
+      const phase = da.phase * interval;
+      const advSeed = da.advSeed;
       let first = Math.ceil((from - phase - jitter) / interval);
       if (eventAt(advSeed, phase, first) < from) first++;
       let last = Math.floor((to - phase) / interval);
@@ -296,45 +343,42 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       if (n <= 0) return undefined;
       const d = distanceAt(from) ?? distanceAt(to - 1);
       if (d === undefined) return undefined;
-      const pk = carriagePair(a.carriage, s.carriage);
-      const p = params.pairs[pk];
+      const pair = PAIR_OF_CODES[da.carriage * 3 + ds.carriage]!;
+      const p = pairs[pair]!;
       const lo = Math.min(a.seed, s.seed) >>> 0;
       const hi = Math.max(a.seed, s.seed) >>> 0;
       const linkSeed = hash32(seed, lo, hi);
       // The scan's level: path loss at its distance, the persistent shadowing (120 s correlation) and
       // body blocking (30 s periods) at the scan's start second and midpoint, exactly as samples() has them.
       const sec = Math.floor(from / 1000);
-      const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
       const scale = spreadScale(p, d, params.minDistanceM);
       let level =
         pathLossRssi(p, d, params.minDistanceM) +
         offset(a, s) +
         scale * p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
       const mid = (from + to) / 2;
-      if (
-        hashUniform(linkSeed, Math.floor(mid / (1000 * params.blockingCorrelationS)), 3) <
-        p.blockingProbability
-      )
+      if (hashUniform(linkSeed, Math.floor(mid / blockMs), 3) < p.blockingProbability)
         level -= p.blockingLossDb;
       // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
       // the scan's first event.
-      const table = tableFor(pk, n);
+      const table = tablesByPair[pair]![n] ?? tableFor(PAIRS[pair]!, n, tablesByPair[pair]!);
+      const offsets = table.offsets;
       const row = hash32(seed, a.seed, s.seed, first) & (SCAN_TABLE_ROWS - 1);
       const base = row * n;
       // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
       // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
       const cut = (params.sensitivityDbm - 0.5 - level) / scale;
-      let i = 0;
-      let j = n;
+      let i = base;
+      let j = base + n;
       while (i < j) {
         const m = (i + j) >>> 1;
-        if (table.offsets[base + m]! >= cut) j = m;
+        if (offsets[m]! >= cut) j = m;
         else i = m + 1;
       }
-      const packets = n - i;
+      const packets = base + n - i;
       if (packets === 0) return undefined;
-      const meanRssi = Math.round(level + (scale * table.suffix[row * (n + 1) + i]!) / packets);
-      const maxRssi = Math.round(level + scale * table.offsets[base + n - 1]!);
+      const meanRssi = Math.round(level + (scale * table.suffix[row * (n + 1) + i - base]!) / packets);
+      const maxRssi = Math.round(level + scale * offsets[base + n - 1]!);
       if (!out) return { packets, meanRssi, maxRssi };
       out.packets = packets;
       out.meanRssi = meanRssi;

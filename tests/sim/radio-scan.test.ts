@@ -113,3 +113,46 @@ describe("per-scan radio sampling", () => {
     );
   });
 });
+
+describe("what a radio model keeps of a station", () => {
+  // The model keeps what it draws from a station alone (advertising phase and jitter seed, carriage
+  // code) on the station object; a station used once, frozen, or changed after use must draw as a
+  // fresh object with the same fields does.
+  const model = createRadioModel(99);
+  const other = createRadioModel(100);
+  const at = (m: typeof model, a: RadioStation, s: RadioStation, i: number) =>
+    m.scan(a, s, T0 + i * 300_000, T0 + i * 300_000 + 4_000, () => 1.5);
+  it("gives the same scans for a reused, a frozen and a fresh station object", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.constantFrom<Carriage>("hand", "pocket", "bag"),
+        fc.integer({ min: 0, max: 1000 }),
+        (seedA, seedB, carriage, i) => {
+          const kept: RadioStation = { seed: seedA, carriage };
+          const scanner: RadioStation = { seed: seedB, carriage: "pocket", rssiCorrection: 2 };
+          const fresh = () => ({ seed: seedA, carriage });
+          at(model, kept, scanner, i + 1);
+          at(other, kept, scanner, i + 1); // a model of another seed in between
+          expect(at(model, kept, scanner, i)).toEqual(at(model, fresh(), { ...scanner }, i));
+          expect(at(model, Object.freeze(fresh()), Object.freeze({ ...scanner }), i)).toEqual(
+            at(model, fresh(), { ...scanner }, i),
+          );
+          // Changed after use: drawn again for the new seed and carriage.
+          kept.seed = seedB;
+          kept.carriage = carriage === "bag" ? "hand" : "bag";
+          expect(at(model, kept, scanner, i)).toEqual(
+            at(model, { seed: seedB, carriage: kept.carriage }, { ...scanner }, i),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+  it("rejects a station with an unknown carriage", () => {
+    expect(() =>
+      at(model, { seed: 1, carriage: "sock" as Carriage }, { seed: 2, carriage: "hand" }, 0),
+    ).toThrow(/unknown carriage sock/);
+  });
+});
