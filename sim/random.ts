@@ -92,12 +92,57 @@ export function hashUniform(a: number, b = 0, c = 0, d = 0): number {
   return hash32(a, b, c, d) / 4294967296;
 }
 
-/** Counter-based standard normal: the same arguments always give the same value. */
+/**
+ * Counter-based standard normal: the same arguments always give the same value. The inverse normal
+ * CDF of one hashed uniform, (h + ½)/2³² for the 32-bit hash h (so |x| ≤ 6.23), by P. J. Acklam's
+ * rational approximation ("An algorithm for computing the inverse normal cumulative distribution
+ * function", 2003; relative error below 1.15·10⁻⁹): no logarithm, root or cosine for 95% of draws,
+ * and one hash instead of Box–Muller's two.
+ */
 export function hashNormal(a: number, b = 0, c = 0, d = 0): number {
-  const u1 = (hash32(a, b, c, d) + 1) / 4294967297;
-  const u2 = hash32(d ^ 0x5bd1e995, a, b, c) / 4294967296;
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return inverseNormalCdf((hash32(a, b, c, d) + 0.5) / 4294967296);
 }
+
+/**
+ * Acklam's approximation of the standard normal quantile Φ⁻¹(p) for 0 < p < 1 (see {@link hashNormal}):
+ * a rational function of p − ½ in the central region, of √(−2 ln p) in the tails (p < 0.02425).
+ */
+export function inverseNormalCdf(p: number): number {
+  if (p < ACKLAM_LOW || p > 1 - ACKLAM_LOW) {
+    const q = Math.sqrt(-2 * Math.log(p < 0.5 ? p : 1 - p));
+    const x =
+      (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q -
+        2.549732539343734) *
+        q +
+        4.374664141464968) *
+        q +
+        2.938163982698783) /
+      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) *
+        q +
+        1);
+    return p < 0.5 ? x : -x;
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r +
+      1.38357751867269e2) *
+      r -
+      3.066479806614716e1) *
+      r +
+      2.506628277459239) *
+      q) /
+    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r +
+      6.680131188771972e1) *
+      r -
+      1.328068155288572e1) *
+      r +
+      1)
+  );
+}
+
+/** Acklam's boundary between the central and tail regions. */
+const ACKLAM_LOW = 0.02425;
 
 /** Natural log of the gamma function (Lanczos, g = 7), for x > 0. */
 export function logGamma(x: number): number {

@@ -35,7 +35,7 @@ import {
   setUpAppUsers,
   type ShadowPhone,
 } from "./phones";
-import type { RadioStation, ScanSummary } from "../radio/radio";
+import { createStationTable, type RadioStation, type ScanSummary } from "../radio/radio";
 import { type FollowerMobility, noteNeighbours } from "../world/follower";
 
 /** One phone of the batched fleet. */
@@ -194,6 +194,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   // has its interval number (−1: empty), since when it is on air (unix ms), and its RPI and AEM bytes
   // (copied: views of the schedules' buffers kept for an hour outlived the young generation and made
   // the collector copy them).
+  const stationTable = createStationTable(stations);
   const appIndex = new Int32Array(world.size).fill(-1);
   let appUsers = 0;
   for (let p = 0; p < world.size; p++) if (world.hasApp[p]) appIndex[p] = appUsers++;
@@ -305,7 +306,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       linkScanner = me;
       const model = modelAt(other, me, from);
       if (sampling === "scan") {
-        const s = model.scan(stations[other]!, scanner, from, to, distanceAt, summary);
+        const s = model.scanAt(stationTable, other, me, from, to, distanceAt, summary);
         const o = e * AIR_BYTES;
         if (s) core.hearSummaryAt(air, o, 16, o + 16, 4, s.packets, s.meanRssi, s.maxRssi);
       } else {

@@ -116,44 +116,31 @@ const PAIR_OF_CODES = Int8Array.from({ length: 9 }, (_, i) =>
 );
 
 /**
- * What a radio model draws from a station alone (its advertising phase as a fraction of the interval,
- * its seed for the advertising jitter) and its carriage code: the same for every scan it is in, so
- * drawn once and kept on the station object under a private symbol, with the seeds and carriage they
- * were drawn for (a station whose seed or carriage changes, or a model of another seed, draws again).
+ * Stations in columns, for hosts drawing millions of scans ({@link RadioModel.scanAt}): each station's
+ * seed and carriage, and what each model draws from a station alone (advertising phase and jitter
+ * seed) with its calibration offsets, kept by the model per table, so a draw reads one row of 48 bytes
+ * instead of two objects and their hashes. Made once; the stations must not change afterwards.
+ * @public
  */
-interface StationDraws {
-  modelSeed: number;
-  seed: number;
-  carriageName: Carriage;
-  carriage: number;
-  phase: number;
-  advSeed: number;
-}
-const DRAWS = Symbol("bluezone.radio.stationDraws");
-
-/** The {@link StationDraws} of station `a` under model seed `seed` (see there). */
-function stationDraws(a: RadioStation, seed: number): StationDraws {
-  const held = (a as { [DRAWS]?: StationDraws })[DRAWS];
-  if (
-    held !== undefined &&
-    held.modelSeed === seed &&
-    held.seed === a.seed &&
-    held.carriageName === a.carriage
-  )
-    return held;
-  const draws: StationDraws = {
-    modelSeed: seed,
-    seed: a.seed,
-    carriageName: a.carriage,
-    carriage: CARRIAGES.indexOf(a.carriage),
-    phase: hashUniform(seed, a.seed, 7),
-    advSeed: hash32(a.seed, seed),
-  };
-  if (draws.carriage < 0) throw new RangeError(`radio: unknown carriage ${String(a.carriage)}`);
-  if (Object.isExtensible(a)) (a as { [DRAWS]?: StationDraws })[DRAWS] = draws;
-  return draws;
+export interface StationTable {
+  /** The stations, by index (`undefined` where there is none). */
+  readonly stations: readonly (RadioStation | undefined)[];
 }
 
+/**
+ * Makes the {@link StationTable} of `stations` (by index; holes where there is no station).
+ * @throws RangeError on a station with an unknown carriage
+ * @public
+ */
+export function createStationTable(stations: readonly (RadioStation | undefined)[]): StationTable {
+  for (const st of stations)
+    if (st && CARRIAGES.indexOf(st.carriage) < 0)
+      throw new RangeError(`radio: unknown carriage ${String(st.carriage)}`);
+  return { stations: stations.slice() };
+}
+
+/** Numbers of a station's row in a model's columns: seed, carriage code, phase, jitter seed, tx and rx offsets. */
+const ROW = 6;
 /**
  * One scan's summary, as the scan aggregator would fold the packets: packets received, their mean RSSI
  * (rounded) and maximum RSSI (dBm).
@@ -205,6 +192,20 @@ export interface RadioModel {
   scan(
     advertiser: RadioStation,
     scanner: RadioStation,
+    from: number,
+    to: number,
+    distanceAt: DistanceAt,
+    out?: ScanSummary,
+  ): ScanSummary | undefined;
+  /**
+   * {@link RadioModel.scan} of the stations at indices `advertiser` and `scanner` of `table`: the same
+   * summary as `scan(table.stations[advertiser], table.stations[scanner], …)`, from the table's columns.
+   * @throws RangeError when either index has no station
+   */
+  scanAt(
+    table: StationTable,
+    advertiser: number,
+    scanner: number,
     from: number,
     to: number,
     distanceAt: DistanceAt,
@@ -321,69 +322,125 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
   // Time of advertising event k of an advertiser (phase and seed as in samples()).
   const eventAt = (advSeed: number, phase: number, k: number) =>
     phase + k * interval + (mix32(advSeed ^ Math.imul(k, 0x9e3779b1)) / 4294967296) * jitter;
-  // Per carriage pair (by pairCode): its parameters, and its within-scan tables by event count.
+  // Per carriage pair (by pair code): its parameters, and its within-scan tables by event count.
   const pairs = PAIRS.map((k) => params.pairs[k]);
   const tablesByPair: ScanTable[][] = PAIRS.map(() => []);
   const sessionKnot = 1000 * params.sessionCorrelationS * KNOTS_PER_CORRELATION;
   const blockMs = 1000 * params.blockingCorrelationS;
+  // A station's calibration offsets against a reference counterpart: their sum is offset(a, s) exactly
+  // ((A − r₁) − 0 and 0 − (B − r₂) add to (A − r₁) − (B − r₂)).
+  const referencePhone: RadioStation = { seed: 0, carriage: "hand" };
+  /** Writes station `a`'s row (see {@link ROW}) into `cols` at `o`. */
+  const stationRow = (a: RadioStation, cols: Float64Array, o: number) => {
+    const carriage = CARRIAGES.indexOf(a.carriage);
+    if (carriage < 0) throw new RangeError(`radio: unknown carriage ${String(a.carriage)}`);
+    cols[o] = a.seed;
+    cols[o + 1] = carriage;
+    cols[o + 2] = hashUniform(seed, a.seed, 7);
+    cols[o + 3] = hash32(a.seed, seed);
+    cols[o + 4] = offset(a, referencePhone);
+    cols[o + 5] = offset(referencePhone, a);
+  };
+  const byTable = new WeakMap<StationTable, Float64Array>();
+  let lastTable: StationTable | undefined;
+  let lastCols: Float64Array = new Float64Array(0);
+  /** This model's columns of `table` (made on first use). */
+  const columnsOf = (table: StationTable) => {
+    if (table === lastTable) return lastCols;
+    let cols = byTable.get(table);
+    if (!cols) {
+      cols = new Float64Array(table.stations.length * ROW);
+      for (let o = 1; o < cols.length; o += ROW) cols[o] = -1; // no station
+      for (let i = 0; i < table.stations.length; i++) {
+        const st = table.stations[i];
+        if (st) stationRow(st, cols, i * ROW);
+      }
+      byTable.set(table, cols);
+    }
+    lastTable = table;
+    lastCols = cols;
+    return cols;
+  };
+  const pairRows = new Float64Array(2 * ROW);
+  /**
+   * The per-scan draw (see {@link RadioModel.scan}) of the advertiser in row `ao` of `ac` and the scanner
+   * in row `so` of `sc`.
+   */
+  const draw = (
+    ac: Float64Array,
+    ao: number,
+    sc: Float64Array,
+    so: number,
+    from: number,
+    to: number,
+    distanceAt: DistanceAt,
+    out: ScanSummary | undefined,
+  ): ScanSummary | undefined => {
+    const aSeed = ac[ao]!;
+    const sSeed = sc[so]!;
+    // The advertising events in [from, to): exact, from the two edge events' jitter.
+    const phase = ac[ao + 2]! * interval;
+    const advSeed = ac[ao + 3]!;
+    let first = Math.ceil((from - phase - jitter) / interval);
+    if (eventAt(advSeed, phase, first) < from) first++;
+    let last = Math.floor((to - phase) / interval);
+    if (eventAt(advSeed, phase, last) >= to) last--;
+    const n = last - first + 1;
+    if (n <= 0) return undefined;
+    const d = distanceAt(from) ?? distanceAt(to - 1);
+    if (d === undefined) return undefined;
+    const pair = PAIR_OF_CODES[ac[ao + 1]! * 3 + sc[so + 1]!]!;
+    const p = pairs[pair]!;
+    const linkSeed = hash32(seed, Math.min(aSeed, sSeed), Math.max(aSeed, sSeed));
+    // The scan's level: path loss at its distance, the persistent shadowing (120 s correlation) and
+    // body blocking (30 s periods) at the scan's start second and midpoint, exactly as samples() has them.
+    const sec = Math.floor(from / 1000);
+    const scale = spreadScale(p, d, params.minDistanceM);
+    let level =
+      pathLossRssi(p, d, params.minDistanceM) +
+      (ac[ao + 4]! + sc[so + 5]!) +
+      scale * p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
+    const mid = (from + to) / 2;
+    if (hashUniform(linkSeed, Math.floor(mid / blockMs), 3) < p.blockingProbability) level -= p.blockingLossDb;
+    // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
+    // the scan's first event.
+    const table = tablesByPair[pair]![n] ?? tableFor(PAIRS[pair]!, n, tablesByPair[pair]!);
+    const offsets = table.offsets;
+    const row = hash32(seed, aSeed, sSeed, first) & (SCAN_TABLE_ROWS - 1);
+    const base = row * n;
+    // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
+    // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
+    const cut = (params.sensitivityDbm - 0.5 - level) / scale;
+    let i = base;
+    let j = base + n;
+    while (i < j) {
+      const m = (i + j) >>> 1;
+      if (offsets[m]! >= cut) j = m;
+      else i = m + 1;
+    }
+    const packets = base + n - i;
+    if (packets === 0) return undefined;
+    const meanRssi = Math.round(level + (scale * table.suffix[row * (n + 1) + i - base]!) / packets);
+    const maxRssi = Math.round(level + scale * offsets[base + n - 1]!);
+    if (!out) return { packets, meanRssi, maxRssi };
+    out.packets = packets;
+    out.meanRssi = meanRssi;
+    out.maxRssi = maxRssi;
+    return out;
+  };
   return {
     params,
     meanRssi,
     scan(a, s, from, to, distanceAt, out) {
-      const da = stationDraws(a, seed);
-      const ds = stationDraws(s, seed);
-      // The advertising events in [from, to): exact, from the two edge events' jitter.
-      const phase = da.phase * interval;
-      const advSeed = da.advSeed;
-      let first = Math.ceil((from - phase - jitter) / interval);
-      if (eventAt(advSeed, phase, first) < from) first++;
-      let last = Math.floor((to - phase) / interval);
-      if (eventAt(advSeed, phase, last) >= to) last--;
-      const n = last - first + 1;
-      if (n <= 0) return undefined;
-      const d = distanceAt(from) ?? distanceAt(to - 1);
-      if (d === undefined) return undefined;
-      const pair = PAIR_OF_CODES[da.carriage * 3 + ds.carriage]!;
-      const p = pairs[pair]!;
-      const lo = Math.min(a.seed, s.seed) >>> 0;
-      const hi = Math.max(a.seed, s.seed) >>> 0;
-      const linkSeed = hash32(seed, lo, hi);
-      // The scan's level: path loss at its distance, the persistent shadowing (120 s correlation) and
-      // body blocking (30 s periods) at the scan's start second and midpoint, exactly as samples() has them.
-      const sec = Math.floor(from / 1000);
-      const scale = spreadScale(p, d, params.minDistanceM);
-      let level =
-        pathLossRssi(p, d, params.minDistanceM) +
-        offset(a, s) +
-        scale * p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
-      const mid = (from + to) / 2;
-      if (hashUniform(linkSeed, Math.floor(mid / blockMs), 3) < p.blockingProbability)
-        level -= p.blockingLossDb;
-      // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
-      // the scan's first event.
-      const table = tablesByPair[pair]![n] ?? tableFor(PAIRS[pair]!, n, tablesByPair[pair]!);
-      const offsets = table.offsets;
-      const row = hash32(seed, a.seed, s.seed, first) & (SCAN_TABLE_ROWS - 1);
-      const base = row * n;
-      // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
-      // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
-      const cut = (params.sensitivityDbm - 0.5 - level) / scale;
-      let i = base;
-      let j = base + n;
-      while (i < j) {
-        const m = (i + j) >>> 1;
-        if (offsets[m]! >= cut) j = m;
-        else i = m + 1;
-      }
-      const packets = base + n - i;
-      if (packets === 0) return undefined;
-      const meanRssi = Math.round(level + (scale * table.suffix[row * (n + 1) + i - base]!) / packets);
-      const maxRssi = Math.round(level + scale * offsets[base + n - 1]!);
-      if (!out) return { packets, meanRssi, maxRssi };
-      out.packets = packets;
-      out.meanRssi = meanRssi;
-      out.maxRssi = maxRssi;
-      return out;
+      stationRow(a, pairRows, 0);
+      stationRow(s, pairRows, ROW);
+      return draw(pairRows, 0, pairRows, ROW, from, to, distanceAt, out);
+    },
+    scanAt(table, a, s, from, to, distanceAt, out) {
+      const cols = columnsOf(table);
+      if (!(cols[a * ROW + 1]! >= 0 && cols[s * ROW + 1]! >= 0))
+        throw new RangeError(`radio: no station ${cols[a * ROW + 1]! >= 0 ? s : a} in the table`);
+      return draw(cols, a * ROW, cols, s * ROW, from, to, distanceAt, out);
     },
     samples(a, s, from, to, distanceAt, out = []) {
       const pk = carriagePair(a.carriage, s.carriage);

@@ -6,7 +6,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRadioModel, type RadioStation, summaryPackets } from "../../sim/radio/radio";
+import {
+  createRadioModel,
+  createStationTable,
+  FITTED_RADIO_SETTINGS,
+  type RadioStation,
+  summaryPackets,
+} from "../../sim/radio/radio";
 import { ksStatistic } from "../../scripts/lib/radio-field";
 import { CARRIAGE_PAIRS, type CarriagePair, createScanAggregator } from "../../src/index";
 import type { Carriage } from "../../sim/scenario";
@@ -114,45 +120,54 @@ describe("per-scan radio sampling", () => {
   });
 });
 
-describe("what a radio model keeps of a station", () => {
-  // The model keeps what it draws from a station alone (advertising phase and jitter seed, carriage
-  // code) on the station object; a station used once, frozen, or changed after use must draw as a
-  // fresh object with the same fields does.
-  const model = createRadioModel(99);
-  const other = createRadioModel(100);
-  const at = (m: typeof model, a: RadioStation, s: RadioStation, i: number) =>
-    m.scan(a, s, T0 + i * 300_000, T0 + i * 300_000 + 4_000, () => 1.5);
-  it("gives the same scans for a reused, a frozen and a fresh station object", () => {
+describe("per-scan draws from a station table", () => {
+  // scanAt reads a model's columns of a station table; it must give what scan gives for the same
+  // station objects, for every model (seed and parameters) sharing the table.
+  const models = [createRadioModel(99), createRadioModel(100, FITTED_RADIO_SETTINGS.settings.train)];
+  it("gives scan's summaries for the stations at the indices", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 0xffffffff }),
-        fc.integer({ min: 0, max: 0xffffffff }),
-        fc.constantFrom<Carriage>("hand", "pocket", "bag"),
+        fc.array(
+          fc.record({
+            seed: fc.integer({ min: 0, max: 0xffffffff }),
+            carriage: fc.constantFrom<Carriage>("hand", "pocket", "bag"),
+            txPower: fc.option(fc.integer({ min: -40, max: 0 }), { nil: undefined }),
+            rssiCorrection: fc.option(fc.integer({ min: -10, max: 10 }), { nil: undefined }),
+          }),
+          { minLength: 2, maxLength: 6 },
+        ),
         fc.integer({ min: 0, max: 1000 }),
-        (seedA, seedB, carriage, i) => {
-          const kept: RadioStation = { seed: seedA, carriage };
-          const scanner: RadioStation = { seed: seedB, carriage: "pocket", rssiCorrection: 2 };
-          const fresh = () => ({ seed: seedA, carriage });
-          at(model, kept, scanner, i + 1);
-          at(other, kept, scanner, i + 1); // a model of another seed in between
-          expect(at(model, kept, scanner, i)).toEqual(at(model, fresh(), { ...scanner }, i));
-          expect(at(model, Object.freeze(fresh()), Object.freeze({ ...scanner }), i)).toEqual(
-            at(model, fresh(), { ...scanner }, i),
-          );
-          // Changed after use: drawn again for the new seed and carriage.
-          kept.seed = seedB;
-          kept.carriage = carriage === "bag" ? "hand" : "bag";
-          expect(at(model, kept, scanner, i)).toEqual(
-            at(model, { seed: seedB, carriage: kept.carriage }, { ...scanner }, i),
-          );
+        fc.double({ min: 0.05, max: 12, noNaN: true }),
+        (list, i, d) => {
+          const stations: (RadioStation | undefined)[] = [undefined, ...list.map((x) => ({ ...x }))];
+          const table = createStationTable(stations);
+          const from = T0 + i * 300_007;
+          for (const model of models)
+            for (let a = 1; a < stations.length; a++)
+              for (let s = 1; s < stations.length; s++)
+                expect(model.scanAt(table, a, s, from, from + 4_000, () => d)).toEqual(
+                  model.scan(stations[a]!, stations[s]!, from, from + 4_000, () => d),
+                );
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
-  it("rejects a station with an unknown carriage", () => {
+  it("rejects an index without a station, and an unknown carriage", () => {
+    const table = createStationTable([{ seed: 1, carriage: "hand" }, undefined]);
+    expect(() => models[0]!.scanAt(table, 0, 1, T0, T0 + 4_000, () => 1)).toThrow(/no station 1/);
+    expect(() => models[0]!.scanAt(table, 5, 0, T0, T0 + 4_000, () => 1)).toThrow(/no station 5/);
+    expect(() => createStationTable([{ seed: 1, carriage: "sock" as Carriage }])).toThrow(
+      /unknown carriage sock/,
+    );
     expect(() =>
-      at(model, { seed: 1, carriage: "sock" as Carriage }, { seed: 2, carriage: "hand" }, 0),
+      models[0]!.scan(
+        { seed: 1, carriage: "sock" as Carriage },
+        { seed: 2, carriage: "hand" },
+        T0,
+        T0 + 4_000,
+        () => 1,
+      ),
     ).toThrow(/unknown carriage sock/);
   });
 });

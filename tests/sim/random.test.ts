@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRng, createStreams, hashNormal, hashUniform } from "../../sim/random";
+import { createRng, createStreams, hashNormal, hashUniform, inverseNormalCdf } from "../../sim/random";
 
 const N = 50_000;
 const stats = (draw: () => number) => {
@@ -80,5 +80,50 @@ describe("random", () => {
     const n = stats(() => hashNormal(9, j++));
     expect(Math.abs(n.mean)).toBeLessThan(0.03);
     expect(Math.abs(n.sd - 1)).toBeLessThan(0.03);
+  });
+
+  it("inverse normal CDF matches published quantiles to 1.2e-9 (relative) and is monotone", () => {
+    // Φ⁻¹ at p (tables of the standard normal; Φ(1) = 0.8413447460685429).
+    const published: [number, number][] = [
+      [0.5, 0],
+      [0.8413447460685429, 1],
+      [0.9, 1.2815515655446004],
+      [0.975, 1.959963984540054],
+      [0.999, 3.090232306167813],
+      [0.01, -2.326347874040841],
+      [1e-9, -5.997807015007686],
+    ];
+    for (const [p, x] of published)
+      expect(Math.abs(inverseNormalCdf(p) - x)).toBeLessThanOrEqual(1.2e-9 * Math.abs(x));
+    // Increasing across both region boundaries (0.02425 and 0.97575), and odd about ½.
+    let prev = Number.NEGATIVE_INFINITY;
+    for (let p = 1e-6; p < 1; p += 1e-5) {
+      const x = inverseNormalCdf(p);
+      expect(x).toBeGreaterThan(prev);
+      expect(Math.abs(x + inverseNormalCdf(1 - p))).toBeLessThan(1e-8 * Math.max(1, Math.abs(x)));
+      prev = x;
+    }
+  });
+
+  it("hashNormal is standard normal: KS distance to Φ below 0.006 on 200,000 draws", () => {
+    // Φ from erfc by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7), written apart from the code under test.
+    const erfc = (x: number) => {
+      const t = 1 / (1 + 0.3275911 * x);
+      return (
+        t *
+        (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+        Math.exp(-x * x)
+      );
+    };
+    const phi = (x: number) => (x >= 0 ? 1 - 0.5 * erfc(x / Math.SQRT2) : 0.5 * erfc(-x / Math.SQRT2));
+    const n = 200_000;
+    const xs = Float64Array.from({ length: n }, (_, i) => hashNormal(0x5eed, i, 3)).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      const f = phi(xs[i]!);
+      d = Math.max(d, Math.abs(f - i / n), Math.abs(f - (i + 1) / n));
+    }
+    // 1.95/√n ≈ 0.0044 is the 0.1% critical value.
+    expect(d).toBeLessThan(0.006);
   });
 });
