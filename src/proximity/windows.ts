@@ -124,51 +124,87 @@ export function scoreWindow(
   policy: ContactPolicy,
   windowSeconds = DEFAULT_WINDOW_SECONDS,
 ): WindowResult {
-  // One pass: the instances kept (attenuation at most `ignoreAboveDb`), their attenuations, lowest
-  // calibration confidence and covered seconds, without an intermediate array per step.
+  return scoreRun(start, instances, 0, instances.length, policy, windowSeconds);
+}
+
+/** Attenuations of the instances a window keeps (reused: a window's are read before the next one's). */
+const keptScratch: number[] = [];
+
+/** {@link scoreWindow} of the instances `instances[from, to)` (one window's, `from < to`). */
+function scoreRun(
+  start: number,
+  instances: readonly ScanInstanceLike[],
+  from: number,
+  to: number,
+  policy: ContactPolicy,
+  windowSeconds: number,
+): WindowResult {
+  // One pass: the instances kept (attenuation at most `ignoreAboveDb`), their attenuations (summed in
+  // order for a mean; kept for a quantile), lowest calibration confidence and covered seconds.
   const ignore = policy.ignoreAboveDb;
-  const keptAttenuations: number[] = [];
+  const mean = policy.window.aggregate === "mean";
+  const kept = keptScratch;
+  kept.length = 0;
+  let keptCount = 0;
+  let sum = 0;
   let confidence = 3;
   let seconds = 0;
   let beacons = 0;
-  for (const s of instances) {
+  for (let i = from; i < to; i++) {
+    const s = instances[i]!;
     beacons += s.packets ?? 1;
     const a = instanceAttenuation(s, policy);
     if (ignore !== undefined && a > ignore) continue;
-    keptAttenuations.push(a);
+    keptCount++;
+    if (mean) sum += a;
+    else kept.push(a);
     confidence = Math.min(confidence, s.calibrationConfidence ?? 3);
     seconds += s.secondsSinceLastScan;
   }
-  const kept = keptAttenuations.length;
-  const all = kept > 0 ? keptAttenuations : instances.map((s) => instanceAttenuation(s, policy));
-  const attenuation =
-    all.length === 0
-      ? Number.NaN
-      : policy.window.aggregate === "mean"
-        ? all.reduce((x, y) => x + y, 0) / all.length
-        : quantile(all, policy.window.quantile);
+  let attenuation: number;
+  if (keptCount > 0) attenuation = mean ? sum / keptCount : quantile(kept, policy.window.quantile);
+  else {
+    // Nothing kept: the window's attenuation from all its instances (it is not close).
+    for (let i = from; i < to; i++) {
+      const a = instanceAttenuation(instances[i]!, policy);
+      if (mean) sum += a;
+      else kept.push(a);
+    }
+    attenuation =
+      to === from ? Number.NaN : mean ? sum / (to - from) : quantile(kept, policy.window.quantile);
+  }
   const margin = policy.confidenceMarginDb[Math.max(0, Math.min(3, Math.round(confidence)))] ?? 0;
   const bucket = distanceBucket(attenuation - margin, policy.buckets);
-  const model = policy.probability;
-  const probability =
-    model && kept > 0
-      ? 1 / (1 + Math.exp(-(model.intercept + model.slope * (attenuation - margin))))
-      : model
-        ? 0
-        : undefined;
-  const close = kept > 0 && DISTANCE_BUCKETS.indexOf(bucket) <= DISTANCE_BUCKETS.indexOf(policy.closeBucket);
+  const close =
+    keptCount > 0 && DISTANCE_BUCKETS.indexOf(bucket) <= DISTANCE_BUCKETS.indexOf(policy.closeBucket);
   const covered = Math.min(windowSeconds, seconds);
+  const weightedSeconds = keptCount > 0 ? covered * policy.weights[bucket] : 0;
+  const model = policy.probability;
+  if (!model)
+    return {
+      start,
+      instances: to - from,
+      beacons,
+      attenuation: Math.round(attenuation * 10) / 10,
+      bucket,
+      close,
+      closeSeconds: close ? covered : 0,
+      weightedSeconds,
+      expectedCloseSeconds: close ? covered : 0,
+    };
+  const probability =
+    keptCount > 0 ? 1 / (1 + Math.exp(-(model.intercept + model.slope * (attenuation - margin)))) : 0;
   return {
     start,
-    instances: instances.length,
+    instances: to - from,
     beacons,
     attenuation: Math.round(attenuation * 10) / 10,
     bucket,
     close,
     closeSeconds: close ? covered : 0,
-    weightedSeconds: kept > 0 ? covered * policy.weights[bucket] : 0,
-    ...(probability === undefined ? {} : { probability }),
-    expectedCloseSeconds: probability === undefined ? (close ? covered : 0) : covered * probability,
+    weightedSeconds,
+    probability,
+    expectedCloseSeconds: covered * probability,
   };
 }
 
@@ -194,10 +230,28 @@ export function evaluateWindows(
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
   checkWindow(windowSeconds);
   const windowMs = windowSeconds * 1000;
-  const groups = groupBy(instances, (s) => Math.floor(s.time / windowMs) * windowMs);
-  return [...groups.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([start, g]) => scoreWindow(start, g, policy, windowSeconds));
+  const startOf = (s: ScanInstanceLike) => Math.floor(s.time / windowMs) * windowMs;
+  // Instances in window order (as exposure windows give them): each window is a run, scored in place.
+  const out: WindowResult[] = [];
+  let from = 0;
+  for (let i = 1; i <= instances.length; i++) {
+    if (i < instances.length) {
+      const here = startOf(instances[i]!);
+      const before = startOf(instances[i - 1]!);
+      if (here === before) continue;
+      if (!(here > before)) {
+        // Out of window order (or a time that is not a number): grouped by window first, each window's
+        // instances in the order given.
+        const groups = groupBy(instances, startOf);
+        return [...groups.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([start, g]) => scoreRun(start, g, 0, g.length, policy, windowSeconds));
+      }
+    }
+    out.push(scoreRun(startOf(instances[from]!), instances, from, i, policy, windowSeconds));
+    from = i;
+  }
+  return out;
 }
 
 /**

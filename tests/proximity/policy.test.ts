@@ -10,6 +10,7 @@ import {
   POLICIES,
   PolicyError,
   rocAuc,
+  scoreWindow,
   type ScanInstanceLike,
   classify,
   validatePolicy,
@@ -153,5 +154,57 @@ describe("metrics", () => {
       f1: 0.5,
       balancedAccuracy: 0.5,
     });
+  });
+});
+
+describe("evaluateWindows groups instances by window whatever their order", () => {
+  // Reference written apart: each window's instances (in the order given) collected by a linear search
+  // over the windows seen, the windows then sorted by start; each scored by scoreWindow.
+  const reference = (instances: ScanInstanceLike[], policy: ContactPolicy, windowSeconds: number) => {
+    const groups: { start: number; list: ScanInstanceLike[] }[] = [];
+    for (const s of instances) {
+      const start = Math.floor(s.time / (windowSeconds * 1000)) * windowSeconds * 1000;
+      const g = groups.find((x) => x.start === start);
+      if (g) g.list.push(s);
+      else groups.push({ start, list: [s] });
+    }
+    return groups
+      .sort((a, b) => a.start - b.start)
+      .map((g) => scoreWindow(g.start, g.list, policy, windowSeconds));
+  };
+  it("matches the reference for sorted, shuffled and NaN-timed instances under every policy", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            t: fc.integer({ min: 0, max: 7200 }),
+            att: fc.integer({ min: 20, max: 110 }),
+            conf: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+            packets: fc.integer({ min: 1, max: 20 }),
+          }),
+          { maxLength: 40 },
+        ),
+        fc.constantFrom(...Object.keys(POLICIES)),
+        fc.constantFrom(60, 300, 900),
+        fc.boolean(),
+        fc.boolean(),
+        (raw, name, windowSeconds, sorted, withNaN) => {
+          const instances: ScanInstanceLike[] = raw.map((r) => ({
+            time: 1_700_000_000_000 + r.t * 1000,
+            typicalAttenuation: r.att,
+            minAttenuation: r.att - 4,
+            packets: r.packets,
+            secondsSinceLastScan: 120,
+            ...(r.conf === undefined ? {} : { calibrationConfidence: r.conf }),
+          }));
+          if (sorted) instances.sort((a, b) => a.time - b.time);
+          if (withNaN && instances.length > 0) instances[instances.length >> 1]!.time = Number.NaN;
+          const policy = POLICIES[name]!;
+          const got = evaluateWindows(instances, policy, { windowSeconds });
+          expect(got).toEqual(reference(instances, policy, windowSeconds));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
