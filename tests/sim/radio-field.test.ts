@@ -14,16 +14,20 @@
  * realisations: the median over realisations of KS(field, model) must not exceed the largest
  * KS(model, model) between consecutive realisations plus an allowance for misfit, and must stay under
  * an absolute ceiling (so that a noisy band cannot hide a gross misfit).
- * - per packet (`samples`): allowance 0.06, ceiling 0.20. Measured on realisations 1–4 (worst band per
- *   setting, median KS − model-vs-model max): lunch −0.002, train 0.010, office 0.042 (3–4 m), queue
- *   0.011, party 0.007; the largest median KS is 0.150 (office 0–1 m: 833 packets from a handful of
- *   links, where two realisations of the model differ by up to 0.27). The allowance is the worst excess
- *   rounded up by about half again; 25 of 25 bands pass.
- * - strongest packet per burst (`scan`): allowance 0.14, ceiling 0.25. Looser on purpose: the replay
+ * - The allowances cover how much the worst band's excess (median KS − model-vs-model max) itself
+ *   varies with the realisations drawn. Measured on six sets of four realisations (1–4, 5–8, …, 21–24;
+ *   measured 1 Dec 2026), with the counter-based normal drawn by Box–Muller (before) and by the
+ *   inverse normal CDF (now): worst excess per packet 0.042–0.087 (Box–Muller) and 0.029–0.086
+ *   (inverse CDF), per burst's strongest packet 0.109–0.147 and 0.109–0.149. The first allowances
+ *   (0.06 and 0.14) had been set from realisations 1–4 alone, the luckiest set under Box–Muller; the
+ *   draw change moved office 3–4 m per packet to 0.067 over the old bound. The allowances are now the
+ *   largest excess over all twelve sets rounded up: 0.10 per packet, 0.16 per burst.
+ * - per packet (`samples`): allowance 0.10, ceiling 0.20; the largest median KS is ≈ 0.15 (office
+ *   0–1 m: 833 packets from a handful of links, where two realisations of the model differ by up to 0.27).
+ * - strongest packet per burst (`scan`): allowance 0.16, ceiling 0.25. Looser on purpose: the replay
  *   keeps each burst's field packet count, and in the field a weak link loses more packets (the
  *   model's reception is a hard sensitivity cut plus 10% loss regardless of level), so per burst the
- *   field holds relatively more weak bursts than per packet. Measured worst excess per setting: lunch
- *   0.081, train 0.065, office 0.109, queue 0.059, party 0.108; largest median KS 0.167 (party 0–1 m).
+ *   field holds relatively more weak bursts than per packet (largest median KS ≈ 0.17, party 0–1 m).
  * The static pc-ng radio that preceded this fit (PCNG_RADIO_PARAMS, carriage PP) is rejected by the
  * per-packet rule in every band (its KS is 0.32–0.71), so the rule can tell a field fit from a lab fit.
  *
@@ -66,8 +70,8 @@ import { repoData } from "../helpers/data";
 
 const REALISATIONS = [1, 2, 3, 4];
 const RULES = {
-  packets: { allowance: 0.06, ceiling: 0.2 },
-  minima: { allowance: 0.14, ceiling: 0.25 },
+  packets: { allowance: 0.1, ceiling: 0.2 },
+  minima: { allowance: 0.16, ceiling: 0.25 },
 };
 const PRINT = process.env.RADIO_FIELD_PRINT === "1";
 
