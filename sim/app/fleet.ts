@@ -21,6 +21,7 @@ import {
   createTracerCore,
   type GaenSchedule,
   INTERVAL_MS,
+  type KeyBroadcasts,
   type MemoryContactLog,
   type TemporaryExposureKey,
   type TracerCore,
@@ -76,7 +77,7 @@ export interface Fleet {
   /** The TEKs `person`'s phone holds now (see `PhoneFleet.keysOf`). */
   keysOf(person: number): TemporaryExposureKey[];
   /** The RPIs of a key `person`'s phone had on air (see `PhoneFleet.rpisAt`). */
-  rpisAt(person: number, interval: number): { first: number; rpis: Uint8Array };
+  rpisAt(person: number, interval: number): KeyBroadcasts;
 }
 
 /**
@@ -84,18 +85,6 @@ export interface Fleet {
  * the partition's own phones, radio sampling), without its timer stepping.
  */
 export type BatchedFleetOptions = Omit<PhoneFleetOptions, "timerByTimer">;
-
-/** Bytes of an identifier entry: the RPI (16) and its AEM (4). */
-const AIR_BYTES = 20;
-
-/**
- * Intervals each advertiser's recent identifiers are remembered for (a power of two). An advance spans
- * six hours (partition.ts), 37 intervals, and its phones run one after another through all of them, so
- * an advertiser's neighbours may ask for its identifiers out of order and find some forgotten: more
- * lookups, not wrong answers (a release's identifier is pinned apart). 64 slots were no faster
- * (hanoi-ward 20,000 × 5 days and 10,000 × 2 days at adoption 1): the entries are cache misses too.
- */
-const AIR_SLOTS = 8;
 
 /**
  * Creates the batched fleet: one tracer core per own app user, stepped without timers.
@@ -185,52 +174,68 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   // order the phones are stepped in. (A lookup may draw the key of a new UTC day before the phone's
   // own rotation does: the same key, from the same seeded source, in the same order; its write is
   // queued on the phone and carried out at its next step.) A key release switches keys from the next
-  // interval on, so the identifier on air when a release happens is pinned until then. An identifier
-  // is looked up only when a neighbour hears it, and a key's identifiers derived only then: a phone that
-  // nobody hears derives none (a shadow draws its keys in day order all the same).
+  // interval on, so the identifier on air when a release happens is pinned until then. A key's
+  // identifiers are derived only when a neighbour first hears one of them: a phone that nobody hears
+  // derives none (a shadow draws its keys in day order all the same).
   //
-  // The identifiers are kept in flat columns, not objects, per app user: AIR_SLOTS entries for the
-  // recent intervals (entry slot & (AIR_SLOTS − 1)) and one more for a pinned identifier; each entry
-  // has its interval number (−1: empty), since when it is on air (unix ms), and its RPI and AEM bytes
-  // (copied: views of the schedules' buffers kept for an hour outlived the young generation and made
-  // the collector copy them).
+  // Nothing is copied: per app user, the key of its last lookup (its first interval and end, in
+  // columns) with views of its RPIs and AEMs where its schedule derived them (`rpisAt`), and an
+  // identifier pinned by a release (its interval, −1 for none, and its key's views and first interval).
+  // A scan hands the core the views and the identifier's index in them. (A ring of copies per app user,
+  // before, missed for most lookups: phone-major stepping asks a neighbour for six hours of intervals
+  // once per phone that hears it; each miss searched the schedule's keys and copied 20 bytes.)
   const stationTable = createStationTable(stations);
   const appIndex = new Int32Array(world.size).fill(-1);
   let appUsers = 0;
   for (let p = 0; p < world.size; p++) if (world.hasApp[p]) appIndex[p] = appUsers++;
-  const ENTRIES = AIR_SLOTS + 1;
-  const airSlot = new Int32Array(appUsers * ENTRIES).fill(-1);
-  const airSince = new Float64Array(appUsers * ENTRIES);
-  const air = new Uint8Array(appUsers * ENTRIES * AIR_BYTES);
+  const NO_BYTES: Uint8Array = new Uint8Array(0);
+  const keyFirst = new Int32Array(appUsers);
+  const keyEnd = new Int32Array(appUsers); // = keyFirst: no key looked up
+  const keyRpis: Uint8Array[] = new Array<Uint8Array>(appUsers).fill(NO_BYTES);
+  const keyAems: Uint8Array[] = new Array<Uint8Array>(appUsers).fill(NO_BYTES);
+  const pinSlot = new Int32Array(appUsers).fill(-1);
+  const pinFirst = new Int32Array(appUsers);
+  const pinRpis: Uint8Array[] = new Array<Uint8Array>(appUsers).fill(NO_BYTES);
+  const pinAems: Uint8Array[] = new Array<Uint8Array>(appUsers).fill(NO_BYTES);
+  // What onAirOf found: the key's views and the identifier's index in them.
+  let onRpis: Uint8Array = NO_BYTES;
+  let onAems: Uint8Array = NO_BYTES;
+  let onIndex = 0;
   /**
-   * Stores as entry `e` what `source` (a local phone's GAEN schedule or a shadow) has on air at `t`
-   * (unix ms), in interval `slot`: its bytes written straight into the columns.
+   * Whether app user `p` has an identifier on air at `t` (unix ms); if so, sets `onRpis`, `onAems`
+   * and `onIndex` to it.
    */
-  const storeFrom = (e: number, slot: number, source: GaenSchedule | ShadowPhone, t: number) => {
-    airSlot[e] = slot;
-    airSince[e] = Math.max(slot * INTERVAL_MS, startMs);
-    source.identifierInto(t, air, e * AIR_BYTES);
-  };
-  /** The entry of what app user `p` has on air at `t` (unix ms), or −1 when nothing. */
-  const onAirOf = (p: number, t: number): number => {
+  const onAirOf = (p: number, t: number): boolean => {
+    const u = appIndex[p]!;
+    if (u < 0) return false;
     const slot = Math.floor(t / INTERVAL_MS);
-    const first = appIndex[p]! * ENTRIES;
-    if (first < 0) return -1;
-    const pin = first + AIR_SLOTS;
-    if (airSlot[pin] === slot) return pin;
-    const e = first + (slot & (AIR_SLOTS - 1));
-    if (airSlot[e] === slot) return e;
-    const phone = local[p];
-    if (phone) {
-      const schedule = phone.core.schedule;
-      if (schedule.scheme !== "gaen") return -1;
-      storeFrom(e, slot, schedule as GaenSchedule, t);
-      return e;
+    if (pinSlot[u] === slot) {
+      onRpis = pinRpis[u]!;
+      onAems = pinAems[u]!;
+      onIndex = slot - pinFirst[u]!;
+      return true;
     }
-    const shadow = shadows[p];
-    if (!shadow) return -1;
-    storeFrom(e, slot, shadow, t);
-    return e;
+    if (!(slot >= keyFirst[u]! && slot < keyEnd[u]!)) {
+      let key: KeyBroadcasts;
+      const phone = local[p];
+      if (phone) {
+        const schedule = phone.core.schedule;
+        if (schedule.scheme !== "gaen") return false;
+        key = (schedule as GaenSchedule).rpisAt(slot);
+      } else {
+        const shadow = shadows[p];
+        if (!shadow) return false;
+        key = shadow.rpisAt(slot);
+      }
+      keyFirst[u] = key.first;
+      keyEnd[u] = key.first + key.count;
+      keyRpis[u] = key.rpis;
+      keyAems[u] = key.aems;
+    }
+    onRpis = keyRpis[u]!;
+    onAems = keyAems[u]!;
+    onIndex = slot - keyFirst[u]!;
+    return true;
   };
   // Neighbours noted by observe(): per noted step, the time it covers events up to, and each own
   // phone's app-using neighbours (offsets by phone index into one flat list).
@@ -298,21 +303,35 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
     const last = stepStarts[k]![i + 1]!;
     for (let j = stepStarts[k]![i]!; j < last; j++) {
       const other = list[j]!;
-      const e = onAirOf(other, to);
-      if (e < 0) continue;
-      const from = Math.max(scanFrom, airSince[e]!);
+      if (!onAirOf(other, to)) continue;
+      // On air since the later of its interval's start and the tracers' start.
+      const from = Math.max(scanFrom, Math.floor(to / INTERVAL_MS) * INTERVAL_MS, startMs);
       if (from >= to) continue;
       linkAdvertiser = other;
       linkScanner = me;
       const model = modelAt(other, me, from);
       if (sampling === "scan") {
         const s = model.scanAt(stationTable, other, me, from, to, distanceAt, summary);
-        const o = e * AIR_BYTES;
-        if (s) core.hearSummaryAt(air, o, 16, o + 16, 4, s.packets, s.meanRssi, s.maxRssi);
+        if (s)
+          core.hearSummaryAt(
+            onRpis,
+            onIndex * 16,
+            16,
+            onAems,
+            onIndex * 4,
+            4,
+            s.packets,
+            s.meanRssi,
+            s.maxRssi,
+          );
       } else {
         const rssi = model.samples(stations[other]!, scanner, from, to, distanceAt);
-        const o = e * AIR_BYTES;
-        if (rssi.length > 0) core.hearIdentifier(air.subarray(o, o + 16), air.subarray(o + 16, o + 20), rssi);
+        if (rssi.length > 0)
+          core.hearIdentifier(
+            onRpis.subarray(onIndex * 16, onIndex * 16 + 16),
+            onAems.subarray(onIndex * 4, onIndex * 4 + 4),
+            rssi,
+          );
       }
     }
   };
@@ -371,18 +390,19 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
       if (failure !== undefined) throw failure;
     },
     releaseKeys(person) {
-      // The identifier on air now stays until the next rotation.
-      const first = appIndex[person]! * ENTRIES;
-      if (first >= 0) {
-        const e = onAirOf(person, clock.now());
-        const pin = first + AIR_SLOTS;
-        if (e < 0) airSlot[pin] = -1;
-        else if (e !== pin) {
-          airSlot[pin] = airSlot[e]!;
-          airSince[pin] = airSince[e]!;
-          air.copyWithin(pin * AIR_BYTES, e * AIR_BYTES, (e + 1) * AIR_BYTES);
-        }
-        airSlot.fill(-1, first, first + AIR_SLOTS);
+      // The identifier on air now stays until the next rotation; the key looked up last is forgotten
+      // (the release shortens it).
+      const u = appIndex[person]!;
+      if (u >= 0) {
+        const now = clock.now();
+        if (onAirOf(person, now)) {
+          const slot = Math.floor(now / INTERVAL_MS);
+          pinSlot[u] = slot;
+          pinFirst[u] = slot - onIndex;
+          pinRpis[u] = onRpis;
+          pinAems[u] = onAems;
+        } else pinSlot[u] = -1;
+        keyEnd[u] = keyFirst[u]!;
       }
       const phone = local[person];
       if (phone) {

@@ -14,6 +14,7 @@ import {
   createSimulatedMedium,
   createTracer,
   type GaenSchedule,
+  type KeyBroadcasts,
   INTERVAL_MS,
   intervalNumber,
   lookupCalibration,
@@ -118,11 +119,11 @@ export interface PhoneFleet {
    */
   keysOf(person: number): TemporaryExposureKey[];
   /**
-   * The RPIs of the key `person`'s phone has (or had) on air in interval number `interval`, as its
+   * The RPIs and AEMs of the key `person`'s phone has (or had) on air in interval number `interval`, as its
    * schedule or shadow derived them to broadcast (see `GaenSchedule.rpisAt`): the detection measure
    * indexes them without deriving the key again.
    */
-  rpisAt(person: number, interval: number): { first: number; rpis: Uint8Array };
+  rpisAt(person: number, interval: number): KeyBroadcasts;
 }
 
 /** Random bytes from a seeded 32-bit generator (deterministic per phone). */
@@ -187,17 +188,10 @@ export interface ShadowPhone {
    */
   onAir(t: number): OnAir;
   /**
-   * The RPI (16 bytes) and AEM (4) of {@link onAir}'s payload at `t`, written into `out` at `offset`
-   * (see `GaenSchedule.identifierInto`), for a host that keeps identifiers in its own columns; returns
-   * its interval number.
-   * @throws RangeError when the 20 bytes do not fit in `out` at `offset`
+   * The RPIs and AEMs of the key covering interval number `interval` (see `GaenSchedule.rpisAt`; days'
+   * keys drawn in day order up to the interval's day first, as {@link onAir} does).
    */
-  identifierInto(t: number, out: Uint8Array, offset: number): number;
-  /**
-   * The RPIs of the key covering interval number `interval` (see `GaenSchedule.rpisAt`; days' keys
-   * drawn in day order up to the interval's day first, as {@link onAir} does).
-   */
-  rpisAt(interval: number): { first: number; rpis: Uint8Array };
+  rpisAt(interval: number): KeyBroadcasts;
   /** Mirrors `releaseKeys({ includeToday: true })` on the phone's schedule at the clock's time. */
   releaseKeys(): TemporaryExposureKey[];
   /** The keys the phone's schedule holds at the clock's time (drawing due days' keys, releasing none). */
@@ -265,10 +259,6 @@ export function createShadowPhone(
   return {
     person: identity.person,
     onAir,
-    identifierInto(t, out, offset) {
-      keyDaysUntil(t);
-      return schedule.identifierInto(t, out, offset);
-    },
     rpisAt(interval) {
       keyDaysUntil(interval * INTERVAL_MS);
       return schedule.rpisAt(interval);

@@ -245,12 +245,13 @@ const SCAN_TABLE_ROWS = 4096;
  * The within-scan part of the per-packet model for one carriage pair and `n` advertising events: for
  * each of `rows` synthetic scans (independent realisations of the slow shadowing at a random phase,
  * the advertiser's timing jitter, packet loss and Rician fading), the packets' offsets from the scan's
- * level in dB, sorted ascending (a lost packet is −∞), with suffix sums (sum of offsets i…n−1).
+ * level in dB, sorted ascending (a lost packet is −∞), with suffix sums (sum of offsets i…n−1). A
+ * row is `2n + 1` numbers in one run, its n offsets then its n + 1 suffix sums, so a draw reads one
+ * place of the table (the tables are larger than a core's cache: a draw's reads are misses).
  */
 interface ScanTable {
   n: number;
-  offsets: Float64Array;
-  suffix: Float64Array;
+  rows: Float64Array;
 }
 
 function buildScanTable(params: RadioParams, p: RadioPairParams, tableSeed: number, n: number): ScanTable {
@@ -259,8 +260,8 @@ function buildScanTable(params: RadioParams, p: RadioPairParams, tableSeed: numb
   const noiseSd = p.noiseSd ?? 0;
   const interval = params.advertisingIntervalMs;
   const slowKnot = 1000 * p.slowCorrelationS * KNOTS_PER_CORRELATION;
-  const offsets = new Float64Array(SCAN_TABLE_ROWS * n);
-  const suffix = new Float64Array(SCAN_TABLE_ROWS * (n + 1));
+  const stride = 2 * n + 1;
+  const rows = new Float64Array(SCAN_TABLE_ROWS * stride);
   const row = new Float64Array(n);
   for (let j = 0; j < SCAN_TABLE_ROWS; j++) {
     const seed = hash32(0x5ca77ab1, tableSeed, n, j);
@@ -277,15 +278,16 @@ function buildScanTable(params: RadioParams, p: RadioPairParams, tableSeed: numb
       if (noiseSd !== 0) row[k] = row[k]! + noiseSd * hashNormal(seed, k, 4);
     }
     row.sort();
-    offsets.set(row, j * n);
+    const o = j * stride;
+    rows.set(row, o);
     let sum = 0;
-    suffix[j * (n + 1) + n] = 0;
+    rows[o + n + n] = 0;
     for (let k = n - 1; k >= 0; k--) {
       if (row[k]! > Number.NEGATIVE_INFINITY) sum += row[k]!;
-      suffix[j * (n + 1) + k] = sum;
+      rows[o + n + k] = sum;
     }
   }
-  return { n, offsets, suffix };
+  return { n, rows };
 }
 
 /**
@@ -401,13 +403,13 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
       (ac[ao + 4]! + sc[so + 5]!) +
       scale * p.sessionSd * smoothNoise(linkSeed, (sec * 1000) / sessionKnot);
     const mid = (from + to) / 2;
-    if (hashUniform(linkSeed, Math.floor(mid / blockMs), 3) < p.blockingProbability) level -= p.blockingLossDb;
+    if (hashUniform(linkSeed, Math.floor(mid / blockMs), 3) < p.blockingProbability)
+      level -= p.blockingLossDb;
     // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
     // the scan's first event.
     const table = tablesByPair[pair]![n] ?? tableFor(PAIRS[pair]!, n, tablesByPair[pair]!);
-    const offsets = table.offsets;
-    const row = hash32(seed, aSeed, sSeed, first) & (SCAN_TABLE_ROWS - 1);
-    const base = row * n;
+    const rows = table.rows;
+    const base = (hash32(seed, aSeed, sSeed, first) & (SCAN_TABLE_ROWS - 1)) * (2 * n + 1);
     // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
     // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
     const cut = (params.sensitivityDbm - 0.5 - level) / scale;
@@ -415,13 +417,13 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     let j = base + n;
     while (i < j) {
       const m = (i + j) >>> 1;
-      if (offsets[m]! >= cut) j = m;
+      if (rows[m]! >= cut) j = m;
       else i = m + 1;
     }
     const packets = base + n - i;
     if (packets === 0) return undefined;
-    const meanRssi = Math.round(level + (scale * table.suffix[row * (n + 1) + i - base]!) / packets);
-    const maxRssi = Math.round(level + scale * offsets[base + n - 1]!);
+    const meanRssi = Math.round(level + (scale * rows[i + n]!) / packets);
+    const maxRssi = Math.round(level + scale * rows[base + n - 1]!);
     if (!out) return { packets, meanRssi, maxRssi };
     out.packets = packets;
     out.meanRssi = meanRssi;

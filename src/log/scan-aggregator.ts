@@ -64,16 +64,18 @@ export interface ScanAggregator {
     maxRssi: number,
   ): void;
   /**
-   * {@link addSummary} with the identifier and the AEM read from `bytes`: `identifierLength` bytes (16:
-   * an RPI, or 12: a Bluezone ID) at `identifierOffset`, and `aemLength` bytes (4, or 0: none) at
-   * `aemOffset` — for a host that keeps many phones' identifiers in one buffer (the simulator's batched
-   * fleet) and would otherwise make two views per sighting. The bytes are copied.
-   * @throws as {@link addSummary}; InvalidArgumentError also when a range is not inside `bytes`
+   * {@link addSummary} with the identifier read from `bytes` and the AEM from `aemBytes`:
+   * `identifierLength` bytes (16: an RPI, or 12: a Bluezone ID) at `identifierOffset`, and `aemLength`
+   * bytes (4, or 0: none) at `aemOffset` — for a host that keeps many phones' identifiers in a few
+   * buffers (the simulator's batched fleet reads them where the key schedules derived them) and would
+   * otherwise make two views per sighting. The bytes are copied.
+   * @throws as {@link addSummary}; InvalidArgumentError also when a range is not inside its buffer
    */
   addSummaryAt(
     bytes: Uint8Array,
     identifierOffset: number,
     identifierLength: number,
+    aemBytes: Uint8Array,
     aemOffset: number,
     aemLength: number,
     packets: number,
@@ -354,6 +356,7 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
       bytes,
       identifierOffset,
       identifierLength,
+      aemBytes,
       aemOffset,
       aemLength,
       packets,
@@ -369,17 +372,17 @@ export function createScanAggregator(options: ScanAggregatorOptions = {}): ScanA
         identifierOffset < 0 ||
         aemOffset < 0 ||
         identifierOffset + identifierLength > bytes.length ||
-        aemOffset + aemLength > bytes.length
+        aemOffset + aemLength > aemBytes.length
       ) {
         throw new InvalidArgumentError(
-          `identifier (${identifierOffset}, ${identifierLength} bytes) or AEM (${aemOffset}, ${aemLength} bytes) outside ${bytes.length} bytes`,
+          `identifier (${identifierOffset}, ${identifierLength} bytes of ${bytes.length}) or AEM (${aemOffset}, ${aemLength} bytes of ${aemBytes.length}) outside its buffer`,
         );
       }
       summary(
         bytes,
         identifierOffset,
         identifierLength,
-        bytes,
+        aemBytes,
         aemOffset,
         aemLength,
         packets,

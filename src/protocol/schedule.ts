@@ -127,15 +127,32 @@ export interface GaenSchedule extends KeySchedule {
    */
   identifierInto(unixMs: number, out: Uint8Array, offset: number): number;
   /**
-   * The RPIs of the TEK that covers interval number `interval`, as the schedule derives them to
-   * broadcast (Exposure Notification v1.2, "Rolling Proximity Identifier"): `rpis` holds 16 bytes per
-   * interval from `first` (the key's rolling start interval number) on, at least to the end of its
-   * rolling period. A view of the schedule's own bytes, not a copy: read it, do not write it. Derived
-   * now (with the AEMs) if they were not; for an interval no key covers, the day's key is drawn first,
-   * as {@link KeySchedule.at} does. A host matching a phone's own keys (a simulator's detection
-   * measure) reuses them instead of deriving the key again.
+   * The RPIs and AEMs of the TEK that covers interval number `interval`, as the schedule derives them
+   * to broadcast (Exposure Notification v1.2, "Rolling Proximity Identifier", "Associated Encrypted
+   * Metadata"): `rpis` holds 16 bytes and `aems` 4 bytes per interval from `first` (the key's rolling
+   * start interval number) on, at least to the end of its rolling period, `count` intervals now (a
+   * release shortens a key's period: then `count` is the shorter one). Views of the schedule's own
+   * bytes, not copies: read them, do not write them. Derived now if they were not; for an interval no
+   * key covers, the day's key is drawn first, as {@link KeySchedule.at} does. A host matching a phone's
+   * own keys (a simulator's detection measure), or hearing many phones' broadcasts (its fleet), reads
+   * them here instead of deriving the key again or copying each broadcast.
    */
-  rpisAt(interval: number): { first: number; rpis: Uint8Array };
+  rpisAt(interval: number): KeyBroadcasts;
+}
+
+/**
+ * What {@link GaenSchedule.rpisAt} returns: a key's identifiers as the schedule broadcasts them.
+ * @public
+ */
+export interface KeyBroadcasts {
+  /** The key's rolling start interval number: `rpis` and `aems` start at this interval. */
+  first: number;
+  /** Intervals the key covers now (its rolling period). */
+  count: number;
+  /** 16 bytes per interval (at least `count` intervals). */
+  rpis: Uint8Array;
+  /** 4 bytes per interval (at least `count` intervals). */
+  aems: Uint8Array;
 }
 
 /** Keys whose derived identifiers a schedule keeps besides the one just derived (see `at`). */
@@ -266,7 +283,12 @@ export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
     },
     rpisAt(interval) {
       const { key, derived } = derivedFor(interval);
-      return { first: key.rollingStartIntervalNumber, rpis: derived.rpis };
+      return {
+        first: key.rollingStartIntervalNumber,
+        count: key.rollingPeriod,
+        rpis: derived.rpis,
+        aems: derived.aems,
+      };
     },
     current: () => at(clock.now()),
     nextRotationAt: () => (intervalNumber(clock.now()) + 1) * INTERVAL_MS,

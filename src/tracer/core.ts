@@ -185,14 +185,16 @@ export interface TracerCore {
     maxRssi: number,
   ): void;
   /**
-   * {@link hearSummary} with the identifier and AEM read from `bytes` at the given offsets (see
-   * `ScanAggregator.addSummaryAt`): for a host that keeps many phones' identifiers in one buffer.
-   * @throws InvalidArgumentError as {@link hearSummary}, and when a range is not inside `bytes`
+   * {@link hearSummary} with the identifier read from `bytes` and the AEM from `aemBytes` at the given
+   * offsets (see `ScanAggregator.addSummaryAt`): for a host that keeps many phones' identifiers in a few
+   * buffers.
+   * @throws InvalidArgumentError as {@link hearSummary}, and when a range is not inside its buffer
    */
   hearSummaryAt(
     bytes: Uint8Array,
     identifierOffset: number,
     identifierLength: number,
+    aemBytes: Uint8Array,
     aemOffset: number,
     aemLength: number,
     packets: number,
@@ -411,6 +413,7 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
       bytes,
       identifierOffset,
       identifierLength,
+      aemBytes,
       aemOffset,
       aemLength,
       packets,
@@ -422,6 +425,7 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
           bytes,
           identifierOffset,
           identifierLength,
+          aemBytes,
           aemOffset,
           aemLength,
           packets,

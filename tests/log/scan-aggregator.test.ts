@@ -199,9 +199,10 @@ describe("scan aggregator against a reference model", () => {
         });
         expect(n).toBe(expected.length);
         expect(columns).toEqual(expected);
-        // The same summaries with their identifiers and AEMs read from one shared buffer at offsets.
+        // The same summaries with their identifiers and AEMs read from shared buffers at offsets.
         const c = createScanAggregator();
         const bytes = new Uint8Array(4096);
+        const aems = new Uint8Array(4096);
         c.beginScan(60_000);
         ops.forEach((o, k) => {
           if (o.kind === "packets") {
@@ -213,9 +214,9 @@ describe("scan aggregator against a reference model", () => {
           const id = identifier(o.id);
           const aem = aemOf(o.id);
           bytes.set(id, at);
-          bytes.set(aem, aemAt);
+          aems.set(aem, aemAt);
           const max = o.packets === 1 ? o.mean : o.mean + o.extra;
-          c.addSummaryAt(bytes, at, id.length, aemAt, aem.length, o.packets, o.mean, max);
+          c.addSummaryAt(bytes, at, id.length, aems, aemAt, aem.length, o.packets, o.mean, max);
         });
         const shared = c.endScan().map((s) => ({
           identifier: toHex(s.identifier),
@@ -233,12 +234,16 @@ describe("scan aggregator against a reference model", () => {
     const a = createScanAggregator();
     a.beginScan(0);
     const bytes = new Uint8Array(40);
-    expect(() => a.addSummaryAt(bytes, 30, 16, 0, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
-    expect(() => a.addSummaryAt(bytes, 0, 16, 38, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
-    expect(() => a.addSummaryAt(bytes, -1, 16, 20, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
-    expect(() => a.addSummaryAt(bytes, 0, 15, 20, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
-    expect(() => a.addSummaryAt(bytes, 0, 16, 20, 3, 1, -60, -60)).toThrow(InvalidArgumentError);
-    expect(() => a.addSummaryAt(bytes, 0, 16, 20, 4, 0, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 30, 16, bytes, 0, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 16, bytes, 38, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, -1, 16, bytes, 20, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 15, bytes, 20, 4, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 16, bytes, 20, 3, 1, -60, -60)).toThrow(InvalidArgumentError);
+    expect(() => a.addSummaryAt(bytes, 0, 16, bytes, 20, 4, 0, -60, -60)).toThrow(InvalidArgumentError);
+    // The AEM's range is checked against its own buffer.
+    expect(() => a.addSummaryAt(bytes, 0, 16, new Uint8Array(10), 8, 4, 1, -60, -60)).toThrow(
+      /AEM \(8, 4 bytes of 10\)/,
+    );
     // Nothing was added by the rejected calls.
     expect(a.endScan()).toEqual([]);
   });

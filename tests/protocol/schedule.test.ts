@@ -8,6 +8,7 @@ import {
   DAY_MS,
   decodeMetadata,
   deriveAemk,
+  encodeMetadata,
   deriveBluezoneIds,
   deriveRpi,
   deriveRpik,
@@ -139,16 +140,22 @@ describe("Exposure Notification key schedule", () => {
                 interval >= x.rollingStartIntervalNumber &&
                 interval < x.rollingStartIntervalNumber + x.rollingPeriod,
             )!;
-            const { first: start, rpis } = s.rpisAt(interval);
+            const { first: start, count, rpis, aems } = s.rpisAt(interval);
             expect(start).toBe(key.rollingStartIntervalNumber);
+            // The key's period now: the released key's is cut at the release.
+            expect(count).toBe(key.rollingPeriod);
             const j = interval - start;
-            expect(toHex(rpis.subarray(16 * j, 16 * j + 16))).toBe(
-              toHex(deriveRpi(deriveRpik(key.keyData), interval)),
-            );
+            const rpi = deriveRpi(deriveRpik(key.keyData), interval);
+            expect(toHex(rpis.subarray(16 * j, 16 * j + 16))).toBe(toHex(rpi));
+            // Its AEM decrypts (published derivation) to the schedule's (default) metadata.
+            const aem = aems.subarray(4 * j, 4 * j + 4);
+            expect(toHex(cryptAem(deriveAemk(key.keyData), rpi, aem))).toBe(toHex(encodeMetadata()));
             // The same bytes the schedule broadcasts in that interval.
-            expect(toHex(s.at(interval * INTERVAL_MS).identifier)).toBe(
-              toHex(rpis.subarray(16 * j, 16 * j + 16)),
-            );
+            const broadcast = s.at(interval * INTERVAL_MS);
+            expect(toHex(broadcast.identifier)).toBe(toHex(rpis.subarray(16 * j, 16 * j + 16)));
+            if (broadcast.payload.scheme !== "gaen")
+              throw new Error("a GAEN schedule broadcast another scheme");
+            expect(toHex(broadcast.payload.aem)).toBe(toHex(aem));
           }
           expect(s.keys()).toHaveLength(4);
         },
