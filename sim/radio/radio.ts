@@ -389,9 +389,16 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     if (eventAt(advSeed, phase, last) >= to) last--;
     const n = last - first + 1;
     if (n <= 0) return undefined;
+    // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
+    // the scan's first event. Its row is read first: it is a cache miss (the tables are larger than a
+    // core's cache), and the distance and the level are computed while it loads.
+    const pair = PAIR_OF_CODES[ac[ao + 1]! * 3 + sc[so + 1]!]!;
+    const table = tablesByPair[pair]![n] ?? tableFor(PAIRS[pair]!, n, tablesByPair[pair]!);
+    const rows = table.rows;
+    const base = (hash32(seed, aSeed, sSeed, first) & (SCAN_TABLE_ROWS - 1)) * (2 * n + 1);
+    const highest = rows[base + n - 1]!;
     const d = distanceAt(from) ?? distanceAt(to - 1);
     if (d === undefined) return undefined;
-    const pair = PAIR_OF_CODES[ac[ao + 1]! * 3 + sc[so + 1]!]!;
     const p = pairs[pair]!;
     const linkSeed = hash32(seed, Math.min(aSeed, sSeed), Math.max(aSeed, sSeed));
     // The scan's level: path loss at its distance, the persistent shadowing (120 s correlation) and
@@ -405,14 +412,10 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     const mid = (from + to) / 2;
     if (hashUniform(linkSeed, Math.floor(mid / blockMs), 3) < p.blockingProbability)
       level -= p.blockingLossDb;
-    // The within-scan part: one synthetic scan of n events, picked by a hash of the link direction and
-    // the scan's first event.
-    const table = tablesByPair[pair]![n] ?? tableFor(PAIRS[pair]!, n, tablesByPair[pair]!);
-    const rows = table.rows;
-    const base = (hash32(seed, aSeed, sSeed, first) & (SCAN_TABLE_ROWS - 1)) * (2 * n + 1);
     // The table's offsets are at 1 m's spread; at d they are scaled (order kept). Received: not lost and
     // round(level + scale·offset) ≥ sensitivity, i.e. offset ≥ (sensitivity − 0.5 − level) / scale.
     const cut = (params.sensitivityDbm - 0.5 - level) / scale;
+    if (!(highest >= cut)) return undefined; // nothing received
     let i = base;
     let j = base + n;
     while (i < j) {
@@ -423,7 +426,7 @@ export function createRadioModel(seed: number, params: RadioParams = FITTED_RADI
     const packets = base + n - i;
     if (packets === 0) return undefined;
     const meanRssi = Math.round(level + (scale * rows[i + n]!) / packets);
-    const maxRssi = Math.round(level + scale * rows[base + n - 1]!);
+    const maxRssi = Math.round(level + scale * highest);
     if (!out) return { packets, meanRssi, maxRssi };
     out.packets = packets;
     out.meanRssi = meanRssi;

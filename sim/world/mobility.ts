@@ -171,7 +171,11 @@ export function createMobility(world: World, streams: RngStreams, options: Mobil
       if (q === s.place[sb]) {
         positions.at(s, a, sa, minute, pa);
         positions.at(s, b, sb, minute, pb);
-        value = Math.hypot(pa[0]! - pb[0]!, pa[1]! - pb[1]!);
+        // √(dx² + dy²): positions are metres within a place, far from overflow (Math.hypot guards
+        // against it at several times the cost; it was 1.6% of a run).
+        const dx = pa[0]! - pb[0]!;
+        const dy = pa[1]! - pb[1]!;
+        value = Math.sqrt(dx * dx + dy * dy);
         until = Math.min(until, positions.nextChange(q, s.day, minute));
       }
       last.a = a;

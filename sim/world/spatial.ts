@@ -217,7 +217,9 @@ export function createSpatialIndex(world: World, positions: Positions, cellM = 2
     distance(a, b) {
       const q = placeOf[a]!;
       if (q < 0 || q !== placeOf[b]) return undefined;
-      return Math.hypot(x[a]! - x[b]!, y[a]! - y[b]!);
+      const dx = x[a]! - x[b]!;
+      const dy = y[a]! - y[b]!;
+      return Math.sqrt(dx * dx + dy * dy); // metres: no overflow to guard against (see mobility.ts)
     },
     occupants(q) {
       return sorted.subarray(cellStart[base[q]!]!, cellStart[base[q + 1]!]!);
