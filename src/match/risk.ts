@@ -166,26 +166,21 @@ export function assessExposure(
     const reportType = key.reportType ?? ReportType.UNKNOWN;
     const level = contactLevel(key);
     const weight = (reportWeights[reportType] ?? 1) * infectiousness(key.daysSinceOnsetOfSymptoms);
-    // Each instance with its window's calibration confidence (the fields the policy reads; an object
-    // per instance only when the window has a confidence to add).
+    // Each instance with its window's calibration confidence (the fields the policy reads), given
+    // beside the instances rather than in a copy of each.
     const instances: ScanInstanceLike[] = [];
+    const confidences: (number | undefined)[] = [];
     for (const w of ws) {
       const c = w.calibrationConfidence;
-      for (const s of w.scanInstances)
-        instances.push(
-          c === undefined
-            ? s
-            : {
-                time: s.time,
-                typicalAttenuation: s.typicalAttenuation,
-                minAttenuation: s.minAttenuation,
-                packets: s.packets,
-                secondsSinceLastScan: s.secondsSinceLastScan,
-                calibrationConfidence: c,
-              },
-        );
+      for (const s of w.scanInstances) {
+        instances.push(s);
+        confidences.push(c);
+      }
     }
-    const pw = evaluateWindows(instances, policy, { windowSeconds: config.windowSeconds ?? 300 });
+    const pw = evaluateWindows(instances, policy, {
+      windowSeconds: config.windowSeconds ?? 300,
+      confidences,
+    });
     const days = decideDays(pw, policy);
     assessed.push({
       keyIndex,

@@ -73,6 +73,12 @@ export interface WindowResult {
 export interface WindowOptions {
   /** Window length in seconds (default 300). */
   windowSeconds?: number;
+  /**
+   * Calibration confidence (0…3) of each instance, by index, in place of the instances' own
+   * `calibrationConfidence` (an `undefined` entry: the instance's own): for a caller whose instances
+   * carry their pair's confidence elsewhere, as exposure windows do, without a copy of every instance.
+   */
+  confidences?: ArrayLike<number | undefined>;
 }
 
 /**
@@ -124,16 +130,20 @@ export function scoreWindow(
   policy: ContactPolicy,
   windowSeconds = DEFAULT_WINDOW_SECONDS,
 ): WindowResult {
-  return scoreRun(start, instances, 0, instances.length, policy, windowSeconds);
+  return scoreRun(start, instances, undefined, 0, instances.length, policy, windowSeconds);
 }
 
 /** Attenuations of the instances a window keeps (reused: a window's are read before the next one's). */
 const keptScratch: number[] = [];
 
-/** {@link scoreWindow} of the instances `instances[from, to)` (one window's, `from < to`). */
+/**
+ * {@link scoreWindow} of the instances `instances[from, to)` (one window's), instance i's confidence
+ * `confidences[i]` when given and defined.
+ */
 function scoreRun(
   start: number,
   instances: readonly ScanInstanceLike[],
+  confidences: ArrayLike<number | undefined> | undefined,
   from: number,
   to: number,
   policy: ContactPolicy,
@@ -158,7 +168,7 @@ function scoreRun(
     keptCount++;
     if (mean) sum += a;
     else kept.push(a);
-    confidence = Math.min(confidence, s.calibrationConfidence ?? 3);
+    confidence = Math.min(confidence, confidences?.[i] ?? s.calibrationConfidence ?? 3);
     seconds += s.secondsSinceLastScan;
   }
   let attenuation: number;
@@ -231,6 +241,11 @@ export function evaluateWindows(
   checkWindow(windowSeconds);
   const windowMs = windowSeconds * 1000;
   const startOf = (s: ScanInstanceLike) => Math.floor(s.time / windowMs) * windowMs;
+  const confidences = options.confidences;
+  if (confidences !== undefined && confidences.length !== instances.length)
+    throw new InvalidArgumentError(
+      `confidences has ${confidences.length} entries for ${instances.length} instances`,
+    );
   // Instances in window order (as exposure windows give them): each window is a run, scored in place.
   const out: WindowResult[] = [];
   let from = 0;
@@ -242,13 +257,23 @@ export function evaluateWindows(
       if (!(here > before)) {
         // Out of window order (or a time that is not a number): grouped by window first, each window's
         // instances in the order given.
-        const groups = groupBy(instances, startOf);
+        const groups = groupBy(instances.keys(), (k) => startOf(instances[k]!));
         return [...groups.entries()]
           .sort((a, b) => a[0] - b[0])
-          .map(([start, g]) => scoreRun(start, g, 0, g.length, policy, windowSeconds));
+          .map(([start, g]) =>
+            scoreRun(
+              start,
+              g.map((k) => instances[k]!),
+              confidences && g.map((k) => confidences[k]),
+              0,
+              g.length,
+              policy,
+              windowSeconds,
+            ),
+          );
       }
     }
-    out.push(scoreRun(startOf(instances[from]!), instances, from, i, policy, windowSeconds));
+    out.push(scoreRun(startOf(instances[from]!), instances, confidences, from, i, policy, windowSeconds));
     from = i;
   }
   return out;

@@ -202,9 +202,23 @@ describe("evaluateWindows groups instances by window whatever their order", () =
           const policy = POLICIES[name]!;
           const got = evaluateWindows(instances, policy, { windowSeconds });
           expect(got).toEqual(reference(instances, policy, windowSeconds));
+          // Confidences given beside the instances: as if each instance carried its entry (an
+          // undefined entry leaves the instance's own).
+          const confidences = raw.map((r) => (r.att % 3 === 0 ? undefined : r.att % 4));
+          const carried = instances.map((x, i) =>
+            confidences[i] === undefined ? x : { ...x, calibrationConfidence: confidences[i] },
+          );
+          expect(evaluateWindows(instances, policy, { windowSeconds, confidences })).toEqual(
+            reference(carried, policy, windowSeconds),
+          );
         },
       ),
       { numRuns: 300 },
+    );
+  });
+  it("rejects confidences that do not match the instances one for one", () => {
+    expect(() => evaluateWindows([inst(0, 50)], POLICIES.default!, { confidences: [1, 2] })).toThrow(
+      /2 entries for 1 instances/,
     );
   });
 });
