@@ -52,18 +52,19 @@ function parseFraction(value: string): number {
 
 /**
  * Cost of a run on the reference machine (2 cores, Node 20), for the estimate printed before it starts
- * (the progress bar's ETA is measured as the run goes). Per app-phone-day and worker, in µs:
+ * (the progress bar's ETA is measured as the run goes). Per app-phone-day, in µs on one thread:
  * {@link US_PER_APP_PHONE_DAY} plus the adoption (app users / people, which sets how many app-using
- * neighbours a scan hears) times {@link US_PER_APP_PHONE_DAY_PER_ADOPTION} of the radio sampling; a
- * second worker adds ≈ 1.4×, modelled as √W; plus a fixed part (the radio's tables, start-up) and the
- * world's per person. Fitted to hanoi-ward runs of 30 November 2026 (`bluezone sim`, with the
- * counterfactual): 20,000 people (23% adoption) × 3 days, 1 worker: 21.1 s per-scan, 26.6 s per-packet;
- * × 60 days, 2 workers, per-scan: 203 s; 10,000 people × 3 days at adoption 1, 1 worker, per-scan
- * (`npm run bench:sim`): 87.7 s.
+ * neighbours a scan hears) times {@link US_PER_APP_PHONE_DAY_PER_ADOPTION} of the radio sampling; W
+ * workers divide it by W^0.75 (2 workers: 1.68×: a 60-day run on 2 workers used 1.82 cores, the
+ * coordinator's world included); plus a fixed part (the radio's tables, start-up) and the world's per
+ * person. Fitted to hanoi-ward runs of 1 December 2026: 10,000 people × 3 days at adoption 1, 1 worker,
+ * per-scan (`npm run bench:sim`): 69 s; `bluezone sim` (with the counterfactual) at 20,000 people (23%
+ * adoption) × 60 days, 2 workers, per-scan: 178 s; × 3 days, 1 worker: 24.7 s per-scan and 30.1 s
+ * per-packet (the estimate says 21.3 and 26.7 s: short runs pay start-up costs it does not model).
  */
-const US_PER_APP_PHONE_DAY = 700;
+const US_PER_APP_PHONE_DAY = 720;
 /** See {@link US_PER_APP_PHONE_DAY}: µs per app-phone-day and unit of adoption, by radio sampling. */
-const US_PER_APP_PHONE_DAY_PER_ADOPTION = { scan: 2_200, packets: 4_000 } as const;
+const US_PER_APP_PHONE_DAY_PER_ADOPTION = { scan: 1_430, packets: 3_130 } as const;
 /** Fixed seconds of a run, and seconds per person of the world (see {@link US_PER_APP_PHONE_DAY}). */
 const FIXED_SECONDS = 2;
 const SECONDS_PER_PERSON = 0.000_25;
@@ -75,7 +76,7 @@ export function estimateRunSeconds(size: RunSize, radio: "scan" | "packets" = "p
   return (
     FIXED_SECONDS +
     SECONDS_PER_PERSON * size.people +
-    (size.appUsers * size.days * us) / 1e6 / Math.sqrt(Math.max(1, size.workers))
+    (size.appUsers * size.days * us) / 1e6 / Math.max(1, size.workers) ** 0.75
   );
 }
 
