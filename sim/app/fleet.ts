@@ -102,7 +102,7 @@ export function createBatchedFleet(options: BatchedFleetOptions): BatchedFleet {
   const startMs = mobility.dayStartMs(0);
   const clock = virtualClock(startMs);
   const owns = options.owns ?? (() => true);
-  const sampling = options.radio ?? "packets";
+  const sampling = options.radio ?? "scan";
   const { modelAt } = fleetRadio(mobility, seed);
   const stations: RadioStation[] = new Array(world.size);
   const shadows: (ShadowPhone | undefined)[] = new Array(world.size);

@@ -72,8 +72,8 @@ export interface PhoneFleetOptions {
    */
   owns?: (person: number) => boolean;
   /**
-   * How the radio draws what a scan hears: `packets` (default) every packet, `scan` one summary per
-   * scan and link from the distribution the per-packet model implies (see `RadioModel.scan`).
+   * How the radio draws what a scan hears: `scan` (default) one summary per scan and link from the
+   * distribution the per-packet model implies (see `RadioModel.scan`), `packets` every packet.
    */
   radio?: RadioSampling;
   /**
@@ -364,7 +364,7 @@ export function createPhoneFleet(options: PhoneFleetOptions): PhoneFleet {
   const radio = fleetRadio(mobility, seed);
   const radioLink = createLinkFunction({
     model: radio.pooled,
-    sampling: options.radio ?? "packets",
+    sampling: options.radio ?? "scan",
     station: (id) => stations[Number(id)]!,
     distance: (a, s, t) => mobility.distance(Number(a), Number(s), t),
     modelAt: (a, s, t) => radio.modelAt(Number(a), Number(s), t),

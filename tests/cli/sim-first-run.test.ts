@@ -45,24 +45,25 @@ describe("bluezone sim first run", () => {
   });
 
   it("estimates from app-phone-days, adoption, radio sampling and W^0.75 for W workers (hand-computed)", () => {
-    // 5,000 app users of 20,000 people (adoption 0.25) × 70 days = 350,000 app-phone-days. Per-packet
-    // radio: 720 + 0.25 × 3,130 = 1,502.5 µs each → 525.875 s; plus 2 s and 20,000 × 0.25 ms = 7 s.
+    // 5,000 app users of 20,000 people (adoption 0.25) × 70 days = 350,000 app-phone-days. Per-scan
+    // radio (the default): 720 + 0.25 × 1,430 = 1,077.5 µs each → 377.125 s; plus 2 s and 20,000 ×
+    // 0.25 ms = 7 s.
     const size = { people: 20_000, appUsers: 5_000, days: 70, workers: 1 };
-    expect(estimateRunSeconds(size)).toBeCloseTo(532.875, 9);
-    expect(estimateRunSeconds(size, "packets")).toBeCloseTo(532.875, 9);
-    // Per-scan radio: 720 + 0.25 × 1,430 = 1,077.5 µs → 377.125 s, + 7 s.
+    expect(estimateRunSeconds(size)).toBeCloseTo(384.125, 9);
     expect(estimateRunSeconds(size, "scan")).toBeCloseTo(384.125, 9);
+    // Per-packet radio: 720 + 0.25 × 3,130 = 1,502.5 µs → 525.875 s, + 7 s.
+    expect(estimateRunSeconds(size, "packets")).toBeCloseTo(532.875, 9);
     // Four workers: the phones' part divided by 4^0.75 = 2√2.
-    expect(estimateRunSeconds({ ...size, workers: 4 })).toBeCloseTo(7 + 525.875 / (2 * Math.SQRT2), 9);
+    expect(estimateRunSeconds({ ...size, workers: 4 })).toBeCloseTo(7 + 377.125 / (2 * Math.SQRT2), 9);
     // Nobody: the fixed 2 s only.
     expect(estimateRunSeconds({ people: 0, appUsers: 0, days: 5, workers: 1 })).toBe(2);
     expect(formatDuration(4375)).toBe("1 h 13 min");
     expect(formatDuration(45)).toBe("45 s");
     expect(formatDuration(600)).toBe("10 min");
     expect(describeRunSize("hanoi-ward", 7, size)).toBe(
-      "hanoi-ward: 20,000 people, 5,000 with the app (25%), 70 days, 1 worker, seed 7 — 350,000 app-phone-days, estimated ≈ 9 min",
+      "hanoi-ward: 20,000 people, 5,000 with the app (25%), 70 days, 1 worker, seed 7 — 350,000 app-phone-days, estimated ≈ 6 min",
     );
-    expect(describeRunSize("hanoi-ward", 7, size, "scan")).toMatch(/estimated ≈ 6 min$/);
+    expect(describeRunSize("hanoi-ward", 7, size, "packets")).toMatch(/estimated ≈ 9 min$/);
   });
 
   it("hints at a larger heap when a run would not fit Node's default (hand-computed)", () => {

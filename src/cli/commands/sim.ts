@@ -70,7 +70,7 @@ const FIXED_SECONDS = 2;
 const SECONDS_PER_PERSON = 0.000_25;
 
 /** Rough wall time of a run in seconds, from its size and radio sampling (see {@link US_PER_APP_PHONE_DAY}). */
-export function estimateRunSeconds(size: RunSize, radio: "scan" | "packets" = "packets"): number {
+export function estimateRunSeconds(size: RunSize, radio: "scan" | "packets" = "scan"): number {
   const adoption = size.people > 0 ? size.appUsers / size.people : 0;
   const us = US_PER_APP_PHONE_DAY + adoption * US_PER_APP_PHONE_DAY_PER_ADOPTION[radio];
   return (
@@ -118,7 +118,7 @@ export function describeRunSize(
   scenario: string,
   seed: number,
   size: RunSize,
-  radio: "scan" | "packets" = "packets",
+  radio: "scan" | "packets" = "scan",
 ): string {
   const share = size.people > 0 ? ` (${((100 * size.appUsers) / size.people).toFixed(0)}%)` : "";
   return (
@@ -255,9 +255,9 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--radio <mode>",
-      "radio sampling: packets (every packet, default) | scan (one summary per scan and link, drawn from the distribution the per-packet model implies)",
+      "radio sampling: scan (one summary per scan and link, drawn from the distribution the per-packet model implies, default) | packets (every packet: the reference, slower)",
       parseRadioMode,
-      "packets",
+      "scan",
     )
     .option(
       "--engine <engine>",

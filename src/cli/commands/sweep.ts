@@ -101,7 +101,7 @@ export function registerSweep(program: Command): void {
       parseIntOption("--phones", 2, 1_000_000),
     )
     .option("--days <d>", "days to simulate (default: the scenario's)", parseIntOption("--days", 1, 365))
-    .option("--radio <mode>", "radio sampling: packets (default) | scan", parseRadio, "packets")
+    .option("--radio <mode>", "radio sampling: scan (default) | packets", parseRadio, "scan")
     .option("--no-interventions", "turn off every intervention and the app's response (as on bluezone sim)")
     .option(
       "--workers <w>",
