@@ -190,21 +190,12 @@ function scoreRun(
   const covered = Math.min(windowSeconds, seconds);
   const weightedSeconds = keptCount > 0 ? covered * policy.weights[bucket] : 0;
   const model = policy.probability;
-  if (!model)
-    return {
-      start,
-      instances: to - from,
-      beacons,
-      attenuation: Math.round(attenuation * 10) / 10,
-      bucket,
-      close,
-      closeSeconds: close ? covered : 0,
-      weightedSeconds,
-      expectedCloseSeconds: close ? covered : 0,
-    };
-  const probability =
-    keptCount > 0 ? 1 / (1 + Math.exp(-(model.intercept + model.slope * (attenuation - margin)))) : 0;
-  return {
+  const probability = !model
+    ? undefined
+    : keptCount > 0
+      ? 1 / (1 + Math.exp(-(model.intercept + model.slope * (attenuation - margin))))
+      : 0;
+  const result: WindowResult = {
     start,
     instances: to - from,
     beacons,
@@ -213,9 +204,11 @@ function scoreRun(
     close,
     closeSeconds: close ? covered : 0,
     weightedSeconds,
-    probability,
-    expectedCloseSeconds: covered * probability,
+    expectedCloseSeconds: probability === undefined ? (close ? covered : 0) : covered * probability,
   };
+  // Only a policy with a probability model gives one (set after: no spread of a conditional object).
+  if (probability !== undefined) result.probability = probability;
+  return result;
 }
 
 function checkWindow(windowSeconds: number): void {
