@@ -21,6 +21,7 @@ import {
   smoothNoiseWalker,
 } from "./fading";
 import {
+  CARRIAGE_PAIRS,
   type CarriagePair,
   CARRIAGES,
   carriagePair,
@@ -108,8 +109,8 @@ export interface RadioStation extends RadioPhone {
  */
 export type DistanceAt = (t: number) => number | undefined;
 
-/** The carriage pairs in a fixed order (a pair's code is its index). */
-const PAIRS: readonly CarriagePair[] = ["HH", "HP", "HB", "PP", "PB", "BB"];
+/** The carriage pairs in the library's fixed order: a pair's code is its index. */
+const PAIRS = CARRIAGE_PAIRS;
 /** Pair code by advertiser carriage code × 3 + scanner carriage code. */
 const PAIR_OF_CODES = Int8Array.from({ length: 9 }, (_, i) =>
   PAIRS.indexOf(carriagePair(CARRIAGES[Math.floor(i / 3)]!, CARRIAGES[i % 3]!)),
