@@ -241,13 +241,15 @@ export function evaluateWindows(
     );
   // Instances in window order (as exposure windows give them): each window is a run, scored in place.
   const out: WindowResult[] = [];
+  // The run [from, i) of instances in the window starting at `start`.
   let from = 0;
+  let start = instances.length > 0 ? startOf(instances[0]!) : 0;
   for (let i = 1; i <= instances.length; i++) {
+    let here = start;
     if (i < instances.length) {
-      const here = startOf(instances[i]!);
-      const before = startOf(instances[i - 1]!);
-      if (here === before) continue;
-      if (!(here > before)) {
+      here = startOf(instances[i]!);
+      if (here === start) continue;
+      if (!(here > start)) {
         // Out of window order (or a time that is not a number): grouped by window first, each window's
         // instances in the order given.
         const groups = groupBy(instances.keys(), (k) => startOf(instances[k]!));
@@ -266,8 +268,9 @@ export function evaluateWindows(
           );
       }
     }
-    out.push(scoreRun(startOf(instances[from]!), instances, confidences, from, i, policy, windowSeconds));
+    out.push(scoreRun(start, instances, confidences, from, i, policy, windowSeconds));
     from = i;
+    start = here;
   }
   return out;
 }
