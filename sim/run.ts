@@ -251,10 +251,13 @@ export interface SimulationResult {
 
 /**
  * The scenario as run: population (the trace's nodes when replaying one), days and adoption applied.
- * @throws InvalidArgumentError when both `phones` and `contacts` are given
+ * @throws InvalidArgumentError when both `phones` and `contacts` are given, or when a numeric option is
+ * out of its range (phones 2…10⁶, days 1…365, seed 0…2³²−1 and workers 1…64, integers; adoption 0…1;
+ * detectionReceivers > 0)
  * @public
  */
 export function prepareScenario(options: SimulationOptions): Scenario {
+  checkSimulationOptions(options);
   let s = options.scenario;
   if (options.contacts) {
     if (options.phones !== undefined)
@@ -270,6 +273,34 @@ export function prepareScenario(options: SimulationOptions): Scenario {
   if (options.seed !== undefined) s = { ...s, seed: options.seed };
   if (options.noInterventions) s = withoutInterventions(s);
   return s;
+}
+
+/** An integer option within [min, max], or an InvalidArgumentError naming it. */
+function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+}
+
+/**
+ * The numeric options' ranges, as `bluezone sim` checks its flags: phones 2…10⁶ (the people the
+ * world is built for), days 1…365, adoption a fraction 0…1, seed 0…2³²−1 (the scenario schema's),
+ * workers 1…64, detectionReceivers a number > 0 (`Infinity` allowed).
+ */
+function checkSimulationOptions(o: SimulationOptions): void {
+  checkInteger("phones", o.phones, 2, 1_000_000);
+  checkInteger("days", o.days, 1, 365);
+  checkInteger("seed", o.seed, 0, 0xffffffff);
+  checkInteger("workers", o.workers, 1, 64);
+  if (o.adoption !== undefined && !(typeof o.adoption === "number" && o.adoption >= 0 && o.adoption <= 1))
+    throw new InvalidArgumentError(`adoption must be a fraction from 0 to 1, got ${String(o.adoption)}`);
+  if (
+    o.detectionReceivers !== undefined &&
+    !(typeof o.detectionReceivers === "number" && o.detectionReceivers > 0)
+  )
+    throw new InvalidArgumentError(
+      `detectionReceivers must be a number > 0 (Infinity: every phone), got ${String(o.detectionReceivers)}`,
+    );
 }
 
 const DAY_KEY = (interval: number) => Math.floor(interval / INTERVALS_PER_DAY);
@@ -670,6 +701,8 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
 
 /**
  * Runs a simulation: the app arm and (by default) the same world without the app.
+ * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for options out of range (see
+ * {@link prepareScenario}), before anything runs
  * @public
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {

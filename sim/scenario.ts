@@ -538,7 +538,7 @@ export function parseScenario(json: unknown): Scenario {
 
 /**
  * Applies `--set path=value` overrides to a scenario's JSON (a copy; `json` is not modified). `path` is
- * dotted with array indices, e.g. `app.response.quarantineDays` or `interventions[2].coverage`
+ * dotted with array indices, e.g. `app.response.quarantineDays` or `interventions[7].coverage`
  * (`interventions.2.coverage` too); objects missing along the way are created. `value` is read as JSON
  * when it parses (`7`, `true`, `"text"`, `[1,2]`, `{"a":1}`), else as a plain string (`cwa`). The result
  * is not validated: pass it to {@link parseScenario}, whose errors name the field (so a typo in a path

@@ -1,5 +1,5 @@
 /** `bluezone sim` tells the user what it is about to run and why a figure is n/a. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -76,6 +76,19 @@ describe("bluezone sim first run", () => {
     // 20,000 people, 5,000 app users in one thread: 0.17 GB — no hint.
     expect(heapHint({ people: 20_000, appUsers: 5_000, days: 70, workers: 1 }, limit)).toBeUndefined();
   });
+});
+
+describe("bluezone sim --out", () => {
+  it("refuses, before running, a report file name that is a directory: exit 2, nothing written", () => {
+    const out = join(dir, "taken");
+    mkdirSync(join(out, "report.html"), { recursive: true });
+    const r = runCli(["sim", "--phones", "120", "--days", "30", "--out", out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^bluezone: --out .*taken: .*report\.html exists and is not a file$/m);
+    // Refused before the world is built: no size line, no file written.
+    expect(r.stderr).not.toMatch(/app-phone-days/);
+    expect(readdirSync(out)).toEqual(["report.html"]);
+  }, 120_000);
 });
 
 describe("bluezone sim engine options", () => {

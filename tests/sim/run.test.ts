@@ -93,3 +93,25 @@ describe("simulation", () => {
     3 * RUN_TIMEOUT_MS,
   );
 });
+
+describe("runSimulation's options", () => {
+  // Each value outside the range `bluezone sim` accepts for the same flag; nothing runs.
+  const bad: [string, Record<string, unknown>][] = [
+    ["phones", { phones: -3 }],
+    ["phones", { phones: 1.5 }],
+    ["days", { days: 0 }],
+    ["days", { days: 1.5 }],
+    ["adoption", { adoption: 2 }],
+    ["adoption", { adoption: -1 }],
+    ["adoption", { adoption: Number.NaN }],
+    ["seed", { seed: -1 }],
+    ["workers", { workers: 0 }],
+    ["detectionReceivers", { detectionReceivers: 0 }],
+  ];
+  it.each(bad)("rejects a bad %s with ERR_INVALID_ARGUMENT naming it", async (name, option) => {
+    await expect(runSimulation({ ...small(), ...option })).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: expect.stringContaining(name),
+    });
+  });
+});

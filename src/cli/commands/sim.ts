@@ -1,13 +1,14 @@
 /** `bluezone sim`: run a population simulation and write its report. */
 import { getHeapStatistics } from "node:v8";
-import { mkdirSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadContactTrace } from "../../../sim/world/contact-trace";
 import { type RunSize, runSimulation, type SimulationResult } from "../../../sim/run";
 import { formatFigure, HEADLINE_FIGURES } from "../../../sim/report/figures";
 import { replicateSeeds, type ReplicateSummary, summariseReplicates } from "../../../sim/report/replicates";
+import { REPORT_FILES } from "../../../sim/report/report";
 import { runPool } from "../../../sim/sweep/run-pool";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
@@ -222,7 +223,7 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--scenario <name|file>",
-      "hanoi-ward | office | market | school, or a scenario JSON file (default: hanoi-ward; office with --contacts)",
+      "hanoi-ward | hanoi-district | office | market | school, or a scenario JSON file (default: hanoi-ward; office with --contacts)",
     )
     .option(
       "--contacts <file>",
@@ -283,7 +284,7 @@ export function registerSim(program: Command): void {
     )
     .option(
       "--set <path=value>",
-      "override a scenario field before validation, e.g. app.response.quarantineDays=7 or interventions[2].coverage=0.5 (repeatable; value read as JSON, else as text)",
+      "override a scenario field before validation, e.g. app.response.quarantineDays=7 or interventions[7].coverage=0.5 (repeatable; value read as JSON, else as text)",
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
@@ -304,6 +305,17 @@ export function registerSim(program: Command): void {
             cause: err,
           },
         );
+      }
+      // The files the report will write: each a file or absent, and the directory writable.
+      for (const name of REPORT_FILES) {
+        const path = join(o.out, name);
+        if (statSync(path, { throwIfNoEntry: false })?.isFile() === false)
+          throw new InvalidArgumentError(`--out ${o.out}: ${path} exists and is not a file`);
+      }
+      try {
+        accessSync(o.out, constants.W_OK);
+      } catch (err) {
+        throw new InvalidArgumentError(`--out ${o.out}: the directory is not writable`, { cause: err });
       }
       const contacts = o.contacts === undefined ? undefined : loadContactTrace(o.contacts);
       const loaded = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"), o.set);

@@ -78,7 +78,7 @@ export function registerSweep(program: Command): void {
     )
     .option(
       "--scenario <name|file>",
-      "hanoi-ward | office | market | school, or a scenario JSON file",
+      "hanoi-ward | hanoi-district | office | market | school, or a scenario JSON file",
       "hanoi-ward",
     )
     .option(
