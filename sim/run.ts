@@ -253,7 +253,7 @@ export interface SimulationResult {
  * The scenario as run: population (the trace's nodes when replaying one), days and adoption applied.
  * @throws InvalidArgumentError when both `phones` and `contacts` are given, or when a numeric option is
  * out of its range (phones 2…10⁶, days 1…365, seed 0…2³²−1 and workers 1…64, integers; adoption 0…1;
- * detectionReceivers > 0)
+ * detectionReceivers above 0)
  * @public
  */
 export function prepareScenario(options: SimulationOptions): Scenario {
