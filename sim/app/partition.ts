@@ -235,7 +235,11 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
     ...(options.radio ? { radio: options.radio } : {}),
   };
   const fleet: Fleet =
-    options.engine === "device" ? createPhoneFleet(fleetOptions) : createBatchedFleet(fleetOptions);
+    options.engine === "device"
+      ? // Timer by timer: each tracer's asynchronous work settles before the next timer fires, so the
+        // device tracers keep their cores' own time lines and log what the batched fleet logs.
+        createPhoneFleet({ ...fleetOptions, timerByTimer: true })
+      : createBatchedFleet(fleetOptions);
   const measured = detectionSample(
     scenario.seed,
     world.hasApp.reduce((s: number, x: number) => s + x, 0),

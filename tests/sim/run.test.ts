@@ -94,6 +94,23 @@ describe("simulation", () => {
   );
 });
 
+describe("engines", () => {
+  it(
+    "the device tracers on timers give the batched engine's results, figure for figure",
+    async () => {
+      // The same world through both hosts of the tracer core: every summary figure (sightings, log
+      // bytes, detection counts, notifications, infections) and every day's row must agree.
+      const batched = await runSimulation({ ...small(11), engine: "batched" });
+      const device = await runSimulation({ ...small(11), engine: "device" });
+      expect(batched.summary.sightingsLogged).toBeGreaterThan(10_000);
+      expect(batched.summary.keysPublished).toBeGreaterThan(0);
+      expect(device.summary).toEqual(batched.summary);
+      expect(device.daily).toEqual(batched.daily);
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
+
 describe("runSimulation's options", () => {
   // Each value outside the range `bluezone sim` accepts for the same flag; nothing runs.
   const bad: [string, Record<string, unknown>][] = [
