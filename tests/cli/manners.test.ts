@@ -66,6 +66,18 @@ describe("bluezone export", () => {
       const r = createTo(join(dir, "nope", "x.zip"));
       expect(r.status).toBe(2);
       expectOneLine(r.stderr, "bluezone", /directory .*nope does not exist/);
+      // An existing batch is not replaced: the second create fails and the first file stays.
+      const batch = join(dir, "once.zip");
+      expect(createTo(batch).status).toBe(0);
+      const first = readFileSync(batch);
+      const again = createTo(batch);
+      expect(again.status).toBe(2);
+      expectOneLine(
+        again.stderr,
+        "bluezone",
+        /--out .*once\.zip already exists; remove it or choose another name/,
+      );
+      expect(readFileSync(batch)).toEqual(first);
     },
     T,
   );

@@ -237,14 +237,16 @@ export function registerExport(program: Command): void {
     .option("--key-id <id>", "verification key id written with the signature")
     .option("--key-version <v>", "verification key version written with the signature")
     .action((o: { keys: string; signKey: string; out: string; keyId?: string; keyVersion?: string }) => {
-      checkOutputFile("--out", o.out);
+      // A signed batch is never replaced: a feed serves batches by name, and clients that fetched the
+      // first would never see the second.
+      checkOutputFile("--out", o.out, true);
       const doc = parseKeysJson(Buffer.from(readInput(o.keys)).toString("utf8"));
       const identity = {
         ...(o.keyId === undefined ? {} : { keyId: o.keyId }),
         ...(o.keyVersion === undefined ? {} : { keyVersion: o.keyVersion }),
       };
       const signer = parseSignKey(Buffer.from(readInput(o.signKey)).toString("utf8"), identity);
-      writeOutput("--out", o.out, createKeyFile({ ...doc, signer }));
+      writeOutput("--out", o.out, createKeyFile({ ...doc, signer }), { exclusive: true });
       printJson({ out: o.out, keys: doc.keys.length, revisedKeys: doc.revisedKeys.length });
     });
   cmd
