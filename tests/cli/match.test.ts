@@ -117,6 +117,10 @@ describe("bluezone match", () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/signature/i);
     expect(runCli(["match", "--export", zip, "--no-verify", "--sightings", csv, "--json"]).status).toBe(0);
+    // A key that does not verify the file, with --no-verify: the two contradict each other.
+    const both = runCli(["match", "--export", zip, "--public-key", wrong, "--no-verify", "--sightings", csv]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/^bluezone: --public-key and --no-verify exclude each other/m);
     const none = runCli(["match", "--export", zip, "--no-verify", "--json"]);
     expect(none.status).not.toBe(0);
     expect(none.stderr).toMatch(/--db DIR or --sightings/);

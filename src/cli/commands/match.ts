@@ -101,6 +101,10 @@ export function registerMatch(program: Command): void {
     .option("--json", "print JSON (the only output format; accepted for symmetry)")
     .action(async (o: MatchOptions) => {
       const policy = getPolicy(o.policy);
+      if (!o.verify && o.publicKey !== undefined)
+        throw new InvalidArgumentError(
+          "--public-key and --no-verify exclude each other: give the key to check the signature, or --no-verify to skip the check",
+        );
       if (o.verify && !o.publicKey)
         throw new InvalidArgumentError(
           "match needs --public-key KEY, or --no-verify to skip the signature check",
