@@ -5,16 +5,17 @@
 import type { SimulationSummary } from "../run";
 
 /** How a figure is shown: a count, a share (as a percentage), days or a plain number. */
-export type FigureKind = "count" | "share" | "days" | "number";
+export type FigureKind = "count" | "difference" | "share" | "days" | "number";
 
 /**
  * The values a figure of each kind can take, to which its interval over seeds is clipped: shares and the
- * one `number` (a ROC-AUC) lie in [0, 1], durations are not negative, counts are left open (infections
- * averted can be negative).
+ * one `number` (a ROC-AUC) lie in [0, 1], counts and durations are not negative, a difference of counts
+ * (infections averted) is left open.
  * @public
  */
 export const FIGURE_RANGES: Readonly<Record<FigureKind, readonly [number, number]>> = {
-  count: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+  count: [0, Number.POSITIVE_INFINITY],
+  difference: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
   share: [0, 1],
   days: [0, Number.POSITIVE_INFINITY],
   number: [0, 1],
@@ -61,7 +62,7 @@ export const HEADLINE_FIGURES: readonly HeadlineFigure[] = (
       key: "infectionsAverted",
       label: "Infections averted",
       meaning: "without minus with the app, paired on the same world and seed (negative: more with the app)",
-      kind: "count",
+      kind: "difference",
     },
     {
       key: "attackRate",
@@ -159,6 +160,7 @@ export function formatFigure(kind: FigureKind, x: number): string {
   if (!Number.isFinite(x)) return "n/a";
   switch (kind) {
     case "count":
+    case "difference":
       return Number.isInteger(x)
         ? x.toLocaleString("en")
         : x.toLocaleString("en", { maximumFractionDigits: 1 });

@@ -96,6 +96,21 @@ describe("replicate statistics", () => {
     expect(s.runs).toHaveLength(3);
   });
 
+  it("a count's interval stops at 0; a difference of counts goes below", () => {
+    // Infections 2 and 40 (without the app 1 and 60): mean 21, SD 26.870058, half-width
+    // t(0.975, 1) · SD / √2 = 12.706205 · 19 = 241.41789: −220.4 to 262.4, clipped below at 0.
+    // Averted −1 and 20: mean 9.5, SD 14.849242, half-width 12.706205 · 10.5 = 133.41515. (The
+    // code's t quantile is an approximation within 2·10⁻⁵ of the exact one: 1 decimal.)
+    const s = summariseReplicates([replicate(1, 2, 1), replicate(2, 40, 60)]);
+    const inf = s.figures.infections!;
+    expect(inf.mean).toBe(21);
+    expect(inf.low).toBe(0);
+    expect(inf.high).toBeCloseTo(21 + 241.41789, 1);
+    const averted = s.figures.infectionsAverted!;
+    expect(averted.low).toBeCloseTo(9.5 - 133.41515, 1);
+    expect(averted.high).toBeCloseTo(9.5 + 133.41515, 1);
+  });
+
   it("daily bands: per-day mean and t interval", () => {
     const runs = [replicate(1, 10, 12), replicate(2, 20, 25)];
     const band = dailyBand(runs, (r) => r.daily.map((d) => d.infections));
