@@ -570,6 +570,12 @@ export function applyScenarioOverrides(json: unknown, assignments: readonly stri
     for (const [i, key] of keys.entries()) {
       const index = Array.isArray(node) && /^\d+$/.test(key) ? Number(key) : key;
       at = join(at, index);
+      // Past an array's end (other than the next element) would leave holes, reported under another index.
+      if (Array.isArray(node) && typeof index === "number" && index > node.length)
+        throw new ScenarioError(
+          at,
+          `no such element: the array has ${node.length} (indices 0–${node.length - 1}; ${node.length} appends one)`,
+        );
       if (i === keys.length - 1) {
         node[key] = value;
         break;

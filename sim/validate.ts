@@ -19,7 +19,7 @@ export class ScenarioError extends BluezoneError {
    * @param problem - what is wrong, e.g. `must be a non-negative number`
    */
   constructor(path: string, problem: string) {
-    super("ERR_INVALID_SCENARIO", `${path || "(root)"}: ${problem}`);
+    super("ERR_INVALID_SCENARIO", path ? `${path}: ${problem}` : problem);
     this.path = path;
   }
 }

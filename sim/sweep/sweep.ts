@@ -131,7 +131,7 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
       scenario = parseScenario(applyScenarioOverrides(json, assignments));
     } catch (err) {
       if (err instanceof ScenarioError) {
-        const problem = err.message.slice(`${err.path || "(root)"}: `.length);
+        const problem = err.path ? err.message.slice(`${err.path}: `.length) : err.message;
         const point = Object.entries(grid)
           .map(([k, v]) => `${k}=${v}`)
           .join(" ");

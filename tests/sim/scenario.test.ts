@@ -254,6 +254,10 @@ describe("scenario", () => {
     );
     expect(() => applyScenarioOverrides(json, ["days"])).toThrow("must have the form path=value");
     expect(() => applyScenarioOverrides(json, ["name.first=x"])).toThrow("name is not an object or array");
+    // hanoi-ward has 11 interventions: index 99 is named as such, not as the first hole (11).
+    expect(() => applyScenarioOverrides(json, ["interventions[99].coverage=0.5"])).toThrow(
+      "interventions[99]: no such element: the array has 11 (indices 0–10; 11 appends one)",
+    );
   });
 
   it("the published schema lists every epidemic parameter and holds the documented defaults", () => {
