@@ -21,8 +21,7 @@ if (!`${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`.includes(
 
 const program = new Command()
   .name("bluezone")
-  .description("Bluetooth LE proximity contact logging: identifiers, contact logs, key files, simulation.")
-  .showHelpAfterError();
+  .description("Bluetooth LE proximity contact logging: identifiers, contact logs, key files, simulation.");
 registerDerive(program);
 registerProximity(program);
 registerExport(program);

@@ -89,11 +89,28 @@ export function reportError(err: unknown): number {
   return exitCode;
 }
 
-/** Commander's parse errors (unknown option, missing argument, …) as `bluezone: …`, exit 2. */
+/** `bluezone derive` for the derive command (its parents' names, then its own). */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * Commander's parse errors (unknown option, missing argument, …) as one line `bluezone: …`, exit 2:
+ * its suggestion joined to the line, and where the usage is instead of the usage itself.
+ */
 function configureCommands(cmd: Command): void {
   cmd.exitOverride();
   cmd.configureOutput({
-    outputError: (text, write) => write(`bluezone: ${text.replace(/^error: /, "")}`),
+    outputError: (text, write) =>
+      write(
+        `bluezone: ${text
+          .replace(/^error: /, "")
+          .trim()
+          .replace(/\s*\n\s*/g, " ")
+          .replace(/\(Did you mean/, "(did you mean")} — see ${commandPath(cmd)} --help\n`,
+      ),
   });
   for (const sub of cmd.commands) configureCommands(sub);
 }

@@ -132,6 +132,25 @@ describe("bluezone export", () => {
   );
 });
 
+describe("parse errors", () => {
+  it(
+    "an unknown option or command is one line with the suggestion and where the usage is: exit 2",
+    () => {
+      const option = runCli(["derive", "--tekk", "00"]);
+      expect(option.status).toBe(2);
+      expect(option.stderr).toBe(
+        "bluezone: unknown option '--tekk' (did you mean --tek?) — see bluezone derive --help\n",
+      );
+      const command = runCli(["export", "crate"]);
+      expect(command.status).toBe(2);
+      expect(command.stderr).toBe(
+        "bluezone: unknown command 'crate' (did you mean create?) — see bluezone export --help\n",
+      );
+    },
+    T,
+  );
+});
+
 describe("bluezone derive | head -c 50", () => {
   it(
     "a reader closing stdout early (EPIPE) ends the run quietly with exit 0",
