@@ -105,6 +105,17 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/**
+ * The known name nearest to a misspelt `name` (case-insensitive Levenshtein distance at most
+ * max(2, ⌊length / 4⌋)), for "did you mean"; undefined when none is that near.
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  return known
+    .map((n) => ({ n, d: distance(name.toLowerCase(), n.toLowerCase()) }))
+    .filter((x) => x.d <= Math.max(2, Math.floor(name.length / 4)))
+    .sort((a, b) => a.d - b.d)[0]?.n;
+}
+
 /** The one error reported for a failed validation, as a ScenarioError in the project's wording. */
 function toScenarioError(errors: readonly ErrorObject[], data: unknown): ScenarioError {
   const wards = errors.find((e) => e.keyword === "anyOf" && String(e.schemaPath).includes("wardSelector"));
@@ -118,13 +129,9 @@ function toScenarioError(errors: readonly ErrorObject[], data: unknown): Scenari
     case "additionalProperties": {
       const field = String(params.additionalProperty);
       const path = join(at, field);
-      const names = Object.keys(node.properties ?? {});
-      const close = names
-        .map((n) => ({ n, d: distance(field.toLowerCase(), n.toLowerCase()) }))
-        .filter((x) => x.d <= Math.max(2, Math.floor(field.length / 4)))
-        .sort((a, b) => a.d - b.d)[0];
+      const close = closestName(field, Object.keys(node.properties ?? {}));
       const what = at === "epidemic" ? "unknown epidemic parameter" : "unknown field";
-      return new ScenarioError(path, `${what}${close ? ` (did you mean "${close.n}"?)` : ""}`);
+      return new ScenarioError(path, `${what}${close ? ` (did you mean "${close}"?)` : ""}`);
     }
     case "required": {
       const path = join(at, String(params.missingProperty));

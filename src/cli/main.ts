@@ -7,7 +7,7 @@ import { registerExport } from "./commands/export";
 import { registerMatch } from "./commands/match";
 import { registerFeed } from "./commands/feed";
 import { registerSim } from "./commands/sim";
-import { registerSweep } from "./commands/sweep";
+import { packageVersion, registerSweep } from "./commands/sweep";
 import { runCli } from "./run";
 
 // V8 lets a thread's old generation grow to up to 4× what survived its last full collection. The
@@ -21,7 +21,8 @@ if (!`${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`.includes(
 
 const program = new Command()
   .name("bluezone")
-  .description("Bluetooth LE proximity contact logging: identifiers, contact logs, key files, simulation.");
+  .description("Bluetooth LE proximity contact logging: identifiers, contact logs, key files, simulation.")
+  .version(packageVersion(), "-V, --version", "print the package's version");
 registerDerive(program);
 registerProximity(program);
 registerExport(program);

@@ -89,6 +89,11 @@ export function reportError(err: unknown): number {
   return exitCode;
 }
 
+/** `1 day`, `2 days`: a count with its noun, plural unless the count is 1. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? noun : nouns}`;
+}
+
 /** `bluezone derive` for the derive command (its parents' names, then its own). */
 function commandPath(cmd: Command): string {
   const names: string[] = [];

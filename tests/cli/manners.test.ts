@@ -83,6 +83,52 @@ describe("bluezone export", () => {
   );
 
   it(
+    "a field KEYS.json does not define is refused, naming it and the nearest known one; verify's line",
+    () => {
+      const typo = join(dir, "typo.json");
+      const start = JSON.parse(readFileSync(keys, "utf8"))[0].rollingStartIntervalNumber;
+      writeFileSync(
+        typo,
+        JSON.stringify([{ keyData: "cd".repeat(16), rollingStartIntervalNumber: start, rollingPeriode: 6 }]),
+      );
+      const out = join(dir, "typo.zip");
+      const r = runCli(["export", "create", "--keys", typo, "--sign-key", join(dir, "ha.key"), "--out", out]);
+      expect(r.status).toBe(2);
+      expectOneLine(
+        r.stderr,
+        "bluezone",
+        /keys\[0\]\.rollingPeriode is not a field \(did you mean "rollingPeriod"\?\)/,
+      );
+      expect(existsSync(out)).toBe(false);
+      const extra = join(dir, "extra.json");
+      writeFileSync(extra, JSON.stringify({ keys: JSON.parse(readFileSync(keys, "utf8")), extra: 1 }));
+      const e = runCli([
+        "export",
+        "create",
+        "--keys",
+        extra,
+        "--sign-key",
+        join(dir, "ha.key"),
+        "--out",
+        out,
+      ]);
+      expect(e.status).toBe(2);
+      expectOneLine(e.stderr, "bluezone", /keys file: extra is not a field/);
+      // A file without a region says so instead of printing an empty one.
+      const plain = join(dir, "plain.zip");
+      expect(
+        runCli(["export", "create", "--keys", keys, "--sign-key", join(dir, "ha.key"), "--out", plain])
+          .status,
+      ).toBe(0);
+      const pub = readFileSync(join(dir, "ha.pub"), "utf8").trim();
+      const v = runCli(["export", "verify", plain, "--public-key", pub]);
+      expect(v.status).toBe(0);
+      expect(v.stdout).toBe("valid: 1 keys, no region\n");
+    },
+    T,
+  );
+
+  it(
     "create --sign-key with a public key (Ed25519 hex, ECDSA SPKI) fails and writes nothing",
     () => {
       const out = join(dir, "never.zip");
@@ -127,6 +173,19 @@ describe("bluezone export", () => {
       const r = runCli(["export", "inspect", "some.zip", "--bogus"]);
       expect(r.status).toBe(2);
       expectOneLine(r.stderr, "bluezone", /unknown option '--bogus'/);
+    },
+    T,
+  );
+});
+
+describe("bluezone --version", () => {
+  it(
+    "prints package.json's version, exit 0",
+    () => {
+      const r = runCli(["--version"]);
+      expect(r.status).toBe(0);
+      const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+      expect(r.stdout).toBe(`${pkg.version}\n`);
     },
     T,
   );

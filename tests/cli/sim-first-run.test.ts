@@ -27,7 +27,7 @@ describe("bluezone sim first run", () => {
     expect(r.status).toBe(0);
     const [plan] = r.stderr.split("\n");
     expect(plan).toMatch(
-      /^hanoi-ward: 120 people, \d+ with the app \(\d+%\), 1 days, 1 worker, seed 2021 — \d+ app-phone-days, estimated ≈ \d+ s$/,
+      /^hanoi-ward: 120 people, \d+ with the app \(\d+%\), 1 day, 1 worker, seed 2021 — \d+ app-phone-days, estimated ≈ \d+ s$/,
     );
     // One line per headline figure: its value and what it means; the report's path last.
     expect(r.stdout).toMatch(

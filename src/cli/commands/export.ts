@@ -26,6 +26,7 @@ import {
   parsePublicKey,
   type SignerIdentity,
 } from "../../match/signing";
+import { closestName } from "../../../sim/validate";
 import { checkOutputFile, printJson, readInput, writeOutput } from "../run";
 
 /** Exit code of `export verify` for a file that does not verify. */
@@ -130,10 +131,45 @@ export interface KeysDocument extends Partial<KeyFileHeader> {
   revisedKeys: ExposureKey[];
 }
 
+/** A key's fields in KEYS.json. */
+const KEY_FIELDS = [
+  "keyData",
+  "rollingStartIntervalNumber",
+  "rollingPeriod",
+  "transmissionRiskLevel",
+  "reportType",
+  "daysSinceOnsetOfSymptoms",
+] as const;
+/** The document's fields in KEYS.json (its object form). */
+const DOCUMENT_FIELDS = [
+  "region",
+  "batchNum",
+  "batchSize",
+  "startTimestamp",
+  "endTimestamp",
+  "keys",
+  "revisedKeys",
+] as const;
+
+/**
+ * Refuses a field KEYS.json does not define (a misspelt optional field would otherwise be left out
+ * silently, e.g. `rollingPeriode` giving the default period of 144), naming the nearest known one.
+ */
+function unknownFields(o: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const name of Object.keys(o)) {
+    if (known.includes(name)) continue;
+    const near = closestName(name, known);
+    throw new InvalidArgumentError(
+      `keys file: ${where ? `${where}.` : ""}${name} is not a field${near ? ` (did you mean "${near}"?)` : ""}; known: ${known.join(", ")}`,
+    );
+  }
+}
+
 function parseKeyObject(value: unknown, i: number): ExposureKey {
   if (typeof value !== "object" || value === null)
     throw new InvalidArgumentError(`keys[${i}] must be an object`);
   const o = value as Record<string, unknown>;
+  unknownFields(o, KEY_FIELDS, `keys[${i}]`);
   const int = (name: string, optional: boolean): number | undefined => {
     const v = o[name];
     if (v === undefined && optional) return undefined;
@@ -168,6 +204,7 @@ export function parseKeysJson(text: string): KeysDocument {
   if (typeof obj !== "object" || obj === null || !Array.isArray(obj.keys)) {
     throw new InvalidArgumentError("keys file must be an array of keys or an object with a keys array");
   }
+  if (!Array.isArray(doc)) unknownFields(obj, DOCUMENT_FIELDS, "");
   const out: KeysDocument = {
     keys: obj.keys.map(parseKeyObject),
     revisedKeys: Array.isArray(obj.revisedKeys) ? obj.revisedKeys.map(parseKeyObject) : [],
@@ -216,7 +253,10 @@ export function registerExport(program: Command): void {
     .action((file: string, o: { publicKey: string; json?: boolean }) => {
       const result = verifyKeyFileBytes(readInput(file), o.publicKey);
       if (o.json) printJson(result);
-      else if (result.valid) process.stdout.write(`valid: ${result.keys} keys, region ${result.region}\n`);
+      else if (result.valid)
+        process.stdout.write(
+          `valid: ${result.keys} keys${result.region ? `, region ${result.region}` : ", no region"}\n`,
+        );
       else process.stderr.write(`invalid: ${result.reason}\n`);
       if (!result.valid) process.exitCode = EXIT_INVALID;
     });

@@ -12,7 +12,7 @@ import { REPORT_FILES } from "../../../sim/report/report";
 import { runPool } from "../../../sim/sweep/run-pool";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
-import { onInterrupt, parseIntOption, printJson } from "../run";
+import { onInterrupt, parseIntOption, plural, printJson } from "../run";
 
 interface SimOptions {
   scenario?: string;
@@ -124,7 +124,7 @@ export function describeRunSize(
   const share = size.people > 0 ? ` (${((100 * size.appUsers) / size.people).toFixed(0)}%)` : "";
   return (
     `${scenario}: ${size.people.toLocaleString("en")} people, ${size.appUsers.toLocaleString("en")} with the app${share}, ` +
-    `${size.days} days, ${size.workers} worker${size.workers === 1 ? "" : "s"}, seed ${seed} — ` +
+    `${plural(size.days, "day")}, ${plural(size.workers, "worker")}, seed ${seed} — ` +
     `${(size.appUsers * size.days).toLocaleString("en")} app-phone-days, estimated ≈ ${formatDuration(estimateRunSeconds(size, radio))}`
   );
 }
@@ -174,11 +174,11 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
     (x): x is string => x !== undefined,
   );
   return [
-    `${s.scenario}: ${s.phones} people (${s.appUsers} with the app), ${s.days} days, seed ${s.seed}`,
+    `${s.scenario}: ${s.phones} people (${s.appUsers} with the app), ${plural(s.days, "day")}, seed ${s.seed}`,
     ...HEADLINE_FIGURES.map((f) => `  ${f.label}: ${formatFigure(f.kind, f.get(s))} — ${f.meaning}`),
     ...reasons.map((why) => `  n/a: ${why}`),
     `true close pair-days (everyone): ${s.closeContactPairDays}`,
-    `keys published: ${s.keysPublished} in ${s.batches} batches; sightings logged: ${s.sightingsLogged} ` +
+    `keys published: ${s.keysPublished} in ${plural(s.batches, "batch", "batches")}; sightings logged: ${s.sightingsLogged} ` +
       `(logs hold ${(s.logBytes / 1e6).toFixed(1)} MB); ` +
       `true F1 (app users): ${s.groundTruthCloseContacts}; notified F1: ${s.f1Notified}, F2: ${s.f2Notified}`,
     `detection (ordered app-user pair-days): ${s.detection.trueCloseContacts} true close, ${s.detection.detected} detected, ` +
@@ -186,7 +186,6 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
       (s.detection.receiverDays < s.detection.appUserDays
         ? ` (a sample: ${s.detection.receiverDays} of ${s.detection.appUserDays} receiver-days)`
         : ""),
-    ...reasons.map((why) => `  n/a: ${why}`),
     describeEpidemic(s.epidemic),
     reportLine(outDir),
   ].join("\n");
@@ -199,7 +198,7 @@ export function describeSummary(r: SimulationResult, outDir: string): string {
 export function describeReplicates(summary: ReplicateSummary, outDir: string): string {
   const n = summary.seeds.length;
   return [
-    `${summary.scenario}: ${n} seeds (${summary.seeds[0]}–${summary.seeds[n - 1]}), ${summary.phones} people, ${summary.days} days; ` +
+    `${summary.scenario}: ${n} seeds (${summary.seeds[0]}–${summary.seeds[n - 1]}), ${summary.phones} people, ${plural(summary.days, "day")}; ` +
       "mean over seeds (95% t interval of the mean, SD)",
     ...HEADLINE_FIGURES.map((f) => {
       const st = summary.figures[f.key]!;
@@ -398,7 +397,7 @@ async function runReplicates(
   if (!o.json)
     process.stderr.write(
       `${scenario.name}: ${seeds.length} seeds (${seeds[0]}–${seeds[seeds.length - 1]}), ` +
-        `${(o.phones ?? contacts?.size ?? scenario.population).toLocaleString("en")} people, ${days} days, ` +
+        `${(o.phones ?? contacts?.size ?? scenario.population).toLocaleString("en")} people, ${plural(days, "day")}, ` +
         `${threads} run${threads === 1 ? "" : "s"} at a time\n`,
     );
   const bar = tty

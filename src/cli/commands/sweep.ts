@@ -17,7 +17,7 @@ import {
   writeSweepOutputs,
 } from "../../../sim/sweep/sweep";
 import { InvalidArgumentError } from "../../errors";
-import { onInterrupt, parseIntOption, printJson } from "../run";
+import { onInterrupt, parseIntOption, plural, printJson } from "../run";
 import { formatDuration } from "./sim";
 
 interface SweepOptions {
@@ -144,7 +144,7 @@ export function registerSweep(program: Command): void {
       const days = plan.runs[0]!.run.days ?? plan.runs[0]!.run.scenario.days;
       if (!o.json)
         process.stderr.write(
-          `sweep ${plan.scenarioName}: ${plan.runs.length} runs (${plan.runs.length / plan.seeds.length} grid points × ${plan.seeds.length} seeds), ` +
+          `sweep ${plan.scenarioName}: ${plural(plan.runs.length, "run")} (${plural(plan.runs.length / plan.seeds.length, "grid point")} × ${plural(plan.seeds.length, "seed")}), ` +
             `${plan.runs.length - pending.length} already done, ${pending.length} to run ${o.queue ? `on the workers of ${o.queue}` : `${Math.min(o.workers, Math.max(1, pending.length))} at a time`}\n`,
         );
       const tty = !o.json && process.stderr.isTTY === true;
@@ -209,7 +209,7 @@ export function registerSweep(program: Command): void {
       if (o.json) printJson(outcome, true);
       else
         process.stdout.write(
-          `sweep: ${outcome.ran} runs in ${formatDuration(wallMs / 1000)} (${outcome.skipped} already done); ` +
+          `sweep: ${plural(outcome.ran, "run")} in ${formatDuration(wallMs / 1000)} (${outcome.skipped} already done); ` +
             `report: ${join(outcome.out, "report.html")} — each figure against each grid axis, means with 95% t intervals; ` +
             "runs.csv / runs.parquet (one row per run), daily.parquet (one row per run and day), sweep.json (manifest) next to it\n",
         );
