@@ -91,7 +91,10 @@ export interface TracerStatus {
  * @public
  */
 export interface Tracer {
-  /** Starts advertising, scanning and logging. Resolves once the loop is armed. */
+  /**
+   * Starts advertising, scanning and logging. Resolves once the loop is armed.
+   * @throws TracerStateError (`ERR_TRACER_STATE`) when a start is under way or the tracer is not stopped
+   */
   start(): Promise<void>;
   /** Stops everything, records the current partial scan and waits for pending writes. */
   stop(): Promise<void>;
@@ -127,6 +130,7 @@ export function createTracer(options: TracerOptions): Tracer {
 
   let core: TracerCore | undefined;
   let state: TracerState = "stopped";
+  let starting = false;
   let advertising = false;
   let scanning = false;
   const timers = new Set<TimerHandle>();
@@ -352,13 +356,22 @@ export function createTracer(options: TracerOptions): Tracer {
       return core.schedule;
     },
     async start() {
-      if (state !== "stopped") return;
-      core ??= await loadCore();
-      unsubscribeState = transport.onStateChange(onAdapter);
-      await purge();
-      armPurge();
-      if (transport.state() === "poweredOn") await run();
-      else setState("waiting-for-adapter");
+      // A second start while one is under way or done would arm a second scan loop over the first.
+      if (starting || state !== "stopped")
+        throw new TracerStateError(
+          starting ? "start() is already under way" : `start() on a tracer that is ${state}: stop() it first`,
+        );
+      starting = true;
+      try {
+        core ??= await loadCore();
+        unsubscribeState = transport.onStateChange(onAdapter);
+        await purge();
+        armPurge();
+        if (transport.state() === "poweredOn") await run();
+        else setState("waiting-for-adapter");
+      } finally {
+        starting = false;
+      }
     },
     async stop() {
       if (state === "stopped") return;

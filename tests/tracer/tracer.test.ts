@@ -42,6 +42,29 @@ function world(extra: Partial<TracerOptions> = {}) {
 }
 
 describe("tracer on the simulated medium", () => {
+  it("a second start, at once or later, is a TracerStateError and leaves one scan loop", async () => {
+    const w = world();
+    const a = w.phone("a", 1);
+    const b = w.phone("b", 2);
+    // Two starts at once: the second is refused before it arms anything (it used to arm a second scan
+    // loop that spun on the first's pending scan until the heap ran out).
+    const both = await Promise.allSettled([a.tracer.start(), a.tracer.start()]);
+    expect(both[0].status).toBe("fulfilled");
+    expect(both[1]).toMatchObject({ status: "rejected", reason: { code: "ERR_TRACER_STATE" } });
+    await expect(a.tracer.start()).rejects.toMatchObject({ code: "ERR_TRACER_STATE" });
+    await b.tracer.start();
+    // One hour: one 4-s scan every 5 minutes ± 1 (GAEN cycle), i.e. 10 to 15 scans, as with one start.
+    await advanceAndSettle(w.clock, 3600_000);
+    const scans = a.tracer.status().scans;
+    expect(scans).toBeGreaterThanOrEqual(10);
+    expect(scans).toBeLessThanOrEqual(15);
+    await a.tracer.stop();
+    await b.tracer.stop();
+    // Stopped, it starts again.
+    await a.tracer.start();
+    await a.tracer.stop();
+  });
+
   it("two phones log each other's identifier for every interval of an hour", async () => {
     const w = world();
     const a = w.phone("a", 1);
