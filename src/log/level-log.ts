@@ -15,10 +15,11 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  realpathSync,
   renameSync,
   writeSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { Level } from "level";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 import type { TemporaryExposureKey } from "../protocol/gaen";
@@ -560,8 +561,48 @@ class LevelLog implements ContactLog {
     this.closed = true;
     await this.queue;
     await Promise.allSettled([...this.reads]);
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      openLocations.delete(this.location);
+    }
   }
+
+  /** The canonical location (see {@link canonicalLocation}) this handle holds open. */
+  location = "";
+}
+
+/**
+ * Locations (canonical paths) at which this process holds a contact log open: a second open under
+ * another spelling of the path, and a repair, are refused while one is.
+ */
+const openLocations = new Set<string>();
+
+/**
+ * One spelling per database directory: absolute, symbolic links resolved (for a directory not yet
+ * made, its parent's real path and its name), so `dir`, `dir/`, `./dir` and a link to it are one
+ * location — LevelDB's lock is per process, and classic-level tells a second open in the same process
+ * by its location string.
+ */
+function canonicalLocation(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    try {
+      return join(realpathSync(dirname(absolute)), basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
+}
+
+/** A location given as a non-empty string (an empty one would resolve to the working directory). */
+function checkLocation(path: unknown): asserts path is string {
+  if (typeof path !== "string" || path.trim() === "")
+    throw new InvalidArgumentError(
+      `a contact log's location must be a non-empty path, got ${JSON.stringify(path)}`,
+    );
 }
 
 /**
@@ -606,16 +647,24 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
  *
  * After a write fails in the store (disk full, I/O error) the handle reopens the database before
  * the next write, and refuses writes with `LogFailedError` while that fails.
- * @throws LogLockedError when the location is already open (in this or another process)
+ * @throws LogLockedError when the location is already open (in this or another process; in this one
+ *   under any spelling of the path: `dir`, `dir/`, `./dir`, a symbolic link)
+ * @throws InvalidArgumentError when `path` is empty or `purgeBatchSize` is not an integer ≥ 1
  * @throws LogCorruptError when the database is damaged as above; nothing on disk is changed
  * @throws LogOpenError on any other failure (permissions, not a directory, a missing database with
  *   `createIfMissing: false`), its message carrying the store's own reason
  * @public
  */
 export async function openLevelLog(path: string, options: LevelLogOptions = {}): Promise<ContactLog> {
+  checkLocation(path);
+  const batch = options.purgeBatchSize;
+  if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1))
+    throw new InvalidArgumentError(`purgeBatchSize must be an integer ≥ 1, got ${String(batch)}`);
   const createIfMissing = options.createIfMissing ?? true;
+  const location = canonicalLocation(path);
+  if (openLocations.has(location)) throw new LogLockedError(path);
   checkBeforeOpen(path, createIfMissing);
-  const db: Db = new Level<Buffer, Buffer>(path, { ...BINARY, createIfMissing });
+  const db: Db = new Level<Buffer, Buffer>(location, { ...BINARY, createIfMissing });
   try {
     await db.open();
   } catch (err) {
@@ -624,7 +673,10 @@ export async function openLevelLog(path: string, options: LevelLogOptions = {}):
       : new LogOpenError(path, { cause: err });
   }
   try {
-    return await LevelLog.open(db, path, options);
+    const log = await LevelLog.open(db, path, options);
+    log.location = location;
+    openLocations.add(location);
+    return log;
   } catch (err) {
     await db.close().catch(() => undefined);
     throw new LogOpenError(path, { cause: err });
@@ -654,13 +706,20 @@ export interface LogRepairReport {
  * LevelDB's checking reader drops — the damaged record and the rest of its block — and keeps every
  * record before it and every record starting in a later block.
  *
- * Close every handle on the log first; copy the directory before repairing.
+ * Close every handle on the log first; copy the directory before repairing. A handle this process
+ * holds open at the location (under any spelling of the path) is refused; one held by another process
+ * is not detected.
  * @returns the write-ahead-log damage found (empty when only `CURRENT` or tables were at fault)
+ * @throws LogLockedError when this process holds the log open
+ * @throws InvalidArgumentError when `path` is empty
  * @throws LogOpenError when there is no directory at `path`
  * @throws LogStoreError when the repair fails, with LevelDB's reason
  * @public
  */
 export async function repairLevelLog(path: string): Promise<LogRepairReport> {
+  checkLocation(path);
+  // Repairing under an open handle moves its live write-ahead log aside: its later writes are lost.
+  if (openLocations.has(canonicalLocation(path))) throw new LogLockedError(path);
   const dir = inspectLevelDirectory(path);
   if (dir.kind !== "directory")
     throw new LogOpenError(path, { cause: new Error("no such directory: nothing to repair") });

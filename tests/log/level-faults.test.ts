@@ -5,11 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import {
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
@@ -289,5 +291,52 @@ describe("write-ahead log verifier", () => {
     twice.set(rec(1), 0);
     twice.set(rec(1), 10);
     expect(verifyWriteAheadLog(twice)).toBeUndefined();
+  });
+});
+
+describe("one open handle per location in this process", () => {
+  it("refuses a second open under any spelling of the path, and a repair under an open handle", async () => {
+    const dir = tempDir();
+    const path = join(dir, "contacts");
+    const log = await openLevelLog(path);
+    await log.record(batchOf(0, 100));
+    symlinkSync(path, join(dir, "link"));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      // Each spelling names the same directory: each would have written over the other's records.
+      for (const spelling of [
+        path,
+        `${path}/`,
+        `${dir}/./contacts`,
+        "contacts",
+        "./contacts",
+        join(dir, "link"),
+      ])
+        await expect(openLevelLog(spelling), spelling).rejects.toMatchObject({ code: "ERR_LOG_LOCKED" });
+      // A repair would move the live write-ahead log aside; the handle's later writes would be lost.
+      await expect(repairLevelLog("./contacts/")).rejects.toMatchObject({ code: "ERR_LOG_LOCKED" });
+    } finally {
+      process.chdir(cwd);
+    }
+    await log.record(batchOf(100, 100));
+    await log.close();
+    // Closed, it opens under another spelling with every acknowledged record.
+    const again = await openLevelLog(`${path}/`);
+    expect(numbers(await everything(again)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    await again.close();
+  });
+
+  it("refuses an empty location and a purge batch that is not an integer ≥ 1, before opening", async () => {
+    await expect(openLevelLog("")).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    await expect(repairLevelLog("")).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    const path = join(tempDir(), "never");
+    for (const purgeBatchSize of [0, -1, 2.5, Number.NaN])
+      await expect(openLevelLog(path, { purgeBatchSize }), String(purgeBatchSize)).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+      });
+    expect(existsSync(path)).toBe(false);
   });
 });
