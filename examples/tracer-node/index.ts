@@ -1,7 +1,7 @@
 /**
  * A runnable tracer for a Linux machine with a Bluetooth LE adapter (see README.md next to this file).
  *
- *   npx tsx examples/tracer-node/index.ts [--db DIR] [--scan gaen|bluezone|continuous] [--minutes N]
+ *   npx tsx examples/tracer-node/index.ts [--db DIR] [--scan gaen|bluezone|continuous] [--minutes N] [--model NAME]
  *   npx tsx examples/tracer-node/index.ts --emulate [--distance M] [--minutes N] [--db DIR]
  *
  * Real mode: one tracer on the adapter (noble scans, bleno advertises), sightings logged to LevelDB
@@ -43,8 +43,11 @@ const { values: args } = parseOptions("tracer-node", {
     emulate: { type: "boolean", default: false },
     minutes: { type: "string" },
     distance: { type: "string", default: "1.5" },
+    model: { type: "string" },
   },
 });
+/** The phone model whose calibrated tx power the AEM carries (EN calibration table); else the fleet's. */
+const model = args.model;
 
 const scan = args.scan as ScanCycleName;
 if (!(scan in SCAN_CYCLES)) fail(`--scan must be one of ${Object.keys(SCAN_CYCLES).join(", ")}`);
@@ -68,7 +71,7 @@ function printSighting(who: string, s: Sighting): void {
 /** A tracer on `transport` logging to LevelDB under `dir`, printing its sightings and errors. */
 async function phone(who: string, transport: Transport, clock: Clock, dir: string) {
   const log: ContactLog = await openLevelLog(dir);
-  const tracer = createTracer({ transport, log, clock, scan, metadata: { txPower: 0 } });
+  const tracer = createTracer({ transport, log, clock, scan, ...(model ? { model } : {}) });
   tracer.on("sighting", (s) => printSighting(who, s));
   tracer.on("error", (e) => console.error(`${who}: ${e.message}`));
   return { who, log, tracer };

@@ -19,11 +19,13 @@ import type { TemporaryExposureKey } from "../protocol/gaen";
 import { DAY_MS } from "../protocol/intervals";
 import type { Metadata } from "../protocol/metadata";
 import type { Payload } from "../protocol/payload";
+import { lookupCalibration } from "../proximity/calibration";
 import {
+  type BluezoneSchedule,
   type Broadcast,
   createBluezoneSchedule,
   createGaenSchedule,
-  type KeySchedule,
+  type GaenSchedule,
   type SchemeName,
 } from "../protocol/schedule";
 import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
@@ -39,6 +41,15 @@ export const BLUEZONE_STATE = "bluezone.base";
  * @public
  */
 export const PURGE_PERIOD_MS = 3_600_000;
+
+/**
+ * The metadata a GAEN phone broadcasts: the options' fields over its model's calibrated tx power and
+ * confidence (the fleet average, confidence 0, without a model).
+ */
+function broadcastMetadata(options: TracerCoreOptions): Partial<Metadata> {
+  const cal = lookupCalibration(options.model);
+  return { txPower: cal.txPower, calibrationConfidence: cal.calibrationConfidence, ...options.metadata };
+}
 
 /**
  * Options of {@link createTracerCore}.
@@ -58,8 +69,19 @@ export interface TracerCoreOptions {
    * key draws elsewhere (a shadow schedule) without replaying its scan timing.
    */
   jitter?: () => number;
-  /** Metadata this phone broadcasts (its calibrated tx power and confidence). */
+  /**
+   * Metadata this phone broadcasts in its AEM (GAEN): its calibrated tx power (dBm) and calibration
+   * confidence. Fields not given come from the calibration of {@link TracerCoreOptions.model} (the
+   * EN calibration table, `lookupCalibration`), else the fleet average with confidence 0 — never a
+   * bare 0 dBm, which receivers would believe (it is within the plausible range) and read close
+   * contacts 25–30 dB too far.
+   */
   metadata?: Partial<Metadata>;
+  /**
+   * This phone's model or device name (e.g. `"SM-G973F"`, `"Pixel 4"`), for the calibrated tx power
+   * its AEM carries when `metadata` does not give one; default: none (the fleet average).
+   */
+  model?: string;
   /** GAEN: own keys stored by an earlier run (`ContactLog.ownKeys()`), so the day's key continues. */
   ownKeys?: readonly TemporaryExposureKey[];
   /**
@@ -136,8 +158,11 @@ export interface CoreStep extends CoreEvent {
  * @public
  */
 export interface TracerCore {
-  /** The key schedule (to release own keys for a diagnosis report). */
-  readonly schedule: KeySchedule;
+  /**
+   * The key schedule (to release own keys for a diagnosis report): narrowed by its `scheme`, so
+   * `if (core.schedule.scheme === "gaen") core.schedule.releaseKeys()` needs no cast.
+   */
+  readonly schedule: GaenSchedule | BluezoneSchedule;
   /** The scan duty cycle in use. */
   readonly cycle: ScanCycle;
   /** Time of the latest call (unix ms). */
@@ -249,6 +274,10 @@ export interface TracerCore {
  */
 export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   const scheme = options.scheme ?? "gaen";
+  // Checked, not defaulted: a misspelt "GAEN" would otherwise run the Bluezone scheme, whose
+  // hash-chained day keys can link a phone across days.
+  if (scheme !== "gaen" && scheme !== "bluezone")
+    throw new InvalidArgumentError(`scheme must be "gaen" or "bluezone", got ${JSON.stringify(scheme)}`);
   const cycle = resolveScanCycle(options.scan ?? "gaen");
   const retentionDays = options.retentionDays ?? 14;
   const random = options.random ?? randomBytes;
@@ -279,13 +308,13 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
     options.onWrites?.();
   };
 
-  const makeSchedule = (): KeySchedule => {
+  const makeSchedule = (): GaenSchedule | BluezoneSchedule => {
     if (scheme === "gaen") {
       return createGaenSchedule({
         clock,
         random,
         retentionDays,
-        metadata: options.metadata,
+        metadata: broadcastMetadata(options),
         keys: options.ownKeys ?? [],
         onKeyChange: (key) => {
           queue({ kind: "own-key", key });

@@ -1,8 +1,8 @@
 import type { Clock, TimerHandle } from "../clock";
-import { BluezoneError } from "../errors";
+import { BluezoneError, InvalidArgumentError } from "../errors";
 import type { ContactLog, Sighting } from "../log/types";
 import type { Payload } from "../protocol/payload";
-import type { Broadcast, KeySchedule } from "../protocol/schedule";
+import type { BluezoneSchedule, Broadcast, GaenSchedule } from "../protocol/schedule";
 import type { AdapterState, ScanReport, Transport } from "../transport/types";
 import { Backoff } from "./backoff";
 import {
@@ -21,7 +21,10 @@ import { resolveScanCycle } from "./scan-cycle";
  * @public
  */
 export interface TracerOptions
-  extends Pick<TracerCoreOptions, "scheme" | "scan" | "retentionDays" | "random" | "jitter" | "metadata"> {
+  extends Pick<
+    TracerCoreOptions,
+    "scheme" | "scan" | "retentionDays" | "random" | "jitter" | "metadata" | "model"
+  > {
   /** The radio. */
   transport: Transport;
   /** Where sightings and own keys go. */
@@ -102,8 +105,12 @@ export interface Tracer {
   on<K extends keyof TracerEvents>(event: K, listener: (arg: TracerEvents[K]) => void): () => void;
   /** Status snapshot. */
   status(): TracerStatus;
-  /** The key schedule (to release own keys for a diagnosis report); available after start(). */
-  schedule(): KeySchedule;
+  /**
+   * The key schedule (to release own keys for a diagnosis report), narrowed by its `scheme`:
+   * `const s = tracer.schedule(); if (s.scheme === "gaen") s.releaseKeys({ includeToday: true })`.
+   * @throws TracerStateError before the first start()
+   */
+  schedule(): GaenSchedule | BluezoneSchedule;
 }
 
 /**
@@ -119,11 +126,22 @@ export class TracerStateError extends BluezoneError {
 
 /**
  * Creates a tracer; nothing happens until {@link Tracer.start}.
+ * @throws InvalidArgumentError when `transport`, `log` or `clock` is missing, or `scheme` is neither
+ *   `gaen` nor `bluezone` (or `scan` names no cycle)
  * @public
  */
 export function createTracer(options: TracerOptions): Tracer {
   const { transport, log, clock } = options;
+  for (const [name, value] of [
+    ["transport", transport],
+    ["log", log],
+    ["clock", clock],
+  ] as const)
+    if (typeof value !== "object" || value === null)
+      throw new InvalidArgumentError(`createTracer needs options.${name}`);
   const scheme = options.scheme ?? "gaen";
+  if (scheme !== "gaen" && scheme !== "bluezone")
+    throw new InvalidArgumentError(`scheme must be "gaen" or "bluezone", got ${JSON.stringify(scheme)}`);
   const cycle = resolveScanCycle(options.scan ?? "gaen");
   const events = new TypedEmitter<TracerEvents>();
   const radioBackoff = new Backoff(options.backoff?.baseMs, options.backoff?.maxMs);
@@ -211,6 +229,7 @@ export function createTracer(options: TracerOptions): Tracer {
       ...(options.random ? { random: options.random } : {}),
       ...(options.jitter ? { jitter: options.jitter } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
+      ...(options.model !== undefined ? { model: options.model } : {}),
     };
     const c =
       scheme === "gaen"

@@ -13,6 +13,9 @@ import {
   createSimulatedMedium,
   createTracer,
   createTracerCore,
+  cryptAem,
+  decodeMetadata,
+  deriveAemk,
   INTERVAL_MS,
   type LinkFunction,
   type LogWrite,
@@ -21,9 +24,14 @@ import {
   type Sighting,
   settle,
   toHex,
+  type TracerCoreOptions,
   type Transport,
+  type VirtualClock,
   virtualClock,
 } from "../../src/index";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../helpers/data";
 import { seededBytes } from "../helpers/random";
 
 const T0 = Date.UTC(2021, 6, 24, 0, 0, 0);
@@ -300,5 +308,82 @@ describe("tracer core", () => {
     const core = createTracerCore({ random: seededBytes(3) });
     core.start(T0 + 1000);
     expect(() => core.beginScan(T0)).toThrow(/time went back/);
+  });
+});
+
+describe("the tx power a phone broadcasts", () => {
+  /** The tx power its AEM carries, decrypted with its own TEK as a receiver would once it is published. */
+  function broadcastTxPower(options: TracerCoreOptions & { clock: VirtualClock }): {
+    txPower: number;
+    confidence: number;
+  } {
+    const core = createTracerCore(options);
+    core.start(options.clock.now());
+    const b = core.broadcast(options.clock.now());
+    const payload = b.payload as Extract<Payload, { scheme: "gaen" }>;
+    // Narrowed by its scheme, without a cast (the schedule's type is a union).
+    if (core.schedule.scheme !== "gaen") throw new Error("a GAEN phone was expected");
+    const tek = core.schedule.keys().at(-1)!.keyData;
+    const m = decodeMetadata(cryptAem(deriveAemk(tek), payload.rpi, payload.aem));
+    return { txPower: m.txPower, confidence: m.calibrationConfidence };
+  }
+  /** The EN calibration table's row for a model, read from the shipped CSV (not through the library). */
+  function tableRow(model: string): { txPower: number; confidence: number } {
+    const lines = readFileSync(join(ROOT, "data/calibration/en-calibration-2020-12-14.csv"), "utf8").split(
+      "\n",
+    );
+    const row = lines.find((l) => l.split(",")[2] === model)!.split(",");
+    return { txPower: Number(row[4]), confidence: Number(row[5]) };
+  }
+  const clock = () => virtualClock(Date.UTC(2021, 6, 24, 8));
+
+  it("is the model's calibrated tx power, the given metadata's, or the fleet average — never a bare 0 dBm", () => {
+    expect(broadcastTxPower({ clock: clock(), random: seededBytes(1), model: "SM-G973F" })).toEqual(
+      tableRow("SM-G973F"),
+    );
+    expect(
+      broadcastTxPower({
+        clock: clock(),
+        random: seededBytes(1),
+        model: "SM-G973F",
+        metadata: { txPower: -12 },
+      }).txPower,
+    ).toBe(-12);
+    // No model: the mean tx power over the table's rows, rounded, with confidence 0.
+    const rows = readFileSync(join(ROOT, "data/calibration/en-calibration-2020-12-14.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => Number(l.split(",")[4]));
+    const fleet = Math.round(rows.reduce((s, x) => s + x, 0) / rows.length);
+    expect(fleet).toBeLessThan(-10);
+    expect(broadcastTxPower({ clock: clock(), random: seededBytes(1) })).toEqual({
+      txPower: fleet,
+      confidence: 0,
+    });
+  });
+
+  it("a scheme other than gaen or bluezone is refused, not run as bluezone", () => {
+    for (const scheme of ["GAEN", "en", "dp3t"])
+      expect(() => createTracerCore({ clock: clock(), scheme: scheme as "gaen" })).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }),
+      );
+    const log = createMemoryLog();
+    const transport = createSimulatedMedium({
+      clock: clock(),
+      random: seededBytes(2),
+      link: () => [],
+    }).createTransport("a");
+    expect(() => createTracer({ transport, log, clock: clock(), scheme: "GAEN" as "gaen" })).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }),
+    );
+    expect(() =>
+      createTracer({ transport, log: undefined as unknown as ContactLog, clock: clock() }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_ARGUMENT",
+        message: expect.stringContaining("options.log"),
+      }),
+    );
   });
 });
