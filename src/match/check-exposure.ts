@@ -2,6 +2,7 @@
  * One call from published keys to a verdict: derive (or use a prebuilt index), match the log, build
  * exposure windows, judge them. This is what a phone runs on every new key file.
  */
+import { InvalidArgumentError } from "../errors";
 import type { ContactLog } from "../log/types";
 import { fleetCalibration, lookupCalibration } from "../proximity/calibration";
 import type { ExposureKey } from "./export-codec";
@@ -47,6 +48,7 @@ export interface ExposureCheck {
 
 /**
  * Matches a contact log against published Exposure Notification keys and judges the exposure.
+ * @throws InvalidArgumentError when `keys` is not an array or `log` not a contact log
  * @public
  */
 export async function checkExposure(
@@ -54,6 +56,11 @@ export async function checkExposure(
   keys: readonly ExposureKey[],
   options: CheckExposureOptions = {},
 ): Promise<ExposureCheck> {
+  if (!Array.isArray(keys))
+    throw new InvalidArgumentError(
+      `checkExposure takes an array of exposure keys, got ${keys === null ? "null" : typeof keys}`,
+    );
+  if (typeof log?.range !== "function") throw new InvalidArgumentError("checkExposure takes a contact log");
   const matches = options.index
     ? await matchLogWithIndex(log, options.index, options.range)
     : await matchGaenKeys(log, keys, options.workers === undefined ? {} : { workers: options.workers });

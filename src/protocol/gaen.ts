@@ -106,14 +106,28 @@ export function aes128Ecb(key: Uint8Array, blocks: Uint8Array): Buffer {
 }
 
 /**
- * Derives `count` consecutive RPIs from an RPIK in one AES call.
+ * Derives `count` consecutive RPIs from an RPIK in one AES call (EN Cryptography Specification v1.2:
+ * RPI = AES-128(RPIK, "EN-RPI" ‖ 0⁶ ‖ ENIntervalNumber), the interval number a 32-bit unsigned
+ * little-endian integer).
  * @returns `count` × 16 bytes; RPI of interval `startInterval + i` at offset 16·i
+ * @throws InvalidArgumentError when the RPIK is not 16 bytes, `count` is not an integer ≥ 0, or an
+ *   interval number falls outside 0…2³²−1 (it would wrap: 2³² gives interval 0's RPI)
  * @public
  */
 export function deriveRpis(rpik: Uint8Array, startInterval: number, count: number): Buffer {
   assertKey(rpik, "RPIK");
   // Every key of one day has the same padded data: the last one made is reused (AES reads it only).
   if (padded.start !== startInterval || padded.count !== count) {
+    if (!Number.isInteger(count) || count < 0)
+      throw new InvalidArgumentError(`count must be an integer ≥ 0, got ${count}`);
+    if (
+      !Number.isInteger(startInterval) ||
+      startInterval < 0 ||
+      startInterval + Math.max(count, 1) - 1 > 0xffffffff
+    )
+      throw new InvalidArgumentError(
+        `interval numbers must be integers in 0…2^32−1 (ENIntervalNumber is 32 bits), got ${startInterval}…${startInterval + count - 1}`,
+      );
     padded.data = rpiPaddedData(startInterval, count);
     padded.start = startInterval;
     padded.count = count;
@@ -130,6 +144,7 @@ const padded: { start: number; count: number; data: Buffer } = {
 
 /**
  * The RPI of a single interval.
+ * @throws InvalidArgumentError as {@link deriveRpis}
  * @public
  */
 export function deriveRpi(rpik: Uint8Array, interval: number): Uint8Array {

@@ -3,7 +3,7 @@
  * noble's parsed advertisement objects. Decoding never throws: foreign packets are "foreign", ours with
  * a broken payload are "malformed" with a typed error.
  */
-import { MalformedAdvertisementError } from "../errors";
+import { InvalidArgumentError, MalformedAdvertisementError } from "../errors";
 import { BLUEZONE_ID_LENGTH } from "./bluezone-compat";
 import { AEM_LENGTH, KEY_LENGTH } from "./gaen";
 
@@ -82,19 +82,29 @@ export interface PayloadOptions {
 }
 
 function u16(uuid: number): [number, number] {
+  if (!Number.isInteger(uuid) || uuid < 0 || uuid > 0xffff)
+    throw new InvalidArgumentError(`a 16-bit service UUID must be an integer in 0…0xffff, got ${uuid}`);
   return [uuid & 0xff, (uuid >> 8) & 0xff];
 }
 
 /**
  * Encodes a payload as raw advertising data: flags, the complete 16-bit service UUID list, then the
  * scheme's data (EN: service data RPI ‖ AEM, 31 bytes in all; Bluezone: manufacturer data, 23 bytes).
+ * @throws InvalidArgumentError for a payload this phone cannot send: a scheme other than `gaen` or
+ *   `bluezone`, an RPI not 16 bytes or an AEM not 4 (EN), an ID not 12 bytes (Bluezone), a service
+ *   UUID outside 16 bits
  * @public
  */
 export function encodeAdvertisingData(payload: Payload, options: PayloadOptions = {}): Uint8Array {
   const flags = [2, AD_TYPE.flags, FLAGS_VALUE];
+  const scheme = (payload as { scheme?: unknown } | null)?.scheme;
+  if (scheme !== "gaen" && scheme !== "bluezone")
+    throw new InvalidArgumentError(
+      `payload.scheme must be "gaen" or "bluezone", got ${JSON.stringify(scheme)}`,
+    );
   if (payload.scheme === "gaen") {
-    if (payload.rpi.length !== KEY_LENGTH || payload.aem.length !== AEM_LENGTH) {
-      throw new MalformedAdvertisementError("RPI must be 16 bytes and AEM 4 bytes");
+    if (payload.rpi?.length !== KEY_LENGTH || payload.aem?.length !== AEM_LENGTH) {
+      throw new InvalidArgumentError("an EN payload's RPI must be 16 bytes and its AEM 4 bytes");
     }
     const uuid = u16(options.serviceUuid ?? EN_SERVICE_UUID);
     return new Uint8Array([
@@ -109,8 +119,8 @@ export function encodeAdvertisingData(payload: Payload, options: PayloadOptions 
       ...payload.aem,
     ]);
   }
-  if (payload.id.length !== BLUEZONE_ID_LENGTH) {
-    throw new MalformedAdvertisementError(`Bluezone ID must be ${BLUEZONE_ID_LENGTH} bytes`);
+  if (payload.id?.length !== BLUEZONE_ID_LENGTH) {
+    throw new InvalidArgumentError(`a Bluezone ID must be ${BLUEZONE_ID_LENGTH} bytes`);
   }
   return new Uint8Array([
     ...flags,

@@ -177,3 +177,17 @@ describe("derived key index tables", () => {
     expect(index.lookup(new Uint8Array(16).fill(9))).toBeUndefined();
   });
 });
+
+describe("checkExposure's arguments", () => {
+  it("a missing key list or log is an InvalidArgumentError, not a TypeError deep inside", async () => {
+    const log = createMemoryLog();
+    for (const keys of [null, undefined, "keys", { length: 1 }])
+      await expect(checkExposure(log, keys as unknown as ExposureKey[]), String(keys)).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+      });
+    await expect(checkExposure(null as unknown as typeof log, [])).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+    });
+    expect((await checkExposure(log, [])).assessment.status).toBe("none");
+  });
+});

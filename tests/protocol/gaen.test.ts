@@ -172,3 +172,21 @@ describe("HKDF specialisation", () => {
     );
   });
 });
+
+describe("interval numbers outside 32 bits", () => {
+  it("are refused, not wrapped: 2^32 would give interval 0's RPI", () => {
+    const rpik = deriveRpik(new Uint8Array(16).fill(7));
+    // The last valid interval derives; one past it, a negative or a fractional one, or a negative count do not.
+    expect(deriveRpi(rpik, 0xffffffff)).toHaveLength(16);
+    for (const [start, count] of [
+      [2 ** 32, 1],
+      [-1, 1],
+      [1.5, 1],
+      [0xffffffff, 2],
+      [0, -1],
+      [0, 0.5],
+    ] as const)
+      expect(() => deriveRpis(rpik, start, count), `${start}+${count}`).toThrow(InvalidArgumentError);
+    expect(deriveRpis(rpik, 0, 0)).toHaveLength(0);
+  });
+});

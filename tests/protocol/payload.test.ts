@@ -146,3 +146,26 @@ describe("advertisement payloads", () => {
     );
   });
 });
+
+describe("encoding what a phone cannot send", () => {
+  it("is an InvalidArgumentError: an unknown scheme, wrong lengths, a service UUID beyond 16 bits", () => {
+    const rpi = new Uint8Array(16);
+    const aem = new Uint8Array(4);
+    const bad: [Payload, { serviceUuid?: number }][] = [
+      [{ scheme: "x" } as unknown as Payload, {}],
+      [{ scheme: "gaen", rpi: new Uint8Array(15), aem }, {}],
+      [{ scheme: "gaen", rpi, aem: new Uint8Array(3) }, {}],
+      [{ scheme: "bluezone", id: new Uint8Array(11) }, {}],
+      [{ scheme: "gaen", rpi, aem }, { serviceUuid: 0x10000 }],
+      [{ scheme: "gaen", rpi, aem }, { serviceUuid: -1 }],
+    ];
+    for (const [payload, options] of bad)
+      expect(() => encodeAdvertisingData(payload, options)).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }),
+      );
+    // The largest 16-bit UUID still encodes, little-endian.
+    expect(
+      toHex(encodeAdvertisingData({ scheme: "gaen", rpi, aem }, { serviceUuid: 0xffff }).subarray(5, 7)),
+    ).toBe("ffff");
+  });
+});
