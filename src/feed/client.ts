@@ -30,6 +30,7 @@ import { type Clock, systemClock } from "../clock";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 import type { ContactLog, StoredResult } from "../log/types";
 import { type CheckExposureOptions, checkExposure } from "../match/check-exposure";
+import type { ExposureStatus } from "../match/risk";
 import { type KeyFile, readKeyFile } from "../match/key-file";
 import type { TrustedKey } from "../match/signing";
 import { DAY_MS } from "../protocol/intervals";
@@ -119,7 +120,7 @@ export interface FileVerdict {
   /** Sightings matched. */
   matches: number;
   /** `F1`, `F2`, … or `none`. */
-  status: string;
+  status: ExposureStatus;
   /** Contact level, when there was a contact. */
   level?: number;
   /** Risk score of the file's keys. */
@@ -170,7 +171,7 @@ export interface FeedResult {
   /** Files left for a later sync: the network failed, the sync was aborted or hit a limit. */
   pending: string[];
   /** Current exposure status over all stored verdicts: `F1`, `F2`, … or `none`. */
-  status: string;
+  status: ExposureStatus;
   /** Lowest contact level, when any. */
   level?: number;
   /** Latest close contact over the verdicts, unix ms. */

@@ -97,6 +97,14 @@ export interface DailyExposure {
 }
 
 /**
+ * An exposure status: `F1` (a close contact of a case), `F2` (of an F1), … `F<level>` up to the
+ * policy's deepest level, or `none`. A template type, so a misspelt comparison (`=== "f1"`) does not
+ * compile.
+ * @public
+ */
+export type ExposureStatus = "none" | `F${number}`;
+
+/**
  * The verdict over all keys.
  * @public
  */
@@ -111,7 +119,7 @@ export interface ExposureAssessment {
   /** Lowest contact level reached (1 = F1, 2 = F2 …), or undefined when none. */
   level?: number;
   /** `F1`, `F2`, … or `none`. */
-  status: string;
+  status: ExposureStatus;
   /** Sum of the keys' risk scores. */
   riskScore: number;
   /** Unix ms of the most recent window that made a contact, if any. */
