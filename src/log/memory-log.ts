@@ -1371,6 +1371,8 @@ function scanProblem(b: ScanBatch): [number, string] | undefined {
       return [i, `meanRssi must be an integer in -128…126 dBm, got ${b.meanRssi[i]}`];
     if (!isStorableRssi(b.maxRssi[i]!))
       return [i, `maxRssi must be an integer in -128…126 dBm, got ${b.maxRssi[i]}`];
+    if (b.meanRssi[i]! > b.maxRssi[i]!)
+      return [i, `meanRssi ${b.meanRssi[i]} is above maxRssi ${b.maxRssi[i]}`];
     const p = b.packets[i]!;
     if (p < 1 || p > MAX_PACKETS) return [i, `packets must be an integer in 1…${MAX_PACKETS}, got ${p}`];
   }

@@ -40,6 +40,7 @@ function sightingProblem(s: Sighting): string | undefined {
     return `meanRssi must be an integer in -128…126 dBm (127 = not available), got ${s.meanRssi}`;
   if (!isStorableRssi(s.maxRssi))
     return `maxRssi must be an integer in -128…126 dBm (127 = not available), got ${s.maxRssi}`;
+  if (s.meanRssi > s.maxRssi) return `meanRssi ${s.meanRssi} is above maxRssi ${s.maxRssi}`;
   if (!Number.isInteger(s.packets) || s.packets < 1 || s.packets > MAX_PACKETS) {
     return `packets must be an integer in 1…${MAX_PACKETS}, got ${s.packets}`;
   }

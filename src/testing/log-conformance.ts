@@ -94,16 +94,17 @@ const sightingTimeArb = fc
   .tuple(fc.integer({ min: 0, max: 12 }), fc.constantFrom(0, 1, 999))
   .map(([k, j]) => k * MINUTES_5 + j);
 
-/** A valid sighting drawn from small pools so times and identifiers collide often. */
-const sightingArb: fc.Arbitrary<Sighting> = fc.record({
-  time: sightingTimeArb,
-  identifier: fc.constantFrom(...IDS),
-  aem: fc.constantFrom(...AEMS),
-  meanRssi: fc.integer({ min: -128, max: 126 }),
-  maxRssi: fc.integer({ min: -128, max: 126 }),
-  packets: fc.oneof(fc.constantFrom(1, 0xffff), fc.integer({ min: 1, max: 40 })),
-  secondsSinceLastScan: fc.oneof(fc.constantFrom(0, 300), fc.integer({ min: 0, max: 300 })),
-});
+/** A valid sighting drawn from small pools so times and identifiers collide often (mean RSSI ≤ max). */
+const sightingArb: fc.Arbitrary<Sighting> = fc
+  .record({
+    time: sightingTimeArb,
+    identifier: fc.constantFrom(...IDS),
+    aem: fc.constantFrom(...AEMS),
+    rssi: fc.tuple(fc.integer({ min: -128, max: 126 }), fc.integer({ min: -128, max: 126 })),
+    packets: fc.oneof(fc.constantFrom(1, 0xffff), fc.integer({ min: 1, max: 40 })),
+    secondsSinceLastScan: fc.oneof(fc.constantFrom(0, 300), fc.integer({ min: 0, max: 300 })),
+  })
+  .map(({ rssi: [x, y], ...s }) => ({ ...s, meanRssi: Math.min(x, y), maxRssi: Math.max(x, y) }));
 
 /** A batch, sometimes holding every sighting twice (identical records must both be kept). */
 const batchArb = fc
@@ -124,6 +125,7 @@ const BREAKS: Record<string, Partial<Record<keyof Sighting, unknown>>> = {
   "meanRssi NaN": { meanRssi: Number.NaN },
   "packets 0": { packets: 0 },
   "secondsSinceLastScan 301": { secondsSinceLastScan: 301 },
+  "meanRssi above maxRssi": { meanRssi: -40, maxRssi: -41 },
 };
 const breakArb = fc.constantFrom(...Object.values(BREAKS));
 
@@ -595,7 +597,7 @@ export function contactLogConformance(options: ContactLogConformanceOptions): vo
         const again = await s.openLog(fixture);
         await expectMatches(model, again);
         // New sightings at already-used times sort after the old ones.
-        const more = batch.map((x) => ({ ...x, meanRssi: 0 }));
+        const more = batch.map((x) => ({ ...x, meanRssi: Math.min(0, x.maxRssi) }));
         await again.record(more);
         model.sightings.push(...more);
         await expectMatches(model, again);
