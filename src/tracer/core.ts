@@ -29,6 +29,7 @@ import {
   type SchemeName,
 } from "../protocol/schedule";
 import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
+import { checkScheme } from "./scheme";
 
 /**
  * Name under which a Bluezone base key and its day are kept in the log's state.
@@ -273,11 +274,7 @@ export interface TracerCore {
  * @public
  */
 export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
-  const scheme = options.scheme ?? "gaen";
-  // Checked, not defaulted: a misspelt "GAEN" would otherwise run the Bluezone scheme, whose
-  // hash-chained day keys can link a phone across days.
-  if (scheme !== "gaen" && scheme !== "bluezone")
-    throw new InvalidArgumentError(`scheme must be "gaen" or "bluezone", got ${JSON.stringify(scheme)}`);
+  const scheme = checkScheme(options.scheme);
   const cycle = resolveScanCycle(options.scan ?? "gaen");
   const retentionDays = options.retentionDays ?? 14;
   const random = options.random ?? randomBytes;

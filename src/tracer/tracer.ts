@@ -13,6 +13,7 @@ import {
   type TracerCore,
   type TracerCoreOptions,
 } from "./core";
+import { checkScheme } from "./scheme";
 import { TypedEmitter } from "./emitter";
 import { resolveScanCycle } from "./scan-cycle";
 
@@ -139,9 +140,7 @@ export function createTracer(options: TracerOptions): Tracer {
   ] as const)
     if (typeof value !== "object" || value === null)
       throw new InvalidArgumentError(`createTracer needs options.${name}`);
-  const scheme = options.scheme ?? "gaen";
-  if (scheme !== "gaen" && scheme !== "bluezone")
-    throw new InvalidArgumentError(`scheme must be "gaen" or "bluezone", got ${JSON.stringify(scheme)}`);
+  const scheme = checkScheme(options.scheme);
   const cycle = resolveScanCycle(options.scan ?? "gaen");
   const events = new TypedEmitter<TracerEvents>();
   const radioBackoff = new Backoff(options.backoff?.baseMs, options.backoff?.maxMs);
