@@ -35,7 +35,8 @@ export interface GridAxis {
 /**
  * Parses `--grid path=v1,v2,…` (values split at commas, each read as JSON when it parses, else as
  * text, like `--set`).
- * @throws InvalidArgumentError when the form is wrong or a value is repeated
+ * @throws InvalidArgumentError when the form is wrong, a value is repeated (as a value: `7` and `7.0`
+ *   are one), or the axis is a field the sweep sets itself (`seed`, `days`, `population`)
  */
 export function parseGridAxis(text: string): GridAxis {
   const eq = text.indexOf("=");
@@ -47,10 +48,33 @@ export function parseGridAxis(text: string): GridAxis {
     .map((v) => v.trim());
   if (values.some((v) => v === ""))
     throw new InvalidArgumentError(`--grid ${path}: empty value in "${text.slice(eq + 1)}"`);
-  if (new Set(values).size !== values.length)
+  // Repeated as values, not only as text: 7 and 7.0, 0.5 and 5e-1 are one run twice.
+  const canonical = values.map((v) => {
+    try {
+      return JSON.stringify(JSON.parse(v));
+    } catch {
+      return JSON.stringify(v);
+    }
+  });
+  if (new Set(canonical).size !== values.length)
     throw new InvalidArgumentError(`--grid ${path}: a value is repeated in "${text.slice(eq + 1)}"`);
+  const own = SWEEP_OWN_FIELDS[path];
+  if (own !== undefined)
+    throw new InvalidArgumentError(
+      `--grid ${path}: the sweep sets ${path} itself (${own}); it cannot be a grid axis`,
+    );
   return { path, values };
 }
+
+/**
+ * Scenario fields the sweep sets from its own options for every run (a grid over them would be
+ * overridden, or give runs of different lengths in one table), with the option to use instead.
+ */
+const SWEEP_OWN_FIELDS: Readonly<Record<string, string>> = {
+  seed: "--seed and --seeds",
+  days: "--days",
+  population: "--phones",
+};
 
 /** What every run of a sweep shares. */
 export interface SweepBase {

@@ -2,8 +2,8 @@
  * Shared CLI plumbing: JSON output and uniform error handling. Every failure ends as one line
  * `bluezone: <reason>` on stderr and a documented exit code (README, "CLI"), never a stack trace.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { type Command, CommanderError } from "commander";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 
@@ -210,4 +210,35 @@ export function onInterrupt(cleanup: () => void): () => void {
   };
   process.once("SIGINT", handler);
   return () => process.off("SIGINT", handler);
+}
+
+/**
+ * Makes an output directory named by `option` and checks, before any work, that each of `files` can be
+ * written there: the directory is one (or can be made) and writable, and no file name is taken by a
+ * directory or anything but a file.
+ * @throws InvalidArgumentError naming the path (exit 2)
+ */
+export function prepareOutDir(option: string, out: string, files: readonly string[]): void {
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false)
+    throw new InvalidArgumentError(`${option} ${out} exists and is not a directory; give a directory`);
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (err) {
+    throw new InvalidArgumentError(
+      `${option} ${out}: cannot make the directory (${(err as Error).message})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  for (const name of files) {
+    const path = join(out, name);
+    if (statSync(path, { throwIfNoEntry: false })?.isFile() === false)
+      throw new InvalidArgumentError(`${option} ${out}: ${path} exists and is not a file`);
+  }
+  try {
+    accessSync(out, constants.W_OK);
+  } catch (err) {
+    throw new InvalidArgumentError(`${option} ${out}: the directory is not writable`, { cause: err });
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -156,6 +156,31 @@ describe("bluezone sweep (local)", () => {
     const bad = runCli(["sweep", "--grid", "adoption"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^bluezone: --grid "adoption" must have the form path=value1,value2,…/);
+    // A value repeated as a value (7 and 7.0 are one run twice), an axis the sweep sets itself (the runs
+    // would be labelled with values never used), a report name taken by a directory: exit 2 before any run.
+    const twice = runCli([
+      "sweep",
+      "--grid",
+      "app.response.quarantineDays=7,7.0",
+      "--out",
+      join(dir, "twice"),
+    ]);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/^bluezone: --grid app\.response\.quarantineDays: a value is repeated/);
+    for (const [axis, option] of [
+      ["seed=1,2", "--seed and --seeds"],
+      ["days=1,2", "--days"],
+      ["population=40,60", "--phones"],
+    ])
+      expect(runCli(["sweep", "--grid", axis!, "--out", join(dir, "own")]).stderr).toContain(
+        `the sweep sets ${axis!.split("=")[0]} itself (${option}); it cannot be a grid axis`,
+      );
+    const taken = join(dir, "taken");
+    mkdirSync(join(taken, "report.html"), { recursive: true });
+    const t = runCli(["sweep", "--phones", "50", "--days", "1", "--grid", "adoption=0,1", "--out", taken]);
+    expect(t.status).toBe(2);
+    expect(t.stderr).toMatch(/^bluezone: --out .*taken: .*report\.html exists and is not a file$/m);
+    expect(existsSync(join(taken, "runs"))).toBe(false);
   }, 120_000);
 });
 

@@ -1,7 +1,6 @@
 /** `bluezone sim`: run a population simulation and write its report. */
 import { getHeapStatistics } from "node:v8";
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadContactTrace } from "../../../sim/world/contact-trace";
@@ -12,7 +11,7 @@ import { REPORT_FILES } from "../../../sim/report/report";
 import { runPool } from "../../../sim/sweep/run-pool";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
-import { onInterrupt, parseIntOption, plural, printJson } from "../run";
+import { onInterrupt, parseIntOption, plural, prepareOutDir, printJson } from "../run";
 
 interface SimOptions {
   scenario?: string;
@@ -293,29 +292,7 @@ export function registerSim(program: Command): void {
           "--phones cannot be combined with --contacts: the trace's nodes are the people",
         );
       // The output directory is checked (and made) before minutes of simulation, not after.
-      if (statSync(o.out, { throwIfNoEntry: false })?.isDirectory() === false)
-        throw new InvalidArgumentError(`--out ${o.out} exists and is not a directory; give a directory`);
-      try {
-        mkdirSync(o.out, { recursive: true });
-      } catch (err) {
-        throw new InvalidArgumentError(
-          `--out ${o.out}: cannot make the directory (${(err as Error).message})`,
-          {
-            cause: err,
-          },
-        );
-      }
-      // The files the report will write: each a file or absent, and the directory writable.
-      for (const name of REPORT_FILES) {
-        const path = join(o.out, name);
-        if (statSync(path, { throwIfNoEntry: false })?.isFile() === false)
-          throw new InvalidArgumentError(`--out ${o.out}: ${path} exists and is not a file`);
-      }
-      try {
-        accessSync(o.out, constants.W_OK);
-      } catch (err) {
-        throw new InvalidArgumentError(`--out ${o.out}: the directory is not writable`, { cause: err });
-      }
+      prepareOutDir("--out", o.out, REPORT_FILES);
       const contacts = o.contacts === undefined ? undefined : loadContactTrace(o.contacts);
       const loaded = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"), o.set);
       const scenario = o.utcOffset === undefined ? loaded : { ...loaded, utcOffsetHours: o.utcOffset };

@@ -1,5 +1,5 @@
 /** `bluezone sweep` (a grid × seeds of simulations) and `bluezone worker` (runs a sweep's queued runs). */
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Presets, SingleBar } from "cli-progress";
@@ -14,10 +14,11 @@ import {
   planSweep,
   runRecord,
   storeRun,
+  SWEEP_FILES,
   writeSweepOutputs,
 } from "../../../sim/sweep/sweep";
 import { InvalidArgumentError } from "../../errors";
-import { onInterrupt, parseIntOption, plural, printJson } from "../run";
+import { onInterrupt, parseIntOption, plural, prepareOutDir, printJson } from "../run";
 import { formatDuration } from "./sim";
 
 interface SweepOptions {
@@ -54,19 +55,6 @@ function parseRadio(v: string): "scan" | "packets" {
   if (v !== "scan" && v !== "packets")
     throw new InvalidArgumentError(`--radio must be scan or packets, got "${v}"`);
   return v;
-}
-
-/** Makes the output directory (checked before any run). */
-function makeOut(out: string): void {
-  if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false)
-    throw new InvalidArgumentError(`--out ${out} exists and is not a directory; give a directory`);
-  try {
-    mkdirSync(out, { recursive: true });
-  } catch (err) {
-    throw new InvalidArgumentError(`--out ${out}: cannot make the directory (${(err as Error).message})`, {
-      cause: err,
-    });
-  }
 }
 
 /** Registers `sweep` and `worker` on the program. */
@@ -133,7 +121,7 @@ export function registerSweep(program: Command): void {
         o.grid,
         replicateSeeds(seed, o.seeds),
       );
-      makeOut(o.out);
+      prepareOutDir("--out", o.out, SWEEP_FILES);
       if (o.queue) {
         // Before anything is printed or enqueued: a queue that does not answer is exit 3 at once.
         const { checkQueue } = await import("../../../sim/sweep/sweep-queue");
