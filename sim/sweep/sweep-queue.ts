@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { InvalidArgumentError } from "../../src/index";
 import { createRunThreadPool, type PoolRun } from "./run-pool";
 import type { DayRow, SimulationSummary } from "../run";
-import type { SweepRun } from "./sweep";
+import { redactUrl, type SweepRun } from "./sweep";
 
 /** The BullMQ queue every sweep uses (jobs are keyed by run, so sweeps share it safely). */
 export const SWEEP_QUEUE = "bluezone-sweep";
@@ -45,13 +45,15 @@ export function queueConnection(url: string): {
   try {
     u = new URL(url);
   } catch {
-    throw new InvalidArgumentError(`--queue must be a redis://HOST:PORT URL, got "${url}"`);
+    throw new InvalidArgumentError(`--queue must be a redis://HOST:PORT URL, got "${redactUrl(url)}"`);
   }
   if (u.protocol !== "redis:" || u.hostname === "")
-    throw new InvalidArgumentError(`--queue must be a redis://HOST:PORT URL, got "${url}"`);
+    throw new InvalidArgumentError(`--queue must be a redis://HOST:PORT URL, got "${redactUrl(url)}"`);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
   if (db !== undefined && !Number.isInteger(db))
-    throw new InvalidArgumentError(`--queue ${url}: the database must be a number (redis://HOST:PORT/DB)`);
+    throw new InvalidArgumentError(
+      `--queue ${redactUrl(url)}: the database must be a number (redis://HOST:PORT/DB)`,
+    );
   return {
     host: u.hostname.replace(/^\[|\]$/g, ""),
     port: u.port ? Number(u.port) : 6379,
@@ -66,26 +68,56 @@ export function queueConnection(url: string): {
  * @throws a system error (`connect: …`, exit 3) when it does not
  */
 export async function checkQueue(url: string): Promise<void> {
+  const { db, ...connection } = queueConnection(url);
   const c = new Redis({
-    ...queueConnection(url),
+    ...connection,
     lazyConnect: true,
     connectTimeout: 5000,
+    // A server that accepts the connection and never answers: the ping times out instead of hanging.
+    commandTimeout: 5000,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
   c.on("error", () => {});
   try {
-    await c.connect();
-    await c.ping();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw Object.assign(new Error(`cannot reach the queue at ${url}: ${e.message}`), {
-      code: e.code ?? "ECONNREFUSED",
-      syscall: "connect",
-    });
+    try {
+      await c.connect();
+      await c.ping();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`cannot reach the queue at ${redactUrl(url)}: ${e.message}`), {
+        code: e.code ?? "ETIMEDOUT",
+        syscall: "connect",
+      });
+    }
+    if (db !== undefined) {
+      try {
+        await c.select(db);
+      } catch (err) {
+        throw new InvalidArgumentError(
+          `--queue ${redactUrl(url)}: this Redis has no database ${db} (${(err as Error).message})`,
+        );
+      }
+    }
   } finally {
     c.disconnect();
   }
+}
+
+/**
+ * Reports a queue connection's errors as one line each time it goes from working to failing (BullMQ
+ * reconnects by itself), instead of the client's multi-line dumps.
+ */
+function noteQueueErrors(
+  emitter: { on(event: "error", listener: (err: Error) => void): unknown },
+  url: string,
+) {
+  let last = "";
+  emitter.on("error", (err: Error) => {
+    const line = `bluezone: the queue at ${redactUrl(url)} is unreachable (${err.message}); waiting for it to come back\n`;
+    if (line !== last) process.stderr.write(line);
+    last = line;
+  });
 }
 
 /** Options of {@link runOnQueue}. */
@@ -112,6 +144,7 @@ export async function runOnQueue(
   const queue = new Queue<SweepJobData, SweepJobResult>(SWEEP_QUEUE, {
     connection: { ...queueConnection(url), maxRetriesPerRequest: null },
   });
+  noteQueueErrors(queue, url);
   try {
     const attempts = options.attempts ?? 3;
     await queue.addBulk(
@@ -125,7 +158,15 @@ export async function runOnQueue(
     while (remaining.size > 0) {
       for (const [key, run] of remaining) {
         const job = await queue.getJob(key);
-        if (!job) throw new Error(`sweep: run ${key} vanished from the queue (was the queue emptied?)`);
+        if (!job)
+          // Redis lost it (restarted without its data, or the queue was emptied): a system failure, not
+          // a bug. Finished runs are kept in OUT/runs, so the same command resumes.
+          throw Object.assign(
+            new Error(
+              `the queue at ${redactUrl(url)} lost run ${key} (Redis restarted without its data, or the queue was emptied); rerun the same command to resume: finished runs are kept`,
+            ),
+            { code: "EQUEUELOST", syscall: "sweep" },
+          );
         if (job.finishedOn && job.returnvalue) {
           options.onResult(run, job.returnvalue);
           remaining.delete(key);
@@ -191,7 +232,7 @@ export async function startQueueWorker(url: string, options: QueueWorkerOptions)
     if (job)
       options.onEvent?.({ event: "failed", key: job.data.key, seed: job.data.seed, detail: err.message });
   });
-  worker.on("error", () => {}); // connection hiccups: BullMQ reconnects
+  noteQueueErrors(worker, url); // connection hiccups: BullMQ reconnects; said once, in one line
   await worker.waitUntilReady();
   return {
     async close() {

@@ -404,3 +404,15 @@ export function writeSweepOutputs(out: string, plan: SweepPlan, version: string)
     return path;
   });
 }
+
+/** The URL with its password (if any) replaced by `***`, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === "") return url;
+    u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -276,5 +276,24 @@ describe("bluezone sweep --queue with bluezone worker (Redis + BullMQ)", () => {
     expect(runCli(["worker", "--queue", "http://x"]).stderr).toMatch(
       /^bluezone: --queue must be a redis:\/\/HOST:PORT URL/,
     );
+    // A server that accepts the connection and never answers (this process's event loop is blocked by
+    // the synchronous spawn, so the kernel accepts and nobody reads): exit 3 after the 5-s deadline,
+    // not a hang; the URL's password is not printed.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = silent.address() as { port: number };
+      for (const args of [["sweep", "--out", join(dir, "silent")], ["worker"]]) {
+        const command = args[0]!;
+        const hung = runCli([...args, "--queue", `redis://:secret@127.0.0.1:${address.port}`]);
+        expect(hung.status, command).toBe(3);
+        expect(hung.stderr).toMatch(
+          /^bluezone: connect: cannot reach the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:/,
+        );
+        expect(hung.stderr).not.toContain("secret");
+      }
+    } finally {
+      silent.close();
+    }
   }, 120_000);
 });

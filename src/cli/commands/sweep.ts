@@ -12,6 +12,7 @@ import {
   type GridAxis,
   parseGridAxis,
   planSweep,
+  redactUrl,
   runRecord,
   storeRun,
   SWEEP_FILES,
@@ -133,7 +134,7 @@ export function registerSweep(program: Command): void {
       if (!o.json)
         process.stderr.write(
           `sweep ${plan.scenarioName}: ${plural(plan.runs.length, "run")} (${plural(plan.runs.length / plan.seeds.length, "grid point")} × ${plural(plan.seeds.length, "seed")}), ` +
-            `${plan.runs.length - pending.length} already done, ${pending.length} to run ${o.queue ? `on the workers of ${o.queue}` : `${Math.min(o.workers, Math.max(1, pending.length))} at a time`}\n`,
+            `${plan.runs.length - pending.length} already done, ${pending.length} to run ${o.queue ? `on the workers of ${redactUrl(o.queue)}` : `${Math.min(o.workers, Math.max(1, pending.length))} at a time`}\n`,
         );
       const tty = !o.json && process.stderr.isTTY === true;
       const bar = tty
@@ -225,7 +226,7 @@ export function registerSweep(program: Command): void {
           ),
       });
       process.stderr.write(
-        `worker ${process.pid}: waiting for runs on ${o.queue} (${o.concurrency} at a time)\n`,
+        `worker ${process.pid}: waiting for runs on ${redactUrl(o.queue)} (${o.concurrency} at a time)\n`,
       );
       await new Promise<void>((resolveStop) => {
         const stop = () => {
