@@ -191,6 +191,29 @@ describe("bluezone --version", () => {
   );
 });
 
+describe("bluezone feed sync --url", () => {
+  it(
+    "a URL that is not http(s) is bad input at once (exit 2), not four failed attempts",
+    () => {
+      for (const url of ["ftp://x/", "not a url"]) {
+        const r = runCli([
+          "feed",
+          "sync",
+          "--url",
+          url,
+          "--public-key",
+          "00".repeat(32),
+          "--db",
+          join(dir, "none"),
+        ]);
+        expect(r.status, url).toBe(2);
+        expectOneLine(r.stderr, "bluezone", /--url must be an http:\/\/ or https:\/\/ URL/);
+      }
+    },
+    T,
+  );
+});
+
 describe("parse errors", () => {
   it(
     "an unknown option or command is one line with the suggestion and where the usage is: exit 2",

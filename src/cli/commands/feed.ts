@@ -2,6 +2,7 @@
  * `bluezone feed sync`: fetch a key feed's new batch files, verify and match them against a LevelDB
  * contact log, store the verdicts, and print the result (exposure status, new and rejected files).
  */
+import { InvalidArgumentError } from "../../errors";
 import type { Command } from "commander";
 import { createKeyFeed, type FeedResult } from "../../feed/client";
 import { openLevelLog } from "../../log/level-log";
@@ -99,6 +100,15 @@ export function registerFeed(program: Command): void {
         totalTimeout: number;
         maxFiles: number;
       }) => {
+        // A URL no fetch can follow is bad input now, not four failed attempts later.
+        let scheme: string;
+        try {
+          scheme = new URL(o.url).protocol;
+        } catch {
+          throw new InvalidArgumentError(`--url must be an http:// or https:// URL, got "${o.url}"`);
+        }
+        if (scheme !== "http:" && scheme !== "https:")
+          throw new InvalidArgumentError(`--url must be an http:// or https:// URL, got "${o.url}"`);
         const trusted = parsePublicKey(o.publicKey);
         // Never creates a log: a mistyped --db would otherwise sync against an empty one ("none").
         const log = await openLevelLog(o.db, { createIfMissing: false });
