@@ -225,15 +225,35 @@ export function storeRun(out: string, record: RunRecord): void {
   renameSync(tmp, join(dir, `${record.key}.json`));
 }
 
-/** Keys of the runs already stored in `out` (a rerun skips them). */
-export function finishedKeys(out: string): Set<string> {
+/**
+ * Keys of the runs already stored in `out` (a rerun skips them). A stored file that is not a run's
+ * record (empty, cut short, edited: not JSON, or without its key, summary and daily rows) is moved aside
+ * to `<key>.json.damaged` and its run counts as not done, so the rerun runs it again; `onDamaged` hears
+ * of each (its path and why).
+ */
+export function finishedKeys(out: string, onDamaged?: (path: string, reason: string) => void): Set<string> {
   const dir = runsDir(out);
   if (!existsSync(dir)) return new Set();
-  return new Set(
-    readdirSync(dir)
-      .filter((f) => f.endsWith(".json") && !f.startsWith("."))
-      .map((f) => f.slice(0, -5)),
-  );
+  const done = new Set<string>();
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith(".json") || f.startsWith(".")) continue;
+    const key = f.slice(0, -5);
+    const path = join(dir, f);
+    let reason: string | undefined;
+    try {
+      const r = JSON.parse(readFileSync(path, "utf8")) as Partial<RunRecord> | null;
+      if (r?.key !== key || typeof r.summary !== "object" || r.summary === null || !Array.isArray(r.daily))
+        reason = "not a run's record (its key, summary or daily rows are missing)";
+    } catch (err) {
+      reason = `not JSON (${(err as Error).message})`;
+    }
+    if (reason === undefined) done.add(key);
+    else {
+      renameSync(path, `${path}.damaged`);
+      onDamaged?.(path, reason);
+    }
+  }
+  return done;
 }
 
 /** The stored records of the plan's runs, in plan order. */

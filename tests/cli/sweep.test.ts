@@ -5,7 +5,16 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,6 +129,15 @@ describe("bluezone sweep (local)", () => {
     const redo = cli([...SWEEP, "--json", "--out", local]);
     expect(redo.status).toBe(0);
     expect(JSON.parse(redo.stdout)).toMatchObject({ ran: 1, skipped: 7 });
+    expect(readFileSync(join(local, "runs.csv"), "utf8")).toBe(before);
+    // A damaged record (emptied, cut short) is moved aside and its run goes again: same rows.
+    const damaged = join(local, "runs", files[5]!);
+    writeFileSync(damaged, '{"key":');
+    const repaired = cli([...SWEEP, "--json", "--out", local]);
+    expect(repaired.status).toBe(0);
+    expect(JSON.parse(repaired.stdout)).toMatchObject({ ran: 1, skipped: 7 });
+    expect(repaired.stderr).toContain(`${damaged} is not JSON`);
+    expect(existsSync(`${damaged}.damaged`)).toBe(true);
     expect(readFileSync(join(local, "runs.csv"), "utf8")).toBe(before);
   }, 600_000);
 

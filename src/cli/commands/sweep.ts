@@ -128,7 +128,11 @@ export function registerSweep(program: Command): void {
         const { checkQueue } = await import("../../../sim/sweep/sweep-queue");
         await checkQueue(o.queue);
       }
-      const done = finishedKeys(o.out);
+      const done = finishedKeys(o.out, (path, reason) =>
+        process.stderr.write(
+          `bluezone: ${path} is ${reason}: moved to ${path}.damaged; its run goes again\n`,
+        ),
+      );
       const pending = plan.runs.filter((r) => !done.has(r.key));
       const days = plan.runs[0]!.run.days ?? plan.runs[0]!.run.scenario.days;
       if (!o.json)
