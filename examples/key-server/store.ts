@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { Level } from "level";
+import { LogLockedError } from "../../src/index";
 
 /** A key as stored: hex key bytes plus the export fields. */
 export interface StoredKey {
@@ -72,10 +73,21 @@ export function secretHash(secret: string): string {
 
 const pad = (n: number) => String(n).padStart(16, "0");
 
-/** Opens (creating) the store at `path`. */
+/**
+ * Opens (creating) the store at `path`.
+ * @throws LogLockedError (exit 2, naming the path) when another process (the server, or a publish run)
+ *   holds it: LevelDB admits one process
+ */
 export async function openKeyStore(path: string) {
   const db = new Level<string, unknown>(path, { valueEncoding: "json" });
-  await db.open();
+  try {
+    await db.open();
+  } catch (err) {
+    const e = err as { code?: string; cause?: { code?: string } };
+    if (e.code === "LEVEL_LOCKED" || e.cause?.code === "LEVEL_LOCKED")
+      throw new LogLockedError(path, { cause: err });
+    throw err;
+  }
   const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: "json" });
   const codes = sub<CodeRecord>("codes");
   const tokens = sub<TokenRecord>("tokens");
