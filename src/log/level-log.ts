@@ -154,6 +154,8 @@ class LevelLog implements ContactLog {
   constructor(
     private readonly db: Db,
     private readonly path: string,
+    /** The canonical location (see {@link canonicalLocation}) this handle holds open. */
+    private readonly location: string,
     private nextSeq: number,
     options: LevelLogOptions,
   ) {
@@ -171,8 +173,8 @@ class LevelLog implements ContactLog {
   }
 
   /** Opens the sublevels and reads the persisted sequence counter. */
-  static async open(db: Db, path: string, options: LevelLogOptions): Promise<LevelLog> {
-    const log = new LevelLog(db, path, 0, options);
+  static async open(db: Db, path: string, location: string, options: LevelLogOptions): Promise<LevelLog> {
+    const log = new LevelLog(db, path, location, 0, options);
     const seq = await log.meta.get(SEQ_NAME);
     log.nextSeq = seq === undefined ? 0 : decodeSeq(seq);
     return log;
@@ -567,9 +569,6 @@ class LevelLog implements ContactLog {
       openLocations.delete(this.location);
     }
   }
-
-  /** The canonical location (see {@link canonicalLocation}) this handle holds open. */
-  location = "";
 }
 
 /**
@@ -662,6 +661,7 @@ export async function openLevelLog(path: string, options: LevelLogOptions = {}):
     throw new InvalidArgumentError(`purgeBatchSize must be an integer ≥ 1, got ${String(batch)}`);
   const createIfMissing = options.createIfMissing ?? true;
   const location = canonicalLocation(path);
+  // Before checkBeforeOpen: it reads the write-ahead logs, which an open handle may be writing.
   if (openLocations.has(location)) throw new LogLockedError(path);
   checkBeforeOpen(path, createIfMissing);
   const db: Db = new Level<Buffer, Buffer>(location, { ...BINARY, createIfMissing });
@@ -673,8 +673,7 @@ export async function openLevelLog(path: string, options: LevelLogOptions = {}):
       : new LogOpenError(path, { cause: err });
   }
   try {
-    const log = await LevelLog.open(db, path, options);
-    log.location = location;
+    const log = await LevelLog.open(db, path, location, options);
     openLocations.add(location);
     return log;
   } catch (err) {

@@ -101,13 +101,8 @@ export function registerFeed(program: Command): void {
         maxFiles: number;
       }) => {
         // A URL no fetch can follow is bad input now, not four failed attempts later.
-        let scheme: string;
-        try {
-          scheme = new URL(o.url).protocol;
-        } catch {
-          throw new InvalidArgumentError(`--url must be an http:// or https:// URL, got "${o.url}"`);
-        }
-        if (scheme !== "http:" && scheme !== "https:")
+        const protocol = URL.canParse(o.url) ? new URL(o.url).protocol : "";
+        if (protocol !== "http:" && protocol !== "https:")
           throw new InvalidArgumentError(`--url must be an http:// or https:// URL, got "${o.url}"`);
         const trusted = parsePublicKey(o.publicKey);
         // Never creates a log: a mistyped --db would otherwise sync against an empty one ("none").
