@@ -6,7 +6,7 @@
  * moves the job back to the wait list and it runs again elsewhere (BullMQ's stalled-job handling), so
  * nothing is lost. Runs are deterministic in their seed, so a retried run gives the same row.
  */
-import { Queue, Worker } from "bullmq";
+import { Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { InvalidArgumentError } from "../../src/index";
 import { createRunThreadPool, type PoolRun } from "./run-pool";
@@ -16,9 +16,14 @@ import { redactUrl, type SweepRun } from "./sweep";
 /** The BullMQ queue every sweep uses (jobs are keyed by run, so sweeps share it safely). */
 export const SWEEP_QUEUE = "bluezone-sweep";
 
-/** A job's data: the run and its place in the sweep. */
+/** How a worker's refusal of a job planned by another version begins (the coordinator recognises it). */
+const VERSION_REFUSAL = "version mismatch: ";
+
+/** A job's data: the run, its place in the sweep, and the simulator version that planned it. */
 export interface SweepJobData {
   key: string;
+  /** The coordinator's version (`SweepBase.version`); a worker of another version refuses the job. */
+  version: string;
   grid: Record<string, string>;
   seed: number;
   run: PoolRun;
@@ -138,6 +143,7 @@ export interface QueueCollectOptions {
 export async function runOnQueue(
   url: string,
   runs: readonly SweepRun[],
+  version: string,
   options: QueueCollectOptions,
 ): Promise<void> {
   await checkQueue(url);
@@ -150,10 +156,16 @@ export async function runOnQueue(
     await queue.addBulk(
       runs.map((r) => ({
         name: "run",
-        data: { key: r.key, grid: r.grid, seed: r.seed, run: r.run },
+        data: { key: r.key, version, grid: r.grid, seed: r.seed, run: r.run },
         opts: { jobId: r.key, attempts, removeOnComplete: false, removeOnFail: false },
       })),
     );
+    // A run that failed for good in an earlier sweep (a worker of another version refused it, or it
+    // threw on every attempt) is still in the queue, failed: rerunning the command is asking for it again.
+    for (const r of runs) {
+      const job = await queue.getJob(r.key);
+      if (job && (await job.getState()) === "failed") await job.retry("failed", { resetAttemptsMade: true });
+    }
     const remaining = new Map(runs.map((r) => [r.key, r]));
     while (remaining.size > 0) {
       for (const [key, run] of remaining) {
@@ -170,7 +182,14 @@ export async function runOnQueue(
         if (job.finishedOn && job.returnvalue) {
           options.onResult(run, job.returnvalue);
           remaining.delete(key);
-        } else if (job.finishedOn && job.failedReason && job.attemptsMade >= attempts) {
+        } else if (job.finishedOn && job.failedReason) {
+          // finishedOn is set on a failure only once no attempt is left (or the worker refused the job).
+          if (job.failedReason.startsWith(VERSION_REFUSAL))
+            // A deployment problem, not a bug: exit 3, like a queue that cannot be reached.
+            throw Object.assign(new Error(job.failedReason.slice(VERSION_REFUSAL.length)), {
+              code: "EVERSION",
+              syscall: "sweep",
+            });
           throw new Error(`sweep: run ${key} (seed ${run.seed}) failed on the workers: ${job.failedReason}`);
         }
       }
@@ -183,6 +202,11 @@ export async function runOnQueue(
 
 /** Options of {@link startQueueWorker}. */
 export interface QueueWorkerOptions {
+  /**
+   * This worker's simulator version: a job planned by another version fails at once, for good, naming
+   * both (its results would not be the sweep's), and the coordinator stops with that message.
+   */
+  version: string;
   /** Runs at once (one thread each). */
   concurrency: number;
   /**
@@ -210,6 +234,10 @@ export async function startQueueWorker(url: string, options: QueueWorkerOptions)
   const worker = new Worker<SweepJobData, SweepJobResult>(
     SWEEP_QUEUE,
     async (job) => {
+      if (job.data.version !== options.version)
+        throw new UnrecoverableError(
+          `${VERSION_REFUSAL}worker ${me} runs bluezone ${options.version}, but run ${job.data.key} was planned by bluezone ${String(job.data.version)}: run the same version on every machine`,
+        );
       options.onEvent?.({ event: "start", key: job.data.key, seed: job.data.seed });
       const { result, elapsedMs } = await threads.run(job.data.run);
       options.onEvent?.({

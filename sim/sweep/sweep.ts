@@ -86,11 +86,20 @@ export interface SweepBase {
   days?: number;
   radio: "scan" | "packets";
   noInterventions: boolean;
+  /**
+   * The version of the simulator that computes the runs (the package's): part of every run's key, so a
+   * rerun by another version does not take the earlier version's runs as its own, and a queue worker
+   * of another version refuses the runs (see `startQueueWorker`).
+   */
+  version: string;
 }
 
 /** One run of the plan. */
 export interface SweepRun {
-  /** Stable identity: a hash of everything that determines the run's result (its file name). */
+  /**
+   * Stable identity: a hash of everything that determines the run's result — the run and the
+   * simulator's version (its file name, and its job id on a queue).
+   */
   key: string;
   /** The grid values of this run, by axis path (as given). */
   grid: Record<string, string>;
@@ -173,7 +182,7 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
         radio: base.radio,
         noInterventions: base.noInterventions,
       };
-      runs.push({ key: sha256(canonical(run)).slice(0, 20), grid, seed, run });
+      runs.push({ key: sha256(canonical({ version: base.version, run })).slice(0, 20), grid, seed, run });
     }
   }
   return {

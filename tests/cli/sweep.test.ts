@@ -22,6 +22,7 @@ import { parse } from "csv-parse/sync";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
 import { HEADLINE_FIGURES } from "../../sim/report/figures";
+import { type QueueWorker, startQueueWorker } from "../../sim/sweep/sweep-queue";
 import { ROOT } from "../helpers/data";
 import { runCli } from "../helpers/cli";
 
@@ -237,29 +238,34 @@ async function until(what: string, test: () => boolean, ms = 240_000): Promise<v
   }
 }
 
+/** A Redis server of its own on a free loopback port, without persistence. */
+async function startRedis(): Promise<{ redis: ChildProcess; url: string }> {
+  const which = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
+  expect(which.error, "redis-server is needed (Debian: apt-get install -y redis-server)").toBeUndefined();
+  const port = await freePort();
+  const redis = spawn("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+  ]);
+  children.push(redis);
+  await until(
+    "redis",
+    () =>
+      spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG",
+    20_000,
+  );
+  return { redis, url: `redis://127.0.0.1:${port}` };
+}
+
 describe("bluezone sweep --queue with bluezone worker (Redis + BullMQ)", () => {
   it("loses nothing when a worker is SIGKILLed mid-run: the rows equal the local sweep's", async () => {
-    const which = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
-    expect(which.error, "redis-server is needed (Debian: apt-get install -y redis-server)").toBeUndefined();
-    const port = await freePort();
-    const redis = spawn("redis-server", [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-    ]);
-    children.push(redis);
-    const url = `redis://127.0.0.1:${port}`;
-    await until(
-      "redis",
-      () =>
-        spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG",
-      20_000,
-    );
+    const { redis, url } = await startRedis();
     try {
       // Short locks, so the killed worker's run is retried within seconds.
       const a = start(["worker", "--queue", url, "--lock-ms", "1500"]);
@@ -280,6 +286,42 @@ describe("bluezone sweep --queue with bluezone worker (Redis + BullMQ)", () => {
       b.child.kill("SIGTERM");
       expect(await b.exited).toBe(0);
     } finally {
+      redis.kill("SIGTERM");
+    }
+  }, 600_000);
+
+  it("a worker of another version refuses the runs (exit 3, naming both); the rerun with the right worker completes", async () => {
+    const { redis, url } = await startRedis();
+    // A worker of another version, as a machine not yet upgraded would run it (the same code, told it is
+    // another version: the check compares the versions only).
+    let stale: QueueWorker | undefined = await startQueueWorker(url, {
+      version: "0.0.1-stale",
+      concurrency: 1,
+    });
+    const out = join(dir, "versions");
+    const one = ["sweep", "--phones", "100", "--days", "2", "--queue", url, "--out", out];
+    try {
+      // Spawned, not run synchronously: the stale worker lives in this process's event loop.
+      const refused = start(one);
+      expect(await refused.exited).toBe(3);
+      expect(refused.log()).toMatch(
+        /^bluezone: sweep: worker .+ runs bluezone 0\.0\.1-stale, but run [0-9a-f]{20} was planned by bluezone \d+\.\d+\.\d+.*: run the same version on every machine \(EVERSION\)$/m,
+      );
+      expect(existsSync(join(out, "runs")) ? readdirSync(join(out, "runs")) : []).toEqual([]);
+      await stale.close();
+      stale = undefined;
+      // The same command with a worker of this version: the refused run is asked for again and done.
+      const current = start(["worker", "--queue", url]);
+      const rerun = runCli([...one, "--json"], undefined, 240_000);
+      expect(rerun.stderr).not.toMatch(/bluezone:/);
+      expect(rerun.status).toBe(0);
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ runs: 1, ran: 1 });
+      // (Its stderr reaches this process once the synchronous run above has returned.)
+      await until("the worker's log of the run", () => /done run [0-9a-f]{20}/.test(current.log()), 20_000);
+      current.child.kill("SIGTERM");
+      expect(await current.exited).toBe(0);
+    } finally {
+      await stale?.close();
       redis.kill("SIGTERM");
     }
   }, 600_000);

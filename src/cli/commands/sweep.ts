@@ -118,6 +118,7 @@ export function registerSweep(program: Command): void {
           ...(o.days !== undefined ? { days: o.days } : {}),
           radio: o.radio,
           noInterventions: !o.interventions,
+          version: packageVersion(),
         },
         o.grid,
         replicateSeeds(seed, o.seeds),
@@ -159,7 +160,7 @@ export function registerSweep(program: Command): void {
       bar?.start(pending.length * days, 0, { runs: 0, total_runs: pending.length });
       if (o.queue) {
         const { runOnQueue } = await import("../../../sim/sweep/sweep-queue");
-        await runOnQueue(o.queue, pending, {
+        await runOnQueue(o.queue, pending, plan.base.version, {
           onResult: (run, result) => {
             storeRun(o.out, runRecord(run, result, result.elapsedMs));
             simulationMs += result.elapsedMs;
@@ -222,6 +223,7 @@ export function registerSweep(program: Command): void {
     .action(async (o: { queue: string; concurrency: number; lockMs: number }) => {
       const { startQueueWorker } = await import("../../../sim/sweep/sweep-queue");
       const worker = await startQueueWorker(o.queue, {
+        version: packageVersion(),
         concurrency: o.concurrency,
         lockMs: o.lockMs,
         onEvent: (e) =>

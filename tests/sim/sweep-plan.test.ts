@@ -1,0 +1,33 @@
+/**
+ * A sweep's plan: run keys are stable for the same runs and version, and differ for another version
+ * (so a rerun by another version does not take the earlier version's stored runs, or its queued jobs,
+ * as its own).
+ */
+import { describe, expect, it } from "vitest";
+import { parseGridAxis, planSweep, type SweepBase } from "../../sim/sweep/sweep";
+
+const base = (version: string): SweepBase => ({
+  scenario: "hanoi-ward",
+  set: [],
+  phones: 100,
+  days: 2,
+  radio: "scan",
+  noInterventions: false,
+  version,
+});
+const axes = [parseGridAxis("adoption=0.2,0.6")];
+
+describe("planSweep run keys", () => {
+  it("are the same for the same runs and version, distinct between runs", () => {
+    const a = planSweep(base("1.0.0"), axes, [1, 2]).runs.map((r) => r.key);
+    const b = planSweep(base("1.0.0"), axes, [1, 2]).runs.map((r) => r.key);
+    expect(a).toEqual(b);
+    expect(new Set(a).size).toBe(4);
+  });
+
+  it("differ for every run when the version differs", () => {
+    const a = planSweep(base("1.0.0"), axes, [1, 2]).runs.map((r) => r.key);
+    const b = planSweep(base("1.0.1"), axes, [1, 2]).runs.map((r) => r.key);
+    for (const k of a) expect(b).not.toContain(k);
+  });
+});
