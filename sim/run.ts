@@ -42,6 +42,7 @@ import {
   isInterventionFree,
   lineList,
   summariseEpidemic,
+  transmissionSettings,
 } from "./epidemic/epidemic-metrics";
 import {
   type ClinicalSummary,
@@ -764,7 +765,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       logBytes: app.logBytes,
       policyRocAuc: roc.auc,
       detection: app.detection,
-      epidemic: summariseEpidemic(app.infections, app.household, days, isInterventionFree(scenario)),
+      epidemic: summariseEpidemic(
+        app.infections,
+        app.household,
+        days,
+        isInterventionFree(scenario),
+        transmissionSettings(scenario),
+      ),
       clinical: app.clinical,
       testing: summariseTesting(app.reports),
     },

@@ -226,11 +226,25 @@ export function transmissionShares(list: readonly Infection[]): TransmissionShar
 }
 
 /**
- * Transmissions by setting (`home` or a venue type's name), initial cases excluded.
+ * The settings a transmission can happen in: `home`, then each venue type's name in the scenario's order.
  * @public
  */
-export function transmissionsBySetting(list: readonly Infection[]): Record<string, number> {
+export function transmissionSettings(scenario: Pick<Scenario, "venues">): string[] {
+  return ["home", ...scenario.venues.map((v) => v.name)];
+}
+
+/**
+ * Transmissions by setting (`home` or a venue type's name), initial cases excluded; every setting of
+ * `settings` is present, 0 when nothing happened there (so a table of runs has the same columns for
+ * every run, and a 0 is a 0, not a missing value).
+ * @public
+ */
+export function transmissionsBySetting(
+  list: readonly Infection[],
+  settings: readonly string[] = [],
+): Record<string, number> {
   const out: Record<string, number> = {};
+  for (const s of settings) out[s] = 0;
   for (const i of list) if (i.infector >= 0) out[i.setting] = (out[i.setting] ?? 0) + 1;
   return out;
 }
@@ -332,7 +346,7 @@ export interface EpidemicSummary {
   generationInterval: GenerationInterval;
   /** Shares of transmission by the infector's state ({@link transmissionShares}). */
   transmissionShares: TransmissionShares;
-  /** Transmissions by setting: `home` or the venue type's name. */
+  /** Transmissions by setting: `home` or the venue type's name (every setting of the scenario, 0 included). */
   transmissionsBySetting: Record<string, number>;
   /** Household secondary attack rate ({@link householdSecondaryAttackRate}, 21-day follow-up). */
   householdSAR: number;
@@ -359,7 +373,9 @@ export function isInterventionFree(scenario: Scenario): boolean {
 
 /**
  * The `epidemic` block from a run's line list: `days` simulated (the run ends at time `days`),
- * `household` the household index of each person, `interventionFree` whether R0 is reported.
+ * `household` the household index of each person, `interventionFree` whether R0 is reported,
+ * `settings` every setting {@link transmissionsBySetting} reports (0 where nothing happened; see
+ * {@link transmissionSettings}).
  * @public
  */
 export function summariseEpidemic(
@@ -367,6 +383,7 @@ export function summariseEpidemic(
   household: ArrayLike<number>,
   days: number,
   interventionFree: boolean,
+  settings: readonly string[] = [],
 ): EpidemicSummary {
   const r0 = earlyR(list, days);
   const sar = householdSecondaryAttackRate(list, household, days);
@@ -376,7 +393,7 @@ export function summariseEpidemic(
     Rt: cohortRt(list, days, days),
     generationInterval: generationInterval(list, days),
     transmissionShares: transmissionShares(list),
-    transmissionsBySetting: transmissionsBySetting(list),
+    transmissionsBySetting: transmissionsBySetting(list, settings),
     householdSAR: sar.SAR,
     householdSARFromIndex: sar.contacts > 0 ? sar.fromIndex / sar.contacts : Number.NaN,
     householdIndexCases: sar.indexCases,

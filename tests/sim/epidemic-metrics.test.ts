@@ -115,6 +115,13 @@ describe("epidemic estimators on a hand-made line list", () => {
       environmental: 0,
     });
     expect(transmissionsBySetting(LIST)).toEqual({ home: 4, office: 1, market: 2 });
+    // Every setting asked for is present, 0 where nothing happened (a table's 0, not a missing value).
+    expect(transmissionsBySetting(LIST, ["home", "school", "market", "office"])).toEqual({
+      home: 4,
+      school: 0,
+      market: 2,
+      office: 1,
+    });
     expect(transmissionShares(LIST.slice(0, 2)).presymptomatic).toBeNaN();
   });
 
@@ -240,9 +247,11 @@ describe("epidemic block of a run", () => {
       expect(i.setting).not.toBe("");
       expect(i.infectorState).not.toBe("");
     }
-    // Settings are "home" or the scenario's venue names.
-    const names = new Set(["home", ...s.venues.map((v) => v.name)]);
-    for (const k of Object.keys(e.transmissionsBySetting)) expect(names.has(k)).toBe(true);
+    // Settings are "home" and the scenario's venue names, every one of them (0 where nothing happened).
+    const names = ["home", ...s.venues.map((v) => v.name)];
+    expect(Object.keys(e.transmissionsBySetting).sort()).toEqual([...new Set(names)].sort());
+    const counted = Object.values(e.transmissionsBySetting).reduce((a, b) => a + b, 0);
+    expect(counted).toBe(list.filter((i) => i.infector >= 0).length);
     const rows = infectionsCsv(list).trim().split("\n");
     expect(rows).toHaveLength(list.length + 1);
 
