@@ -90,7 +90,7 @@ export function hanoiWindows(scenario: Pick<Scenario, "startDate" | "days">): Re
 
 /** Cohort R over one window: the people infected in it and the people they infected. */
 export interface WindowR extends RecordWindow {
-  /** People infected on the window's days (the cohort, initial cases included). */
+  /** People infected on the window's days whose cohorts are complete (initial cases included). */
   cases: number;
   /** People they infected by the end of the run. */
   secondary: number;
@@ -103,22 +103,22 @@ export interface WindowR extends RecordWindow {
 /**
  * The cohort reproduction number pooled over each window: Σ secondary / Σ cases of the people infected
  * on its days (the case reproduction number of Fraser 2007, PLoS ONE, pooled over days) — from the
- * line list alone. Cohorts still transmitting at the run's end are undercounted, which is why the last
- * window of {@link hanoiWindows} stops 12 days before the end.
+ * line list alone, over the cohorts complete at `end` (days) only: a day's cohort with someone still
+ * infectious at the run's end is left out, as the summary's R_t leaves it out (`cohortRt` gives it
+ * null), since its transmissions are undercounted. A window without a complete cohort has no cases and
+ * an R of NaN.
  */
-export function windowRt(
-  list: readonly Infection[],
-  windows: readonly RecordWindow[],
-  _days: number,
-): WindowR[] {
+export function windowRt(list: readonly Infection[], windows: readonly RecordWindow[], end: number): WindowR[] {
   const secondary = new Map<number, number>();
   for (const i of list) if (i.infector >= 0) secondary.set(i.infector, (secondary.get(i.infector) ?? 0) + 1);
+  const censored = new Set<number>();
+  for (const i of list) if (i.infectiousUntil > end) censored.add(Math.floor(i.time));
   return windows.map((w) => {
     let cases = 0;
     let sec = 0;
     for (const i of list) {
       const d = Math.floor(i.time);
-      if (d < w.from || d > w.to) continue;
+      if (d < w.from || d > w.to || censored.has(d)) continue;
       cases++;
       sec += secondary.get(i.infectee) ?? 0;
     }

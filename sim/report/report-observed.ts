@@ -206,7 +206,7 @@ export function observedSection(runs: readonly SimulationResult[]): string {
     .join("\n");
   return `<section aria-labelledby="observed">
 <h2 id="observed">Compared with the public record: ${escapeHtml(HANOI_2021.place)} 2021</h2>
-<p>Reported cases from the press (data/hanoi-2021/reported-cases.json, sources named there). R is the cohort reproduction number of the people infected in each window (${runs.length > 1 ? `pooled over ${runs.length} seeds, single seeds' range in brackets` : "one seed"}); the record's windows are by reporting date, about a week after infection.</p>
+<p>Reported cases from the press (data/hanoi-2021/reported-cases.json, sources named there). R is the cohort reproduction number of the people infected in each window (${runs.length > 1 ? `pooled over ${runs.length} seeds, single seeds' range in brackets` : "one seed"}), over the days whose cohorts had all stopped being infectious by the run's end (n/a when none had: their transmissions are not all in the run), and "Cohort" counts those people; the record's windows are by reporting date, about a week after infection.</p>
 <table>
 <thead><tr><th scope="col">Window</th><th scope="col">Days (infection)</th><th scope="col">Model R</th><th scope="col">Cohort</th><th scope="col">Model confirmed / day</th><th scope="col">Reported / day (${escapeHtml(HANOI_2021.place)})</th><th scope="col">Reported × population share</th></tr></thead>
 <tbody>

@@ -5,7 +5,7 @@
  * section and its two charts in report.html (absent without `observed`).
  */
 import { describe, expect, it } from "vitest";
-import type { Infection } from "../../sim/epidemic/epidemic-metrics";
+import { cohortRt, type Infection } from "../../sim/epidemic/epidemic-metrics";
 import { HANOI_2021, hanoiWindows, impliedR, observedImpliedR, windowRt } from "../../sim/report/observed";
 import { renderReportHtml } from "../../sim/report/report";
 import { loadScenario } from "../../sim/scenario";
@@ -46,6 +46,25 @@ describe("comparison with Hanoi's reported cases", () => {
     expect(rows[0]!.R).toBe(1);
     expect(rows[1]!.R).toBeCloseTo(2 / 3, 12);
     expect(rows[1]!.confirmedPerDay(Array.from({ length: 30 }, (_, d) => d))).toBe((12 + 25) / 2);
+  });
+
+  it("leaves out cohorts still infectious at the run's end, as the summary's R_t does", () => {
+    // As LIST, and 3 also infects 6 on day 24 (infectious until 34.5, after the run's end at 30): day
+    // 24's cohort is censored. Directive 16's first window: day 13 {3} infected 4, 5 and 6 (3), day 15
+    // {4} and day 16 {5} none, day 24 {6} left out: 3 cases, 3 secondary, R 1 (counting 6: 3 / 4).
+    const list = [...LIST, inf(6, 3, 24.5)];
+    const rows = windowRt(list, hanoiWindows(scenario), 30);
+    expect(rows.map((r) => [r.cases, r.secondary])).toEqual([
+      [3, 3],
+      [3, 3],
+      [0, 0],
+    ]);
+    expect(rows[1]!.R).toBe(1);
+    // A window whose every cohort is censored has no R (as every day's R_t there is null).
+    const late = windowRt([inf(0, -1, 27), inf(1, 0, 28)], hanoiWindows(scenario), 30);
+    expect(late[2]!.cases).toBe(0);
+    expect(late[2]!.R).toBeNaN();
+    expect(cohortRt([inf(0, -1, 27), inf(1, 0, 28)], 30, 30)[27]!.R).toBeNull();
   });
 
   it("implies R from the reported growth with a gamma generation interval (Wallinga & Lipsitch 2007)", () => {
