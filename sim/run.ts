@@ -163,13 +163,19 @@ export interface DayRow
   infectionsWithoutApp: number;
   /** New confirmed cases (with the app). */
   confirmed: number;
-  /** Keys published that day. */
+  /** Keys in the day's published batch: confirmed cases' (CONFIRMED_TEST) and notified F1s' (RECURSIVE). */
   keysPublished: number;
-  /** People notified F1 that day. */
+  /**
+   * F1 notifications that day (a person is notified again once an earlier notification's quarantine
+   * has run out, so the sum over days can exceed the people notified).
+   */
   notifiedF1: number;
-  /** People notified F2 that day. */
+  /** F2 notifications that day (as {@link DayRow.notifiedF1}). */
   notifiedF2: number;
-  /** People in quarantine at the end of the day (with the app). */
+  /**
+   * People in quarantine at the end of the day (with the app), by any measure: manual tracing's F1
+   * quarantine, the app's F1 quarantine, F2s staying home; confirmed cases in isolation are not counted.
+   */
   quarantined: number;
   /**
    * SEIR compartments at the end of the day (with the app): susceptible, exposed (infected, not yet

@@ -130,7 +130,8 @@ export const HEADLINE_FIGURES: readonly HeadlineFigure[] = (
     {
       key: "keysPublished",
       label: "Keys published",
-      meaning: "temporary exposure keys the health authority published (uploads of confirmed cases)",
+      meaning:
+        "temporary exposure keys the health authority published: confirmed cases' uploads and notified F1s' (RECURSIVE, lower weight)",
       kind: "count",
     },
     {

@@ -108,7 +108,11 @@ export interface WindowR extends RecordWindow {
  * null), since its transmissions are undercounted. A window without a complete cohort has no cases and
  * an R of NaN.
  */
-export function windowRt(list: readonly Infection[], windows: readonly RecordWindow[], end: number): WindowR[] {
+export function windowRt(
+  list: readonly Infection[],
+  windows: readonly RecordWindow[],
+  end: number,
+): WindowR[] {
   const secondary = new Map<number, number>();
   for (const i of list) if (i.infector >= 0) secondary.set(i.infector, (secondary.get(i.infector) ?? 0) + 1);
   const censored = new Set<number>();

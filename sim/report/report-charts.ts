@@ -298,7 +298,9 @@ export function rtChart(
     title,
     description:
       "Mean secondary infections of the people infected each day (Fraser 2007); cohorts with someone still infectious at the end are left out." +
-      replicatesNote(runs.length),
+      (runs.length >= 2
+        ? ` Lines are means over the seeds whose cohort that day is non-empty and complete (up to ${runs.length}; a day with one such seed shows its value, without a band); shaded bands their 95% t intervals.`
+        : ""),
     x: dayAxis(daily),
     y: valueAxis("R_t (secondary infections)", Math.max(1.5, bandMax(band))),
     legend: [

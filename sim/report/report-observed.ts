@@ -79,7 +79,7 @@ function rtComparisonChart(runs: readonly SimulationResult[], rows: readonly Obs
     id: "observed-rt",
     title: `R_t: model against ${HANOI_2021.place}'s reported growth`,
     description:
-      "Model: cohort R_t by day of infection (thin, mean over seeds) and pooled over each window of the record (thick). " +
+      `Model: cohort R_t by day of infection (thin${runs.length > 1 ? ", mean over the seeds with a complete cohort that day" : ""}) and pooled over each window of the record (thick). ` +
       "Record: R implied by the growth of reported cases between consecutive periods (Wallinga & Lipsitch 2007, generation interval 5.0 ± 1.9 d), " +
       "by reporting date, so about a week after the infections it describes. Shaded: 0.8–1.2.",
     x: dayAxis(daily),

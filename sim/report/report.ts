@@ -294,7 +294,10 @@ export function settingsSection(scenario: Scenario): string {
     ["Days", String(scenario.days)],
     ["Population", formatCount(scenario.population)],
     ["Wards", scenario.wards.map((w) => w.name).join(", ")],
-    ["Index cases", `${formatCount(params.initialInfected)} infected on day 0 (epidemic.initialInfected)`],
+    [
+      "Index cases",
+      `${formatCount(params.initialInfected)} infected at random times in the 3 days before day 0 (epidemic.initialInfected; not scaled with --phones)`,
+    ],
   ];
   const appRows: [string, string][] = [
     ["Adoption", `${pct(app.adoption)}${byAge}`],

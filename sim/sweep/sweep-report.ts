@@ -85,7 +85,8 @@ export function figureAgainstAxis(
   const all = lines.flatMap((l) => l.stats.flatMap((st) => [st.mean, st.high]));
   const lowest = Math.min(0, ...lines.flatMap((l) => l.stats.map((st) => st.low)).filter(Number.isFinite));
   const top = all.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, v) : m), 0);
-  const yBase = valueAxis(figure.label, figure.kind === "share" ? Math.max(top, 0.01) : top);
+  const yLabel = figure.kind === "days" ? `${figure.label} (days)` : figure.label;
+  const yBase = valueAxis(yLabel, figure.kind === "share" ? Math.max(top, 0.01) : top);
   const y: Axis =
     lowest < 0
       ? { ...yBase, domain: [lowest * 1.1, yBase.domain[1]], ticks: niceTicks(lowest * 1.1, yBase.domain[1]) }

@@ -318,6 +318,26 @@ export function sweepManifest(plan: SweepPlan, version: string): SweepManifest {
   };
 }
 
+/** A grid value as the run used it: the JSON it parses as (a number, a boolean, …), else the text. */
+function gridValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The manifest as `sweep.json` has it: grid values typed as the runs used them (0.2, not "0.2"). */
+function typedManifest(m: SweepManifest) {
+  const typed = (grid: Record<string, string>) =>
+    Object.fromEntries(Object.entries(grid).map(([k, v]) => [k, gridValue(v)]));
+  return {
+    ...m,
+    grid: m.grid.map((a) => ({ path: a.path, values: a.values.map(gridValue) })),
+    runs: m.runs.map((r) => ({ ...r, grid: typed(r.grid) })),
+  };
+}
+
 /** A table: column names and, per column, one value per row (numbers, NaN for missing, or text). */
 export interface Table {
   columns: string[];
@@ -421,7 +441,7 @@ export function writeSweepOutputs(out: string, plan: SweepPlan, version: string)
   const manifest = sweepManifest(plan, version);
   const runs = runsTable(plan, records);
   const contents: Record<(typeof SWEEP_FILES)[number], string | Uint8Array> = {
-    "sweep.json": `${JSON.stringify(manifest, null, 2)}\n`,
+    "sweep.json": `${JSON.stringify(typedManifest(manifest), null, 2)}\n`,
     "runs.csv": tableCsv(runs),
     "runs.parquet": tableParquet(runs),
     "daily.parquet": tableParquet(dailyTable(plan, records)),

@@ -104,10 +104,12 @@ describe("bluezone sweep (local)", () => {
     expect(first).toBe(Number(csv[0]!.infections));
     // The manifest: grid, seeds, the package's version and the scenario's hash.
     const manifest = JSON.parse(readFileSync(join(local, "sweep.json"), "utf8"));
+    // Grid values typed as the runs used them (read as JSON): numbers, not their text.
     expect(manifest.grid).toEqual([
-      { path: "adoption", values: ["0.2", "0.6"] },
-      { path: "app.response.quarantineDays", values: ["7", "14"] },
+      { path: "adoption", values: [0.2, 0.6] },
+      { path: "app.response.quarantineDays", values: [7, 14] },
     ]);
+    expect(manifest.runs[0].grid).toEqual({ adoption: 0.2, "app.response.quarantineDays": 7 });
     expect(manifest.seeds).toEqual([2021, 2022]);
     expect(manifest.version).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
     expect(manifest.scenarioHash).toMatch(/^[0-9a-f]{64}$/);
