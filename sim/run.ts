@@ -211,6 +211,11 @@ export interface SimulationSummary extends Omit<EvaluationSummary, "roc"> {
   infectionsWithoutApp: number;
   /** infectionsWithoutApp − infections. */
   infectionsAverted: number;
+  /**
+   * Attack rate: infections over the run (with the app) / people — the share infected during the run,
+   * the index cases infected before day 0 not counted.
+   */
+  attackRate: number;
   /** Keys published over the run. */
   keysPublished: number;
   /** Key-file batches the authority published. */
@@ -765,6 +770,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       infections,
       infectionsWithoutApp,
       infectionsAverted: infectionsWithoutApp - infections,
+      attackRate: scenario.population > 0 ? infections / scenario.population : Number.NaN,
       keysPublished: app.keysPublished,
       batches: app.batches,
       sightingsLogged: app.sightings,

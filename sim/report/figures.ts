@@ -67,9 +67,8 @@ export const HEADLINE_FIGURES: readonly HeadlineFigure[] = (
     {
       key: "attackRate",
       label: "Attack rate",
-      meaning: "share of the population infected during the run (with the app)",
+      meaning: "share of the population infected during the run (with the app; index cases not counted)",
       kind: "share",
-      get: (s) => (s.phones > 0 ? s.infections / s.phones : Number.NaN),
     },
     {
       key: "clinical.hospitalisations",
@@ -153,8 +152,8 @@ export const HEADLINE_FIGURES: readonly HeadlineFigure[] = (
       meaning: "mean days from an infector's infection to their infectees'",
       kind: "days",
     },
-  ] satisfies (Omit<HeadlineFigure, "get"> & Partial<Pick<HeadlineFigure, "get">>)[]
-).map((f) => ({ ...f, get: f.get ?? ((s: SimulationSummary) => figureAt(s, f.key)) }));
+  ] satisfies Omit<HeadlineFigure, "get">[]
+).map((f) => ({ ...f, get: (s: SimulationSummary) => figureAt(s, f.key) }));
 
 /** A figure as text: counts with thousands separators, shares as percentages, days with "d"; "n/a" when undefined. */
 export function formatFigure(kind: FigureKind, x: number): string {

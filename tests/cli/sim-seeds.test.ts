@@ -42,6 +42,9 @@ describe("bluezone sim --seeds", () => {
     expect(summary.figures.infectionsAverted.mean).toBe((averted[0]! + averted[1]!) / 2);
     expect(summary.figures.infections.mean).toBe((single[0].infections + single[1].infections) / 2);
     expect(summary.figures.infections.n).toBe(2);
+    // The attack rate is the run's infections over its people.
+    for (const s of single) expect(s.attackRate).toBe(s.infections / s.phones);
+    expect(summary.figures.attackRate.mean).toBe((single[0].attackRate + single[1].attackRate) / 2);
     const daily = readFileSync(join(dir, "rep", "daily.csv"), "utf8")
       .trimEnd()
       .split("\n");

@@ -142,6 +142,7 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
     infections,
     infectionsWithoutApp,
     infectionsAverted: infectionsWithoutApp - infections,
+    attackRate: infections / 2000,
     keysPublished: daily.reduce((s, d) => s + d.keysPublished, 0),
     batches: 27,
     sightingsLogged: 1_234_567,
