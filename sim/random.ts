@@ -49,6 +49,13 @@ export interface Rng {
   shuffle<T>(items: T[]): T[];
   /** Raw 32-bit unsigned output. */
   next32(): number;
+  /**
+   * Starts the stream again from `seed`, as `createRng(seed)` would: for draws keyed by who and when
+   * (one person's day, one person's infection) rather than by how many draws came before, so that two
+   * arms of a comparison draw the same values for the same person even where their histories differ
+   * (common random numbers).
+   */
+  reseed(seed: number): void;
 }
 
 /**
@@ -163,17 +170,23 @@ export function logGamma(x: number): number {
  * costs one small object (the simulator keeps two per phone) rather than a closure per method.
  */
 class Sfc32 implements Rng {
-  private a: number;
-  private b: number;
-  private c: number;
+  private a = 0;
+  private b = 0;
+  private c = 0;
   private d = 1;
   /** The second value of the last Box–Muller pair, not yet drawn. */
   private spare: number | undefined = undefined;
 
   constructor(seed: number) {
+    this.reseed(seed);
+  }
+
+  reseed(seed: number): void {
     this.a = mix32(seed ^ 0xa5a5a5a5);
     this.b = mix32(seed + 0x9e3779b9);
     this.c = mix32(seed ^ 0x3c6ef372);
+    this.d = 1;
+    this.spare = undefined;
     for (let i = 0; i < 15; i++) this.next32();
   }
 

@@ -64,7 +64,7 @@ import {
   type SimEngine,
 } from "./app/partition";
 import { createShadowPhone, phoneIdentity, RADIO_RANGE_M, type ShadowPhone } from "./app/phones";
-import { createRng } from "./random";
+import { hashUniform } from "./random";
 import type { Scenario } from "./scenario";
 import { withoutInterventions, withPopulation } from "./scenario";
 import type { RadioSampling } from "./radio/radio";
@@ -423,9 +423,9 @@ function uploadKeys(
  * thread's mobility on the one world they share (the day's schedule in shared memory, their phones'
  * neighbours noted here step by step). This coordinator holds the only epidemic (with the true
  * contacts, for the evaluation), the authority, a key replica of every uploader's phone (to build
- * uploads without a round trip to the phone's partition) and the one `choices` stream: it merges the partitions' match results in person
- * order and makes every random decision in that order, so the output does not depend on the number of
- * partitions. The no-app arm runs here too, a day at a time, while the partitions simulate.
+ * uploads without a round trip to the phone's partition) and the people's choices (consent, compliance:
+ * draws keyed by person, day and purpose): it merges the partitions' match results in person order, so
+ * the output does not depend on the number of partitions. The no-app arm runs here too, a day at a time, while the partitions simulate.
  */
 async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<AppArm> {
   const seed = scenario.seed;
@@ -460,7 +460,10 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   let now = startMs;
   const clock = { now: () => now };
   const authority = createAuthority(seeds.authority, clock);
-  const choices = createRng(seeds.choices);
+  // People's choices (consent, compliance) keyed by person, day and purpose, not drawn in sequence: two
+  // runs whose notifications differ draw the same for everyone else (common random numbers; see
+  // createEpidemic).
+  const choice = (purpose: number, p: number, day: number) => hashUniform(seeds.choices, purpose, p, day);
   const evaluation = createEvaluation();
   const models = calibrationModels();
   const keyReplicas = new Map<number, ShadowPhone>();
@@ -616,7 +619,7 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
 
       // Confirmed cases with the app upload their keys (consent), published after the delay.
       for (const p of report.confirmedIds) {
-        if (!world.hasApp[p] || !choices.bernoulli(response.uploadConsent)) continue;
+        if (!world.hasApp[p] || !(choice(1, p, day) < response.uploadConsent)) continue;
         upload(p, day, ReportType.CONFIRMED_TEST);
       }
 
@@ -662,14 +665,14 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
           if (level === 1) {
             dayF1++;
             notifiedUntil[p] = day + response.quarantineDays;
-            if (choices.bernoulli(response.quarantineCompliance))
+            if (choice(2, p, day) < response.quarantineCompliance)
               quarantine(p, day + 1 + response.quarantineDays);
-            if (response.publishF1Keys && choices.bernoulli(response.uploadConsent))
+            if (response.publishF1Keys && choice(3, p, day) < response.uploadConsent)
               upload(p, day, ReportType.RECURSIVE, 1);
           } else {
             dayF2++;
             notifiedUntil[p] = day + response.f2Days;
-            if (choices.bernoulli(response.f2StayHomeShare)) quarantine(p, day + 1 + response.f2Days);
+            if (choice(4, p, day) < response.f2StayHomeShare) quarantine(p, day + 1 + response.f2Days);
           }
         }
       }

@@ -5,7 +5,6 @@
  * through the general symptomatic testing, and also for those who would not have come forward.
  * Sources and parameters: docs/hanoi-2021.md.
  */
-import type { Rng } from "../random";
 import type { DayRestrictions } from "../world/restrictions";
 import type { World } from "../world/world";
 
@@ -30,15 +29,15 @@ export interface ReportableState {
  * `symptomReportShare` > 0 whose symptoms began before the end of the day (and who is not yet confirmed
  * or recovered) is, once in their illness, reported with that probability; a reported resident's
  * positive result comes at max(onset, `day`) + the ward's `symptomReportDelayDays`, or earlier if
- * already scheduled. `considered` (one flag per person) remembers who had their draw. Draws from `rng`
- * only for such residents, so without reporting no draw changes.
+ * already scheduled. `considered` (one flag per person) remembers who had their draw; `uniform(p)` is
+ * person `p`'s draw (keyed by the person: common random numbers, see `createEpidemic`).
  */
 export function reportSymptoms(
   st: ReportableState,
   world: World,
   r: DayRestrictions,
   day: number,
-  rng: Rng,
+  uniform: (person: number) => number,
   considered: Uint8Array,
 ): void {
   if (!r.symptomReportShare.some((s) => s > 0)) return;
@@ -50,7 +49,7 @@ export function reportSymptoms(
     const onset = infected + st.incubationDays[p]!;
     if (onset >= day + 1 || infected + st.recoveryDays[p]! <= day) continue;
     considered[p] = 1;
-    if (!rng.bernoulli(share)) continue;
+    if (!(uniform(p) < share)) continue;
     const result = Math.max(onset, day) + r.symptomReportDelayDays[world.ward[p]!]!;
     const scheduled = st.positiveAt[p]!;
     if (Number.isNaN(scheduled) || result < scheduled) st.positiveAt[p] = result;

@@ -21,7 +21,7 @@ import {
 import { distanceKernel, drawCourse, infectiousness } from "./infection";
 import { AT_HOME, AWAY, DAY_MINUTES, FREE, type Mobility } from "../world/mobility";
 import { createPairMinutes } from "../world/pair-minutes";
-import { createStreams, type Rng } from "../random";
+import { createRng, createStreams, hash32, hashUniform, type Rng } from "../random";
 import { inForce, restrictionsOn, selectWards } from "../world/restrictions";
 import { reportSymptoms } from "./community-teams";
 import { type Intervention, resolveEpidemicParams, type Scenario, withoutInterventions } from "../scenario";
@@ -269,6 +269,18 @@ function createState(n: number): EpidemicState {
   };
 }
 
+// What a keyed draw is for (see `coin` in createEpidemic): each purpose draws its own values.
+const SELF_ISOLATION = 1;
+const SYMPTOMATIC_TEST = 2;
+const TRACING = 3;
+const COMPLIANCE = 4;
+const F2_STAY_HOME = 5;
+const F1_TEST = 6;
+const LEAKAGE = 7;
+const SYMPTOM_REPORT = 8;
+/** Mass testing: purposes MASS_TEST + 8·(the intervention's index) + 0…4. */
+const MASS_TEST = 16;
+
 /**
  * Creates an epidemic on `scenario` (world and mobility built from its seed), seeding the initial cases.
  * @public
@@ -285,10 +297,22 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     });
   const world = mobility.world;
   const params: EpidemicParams = { ...resolveEpidemicParams(scenario), ...options.params };
+  // Common random numbers: every draw is keyed by who (and when) it is for, not by how many draws came
+  // before it, so two arms of a comparison (with and without the app, two adoption levels) that differ
+  // in a few people's quarantines draw the same values for everyone else, and their difference is the
+  // intervention's effect rather than a new realisation of the epidemic (the design of Starsim's common
+  // random numbers: Klein et al. 2025, "Noise-free comparison of stochastic agent-based simulations
+  // using common random numbers", arXiv:2409.02086). One draw of each stream seeds its keyed draws.
   const rng: Rng = streams.stream("disease");
   const testing: Rng = streams.stream("testing");
-  // Its own stream, so that drawing severity leaves the disease's and the testing's draws as they were.
-  const severity: Rng = streams.stream("severity");
+  const transmissionBase = rng.next32();
+  const courseBase = rng.next32();
+  const testingBase = testing.next32();
+  const severityBase = streams.stream("severity").next32();
+  /** A person's own stream for the draws of their infection (course, testing delay). */
+  const personal: Rng = createRng(0);
+  /** A uniform draw for `purpose` about `a` (and `b`) on the current day. */
+  const coin = (purpose: number, a: number, b = 0) => hashUniform(hash32(testingBase, purpose, day), a, b);
   const n = world.size;
   const st = createState(n);
   const ivs = scenario.interventions;
@@ -306,7 +330,8 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     if (st.compartment[p] !== SUSCEPTIBLE) return;
     st.infectionPlace[p] = place;
     st.infectorState[p] = by < 0 ? SUSCEPTIBLE : stateAt(by, t);
-    const c = drawCourse(params, rng);
+    personal.reseed(hash32(courseBase, p));
+    const c = drawCourse(params, personal);
     st.compartment[p] = EXPOSED;
     st.infectedAt[p] = t;
     st.latentDays[p] = c.latentDays;
@@ -319,10 +344,12 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     if (by >= 0) st.secondary[by]!++;
     newInfections++;
     // Drawn only when on, so that turning it off leaves every other draw as it was.
-    if (!c.asymptomatic && params.selfIsolationShare > 0 && testing.bernoulli(params.selfIsolationShare))
+    if (!c.asymptomatic && hashUniform(courseBase, p, SELF_ISOLATION) < params.selfIsolationShare)
       st.selfIsolatesAt[p] = t + c.incubationDays + params.selfIsolationDelayDays;
-    if (!c.asymptomatic && rng.bernoulli(params.symptomaticTestingShare))
-      st.positiveAt[p] = t + c.incubationDays + rng.gamma(2, params.testDelayMeanDays / 2);
+    if (!c.asymptomatic && hashUniform(courseBase, p, SYMPTOMATIC_TEST) < params.symptomaticTestingShare) {
+      personal.reseed(hash32(courseBase, p, SYMPTOMATIC_TEST));
+      st.positiveAt[p] = t + c.incubationDays + personal.gamma(2, params.testDelayMeanDays / 2);
+    }
     drawSeverity(p, t, c.asymptomatic, c.incubationDays);
   };
   /**
@@ -331,7 +358,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
    * hospitalised first. Risks per infection by age group, per symptomatic case here.
    */
   const drawSeverity = (p: number, t: number, asymptomatic: boolean, incubation: number) => {
-    const u = severity.uniform();
+    const u = hashUniform(severityBase, p);
     if (asymptomatic) return;
     const g = world.ageGroup[p]!;
     const r = st.vaccinated[p] ? protection(p, t) : 0;
@@ -398,6 +425,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
   const transmitStep = (step: number) => {
     const dtMin = mobility.stepMinutes;
     const t = day + ((step + 0.5) * dtMin) / DAY_MINUTES;
+    const stepOfRun = day * (DAY_MINUTES / dtMin) + step;
     const index = mobility.index;
     for (const i of infectious) {
       const q = index.placeOf[i]!;
@@ -414,7 +442,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
         if (st.compartment[j] !== SUSCEPTIBLE) continue;
         const d = index.distance(i, j) ?? Number.POSITIVE_INFINITY;
         const h = beta * inf * distanceKernel(params, d) * setting * susceptibility(j, t) * dtMin;
-        if (h > 0 && rng.uniform() < 1 - Math.exp(-h)) infect(j, t, i, q);
+        if (h > 0 && hashUniform(transmissionBase, i, j, stepOfRun) < 1 - Math.exp(-h)) infect(j, t, i, q);
       }
     }
   };
@@ -430,16 +458,16 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     for (let h = p - 1; h >= 0 && world.household[h] === hh; h--) traced.add(h);
     for (let h = p + 1; h < n && world.household[h] === hh; h++) traced.add(h);
     for (const day of recentContacts)
-      for (const c of day[p] ?? []) if (testing.bernoulli(f1.tracingRecall)) traced.add(c);
+      for (const c of day[p] ?? []) if (coin(TRACING, p, c) < f1.tracingRecall) traced.add(c);
     const f2 = inForceOf("f2Monitoring", today);
     for (const c of traced) {
-      if (st.isolated[c] || !testing.bernoulli(f1.compliance)) continue;
+      if (st.isolated[c] || !(coin(COMPLIANCE, c) < f1.compliance)) continue;
       if (!(st.quarantinedUntil[c]! > today)) st.quarantineStart[c] = today;
       st.quarantinedUntil[c] = Math.max(st.quarantinedUntil[c]!, today + f1.durationDays);
       if (f2?.kind !== "f2Monitoring") continue;
       for (const day of recentContacts)
         for (const c2 of day[c] ?? [])
-          if (c2 !== p && testing.bernoulli(f2.stayHomeShare))
+          if (c2 !== p && coin(F2_STAY_HOME, c2) < f2.stayHomeShare)
             st.monitoredUntil[c2] = Math.max(st.monitoredUntil[c2]!, today + f2.durationDays);
     }
   };
@@ -473,12 +501,18 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     }
   };
   /** One PCR reaction on one sample of `p` taken this morning; a positive result is due `turnaround` days later. */
-  const testOne = (p: number, sensitivity: number, specificity: number, turnaround: number) => {
+  const testOne = (
+    p: number,
+    sensitivity: number,
+    specificity: number,
+    turnaround: number,
+    purpose: number,
+  ) => {
     testsToday++;
     reactionsToday++;
     if (detectable(p, day)) {
-      if (testing.bernoulli(sensitivity)) result(p, day + turnaround, false);
-    } else if (testing.bernoulli(1 - specificity)) result(p, day + turnaround, !infectedNow(p));
+      if (coin(purpose, p) < sensitivity) result(p, day + turnaround, false);
+    } else if (coin(purpose, p) < 1 - specificity) result(p, day + turnaround, !infectedNow(p));
   };
   /** Confirms every positive result in the queue (a false positive is released after `isolationDays`). */
   const confirmQueued = () => {
@@ -499,7 +533,8 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
    * quarantine facility or dead); tested one by one, or in Dorfman pools of `poolSize` consecutive samples whose positive pools
    * are retested sample by sample (the retest's result `turnaroundDays` after the pool's).
    */
-  const massTest = (iv: Extract<Intervention, { kind: "massTesting" }>) => {
+  const massTest = (iv: Extract<Intervention, { kind: "massTesting" }>, ivIndex: number) => {
+    const purpose = MASS_TEST + 8 * ivIndex;
     const wards = new Set(selectWards(scenario, iv.wards));
     const sensitivity = iv.sensitivity ?? params.testSensitivity;
     const specificity = iv.specificity ?? params.testSpecificity;
@@ -513,11 +548,11 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
         !inHospital(p, day) &&
         !(away === AWAY && st.quarantinedUntil[p]! > day) &&
         wards.has(world.ward[p]!) &&
-        testing.bernoulli(iv.coverage)
+        coin(purpose, p) < iv.coverage
       )
         sampled.push(p);
     if (k <= 1) {
-      for (const p of sampled) testOne(p, sensitivity, specificity, turnaround);
+      for (const p of sampled) testOne(p, sensitivity, specificity, turnaround, purpose + 1);
       return;
     }
     const diluted = Math.max(0, 1 - params.poolSensitivityLossPerDoubling * Math.log2(k));
@@ -527,14 +562,15 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
       reactionsToday++;
       // A sample carries detectable virus with the test's sensitivity; the pool finds each such sample
       // with the diluted probability, or reacts falsely.
-      const carries = pool.map((p) => detectable(p, day) && testing.bernoulli(sensitivity));
+      const carries = pool.map((p) => detectable(p, day) && coin(purpose + 1, p) < sensitivity);
       let positive = false;
-      for (const c of carries) if (c && testing.bernoulli(diluted)) positive = true;
-      if (!positive && !testing.bernoulli(1 - specificity)) continue;
+      for (let j = 0; j < pool.length; j++)
+        if (carries[j] && coin(purpose + 2, pool[j]!) < diluted) positive = true;
+      if (!positive && !(coin(purpose + 3, pool[0]!) < 1 - specificity)) continue;
       pool.forEach((p, j) => {
         reactionsToday++;
         if (carries[j]) result(p, day + 2 * turnaround, false);
-        else if (testing.bernoulli(1 - specificity)) result(p, day + 2 * turnaround, !infectedNow(p));
+        else if (coin(purpose + 4, p) < 1 - specificity) result(p, day + 2 * turnaround, !infectedNow(p));
       });
     }
   };
@@ -555,7 +591,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
           f1.releaseTest === true && day === Math.max(start, st.quarantinedUntil[p]! - 1 - turnaround);
         if (!entry && !release) continue;
         st.f1TestedAt[p] = day;
-        testOne(p, params.testSensitivity, params.testSpecificity, turnaround);
+        testOne(p, params.testSensitivity, params.testSpecificity, turnaround, F1_TEST);
       }
       again = resultQueue.length > 0;
       confirmQueued();
@@ -577,7 +613,14 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     falsePositivesToday = 0;
     // Morning: green zones' symptom reports, false positives released, test results, mass testing, F1
     // tests, vaccination, then confinement for the day.
-    reportSymptoms(st, world, restrictionsOn(scenario, day), day, testing, symptomReported);
+    reportSymptoms(
+      st,
+      world,
+      restrictionsOn(scenario, day),
+      day,
+      (p) => hashUniform(testingBase, SYMPTOM_REPORT, p),
+      symptomReported,
+    );
     for (let p = 0; p < n; p++)
       if (st.falsePositive[p] && st.releaseAt[p]! <= day) {
         st.falsePositive[p] = 0;
@@ -596,14 +639,15 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     resultQueue.push(...(dueResults.get(day) ?? []));
     dueResults.delete(day);
     confirmQueued();
-    for (const iv of ivs) {
+    for (let ivIndex = 0; ivIndex < ivs.length; ivIndex++) {
+      const iv = ivs[ivIndex]!;
       if (!inForce(scenario, iv, day)) continue;
       if (iv.kind === "massTesting") {
         const start = Math.round(
           (Date.parse(`${iv.from}T00:00:00Z`) - Date.parse(`${scenario.startDate}T00:00:00Z`)) / 86_400_000,
         );
         if ((day - start) % iv.everyDays !== 0) continue;
-        massTest(iv);
+        massTest(iv, ivIndex);
         confirmQueued();
       } else if (iv.kind === "vaccination") {
         rampDays = iv.rampDays ?? 14;
@@ -612,7 +656,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
             const r = (iv.priorityAgeGroups ?? []).indexOf(groups[world.ageGroup[p]!]!.name);
             return r < 0 ? Number.POSITIVE_INFINITY : r;
           };
-          const order = testing.shuffle(Array.from({ length: n }, (_, i) => i));
+          const order = streams.stream("vaccination").shuffle(Array.from({ length: n }, (_, i) => i));
           const ranks = order.map(rank);
           vaccinationQueue = order
             .map((p, i) => [p, ranks[i]!] as const)
@@ -639,7 +683,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
           : st.isolated[p] && st.compartment[p] !== RECOVERED
             ? away
             : // Quarantine leakage (drawn only when on): a normal day instead, as if not quarantined.
-              st.quarantinedUntil[p]! > day && !(leakage > 0 && testing.bernoulli(leakage))
+              st.quarantinedUntil[p]! > day && !(leakage > 0 && coin(LEAKAGE, p) < leakage)
               ? away
               : st.monitoredUntil[p]! > day ||
                   (st.selfIsolatesAt[p]! <= day && st.compartment[p] !== RECOVERED)

@@ -3,7 +3,7 @@
  * market and other visits), shaped by the day's restrictions and each person's confinement.
  */
 import { type DayRestrictions, tripAllowed, workplaceOpen } from "./restrictions";
-import type { Rng } from "../random";
+import { createRng, hash32, type Rng } from "../random";
 import { ASSIGNED_KINDS } from "../scenario";
 import type { World } from "./world";
 
@@ -44,7 +44,11 @@ export interface ScheduleOptions {
   confinement?: Uint8Array;
   /** Times are rounded to multiples of this (minutes, default 5). */
   granularity?: number;
-  /** The mobility stream. */
+  /**
+   * The mobility stream: one draw a day seeds the day; each person's stays are drawn from a stream of
+   * their own for the day (seeded by that draw and the person), so that one person's confinement does
+   * not change anyone else's day (common random numbers between arms whose confinements differ).
+   */
   rng: Rng;
   /** Seed for stable per-place decisions (workplace open under lockdown). */
   seed: number;
@@ -58,7 +62,9 @@ export function isWeekday(world: World, day: number): boolean {
 
 /** Builds everyone's stays for one day. */
 export function buildDaySchedule(world: World, options: ScheduleOptions): DaySchedule {
-  const { day, restrictions: r, rng, seed } = options;
+  const { day, restrictions: r, seed } = options;
+  const dayBase = options.rng.next32();
+  const rng = createRng(0);
   const g = options.granularity ?? 5;
   const venues = world.scenario.venues;
   const weekday = isWeekday(world, day);
@@ -88,6 +94,7 @@ export function buildDaySchedule(world: World, options: ScheduleOptions): DaySch
   };
   for (let p = 0; p < n; p++) {
     offset[p] = place.length;
+    rng.reseed(hash32(dayBase, p));
     const conf = options.confinement?.[p] ?? FREE;
     if (conf === AWAY) continue;
     const home = world.home[p]!;

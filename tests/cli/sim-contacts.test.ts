@@ -21,6 +21,7 @@ describe("bluezone sim --contacts", () => {
         "scenario",
         "phones",
         "appUsers",
+        "attackRate",
         "days",
         "seed",
         "closeContactPairDays",
