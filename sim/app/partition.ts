@@ -368,8 +368,10 @@ export function createAppPartition(scenario: Scenario, options: PartitionOptions
       for (const phone of fleet.phones) {
         if (!measured(phone.person, day)) continue;
         // The day's sightings only (the day rule judges windows starting in the day; its bounds are
-        // multiples of the 5-minute window): the same verdict for the day as on the whole log. The
-        // range is matched in place: no copy of the day into a new log.
+        // multiples of the 5-minute window): the verdict for the day on the whole log, but for the
+        // share of the next day's first scan that stands for this day's last minutes (not logged yet
+        // when the day is judged: at most 300 s of a pair's day). The range is matched in place: no
+        // copy of the day into a new log.
         const { assessment } = await checkExposure(phone.log, keys, {
           index,
           range: { from, to },

@@ -78,11 +78,12 @@ export interface KeyAssessment {
 }
 
 /**
- * One UTC day's exposure at one contact level, summed over keys.
+ * One day's exposure at one contact level, summed over keys (the policy's day: UTC, or local at its
+ * `day.boundary`).
  * @public
  */
 export interface DailyExposure {
-  /** UTC date, `YYYY-MM-DD` (of the window starts). */
+  /** Date, `YYYY-MM-DD`: the UTC date, or the local date at the policy's `day.boundary` (as `decideDays`). */
   day: string;
   /** Contact level judged: the sums take every counting key of level ≤ this. */
   level: number;
@@ -112,7 +113,8 @@ export interface ExposureAssessment {
   /** Per key with any scan instances, by key index. */
   keys: KeyAssessment[];
   /**
-   * Per UTC day and contact level (levels of counting keys, ≤ maxLevel), the day's exposure summed over
+   * Per day (the policy's: UTC, or local at its `day.boundary`) and contact level (levels of counting
+   * keys, ≤ maxLevel), the day's exposure summed over
    * keys, ordered by day then level. The status comes from these, not from keys alone.
    */
   days: DailyExposure[];

@@ -57,6 +57,13 @@ export interface WindowResult {
   closeSeconds: number;
   /** Covered seconds times the bucket's weight. */
   weightedSeconds: number;
+  /**
+   * Share (0…1) of the window's covered seconds that lie before its `start`: a scan instance stands for
+   * the seconds before its scan time, so the first one in a window can stand for time in the previous
+   * window. {@link decideDays} counts that share on the previous day when the window begins a day, so a
+   * contact across midnight is split where it happened. Absent: 0.
+   */
+  shareBefore?: number;
   /** P(≤ 2 m) from the policy's probability model (absent when the policy has none). */
   probability?: number;
   /**
@@ -159,6 +166,7 @@ function scoreRun(
   let sum = 0;
   let confidence = 3;
   let seconds = 0;
+  let before = 0;
   let beacons = 0;
   for (let i = from; i < to; i++) {
     const s = instances[i]!;
@@ -170,6 +178,8 @@ function scoreRun(
     else kept.push(a);
     confidence = Math.min(confidence, confidences?.[i] ?? s.calibrationConfidence ?? 3);
     seconds += s.secondsSinceLastScan;
+    const since = s.time - s.secondsSinceLastScan * 1000;
+    if (since < start) before += Math.min(s.secondsSinceLastScan, (start - since) / 1000);
   }
   let attenuation: number;
   if (keptCount > 0) attenuation = mean ? sum / keptCount : quantile(kept, policy.window.quantile);
@@ -205,6 +215,7 @@ function scoreRun(
     closeSeconds: close ? covered : 0,
     weightedSeconds,
     expectedCloseSeconds: probability === undefined ? (close ? covered : 0) : covered * probability,
+    shareBefore: covered > 0 ? Math.min(before, covered) / covered : 0,
   };
   // Only a policy with a probability model gives one (set after: no spread of a conditional object).
   if (probability !== undefined) result.probability = probability;
@@ -306,15 +317,15 @@ export function dayMeasure(
 
 /**
  * Adds up windows per day (by window start; UTC days, or local days at the policy's `day.boundary`)
- * and applies the policy's day rule.
+ * and applies the policy's day rule. A window that begins a day and stands partly for time before its
+ * start (`shareBefore`) counts that share of its seconds on the previous day.
  * @returns one result per day that has windows, ordered by day
  * @public
  */
 export function decideDays(windows: readonly WindowResult[], policy: ContactPolicy): DayResult[] {
   validatePolicy(policy);
   const days = new Map<string, DayResult>();
-  for (const w of windows) {
-    const day = localDate(w.start, policy.day.boundary);
+  const add = (day: string, close: number, weighted: number, expected: number) => {
     const d = days.get(day) ?? {
       day,
       closeSeconds: 0,
@@ -322,10 +333,27 @@ export function decideDays(windows: readonly WindowResult[], policy: ContactPoli
       expectedCloseSeconds: 0,
       f1: false,
     };
-    d.closeSeconds += w.closeSeconds;
-    d.weightedSeconds += w.weightedSeconds;
-    d.expectedCloseSeconds += w.expectedCloseSeconds ?? w.closeSeconds;
+    d.closeSeconds += close;
+    d.weightedSeconds += weighted;
+    d.expectedCloseSeconds += expected;
     days.set(day, d);
+  };
+  /** `x × share`, to the millisecond (a split of whole seconds stays whole where it can). */
+  const part = (x: number, share: number) => Math.round(x * share * 1000) / 1000;
+  for (const w of windows) {
+    const day = localDate(w.start, policy.day.boundary);
+    const before = w.shareBefore ?? 0;
+    const previous = before > 0 ? localDate(w.start - 1, policy.day.boundary) : day;
+    const expected = w.expectedCloseSeconds ?? w.closeSeconds;
+    if (previous === day) add(day, w.closeSeconds, w.weightedSeconds, expected);
+    else {
+      // The share before the day's start on the previous day, the rest (to the same total) on this one.
+      const close = part(w.closeSeconds, before);
+      const weighted = part(w.weightedSeconds, before);
+      const exp = part(expected, before);
+      add(previous, close, weighted, exp);
+      add(day, w.closeSeconds - close, w.weightedSeconds - weighted, expected - exp);
+    }
   }
   return [...days.values()]
     .sort((a, b) => (a.day < b.day ? -1 : 1))

@@ -111,7 +111,7 @@ export const TESTING_METADATA: Partial<Metadata> = { txPower: -10, calibrationCo
 export interface SightingSignal {
   /** Rounded mean RSSI, dBm. */
   meanRssi: number;
-  /** Strongest RSSI, dBm; default meanRssi + 3 (capped at 127). */
+  /** Strongest RSSI, dBm; default meanRssi + 3 (capped at 126: 127 means "not available" in HCI). */
   maxRssi?: number;
   /** Packets; default 3. */
   packets?: number;

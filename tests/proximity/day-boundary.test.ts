@@ -59,10 +59,13 @@ describe("day boundary", () => {
 });
 
 describe("the day rule at a day boundary", () => {
-  /** One close scan instance (40 dB) a minute, each standing for 60 s, from `from` for `minutes`. */
+  /**
+   * A close contact from `from` for `minutes`: one close scan instance (40 dB) at the end of each of its
+   * minutes, standing for that minute (60 s before its scan time).
+   */
   const contact = (from: string, minutes: number): ScanInstanceLike[] =>
     Array.from({ length: minutes }, (_, i) => ({
-      time: at(from) + 60_000 * i,
+      time: at(from) + 60_000 * (i + 1),
       typicalAttenuation: 40,
       minAttenuation: 38,
       secondsSinceLastScan: 60,
@@ -85,7 +88,7 @@ describe("the day rule at a day boundary", () => {
   });
 
   it("keeps a 16-minute contact before local midnight in one day", () => {
-    // 23:40–23:56 local: windows 23:40, 23:45, 23:50 (300 s each) and 23:55 (one instance, 60 s).
+    // 23:40–23:56 local: 16 one-minute scans at 23:41 … 23:56, every second of them in 12 July.
     expect(days(contact("2021-07-12T16:40:00Z", 16), "+07:00")).toEqual([["2021-07-12", 960, true]]);
   });
 });

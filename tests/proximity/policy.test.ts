@@ -72,7 +72,8 @@ describe("policies", () => {
   });
 
   it("aligns windows and adds days up with the 15-minute rule", () => {
-    const day0 = Date.UTC(2024, 4, 1) / 1000;
+    // From 00:10 (each instance stands for the minute before it: all of them within 1 May).
+    const day0 = Date.UTC(2024, 4, 1, 0, 10) / 1000;
     const close = Array.from({ length: 15 }, (_, i) => inst(day0 + i * 60, 40));
     const windows = evaluateWindows(close, POLICIES.default!, { windowSeconds: 300 });
     expect(windows.map((w) => w.start / 1000 - day0)).toEqual([0, 300, 600]);
@@ -84,7 +85,7 @@ describe("policies", () => {
   });
 
   it("gives P(≤ 2 m) per window and sums expected close seconds per day", () => {
-    const day0 = Date.UTC(2024, 4, 1) / 1000;
+    const day0 = Date.UTC(2024, 4, 1, 0, 10) / 1000;
     // log-odds ln 3 at every attenuation → P = 0.75; 15 one-minute instances in three windows.
     const flat: ContactPolicy = {
       ...POLICIES.default!,
