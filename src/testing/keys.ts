@@ -9,6 +9,7 @@ import { ReportType, type ExposureKey } from "../match/export-codec";
 import { cryptAem, deriveAemk, deriveRpi, deriveRpik, type TemporaryExposureKey } from "../protocol/gaen";
 import { INTERVAL_MS, INTERVALS_PER_DAY } from "../protocol/intervals";
 import { encodeMetadata, type Metadata } from "../protocol/metadata";
+import { checkRange } from "./ranges";
 
 /**
  * The toolkit's epoch: the first interval of a UTC day in May 2021. Keys start on days after it.
@@ -26,19 +27,24 @@ export const TESTING_EPOCH_MS = TESTING_EPOCH_INTERVAL * INTERVAL_MS;
  * @public
  */
 export interface TekOptions {
-  /** Days after the epoch a key may start on, inclusive; default [0, 3]. */
+  /** Days after the epoch a key may start on, inclusive (integers ≥ 0); default [0, 3]. */
   days?: readonly [number, number];
-  /** Rolling period range, inclusive; default [1, 144] (144 = a full day). */
+  /** Rolling period range, inclusive (integers in 1…144); default [1, 144] (144 = a full day). */
   rollingPeriod?: readonly [number, number];
 }
 
 /**
  * Arbitrary TEKs: random 16 key bytes, a UTC-day-aligned start, a rolling period.
+ * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for a range backwards or out of its domain
  * @public
  */
 export function temporaryExposureKey(options: TekOptions = {}): fc.Arbitrary<TemporaryExposureKey> {
-  const [d0, d1] = options.days ?? [0, 3];
-  const [p0, p1] = options.rollingPeriod ?? [1, INTERVALS_PER_DAY];
+  const [d0, d1] = checkRange("days", options.days ?? [0, 3], { min: 0, max: 100_000, integer: true });
+  const [p0, p1] = checkRange("rollingPeriod", options.rollingPeriod ?? [1, INTERVALS_PER_DAY], {
+    min: 1,
+    max: INTERVALS_PER_DAY,
+    integer: true,
+  });
   return fc.record({
     keyData: fc.uint8Array({ minLength: 16, maxLength: 16 }),
     rollingStartIntervalNumber: fc
@@ -61,6 +67,7 @@ export interface DiagnosisKeyOptions extends TekOptions {
 
 /**
  * Arbitrary diagnosis keys (an `ExposureKey` of `bluezone`: a TEK plus the export's optional fields).
+ * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for a range backwards or out of its domain
  * @public
  */
 export function diagnosisKey(options: DiagnosisKeyOptions = {}): fc.Arbitrary<ExposureKey> {

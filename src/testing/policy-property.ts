@@ -6,12 +6,12 @@
  * come with the smallest counterexample fast-check finds, printed readably.
  */
 import fc from "fast-check";
-import { BluezoneError } from "../errors";
+import { BluezoneError, InvalidArgumentError } from "../errors";
 import { createMemoryLog } from "../log/memory-log";
 import type { Sighting } from "../log/types";
 import { type ExposureCheck, checkExposure } from "../match/check-exposure";
 import { type ExposureKey, ReportType } from "../match/export-codec";
-import type { RiskConfig } from "../match/risk";
+import type { ExposureStatus, RiskConfig } from "../match/risk";
 import { type ContactPolicy, getPolicy } from "../proximity/policy";
 import { type ContactScenario, simulateContact } from "./scenario";
 
@@ -19,7 +19,10 @@ import { type ContactScenario, simulateContact } from "./scenario";
  * The verdict a scenario must get: a status (`"F1"`, `"none"`…), any status but one, or a predicate.
  * @public
  */
-export type PolicyExpectation = string | { not: string } | ((outcome: PolicyOutcome) => boolean);
+export type PolicyExpectation =
+  | ExposureStatus
+  | { not: ExposureStatus }
+  | ((outcome: PolicyOutcome) => boolean);
 
 /**
  * What a property is checked with.
@@ -62,7 +65,7 @@ export interface PolicyOutcome {
   /** Matches, windows and assessment. */
   check: ExposureCheck;
   /** The verdict: `"F1"`, `"F2"` … or `"none"`. */
-  status: string;
+  status: ExposureStatus;
 }
 
 /**
@@ -130,10 +133,49 @@ function describeExpectation(e: PolicyExpectation): string {
   return `is not ${e.not}`;
 }
 
+/** An expectation function that threw: the harness stops with its error instead of counting a failure. */
+class ExpectationThrew {
+  constructor(readonly error: unknown) {}
+}
+
 function holds(e: PolicyExpectation, o: PolicyOutcome): boolean {
   if (typeof e === "string") return o.status === e;
-  if (typeof e === "function") return e(o);
+  if (typeof e === "function") {
+    try {
+      return e(o);
+    } catch (err) {
+      throw new ExpectationThrew(err);
+    }
+  }
   return o.status !== e.not;
+}
+
+/** A status as the pipeline gives them: "none" or F followed by a level. */
+const STATUS = /^(none|F[1-9][0-9]*)$/;
+
+/**
+ * Checks a spec's options before any scenario runs.
+ * @throws InvalidArgumentError naming the option
+ */
+function checkSpec(spec: PolicyPropertySpec): void {
+  const scenario = spec.scenario as unknown as { generate?: unknown } | undefined;
+  if (typeof scenario?.generate !== "function")
+    throw new InvalidArgumentError("scenario must be a fast-check arbitrary, e.g. contactScenario({ … })");
+  const e = spec.expect as unknown;
+  const status =
+    typeof e === "string" ? e : e && typeof e === "object" ? (e as { not?: unknown }).not : undefined;
+  if (typeof e !== "function" && (typeof status !== "string" || !STATUS.test(status)))
+    throw new InvalidArgumentError(
+      `expect must be a status ("none", "F1", "F2", …), { not: status } or a function, got ${JSON.stringify(e)}`,
+    );
+  const tolerance = spec.tolerance ?? 0;
+  if (!(typeof tolerance === "number" && tolerance >= 0 && tolerance < 1))
+    throw new InvalidArgumentError(
+      `tolerance must be a fraction of failing scenarios in 0…1 (below 1), got ${String(spec.tolerance)}`,
+    );
+  const numRuns = spec.numRuns ?? 100;
+  if (!(Number.isInteger(numRuns) && numRuns >= 1))
+    throw new InvalidArgumentError(`numRuns must be an integer ≥ 1, got ${String(spec.numRuns)}`);
 }
 
 /**
@@ -169,6 +211,9 @@ function report(spec: PolicyPropertySpec, name: string, r: Omit<PolicyPropertyRe
 
 /**
  * Checks a policy property and returns the result (never throws for a failing property).
+ * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for a spec whose `scenario` is not an arbitrary,
+ *   whose `expect` is not a status, `{ not: status }` or a function, whose `tolerance` is outside
+ *   0…1 (below 1) or whose `numRuns` is not an integer ≥ 1; an `expect` function's own error, as it threw it
  * @example
  * await checkPolicyProperty({
  *   policy: "default",
@@ -178,6 +223,18 @@ function report(spec: PolicyPropertySpec, name: string, r: Omit<PolicyPropertyRe
  * @public
  */
 export async function checkPolicyProperty(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {
+  checkSpec(spec);
+  try {
+    return await checkChecked(spec);
+  } catch (err) {
+    // fast-check wraps what a property throws; an expectation function's own error is given back as is.
+    const cause = err instanceof ExpectationThrew ? err : (err as { cause?: unknown })?.cause;
+    if (cause instanceof ExpectationThrew) throw cause.error;
+    throw err;
+  }
+}
+
+async function checkChecked(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {
   const policy = typeof spec.policy === "string" ? getPolicy(spec.policy) : spec.policy;
   const seed = spec.seed ?? 42;
   const numRuns = spec.numRuns ?? 100;
@@ -189,6 +246,7 @@ export async function checkPolicyProperty(spec: PolicyPropertySpec): Promise<Pol
       fc.asyncProperty(spec.scenario, async (s) => holds(spec.expect, await evaluate(s))),
       { seed, numRuns },
     );
+    if (details.failed && details.errorInstance instanceof ExpectationThrew) throw details.errorInstance;
     const failed = details.failed && details.counterexample !== null;
     const counterexample = failed ? await evaluate(details.counterexample![0]) : undefined;
     if (details.failed && !failed) throw details.errorInstance ?? new Error("property errored");

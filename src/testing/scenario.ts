@@ -31,6 +31,8 @@ import { createGaenSchedule } from "../protocol/schedule";
 import { type ScanCycle, SCAN_CYCLES } from "../tracer/scan-cycle";
 import { seededRng } from "../transport/hci-emulator/rng";
 import { TESTING_EPOCH_INTERVAL } from "./keys";
+import { checkRange } from "./ranges";
+import { InvalidArgumentError } from "../errors";
 
 /**
  * Where a phone is carried (the library's radio model's `Carriage`); each adds its loss to the path.
@@ -207,13 +209,17 @@ function printable(s: ContactScenario): ContactScenario {
 /**
  * Arbitrary contact scenarios, e.g. `contactScenario({ distance: [0.3, 1], minutes: [20, 60] })`.
  * Distances vary minute by minute within the range; start times fall on the toolkit epoch's days.
+ * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for a range backwards or out of its domain
+ *   (distance 0…1,000 m, minutes 1…1,440 integers, phones 2…100 integers)
  * @public
  */
 export function contactScenario(options: ContactScenarioOptions = {}): fc.Arbitrary<ContactScenario> {
-  const [d0, d1] = options.distance ?? [0.3, 1];
-  const [m0, m1] = options.minutes ?? [15, 60];
-  const [p0, p1] = options.phones ?? [2, 2];
+  const [d0, d1] = checkRange("distance", options.distance ?? [0.3, 1], { min: 0, max: 1000 });
+  const [m0, m1] = checkRange("minutes", options.minutes ?? [15, 60], { min: 1, max: 1440, integer: true });
+  const [p0, p1] = checkRange("phones", options.phones ?? [2, 2], { min: 2, max: 100, integer: true });
   const carriages = options.carriage ?? ["hand"];
+  if (!Array.isArray(carriages) || carriages.length === 0)
+    throw new InvalidArgumentError("carriage must list at least one carriage (hand, pocket, bag)");
   const radio = { ...DEFAULT_RADIO_MODEL, ...options.radio };
   const scan = options.scan ?? SCAN_CYCLES.gaen;
   const carriage = fc.constantFrom(...carriages);
