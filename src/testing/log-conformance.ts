@@ -124,6 +124,9 @@ const BREAKS: Record<string, Partial<Record<keyof Sighting, unknown>>> = {
   "maxRssi -129": { maxRssi: -129 },
   "meanRssi NaN": { meanRssi: Number.NaN },
   "packets 0": { packets: 0 },
+  "packets 1.5": { packets: 1.5 },
+  "meanRssi -60.5": { meanRssi: -60.5 },
+  "secondsSinceLastScan 1.5": { secondsSinceLastScan: 1.5 },
   "secondsSinceLastScan 301": { secondsSinceLastScan: 301 },
   "meanRssi above maxRssi": { meanRssi: -40, maxRssi: -41 },
 };
@@ -245,8 +248,12 @@ function command(label: string, run: (m: Model, r: Real) => Promise<void>, check
   return { check, run, toString: () => label };
 }
 
+/** A batch as a command's label shows it: each sighting's time and identifier's first byte. */
+const batchLabel = (batch: readonly Sighting[]) =>
+  batch.map((x) => `${x.time}@${hex(x.identifier.subarray(0, 1))}…`).join(", ");
+
 const recordCmd = batchArb.map((batch) =>
-  command(`record(${batch.length})`, async (m, r) => {
+  command(`record([${batchLabel(batch)}])`, async (m, r) => {
     await r.log.record(batch);
     m.sightings.push(...batch.map((s) => ({ ...s, identifier: s.identifier.slice(), aem: s.aem.slice() })));
   }),
@@ -284,7 +291,11 @@ const distinctCmd = fc.constant(
 const purgeCmd = timeArb.map((before) =>
   command(`purge(${before})`, async (m, r) => {
     const kept = m.sightings.filter((s) => s.time >= before);
-    assert.equal(await r.log.purge(before), m.sightings.length - kept.length);
+    assert.equal(
+      await r.log.purge(before),
+      m.sightings.length - kept.length,
+      `purge(${before}) must return the number of sightings it removed (those before ${before})`,
+    );
     m.sightings = kept;
     for (const [k, key] of m.ownKeys) if (modelKeyExpired(key, before)) m.ownKeys.delete(k);
     for (const [id, res] of m.results) if (res.time < before) m.results.delete(id);
@@ -429,8 +440,8 @@ export function contactLogConformance(options: ContactLogConformanceOptions): vo
       await expectMatches(emptyModel(), log);
       assert.deepStrictEqual(await log.findByIdentifiers(IDS), []);
       assert.deepStrictEqual(await log.range(0, Infinity), []);
-      assert.equal(await log.purge(Infinity), 0);
-      assert.equal(await log.getState("nothing"), undefined);
+      assert.equal(await log.purge(Infinity), 0, "purge(Infinity) of an empty log removes 0 sightings");
+      assert.equal(await log.getState("nothing"), undefined, "a state never put is undefined");
     });
 
     test("orders by time, then insertion, across batches and identical records", async (s) => {
@@ -487,7 +498,7 @@ export function contactLogConformance(options: ContactLogConformanceOptions): vo
       await log.putResult({ time: cutoff, id: "new", value: 2 });
       await log.putState("base", Uint8Array.of(9));
 
-      assert.equal(await log.purge(cutoff), 3);
+      assert.equal(await log.purge(cutoff), 3, `purge(${cutoff}) removes the 3 sightings before it`);
 
       assert.deepStrictEqual((await log.range(0, Infinity)).map(norm), recent.map(norm));
       assert.deepStrictEqual(await log.findByIdentifiers([C, D]), []);
@@ -509,7 +520,7 @@ export function contactLogConformance(options: ContactLogConformanceOptions): vo
         oldest: cutoff,
         newest: 10 * MINUTES_5,
       });
-      assert.equal(await log.purge(cutoff), 0);
+      assert.equal(await log.purge(cutoff), 0, "a second purge at the same time removes nothing");
     });
 
     for (const [label, broken] of Object.entries(BREAKS)) {
@@ -534,19 +545,40 @@ export function contactLogConformance(options: ContactLogConformanceOptions): vo
       await assert.rejects(log.stats(), LogClosedError);
     });
 
-    test("copies the bytes it is given and returns fresh copies", async (s) => {
+    test("copies the bytes it is given and returns fresh copies (identifier and AEM)", async (s) => {
       const { log } = await s.fresh();
       const id = A.slice();
+      const aem = Uint8Array.of(1, 2, 3, 4);
       const one: Sighting = {
         ...fc.sample(sightingArb, { seed: EXAMPLE_SEED, numRuns: 1 })[0]!,
         identifier: id,
+        aem,
       };
       await log.record([one]);
       id.fill(0);
+      aem.fill(0);
       const [got] = await log.range(0, Infinity);
-      assert.equal(hex(got!.identifier), hex(A));
+      assert.equal(hex(got!.identifier), hex(A), "the identifier was kept by reference, not copied");
+      assert.equal(hex(got!.aem), "01020304", "the AEM was kept by reference, not copied");
       got!.identifier.fill(0);
-      assert.equal(hex((await log.range(0, Infinity))[0]!.identifier), hex(A));
+      got!.aem.fill(0);
+      const [again] = await log.range(0, Infinity);
+      assert.equal(hex(again!.identifier), hex(A), "range() returned the stored identifier, not a copy");
+      assert.equal(hex(again!.aem), "01020304", "range() returned the stored AEM, not a copy");
+    });
+
+    test("orders results of the same time by id in code point order", async (s) => {
+      const { log } = await s.fresh();
+      // U+FFFF before U+1F600 by code point (and UTF-8 bytes); by UTF-16 code units the emoji's
+      // surrogate 0xD83D would come first.
+      await log.putResult({ time: 7, id: "😀", value: 1 });
+      await log.putResult({ time: 7, id: "\uffff", value: 2 });
+      await log.putResult({ time: 7, id: "é", value: 3 });
+      assert.deepStrictEqual(
+        (await log.results()).map((r) => r.id),
+        ["é", "\uffff", "😀"],
+        "results of one time must be ordered by id in code point order (not UTF-16 code units)",
+      );
     });
 
     test("finishes writes accepted before close", async (s) => {
