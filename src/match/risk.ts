@@ -39,7 +39,11 @@ export interface RiskConfig {
   policy?: ContactPolicy;
   /** Policy window length, seconds; default 300. */
   windowSeconds?: number;
-  /** Weight per report type; defaults: confirmed/clinical 1, self report 0.8, recursive 0.5, revoked 0. */
+  /**
+   * Weight per report type (finite, ≥ 0); defaults: confirmed/clinical 1, self report 0.8, recursive
+   * 0.5, revoked 0. A key of weight 0 is ignored. The weights scale `riskScore`; the day rule compares
+   * the policy's day measure (close or bucket-weighted seconds) unweighted.
+   */
   reportTypeWeights?: Partial<Record<number, number>>;
   /**
    * Infectiousness weight by days since symptom onset (undefined when unknown); default: 1 from 2 days
@@ -164,6 +168,11 @@ export function assessExposure(
   const maxLevel = config.maxLevel ?? 2;
   if (!Number.isInteger(maxLevel) || maxLevel < 1)
     throw new InvalidArgumentError("maxLevel must be an integer ≥ 1");
+  for (const [type, w] of Object.entries(config.reportTypeWeights ?? {}))
+    if (w !== undefined && !(typeof w === "number" && Number.isFinite(w) && w >= 0))
+      throw new InvalidArgumentError(
+        `reportTypeWeights[${type}] must be a finite number ≥ 0 (0 ignores the report type), got ${String(w)}`,
+      );
   const reportWeights = { ...DEFAULT_REPORT_WEIGHTS, ...config.reportTypeWeights };
   const infectiousness = config.infectiousness ?? defaultInfectiousness;
 

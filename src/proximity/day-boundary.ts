@@ -70,7 +70,9 @@ export function validateDayBoundary(boundary: DayBoundary): DayBoundary {
     throw new InvalidArgumentError('day boundary must be "UTC", "±HH:MM" or an IANA time zone');
   const fixed = fixedOffsetMinutes(boundary);
   if (fixed !== undefined) {
-    if (boundary !== "UTC" && (Number(boundary.slice(4)) >= 60 || fixed < -12 * 60 || fixed > 14 * 60))
+    if (boundary !== "UTC" && Number(boundary.slice(4)) >= 60)
+      throw new InvalidArgumentError(`day boundary ${boundary}: minutes must be 00…59`);
+    if (boundary !== "UTC" && (fixed < -12 * 60 || fixed > 14 * 60))
       throw new InvalidArgumentError(`day boundary ${boundary}: offset must be within −12:00…+14:00`);
     return boundary;
   }

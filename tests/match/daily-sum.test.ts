@@ -158,4 +158,12 @@ describe("a day's exposure sums over keys", () => {
     expect(r.status).toBe("F1");
     expect(r.lastContactAt).toBe(at(17, 40));
   });
+
+  it("refuses a report type weight that is negative or not a number", () => {
+    for (const w of [-2, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => assessExposure([], [], { reportTypeWeights: { 1: w } })).toThrow(
+        /^reportTypeWeights\[1\] must be a finite number ≥ 0/,
+      );
+    expect(assessExposure([], [], { reportTypeWeights: { 1: 0 } }).status).toBe("none");
+  });
 });

@@ -50,6 +50,8 @@ describe("day boundary", () => {
       expect(validateDayBoundary(ok)).toBe(ok);
     for (const bad of ["", "+7", "+07", "+25:00", "-13:00", "+07:60", "Mars/Olympus_Mons"])
       expect(() => validateDayBoundary(bad)).toThrow(InvalidArgumentError);
+    expect(() => validateDayBoundary("+07:60")).toThrow("day boundary +07:60: minutes must be 00…59");
+    expect(() => validateDayBoundary("+15:00")).toThrow("offset must be within −12:00…+14:00");
     expect(() => withDayBoundary(getPolicy("default"), "+7")).toThrow(PolicyError);
     const policy = getPolicy("default");
     expect(() => validatePolicy({ ...policy, day: { ...policy.day, boundary: "Nowhere/Land" } })).toThrow(
