@@ -169,9 +169,9 @@ function checkSpec(spec: PolicyPropertySpec): void {
       `expect must be a status ("none", "F1", "F2", …), { not: status } or a function, got ${JSON.stringify(e)}`,
     );
   const tolerance = spec.tolerance ?? 0;
-  if (!(typeof tolerance === "number" && tolerance >= 0 && tolerance < 1))
+  if (!(typeof tolerance === "number" && tolerance >= 0 && tolerance <= 1))
     throw new InvalidArgumentError(
-      `tolerance must be a fraction of failing scenarios in 0…1 (below 1), got ${String(spec.tolerance)}`,
+      `tolerance must be a fraction of failing scenarios in 0…1 (1: measure the failure rate only), got ${String(spec.tolerance)}`,
     );
   const numRuns = spec.numRuns ?? 100;
   if (!(Number.isInteger(numRuns) && numRuns >= 1))
@@ -213,7 +213,7 @@ function report(spec: PolicyPropertySpec, name: string, r: Omit<PolicyPropertyRe
  * Checks a policy property and returns the result (never throws for a failing property).
  * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) for a spec whose `scenario` is not an arbitrary,
  *   whose `expect` is not a status, `{ not: status }` or a function, whose `tolerance` is outside
- *   0…1 (below 1) or whose `numRuns` is not an integer ≥ 1; an `expect` function's own error, as it threw it
+ *   0…1 or whose `numRuns` is not an integer ≥ 1; an `expect` function's own error, as it threw it
  * @example
  * await checkPolicyProperty({
  *   policy: "default",
