@@ -176,7 +176,10 @@ export interface ContactScenarioOptions {
   phones?: readonly [number, number];
   /** Carriages to draw from (receiver and each sender); default hand only. */
   carriage?: readonly Carriage[];
-  /** Keep the whole contact within one UTC day; default false (contacts may straddle midnight). */
+  /**
+   * Keep the whole contact within one UTC day, and the 5 minutes before it that its first scan may
+   * stand for; default false (contacts may straddle midnight).
+   */
   sameUtcDay?: boolean;
   /** Overrides of the radio model. */
   radio?: Partial<RadioModel>;
@@ -226,7 +229,10 @@ export function contactScenario(options: ContactScenarioOptions = {}): fc.Arbitr
   return fc
     .record({ minutes: fc.integer({ min: m0, max: m1 }), senders: fc.integer({ min: p0 - 1, max: p1 - 1 }) })
     .chain(({ minutes, senders }) => {
-      const latest = options.sameUtcDay ? Math.max(0, 1440 - minutes) : 1439;
+      // One UTC day: the contact, and the 5 minutes before it that its first scan may stand for (a scan
+      // instance stands for up to 300 s before its scan time; the day rule counts them on their day).
+      const earliest = options.sameUtcDay ? Math.min(5, Math.max(0, 1440 - minutes)) : 0;
+      const latest = options.sameUtcDay ? Math.max(earliest, 1440 - minutes) : 1439;
       const sender = fc.record({
         distances: fc.array(fc.double({ min: d0, max: d1, noNaN: true }), {
           minLength: minutes,
@@ -237,7 +243,7 @@ export function contactScenario(options: ContactScenarioOptions = {}): fc.Arbitr
       });
       return fc.record({
         start: fc
-          .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: latest }))
+          .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: earliest, max: latest }))
           .map(
             ([day, minute]) =>
               (TESTING_EPOCH_INTERVAL + day * INTERVALS_PER_DAY) * INTERVAL_MS + minute * 60_000,
