@@ -225,16 +225,16 @@ function report(spec: PolicyPropertySpec, name: string, r: Omit<PolicyPropertyRe
 export async function checkPolicyProperty(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {
   checkSpec(spec);
   try {
-    return await checkChecked(spec);
+    return await runProperty(spec);
   } catch (err) {
-    // fast-check wraps what a property throws; an expectation function's own error is given back as is.
-    const cause = err instanceof ExpectationThrew ? err : (err as { cause?: unknown })?.cause;
-    if (cause instanceof ExpectationThrew) throw cause.error;
+    // An expectation function's own error, given back as it threw it.
+    if (err instanceof ExpectationThrew) throw err.error;
     throw err;
   }
 }
 
-async function checkChecked(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {
+/** {@link checkPolicyProperty} of a checked spec. */
+async function runProperty(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {
   const policy = typeof spec.policy === "string" ? getPolicy(spec.policy) : spec.policy;
   const seed = spec.seed ?? 42;
   const numRuns = spec.numRuns ?? 100;
