@@ -83,13 +83,18 @@ export async function checkQueue(url: string): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  c.on("error", () => {});
+  // The socket's own error (ECONNREFUSED, ENOTFOUND, …) comes as an event; the rejected connect()
+  // only says "Connection is closed."
+  let socketError: NodeJS.ErrnoException | undefined;
+  c.on("error", (err: NodeJS.ErrnoException) => {
+    socketError ??= err;
+  });
   try {
     try {
       await c.connect();
       await c.ping();
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
+      const e = socketError ?? (err as NodeJS.ErrnoException);
       throw Object.assign(new Error(`cannot reach the queue at ${redactUrl(url)}: ${e.message}`), {
         code: e.code ?? "ETIMEDOUT",
         syscall: "connect",

@@ -333,7 +333,10 @@ describe("bluezone sweep --queue with bluezone worker (Redis + BullMQ)", () => {
     const r = runCli(["sweep", "--queue", `redis://127.0.0.1:${port}`, "--out", join(dir, "unreachable")]);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(
-      new RegExp(`^bluezone: connect: cannot reach the queue at redis://127.0.0.1:${port}: `),
+      new RegExp(
+        `^bluezone: connect: cannot reach the queue at redis://127.0.0.1:${port}: .*\\(ECONNREFUSED\\)$`,
+        "m",
+      ),
     );
     expect(runCli(["worker", "--queue", "http://x"]).stderr).toMatch(
       /^bluezone: --queue must be a redis:\/\/HOST:PORT URL/,
