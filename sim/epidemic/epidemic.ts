@@ -343,7 +343,7 @@ export function createEpidemic(scenario: Scenario, options: EpidemicOptions = {}
     st.generation[p] = by < 0 ? 0 : st.generation[by]! + 1;
     if (by >= 0) st.secondary[by]!++;
     newInfections++;
-    // Drawn only when on, so that turning it off leaves every other draw as it was.
+    // Keyed draws (the person and the purpose): whether one is taken changes no other draw.
     if (!c.asymptomatic && hashUniform(courseBase, p, SELF_ISOLATION) < params.selfIsolationShare)
       st.selfIsolatesAt[p] = t + c.incubationDays + params.selfIsolationDelayDays;
     if (!c.asymptomatic && hashUniform(courseBase, p, SYMPTOMATIC_TEST) < params.symptomaticTestingShare) {
