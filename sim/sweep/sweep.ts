@@ -49,13 +49,7 @@ export function parseGridAxis(text: string): GridAxis {
   if (values.some((v) => v === ""))
     throw new InvalidArgumentError(`--grid ${path}: empty value in "${text.slice(eq + 1)}"`);
   // Repeated as values, not only as text: 7 and 7.0, 0.5 and 5e-1 are one run twice.
-  const canonical = values.map((v) => {
-    try {
-      return JSON.stringify(JSON.parse(v));
-    } catch {
-      return JSON.stringify(v);
-    }
-  });
+  const canonical = values.map((v) => JSON.stringify(gridValue(v)));
   if (new Set(canonical).size !== values.length)
     throw new InvalidArgumentError(`--grid ${path}: a value is repeated in "${text.slice(eq + 1)}"`);
   const own = SWEEP_OWN_FIELDS[path];

@@ -24,7 +24,7 @@ export function checkRange(
   range: readonly [number, number],
   domain: RangeDomain,
 ): readonly [number, number] {
-  const [lo, hi] = Array.isArray(range) ? range : [Number.NaN, Number.NaN];
+  const [lo, hi] = Array.isArray(range) ? range : [];
   const kind = domain.integer ? "integers" : "numbers";
   const ok = (v: unknown): v is number =>
     typeof v === "number" &&
