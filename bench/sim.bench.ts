@@ -11,6 +11,9 @@
  * - `scaling` (only when `SIM_BENCH_SCALE=1`): 100,000 people × 1 day against 10,000 × 1 day, the
  *   per-phone-day time ratio (target ≤ 1.3), at adoption `SIM_BENCH_SCALE_ADOPTION` (default 1; 0.25
  *   makes the 100,000-people row a quarter as long).
+ * - `floor`: CPU-nanoseconds per sighting of the least work a sighting needs in JavaScript (`sim-floor.ts`),
+ *   against the target row's CPU-nanoseconds per sighting all in (`cpuNsPerSighting`); the target of
+ *   5,000 app-phone-days per CPU-second at ≈ 1,000 sightings per phone-day is ≈ 200 ns all in.
  * Every row gives `logKBPerPhoneDay`: the phones' contact logs (the summary's `logBytes`, allocated
  * capacity included) per app-phone-day, in kB (target ≤ 20).
  * It runs the built package (`dist/`, built by `npm run bench:sim`), not the sources.
@@ -24,6 +27,7 @@ import { availableParallelism } from "node:os";
 // each — a third more CPU time and several KB of heap per phone in this benchmark.
 import { loadScenario, type RadioSampling, runSimulation, type SimEngine } from "../dist/sim.js";
 import { type Bench, sig3 } from "./harness";
+import { measureSightingFloor } from "./sim-floor";
 
 interface Row {
   label: string;
@@ -42,6 +46,8 @@ interface Row {
   rssPerPhoneDayKB: number;
   adoption: number;
   logKBPerPhoneDay: number;
+  /** CPU time per sighting logged, all work of the run included, in ns. */
+  cpuNsPerSighting: number;
 }
 
 async function measureRun(
@@ -96,6 +102,7 @@ async function measureRun(
     rssPerPhoneDayKB: sig3((peakRss - rss0) / 1024 / phoneDays),
     adoption,
     logKBPerPhoneDay: sig3(r.summary.logBytes / phoneDays / 1000),
+    cpuNsPerSighting: sig3((cpuSeconds * 1e9) / r.summary.sightingsLogged),
   };
 }
 
@@ -126,6 +133,7 @@ const bench: Bench = {
       };
     }
     const target = rows.find((r) => r.label === "target" && r.workers === 1)!;
+    const floor = measureSightingFloor();
     return {
       scenario: "hanoi-ward, adoption 1, per-scan radio",
       target: "≥ 5,000 app-phone-days/s per core (10,000 people × 3 days, 1 worker)",
@@ -133,6 +141,11 @@ const bench: Bench = {
       batchedVsDevice: sig3(batched.phoneDaysPerCpuSecond / device.phoneDaysPerCpuSecond),
       targetPhoneDaysPerCpuSecond: target.phoneDaysPerCpuSecond,
       targetReached: target.phoneDaysPerCpuSecond >= 5000,
+      floor: {
+        nsPerSighting: sig3(floor.nsPerSighting),
+        targetNsPerSighting: target.cpuNsPerSighting,
+        targetToFloor: sig3(target.cpuNsPerSighting / floor.nsPerSighting),
+      },
       ...(scaling ? { scaling } : {}),
       rows,
     };
