@@ -92,6 +92,14 @@ for (const entry of entries) {
       `api-report: ${entry.subpath} ${update ? "written to" : "matches"} api-report/${entry.report}`,
     );
   }
+  // Every finding (an undocumented export, a type used but not exported, a broken link or TSDoc) is a
+  // failure: the reports have none, and a new one is fixed where it arises.
+  const written = readFileSync(join(root, update ? "api-report" : "temp/api-report", entry.report), "utf8");
+  const findings = written.split("\n").filter((l) => /^\/\/ .*\((ae|tsdoc)-[a-z-]+\)/.test(l));
+  if (findings.length > 0) {
+    failed = true;
+    console.error(`api-report: ${entry.subpath}: ${findings.length} findings:\n${findings.join("\n")}`);
+  }
 }
 // The README's list of each entry point's exports, between its markers, written from the reports.
 const START = "<!-- api-exports:start: written by npm run api:update from api-report/ -->";

@@ -23,6 +23,13 @@ export type { Mobility, MobilityDay } from "./world/mobility";
 export * from "./radio/radio";
 export { createRng, createStreams, type Rng, type RngStreams, type StreamName } from "./random";
 export * from "./report/report";
+export {
+  type ReplicateFigure,
+  type ReplicateSummary,
+  replicateSeeds,
+  summariseReplicates,
+} from "./report/replicates";
+export type { ReplicateStat } from "./report/stats";
 export * from "./run";
 export * from "./scenario";
 export type { SimEngine } from "./app/partition";
@@ -30,3 +37,5 @@ export type { World } from "./world/world";
 export type { DaySchedule } from "./world/schedule";
 export type { Positions } from "./world/positions";
 export type { SpatialIndex } from "./world/spatial";
+// The main entry's error base class, which this entry's errors extend (re-exported so it stands alone).
+export type { BluezoneError } from "../src/index";

@@ -240,7 +240,7 @@ export type Intervention =
       foodDeliveryShare?: number;
       /**
        * Fraction of symptomatic residents the team finds through daily symptom reports and sends for a
-       * test (default 0: no reporting); they are confirmed {@link symptomReportDelayDays} after onset.
+       * test (default 0: no reporting); they are confirmed `symptomReportDelayDays` after onset.
        */
       symptomReportShare?: number;
       /** Days from symptom onset to the positive result of a reported resident (default 1). */
@@ -472,8 +472,8 @@ function checkRings(
  * cross-references it cannot express (ward and age-group names, unique names, positive weight sums,
  * real calendar dates, `to` not before `from`, a venue for every age group's activity). Does not modify
  * `json`.
- * @throws ScenarioError naming the first offending field, e.g. `app.response.quarantineDay: unknown
- *   field (did you mean "quarantineDays"?)`
+ * @throws ScenarioError naming the first offending field, e.g.
+ *   `app.response.quarantineDay: unknown field (did you mean "quarantineDays"?)`
  * @public
  */
 export function parseScenario(json: unknown): Scenario {

@@ -11,3 +11,11 @@ export * from "./transport/ble";
 export * from "./transport/ble-errors";
 export { blenoHciSocket, GAEN_ADVERTISING_INTERVAL_MS, type HciSocketLike } from "./transport/ble-hci";
 export * from "./transport/hci-emulator/index";
+
+// Types of the main entry that this entry's signatures use, re-exported so that it stands alone.
+export type { BluezoneError, MalformedAdvertisementError } from "./errors";
+export type { Clock, TimerHandle, VirtualClock } from "./clock";
+export type { RandomBytes } from "./bytes";
+export type { AdapterState, ScanListener, ScanReport, Transport } from "./transport/types";
+export type { NobleAdvertisementLike, Payload } from "./protocol/payload";
+export type { CarriagePair, RadioPairParams, RadioParams } from "./radio/path-loss";

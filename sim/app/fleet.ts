@@ -5,7 +5,7 @@
  * model's spatial index and the radio model draws one result per (scanner, advertiser, scan); the
  * scan's sightings go to the phone's log synchronously.
  *
- * It reproduces the device fleet ({@link createPhoneFleet}: the device tracer on a simulated medium)
+ * It reproduces the device fleet (`createPhoneFleet`: the device tracer on a simulated medium)
  * event for event — the same rule of what a scan hears (each advertiser's identifier on air at the
  * scan's end, heard from the later of the scan's start and the identifier's start), the same order of
  * events due at the same instant (identifier rotations before scans), the same candidates in the same
@@ -81,7 +81,7 @@ export interface Fleet {
 }
 
 /**
- * Options of {@link createBatchedFleet}: those of the device fleet (mobility, seed, scan duty cycle,
+ * Options of `createBatchedFleet`: those of the device fleet (mobility, seed, scan duty cycle,
  * the partition's own phones, radio sampling), without its timer stepping.
  */
 export type BatchedFleetOptions = Omit<PhoneFleetOptions, "timerByTimer">;

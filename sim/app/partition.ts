@@ -165,8 +165,8 @@ export interface PartitionOptions {
 
 /**
  * Which host runs the phones: `batched` (default) steps every phone's tracer core synchronously
- * ({@link createBatchedFleet}); `device` runs the device tracer on timers, promises and a simulated
- * transport ({@link createPhoneFleet}), the previous engine. Both give identical logs.
+ * (`createBatchedFleet`); `device` runs the device tracer on timers, promises and a simulated
+ * transport (`createPhoneFleet`), the previous engine. Both give identical logs.
  * @public
  */
 export type SimEngine = "batched" | "device";

@@ -58,7 +58,7 @@ export interface Phone {
   tracer: Tracer;
 }
 
-/** Options of {@link createPhoneFleet}. */
+/** Options of `createPhoneFleet`. */
 export interface PhoneFleetOptions {
   /** The mobility model (positions and neighbours). */
   mobility: Mobility;

@@ -282,7 +282,7 @@ export interface HouseholdSAR {
  * Households whose follow-up has not ended by `end` (days) are left out, and so are those whose index
  * case's generation is above `maxIndexGeneration` (for runs in which only early generations transmit).
  *
- * @param household household index of each person (ids index it)
+ * @param household - household index of each person (ids index it)
  * @public
  */
 export function householdSecondaryAttackRate(

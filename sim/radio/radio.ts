@@ -99,7 +99,7 @@ export const PCNG_RADIO_PARAMS: RadioParams = pcngFitted as RadioParams;
  * @public
  */
 export interface RadioStation extends RadioPhone {
-  /** Stable per-phone seed (e.g. {@link hashString} of its id). */
+  /** Stable per-phone seed (e.g. `hashString` of its id). */
   seed: number;
 }
 

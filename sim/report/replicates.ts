@@ -4,25 +4,40 @@
  * `sim/report/stats.ts` for the interval). Infections averted are paired: each replicate runs the same world
  * and seed with and without the app, and the interval is over those per-replicate differences.
  */
+import { InvalidArgumentError } from "../../src/index";
 import { FIGURE_RANGES, HEADLINE_FIGURES } from "./figures";
 import type { SimulationResult, SimulationSummary } from "../run";
 import { type ReplicateStat, replicateStat } from "./stats";
 
-/** The seeds of `n` replicates from `seed`: seed, seed + 1, … (wrapping at 2³²). */
+/**
+ * The seeds of `n` replicates from `seed`: seed, seed + 1, … (wrapping at 2³²).
+ * @public
+ */
 export function replicateSeeds(seed: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (seed + i) >>> 0);
 }
 
-/** One figure over the replicates, with its label and meaning. */
+/**
+ * One figure over the replicates, with its label and meaning.
+ * @public
+ */
 export interface ReplicateFigure extends ReplicateStat {
+  /** The figure's name as the report and the CLI print it, e.g. `Infections averted`. */
   label: string;
+  /** What the figure means, in one sentence. */
   meaning: string;
 }
 
-/** `summary.json` of a run with `--seeds N` (N ≥ 2). */
+/**
+ * `summary.json` of a run with `--seeds N` (N ≥ 2).
+ * @public
+ */
 export interface ReplicateSummary {
+  /** The scenario's name. */
   scenario: string;
+  /** People in the run. */
   phones: number;
+  /** Simulated days. */
   days: number;
   /** The replicates' seeds, in order. */
   seeds: number[];
@@ -37,8 +52,14 @@ export interface ReplicateSummary {
   runs: SimulationSummary[];
 }
 
-/** The replicate summary of `results` (one per seed, in seed order). */
+/**
+ * The replicate summary of `results` (one per seed, in seed order): each headline figure's mean, SD
+ * and 95% t interval over the runs in which it is defined, clipped to the figure's range.
+ * @throws InvalidArgumentError when `results` is empty
+ * @public
+ */
 export function summariseReplicates(results: readonly SimulationResult[]): ReplicateSummary {
+  if (results.length === 0) throw new InvalidArgumentError("summariseReplicates: no runs to summarise");
   const first = results[0]!.summary;
   const figures: Record<string, ReplicateFigure> = {};
   for (const f of HEADLINE_FIGURES)

@@ -28,16 +28,20 @@ export function tQuantile975(df: number): number {
   return z + (z ** 3 + z) / (4 * k) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * k * k);
 }
 
-/** A figure over replicates: NaN replicates (figure undefined in that run) are left out. */
+/**
+ * A figure over replicates: NaN replicates (figure undefined in that run) are left out.
+ * @public
+ */
 export interface ReplicateStat {
   /** Replicates in which the figure was defined (finite). */
   n: number;
-  /** Mean over those replicates (NaN when n = 0). */
+  /** Mean over those replicates (NaN when `n = 0`). */
   mean: number;
-  /** Sample standard deviation (n − 1 in the denominator; NaN when n < 2). */
+  /** Sample standard deviation (n − 1 in the denominator; NaN when `n < 2`). */
   sd: number;
-  /** 95 % t interval of the mean: mean ∓ t(0.975, n − 1) · sd / √n (NaN when n < 2). */
+  /** 95 % t interval of the mean: mean ∓ t(0.975, n − 1) · sd / √n (NaN when `n < 2`). */
   low: number;
+  /** Upper end of that interval. */
   high: number;
 }
 

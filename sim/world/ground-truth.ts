@@ -19,7 +19,7 @@ export interface ContactThresholds {
 export const DEFAULT_CONTACT_THRESHOLDS: Readonly<ContactThresholds> = { maxDistanceM: 2, minMinutes: 15 };
 
 /**
- * One day's true close contacts, as parallel arrays of pairs (a < b).
+ * One day's true close contacts, as parallel arrays of pairs (a \< b).
  * @public
  */
 export interface DayContacts {

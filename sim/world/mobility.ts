@@ -42,7 +42,7 @@ export interface Mobility {
   readonly world: World;
   /** Minutes between steps. */
   readonly stepMinutes: number;
-  /** The current day's schedule (after {@link startDay}). */
+  /** The current day's schedule (after {@link Mobility.startDay}). */
   readonly schedule: DaySchedule;
   /** The spatial index at the current step. */
   readonly index: SpatialIndex;
@@ -67,7 +67,7 @@ export interface Mobility {
   step(step: number): SpatialIndex;
   /** People within `radiusM` of `p` at the current step. */
   neighbours(p: number, radiusM: number, out?: number[]): number[];
-  /** {@link neighbours} written into `out` from index `at` on; returns the end (see `SpatialIndex.neighboursInto`). */
+  /** {@link Mobility.neighbours} written into `out` from index `at` on; returns the end (see `SpatialIndex.neighboursInto`). */
   neighboursInto(p: number, radiusM: number, out: number[], at: number): number;
   /**
    * Distance (m) between `a` and `b` at unix-ms time `t` within the current day, `undefined` if they
@@ -76,7 +76,7 @@ export interface Mobility {
   distance(a: number, b: number, t: number): number | undefined;
   /**
    * The place (world place index) where `a` and `b` are together at unix-ms time `t`, `undefined` when
-   * {@link distance} is (the radio's setting comes from its kind). Optional: a replayed contact trace has
+   * {@link Mobility.distance} is (the radio's setting comes from its kind). Optional: a replayed contact trace has
    * no places.
    */
   placeOf?(a: number, b: number, t: number): number | undefined;

@@ -28,12 +28,12 @@ export interface SpatialIndex {
   /** Appends to `out` the people within `radiusM` of `p` (same place, excluding `p`); returns `out`. */
   neighbours(p: number, radiusM: number, out?: number[]): number[];
   /**
-   * {@link neighbours} written into `out` from index `at` on (over what is there, growing it when
+   * {@link SpatialIndex.neighbours} written into `out` from index `at` on (over what is there, growing it when
    * needed); returns the index after the last one written. A caller reusing one array so never empties
    * it (`length = 0` frees an array's storage, and the next writes allocate it again).
    */
   neighboursInto(p: number, radiusM: number, out: number[], at: number): number;
-  /** Calls `fn(a, b, distance)` once per pair (a < b) in the same place within `radiusM` ≤ {@link cellM}. */
+  /** Calls `fn(a, b, distance)` once per pair (a \< b) in the same place within `radiusM` ≤ {@link SpatialIndex.cellM}. */
   forEachPair(radiusM: number, fn: (a: number, b: number, d: number) => void): void;
   /** Distance (m) between two people at the indexed instant, `undefined` if not in the same place. */
   distance(a: number, b: number): number | undefined;

@@ -34,7 +34,7 @@ export interface World {
   readonly carriage: Uint8Array;
   /** Number of places (homes first, then venues). */
   readonly placeCount: number;
-  /** Venue type index of each place, {@link HOME} for homes. */
+  /** Venue type index of each place, `HOME` for homes. */
   readonly placeType: Int16Array;
   /** Ward of each place. */
   readonly placeWard: Uint16Array;

@@ -93,7 +93,7 @@ export interface MemoryContactLog extends ContactLog {
   recordSync(sightings: readonly Sighting[]): void;
   /**
    * Appends one scan's sightings given in columns (a scan aggregator's `endScanInto`), without a
-   * {@link Sighting} object per row: the same rows {@link recordSync} would store for the same
+   * {@link Sighting} object per row: the same rows {@link MemoryContactLog.recordSync} would store for the same
    * sightings. Validates every row first (nothing is stored from a bad batch).
    * @throws InvalidSightingError naming the first offending row; LogClosedError after close
    */

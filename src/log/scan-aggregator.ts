@@ -49,9 +49,9 @@ export interface ScanAggregator {
   /**
    * Adds `packets` packets of one identifier known only by their summary: integer RSSI whose sum is
    * `packets · meanRssi` and whose maximum is `maxRssi` (a simulated radio that draws a scan's summary
-   * instead of its packets). The same as {@link addPackets} with any such packets: an integer mean of
+   * instead of its packets). The same as {@link ScanAggregator.addPackets} with any such packets: an integer mean of
    * packets sums exactly, so the sighting's mean, maximum and count are the ones
-   * {@link addPackets} would give.
+   * {@link ScanAggregator.addPackets} would give.
    * @throws ScanStateError outside a scan; InvalidArgumentError on a wrong identifier or AEM length,
    *   a count that is not a positive integer, or RSSI values that are not storable integers (−128…126)
    *   with meanRssi ≤ maxRssi
@@ -64,12 +64,12 @@ export interface ScanAggregator {
     maxRssi: number,
   ): void;
   /**
-   * {@link addSummary} with the identifier read from `bytes` and the AEM from `aemBytes`:
+   * {@link ScanAggregator.addSummary} with the identifier read from `bytes` and the AEM from `aemBytes`:
    * `identifierLength` bytes (16: an RPI, or 12: a Bluezone ID) at `identifierOffset`, and `aemLength`
    * bytes (4, or 0: none) at `aemOffset` — for a host that keeps many phones' identifiers in a few
    * buffers (the simulator's batched fleet reads them where the key schedules derived them) and would
    * otherwise make two views per sighting. The bytes are copied.
-   * @throws as {@link addSummary}; InvalidArgumentError also when a range is not inside its buffer
+   * @throws as {@link ScanAggregator.addSummary}; InvalidArgumentError also when a range is not inside its buffer
    */
   addSummaryAt(
     bytes: Uint8Array,
@@ -91,7 +91,7 @@ export interface ScanAggregator {
    */
   endScan(): Sighting[];
   /**
-   * Ends the scan like {@link endScan}, handing its sightings to `sink` in columns (one call, also when
+   * Ends the scan like {@link ScanAggregator.endScan}, handing its sightings to `sink` in columns (one call, also when
    * there are none) instead of as objects; returns how many there were.
    * @throws ScanStateError if no scan is in progress
    */

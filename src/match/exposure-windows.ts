@@ -34,7 +34,7 @@ export type TxPowerSource = "metadata" | "calibration";
 /**
  * A window of at most 30 minutes of one key's scan instances. Each scan instance stands for the
  * `secondsSinceLastScan` before its scan time; the window covers `[start, start + windowMs)` and every
- * instance's scan time lies in it, so the time it stands for ({@link exposureWindowSeconds}) never
+ * instance's scan time lies in it, so the time it stands for (`exposureWindowSeconds`) never
  * exceeds the window.
  * @public
  */

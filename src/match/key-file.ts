@@ -21,7 +21,7 @@ import { type KeyFileSigner, type TrustedKey, verifySignature } from "./signing"
 import { EXPORT_BIN, EXPORT_SIG, looksLikeZip, readZipEntries, writeZip } from "./zip-entries";
 
 /**
- * Options of {@link readKeyFile}.
+ * Options of `readKeyFile`.
  * @public
  */
 export interface ReadKeyFileOptions extends KeyPlausibility {

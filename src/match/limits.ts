@@ -1,7 +1,7 @@
 /** Size and count limits applied when reading a key file, before and while decoding it. */
 
 /**
- * Limits of {@link readKeyFile}; every field has a generous default.
+ * Limits of `readKeyFile`; every field has a generous default.
  * @public
  */
 export interface KeyFileLimits {

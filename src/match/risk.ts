@@ -72,7 +72,7 @@ export interface KeyAssessment {
   /** Per-day totals and the day rule for this key alone. */
   days: DayResult[];
   /**
-   * Whether this key counts (weight > 0, level ≤ maxLevel) and contributed seconds (close seconds, or
+   * Whether this key counts (`weight > 0`, `level ≤ maxLevel`) and contributed seconds (close seconds, or
    * weighted seconds under a `weighted` day measure) to a day whose total over keys met the day rule at
    * this key's level (see {@link ExposureAssessment.days}).
    */

@@ -77,7 +77,7 @@ export function bluezoneSlot(unixMs: number): number {
 }
 
 /**
- * The IDs of slots 0 … count−1 of a day: S_0 = SHA-256(D ‖ "bluzonesubkey"), S_{i+1} = SHA-256(S_i),
+ * The IDs of slots 0 … count−1 of a day: `S_0 = SHA-256(D ‖ "bluzonesubkey")`, `S_{i+1} = SHA-256(S_i)`,
  * ID_i = bytes of S_i at offsets 0,4,8,12,16,18,20,22,24,26,28,30.
  * @returns `count` × 12 bytes, slot i at offset 12·i
  * @public

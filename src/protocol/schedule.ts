@@ -72,9 +72,9 @@ export interface KeySchedule {
   at(unixMs: number): Broadcast;
   /**
    * The `slot` of the broadcast for a given unix-ms time, without making the broadcast (creates the
-   * day's key when needed, as {@link at}): a host that only needs to know whether the identifier
+   * day's key when needed, as {@link KeySchedule.at}): a host that only needs to know whether the identifier
    * changed, many times a day on many phones, allocates nothing.
-   * @throws InvalidArgumentError as {@link at}
+   * @throws InvalidArgumentError as {@link KeySchedule.at}
    */
   slotAt(unixMs: number): number;
   /** Unix ms of the next identifier rotation after the clock's time. */

@@ -61,7 +61,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 /**
  * Checks a day boundary and returns it unchanged.
- * @throws InvalidArgumentError for anything but `"UTC"`, `±HH:MM` within −12:00…+14:00 (minutes < 60),
+ * @throws InvalidArgumentError for anything but `"UTC"`, `±HH:MM` within −12:00…+14:00 (minutes \< 60),
  *   or a time zone the runtime's Intl knows
  * @public
  */

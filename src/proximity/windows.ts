@@ -60,7 +60,7 @@ export interface WindowResult {
   /**
    * Share (0…1) of the window's covered seconds that lie before its `start`: a scan instance stands for
    * the seconds before its scan time, so the first one in a window can stand for time in the previous
-   * window. {@link decideDays} counts that share on the previous day when the window begins a day, so a
+   * window. `decideDays` counts that share on the previous day when the window begins a day, so a
    * contact across midnight is split where it happened. Absent: 0.
    */
   shareBefore?: number;
@@ -68,7 +68,7 @@ export interface WindowResult {
   probability?: number;
   /**
    * Covered seconds × `probability` (the close seconds when the policy has no probability model). Always
-   * set by {@link scoreWindow}; optional so results made elsewhere still type-check (then `closeSeconds`).
+   * set by `scoreWindow`; optional so results made elsewhere still type-check (then `closeSeconds`).
    */
   expectedCloseSeconds?: number;
 }

@@ -215,11 +215,13 @@ function report(spec: PolicyPropertySpec, name: string, r: Omit<PolicyPropertyRe
  *   whose `expect` is not a status, `{ not: status }` or a function, whose `tolerance` is outside
  *   0…1 or whose `numRuns` is not an integer ≥ 1; an `expect` function's own error, as it threw it
  * @example
+ * ```ts
  * await checkPolicyProperty({
  *   policy: "default",
  *   scenario: contactScenario({ distance: [0.3, 1], minutes: [20, 60], sameUtcDay: true }),
  *   expect: "F1",
  * });
+ * ```
  * @public
  */
 export async function checkPolicyProperty(spec: PolicyPropertySpec): Promise<PolicyPropertyResult> {

@@ -170,7 +170,7 @@ export interface TracerCore {
   now(): number;
   /** Scans completed. */
   readonly scans: number;
-  /** Whether a scan is open (between {@link beginScan} and {@link endScan}). */
+  /** Whether a scan is open (between {@link TracerCore.beginScan} and {@link TracerCore.endScan}). */
   readonly scanning: boolean;
   /** Start of the open scan, or undefined. */
   readonly scanStart: number | undefined;
@@ -186,7 +186,7 @@ export interface TracerCore {
   advertising(): Broadcast | undefined;
   /**
    * The `slot` of what is on air (NaN when nothing is): whether the identifier changed, known without
-   * the broadcast object, which {@link advance} makes only when asked for (see `GaenSchedule.identifierInto`).
+   * the broadcast object, which {@link TracerCore.advance} makes only when asked for (see `GaenSchedule.identifierInto`).
    */
   advertisingSlot(): number;
   /** Delay (ms, ≥ 1) from `now` to the next identifier rotation. */
@@ -211,10 +211,10 @@ export interface TracerCore {
     maxRssi: number,
   ): void;
   /**
-   * {@link hearSummary} with the identifier read from `bytes` and the AEM from `aemBytes` at the given
+   * {@link TracerCore.hearSummary} with the identifier read from `bytes` and the AEM from `aemBytes` at the given
    * offsets (see `ScanAggregator.addSummaryAt`): for a host that keeps many phones' identifiers in a few
    * buffers.
-   * @throws InvalidArgumentError as {@link hearSummary}, and when a range is not inside its buffer
+   * @throws InvalidArgumentError as {@link TracerCore.hearSummary}, and when a range is not inside its buffer
    */
   hearSummaryAt(
     bytes: Uint8Array,
@@ -248,23 +248,23 @@ export interface TracerCore {
    * scan (what `Tracer.start()` does on a powered radio). Returns the broadcast put on air.
    */
   start(now: number): Broadcast;
-  /** The next event and its due time; undefined before {@link start}. */
+  /** The next event and its due time; undefined before {@link TracerCore.start}. */
   next(): CoreEvent | undefined;
-  /** Due time (unix ms) of the next event, NaN before {@link start}; {@link next} without an object. */
+  /** Due time (unix ms) of the next event, NaN before {@link TracerCore.start}; {@link TracerCore.next} without an object. */
   nextDue(): number;
-  /** Kind of the next event, undefined before {@link start}. */
+  /** Kind of the next event, undefined before {@link TracerCore.start}. */
   nextKind(): CoreEventKind | undefined;
   /**
-   * Performs the next event at its due time (the host feeds a scan's packets with {@link hear}
+   * Performs the next event at its due time (the host feeds a scan's packets with {@link TracerCore.hear}
    * before its `scan-end`). Events due at the same time run in the order they were armed, as on a clock.
-   * @throws InvalidArgumentError before {@link start}
+   * @throws InvalidArgumentError before {@link TracerCore.start}
    */
   step(): CoreStep;
   /**
-   * {@link step} without making its result: performs the next event and returns its kind. A host
-   * stepping many cores reads what it needs from the core instead ({@link advertising} after a
+   * {@link TracerCore.step} without making its result: performs the next event and returns its kind. A host
+   * stepping many cores reads what it needs from the core instead ({@link TracerCore.advertising} after a
    * `rotate`; a `scan-end`'s sightings go to the scan sink or the queued writes).
-   * @throws InvalidArgumentError before {@link start}
+   * @throws InvalidArgumentError before {@link TracerCore.start}
    */
   advance(): CoreEventKind;
 }

@@ -78,6 +78,12 @@ describe("replicate statistics", () => {
     expect(replicateStat([]).mean).toBeNaN();
   });
 
+  it("refuses to summarise no runs, with a typed error", () => {
+    expect(() => summariseReplicates([])).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", message: expect.stringContaining("no runs") }),
+    );
+  });
+
   it("seeds follow on from the first, wrapping at 2^32", () => {
     expect(replicateSeeds(2021, 3)).toEqual([2021, 2022, 2023]);
     expect(replicateSeeds(0xffffffff, 2)).toEqual([0xffffffff, 0]);

@@ -10,7 +10,7 @@ import { HciPacketError } from "./errors";
  * @public
  */
 export interface HciCommand {
-  /** Opcode (OGF << 10 | OCF). */
+  /** Opcode (`OGF << 10 | OCF`). */
   opcode: number;
   /** Command parameters (exactly Parameter_Total_Length bytes). */
   params: Buffer;

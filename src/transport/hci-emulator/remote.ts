@@ -80,7 +80,12 @@ export class MediumHub {
   /**
    * @param medium - the shared medium (its clock drives everything), kept as the `medium` property
    */
-  constructor(readonly medium: RadioMedium) {}
+  /** The medium the hub's ports reach: its radios, links and clock. */
+  readonly medium: RadioMedium;
+
+  constructor(medium: RadioMedium) {
+    this.medium = medium;
+  }
 
   /** Creates a channel, serves one end and returns the other (transfer it to a worker). */
   createPort(): MessagePort {
