@@ -10,6 +10,7 @@ import {
   ed25519Signer,
   type ExposureKey,
   parsePublicKey,
+  ReportType,
   type TrustedKey,
 } from "../../src/index";
 
@@ -45,6 +46,21 @@ export interface Authority {
   readonly uploads: number;
 }
 
+/**
+ * Rank of a report type, strongest first: CONFIRMED_TEST, CONFIRMED_CLINICAL_DIAGNOSIS, SELF_REPORT,
+ * RECURSIVE (EN export format's `ReportType`), then any other.
+ */
+function reportRank(type: ReportType | undefined): number {
+  const order: ReportType[] = [
+    ReportType.CONFIRMED_TEST,
+    ReportType.CONFIRMED_CLINICAL_DIAGNOSIS,
+    ReportType.SELF_REPORT,
+    ReportType.RECURSIVE,
+  ];
+  const i = type === undefined ? -1 : order.indexOf(type);
+  return i < 0 ? order.length : i;
+}
+
 /** Creates an authority whose Ed25519 signing key is derived from `seed` (deterministic files). */
 export function createAuthority(seed: number, clock: Pick<Clock, "now">): Authority {
   const seedBytes = new Uint8Array(32);
@@ -68,8 +84,28 @@ export function createAuthority(seed: number, clock: Pick<Clock, "now">): Author
       const due = pending.filter((u) => u.publishDay <= day);
       if (due.length === 0) return undefined;
       for (const u of due) pending.splice(pending.indexOf(u), 1);
-      const keys = due.flatMap((u) => u.keys);
-      const owners = due.flatMap((u) => u.keys.map(() => u.owner));
+      // One record per key, as a key server keeps them: a key uploaded twice in a batch (a notified F1's
+      // RECURSIVE upload, then the same person's CONFIRMED_TEST upload once confirmed) is published once,
+      // under the stronger report type, with the longer of its rolling periods (a later release of the
+      // day's key covers more of the day). A phone keeps the first of two listings of one key, so listing
+      // both let the RECURSIVE one hide the case.
+      const byKey = new Map<string, number>();
+      const keys: ExposureKey[] = [];
+      const owners: number[] = [];
+      for (const u of due)
+        for (const k of u.keys) {
+          const id = `${Buffer.from(k.keyData).toString("hex")}/${k.rollingStartIntervalNumber}`;
+          const at = byKey.get(id);
+          if (at === undefined) {
+            byKey.set(id, keys.length);
+            keys.push(k);
+            owners.push(u.owner);
+            continue;
+          }
+          const kept = keys[at]!;
+          const stronger = reportRank(k.reportType) < reportRank(kept.reportType) ? k : kept;
+          keys[at] = { ...stronger, rollingPeriod: Math.max(k.rollingPeriod, kept.rollingPeriod) };
+        }
       const now = Math.floor(clock.now() / 1000);
       const file = createKeyFile({
         keys,
