@@ -128,6 +128,11 @@ export function windowAttenuation(instances: readonly ScanInstanceLike[], policy
 
 /**
  * Decides one window from its instances (assumed validated policy; all instances belong to the window).
+ * Its covered seconds are those its instances stand for, each second counted once (an instance stands
+ * for the `secondsSinceLastScan` before its scan time, cut where an earlier one already stands); they
+ * are not capped at the window's length, since the first instance can stand for time before `start`
+ * (`shareBefore`). {@link evaluateWindows} also cuts a window's first instance where the previous
+ * window's last one stands.
  * @param start - the window's start, unix ms
  * @public
  */
@@ -135,9 +140,39 @@ export function scoreWindow(
   start: number,
   instances: readonly ScanInstanceLike[],
   policy: ContactPolicy,
-  windowSeconds = DEFAULT_WINDOW_SECONDS,
 ): WindowResult {
-  return scoreRun(start, instances, undefined, 0, instances.length, policy, windowSeconds);
+  return scoreRun(start, instances, undefined, ownSeconds(instances), 0, instances.length, policy);
+}
+
+/**
+ * The seconds each instance stands for, each second counted once: an instance stands for the
+ * `secondsSinceLastScan` before its scan time, cut where an earlier instance (in time order) already
+ * stands (as `exposureWindowSeconds`). With one phone's scans these are the instances' own seconds;
+ * they are cut when a log's seconds overlap (two logs merged, the first scan's assumed 300 s).
+ */
+function ownSeconds(instances: readonly ScanInstanceLike[]): Float64Array {
+  const out = new Float64Array(instances.length);
+  let order: number[] | undefined;
+  for (let i = 0; i < instances.length; i++)
+    if (!Number.isFinite(instances[i]!.time) || (i > 0 && instances[i]!.time < instances[i - 1]!.time)) {
+      // Out of time order, or a time that is not a number (which stands for its own seconds).
+      order = [];
+      for (const [k, x] of instances.entries())
+        if (Number.isFinite(x.time)) order.push(k);
+        else out[k] = x.secondsSinceLastScan;
+      order.sort((a, b) => instances[a]!.time - instances[b]!.time);
+      break;
+    }
+  let covered = Number.NEGATIVE_INFINITY;
+  const n = order ? order.length : instances.length;
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[k]! : k;
+    const s = instances[i]!;
+    const from = Math.max(covered, s.time - s.secondsSinceLastScan * 1000);
+    out[i] = s.time > from ? (s.time - from) / 1000 : 0;
+    covered = Math.max(covered, s.time);
+  }
+  return out;
 }
 
 /** Attenuations of the instances a window keeps (reused: a window's are read before the next one's). */
@@ -145,16 +180,16 @@ const keptScratch: number[] = [];
 
 /**
  * {@link scoreWindow} of the instances `instances[from, to)` (one window's), instance i's confidence
- * `confidences[i]` when given and defined.
+ * `confidences[i]` when given and defined, standing for `own[i]` seconds (see `ownSeconds`).
  */
 function scoreRun(
   start: number,
   instances: readonly ScanInstanceLike[],
   confidences: ArrayLike<number | undefined> | undefined,
+  own: ArrayLike<number>,
   from: number,
   to: number,
   policy: ContactPolicy,
-  windowSeconds: number,
 ): WindowResult {
   // One pass: the instances kept (attenuation at most `ignoreAboveDb`), their attenuations (summed in
   // order for a mean; kept for a quantile), lowest calibration confidence and covered seconds.
@@ -177,9 +212,10 @@ function scoreRun(
     if (mean) sum += a;
     else kept.push(a);
     confidence = Math.min(confidence, confidences?.[i] ?? s.calibrationConfidence ?? 3);
-    seconds += s.secondsSinceLastScan;
-    const since = s.time - s.secondsSinceLastScan * 1000;
-    if (since < start) before += Math.min(s.secondsSinceLastScan, (start - since) / 1000);
+    const standsFor = own[i]!;
+    seconds += standsFor;
+    const since = s.time - standsFor * 1000;
+    if (since < start) before += Math.min(standsFor, (start - since) / 1000);
   }
   let attenuation: number;
   if (keptCount > 0) attenuation = mean ? sum / keptCount : quantile(kept, policy.window.quantile);
@@ -197,7 +233,9 @@ function scoreRun(
   const bucket = distanceBucket(attenuation - margin, policy.buckets);
   const close =
     keptCount > 0 && DISTANCE_BUCKETS.indexOf(bucket) <= DISTANCE_BUCKETS.indexOf(policy.closeBucket);
-  const covered = Math.min(windowSeconds, seconds);
+  // Not capped at the window's length: a window's instances can stand for seconds before its start (two
+  // 260-s scans in one 5-minute window stand for 520 s), none of them counted in another window.
+  const covered = seconds;
   const weightedSeconds = keptCount > 0 ? covered * policy.weights[bucket] : 0;
   const model = policy.probability;
   const probability = !model
@@ -250,6 +288,7 @@ export function evaluateWindows(
     throw new InvalidArgumentError(
       `confidences has ${confidences.length} entries for ${instances.length} instances`,
     );
+  const own = ownSeconds(instances);
   // Instances in window order (as exposure windows give them): each window is a run, scored in place.
   const out: WindowResult[] = [];
   // The run [from, i) of instances in the window starting at `start`.
@@ -271,15 +310,15 @@ export function evaluateWindows(
               start,
               g.map((k) => instances[k]!),
               confidences && g.map((k) => confidences[k]),
+              g.map((k) => own[k]!),
               0,
               g.length,
               policy,
-              windowSeconds,
             ),
           );
       }
     }
-    out.push(scoreRun(start, instances, confidences, from, i, policy, windowSeconds));
+    out.push(scoreRun(start, instances, confidences, own, from, i, policy));
     from = i;
     start = here;
   }

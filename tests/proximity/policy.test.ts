@@ -159,19 +159,31 @@ describe("metrics", () => {
 });
 
 describe("evaluateWindows groups instances by window whatever their order", () => {
-  // Reference written apart: each window's instances (in the order given) collected by a linear search
-  // over the windows seen, the windows then sorted by start; each scored by scoreWindow.
+  // Reference written apart: each instance's seconds first cut to the time since the latest earlier
+  // scan time (each second counted once; a time that is not a number keeps its own), then each window's
+  // instances (in the order given) collected by a linear search over the windows seen, the windows then
+  // sorted by start; each scored by scoreWindow.
   const reference = (instances: ScanInstanceLike[], policy: ContactPolicy, windowSeconds: number) => {
+    const cut = instances.map((s, i) => {
+      if (!Number.isFinite(s.time)) return s;
+      // Earlier: a smaller time, or the same time listed before.
+      const earlier = instances
+        .filter((o, k) => Number.isFinite(o.time) && (o.time < s.time || (o.time === s.time && k < i)))
+        .map((o) => o.time);
+      const latest = earlier.length > 0 ? Math.max(...earlier) : Number.NEGATIVE_INFINITY;
+      return {
+        ...s,
+        secondsSinceLastScan: Math.max(0, Math.min(s.secondsSinceLastScan, (s.time - latest) / 1000)),
+      };
+    });
     const groups: { start: number; list: ScanInstanceLike[] }[] = [];
-    for (const s of instances) {
+    for (const s of cut) {
       const start = Math.floor(s.time / (windowSeconds * 1000)) * windowSeconds * 1000;
       const g = groups.find((x) => x.start === start);
       if (g) g.list.push(s);
       else groups.push({ start, list: [s] });
     }
-    return groups
-      .sort((a, b) => a.start - b.start)
-      .map((g) => scoreWindow(g.start, g.list, policy, windowSeconds));
+    return groups.sort((a, b) => a.start - b.start).map((g) => scoreWindow(g.start, g.list, policy));
   };
   it("matches the reference for sorted, shuffled and NaN-timed instances under every policy", () => {
     fc.assert(
