@@ -30,6 +30,7 @@ import { type Clock, systemClock } from "../clock";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 import type { ContactLog, StoredResult } from "../log/types";
 import { type CheckExposureOptions, checkExposure } from "../match/check-exposure";
+import type { ExposureKey } from "../match/export-codec";
 import type { ExposureStatus } from "../match/risk";
 import { type KeyFile, readKeyFile } from "../match/key-file";
 import type { TrustedKey } from "../match/signing";
@@ -123,17 +124,60 @@ export interface FileVerdict {
   status: ExposureStatus;
   /** Contact level, when there was a contact. */
   level?: number;
-  /** Risk score of the file's keys. */
+  /**
+   * Risk score of the file's matched keys judged together with the keys earlier files matched (see
+   * `matchedKeys`); the file's own keys' when it matched nothing.
+   */
   riskScore: number;
   /** Unix ms of the latest close window, when there was a contact. */
   lastContactAt?: number;
+  /**
+   * The file's keys that matched a sighting (key bytes in base64), kept with the verdict so that a
+   * later file's matches are judged together with them: the day rule sums a day's close seconds over
+   * every key, so 10 close minutes under a key of one file and 10 under a key of the next make 20 (a
+   * person's day split by a same-day upload lands in two files). Absent when nothing matched, and in
+   * verdicts stored before this field existed.
+   */
+  matchedKeys?: StoredKey[];
 }
+
+/**
+ * A published key as a verdict stores it (JSON): {@link ExposureKey} with its bytes in base64.
+ * @public
+ */
+export interface StoredKey {
+  /** The 16 key bytes, base64. */
+  keyData: string;
+  rollingStartIntervalNumber: number;
+  rollingPeriod: number;
+  transmissionRiskLevel?: number;
+  reportType?: ExposureKey["reportType"];
+  daysSinceOnsetOfSymptoms?: number;
+}
+
+function storeKey(k: ExposureKey): StoredKey {
+  const { keyData, ...rest } = k;
+  return { keyData: Buffer.from(keyData).toString("base64"), ...rest };
+}
+
+/** A stored key back as an exposure key; undefined for a value that is not one (left out). */
+function loadKey(k: unknown): ExposureKey | undefined {
+  if (typeof k !== "object" || k === null) return undefined;
+  const { keyData, ...rest } = k as StoredKey;
+  if (typeof keyData !== "string") return undefined;
+  const bytes = Buffer.from(keyData, "base64");
+  if (bytes.length !== 16) return undefined;
+  return { keyData: new Uint8Array(bytes), ...rest };
+}
+
+const keyIdentity = (k: ExposureKey) =>
+  `${Buffer.from(k.keyData).toString("hex")}/${k.rollingStartIntervalNumber}`;
 
 /**
  * A file processed by a sync.
  * @public
  */
-export interface ProcessedFile extends FileVerdict {
+export interface ProcessedFile extends Omit<FileVerdict, "matchedKeys"> {
   /** True when the verdict was stored by an earlier, interrupted sync (not matched again). */
   recovered: boolean;
 }
@@ -343,10 +387,39 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     return readKeyFile(bytes, { trustedKeys, clock, limits: { maxFileBytes } });
   }
 
-  /** Matches a verified file against the log and stores its verdict (log errors propagate). */
+  /** The keys stored verdicts matched (their order; a key listed again counts once, its latest listing). */
+  async function earlierMatchedKeys(): Promise<ExposureKey[]> {
+    const byIdentity = new Map<string, ExposureKey>();
+    for (const r of await log.results()) {
+      if (!isVerdict(r) || !Array.isArray(r.value.matchedKeys)) continue;
+      for (const stored of r.value.matchedKeys) {
+        const k = loadKey(stored);
+        if (k) byIdentity.set(keyIdentity(k), k);
+      }
+    }
+    return [...byIdentity.values()];
+  }
+
+  /**
+   * Matches a verified file against the log and stores its verdict (log errors propagate). When the
+   * file's keys match, they are judged again together with the keys earlier files matched, so that a
+   * day's close seconds sum over every key as the day rule says (keys that matched nothing add nothing
+   * to any day, so these are all the keys that can).
+   */
   async function match(batch: FeedBatch, file: KeyFile): Promise<FileVerdict> {
     const check = await checkExposure(log, file.keys, options.checkOptions);
-    const a = check.assessment;
+    let a = check.assessment;
+    const matched = [...new Set(check.matches.map((m) => m.keyIndex))]
+      .sort((x, y) => x - y)
+      .map((i) => file.keys[i]!);
+    if (matched.length > 0) {
+      // This file's listing first: a key listed twice counts once, under its first listing (a revised
+      // report type replaces the earlier one).
+      const mine = new Set(matched.map(keyIdentity));
+      const earlier = (await earlierMatchedKeys()).filter((k) => !mine.has(keyIdentity(k)));
+      if (earlier.length > 0)
+        a = (await checkExposure(log, [...matched, ...earlier], options.checkOptions)).assessment;
+    }
     const verdict: FileVerdict = {
       kind: "key-feed",
       file: batch.name,
@@ -357,6 +430,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       ...(a.level !== undefined ? { level: a.level } : {}),
       riskScore: a.riskScore,
       ...(a.lastContactAt !== undefined ? { lastContactAt: a.lastContactAt } : {}),
+      ...(matched.length > 0 ? { matchedKeys: matched.map(storeKey) } : {}),
     };
     await log.putResult({
       id: feedResultId(batch.name),
@@ -440,7 +514,8 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       processed.add(batch.name);
       delete rejected[batch.name];
       await record({ name: batch.name, processed: true });
-      result.newFiles.push({ ...verdict, recovered: earlier !== undefined });
+      const { matchedKeys: _stored, ...reported } = verdict;
+      result.newFiles.push({ ...reported, recovered: earlier !== undefined });
     }
     // Remember the index validators only once nothing of this index is left to do, so a 304 never
     // hides a pending or retryable file.

@@ -8,7 +8,16 @@ import {
   ReportType,
 } from "../../src/index";
 import { feedResultId } from "../../src/feed/client";
-import { caseKey, fakeWeb, fixedClock, logThatSaw, publishFile, signerPair } from "./fixtures";
+import {
+  caseKey,
+  closeMinutes,
+  DAY0,
+  fakeWeb,
+  fixedClock,
+  logThatSaw,
+  publishFile,
+  signerPair,
+} from "./fixtures";
 
 const { trusted } = signerPair();
 
@@ -67,6 +76,31 @@ describe("feed index format", () => {
 });
 
 describe("key-feed client", () => {
+  it("sums a day over keys of different files: 10 close minutes under each of two keys of one day are F1", async () => {
+    // One person's day split by a same-day upload: key A covers intervals DAY0 … DAY0 + 60, key B the
+    // rest of the day; each is published in its own file, fetched by its own sync. The log heard 10
+    // minutes (600 s) close under each: 1,200 s in the day, over the 900 s of the F1 rule.
+    const a = caseKey(21, { rollingPeriod: 61 });
+    const b = caseKey(22, { rollingStartIntervalNumber: DAY0 + 61, rollingPeriod: 83 });
+    const log = createMemoryLog();
+    await log.record([...closeMinutes(a, DAY0 + 59, 10), ...closeMinutes(b, DAY0 + 61, 10)]);
+    const web = fakeWeb([publishFile(1, [a, caseKey(23)])]);
+    const { feed } = feedOf(web, log);
+    const first = await feed.sync();
+    expect(first.newFiles.map((f) => [f.file, f.status])).toEqual([["b000001.zip", "none"]]);
+    expect(first.status).toBe("none");
+    web.publish(publishFile(2, [caseKey(24), b]));
+    const second = await feed.sync();
+    expect(second.newFiles.map((f) => [f.file, f.status, f.level])).toEqual([["b000002.zip", "F1", 1]]);
+    expect(second.status).toBe("F1");
+    // The sync's result does not carry the stored keys; the stored verdict keeps the matched key only.
+    expect(second.newFiles[0]).not.toHaveProperty("matchedKeys");
+    const stored = (await log.results()).find((r) => r.id === feedResultId("b000002.zip"))!;
+    expect(
+      (stored.value as { matchedKeys: { keyData: string }[] }).matchedKeys.map((k) => k.keyData),
+    ).toEqual([Buffer.from(b.keyData).toString("base64")]);
+  });
+
   it("processes new files once: F1 from a confirmed key; 304 and a repeated index process nothing", async () => {
     const web = fakeWeb([publishFile(1, [caseKey(2)]), publishFile(2, [caseKey(1), caseKey(3)])]);
     const log = await logThatSaw(caseKey(1));

@@ -67,6 +67,28 @@ export function closeContact(key: ExposureKey): Sighting[] {
   });
 }
 
+/**
+ * `minutes` minutes of close sightings (−50 dBm, a scan a minute, each standing for 60 s) of `key`, the
+ * first scan at the start of interval `fromInterval` + 1 minute.
+ */
+export function closeMinutes(key: ExposureKey, fromInterval: number, minutes: number): Sighting[] {
+  const rpik = deriveRpik(key.keyData);
+  const aemk = deriveAemk(key.keyData);
+  return Array.from({ length: minutes }, (_, m) => {
+    const time = fromInterval * INTERVAL_MS + (m + 1) * 60_000;
+    const rpi = deriveRpi(rpik, Math.floor(time / INTERVAL_MS));
+    return {
+      time,
+      identifier: rpi,
+      aem: cryptAem(aemk, rpi, METADATA),
+      meanRssi: -50,
+      maxRssi: -48,
+      packets: 10,
+      secondsSinceLastScan: 60,
+    };
+  });
+}
+
 /** A memory log that saw `keys` up close. */
 export async function logThatSaw(...keys: ExposureKey[]) {
   const log = createMemoryLog();
