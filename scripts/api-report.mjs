@@ -95,7 +95,7 @@ for (const entry of entries) {
   // Every finding (an undocumented export, a type used but not exported, a broken link or TSDoc) is a
   // failure: the reports have none, and a new one is fixed where it arises.
   const written = readFileSync(join(root, update ? "api-report" : "temp/api-report", entry.report), "utf8");
-  const findings = written.split("\n").filter((l) => /^\/\/ .*\((ae|tsdoc)-[a-z-]+\)/.test(l));
+  const findings = written.split("\n").filter((l) => /^\s*\/\/ .*\((ae|tsdoc)-[a-z-]+\)/.test(l));
   if (findings.length > 0) {
     failed = true;
     console.error(`api-report: ${entry.subpath}: ${findings.length} findings:\n${findings.join("\n")}`);

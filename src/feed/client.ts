@@ -148,10 +148,15 @@ export interface FileVerdict {
 export interface StoredKey {
   /** The 16 key bytes, base64. */
   keyData: string;
+  /** As {@link TemporaryExposureKey.rollingStartIntervalNumber}. */
   rollingStartIntervalNumber: number;
+  /** As {@link TemporaryExposureKey.rollingPeriod}. */
   rollingPeriod: number;
+  /** As {@link ExposureKey.transmissionRiskLevel}. */
   transmissionRiskLevel?: number;
+  /** As {@link ExposureKey.reportType}. */
   reportType?: ExposureKey["reportType"];
+  /** As {@link ExposureKey.daysSinceOnsetOfSymptoms}. */
   daysSinceOnsetOfSymptoms?: number;
 }
 

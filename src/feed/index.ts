@@ -7,6 +7,7 @@ export {
   type KeyFeedOptions,
   type ProcessedFile,
   type RejectedFile,
+  type StoredKey,
   type SyncOptions,
 } from "./client";
 export * from "./errors";
