@@ -263,7 +263,8 @@ export interface SimulationResult {
 
 /**
  * The scenario as run: population (the trace's nodes when replaying one), days and adoption applied.
- * @throws InvalidArgumentError when both `phones` and `contacts` are given, or when a numeric option is
+ * @throws InvalidArgumentError when both `phones` and `contacts` are given, when the scenario's index
+ * cases (`epidemic.initialInfected`) exceed the run's people, or when a numeric option is
  * out of its range (phones 2…10⁶, days 1…365, seed 0…2³²−1 and workers 1…64, integers; adoption 0…1;
  * detectionReceivers above 0)
  * @public
@@ -279,6 +280,14 @@ export function prepareScenario(options: SimulationOptions): Scenario {
     s = withPopulation(s, options.contacts.size);
   }
   if (options.phones !== undefined) s = withPopulation(s, options.phones);
+  // The index cases are the scenario's count (not scaled with the population): more than the people
+  // would leave no one to infect.
+  const index = s.epidemic.initialInfected;
+  if (index !== undefined && index > s.population)
+    throw new InvalidArgumentError(
+      `the scenario's ${index} index cases (epidemic.initialInfected) exceed the ${s.population} people of the run: ` +
+        "lower epidemic.initialInfected (--set) or run more people",
+    );
   if (options.days !== undefined) s = { ...s, days: options.days };
   if (options.adoption !== undefined)
     s = { ...s, app: { ...s.app, adoption: options.adoption, byAgeGroup: undefined } };

@@ -485,6 +485,15 @@ export function parseScenario(json: unknown): Scenario {
   );
   const groupNames = uniqueNames(o.ageGroups, "ageGroups");
   const wardNames = uniqueNames(o.wards, "wards");
+  positiveSum(
+    o.wards.map((w) => w.share),
+    "wards[].share",
+  );
+  if (o.epidemic.initialInfected !== undefined && o.epidemic.initialInfected > o.population)
+    throw new ScenarioError(
+      "epidemic.initialInfected",
+      `must be at most the population (${o.population}), got ${o.epidemic.initialInfected}`,
+    );
   o.venues.forEach((v, i) => {
     if (v.ageGroups) known(v.ageGroups, join(join("venues", i), "ageGroups"), groupNames, "age group");
   });

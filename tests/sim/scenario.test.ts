@@ -13,6 +13,7 @@ import {
   ScenarioError,
 } from "../../sim/scenario";
 import { ROOT } from "../helpers/data";
+import { prepareScenario } from "../../sim/run";
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate parsed JSON freely
@@ -95,6 +96,36 @@ describe("scenario", () => {
     w.epidemic.betta = 1;
     expect((errorOf(w) as Error).message).toBe(
       'epidemic.betta: unknown epidemic parameter (did you mean "beta"?)',
+    );
+
+    const x = valid();
+    for (const ward of x.wards) ward.share = 0;
+    expect((errorOf(x) as Error).message).toBe("wards[].share: must have a positive sum");
+
+    const y = valid();
+    y.epidemic.initialInfected = y.population + 1;
+    expect((errorOf(y) as Error).message).toBe(
+      `epidemic.initialInfected: must be at most the population (${y.population}), got ${y.population + 1}`,
+    );
+
+    const z = valid();
+    z.seed = 5e9;
+    expect((errorOf(z) as Error).message).toBe("seed: must be an integer in [0, 4294967295]");
+    z.seed = 7;
+    z.population = 1;
+    expect((errorOf(z) as Error).message).toBe("population: must be an integer >= 2");
+
+    // --phones does not scale the index cases: more of them than people is refused, naming both.
+    expect(() =>
+      prepareScenario({
+        scenario: loadScenario("hanoi-ward", ["epidemic.initialInfected=500"]),
+        phones: 200,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_ARGUMENT",
+        message: expect.stringMatching(/500 index cases \(epidemic\.initialInfected\) exceed the 200 people/),
+      }),
     );
 
     expect(() => loadScenario("no-such-scenario")).toThrow(ScenarioError);
