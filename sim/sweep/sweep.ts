@@ -176,7 +176,10 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
         radio: base.radio,
         noInterventions: base.noInterventions,
       };
-      runs.push({ key: sha256(canonical({ version: base.version, run })).slice(0, 20), grid, seed, run });
+      // The key hashes what determines the result: not the scenario's free-text description.
+      const { description: _text, ...determining } = run.scenario;
+      const keyed = { version: base.version, run: { ...run, scenario: determining } };
+      runs.push({ key: sha256(canonical(keyed)).slice(0, 20), grid, seed, run });
     }
   }
   return {
@@ -198,6 +201,16 @@ export interface RunRecord {
   daily: DayRow[];
   /** Wall time of the simulation, ms (not part of the tables: it differs between machines). */
   elapsedMs: number;
+  /**
+   * SHA-256 (hex) of the record's JSON without this field, as stored: a rerun checks it, so a record
+   * edited or damaged since (a changed figure, a cut daily list) is run again instead of read.
+   */
+  sha256: string;
+}
+
+/** The digest a record carries: of its JSON without `sha256`, fields in the stored order. */
+function recordDigest(record: Omit<RunRecord, "sha256">): string {
+  return sha256(JSON.stringify(record));
 }
 
 /** The record of a finished run. */
@@ -206,7 +219,7 @@ export function runRecord(
   result: Pick<SimulationResult, "summary" | "daily">,
   elapsedMs: number,
 ): RunRecord {
-  return {
+  const record = {
     key: run.key,
     grid: run.grid,
     seed: run.seed,
@@ -214,6 +227,7 @@ export function runRecord(
     daily: result.daily,
     elapsedMs,
   };
+  return { ...record, sha256: recordDigest(record) };
 }
 
 /** The directory of a sweep's run files. */
@@ -230,7 +244,8 @@ export function storeRun(out: string, record: RunRecord): void {
 
 /**
  * Keys of the runs already stored in `out` (a rerun skips them). A stored file that is not a run's
- * record (empty, cut short, edited: not JSON, or without its key, summary and daily rows) is moved aside
+ * record as stored (empty, cut short, edited: not JSON, without its key, or not matching its SHA-256,
+ * which covers every field) is moved aside
  * to `<key>.json.damaged` and its run counts as not done, so the rerun runs it again; `onDamaged` hears
  * of each (its path and why).
  */
@@ -247,6 +262,11 @@ export function finishedKeys(out: string, onDamaged?: (path: string, reason: str
       const r = JSON.parse(readFileSync(path, "utf8")) as Partial<RunRecord> | null;
       if (r?.key !== key || typeof r.summary !== "object" || r.summary === null || !Array.isArray(r.daily))
         reason = "not a run's record (its key, summary or daily rows are missing)";
+      else {
+        const { sha256: stored, ...rest } = r;
+        if (stored !== recordDigest(rest as Omit<RunRecord, "sha256">))
+          reason = "changed since it was stored (its SHA-256 does not match)";
+      }
     } catch (err) {
       reason = `not JSON (${(err as Error).message})`;
     }

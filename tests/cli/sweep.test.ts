@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEADLINE_FIGURES } from "../../sim/report/figures";
 import { type QueueWorker, startQueueWorker } from "../../sim/sweep/sweep-queue";
 import { ROOT } from "../helpers/data";
@@ -52,9 +52,16 @@ const local = join(dir, "local");
 const rows = (file: string) =>
   parse(readFileSync(file, "utf8"), { columns: true }) as Record<string, string>[];
 
+// The local sweep every test of this file reads (the tables, resuming, the queue's rows compared), made
+// once before any of them, so no test depends on another having run first.
+let localSweep: ReturnType<typeof cli>;
+beforeAll(() => {
+  localSweep = cli([...SWEEP, "--workers", "2", "--json", "--out", local]);
+}, 600_000);
+
 describe("bluezone sweep (local)", () => {
   it("writes runs.csv, runs.parquet, daily.parquet, sweep.json and report.html", async () => {
-    const r = cli([...SWEEP, "--workers", "2", "--json", "--out", local]);
+    const r = localSweep;
     expect(r.stderr).not.toMatch(/bluezone:/);
     expect(r.status).toBe(0);
     const outcome = JSON.parse(r.stdout);
@@ -141,6 +148,16 @@ describe("bluezone sweep (local)", () => {
     expect(JSON.parse(repaired.stdout)).toMatchObject({ ran: 1, skipped: 7 });
     expect(repaired.stderr).toContain(`${damaged} is not JSON`);
     expect(existsSync(`${damaged}.damaged`)).toBe(true);
+    expect(readFileSync(join(local, "runs.csv"), "utf8")).toBe(before);
+    // An edited record (a figure changed, still valid JSON with its key) is caught by its digest.
+    const edited = join(local, "runs", files[6]!);
+    const record = JSON.parse(readFileSync(edited, "utf8"));
+    record.summary.infections += 1;
+    writeFileSync(edited, JSON.stringify(record));
+    const checked = cli([...SWEEP, "--json", "--out", local]);
+    expect(checked.status).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ ran: 1, skipped: 7 });
+    expect(checked.stderr).toContain(`${edited} is changed since it was stored`);
     expect(readFileSync(join(local, "runs.csv"), "utf8")).toBe(before);
   }, 600_000);
 

@@ -25,6 +25,14 @@ describe("planSweep run keys", () => {
     expect(new Set(a).size).toBe(4);
   });
 
+  it("ignore the scenario's description (free text) but not a field that changes the run", () => {
+    const keys = (set: string[]) => planSweep({ ...base("1.0.0"), set }, axes, [1]).runs.map((r) => r.key);
+    const plain = keys([]);
+    expect(keys(["description=another wording"])).toEqual(plain);
+    const changed = keys(["app.response.quarantineDays=7"]);
+    for (const k of plain) expect(changed).not.toContain(k);
+  });
+
   it("differ for every run when the version differs", () => {
     const a = planSweep(base("1.0.0"), axes, [1, 2]).runs.map((r) => r.key);
     const b = planSweep(base("1.0.1"), axes, [1, 2]).runs.map((r) => r.key);
