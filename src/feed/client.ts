@@ -369,8 +369,16 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     const bytes = await withRetry(
       retry,
       async () => {
-        // Never read past the size the index announced (nor past the limit).
-        const res = await getOnce(ctx, url, {}, Math.min(maxFileBytes, batch.size), batch.name);
+        // Never read past the size the index announced (nor past the limit). A body larger than the index
+        // says (but within the limit) is the index's mismatch, as a smaller one: a digest error.
+        let res: Awaited<ReturnType<typeof getOnce>>;
+        try {
+          res = await getOnce(ctx, url, {}, Math.min(maxFileBytes, batch.size), batch.name);
+        } catch (err) {
+          if (err instanceof FeedSizeLimitError && batch.size < maxFileBytes)
+            throw new FeedDigestError(`${batch.name} is larger than the ${batch.size} bytes the index says`);
+          throw err;
+        }
         if (res.status !== 200) throw httpError(url, res.status);
         return res.bytes!;
       },

@@ -95,14 +95,12 @@ function unpack(bytes: Uint8Array, verify: boolean, limits: KeyFileLimits) {
     if (!bin) throw new KeyFileFormatError(`the zip holds no ${EXPORT_BIN}`);
     const sig = entries.get(EXPORT_SIG);
     if (!sig && verify) throw new SignatureError(`the zip holds no ${EXPORT_SIG}`);
-    return { bin, sig };
+    return { bin, sig, bare: false };
   }
   if (bytes.length > limits.maxExportBytes) {
     throw new KeyFileLimitError(`export.bin is ${bytes.length} bytes, limit ${limits.maxExportBytes}`);
   }
-  if (verify)
-    throw new SignatureError("a bare export.bin carries no signature (pass verify: false to read it)");
-  return { bin: bytes, sig: undefined };
+  return { bin: bytes, sig: undefined, bare: true };
 }
 
 /**
@@ -119,8 +117,13 @@ export function readKeyFile(bytes: Uint8Array, options: ReadKeyFileOptions = {})
   if (bytes.length > limits.maxFileBytes) {
     throw new KeyFileLimitError(`key file is ${bytes.length} bytes, limit ${limits.maxFileBytes}`);
   }
-  const { bin, sig } = unpack(bytes, verify, limits);
+  if (bytes.length === 0) throw new KeyFileFormatError("the key file is empty (0 bytes)");
+  const { bin, sig, bare } = unpack(bytes, verify, limits);
+  // Bytes that are neither a zip nor an export.bin (empty, cut short, a web page) are a format error
+  // before they are an unsigned file.
   const contents = decodeExportBin(bin, limits.maxKeys);
+  if (bare && verify)
+    throw new SignatureError("a bare export.bin carries no signature (pass verify: false to read it)");
   const signatures = sig ? decodeSignatureList(sig, limits.maxSignatures) : [];
   const valid = verify ? findValidSignature(contents, bin, signatures, options.trustedKeys ?? []) : undefined;
   validateExposureKeys(contents.keys, options, "keys");

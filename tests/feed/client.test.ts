@@ -221,7 +221,8 @@ describe("key-feed client", () => {
     expect(web.hits(big.batch.name)).toBe(0); // the index's size was enough to refuse it
     expect(r1.status).toBe("F1");
 
-    // The index lies (claims a small file); the stream is cut after the first chunk past the limit.
+    // The index lies (claims a small file): the stream is cut after the first chunk past the size the
+    // index gave, and the file is the index's mismatch (a digest error), as a file cut short is.
     const liar = publishFile(3, [caseKey(3)]);
     let pulled = 0;
     const chunk = new Uint8Array(64);
@@ -238,16 +239,19 @@ describe("key-feed client", () => {
     });
     web.publish(liar);
     const r2 = await feed.sync();
-    expect(r2.rejected.find((x) => x.name === liar.batch.name)?.code).toBe("ERR_FEED_SIZE_LIMIT");
+    expect(r2.rejected.find((x) => x.name === liar.batch.name)).toMatchObject({
+      code: "ERR_FEED_DIGEST",
+      reason: `${liar.batch.name} is larger than the ${liar.batch.size} bytes the index says`,
+    });
     expect(pulled).toBeLessThan(Math.ceil(liar.bytes.length / 64) + 3);
 
-    // Content-Length above the limit is refused before reading the body.
+    // A Content-Length above the index's size is refused before reading the body.
     web.serve(
       liar.batch.name,
       () => new Response(new Uint8Array(10_000), { headers: { "content-length": "10000" } }),
     );
     const r3 = await feed.sync();
-    expect(r3.rejected.find((x) => x.name === liar.batch.name)?.reason).toMatch(/announces 10000 bytes/);
+    expect(r3.rejected.find((x) => x.name === liar.batch.name)).toMatchObject({ code: "ERR_FEED_DIGEST" });
   });
 
   it("survives a crash between storing a verdict and the progress: the file is not matched again", async () => {

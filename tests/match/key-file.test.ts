@@ -242,4 +242,21 @@ describe("limits", () => {
     const bin = new Uint8Array([...Buffer.from("EK Export v1    "), 0x3a, 0xff]);
     expect(() => readKeyFile(bin, { verify: false })).toThrow(KeyFileFormatError);
   });
+
+  it("calls empty or non-key-file bytes a format error, also when verifying (not a missing signature)", () => {
+    const { trusted } = ed25519Pair();
+    expect(() => readKeyFile(new Uint8Array(0), { trustedKeys: [trusted] })).toThrow(
+      expect.objectContaining({ code: "ERR_KEY_FILE_FORMAT", message: "the key file is empty (0 bytes)" }),
+    );
+    const page = new TextEncoder().encode("<html><body>404 Not Found</body></html>");
+    expect(() => readKeyFile(page, { trustedKeys: [trusted] })).toThrow(
+      expect.objectContaining({ code: "ERR_KEY_FILE_FORMAT" }),
+    );
+    // A well-formed but bare export.bin is still refused for its missing signature.
+    const zip = createKeyFile({ keys: [sampleKey(1)], signer: ed25519Pair().signer, clock: clock2020 });
+    const exportBin = readKeyFile(zip, { trustedKeys: [trusted], clock: clock2020 }).exportBin;
+    expect(() => readKeyFile(exportBin, { trustedKeys: [trusted], clock: clock2020 })).toThrow(
+      expect.objectContaining({ code: "ERR_KEY_FILE_SIGNATURE" }),
+    );
+  });
 });
