@@ -107,6 +107,21 @@ function isLockError(err: unknown): boolean {
   return e?.code === "LEVEL_LOCKED" || e?.cause?.code === "LEVEL_LOCKED";
 }
 
+/**
+ * LevelDB's own reason when an open failed because the database is damaged: a `Corruption:` status
+ * (a manifest without its entries, a bad record) or a missing manifest that `CURRENT` names — what
+ * `repairLevelLog` (RepairDB) rebuilds. Undefined for any other failure.
+ */
+function corruptionReason(err: unknown): string | undefined {
+  for (let e = err as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    const m = typeof e.message === "string" ? e.message : "";
+    if (/Corruption:/.test(m) || (/MANIFEST-\d+/.test(m) && /No such file/i.test(m)))
+      return `LevelDB: ${m.replace(/^.*?(Corruption:|IO error:)/, "$1")}`;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
 /** Index keys read per step when scanning the whole identifier index, and per identifier in a find. */
 const SCAN_CHUNK = 4096;
 const FIND_CHUNK = 16;
@@ -649,7 +664,8 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
  * @throws LogLockedError when the location is already open (in this or another process; in this one
  *   under any spelling of the path: `dir`, `dir/`, `./dir`, a symbolic link)
  * @throws InvalidArgumentError when `path` is empty or `purgeBatchSize` is not an integer ≥ 1
- * @throws LogCorruptError when the database is damaged as above; nothing on disk is changed
+ * @throws LogCorruptError when the database is damaged as above, or LevelDB finds it damaged when
+ *   opening (a manifest emptied or missing: a `Corruption:` status); nothing on disk is changed
  * @throws LogOpenError on any other failure (permissions, not a directory, a missing database with
  *   `createIfMissing: false`), its message carrying the store's own reason
  * @public
@@ -668,8 +684,10 @@ export async function openLevelLog(path: string, options: LevelLogOptions = {}):
   try {
     await db.open();
   } catch (err) {
-    throw isLockError(err)
-      ? new LogLockedError(path, { cause: err })
+    if (isLockError(err)) throw new LogLockedError(path, { cause: err });
+    const corrupt = corruptionReason(err);
+    throw corrupt !== undefined
+      ? new LogCorruptError(path, corrupt, { cause: err })
       : new LogOpenError(path, { cause: err });
   }
   try {

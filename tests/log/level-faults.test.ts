@@ -169,6 +169,33 @@ describe("a database that lost its CURRENT file", () => {
     await log.close();
   });
 
+  it("a manifest emptied, or missing where CURRENT points, is ERR_LOG_CORRUPT with LevelDB's reason; repair recovers all", async () => {
+    for (const damage of ["empty", "missing"] as const) {
+      const { location, written } = await damagedDb();
+      // Put CURRENT back (damagedDb removed it), pointing at the manifest, then damage the manifest.
+      const manifest = readdirSync(location).find((f) => f.startsWith("MANIFEST-"))!;
+      writeFileSync(join(location, "CURRENT"), `${manifest}\n`);
+      if (damage === "empty") writeFileSync(join(location, manifest), "");
+      else unlinkSync(join(location, manifest));
+      const data = (dir: string) =>
+        Object.fromEntries(Object.entries(snapshot(dir)).filter(([name]) => !name.startsWith("LOG")));
+      const before = data(location);
+      const err = await openLevelLog(location).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LogCorruptError);
+      expect(err).toMatchObject({ code: "ERR_LOG_CORRUPT", path: location });
+      expect((err as LogCorruptError).damage).toMatch(
+        damage === "empty" ? /^LevelDB: Corruption: / : /^LevelDB: IO error: .*MANIFEST-\d+/,
+      );
+      expect((err as Error).message).toContain(`repairLevelLog("${location}")`);
+      // Nothing but LevelDB's own info log (LOG) changed.
+      expect(data(location)).toEqual(before);
+      await repairLevelLog(location);
+      const log = await openLevelLog(location);
+      expect(numbers(await everything(log))).toEqual(written);
+      await log.close();
+    }
+  });
+
   it("repairLevelLog refuses a path with nothing there", async () => {
     const missing = join(tempDir(), "nothing");
     await expect(repairLevelLog(missing)).rejects.toMatchObject({ code: "ERR_LOG_OPEN", path: missing });
