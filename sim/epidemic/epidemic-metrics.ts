@@ -338,7 +338,10 @@ export interface EpidemicSummary {
    * nothing intervenes (`bluezone sim --no-interventions`), so null otherwise.
    */
   R0: number | null;
-  /** Cases behind R0 (generations 0–1, finished being infectious): pool seeds by Σ R0·cases / Σ cases. */
+  /**
+   * Cases behind R0 (generations 0–1, finished being infectious): pool seeds by Σ R0·cases / Σ cases;
+   * 0 when R0 is null (not measured).
+   */
   R0Cases: number;
   /** Cohort reproduction number by day ({@link cohortRt}); null for empty or censored cohorts. */
   Rt: CohortR[];
@@ -389,7 +392,7 @@ export function summariseEpidemic(
   const sar = householdSecondaryAttackRate(list, household, days);
   return {
     R0: interventionFree && r0.cases > 0 ? r0.R : null,
-    R0Cases: r0.cases,
+    R0Cases: interventionFree ? r0.cases : 0,
     Rt: cohortRt(list, days, days),
     generationInterval: generationInterval(list, days),
     transmissionShares: transmissionShares(list),

@@ -140,6 +140,13 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
   const paths = axes.map((a) => a.path);
   if (new Set(paths).size !== paths.length)
     throw new InvalidArgumentError(`--grid: an axis is given twice (${paths.join(", ")})`);
+  // The adoption alias replaces the scenario's adoption fields (as `bluezone sim --adoption`): an axis
+  // over those fields beside it would give runs that differ in name only.
+  const shadowed = paths.filter((p) => /^app\.(adoption|byAgeGroup)(\.|\[|$)/.test(p));
+  if (paths.includes(GRID_ALIASES.adoption) && shadowed.length > 0)
+    throw new InvalidArgumentError(
+      `--grid: adoption replaces ${shadowed.join(", ")} at every grid point, so that axis would change nothing: give one of them`,
+    );
   const json = applyScenarioOverrides(readScenarioJson(base.scenario), base.set);
   const scenarioName = parseScenario(json).name;
   const runs: SweepRun[] = [];

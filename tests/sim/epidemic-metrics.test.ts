@@ -193,7 +193,8 @@ describe("epidemic estimators on a hand-made line list", () => {
     expect(free.householdSAR).toBe(4 / 6);
     expect(free.householdSARFromIndex).toBe(2 / 6);
     expect(free.transmissions).toBe(7);
-    expect(summariseEpidemic(LIST, HOUSEHOLD, 30, false).R0).toBeNull();
+    const withInterventions = summariseEpidemic(LIST, HOUSEHOLD, 30, false);
+    expect([withInterventions.R0, withInterventions.R0Cases]).toEqual([null, 0]);
   });
 
   it("writes infections.csv with an empty infector for initial cases", () => {

@@ -33,6 +33,16 @@ describe("planSweep run keys", () => {
     for (const k of plain) expect(changed).not.toContain(k);
   });
 
+  it("refuses an axis that the adoption axis overrides", () => {
+    for (const path of ["app.adoption", "app.byAgeGroup.adult"])
+      expect(() => planSweep(base("1.0.0"), [...axes, parseGridAxis(`${path}=0.1,0.9`)], [1])).toThrow(
+        expect.objectContaining({
+          code: "ERR_INVALID_ARGUMENT",
+          message: expect.stringContaining(`adoption replaces ${path} at every grid point`),
+        }),
+      );
+  });
+
   it("differ for every run when the version differs", () => {
     const a = planSweep(base("1.0.0"), axes, [1, 2]).runs.map((r) => r.key);
     const b = planSweep(base("1.0.1"), axes, [1, 2]).runs.map((r) => r.key);
