@@ -190,8 +190,10 @@ function deriveBroadcasts(key: TemporaryExposureKey, metadata: Uint8Array): Deri
  */
 export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
   const { clock, random = randomBytes, retentionDays = 14, onKeyChange } = options;
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-    throw new InvalidArgumentError(`retentionDays must be a positive integer, got ${retentionDays}`);
+  if (typeof retentionDays !== "number" || !Number.isInteger(retentionDays) || retentionDays < 1) {
+    throw new InvalidArgumentError(
+      `retentionDays must be a positive integer, got ${typeof retentionDays === "string" ? JSON.stringify(retentionDays) : String(retentionDays)}`,
+    );
   }
   const metadata = encodeMetadata(options.metadata);
   const states: KeyState[] = [];

@@ -29,7 +29,7 @@ import {
   type SchemeName,
 } from "../protocol/schedule";
 import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
-import { checkScheme } from "./scheme";
+import { checkRetentionDays, checkScheme } from "./scheme";
 
 /**
  * Name under which a Bluezone base key and its day are kept in the log's state.
@@ -61,7 +61,10 @@ export interface TracerCoreOptions {
   scheme?: SchemeName;
   /** Scan duty cycle preset or custom cycle; default `gaen`. */
   scan?: ScanCycleName | ScanCycle;
-  /** Days of sightings and own keys kept; default 14. */
+  /**
+   * Days of sightings and own keys kept; default 14 (EN's key retention). An integer ≥ 1, else
+   * `createTracerCore` (and `createTracer`) throws InvalidArgumentError.
+   */
   retentionDays?: number;
   /** Random bytes for keys (and scan jitter unless `jitter` is given); `crypto.randomBytes` by default. */
   random?: RandomBytes;
@@ -276,7 +279,8 @@ export interface TracerCore {
 export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   const scheme = checkScheme(options.scheme);
   const cycle = resolveScanCycle(options.scan ?? "gaen");
-  const retentionDays = options.retentionDays ?? 14;
+  // Checked here, not first when the schedule is made: a bad value fails where it was given.
+  const retentionDays = checkRetentionDays(options.retentionDays);
   const random = options.random ?? randomBytes;
   const aggregator = createScanAggregator();
   const host = options.clock;

@@ -13,7 +13,7 @@ import {
   type TracerCore,
   type TracerCoreOptions,
 } from "./core";
-import { checkScheme } from "./scheme";
+import { checkRetentionDays, checkScheme } from "./scheme";
 import { TypedEmitter } from "./emitter";
 import { resolveScanCycle } from "./scan-cycle";
 
@@ -142,6 +142,7 @@ export function createTracer(options: TracerOptions): Tracer {
       throw new InvalidArgumentError(`createTracer needs options.${name}`);
   const scheme = checkScheme(options.scheme);
   const cycle = resolveScanCycle(options.scan ?? "gaen");
+  checkRetentionDays(options.retentionDays);
   const events = new TypedEmitter<TracerEvents>();
   const radioBackoff = new Backoff(options.backoff?.baseMs, options.backoff?.maxMs);
 

@@ -363,6 +363,30 @@ describe("the tx power a phone broadcasts", () => {
     });
   });
 
+  it("a retention that is not a whole number of days ≥ 1 is refused when the tracer is made, not at start()", () => {
+    const transport = createSimulatedMedium({
+      clock: clock(),
+      random: seededBytes(3),
+      link: () => [],
+    }).createTransport("a");
+    for (const [bad, shown] of [
+      [0, "0"],
+      [-1, "-1"],
+      [0.5, "0.5"],
+      [Number.NaN, "NaN"],
+      ["14", '"14"'],
+    ] as const) {
+      const refused = expect.objectContaining({
+        code: "ERR_INVALID_ARGUMENT",
+        message: `retentionDays must be a positive integer, got ${shown}`,
+      });
+      expect(() => createTracerCore({ clock: clock(), retentionDays: bad as number })).toThrow(refused);
+      expect(() =>
+        createTracer({ transport, log: createMemoryLog(), clock: clock(), retentionDays: bad as number }),
+      ).toThrow(refused);
+    }
+  });
+
   it("a scheme other than gaen or bluezone is refused, not run as bluezone", () => {
     for (const scheme of ["GAEN", "en", "dp3t"])
       expect(() => createTracerCore({ clock: clock(), scheme: scheme as "gaen" })).toThrow(
