@@ -123,7 +123,12 @@ export class LogFailedError extends BluezoneError {
 export class LogClosedError extends BluezoneError {
   /** @param kind - which store was closed */
   constructor(kind: string) {
-    super("ERR_LOG_CLOSED", `the ${kind} contact log is closed; open it again to use it`);
+    super(
+      "ERR_LOG_CLOSED",
+      kind === "memory"
+        ? "the memory contact log is closed: its contents are gone (a memory log cannot be reopened)"
+        : `the ${kind} contact log is closed; open it again to use it`,
+    );
   }
 }
 

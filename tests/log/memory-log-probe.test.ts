@@ -129,5 +129,9 @@ describe("memory log probeIdentifiersSync", () => {
     expect(() => log.probeIdentifiersSync(all, Number.NaN, 5)).toThrow(/range start/);
     await log.close();
     expect(() => log.probeIdentifiersSync(all)).toThrow(LogClosedError);
+    // A memory log cannot be reopened: the message does not say to open it again.
+    await expect(log.stats()).rejects.toThrow(
+      "the memory contact log is closed: its contents are gone (a memory log cannot be reopened)",
+    );
   });
 });
