@@ -189,7 +189,14 @@ export function renderSweepReport(manifest: SweepManifest, records: readonly Run
       rs.map((r) => f.get(r.summary)),
       FIGURE_RANGES[f.kind],
     );
-    return `${formatFigure(f.kind, st.mean)}${Number.isFinite(st.low) ? ` (${formatFigure(f.kind, st.low)} to ${formatFigure(f.kind, st.high)})` : ""}`;
+    // A figure undefined in some seeds (a ratio without a denominator) says over how many it is.
+    const over = st.n < rs.length ? `; ${st.n} of ${rs.length} seeds` : "";
+    const interval = Number.isFinite(st.low)
+      ? ` (${formatFigure(f.kind, st.low)} to ${formatFigure(f.kind, st.high)}${over})`
+      : over
+        ? ` (${over.slice(2)})`
+        : "";
+    return `${formatFigure(f.kind, st.mean)}${interval}`;
   };
   const table =
     `<table aria-label="Grid points"><thead><tr>${manifest.grid.map((a) => `<th scope="col">${escapeHtml(a.path)}</th>`).join("")}` +
