@@ -65,4 +65,24 @@ describe("bluezone sim --no-interventions", () => {
       "epidemic: R0 2.13 (32 cases), generation interval 5.00 d (SD 1.88), transmission pre-symptomatic 45% / symptomatic 40% / asymptomatic 5% / environmental 10%, household SAR 0.180",
     );
   });
+
+  it("says why the generation interval or the household SAR is n/a", () => {
+    const line = describeEpidemic({
+      R0: null,
+      R0Cases: 0,
+      Rt: [],
+      generationInterval: { mean: Number.NaN, sd: Number.NaN, pairs: 0 },
+      transmissionShares: { presymptomatic: 1, symptomatic: 0, asymptomatic: 0, environmental: 0 },
+      transmissionsBySetting: {},
+      householdSAR: Number.NaN,
+      householdSARFromIndex: Number.NaN,
+      householdIndexCases: 0,
+      householdContacts: 0,
+      transmissions: 3,
+    });
+    expect(line).toContain("generation interval n/a (no infector has finished being infectious)");
+    expect(line).toContain(
+      "household SAR n/a (no household's index case was followed up for 21 days by the run's end)",
+    );
+  });
 });

@@ -148,9 +148,14 @@ export function describeEpidemic(e: SimulationResult["summary"]["epidemic"]): st
   const sh = e.transmissionShares;
   return (
     `epidemic: R0 ${e.R0 === null ? "n/a (only with --no-interventions)" : `${num(e.R0, 2)} (${e.R0Cases} cases)`}, ` +
-    `generation interval ${num(gi.mean, 2)} d (SD ${num(gi.sd, 2)}), transmission pre-symptomatic ${pct(sh.presymptomatic)} ` +
+    `generation interval ${gi.pairs > 0 ? `${num(gi.mean, 2)} d (SD ${num(gi.sd, 2)})` : "n/a (no infector has finished being infectious)"}, ` +
+    `transmission pre-symptomatic ${pct(sh.presymptomatic)} ` +
     `/ symptomatic ${pct(sh.symptomatic)} / asymptomatic ${pct(sh.asymptomatic)} / environmental ${pct(sh.environmental)}, ` +
-    `household SAR ${num(e.householdSAR, 3)}`
+    `household SAR ${
+      e.householdSAR !== null && Number.isFinite(e.householdSAR)
+        ? num(e.householdSAR, 3)
+        : "n/a (no household's index case was followed up for 21 days by the run's end)"
+    }`
   );
 }
 
