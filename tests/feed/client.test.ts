@@ -3,6 +3,7 @@ import {
   type ContactLog,
   createKeyFeed,
   createMemoryLog,
+  INTERVAL_MS,
   type KeyFeedOptions,
   parseFeedIndex,
   ReportType,
@@ -83,7 +84,11 @@ describe("key-feed client", () => {
     const a = caseKey(21, { rollingPeriod: 61 });
     const b = caseKey(22, { rollingStartIntervalNumber: DAY0 + 61, rollingPeriod: 83 });
     const log = createMemoryLog();
-    await log.record([...closeMinutes(a, DAY0 + 59, 10), ...closeMinutes(b, DAY0 + 61, 10)]);
+    const minute = 60_000;
+    await log.record([
+      ...closeMinutes(a, (DAY0 + 59) * INTERVAL_MS + minute, 10),
+      ...closeMinutes(b, (DAY0 + 61) * INTERVAL_MS + minute, 10),
+    ]);
     const web = fakeWeb([publishFile(1, [a, caseKey(23)])]);
     const { feed } = feedOf(web, log);
     const first = await feed.sync();

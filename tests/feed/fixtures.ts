@@ -50,32 +50,18 @@ const METADATA = encodeMetadata({ txPower: -10, calibrationConfidence: 2 });
 
 /** 40 minutes of close sightings (−50 dBm, a scan a minute) of `key`, from interval `DAY0 + 60`. */
 export function closeContact(key: ExposureKey): Sighting[] {
-  const rpik = deriveRpik(key.keyData);
-  const aemk = deriveAemk(key.keyData);
-  return Array.from({ length: 40 }, (_, m) => {
-    const time = (DAY0 + 60) * INTERVAL_MS + m * 60_000;
-    const rpi = deriveRpi(rpik, Math.floor(time / INTERVAL_MS));
-    return {
-      time,
-      identifier: rpi,
-      aem: cryptAem(aemk, rpi, METADATA),
-      meanRssi: -50,
-      maxRssi: -48,
-      packets: 10,
-      secondsSinceLastScan: 60,
-    };
-  });
+  return closeMinutes(key, (DAY0 + 60) * INTERVAL_MS, 40);
 }
 
 /**
- * `minutes` minutes of close sightings (−50 dBm, a scan a minute, each standing for 60 s) of `key`, the
- * first scan at the start of interval `fromInterval` + 1 minute.
+ * `minutes` minutes of close sightings of `key` (−50 dBm, a scan a minute from `firstScanMs`, each
+ * standing for 60 s).
  */
-export function closeMinutes(key: ExposureKey, fromInterval: number, minutes: number): Sighting[] {
+export function closeMinutes(key: ExposureKey, firstScanMs: number, minutes: number): Sighting[] {
   const rpik = deriveRpik(key.keyData);
   const aemk = deriveAemk(key.keyData);
   return Array.from({ length: minutes }, (_, m) => {
-    const time = fromInterval * INTERVAL_MS + (m + 1) * 60_000;
+    const time = firstScanMs + m * 60_000;
     const rpi = deriveRpi(rpik, Math.floor(time / INTERVAL_MS));
     return {
       time,
