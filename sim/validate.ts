@@ -5,7 +5,7 @@
  */
 import Ajv, { type ErrorObject } from "ajv";
 import scenarioSchema from "../schemas/scenario.schema.json";
-import { BluezoneError } from "../src/index";
+import { BluezoneError, closestName } from "../src/index";
 
 /**
  * A scenario (or other simulator input) failed validation; `path` names the offending field.
@@ -88,32 +88,6 @@ function describeNumber(node: SchemaNode): string {
   if (min !== undefined) return `must be ${article} ${kind} >= ${min}`;
   if (max !== undefined) return `must be ${article} ${kind} <= ${max}`;
   return `must be ${article} ${kind}`;
-}
-
-/** Levenshtein distance, for "did you mean" on unknown field names. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
-}
-
-/**
- * The known name nearest to a misspelt `name` (case-insensitive Levenshtein distance at most
- * max(2, ⌊length / 4⌋)), for "did you mean"; undefined when none is that near.
- */
-export function closestName(name: string, known: readonly string[]): string | undefined {
-  return known
-    .map((n) => ({ n, d: distance(name.toLowerCase(), n.toLowerCase()) }))
-    .filter((x) => x.d <= Math.max(2, Math.floor(name.length / 4)))
-    .sort((a, b) => a.d - b.d)[0]?.n;
 }
 
 /** The one error reported for a failed validation, as a ScenarioError in the project's wording. */

@@ -11,6 +11,7 @@ export { fromHex, type RandomBytes, toHex } from "./bytes";
 export * from "./clock";
 export { CsvFormatError } from "./csv";
 export * from "./errors";
+export { closestName } from "./options";
 export * from "./feed/index";
 export * from "./log/index";
 export * from "./match/index";

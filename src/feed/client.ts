@@ -29,7 +29,8 @@ import { createHash } from "node:crypto";
 import { type Clock, systemClock } from "../clock";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 import type { ContactLog, StoredResult } from "../log/types";
-import { type CheckExposureOptions, checkExposure } from "../match/check-exposure";
+import { CHECK_EXPOSURE_OPTIONS, type CheckExposureOptions, checkExposure } from "../match/check-exposure";
+import { checkOptionNames, type OptionNames } from "../options";
 import type { ExposureKey } from "../match/export-codec";
 import type { ExposureStatus } from "../match/risk";
 import { type KeyFile, readKeyFile } from "../match/key-file";
@@ -285,11 +286,50 @@ function stopsSync(err: unknown): boolean {
   );
 }
 
+/** The names of {@link KeyFeedOptions}, its `retry` and its `timeouts` (misspelt ones are refused). */
+const FEED_OPTIONS = {
+  baseUrl: true,
+  indexName: true,
+  trustedKeys: true,
+  log: true,
+  fetch: true,
+  timeouts: true,
+  maxFilesPerSync: true,
+  clock: true,
+  maxFileBytes: true,
+  maxIndexBytes: true,
+  retry: true,
+  checkOptions: true,
+  maxRejections: true,
+  statusWindowDays: true,
+  stateName: true,
+} as const satisfies OptionNames<KeyFeedOptions>;
+const RETRY_OPTIONS = {
+  retries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  sleep: true,
+} as const satisfies OptionNames<RetryOptions>;
+const TIMEOUT_OPTIONS = {
+  connectMs: true,
+  headersMs: true,
+  idleMs: true,
+  requestMs: true,
+  totalMs: true,
+} as const satisfies OptionNames<FeedTimeouts>;
+
 /**
  * Creates a key-feed client (see the module documentation for its guarantees).
+ * @throws InvalidArgumentError without a trusted key, for a `baseUrl` that is not a URL, a limit that is
+ *   not a positive integer, or an option name (also in `retry`, `timeouts` and `checkOptions`) that is
+ *   not one of the documented ones (`unknown option "x"`, with the nearest name)
  * @public
  */
 export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
+  checkOptionNames(options, FEED_OPTIONS, "createKeyFeed");
+  checkOptionNames(options?.retry, RETRY_OPTIONS, "createKeyFeed retry");
+  checkOptionNames(options?.timeouts, TIMEOUT_OPTIONS, "createKeyFeed timeouts");
+  checkOptionNames(options?.checkOptions, CHECK_EXPOSURE_OPTIONS, "createKeyFeed checkOptions");
   const { log, trustedKeys } = options;
   if (!trustedKeys || trustedKeys.length === 0)
     throw new InvalidArgumentError("createKeyFeed needs at least one trusted key");

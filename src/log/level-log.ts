@@ -22,6 +22,7 @@ import {
 import { basename, dirname, join, resolve } from "node:path";
 import { Level } from "level";
 import { BluezoneError, InvalidArgumentError } from "../errors";
+import { checkOptionNames, type OptionNames } from "../options";
 import type { TemporaryExposureKey } from "../protocol/gaen";
 import {
   LogClosedError,
@@ -619,6 +620,14 @@ function checkLocation(path: unknown): asserts path is string {
     );
 }
 
+/** The names of {@link LevelLogOptions} (misspelt ones are refused). */
+const LEVEL_LOG_OPTIONS = {
+  sync: true,
+  purgeBatchSize: true,
+  createIfMissing: true,
+  compactAfterPurge: true,
+} as const satisfies OptionNames<LevelLogOptions>;
+
 /**
  * Refuses to open a directory LevelDB would silently lose records in (see `level-files.ts`).
  * @throws LogCorruptError when `CURRENT` is missing beside data files, or a write-ahead log is damaged
@@ -663,7 +672,8 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
  * the next write, and refuses writes with `LogFailedError` while that fails.
  * @throws LogLockedError when the location is already open (in this or another process; in this one
  *   under any spelling of the path: `dir`, `dir/`, `./dir`, a symbolic link)
- * @throws InvalidArgumentError when `path` is empty or `purgeBatchSize` is not an integer ≥ 1
+ * @throws InvalidArgumentError when `path` is empty, `purgeBatchSize` is not an integer ≥ 1, or an
+ *   option's name is not one of {@link LevelLogOptions} (`unknown option "x"`, with the nearest name)
  * @throws LogCorruptError when the database is damaged as above, or LevelDB finds it damaged when
  *   opening (a manifest emptied or missing: a `Corruption:` status); nothing on disk is changed
  * @throws LogOpenError on any other failure (permissions, not a directory, a missing database with
@@ -672,6 +682,7 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
  */
 export async function openLevelLog(path: string, options: LevelLogOptions = {}): Promise<ContactLog> {
   checkLocation(path);
+  checkOptionNames(options, LEVEL_LOG_OPTIONS, "openLevelLog");
   const batch = options.purgeBatchSize;
   if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1))
     throw new InvalidArgumentError(`purgeBatchSize must be an integer ≥ 1, got ${String(batch)}`);

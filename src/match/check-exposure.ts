@@ -3,6 +3,7 @@
  * exposure windows, judge them. This is what a phone runs on every new key file.
  */
 import { InvalidArgumentError } from "../errors";
+import { checkOptionNames, type OptionNames } from "../options";
 import type { ContactLog } from "../log/types";
 import { fleetCalibration, lookupCalibration } from "../proximity/calibration";
 import type { ExposureKey } from "./export-codec";
@@ -46,9 +47,23 @@ export interface ExposureCheck {
   assessment: ExposureAssessment;
 }
 
+/** The names of {@link CheckExposureOptions} (misspelt ones are refused). */
+export const CHECK_EXPOSURE_OPTIONS = {
+  receiverModel: true,
+  index: true,
+  range: true,
+  workers: true,
+  policy: true,
+  windowSeconds: true,
+  reportTypeWeights: true,
+  infectiousness: true,
+  maxLevel: true,
+} as const satisfies OptionNames<CheckExposureOptions>;
+
 /**
  * Matches a contact log against published Exposure Notification keys and judges the exposure.
- * @throws InvalidArgumentError when `keys` is not an array or `log` not a contact log
+ * @throws InvalidArgumentError when `keys` is not an array, `log` not a contact log, or an option's
+ *   name is not one of {@link CheckExposureOptions} (`unknown option "x"`, with the nearest name)
  * @public
  */
 export async function checkExposure(
@@ -56,6 +71,7 @@ export async function checkExposure(
   keys: readonly ExposureKey[],
   options: CheckExposureOptions = {},
 ): Promise<ExposureCheck> {
+  checkOptionNames(options, CHECK_EXPOSURE_OPTIONS, "checkExposure");
   if (!Array.isArray(keys))
     throw new InvalidArgumentError(
       `checkExposure takes an array of exposure keys, got ${keys === null ? "null" : typeof keys}`,

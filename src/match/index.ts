@@ -7,7 +7,7 @@ export * from "./key-validation";
 export * from "./limits";
 export * from "./signing";
 export { EXPORT_BIN, EXPORT_SIG } from "./zip-entries";
-export * from "./check-exposure";
+export { type CheckExposureOptions, checkExposure, type ExposureCheck } from "./check-exposure";
 export * from "./derive-runs";
 export * from "./exposure-windows";
 export * from "./matcher";

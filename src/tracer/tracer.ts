@@ -13,6 +13,7 @@ import {
   type TracerCore,
   type TracerCoreOptions,
 } from "./core";
+import { checkOptionNames, type OptionNames } from "../options";
 import { checkRetentionDays, checkScheme } from "./scheme";
 import { TypedEmitter } from "./emitter";
 import { resolveScanCycle } from "./scan-cycle";
@@ -125,13 +126,35 @@ export class TracerStateError extends BluezoneError {
   }
 }
 
+/** The names of {@link TracerOptions} and of its `backoff` (misspelt ones are refused). */
+const TRACER_OPTIONS = {
+  transport: true,
+  log: true,
+  clock: true,
+  backoff: true,
+  scheme: true,
+  scan: true,
+  retentionDays: true,
+  random: true,
+  jitter: true,
+  metadata: true,
+  model: true,
+} as const satisfies OptionNames<TracerOptions>;
+const BACKOFF_OPTIONS = { baseMs: true, maxMs: true } as const satisfies OptionNames<
+  NonNullable<TracerOptions["backoff"]>
+>;
+
 /**
  * Creates a tracer; nothing happens until {@link Tracer.start}.
- * @throws InvalidArgumentError when `transport`, `log` or `clock` is missing, or `scheme` is neither
- *   `gaen` nor `bluezone` (or `scan` names no cycle)
+ * @throws InvalidArgumentError when `transport`, `log` or `clock` is missing, `scheme` is neither
+ *   `gaen` nor `bluezone` (or `scan` names no cycle), `retentionDays` is not an integer ≥ 1, or an
+ *   option's name is not one of {@link TracerOptions} (a misspelling: `unknown option "x"`, with the
+ *   nearest name)
  * @public
  */
 export function createTracer(options: TracerOptions): Tracer {
+  checkOptionNames(options, TRACER_OPTIONS, "createTracer");
+  checkOptionNames(options?.backoff, BACKOFF_OPTIONS, "createTracer backoff");
   const { transport, log, clock } = options;
   for (const [name, value] of [
     ["transport", transport],

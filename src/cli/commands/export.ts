@@ -26,7 +26,7 @@ import {
   parsePublicKey,
   type SignerIdentity,
 } from "../../match/signing";
-import { closestName } from "../../../sim/validate";
+import { closestName } from "../../options";
 import { checkOutputFile, printJson, readInput, writeOutput } from "../run";
 
 /** Exit code of `export verify` for a file that does not verify. */
