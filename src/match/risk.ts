@@ -128,7 +128,10 @@ export interface ExposureAssessment {
   status: ExposureStatus;
   /** Sum of the keys' risk scores. */
   riskScore: number;
-  /** Unix ms of the most recent window that made a contact, if any. */
+  /**
+   * Unix ms of the start of the most recent 5-minute window that made a contact, if any (a multiple of
+   * the window length: a contact whose last close scan was at 08:27:29 gives 08:25:00).
+   */
   lastContactAt?: number;
 }
 
