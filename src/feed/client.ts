@@ -20,10 +20,11 @@
  *   number of files, and folded into the state once per sync.
  * - `sync()` always settles: while it runs it holds a ref'd handle, so a short-lived script does not
  *   exit with the sync half-done while it waits on a back-off timer (the clock's timers are unref'd).
- * - Matching is per file: each key is judged on its own (the day rule is per key, i.e. per person and
- *   day), and every key is published once, so matching the union of retained files would give the
- *   same verdicts at a cost proportional to all retained keys on every sync. The exposure status is
- *   the lowest level among the stored verdicts within `statusWindowDays`.
+ * - Each file is matched on its own; when its keys match, they are judged again together with the keys
+ *   earlier files matched (stored with their verdicts), since the day rule sums a day over every key
+ *   (a person's day can be two keys in two files). A key listed again counts once, under its newest
+ *   listing (publication order: batch number, then file name). The exposure status is the lowest level
+ *   among the stored verdicts within `statusWindowDays`.
  */
 import { createHash } from "node:crypto";
 import { type Clock, systemClock } from "../clock";
@@ -440,12 +441,18 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     return readKeyFile(bytes, { trustedKeys, clock, limits: { maxFileBytes } });
   }
 
-  /** The keys stored verdicts matched (their order; a key listed again counts once, its latest listing). */
+  /** The keys stored verdicts matched (a key listed again counts once, under its newest listing). */
   async function earlierMatchedKeys(): Promise<ExposureKey[]> {
     const byIdentity = new Map<string, ExposureKey>();
-    for (const r of await log.results()) {
-      if (!isVerdict(r) || !Array.isArray(r.value.matchedKeys)) continue;
-      for (const stored of r.value.matchedKeys) {
+    // In publication order (the index lists batches by publish run; a key is published once per run),
+    // so that a key listed again keeps its newest listing. Stored results come by time (a verdict's
+    // last contact, or when it was stored), which is not that order.
+    const verdicts = (await log.results())
+      .filter((r): r is StoredResult & { value: FileVerdict } => isVerdict(r) && Array.isArray(r.value.matchedKeys))
+      .map((r) => r.value)
+      .sort((a, b) => a.batchNum - b.batchNum || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    for (const v of verdicts) {
+      for (const stored of v.matchedKeys!) {
         const k = loadKey(stored);
         if (k) byIdentity.set(keyIdentity(k), k);
       }

@@ -77,6 +77,33 @@ describe("feed index format", () => {
 });
 
 describe("key-feed client", () => {
+  it("judges a key listed again under its newest listing, whatever order the verdicts were stored in", async () => {
+    // K1 is first published as a notified F1's key (RECURSIVE), then again as CONFIRMED_TEST beside K6
+    // (RECURSIVE, 20 close minutes the day before: that file's verdict is F2 and is stored at that
+    // earlier contact, before the first file's). K2 (CONFIRMED_TEST) comes last. Day DAY0 then has 10
+    // close minutes under K1 and 10 under K2, both confirmed: 1,200 s at level 1, F1. Judged under K1's
+    // older RECURSIVE listing it was 600 s at level 1 and the status F2.
+    const minute = 60_000;
+    const k1 = caseKey(31, { rollingPeriod: 61 });
+    const k2 = caseKey(32, { rollingStartIntervalNumber: DAY0 + 61, rollingPeriod: 83 });
+    const k6 = caseKey(36, { rollingStartIntervalNumber: DAY0 - 144, reportType: ReportType.RECURSIVE });
+    const log = createMemoryLog();
+    await log.record([
+      ...closeMinutes(k6, (DAY0 - 144 + 72) * INTERVAL_MS + minute, 20),
+      ...closeMinutes(k1, (DAY0 + 30) * INTERVAL_MS + minute, 10),
+      ...closeMinutes(k2, (DAY0 + 80) * INTERVAL_MS + minute, 10),
+    ]);
+    const web = fakeWeb([publishFile(1, [{ ...k1, reportType: ReportType.RECURSIVE }])]);
+    const { feed } = feedOf(web, log);
+    expect((await feed.sync()).newFiles.map((f) => f.status)).toEqual(["none"]);
+    web.publish(publishFile(2, [k1, k6]));
+    expect((await feed.sync()).newFiles.map((f) => f.status)).toEqual(["F2"]);
+    web.publish(publishFile(3, [k2]));
+    const third = await feed.sync();
+    expect(third.newFiles.map((f) => [f.file, f.status])).toEqual([["b000003.zip", "F1"]]);
+    expect(third.status).toBe("F1");
+  });
+
   it("sums a day over keys of different files: 10 close minutes under each of two keys of one day are F1", async () => {
     // One person's day split by a same-day upload: key A covers intervals DAY0 … DAY0 + 60, key B the
     // rest of the day; each is published in its own file, fetched by its own sync. The log heard 10
