@@ -146,9 +146,10 @@ export function scoreWindow(
 
 /**
  * The seconds each instance stands for, each second counted once: an instance stands for the
- * `secondsSinceLastScan` before its scan time, cut where an earlier instance (in time order) already
- * stands (as `exposureWindowSeconds`). With one phone's scans these are the instances' own seconds;
- * they are cut when a log's seconds overlap (two logs merged, the first scan's assumed 300 s).
+ * `secondsSinceLastScan` before its scan time, less what earlier instances (in time order; at one time,
+ * in the order given) already claim — their union is counted, whatever the order of uneven claims. With
+ * one phone's scans these are the instances' own seconds; they are cut when claims overlap (two logs
+ * merged, the first scan's assumed 300 s).
  */
 function ownSeconds(instances: readonly ScanInstanceLike[]): Float64Array {
   const out = new Float64Array(instances.length);
@@ -163,14 +164,30 @@ function ownSeconds(instances: readonly ScanInstanceLike[]): Float64Array {
       order.sort((a, b) => instances[a]!.time - instances[b]!.time);
       break;
     }
-  let covered = Number.NEGATIVE_INFINITY;
+  // The union of the intervals claimed so far, as disjoint runs [starts[r], ends[r]] by time. Taken in
+  // time order, each claim (t − s, t] ends at or after every earlier one, so it can only overlap the
+  // last runs: with one phone's scans (claims that tile) nothing overlaps and each step is O(1).
+  const starts: number[] = [];
+  const ends: number[] = [];
   const n = order ? order.length : instances.length;
   for (let k = 0; k < n; k++) {
     const i = order ? order[k]! : k;
-    const s = instances[i]!;
-    const from = Math.max(covered, s.time - s.secondsSinceLastScan * 1000);
-    out[i] = s.time > from ? (s.time - from) / 1000 : 0;
-    covered = Math.max(covered, s.time);
+    const x = instances[i]!;
+    const t = x.time;
+    const a = t - x.secondsSinceLastScan * 1000;
+    if (!(a < t)) continue; // claims nothing (0 s, or not a number)
+    let overlap = 0;
+    let start = a;
+    while (ends.length > 0 && ends[ends.length - 1]! >= a) {
+      const r = ends.length - 1;
+      overlap += ends[r]! - Math.max(starts[r]!, a);
+      start = Math.min(start, starts[r]!);
+      starts.pop();
+      ends.pop();
+    }
+    starts.push(start);
+    ends.push(t);
+    out[i] = (t - a - overlap) / 1000;
   }
   return out;
 }

@@ -14,7 +14,14 @@
  *   720 s.
  */
 import { describe, expect, it } from "vitest";
-import { checkExposure, createMemoryLog, type ExposureKey, getPolicy } from "../../src/index";
+import {
+  checkExposure,
+  createMemoryLog,
+  evaluateWindows,
+  type ExposureKey,
+  getPolicy,
+  type ScanInstanceLike,
+} from "../../src/index";
 import { keySighting, TESTING_EPOCH_INTERVAL } from "../../src/testing";
 
 const INTERVAL = 600_000;
@@ -73,5 +80,51 @@ describe("the seconds a scan stands for", () => {
         [420, 300],
       ]),
     ).toEqual({ closeSeconds: 720, status: "none" });
+  });
+
+  it("counts the union of uneven claims, whatever their order (evaluateWindows)", () => {
+    // Close instances (attenuation 40 dB); times in seconds from `eight`, claims in seconds.
+    const total = (claims: [t: number, s: number][]) =>
+      evaluateWindows(
+        claims.map(
+          ([t, s]): ScanInstanceLike => ({
+            time: eight + t * 1000,
+            typicalAttenuation: 40,
+            minAttenuation: 40,
+            secondsSinceLastScan: s,
+          }),
+        ),
+        getPolicy("default"),
+      ).reduce((sum, w) => sum + w.closeSeconds, 0);
+    // Two scans at one time claiming 100 and 300 s, then one 300 s later claiming 300: the union is
+    // 07:55:00 – 08:05:00, 600 s, in either order of the first two.
+    expect(
+      total([
+        [0, 100],
+        [0, 300],
+        [300, 300],
+      ]),
+    ).toBe(600);
+    expect(
+      total([
+        [0, 300],
+        [0, 100],
+        [300, 300],
+      ]),
+    ).toBe(600);
+    // A scan claiming 10 s, then one 100 s later claiming 300 s: the union 07:56:40 – 08:01:40, 300 s.
+    expect(
+      total([
+        [0, 10],
+        [100, 300],
+      ]),
+    ).toBe(300);
+    // Unsorted input gives the same.
+    expect(
+      total([
+        [100, 300],
+        [0, 10],
+      ]),
+    ).toBe(300);
   });
 });
