@@ -37,7 +37,12 @@ import type { ExposureWindow } from "./exposure-windows";
 export interface RiskConfig {
   /** Contact policy (windows and day rule); default: the `default` preset. */
   policy?: ContactPolicy;
-  /** Policy window length, seconds; default 300. */
+  /**
+   * Policy window length, seconds; default 300 (5 minutes, as the policies were fitted). Limitation:
+   * the day rule moves the seconds a day's first window stands for before midnight onto the previous
+   * day only for that first window, so with windows shorter than the scans' claims (e.g. 60 s against
+   * GAEN's 300-s scans) a later window's seconds from before midnight stay on the later day.
+   */
   windowSeconds?: number;
   /**
    * Weight per report type (finite, ≥ 0); defaults: confirmed/clinical 1, self report 0.8, recursive

@@ -19,7 +19,7 @@ export function checkScheme(scheme: SchemeName | undefined): SchemeName {
  * @throws InvalidArgumentError otherwise
  */
 export function checkRetentionDays(days: number | undefined): number {
-  const d = days ?? 14;
+  const d = days === undefined ? 14 : days;
   if (typeof d !== "number" || !Number.isInteger(d) || d < 1)
     throw new InvalidArgumentError(
       `retentionDays must be a positive integer, got ${typeof d === "string" ? JSON.stringify(d) : String(d)}`,

@@ -375,6 +375,7 @@ describe("the tx power a phone broadcasts", () => {
       [0.5, "0.5"],
       [Number.NaN, "NaN"],
       ["14", '"14"'],
+      [null, "null"],
     ] as const) {
       const refused = expect.objectContaining({
         code: "ERR_INVALID_ARGUMENT",
