@@ -80,7 +80,7 @@ export class LogCorruptError extends BluezoneError {
   constructor(path: string, damage: string, options?: { cause?: unknown }) {
     super(
       "ERR_LOG_CORRUPT",
-      `contact log at "${path}" is damaged (${damage}); it was not opened and nothing was changed. ` +
+      `contact log at "${path}" is damaged (${damage}); it was not opened and none of its data files was changed. ` +
         `Copy the directory, then repair it with repairLevelLog(${JSON.stringify(path)}) ` +
         `(LevelDB's RepairDB: keeps every record it can read, moves damaged files to "lost/")`,
       options,

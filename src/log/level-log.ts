@@ -675,7 +675,7 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
  * @throws InvalidArgumentError when `path` is empty, `purgeBatchSize` is not an integer ≥ 1, or an
  *   option's name is not one of {@link LevelLogOptions} (`unknown option "x"`, with the nearest name)
  * @throws LogCorruptError when the database is damaged as above, or LevelDB finds it damaged when
- *   opening (a manifest emptied or missing: a `Corruption:` status); nothing on disk is changed
+ *   opening (a manifest emptied or missing: a `Corruption:` status); none of its data files is changed (LevelDB's failed open rotates its info log, `LOG`)
  * @throws LogOpenError on any other failure (permissions, not a directory, a missing database with
  *   `createIfMissing: false`), its message carrying the store's own reason
  * @public
