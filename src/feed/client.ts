@@ -448,7 +448,9 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     // so that a key listed again keeps its newest listing. Stored results come by time (a verdict's
     // last contact, or when it was stored), which is not that order.
     const verdicts = (await log.results())
-      .filter((r): r is StoredResult & { value: FileVerdict } => isVerdict(r) && Array.isArray(r.value.matchedKeys))
+      .filter(
+        (r): r is StoredResult & { value: FileVerdict } => isVerdict(r) && Array.isArray(r.value.matchedKeys),
+      )
       .map((r) => r.value)
       .sort((a, b) => a.batchNum - b.batchNum || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     for (const v of verdicts) {
