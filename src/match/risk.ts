@@ -38,10 +38,9 @@ export interface RiskConfig {
   /** Contact policy (windows and day rule); default: the `default` preset. */
   policy?: ContactPolicy;
   /**
-   * Policy window length, seconds; default 300 (5 minutes, as the policies were fitted). Limitation:
-   * the day rule moves the seconds a day's first window stands for before midnight onto the previous
-   * day only for that first window, so with windows shorter than the scans' claims (e.g. 60 s against
-   * GAEN's 300-s scans) a later window's seconds from before midnight stay on the later day.
+   * Policy window length, seconds; default 300 (5 minutes, as the policies were fitted). It should
+   * divide a day (86,400 s): a window that straddles the day's start is counted on the day it starts,
+   * apart from the seconds its scans stand for before its own start.
    */
   windowSeconds?: number;
   /**

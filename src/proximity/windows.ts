@@ -53,6 +53,11 @@ export interface WindowResult {
   bucket: DistanceBucket;
   /** Whether the window counts as close (bucket no farther than the policy's close bucket). */
   close: boolean;
+  /**
+   * Seconds the window's kept instances stand for, each second once (see {@link scoreWindow}). Always set
+   * by `scoreWindow`; optional so results made elsewhere still type-check.
+   */
+  coveredSeconds?: number;
   /** Seconds of close contact (the window's covered seconds when close, else 0). */
   closeSeconds: number;
   /** Covered seconds times the bucket's weight. */
@@ -267,6 +272,7 @@ function scoreRun(
     attenuation: Math.round(attenuation * 10) / 10,
     bucket,
     close,
+    coveredSeconds: covered,
     closeSeconds: close ? covered : 0,
     weightedSeconds,
     expectedCloseSeconds: probability === undefined ? (close ? covered : 0) : covered * probability,
@@ -396,13 +402,29 @@ export function decideDays(windows: readonly WindowResult[], policy: ContactPoli
   };
   /** `x × share`, to the millisecond (a split of whole seconds stays whole where it can). */
   const part = (x: number, share: number) => Math.round(x * share * 1000) / 1000;
+  const boundary = policy.day.boundary;
   for (const w of windows) {
-    const day = localDate(w.start, policy.day.boundary);
-    const before = w.shareBefore ?? 0;
-    const previous = before > 0 ? localDate(w.start - 1, policy.day.boundary) : day;
+    const day = localDate(w.start, boundary);
+    // The window's seconds before its start lie just before it: [w.start − that, w.start). The part of
+    // them before this day's start goes to the previous day (a window that starts the day: all of them;
+    // a shorter window's can reach back over midnight too).
+    // (A result made elsewhere, without `coveredSeconds`: its seconds before start taken as just before it.)
+    const share = w.shareBefore ?? 0;
+    const beforeMs = share > 0 ? (w.coveredSeconds !== undefined ? share * w.coveredSeconds * 1000 : 1) : 0;
+    const from = w.start - beforeMs;
+    const previous = beforeMs > 0 ? localDate(from, boundary) : day;
     const expected = w.expectedCloseSeconds ?? w.closeSeconds;
     if (previous === day) add(day, w.closeSeconds, w.weightedSeconds, expected);
     else {
+      // The day's start: the first millisecond in (from, w.start] of this day (found by halving).
+      let lo = from;
+      let hi = w.start;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (localDate(mid, boundary) === day) hi = mid;
+        else lo = mid;
+      }
+      const before = Math.min(share, share * ((hi - from) / beforeMs));
       // The share before the day's start on the previous day, the rest (to the same total) on this one.
       const close = part(w.closeSeconds, before);
       const weighted = part(w.weightedSeconds, before);

@@ -62,3 +62,42 @@ describe("a contact across midnight", () => {
     });
   });
 });
+
+describe("a contact across midnight with windows shorter than the scans' claims", () => {
+  it("still counts each scan's seconds on the day they happened (60-s windows, 300-s scans)", async () => {
+    // Scans at midnight −790 s (claiming 260 s), −530, −230 and +70 s (300 s each): they stand for
+    // 23:42:30 – 00:01:10 without a gap (the second claim overlaps the first by 40 s, counted once):
+    // 260 + 260 + 300 + 230 = 1,050 s on day N, 70 s on day N + 1 → F1 on day N. With 60-s windows the
+    // scan at +70 s lies in the window 00:01–00:02, which does not start the day; its 230 s before
+    // midnight still belong to day N.
+    const scans: [number, number][] = [
+      [-790, 260],
+      [-530, 300],
+      [-230, 300],
+      [70, 300],
+    ];
+    const log = createMemoryLog();
+    await log.record(
+      scans.map(([s, claim]) => {
+        const t = midnight + s * 1000;
+        return keySighting(t < midnight ? dayN : dayN1, Math.floor(t / INTERVAL), t, {
+          meanRssi: -60,
+          secondsSinceLastScan: claim,
+        });
+      }),
+    );
+    const dateN = new Date(N * INTERVAL).toISOString().slice(0, 10);
+    const dateN1 = new Date(midnight).toISOString().slice(0, 10);
+    for (const windowSeconds of [60, 300]) {
+      const r = await checkExposure(log, [dayN, dayN1], {
+        policy: getPolicy("default"),
+        workers: 0,
+        windowSeconds,
+      });
+      expect(r.assessment.days.map((d) => [d.day, d.closeSeconds, d.met])).toEqual([
+        [dateN, 1050, true],
+        [dateN1, 70, false],
+      ]);
+    }
+  });
+});
