@@ -54,7 +54,7 @@ export interface WindowResult {
   /** Whether the window counts as close (bucket no farther than the policy's close bucket). */
   close: boolean;
   /**
-   * Seconds the window's kept instances stand for, each second once (see {@link scoreWindow}). Always set
+   * Seconds the window's kept instances stand for, each second once (see `scoreWindow`). Always set
    * by `scoreWindow`; optional so results made elsewhere still type-check.
    */
   coveredSeconds?: number;
