@@ -5,7 +5,7 @@
  */
 import type { RandomBytes } from "../bytes";
 import type { Clock } from "../clock";
-import { BluezoneError } from "../errors";
+import { BluezoneError, InvalidArgumentError } from "../errors";
 import type { Payload } from "../protocol/payload";
 import type { AdapterState, ScanListener, Transport } from "./types";
 
@@ -91,10 +91,20 @@ interface Station {
 
 /**
  * Creates a simulated medium.
+ * @throws InvalidArgumentError without options, or when `clock` (with `now`), `link` or `random` is
+ *   missing
  * @public
  */
 export function createSimulatedMedium(options: SimulatedMediumOptions): SimulatedMedium {
+  if (typeof options !== "object" || options === null)
+    throw new InvalidArgumentError("createSimulatedMedium needs options: { clock, link, random }");
   const { clock, link, random } = options;
+  if (typeof clock?.now !== "function")
+    throw new InvalidArgumentError("createSimulatedMedium: options.clock is missing");
+  if (typeof link !== "function")
+    throw new InvalidArgumentError("createSimulatedMedium: options.link is missing");
+  if (typeof random !== "function")
+    throw new InvalidArgumentError("createSimulatedMedium: options.random is missing");
   const stations = new Map<string, Station>();
   const candidates = options.candidates ?? (() => stations.keys());
 

@@ -1,4 +1,4 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSimulatedMedium, virtualClock } from "../../src/index";
 import { transportConformance } from "../../src/testing";
 import { seededBytes as seeded } from "../helpers/random";
@@ -28,4 +28,20 @@ transportConformance({
       },
     };
   },
+});
+
+describe("createSimulatedMedium's options", () => {
+  it("refuses missing options with a typed error, not a TypeError", () => {
+    const invalid = (message: string) => expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", message });
+    expect(() => createSimulatedMedium(undefined as never)).toThrow(
+      invalid("createSimulatedMedium needs options: { clock, link, random }"),
+    );
+    const clock = virtualClock(0);
+    expect(() => createSimulatedMedium({ clock, link: () => [] } as never)).toThrow(
+      invalid("createSimulatedMedium: options.random is missing"),
+    );
+    expect(() => createSimulatedMedium({ link: () => [], random: seeded(2) } as never)).toThrow(
+      invalid("createSimulatedMedium: options.clock is missing"),
+    );
+  });
 });
