@@ -32,6 +32,7 @@ import {
 } from "./intervals";
 import { encodeMetadata, type Metadata } from "./metadata";
 import type { Payload } from "./payload";
+import { checkRetentionDays } from "./retention";
 
 /**
  * Names of the identifier schemes.
@@ -189,12 +190,8 @@ function deriveBroadcasts(key: TemporaryExposureKey, metadata: Uint8Array): Deri
  * @public
  */
 export function createGaenSchedule(options: GaenScheduleOptions): GaenSchedule {
-  const { clock, random = randomBytes, retentionDays = 14, onKeyChange } = options;
-  if (typeof retentionDays !== "number" || !Number.isInteger(retentionDays) || retentionDays < 1) {
-    throw new InvalidArgumentError(
-      `retentionDays must be a positive integer, got ${typeof retentionDays === "string" ? JSON.stringify(retentionDays) : String(retentionDays)}`,
-    );
-  }
+  const { clock, random = randomBytes, onKeyChange } = options;
+  const retentionDays = checkRetentionDays(options.retentionDays);
   const metadata = encodeMetadata(options.metadata);
   const states: KeyState[] = [];
   const add = (key: TemporaryExposureKey): KeyState => {

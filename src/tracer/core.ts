@@ -29,7 +29,8 @@ import {
   type SchemeName,
 } from "../protocol/schedule";
 import { resolveScanCycle, type ScanCycle, type ScanCycleName } from "./scan-cycle";
-import { checkRetentionDays, checkScheme } from "./scheme";
+import { checkRetentionDays } from "../protocol/retention";
+import { checkScheme } from "./scheme";
 
 /**
  * Name under which a Bluezone base key and its day are kept in the log's state.

@@ -13,16 +13,3 @@ export function checkScheme(scheme: SchemeName | undefined): SchemeName {
     throw new InvalidArgumentError(`scheme must be "gaen" or "bluezone", got ${JSON.stringify(scheme)}`);
   return scheme;
 }
-
-/**
- * The retention in days (default 14, EN's key retention), checked: an integer ≥ 1.
- * @throws InvalidArgumentError otherwise
- */
-export function checkRetentionDays(days: number | undefined): number {
-  const d = days === undefined ? 14 : days;
-  if (typeof d !== "number" || !Number.isInteger(d) || d < 1)
-    throw new InvalidArgumentError(
-      `retentionDays must be a positive integer, got ${typeof d === "string" ? JSON.stringify(d) : String(d)}`,
-    );
-  return d;
-}

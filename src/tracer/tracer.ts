@@ -14,7 +14,8 @@ import {
   type TracerCoreOptions,
 } from "./core";
 import { checkOptionNames, type OptionNames } from "../options";
-import { checkRetentionDays, checkScheme } from "./scheme";
+import { checkRetentionDays } from "../protocol/retention";
+import { checkScheme } from "./scheme";
 import { TypedEmitter } from "./emitter";
 import { resolveScanCycle } from "./scan-cycle";
 

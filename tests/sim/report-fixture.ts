@@ -1,7 +1,8 @@
-/** A hand-made, deterministic {@link SimulationResult} for the report tests. */
+/** Hand-made, deterministic inputs of the report tests: a {@link SimulationResult}, a small sweep. */
 import type { DetectionCounts, DetectionSummary } from "../../sim/app/detection";
 import { type Infection, summariseEpidemic } from "../../sim/epidemic/epidemic-metrics";
 import type { DayRow, SimulationResult, SimulationSummary } from "../../sim/run";
+import type { SweepBase } from "../../sim/sweep/sweep";
 
 const counts = (trueCloseContacts: number, detected: number, falseAlarms: number): DetectionCounts => ({
   trueCloseContacts,
@@ -179,3 +180,14 @@ export function syntheticResult(overrides: Partial<SimulationSummary> = {}): Sim
   ];
   return { summary, daily, roc, infections: LINE_LIST };
 }
+
+/** A small sweep of hanoi-ward (100 people, 2 days, per-scan radio) by bluezone `version`. */
+export const smallSweepBase = (version: string): SweepBase => ({
+  scenario: "hanoi-ward",
+  set: [],
+  phones: 100,
+  days: 2,
+  radio: "scan",
+  noInterventions: false,
+  version,
+});

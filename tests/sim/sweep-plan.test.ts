@@ -4,17 +4,8 @@
  * as its own).
  */
 import { describe, expect, it } from "vitest";
-import { parseGridAxis, planSweep, type SweepBase } from "../../sim/sweep/sweep";
-
-const base = (version: string): SweepBase => ({
-  scenario: "hanoi-ward",
-  set: [],
-  phones: 100,
-  days: 2,
-  radio: "scan",
-  noInterventions: false,
-  version,
-});
+import { parseGridAxis, planSweep } from "../../sim/sweep/sweep";
+import { smallSweepBase as base } from "./report-fixture";
 const axes = [parseGridAxis("adoption=0.2,0.6")];
 
 describe("planSweep run keys", () => {

@@ -2,23 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { renderSweepReport } from "../../sim/sweep/sweep-report";
 import { parseGridAxis, planSweep, runRecord, sweepManifest } from "../../sim/sweep/sweep";
-import { syntheticResult } from "./report-fixture";
+import { smallSweepBase, syntheticResult } from "./report-fixture";
 
 describe("sweep report", () => {
   it("gives a figure defined in fewer seeds than the point has as 'k of N seeds'", () => {
-    const plan = planSweep(
-      {
-        scenario: "hanoi-ward",
-        set: [],
-        phones: 100,
-        days: 2,
-        radio: "scan",
-        noInterventions: false,
-        version: "0.0.0",
-      },
-      [parseGridAxis("adoption=0.2")],
-      [1, 2, 3],
-    );
+    const plan = planSweep(smallSweepBase("0.0.0"), [parseGridAxis("adoption=0.2")], [1, 2, 3]);
     // F1 recall defined (0.5, 1) in two seeds, undefined (null: no true F1) in the third.
     const recalls = [0.5, 1, null];
     const records = plan.runs.map((run, i) =>

@@ -152,7 +152,7 @@ export function describeEpidemic(e: SimulationResult["summary"]["epidemic"]): st
     `transmission pre-symptomatic ${pct(sh.presymptomatic)} ` +
     `/ symptomatic ${pct(sh.symptomatic)} / asymptomatic ${pct(sh.asymptomatic)} / environmental ${pct(sh.environmental)}, ` +
     `household SAR ${
-      e.householdSAR !== null && Number.isFinite(e.householdSAR)
+      Number.isFinite(e.householdSAR)
         ? num(e.householdSAR, 3)
         : "n/a (no household's index case was followed up for 21 days by the run's end)"
     }`
