@@ -103,6 +103,11 @@ export interface DailyExposure {
   weightedSeconds: number;
   /** Whether the sums meet the policy's day rule: a level-`level` contact that day. */
   met: boolean;
+  /**
+   * When `met`: unix ms of the start of that day's latest close window of those keys (a multiple of the
+   * window length), the day's last contact at this level.
+   */
+  lastContactAt?: number;
 }
 
 /**
@@ -133,8 +138,11 @@ export interface ExposureAssessment {
   /** Sum of the keys' risk scores. */
   riskScore: number;
   /**
-   * Unix ms of the start of the most recent 5-minute window that made a contact, if any (a multiple of
-   * the window length: a contact whose last close scan was at 08:27:29 gives 08:25:00).
+   * Unix ms of the start of the most recent window that made a contact at the status's level, if any
+   * (a multiple of the window length, 5 minutes by default: a contact whose last close scan was at
+   * 08:27:29 gives 08:25:00). Only keys of that level or a lower one count: an F1 whose F2 contact
+   * came later gets the date of the F1 contact (an F1's quarantine runs from the last contact with a
+   * case). The last contact of every level is in `days`.
    */
   lastContactAt?: number;
 }
@@ -243,26 +251,41 @@ export function assessExposure(
     }
   }
   daily.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.level - b.level));
-  const metAt = new Set(daily.filter((d) => d.met).map((d) => `${d.day}/${d.level}`));
-  const lastClose: number[] = [];
+  const metAt = new Set<string>();
+  const metByDay = new Map<string, DailyExposure[]>();
+  for (const d of daily) {
+    if (!d.met) continue;
+    metAt.add(`${d.day}/${d.level}`);
+    const list = metByDay.get(d.day);
+    if (list) list.push(d);
+    else metByDay.set(d.day, [d]);
+  }
   for (const k of counting) {
     k.contact = k.days.some((d) => measured(d) > 0 && metAt.has(`${d.day}/${k.level}`));
-    // Close windows of this key on days met at its level or any higher one.
+    // A close window of this key is a contact at every level ≥ the key's whose day total met the rule
+    // (the totals at level L take the keys of level ≤ L). The policy's day (as decideDays dates the
+    // windows), not the UTC date.
     for (const w of k.windows) {
       if (!w.close) continue;
-      // The policy's day (as decideDays dates the windows), not the UTC date.
-      const day = localDate(w.start, policy.day.boundary);
-      if (daily.some((d) => d.met && d.day === day && d.level >= k.level)) lastClose.push(w.start);
+      const met = metByDay.get(localDate(w.start, policy.day.boundary));
+      if (met === undefined) continue;
+      for (const d of met)
+        if (d.level >= k.level && !(w.start <= (d.lastContactAt ?? Number.NEGATIVE_INFINITY)))
+          d.lastContactAt = w.start;
     }
   }
   const metLevels = daily.filter((d) => d.met).map((d) => d.level);
   const level = metLevels.length > 0 ? Math.min(...metLevels) : undefined;
+  let lastContactAt: number | undefined;
+  for (const d of daily)
+    if (d.met && d.level === level && d.lastContactAt !== undefined)
+      lastContactAt = Math.max(lastContactAt ?? d.lastContactAt, d.lastContactAt);
   return {
     keys: assessed,
     days: daily,
     ...(level !== undefined ? { level } : {}),
     status: level === undefined ? "none" : `F${level}`,
     riskScore: assessed.reduce((s, k) => s + k.riskScore, 0),
-    ...(lastClose.length > 0 ? { lastContactAt: Math.max(...lastClose) } : {}),
+    ...(lastContactAt !== undefined ? { lastContactAt } : {}),
   };
 }

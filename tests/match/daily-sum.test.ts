@@ -88,7 +88,15 @@ describe("a day's exposure sums over keys", () => {
       [33.5, "immediate", 300],
     ]);
     expect(r.days).toEqual([
-      { day: "2021-07-24", level: 1, keys: 2, closeSeconds: 1200, weightedSeconds: 1200, met: true },
+      {
+        day: "2021-07-24",
+        level: 1,
+        keys: 2,
+        closeSeconds: 1200,
+        weightedSeconds: 1200,
+        met: true,
+        lastContactAt: at(10, 20),
+      },
     ]);
     expect(r.status).toBe("F1");
     expect(r.keys.map((k) => k.contact)).toEqual([true, true]);
@@ -135,6 +143,30 @@ describe("a day's exposure sums over keys", () => {
     expect(r.keys.map((k) => [k.level, k.contact])).toEqual([
       [1, false],
       [2, true],
+    ]);
+  });
+
+  it("an F1 with a later F2 contact: the last contact is the F1's (the F2's is in its day's entry)", async () => {
+    const [a, b] = sameDayKeys();
+    const recursive: ExposureKey = { ...b, reportType: 4, transmissionRiskLevel: 1 };
+    // The case's key A: 09:50, 09:55, 10:00 (900 s, F1). The F1's recursive key: 10:15, 10:20, 10:25.
+    const r = await assess(
+      [a, recursive],
+      [
+        heard(a, at(9, 50)),
+        heard(a, at(9, 55)),
+        heard(a, at(10, 0)),
+        heard(recursive, at(10, 15)),
+        heard(recursive, at(10, 20)),
+        heard(recursive, at(10, 25)),
+      ],
+    );
+    expect(r.status).toBe("F1");
+    // An F1's quarantine runs from the last contact with the case, 10:00, not the later 10:25.
+    expect(r.lastContactAt).toBe(at(10, 0));
+    expect(r.days.map((d) => [d.level, d.closeSeconds, d.met, d.lastContactAt])).toEqual([
+      [1, 900, true, at(10, 0)],
+      [2, 1800, true, at(10, 25)],
     ]);
   });
 
