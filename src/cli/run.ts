@@ -35,6 +35,14 @@ export function parseIntOption(name: string, min = Number.MIN_SAFE_INTEGER, max 
   };
 }
 
+/**
+ * Commander's argument parser for a repeatable option: each occurrence is added to the list (without
+ * it, a repeated option silently keeps only its last value).
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** Node's system-error codes that mean "this path given on the command line cannot be used". */
 const PATH_ERRORS: Record<string, string> = {
   ENOENT: "no such file or directory",

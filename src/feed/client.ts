@@ -34,7 +34,7 @@ import { CHECK_EXPOSURE_OPTIONS, type CheckExposureOptions, checkExposure } from
 import { checkOptionNames, type OptionNames } from "../options";
 import type { ExposureKey } from "../match/export-codec";
 import type { ExposureStatus } from "../match/risk";
-import { type KeyFile, readKeyFile } from "../match/key-file";
+import { type KeyFile, keyIdentity, listedKeys, readKeyFile } from "../match/key-file";
 import type { TrustedKey } from "../match/signing";
 import { DAY_MS } from "../protocol/intervals";
 import {
@@ -177,9 +177,6 @@ function loadKey(k: unknown): ExposureKey | undefined {
   return { keyData: new Uint8Array(bytes), ...rest };
 }
 
-const keyIdentity = (k: ExposureKey) =>
-  `${Buffer.from(k.keyData).toString("hex")}/${k.rollingStartIntervalNumber}`;
-
 /**
  * A file processed by a sync.
  * @public
@@ -260,6 +257,49 @@ export interface KeyFeed {
 
 const RESULT_PREFIX = "feed:";
 
+/**
+ * How long a given-up file waits before it is tried once more, ms: one day.
+ * @public
+ */
+export const GIVEN_UP_RETRY_MS = DAY_MS;
+
+/** Id of the status record of the feed whose state is named `stateName`. */
+function feedStatusId(stateName: string): string {
+  return `feed-status:${stateName}`;
+}
+
+/** A met day of the status record: its level and last contact. */
+interface FeedContact {
+  /** The policy's day, `YYYY-MM-DD`. */
+  day: string;
+  /** Contact level met that day. */
+  level: number;
+  /** Last close window that day at that level, unix ms (absent when none was close). */
+  lastContactAt?: number;
+  /** What the status window compares: `lastContactAt`, else the day's start (UTC). */
+  at: number;
+}
+
+/** The stored status of a feed: every matched key judged together (see `judgeAll`). */
+interface FeedStatusRecord {
+  kind: "key-feed-status";
+  contacts: FeedContact[];
+}
+
+/**
+ * Fingerprint of a set of trusted keys (order-free): algorithm, public key bytes, key id and version.
+ */
+function trustFingerprint(keys: readonly TrustedKey[]): string {
+  const parts = keys.map((k) => {
+    const bytes =
+      k.publicKey instanceof Uint8Array
+        ? Buffer.from(k.publicKey)
+        : k.publicKey.export({ format: "der", type: "spki" });
+    return JSON.stringify([k.algorithm, bytes.toString("hex"), k.keyId ?? null, k.keyVersion ?? null]);
+  });
+  return createHash("sha256").update(parts.sort().join("\n")).digest("hex");
+}
+
 /** Id of the stored result of a file. */
 export function feedResultId(name: string): string {
   return `${RESULT_PREFIX}${name}`;
@@ -281,7 +321,7 @@ function errorInfo(err: unknown): { code: string; message: string } {
  */
 function stopsSync(err: unknown): boolean {
   return (
-    err instanceof FeedNetworkError ||
+    (err instanceof FeedNetworkError && err.phase === "request") ||
     err instanceof FeedAbortedError ||
     (err instanceof FeedTimeoutError && (err.phase === "connect" || err.phase === "total"))
   );
@@ -343,6 +383,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   const maxIndexBytes = options.maxIndexBytes ?? 1024 * 1024;
   const maxRejections = options.maxRejections ?? 3;
   const statusWindowMs = (options.statusWindowDays ?? 14) * DAY_MS;
+  const trust = trustFingerprint(trustedKeys);
   let indexUrl: string;
   try {
     const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
@@ -361,20 +402,70 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       throw new InvalidArgumentError(`${name} must be a positive integer`);
   }
 
+  /** The stored status record of this feed, if a sync wrote one. */
+  async function storedStatus(): Promise<FeedStatusRecord | undefined> {
+    const id = feedStatusId(stateName);
+    for (const r of await log.results())
+      if (r.id === id && (r.value as FeedStatusRecord | null)?.kind === "key-feed-status")
+        return r.value as FeedStatusRecord;
+    return undefined;
+  }
+
   async function currentStatus(): Promise<Pick<FeedResult, "status" | "level" | "lastContactAt">> {
     const since = clock.now() - statusWindowMs;
     let level: number | undefined;
     let last: number | undefined;
-    for (const r of await log.results()) {
-      if (!isVerdict(r) || r.time < since || r.value.level === undefined) continue;
-      level = level === undefined ? r.value.level : Math.min(level, r.value.level);
-      if (r.value.lastContactAt !== undefined) last = Math.max(last ?? 0, r.value.lastContactAt);
+    const record = await storedStatus();
+    if (record) {
+      // The contacts of every matched key judged together, each key under its newest listing.
+      for (const c of record.contacts) {
+        if (c.at < since) continue;
+        if (level === undefined || c.level < level) {
+          level = c.level;
+          last = c.lastContactAt;
+        } else if (c.level === level && c.lastContactAt !== undefined)
+          last = Math.max(last ?? c.lastContactAt, c.lastContactAt);
+      }
+    } else {
+      // Verdicts stored before the status record existed: the lowest level over them.
+      for (const r of await log.results()) {
+        if (!isVerdict(r) || r.time < since || r.value.level === undefined) continue;
+        level = level === undefined ? r.value.level : Math.min(level, r.value.level);
+        if (r.value.lastContactAt !== undefined) last = Math.max(last ?? 0, r.value.lastContactAt);
+      }
     }
     return {
       status: level === undefined ? "none" : `F${level}`,
       ...(level !== undefined ? { level } : {}),
       ...(last !== undefined ? { lastContactAt: last } : {}),
     };
+  }
+
+  /**
+   * Judges every key the stored verdicts matched together, each under its newest listing (a revoked
+   * key then counts for nothing, a revised one with its new report type), and stores the met days as
+   * this feed's status record.
+   */
+  async function judgeAll(): Promise<void> {
+    const keys = await earlierMatchedKeys();
+    const contacts: FeedContact[] = [];
+    if (keys.length > 0) {
+      const { assessment } = await checkExposure(log, keys, options.checkOptions);
+      for (const d of assessment.days) {
+        if (!d.met) continue;
+        contacts.push({
+          day: d.day,
+          level: d.level,
+          at: d.lastContactAt ?? Date.parse(`${d.day}T00:00:00Z`),
+          ...(d.lastContactAt !== undefined ? { lastContactAt: d.lastContactAt } : {}),
+        });
+      }
+    }
+    await log.putResult({
+      id: feedStatusId(stateName),
+      time: contacts.length > 0 ? Math.max(...contacts.map((c) => c.at)) : clock.now(),
+      value: { kind: "key-feed-status", contacts } satisfies FeedStatusRecord,
+    });
   }
 
   async function fetchIndex(
@@ -469,16 +560,20 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
    * to any day, so these are all the keys that can).
    */
   async function match(batch: FeedBatch, file: KeyFile): Promise<FileVerdict> {
-    const check = await checkExposure(log, file.keys, options.checkOptions);
+    // Each key once, under this file's latest listing (a revised key replaces its listing).
+    const keys = listedKeys(file);
+    const check = await checkExposure(log, keys, options.checkOptions);
     let a = check.assessment;
-    const matched = [...new Set(check.matches.map((m) => m.keyIndex))]
-      .sort((x, y) => x - y)
-      .map((i) => file.keys[i]!);
+    const earlierKeys = await earlierMatchedKeys();
+    const earlierIds = new Set(earlierKeys.map(keyIdentity));
+    // The keys that matched, and the keys that list again a key an earlier file matched (a revision:
+    // kept even when it matches nothing now, so that its new report type replaces the earlier one).
+    const hit = new Set(check.matches.map((m) => m.keyIndex));
+    const matched = keys.filter((k, i) => hit.has(i) || earlierIds.has(keyIdentity(k)));
     if (matched.length > 0) {
-      // This file's listing first: a key listed twice counts once, under its first listing (a revised
-      // report type replaces the earlier one).
+      // This file's listing first: a key listed twice counts once, under its newest listing.
       const mine = new Set(matched.map(keyIdentity));
-      const earlier = (await earlierMatchedKeys()).filter((k) => !mine.has(keyIdentity(k)));
+      const earlier = earlierKeys.filter((k) => !mine.has(keyIdentity(k)));
       if (earlier.length > 0)
         a = (await checkExposure(log, [...matched, ...earlier], options.checkOptions)).assessment;
     }
@@ -486,7 +581,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       kind: "key-feed",
       file: batch.name,
       batchNum: batch.batchNum,
-      keys: file.keys.length,
+      keys: keys.length,
       matches: check.matches.length,
       status: a.status,
       ...(a.level !== undefined ? { level: a.level } : {}),
@@ -505,6 +600,13 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   async function doSync(signal: AbortSignal): Promise<FeedResult> {
     const ctx: RequestContext = { fetch: fetchFn, clock, timeouts, signal };
     const state = await loadFeedProgress(log, stateName);
+    // Other trusted keys (a signing-key rotation): files rejected under the old ones are tried again,
+    // and the index is fetched in full (a 304 would hide them).
+    if (state.trust !== trust) {
+      state.rejected = {};
+      delete state.etag;
+      delete state.lastModified;
+    }
     const result: FeedResult = {
       index: "failed",
       newFiles: [],
@@ -513,7 +615,13 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       pending: [],
       status: "none",
     };
-    const finish = async () => Object.assign(result, await currentStatus());
+    let matchedAny = false;
+    const finish = async () => {
+      // The status judges every matched key together, each under its newest listing; written when a
+      // file matched or listed again a key that matched (a revision or revocation).
+      if (matchedAny) await judgeAll();
+      return Object.assign(result, await currentStatus());
+    };
     let fetched: Awaited<ReturnType<typeof fetchIndex>>;
     try {
       fetched = await fetchIndex(ctx, state);
@@ -534,12 +642,33 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     // Each outcome is one small journal entry; the state is written once, at the end.
     let journal = 0;
     const record = (entry: FeedJournalEntry) => appendFeedJournal(log, stateName, journal++, entry);
+    /** Counts a failed attempt at `batch`; returns it as reported. */
+    const reject = async (batch: FeedBatch, err: BluezoneError): Promise<RejectedFile> => {
+      const attempts = (rejected[batch.name]?.attempts ?? 0) + 1;
+      rejected[batch.name] = { attempts, code: err.code, reason: err.message, at: clock.now() };
+      const rejection = {
+        name: batch.name,
+        code: err.code,
+        reason: err.message,
+        attempts,
+        givenUp: attempts >= maxRejections,
+      };
+      result.rejected.push(rejection);
+      await record({ name: batch.name, rejection: rejected[batch.name]! });
+      return rejection;
+    };
     const stored = new Map((await log.results()).filter(isVerdict).map((r) => [r.value.file, r.value]));
     let retryLater = false;
     let downloads = 0;
     const todo = fetched.index.batches.filter((b) => !processed.has(b.name));
     for (const [i, batch] of todo.entries()) {
-      if ((rejected[batch.name]?.attempts ?? 0) >= maxRejections) {
+      const rejection = rejected[batch.name];
+      // A given-up file is tried again once a day (a file that reached the CDN's edge late, a bad copy
+      // since replaced); until then it is listed in givenUp.
+      if (
+        (rejection?.attempts ?? 0) >= maxRejections &&
+        !(rejection!.at !== undefined && clock.now() - rejection!.at >= GIVEN_UP_RETRY_MS)
+      ) {
         result.givenUp.push(batch.name);
         continue;
       }
@@ -558,31 +687,31 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
         } catch (err) {
           if (stopsSync(err)) {
             result.error = errorInfo(err);
-            result.pending = todo.slice(i).map((b) => b.name);
+            // A file the whole sync's deadline ran out on counts as a failed attempt at it, so that a
+            // file too slow to ever arrive is given up instead of blocking every later file.
+            const givenUpNow =
+              err instanceof FeedTimeoutError && err.phase === "total" && (await reject(batch, err)).givenUp;
+            result.pending = todo.slice(givenUpNow ? i + 1 : i).map((b) => b.name);
             retryLater = true;
             break;
           }
           if (!(err instanceof BluezoneError)) throw err;
-          const attempts = (rejected[batch.name]?.attempts ?? 0) + 1;
-          rejected[batch.name] = { attempts, code: err.code, reason: err.message };
-          const givenUp = attempts >= maxRejections;
-          if (!givenUp) retryLater = true;
-          result.rejected.push({ name: batch.name, code: err.code, reason: err.message, attempts, givenUp });
-          await record({ name: batch.name, rejection: rejected[batch.name]! });
+          if (!(await reject(batch, err)).givenUp) retryLater = true;
           continue;
         }
       }
       const verdict = earlier ?? (await match(batch, file!));
+      if (verdict.matchedKeys !== undefined) matchedAny = true;
       processed.add(batch.name);
       delete rejected[batch.name];
       await record({ name: batch.name, processed: true });
       const { matchedKeys: _stored, ...reported } = verdict;
       result.newFiles.push({ ...reported, recovered: earlier !== undefined });
     }
-    // Remember the index validators only once nothing of this index is left to do, so a 304 never
-    // hides a pending or retryable file.
-    const next: FeedState = { processed: [...processed], rejected };
-    if (!retryLater) {
+    // Remember the index validators only once nothing of this index is left to do (no file pending,
+    // rejected or given up), so a 304 never hides a file that is to be tried again.
+    const next: FeedState = { processed: [...processed], rejected, trust };
+    if (!retryLater && Object.keys(rejected).length === 0) {
       if (fetched.etag) next.etag = fetched.etag;
       if (fetched.lastModified) next.lastModified = fetched.lastModified;
     }

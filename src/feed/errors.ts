@@ -6,9 +6,19 @@ import { BluezoneError } from "../errors";
  * @public
  */
 export class FeedNetworkError extends BluezoneError {
-  /** @param message - which request failed and how */
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * `request`: no answer came (the server could not be reached: the sync stops); `body`: the server
+   * answered and the body broke off (counted against that file, as a deadline within a request is).
+   */
+  readonly phase: "request" | "body";
+
+  /**
+   * @param message - which request failed and how
+   * @param options - standard `cause`; `phase` (default `request`)
+   */
+  constructor(message: string, options?: { cause?: unknown; phase?: "request" | "body" }) {
     super("ERR_FEED_NETWORK", message, options);
+    this.phase = options?.phase ?? "request";
   }
 }
 

@@ -21,6 +21,8 @@ export interface RejectionRecord {
   code: string;
   /** Message of the last rejection. */
   reason: string;
+  /** When the last rejection happened, unix ms (absent in records stored before this field existed). */
+  at?: number;
 }
 
 /**
@@ -36,6 +38,11 @@ export interface FeedState {
   processed: string[];
   /** Files that failed verification, by name. */
   rejected: Record<string, RejectionRecord>;
+  /**
+   * Fingerprint of the trusted keys the rejections were judged with: when the trusted keys change (a
+   * signing-key rotation), every rejection is forgotten and the index fetched in full again.
+   */
+  trust?: string;
 }
 
 /** A state with nothing processed. */
@@ -119,6 +126,7 @@ export async function loadFeedState(log: ContactLog, name: string): Promise<Feed
       ...(typeof o.lastModified === "string" ? { lastModified: o.lastModified } : {}),
       processed: Array.isArray(o.processed) ? o.processed.filter((x) => typeof x === "string") : [],
       rejected: typeof o.rejected === "object" && o.rejected !== null ? o.rejected : {},
+      ...(typeof o.trust === "string" ? { trust: o.trust } : {}),
     };
   } catch {
     return emptyFeedState();

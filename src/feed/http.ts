@@ -76,11 +76,16 @@ export const DEFAULT_FEED_TIMEOUTS: Required<FeedTimeouts> = {
 export const MAX_REDIRECTS = 20;
 
 /** Fills in and checks deadlines. */
+/** The longest delay Node's timers keep (2³¹ − 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function resolveTimeouts(t: FeedTimeouts | undefined): ResolvedTimeouts {
   const r = { ...DEFAULT_FEED_TIMEOUTS, ...t };
   for (const [name, v] of Object.entries(r))
-    if (!Number.isSafeInteger(v) || v < 1)
-      throw new InvalidArgumentError(`timeouts.${name} must be a positive integer (ms), got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1 || v > MAX_TIMER_MS)
+      throw new InvalidArgumentError(
+        `timeouts.${name} must be an integer in 1…${MAX_TIMER_MS} (ms, about 24.8 days: the longest timer Node keeps), got ${v}`,
+      );
   return r;
 }
 
@@ -262,12 +267,12 @@ export async function getOnce(
   const HEADERS = 1;
   const IDLE = 2;
   /** The error to report for a failure: the abort reason when the controller fired. */
-  const failure = (err: unknown, during: string): Error => {
+  const failure = (err: unknown, during: string, phase: "request" | "body" = "request"): Error => {
     if (controller.signal.aborted) return controller.signal.reason as Error;
-    if (err instanceof FeedSizeLimitError) return err;
+    if (err instanceof FeedSizeLimitError || err instanceof FeedNetworkError) return err;
     if (isConnectTimeout(err))
       return new FeedTimeoutError("connect", `GET ${url}: no connection within ${timeouts.connectMs} ms`);
-    return new FeedNetworkError(`${during} failed: ${describeFailure(err)}`, { cause: err });
+    return new FeedNetworkError(`${during} failed: ${describeFailure(err)}`, { cause: err, phase });
   };
   // Settles when the controller aborts, for fetch implementations that ignore the signal.
   const aborted = whenAborted(controller.signal);
@@ -328,7 +333,7 @@ export async function getOnce(
         }),
       aborted: aborted.promise,
     }).catch((err: unknown) => {
-      throw failure(err, `reading ${what}`);
+      throw failure(err, `reading ${what}`, "body");
     });
     return { status: res.status, headers: res.headers, bytes };
   } finally {
@@ -381,7 +386,10 @@ export async function readLimited(
       err instanceof FeedAbortedError
     )
       throw err;
-    throw new FeedNetworkError(`reading ${what} failed: ${describeFailure(err)}`, { cause: err });
+    throw new FeedNetworkError(`reading ${what} failed: ${describeFailure(err)}`, {
+      cause: err,
+      phase: "body",
+    });
   }
   const out = new Uint8Array(total);
   let at = 0;

@@ -51,6 +51,31 @@ export interface KeyFile extends ExportContents {
   exportBin: Uint8Array;
 }
 
+/**
+ * A key's identity across files: its bytes and its first interval (a key listed again, e.g. with a
+ * revised report type, has the same identity).
+ * @public
+ */
+export function keyIdentity(key: Pick<ExposureKey, "keyData" | "rollingStartIntervalNumber">): string {
+  return `${Buffer.from(key.keyData).toString("hex")}/${key.rollingStartIntervalNumber}`;
+}
+
+/**
+ * The keys a file publishes, each once under its latest listing: `keys` in order, a key also listed in
+ * `revisedKeys` replaced by its revision (a new report type, e.g. REVOKED or CONFIRMED after a
+ * CLINICAL_DIAGNOSIS), then the revised keys not in `keys` (revisions of keys an earlier file listed).
+ * This is what matching should be given: `revisedKeys` alone would otherwise be ignored (Exposure
+ * Notification export format, `TemporaryExposureKeyExport.revised_keys`). A key listed twice in one list
+ * keeps its last listing.
+ * @public
+ */
+export function listedKeys(file: Pick<ExportContents, "keys" | "revisedKeys">): ExposureKey[] {
+  const byIdentity = new Map<string, ExposureKey>();
+  for (const k of file.keys) byIdentity.set(keyIdentity(k), k);
+  for (const k of file.revisedKeys ?? []) byIdentity.set(keyIdentity(k), k);
+  return [...byIdentity.values()];
+}
+
 function matchesKey(key: TrustedKey, info: SignatureInfo): boolean {
   return (
     info.signatureAlgorithm === key.algorithm &&
@@ -137,6 +162,20 @@ export function readKeyFile(bytes: Uint8Array, options: ReadKeyFileOptions = {})
   };
 }
 
+/** The seconds the keys cover (first interval start to last interval end); 0…0 without keys. */
+function keySpan(keys: readonly ExposureKey[]): { start: number; end: number } {
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  for (const k of keys) {
+    const first = k?.rollingStartIntervalNumber;
+    const period = k?.rollingPeriod ?? 144;
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(period)) continue; // refused by validation
+    start = Math.min(start, first * 600);
+    end = Math.max(end, (first + period) * 600);
+  }
+  return start === Number.POSITIVE_INFINITY ? { start: 0, end: 0 } : { start, end };
+}
+
 /**
  * Options of {@link createKeyFile}.
  * @public
@@ -153,16 +192,25 @@ export interface CreateKeyFileOptions extends Partial<KeyFileHeader>, KeyPlausib
 /**
  * Writes a signed key file: a zip of export.bin + export.sig with fixed timestamps (byte-identical for
  * the same inputs with Ed25519; ECDSA signatures are randomised). Header defaults: region "", batch
- * 1 of 1, timestamps 0.
- * @throws InvalidKeyError when a key is invalid; InvalidArgumentError on a bad header
+ * 1 of 1, and the timestamps (unix seconds) the span the keys and revised keys cover, from the first
+ * key's first interval to the end of the last key's last (0 and 0 without keys).
+ * @throws InvalidKeyError when a key is invalid; InvalidArgumentError on a bad header or without a signer
  * @public
  */
 export function createKeyFile(options: CreateKeyFileOptions): Uint8Array {
+  if (typeof options !== "object" || options === null)
+    throw new InvalidArgumentError("createKeyFile needs options { keys, signer, … }");
   const signers = Array.isArray(options.signer) ? options.signer : [options.signer as KeyFileSigner];
-  if (signers.length === 0) throw new InvalidArgumentError("createKeyFile needs at least one signer");
+  if (signers.length === 0 || signers.some((x) => typeof x?.sign !== "function" || x.info === undefined))
+    throw new InvalidArgumentError(
+      "createKeyFile needs at least one signer (ed25519Signer or ecdsaSigner) in options.signer",
+    );
+  if (!Array.isArray(options.keys))
+    throw new InvalidArgumentError("createKeyFile needs options.keys (an array)");
+  const span = keySpan([...options.keys, ...(options.revisedKeys ?? [])]);
   const header: KeyFileHeader = {
-    startTimestamp: options.startTimestamp ?? 0,
-    endTimestamp: options.endTimestamp ?? 0,
+    startTimestamp: options.startTimestamp ?? span.start,
+    endTimestamp: options.endTimestamp ?? Math.max(span.end, options.startTimestamp ?? 0),
     region: options.region ?? "",
     batchNum: options.batchNum ?? 1,
     batchSize: options.batchSize ?? 1,

@@ -60,7 +60,7 @@ it("feed sync failures print `bluezone: <reason>` with the documented exit code 
   const failing = await startHttp({ "/feed/index.json": status(503) });
   const dead = await startHttp();
   await dead.close();
-  const dbs = [0, 1, 2, 3].map(() => mkdtempSync(join(tmpdir(), "bluezone-feed-cli-")));
+  const dbs = [0, 1, 2, 3, 4].map(() => mkdtempSync(join(tmpdir(), "bluezone-feed-cli-")));
   for (const db of dbs) await (await openLevelLog(db)).close(); // feed sync never creates a log
   cleanup.push(
     () => s.dispose(),
@@ -80,12 +80,21 @@ it("feed sync failures print `bluezone: <reason>` with the documented exit code 
   const key = toHex(s.trusted.publicKey as Uint8Array);
   const sync = (url: string, k: string, db: string, ...extra: string[]) =>
     cli(["feed", "sync", "--url", url, "--public-key", k, "--db", db, "--retries", "1", ...extra]);
-  const [unreachable, unavailable, forged, badOption] = await Promise.all([
+  const [unreachable, unavailable, forged, badOption, tooLong, rotation] = await Promise.all([
     sync(dead.feedUrl, key, dbs[0]!),
     sync(failing.feedUrl, key, dbs[1]!),
     sync(s.feedUrl, wrongKey, dbs[2]!),
     sync(s.feedUrl, key, dbs[3]!, "--idle-timeout", "soon"),
+    // Node's timers turn a delay above 2³¹ − 1 ms into 1 ms: refused, not a sync that times out at once.
+    sync(s.feedUrl, key, dbs[3]!, "--total-timeout", "3000000000"),
+    // A key rotation: both keys trusted (the option is repeatable; it used to keep only the last).
+    sync(s.feedUrl, key, dbs[4]!, "--public-key", wrongKey),
   ]);
+  expect([tooLong.status, tooLong.stderr]).toEqual([
+    2,
+    'bluezone: --total-timeout must be an integer in 1…2147483647, got "3000000000"\n',
+  ]);
+  expect([rotation.status, rotation.stdout.trim()]).toEqual([0, "status none, 1 new file(s)"]);
   expect(unreachable.status).toBe(1);
   expect(unreachable.stderr).toMatch(
     new RegExp(
@@ -104,6 +113,6 @@ it("feed sync failures print `bluezone: <reason>` with the documented exit code 
   expect(forged.stdout.trim()).toBe("status none, 0 new file(s), 1 rejected (ERR_KEY_FILE_SIGNATURE)");
   expect([badOption.status, badOption.stderr]).toEqual([
     2,
-    'bluezone: --idle-timeout must be an integer in 1…9007199254740991, got "soon"\n',
+    'bluezone: --idle-timeout must be an integer in 1…2147483647, got "soon"\n',
   ]);
 });

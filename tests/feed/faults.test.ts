@@ -21,6 +21,7 @@ import { ROOT } from "../helpers/data";
 import { caseKey, logThatSaw, NOW, type PublishedFile, publishFile, signerPair } from "./fixtures";
 import {
   bytes,
+  cut,
   dribble,
   json,
   redirect,
@@ -190,6 +191,45 @@ describe("item 6: deadlines and abort", () => {
     expect((await loadFeedState(log, `feed.${http.feedUrl}`)).processed).toEqual([first.batch.name]);
   });
 
+  it("a body always cut off counts against its file (given up after maxRejections); later files are processed", async () => {
+    const broken = publishFile(1, [caseKey(2)]);
+    const good = publishFile(2, [caseKey(1)]);
+    const http = await feedServer([broken, good]);
+    http.route(`/feed/${broken.batch.name}`, cut(broken.bytes, 100));
+    const feed = feedOf(http, await logThatSaw(caseKey(1)), { maxRejections: 2, retry: { retries: 0 } });
+    const r1 = await feed.sync();
+    expect(r1.error).toBeUndefined();
+    expect(r1.rejected.map((x) => [x.code, x.attempts, x.givenUp])).toEqual([["ERR_FEED_NETWORK", 1, false]]);
+    // One reason, said once (it was "reading b000001.zip failed: reading b000001.zip failed: …").
+    expect(r1.rejected[0]!.reason.match(/reading b000001\.zip failed/g)).toHaveLength(1);
+    expect([r1.newFiles.map((f) => f.file), r1.status]).toEqual([[good.batch.name], "F1"]);
+    expect((await feed.sync()).rejected.map((x) => x.givenUp)).toEqual([true]);
+  });
+
+  it("a file the total deadline always runs out on is given up after maxRejections syncs", async () => {
+    const slow = publishFile(1, [caseKey(2)]);
+    const good = publishFile(2, [caseKey(1)]);
+    const http = await feedServer([slow, good]);
+    http.route(`/feed/${slow.batch.name}`, dribble(http, slow.bytes, 50, 100));
+    const timeouts = { ...short, idleMs: 2000, requestMs: 10_000, totalMs: 500 };
+    const feed = feedOf(http, await logThatSaw(caseKey(1)), { timeouts, maxRejections: 2 });
+    const r1 = await feed.sync();
+    expect([r1.error?.code, r1.pending, r1.rejected.map((x) => [x.code, x.attempts])]).toEqual([
+      "ERR_FEED_TIMEOUT",
+      [slow.batch.name, good.batch.name],
+      [["ERR_FEED_TIMEOUT", 1]],
+    ]);
+    const r2 = await feed.sync();
+    expect([r2.pending, r2.rejected.map((x) => x.givenUp)]).toEqual([[good.batch.name], [true]]);
+    const r3 = await feed.sync();
+    expect([r3.error, r3.givenUp, r3.newFiles.map((f) => f.file), r3.status]).toEqual([
+      undefined,
+      [slow.batch.name],
+      [good.batch.name],
+      "F1",
+    ]);
+  });
+
   it("an AbortSignal cancels the download under way and ends the sync with ERR_FEED_ABORTED", async () => {
     const slow = publishFile(1, [caseKey(2)]);
     const http = await feedServer([slow]);
@@ -230,6 +270,7 @@ describe("item 7: a failing file does not block the feed; progress is linear; a 
       attempts: 3,
       code: "ERR_FEED_HTTP",
       reason: `GET ${http.feedUrl}${broken.batch.name} answered 503 (2 attempts)`,
+      at: NOW,
     });
   });
 

@@ -88,9 +88,14 @@ export interface PublishedFile {
   bytes: Uint8Array;
 }
 
-/** Signs `keys` into batch file `n`. */
-export function publishFile(n: number, keys: ExposureKey[], signer = signerPair().signer): PublishedFile {
-  const bytes = createKeyFile({ keys, signer, clock: fixedClock });
+/** Signs `keys` (and `revisedKeys`, the file's revised_keys) into batch file `n`. */
+export function publishFile(
+  n: number,
+  keys: ExposureKey[],
+  signer = signerPair().signer,
+  revisedKeys: ExposureKey[] = [],
+): PublishedFile {
+  const bytes = createKeyFile({ keys, revisedKeys, signer, clock: fixedClock });
   const batch: FeedBatch = {
     name: `b${String(n).padStart(6, "0")}.zip`,
     size: bytes.length,

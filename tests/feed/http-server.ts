@@ -73,6 +73,17 @@ export const redirect =
   (_req, res) =>
     res.writeHead(code, { location }).end();
 
+/**
+ * 200 with the whole body's Content-Length, then only its first `sent` bytes before the connection is
+ * cut (a proxy or edge that drops the transfer).
+ */
+export const cut =
+  (body: Uint8Array, sent: number): Route =>
+  (_req, res) => {
+    res.writeHead(200, { "content-type": "application/zip", "content-length": String(body.length) });
+    res.write(body.subarray(0, sent), () => res.socket?.destroy());
+  };
+
 /** Accepts the request and never answers (until the client hangs up or the server closes). */
 export const stall = (): Route => () => undefined;
 

@@ -61,6 +61,14 @@ describe("export CLI functions", () => {
     ).toMatchObject({ rollingPeriod: 144 });
     expect(() => parseKeysJson("{}")).toThrow(InvalidArgumentError);
     expect(() => parseSignKey("abc")).toThrow(InvalidArgumentError);
+    // revisedKeys: an array of keys, its entries named as such (it was silently [] and "keys[0]").
+    const one = { keyData: "00".repeat(16), rollingStartIntervalNumber: 1 };
+    expect(() => parseKeysJson(JSON.stringify({ keys: [], revisedKeys: "oops" }))).toThrow(
+      'keys file: revisedKeys must be an array of keys, got "oops"',
+    );
+    expect(() =>
+      parseKeysJson(JSON.stringify({ keys: [one], revisedKeys: [{ ...one, reportType: "x" }] })),
+    ).toThrow("revisedKeys[0].reportType must be an integer");
   });
 });
 
@@ -79,28 +87,67 @@ describe("bluezone export (spawned)", () => {
   it("keygen → create → verify → inspect", () => {
     const dir = mkdtempSync(join(tmpdir(), "bluezone-export-"));
     expect(cli("keygen", "--type", "ecdsa", "--out", join(dir, "k")).status).toBe(0);
+    expect(cli("keygen", "--type", "ed25519", "--out", join(dir, "next")).status).toBe(0);
     const now = Math.floor(Date.now() / 600_000);
     const keys = [
       { keyData: "ab".repeat(16), rollingStartIntervalNumber: now - (now % 144) - 144, rollingPeriod: 144 },
     ];
     writeFileSync(join(dir, "keys.json"), JSON.stringify({ region: "VN", keys }));
     const out = join(dir, "out.zip");
+    // Signed with two keys (a signing-key rotation): both --sign-key count, each with its key id.
     const created = cli(
       "create",
       "--keys",
       join(dir, "keys.json"),
       "--sign-key",
       join(dir, "k.key"),
+      "--sign-key",
+      join(dir, "next.key"),
+      "--key-id",
+      "old",
+      "--key-id",
+      "new",
       "--out",
       out,
     );
     expect(created.status).toBe(0);
-    const pub = readFileSync(join(dir, "k.pub"), "utf8").trim();
-    const verified = cli("verify", out, "--public-key", pub, "--json");
-    expect(verified.status).toBe(0);
-    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, keys: 1, region: "VN" });
-    const inspected = cli("inspect", out, "--json");
-    expect(JSON.parse(inspected.stdout).signatureInfos[0].signatureAlgorithm).toBe("1.2.840.10045.4.3.2");
+    for (const name of ["k", "next"]) {
+      const pub = readFileSync(join(dir, `${name}.pub`), "utf8").trim();
+      const verified = cli("verify", out, "--public-key", pub, "--json");
+      expect(verified.status).toBe(0);
+      expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, keys: 1, region: "VN" });
+    }
+    const inspected = JSON.parse(cli("inspect", out, "--json").stdout);
+    expect(
+      inspected.signatureInfos.map((i: { signatureAlgorithm: string; verificationKeyId: string }) => [
+        i.signatureAlgorithm,
+        i.verificationKeyId,
+      ]),
+    ).toEqual([
+      ["1.2.840.10045.4.3.2", "old"],
+      ["1.3.101.112", "new"],
+    ]);
+    // The header's time range defaults to the day the key covers (it was 0…0).
+    const first = keys[0]!.rollingStartIntervalNumber;
+    expect([inspected.startTimestamp, inspected.endTimestamp]).toEqual([first * 600, (first + 144) * 600]);
+    // One --key-id for two sign keys is refused.
+    const ambiguous = cli(
+      "create",
+      "--keys",
+      join(dir, "keys.json"),
+      "--sign-key",
+      join(dir, "k.key"),
+      "--sign-key",
+      join(dir, "next.key"),
+      "--key-id",
+      "old",
+      "--out",
+      join(dir, "other.zip"),
+    );
+    expect([ambiguous.status, ambiguous.stderr]).toEqual([
+      2,
+      "bluezone: --key-id is given 1 time(s) for 2 --sign-key: give one per sign key, in the same order\n",
+    ]);
     expect(readKeyFile(new Uint8Array(readFileSync(out)), { verify: false }).keys).toHaveLength(1);
   });
 });

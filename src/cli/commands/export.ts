@@ -27,7 +27,8 @@ import {
   type SignerIdentity,
 } from "../../match/signing";
 import { closestName } from "../../options";
-import { checkOutputFile, printJson, readInput, writeOutput } from "../run";
+import { DEFAULT_KEY_FILE_LIMITS } from "../../match/limits";
+import { checkOutputFile, collect, printJson, readInput, writeOutput } from "../run";
 
 /** Exit code of `export verify` for a file that does not verify. */
 export const EXIT_INVALID = 1;
@@ -68,14 +69,15 @@ export type VerifyResult =
   | { valid: false; reason: string; code: string };
 
 /**
- * Verifies a key file against one public key; typed read errors become `{valid: false, reason}`.
- * @param publicKey - SPKI base64 (ECDSA or Ed25519) or 64 hex digits (Ed25519)
- * @throws InvalidArgumentError when the public key itself is malformed
+ * Verifies a key file against one or more public keys (valid when a signature verifies with any);
+ * typed read errors become `{valid: false, reason}`.
+ * @param publicKey - SPKI base64 (ECDSA or Ed25519), 64 hex digits (Ed25519) or a PEM public key
+ * @throws InvalidArgumentError when a public key itself is malformed
  */
-export function verifyKeyFileBytes(bytes: Uint8Array, publicKey: string): VerifyResult {
-  const trusted = parsePublicKey(publicKey);
+export function verifyKeyFileBytes(bytes: Uint8Array, publicKey: string | readonly string[]): VerifyResult {
+  const trusted = (typeof publicKey === "string" ? [publicKey] : publicKey).map((k) => parsePublicKey(k));
   try {
-    return { valid: true, ...summarizeKeyFile(readKeyFile(bytes, { trustedKeys: [trusted] })) };
+    return { valid: true, ...summarizeKeyFile(readKeyFile(bytes, { trustedKeys: trusted })) };
   } catch (err) {
     if (err instanceof BluezoneError) return { valid: false, reason: err.message, code: err.code };
     throw err;
@@ -165,21 +167,21 @@ function unknownFields(o: Record<string, unknown>, known: readonly string[], whe
   }
 }
 
-function parseKeyObject(value: unknown, i: number): ExposureKey {
+function parseKeyObject(value: unknown, i: number, list = "keys"): ExposureKey {
+  const where = `${list}[${i}]`;
   if (typeof value !== "object" || value === null)
-    throw new InvalidArgumentError(`keys[${i}] must be an object`);
+    throw new InvalidArgumentError(`${where} must be an object`);
   const o = value as Record<string, unknown>;
-  unknownFields(o, KEY_FIELDS, `keys[${i}]`);
+  unknownFields(o, KEY_FIELDS, where);
   const int = (name: string, optional: boolean): number | undefined => {
     const v = o[name];
     if (v === undefined && optional) return undefined;
-    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`keys[${i}].${name} must be an integer`);
+    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`${where}.${name} must be an integer`);
     return v as number;
   };
-  if (typeof o.keyData !== "string")
-    throw new InvalidArgumentError(`keys[${i}].keyData must be a hex string`);
+  if (typeof o.keyData !== "string") throw new InvalidArgumentError(`${where}.keyData must be a hex string`);
   const key: ExposureKey = {
-    keyData: fromHex(o.keyData, undefined, `keys[${i}].keyData`),
+    keyData: fromHex(o.keyData, undefined, `${where}.keyData`),
     rollingStartIntervalNumber: int("rollingStartIntervalNumber", false)!,
     rollingPeriod: int("rollingPeriod", true) ?? 144,
   };
@@ -206,9 +208,16 @@ export function parseKeysJson(text: string): KeysDocument {
   }
   if (!Array.isArray(doc)) unknownFields(obj, DOCUMENT_FIELDS, "");
   const out: KeysDocument = {
-    keys: obj.keys.map(parseKeyObject),
-    revisedKeys: Array.isArray(obj.revisedKeys) ? obj.revisedKeys.map(parseKeyObject) : [],
+    keys: obj.keys.map((k, i) => parseKeyObject(k, i)),
+    revisedKeys: [],
   };
+  if (obj.revisedKeys !== undefined) {
+    if (!Array.isArray(obj.revisedKeys))
+      throw new InvalidArgumentError(
+        `keys file: revisedKeys must be an array of keys, got ${JSON.stringify(obj.revisedKeys)}`,
+      );
+    out.revisedKeys = obj.revisedKeys.map((k, i) => parseKeyObject(k, i, "revisedKeys"));
+  }
   for (const f of ["batchNum", "batchSize", "startTimestamp", "endTimestamp"] as const) {
     if (obj[f] === undefined) continue;
     if (!Number.isSafeInteger(obj[f]))
@@ -248,16 +257,22 @@ export function registerExport(program: Command): void {
   cmd
     .command("verify <file>")
     .description("Verify a key file's signature and keys; exit 1 when it does not verify")
-    .requiredOption("--public-key <key>", "SPKI base64 (ECDSA P-256 or Ed25519) or 64 hex digits (Ed25519)")
+    .option(
+      "--public-key <key>",
+      "SPKI base64 (ECDSA P-256 or Ed25519), 64 hex digits (Ed25519) or a PEM public key; repeatable (valid when any verifies)",
+      collect,
+    )
     .option("--json", "print a JSON result")
-    .action((file: string, o: { publicKey: string; json?: boolean }) => {
+    .action((file: string, o: { publicKey?: string[]; json?: boolean }) => {
+      if (!o.publicKey?.length)
+        throw new InvalidArgumentError("export verify needs --public-key KEY (the authority's signing key)");
       const result = verifyKeyFileBytes(readInput(file), o.publicKey);
       if (o.json) printJson(result);
       else if (result.valid)
         process.stdout.write(
           `valid: ${result.keys} keys${result.region ? `, region ${result.region}` : ", no region"}\n`,
         );
-      else process.stderr.write(`invalid: ${result.reason}\n`);
+      else process.stderr.write(`bluezone: invalid key file: ${result.reason}\n`);
       if (!result.valid) process.exitCode = EXIT_INVALID;
     });
   cmd
@@ -269,26 +284,53 @@ export function registerExport(program: Command): void {
     .command("create")
     .description("Write a signed key-file zip from a KEYS.json")
     .requiredOption("--keys <file>", "KEYS.json: array of keys, or {region, batchNum, …, keys}")
-    .requiredOption(
+    .option(
       "--sign-key <file>",
-      "Ed25519 secret key hex (64 bytes, keygen's .key) or ECDSA PKCS8 PEM",
+      "Ed25519 secret key hex (64 bytes, keygen's .key) or an ECDSA P-256 private-key PEM (PKCS#8 or SEC1); repeatable: one signature each (a key rotation)",
+      collect,
     )
     .requiredOption("--out <file>", "output zip")
-    .option("--key-id <id>", "verification key id written with the signature")
-    .option("--key-version <v>", "verification key version written with the signature")
-    .action((o: { keys: string; signKey: string; out: string; keyId?: string; keyVersion?: string }) => {
-      // A signed batch is never replaced: a feed serves batches by name, and clients that fetched the
-      // first would never see the second.
-      checkOutputFile("--out", o.out, true);
-      const doc = parseKeysJson(Buffer.from(readInput(o.keys)).toString("utf8"));
-      const identity = {
-        ...(o.keyId === undefined ? {} : { keyId: o.keyId }),
-        ...(o.keyVersion === undefined ? {} : { keyVersion: o.keyVersion }),
-      };
-      const signer = parseSignKey(Buffer.from(readInput(o.signKey)).toString("utf8"), identity);
-      writeOutput("--out", o.out, createKeyFile({ ...doc, signer }), { exclusive: true });
-      printJson({ out: o.out, keys: doc.keys.length, revisedKeys: doc.revisedKeys.length });
-    });
+    .option(
+      "--key-id <id>",
+      "verification key id written with the signature; repeatable, one per --sign-key in order",
+      collect,
+    )
+    .option(
+      "--key-version <v>",
+      "verification key version written with the signature; repeatable, one per --sign-key in order",
+      collect,
+    )
+    .action(
+      (o: { keys: string; signKey?: string[]; out: string; keyId?: string[]; keyVersion?: string[] }) => {
+        if (!o.signKey?.length)
+          throw new InvalidArgumentError("export create needs --sign-key FILE (keygen's PREFIX.key)");
+        for (const [name, list] of [
+          ["--key-id", o.keyId],
+          ["--key-version", o.keyVersion],
+        ] as const)
+          if (list !== undefined && list.length !== o.signKey.length)
+            throw new InvalidArgumentError(
+              `${name} is given ${list.length} time(s) for ${o.signKey.length} --sign-key: give one per sign key, in the same order`,
+            );
+        // A signed batch is never replaced: a feed serves batches by name, and clients that fetched the
+        // first would never see the second.
+        checkOutputFile("--out", o.out, true);
+        const doc = parseKeysJson(Buffer.from(readInput(o.keys)).toString("utf8"));
+        const total = doc.keys.length + doc.revisedKeys.length;
+        if (total > DEFAULT_KEY_FILE_LIMITS.maxKeys)
+          throw new InvalidArgumentError(
+            `${total} keys are more than the ${DEFAULT_KEY_FILE_LIMITS.maxKeys} a reader accepts in one file: split them into batches (batchNum of batchSize)`,
+          );
+        const signers = o.signKey.map((path, i) =>
+          parseSignKey(Buffer.from(readInput(path)).toString("utf8"), {
+            ...(o.keyId === undefined ? {} : { keyId: o.keyId[i]! }),
+            ...(o.keyVersion === undefined ? {} : { keyVersion: o.keyVersion[i]! }),
+          }),
+        );
+        writeOutput("--out", o.out, createKeyFile({ ...doc, signer: signers }), { exclusive: true });
+        printJson({ out: o.out, keys: doc.keys.length, revisedKeys: doc.revisedKeys.length });
+      },
+    );
   cmd
     .command("keygen")
     .description("Write a signing key pair: PREFIX.key (secret) and PREFIX.pub (for --public-key)")

@@ -7,7 +7,9 @@ import type { Command } from "commander";
 import { createKeyFeed, type FeedResult } from "../../feed/client";
 import { openLevelLog } from "../../log/level-log";
 import { parsePublicKey } from "../../match/signing";
-import { parseIntOption, printJson } from "../run";
+import { getPolicy } from "../../proximity/policy";
+import { MAX_TIMER_MS } from "../../feed/http";
+import { collect, parseIntOption, printJson } from "../run";
 
 /**
  * Exit code of `feed sync` when the sync stopped early — the index could not be fetched, the server
@@ -22,9 +24,12 @@ export const EXIT_SYNC_INCOMPLETE = 1;
  */
 export const EXIT_FILES_REJECTED = 3;
 
-/** The exit code for a sync result: incomplete (1) before rejected (3) before success (0). */
+/**
+ * The exit code for a sync result: incomplete (1: stopped early, or files left pending by
+ * `--max-files`) before rejected (3) before success (0).
+ */
 export function feedExitCode(r: FeedResult): number {
-  if (r.error) return EXIT_SYNC_INCOMPLETE;
+  if (r.error || r.pending.length > 0) return EXIT_SYNC_INCOMPLETE;
   if (r.rejected.length > 0) return EXIT_FILES_REJECTED;
   return 0;
 }
@@ -32,6 +37,8 @@ export function feedExitCode(r: FeedResult): number {
 /** The `bluezone: <reason>` line for stderr, or undefined when the sync succeeded. */
 export function feedFailureLine(r: FeedResult): string | undefined {
   if (r.error) return `bluezone: ${r.error.message}`;
+  if (r.pending.length > 0)
+    return `bluezone: ${r.pending.length} file(s) left for the next sync (at most --max-files files are downloaded per sync)`;
   if (r.rejected.length === 0) return undefined;
   const shown = r.rejected.slice(0, 3).map((x) => `${x.name} (${x.code}: ${x.reason})`);
   const more = r.rejected.length > 3 ? `; and ${r.rejected.length - 3} more` : "";
@@ -56,8 +63,17 @@ export function registerFeed(program: Command): void {
     .command("sync")
     .description("Download new batch files, verify, match against the contact log, print the exposure status")
     .requiredOption("--url <url>", "feed directory URL (holding index.json)")
-    .requiredOption("--public-key <key>", "SPKI base64 (ECDSA P-256 or Ed25519) or 64 hex digits (Ed25519)")
+    .option(
+      "--public-key <key>",
+      "trusted signing key: SPKI base64 (ECDSA P-256 or Ed25519), 64 hex digits (Ed25519) or a PEM public key; repeatable (during a key rotation, trust both)",
+      collect,
+    )
     .requiredOption("--db <dir>", "LevelDB contact log directory (must exist; never created)")
+    .option("--policy <name>", "contact policy: default | swisscovid | cwa | bluezone", "default")
+    .option(
+      "--receiver-model <model>",
+      "this phone's model, for its RSSI correction (fleet average otherwise)",
+    )
     .option("--json", "print the full result as JSON")
     .option(
       "--retries <n>",
@@ -65,32 +81,44 @@ export function registerFeed(program: Command): void {
       parseIntOption("--retries", 0, 20),
       3,
     )
-    .option("--connect-timeout <ms>", "connection deadline", parseIntOption("--connect-timeout", 1), 10_000)
+    .option(
+      "--connect-timeout <ms>",
+      "connection deadline",
+      parseIntOption("--connect-timeout", 1, MAX_TIMER_MS),
+      10_000,
+    )
     .option(
       "--headers-timeout <ms>",
       "deadline for response headers",
-      parseIntOption("--headers-timeout", 1),
+      parseIntOption("--headers-timeout", 1, MAX_TIMER_MS),
       30_000,
     )
     .option(
       "--idle-timeout <ms>",
       "longest silence inside a body",
-      parseIntOption("--idle-timeout", 1),
+      parseIntOption("--idle-timeout", 1, MAX_TIMER_MS),
       30_000,
     )
-    .option("--request-timeout <ms>", "deadline per request", parseIntOption("--request-timeout", 1), 120_000)
+    .option(
+      "--request-timeout <ms>",
+      "deadline per request",
+      parseIntOption("--request-timeout", 1, MAX_TIMER_MS),
+      120_000,
+    )
     .option(
       "--total-timeout <ms>",
       "deadline for the whole sync",
-      parseIntOption("--total-timeout", 1),
+      parseIntOption("--total-timeout", 1, MAX_TIMER_MS),
       600_000,
     )
     .option("--max-files <n>", "files downloaded per sync at most", parseIntOption("--max-files", 1), 1000)
     .action(
       async (o: {
         url: string;
-        publicKey: string;
+        publicKey?: string[];
         db: string;
+        policy: string;
+        receiverModel?: string;
         json?: boolean;
         retries: number;
         connectTimeout: number;
@@ -104,13 +132,17 @@ export function registerFeed(program: Command): void {
         const protocol = URL.canParse(o.url) ? new URL(o.url).protocol : "";
         if (protocol !== "http:" && protocol !== "https:")
           throw new InvalidArgumentError(`--url must be an http:// or https:// URL, got "${o.url}"`);
-        const trusted = parsePublicKey(o.publicKey);
+        if (!o.publicKey?.length)
+          throw new InvalidArgumentError("feed sync needs --public-key KEY (the authority's signing key)");
+        const trusted = o.publicKey.map((k) => parsePublicKey(k));
+        const policy = getPolicy(o.policy);
         // Never creates a log: a mistyped --db would otherwise sync against an empty one ("none").
         const log = await openLevelLog(o.db, { createIfMissing: false });
         try {
           const result = await createKeyFeed({
             baseUrl: o.url,
-            trustedKeys: [trusted],
+            trustedKeys: trusted,
+            checkOptions: { policy, ...(o.receiverModel ? { receiverModel: o.receiverModel } : {}) },
             log,
             retry: { retries: o.retries },
             timeouts: {

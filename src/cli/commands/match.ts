@@ -8,7 +8,7 @@ import type { ContactLog } from "../../log/types";
 import { checkExposure, type ExposureCheck } from "../../match/check-exposure";
 import { exposureWindowSeconds } from "../../match/exposure-windows";
 import type { ExposureKey } from "../../match/export-codec";
-import { readKeyFile } from "../../match/key-file";
+import { listedKeys, readKeyFile } from "../../match/key-file";
 import { parsePublicKey } from "../../match/signing";
 import { parseSightingsCsv } from "../../match/sightings-csv";
 import { getPolicy } from "../../proximity/policy";
@@ -116,11 +116,13 @@ export function registerMatch(program: Command): void {
       const { log, receiverModel } = await openSource(o);
       try {
         const model = o.receiverModel ?? receiverModel;
-        const check = await checkExposure(log, file.keys, {
+        // Each key once, under its latest listing: a revised key (revised_keys) replaces its listing.
+        const keys = listedKeys(file);
+        const check = await checkExposure(log, keys, {
           policy,
           ...(model ? { receiverModel: model } : {}),
         });
-        printJson(matchReport(file.keys, check, policy.name, file.verified));
+        printJson(matchReport(keys, check, policy.name, file.verified));
       } finally {
         await log.close();
       }

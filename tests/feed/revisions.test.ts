@@ -1,0 +1,134 @@
+/**
+ * The feed's status over files that list a key again: a later listing (a revised report type, a
+ * revocation, a file's revised_keys) replaces the earlier one in the status, as a key server's newest
+ * record does; files given up are tried again when the trusted keys change (a signing-key rotation)
+ * and once a day. Expected verdicts are worked by hand from the fixtures: `logThatSaw(k)` holds 40
+ * close minutes of key k (2,400 s ≥ the 900 s of the day rule), so a confirmed key makes an F1, a
+ * recursive key of an F1 (transmission risk level 1) an F2, and a revoked key nothing.
+ */
+import { describe, expect, it } from "vitest";
+import { type Clock, type ContactLog, createKeyFeed, type KeyFeedOptions, ReportType } from "../../src/index";
+import { GIVEN_UP_RETRY_MS } from "../../src/feed/client";
+import { caseKey, fakeWeb, logThatSaw, NOW, publishFile, signerPair } from "./fixtures";
+
+const old = signerPair(7);
+const rotated = signerPair(8);
+
+/** A clock at `t.now` (movable) whose timers never fire (retries use an injected sleep). */
+function movableClock(): Clock & { now(): number; set(t: number): void } {
+  let t = NOW;
+  return {
+    now: () => t,
+    set: (x: number) => {
+      t = x;
+    },
+    setTimeout: () => ({ id: 0 }),
+    clearTimeout: () => undefined,
+  };
+}
+
+function feedOf(
+  web: ReturnType<typeof fakeWeb>,
+  log: ContactLog,
+  extra: Partial<KeyFeedOptions> = {},
+): ReturnType<typeof createKeyFeed> {
+  return createKeyFeed({
+    baseUrl: web.BASE,
+    trustedKeys: [old.trusted],
+    log,
+    fetch: web.fetch,
+    clock: movableClock(),
+    retry: { retries: 0, sleep: async () => undefined },
+    ...extra,
+  });
+}
+
+const revoked = (i: number) => caseKey(i, { reportType: ReportType.REVOKED });
+const recursive = (i: number) => caseKey(i, { reportType: ReportType.RECURSIVE, transmissionRiskLevel: 1 });
+
+describe("a key listed again: the newest listing decides the status", () => {
+  it("a confirmed key revoked in a later file: F1, then none", async () => {
+    const web = fakeWeb([publishFile(1, [caseKey(1)])]);
+    const log = await logThatSaw(caseKey(1));
+    const feed = feedOf(web, log);
+    expect((await feed.sync()).status).toBe("F1");
+    web.publish(publishFile(2, [revoked(1)]));
+    const r = await feed.sync();
+    expect(r.newFiles.map((f) => [f.file, f.status])).toEqual([["b000002.zip", "none"]]);
+    expect([r.status, r.lastContactAt]).toEqual(["none", undefined]);
+    expect(await feed.status()).toEqual({ status: "none" });
+  });
+
+  it("a confirmed key listed again as an F1's recursive key: F1, then F2", async () => {
+    const web = fakeWeb([publishFile(1, [caseKey(1)])]);
+    const log = await logThatSaw(caseKey(1));
+    const feed = feedOf(web, log);
+    expect((await feed.sync()).status).toBe("F1");
+    web.publish(publishFile(2, [recursive(1)]));
+    expect((await feed.sync()).status).toBe("F2");
+  });
+
+  it("a revocation of one key leaves another case's contact standing", async () => {
+    const web = fakeWeb([publishFile(1, [caseKey(1), caseKey(2)])]);
+    const log = await logThatSaw(caseKey(1), caseKey(2));
+    const feed = feedOf(web, log);
+    expect((await feed.sync()).status).toBe("F1");
+    web.publish(publishFile(2, [revoked(1)]));
+    expect((await feed.sync()).status).toBe("F1");
+    web.publish(publishFile(3, [revoked(2)]));
+    expect((await feed.sync()).status).toBe("none");
+  });
+
+  it("a file's revised_keys are matched, and replace the file's own listing of a key", async () => {
+    // Only in revised_keys: a confirmed key (a revision of an earlier clinical diagnosis) → F1.
+    const web = fakeWeb([publishFile(1, [], old.signer, [caseKey(1)])]);
+    const feed = feedOf(web, await logThatSaw(caseKey(1)));
+    const r = await feed.sync();
+    expect(r.newFiles.map((f) => [f.keys, f.status])).toEqual([[1, "F1"]]);
+    // Listed as confirmed in keys and revoked in revised_keys of the same file → none.
+    const web2 = fakeWeb([publishFile(1, [caseKey(1)], old.signer, [revoked(1)])]);
+    const r2 = await feedOf(web2, await logThatSaw(caseKey(1))).sync();
+    expect(r2.newFiles.map((f) => [f.keys, f.status])).toEqual([[1, "none"]]);
+    expect(r2.status).toBe("none");
+  });
+});
+
+describe("given-up files are not lost", () => {
+  it("a signing-key rotation: files given up under the old key are processed once the new key is trusted", async () => {
+    const web = fakeWeb([publishFile(1, [caseKey(1)], rotated.signer)]);
+    const log = await logThatSaw(caseKey(1));
+    const before = feedOf(web, log, { maxRejections: 2 });
+    await before.sync();
+    const given = await before.sync();
+    expect(given.rejected.map((r) => [r.code, r.givenUp])).toEqual([["ERR_KEY_FILE_SIGNATURE", true]]);
+    expect((await before.sync()).givenUp).toEqual(["b000001.zip"]);
+    // The app ships the authority's new key (both trusted during the rotation).
+    const after = feedOf(web, log, { maxRejections: 2, trustedKeys: [old.trusted, rotated.trusted] });
+    const r = await after.sync();
+    expect([r.index, r.givenUp, r.newFiles.map((f) => f.file), r.status]).toEqual([
+      "fetched",
+      [],
+      ["b000001.zip"],
+      "F1",
+    ]);
+  });
+
+  it("a given-up file is tried once more a day later (a file that reached the server late)", async () => {
+    const web = fakeWeb([publishFile(1, [caseKey(1)])]);
+    web.fail("b000001.zip", 404, 404);
+    const clock = movableClock();
+    const feed = feedOf(web, await logThatSaw(caseKey(1)), { maxRejections: 2, clock });
+    await feed.sync();
+    expect((await feed.sync()).rejected.map((r) => [r.code, r.givenUp])).toEqual([["ERR_FEED_HTTP", true]]);
+    clock.set(NOW + GIVEN_UP_RETRY_MS - 1);
+    expect([(await feed.sync()).givenUp, web.hits("b000001.zip")]).toEqual([["b000001.zip"], 2]);
+    clock.set(NOW + GIVEN_UP_RETRY_MS);
+    const r = await feed.sync();
+    expect([r.givenUp, r.newFiles.map((f) => f.file), r.status, web.hits("b000001.zip")]).toEqual([
+      [],
+      ["b000001.zip"],
+      "F1",
+      3,
+    ]);
+  });
+});
