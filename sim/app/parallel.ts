@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AppPartition } from "./partition";
+import { fromThreadError } from "./thread-error";
 import type { PartitionRequest, PartitionResponse, WorkerTask } from "./worker";
 
 /**
@@ -47,7 +48,7 @@ export function startPartitionWorker(task: WorkerTask & { partition: object }): 
   worker.on("message", (m: PartitionResponse) => {
     const p = pending.shift();
     if (!p) return;
-    if ("error" in m) p.reject(new Error(`simulation worker: ${m.error}`));
+    if ("error" in m) p.reject(fromThreadError(m.error, "simulation worker: "));
     else p.resolve(m.result);
   });
   worker.on("error", failAll);

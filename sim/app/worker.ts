@@ -5,6 +5,7 @@
 import type { RadioSampling } from "../radio/radio";
 import type { SimEngine } from "./partition";
 import { parentPort, workerData } from "node:worker_threads";
+import { type ThreadError, toThreadError } from "./thread-error";
 import type { ContactTrace } from "../world/contact-trace";
 import { type BatchMessage, createAppPartition, type DayDecisions } from "./partition";
 import type { Scenario } from "../scenario";
@@ -43,7 +44,7 @@ export type PartitionRequest =
   | { op: "finish"; decisions: DayDecisions };
 
 /** A worker's answer to one request, in request order (`feed` has none). */
-export type PartitionResponse = { result: unknown } | { error: string };
+export type PartitionResponse = { result: unknown } | { error: ThreadError };
 
 /** Runs the task in `workerData`: answers every request with `{ result }` or `{ error }`. */
 export function runWorkerTask(): void {
@@ -79,9 +80,7 @@ export function runWorkerTask(): void {
                   : await partition.finish(r.decisions);
         port.postMessage({ result } satisfies PartitionResponse);
       } catch (err) {
-        port.postMessage({
-          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-        } satisfies PartitionResponse);
+        port.postMessage({ error: toThreadError(err) } satisfies PartitionResponse);
       }
     });
   });

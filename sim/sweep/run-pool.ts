@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SIM_THREAD_RESOURCE_LIMITS } from "../app/parallel";
+import { fromThreadError, type ThreadError, toThreadError } from "../app/thread-error";
 import { runSimulation, type SimulationOptions, type SimulationResult } from "../run";
 
 /** A run for the pool: the options of {@link runSimulation} without callbacks (they cannot cross threads). */
@@ -37,7 +38,7 @@ export type RunRequest = { id: number; run: PoolRun };
 export type RunMessage =
   | { id: number; progress: { arm: "app" | "noApp"; day: number; days: number } }
   | { id: number; result: SimulationResult }
-  | { id: number; error: string };
+  | { id: number; error: ThreadError };
 
 /** Where the run thread's script is: the built `sim-run-worker.js`, or the source entry through tsx. */
 function runWorkerScript(): URL {
@@ -65,7 +66,7 @@ function startRunThread(onProgress: (id: number, m: Extract<RunMessage, { progre
     const p = pending;
     pending = undefined;
     if (!p) return;
-    if ("error" in m) p.reject(new Error(m.error));
+    if ("error" in m) p.reject(fromThreadError(m.error));
     else p.resolve(m.result);
   });
   worker.on("error", fail);
@@ -142,10 +143,7 @@ export function serveRuns(port: import("node:worker_threads").MessagePort): void
         });
         port.postMessage({ id: m.id, result } satisfies RunMessage);
       } catch (err) {
-        port.postMessage({
-          id: m.id,
-          error: err instanceof Error ? err.message : String(err),
-        } satisfies RunMessage);
+        port.postMessage({ id: m.id, error: toThreadError(err) } satisfies RunMessage);
       }
     });
   });

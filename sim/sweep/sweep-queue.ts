@@ -8,7 +8,7 @@
  */
 import { Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { InvalidArgumentError } from "../../src/index";
+import { BluezoneError, InvalidArgumentError } from "../../src/index";
 import { createRunThreadPool, type PoolRun } from "./run-pool";
 import type { DayRow, SimulationSummary } from "../run";
 import { redactUrl, type SweepRun } from "./sweep";
@@ -18,6 +18,8 @@ export const SWEEP_QUEUE = "bluezone-sweep";
 
 /** How a worker's refusal of a job planned by another version begins (the coordinator recognises it). */
 const VERSION_REFUSAL = "version mismatch: ";
+/** Prefix of a run that failed on bad input (a typed error, JSON `{code, message}` after it). */
+const BAD_INPUT = "bad input: ";
 
 /** A job's data: the run, its place in the sweep, and the simulator version that planned it. */
 export interface SweepJobData {
@@ -195,6 +197,13 @@ export async function runOnQueue(
               code: "EVERSION",
               syscall: "sweep",
             });
+          if (job.failedReason.startsWith(BAD_INPUT)) {
+            const { code, message } = JSON.parse(job.failedReason.slice(BAD_INPUT.length)) as {
+              code: string;
+              message: string;
+            };
+            throw new BluezoneError(code, `sweep: run ${key} (seed ${run.seed}): ${message}`);
+          }
           throw new Error(`sweep: run ${key} (seed ${run.seed}) failed on the workers: ${job.failedReason}`);
         }
       }
@@ -244,7 +253,19 @@ export async function startQueueWorker(url: string, options: QueueWorkerOptions)
           `${VERSION_REFUSAL}worker ${me} runs bluezone ${options.version}, but run ${job.data.key} was planned by bluezone ${String(job.data.version)}: run the same version on every machine`,
         );
       options.onEvent?.({ event: "start", key: job.data.key, seed: job.data.seed });
-      const { result, elapsedMs } = await threads.run(job.data.run);
+      let ran: Awaited<ReturnType<typeof threads.run>>;
+      try {
+        ran = await threads.run(job.data.run);
+      } catch (err) {
+        // Bad input (a typed error) fails the same way on every attempt and every machine: not
+        // retried, and the coordinator reports it as bad input (exit 2), not as a bug.
+        if (err instanceof BluezoneError)
+          throw new UnrecoverableError(
+            `${BAD_INPUT}${JSON.stringify({ code: err.code, message: err.message })}`,
+          );
+        throw err;
+      }
+      const { result, elapsedMs } = ran;
       options.onEvent?.({
         event: "done",
         key: job.data.key,

@@ -15,7 +15,7 @@ import { InvalidArgumentError } from "../../src/index";
 import { flattenSummary } from "../report/figures";
 import { renderSweepReport } from "./sweep-report";
 import type { PoolRun } from "./run-pool";
-import type { DayRow, SimulationResult, SimulationSummary } from "../run";
+import { type DayRow, prepareScenario, type SimulationResult, type SimulationSummary } from "../run";
 import { applyScenarioOverrides, parseScenario, readScenarioJson, type Scenario } from "../scenario";
 import { ScenarioError } from "../validate";
 
@@ -48,6 +48,11 @@ export function parseGridAxis(text: string): GridAxis {
     .map((v) => v.trim());
   if (values.some((v) => v === ""))
     throw new InvalidArgumentError(`--grid ${path}: empty value in "${text.slice(eq + 1)}"`);
+  // The adoption alias takes numbers only: ".2" (not JSON) would be the text ".2", a second run of 0.2.
+  if (path === GRID_ALIASES.adoption)
+    for (const v of values)
+      if (typeof gridValue(v) !== "number")
+        throw new InvalidArgumentError(`--grid adoption: "${v}" is not a number (write fractions as 0.2)`);
   // Repeated as values, not only as text: 7 and 7.0, 0.5 and 5e-1 are one run twice.
   const canonical = values.map((v) => JSON.stringify(gridValue(v)));
   if (new Set(canonical).size !== values.length)
@@ -147,9 +152,17 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
     throw new InvalidArgumentError(
       `--grid: adoption replaces ${shadowed.join(", ")} at every grid point, so that axis would change nothing: give one of them`,
     );
+  // A --set of a field the sweep's own option also sets would be overridden without a word.
+  for (const [field, option, given] of [
+    ["population", "--phones", base.phones],
+    ["days", "--days", base.days],
+  ] as const)
+    if (given !== undefined && base.set.some((a) => a.split("=")[0]!.trim() === field))
+      throw new InvalidArgumentError(`--set ${field}=… and ${option} both set ${field}: give one of them`);
   const json = applyScenarioOverrides(readScenarioJson(base.scenario), base.set);
   const scenarioName = parseScenario(json).name;
   const runs: SweepRun[] = [];
+  const pointOfKey = new Map<string, string>();
   for (const grid of combinations(axes)) {
     let adoption: number | undefined;
     const assignments: string[] = [];
@@ -173,6 +186,24 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
       }
       throw err;
     }
+    const point = Object.entries(grid)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
+    // Every point is checked as a run is before it starts (index cases within the people, …), so a
+    // bad point stops the sweep before anything runs, not hours in.
+    try {
+      prepareScenario({
+        scenario,
+        ...(base.phones !== undefined ? { phones: base.phones } : {}),
+        ...(base.days !== undefined ? { days: base.days } : {}),
+        ...(adoption !== undefined ? { adoption } : {}),
+        seed: seeds[0] ?? scenario.seed,
+      });
+    } catch (err) {
+      if (err instanceof InvalidArgumentError)
+        throw new InvalidArgumentError(`${err.message} (grid point ${point})`);
+      throw err;
+    }
     for (const seed of seeds) {
       const run: PoolRun = {
         scenario,
@@ -186,7 +217,14 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
       // The key hashes what determines the result: not the scenario's free-text description.
       const { description: _text, ...determining } = run.scenario;
       const keyed = { version: base.version, run: { ...run, scenario: determining } };
-      runs.push({ key: sha256(canonical(keyed)).slice(0, 20), grid, seed, run });
+      const key = sha256(canonical(keyed)).slice(0, 20);
+      const same = pointOfKey.get(key);
+      if (same !== undefined && same !== point)
+        throw new InvalidArgumentError(
+          `--grid: the points ${same} and ${point} give the same run (the values are one value written twice)`,
+        );
+      pointOfKey.set(key, point);
+      runs.push({ key, grid, seed, run });
     }
   }
   return {

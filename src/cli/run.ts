@@ -2,8 +2,19 @@
  * Shared CLI plumbing: JSON output and uniform error handling. Every failure ends as one line
  * `bluezone: <reason>` on stderr and a documented exit code (README, "CLI"), never a stack trace.
  */
-import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import {
+  accessSync,
+  constants,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { type Command, CommanderError } from "commander";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 
@@ -89,7 +100,8 @@ export function describeError(err: unknown): { message: string; exitCode: number
 /** Prints `bluezone: <reason>` for any error and sets the exit code it maps to; returns that code. */
 export function reportError(err: unknown): number {
   const { message, exitCode } = describeError(err);
-  process.stderr.write(`bluezone: ${message}\n`);
+  // One line, whatever the message holds (a JSON parser's message quotes the input, newlines and all).
+  process.stderr.write(`bluezone: ${message.replace(/\s*[\r\n]+\s*/g, " ")}\n`);
   if (exitCode === EXIT_INTERNAL && process.env.BLUEZONE_DEBUG === "1") {
     process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
   }
@@ -143,7 +155,11 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Help and version exit 0; every parse error was already printed by outputError.
+      // Help and version exit 0; every parse error was already printed by outputError. A command
+      // given without its subcommand (`bluezone`, `bluezone export`) printed its usage: the reason
+      // follows as the one `bluezone:` line.
+      if (err.exitCode !== 0 && err.code === "commander.help")
+        process.stderr.write("bluezone: a command is missing or unknown: choose one from the usage above\n");
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
       return;
     }
@@ -190,12 +206,21 @@ export function writeOutput(
   options: { mode?: number; exclusive?: boolean } = {},
 ): void {
   checkOutputFile(option, path, options.exclusive === true);
+  // Written whole or not at all: to a temporary file beside it, then linked (exclusive: fails if the
+  // path exists meanwhile) or renamed into place. A full disk used to leave an empty file, which an
+  // exclusive rerun then refused as "already exists".
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(path, data, {
+    writeFileSync(temp, data, {
       ...(options.mode === undefined ? {} : { mode: options.mode }),
-      ...(options.exclusive ? { flag: "wx" } : {}),
+      flag: "wx",
     });
+    if (options.exclusive) {
+      linkSync(temp, path);
+      unlinkSync(temp);
+    } else renameSync(temp, path);
   } catch (err) {
+    rmSync(temp, { force: true });
     const code = (err as NodeJS.ErrnoException).code ?? "";
     // A path problem is bad input (exit 2); anything else (disk full, I/O error) is the system's (exit 3).
     if (!(code in PATH_ERRORS)) throw err;

@@ -5,7 +5,16 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:net";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,6 +60,32 @@ describe("bluezone export", () => {
       expect(again.status).toBe(2);
       expectOneLine(again.stderr, "bluezone", /ha\.key already exists/);
       expect(readFileSync(join(dir, "ha.key"), "utf8")).toBe(before);
+    },
+    T,
+  );
+
+  it(
+    "create on a full disk (a file-size limit): exit 3 and no partial file, so the rerun can write it",
+    () => {
+      const many = join(dir, "many.json");
+      const start = Math.floor(Date.now() / 600_000 / 144) * 144 - 144;
+      // 200 random keys: a zip of ≈ 5 KB, above a 1 KB file-size limit.
+      const list = Array.from({ length: 200 }, (_, i) => ({
+        keyData: createHash("sha256").update(String(i)).digest("hex").slice(0, 32),
+        rollingStartIntervalNumber: start,
+      }));
+      writeFileSync(many, JSON.stringify(list));
+      const out = join(dir, "full.zip");
+      const args = ["export", "create", "--keys", many, "--sign-key", join(dir, "ha.key"), "--out", out];
+      const quoted = [process.execPath, "--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args]
+        .map((a) => `'${a}'`)
+        .join(" ");
+      const full = spawnSync("bash", ["-c", `ulimit -f 1; exec ${quoted}`], { cwd: ROOT, encoding: "utf8" });
+      expect(full.status).toBe(3);
+      expectOneLine(full.stderr, "bluezone", /EFBIG/);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir).filter((f) => f.includes("full.zip"))).toEqual([]);
+      expect(runCli(args).status).toBe(0);
     },
     T,
   );
@@ -228,6 +263,29 @@ describe("parse errors", () => {
       expect(command.stderr).toBe(
         "bluezone: unknown command 'crate' (did you mean create?) — see bluezone export --help\n",
       );
+      // A message quoting input with a newline is still one line.
+      writeFileSync(join(dir, "broken.json"), "not json\nat all");
+      const broken = runCli([
+        "export",
+        "create",
+        "--keys",
+        join(dir, "broken.json"),
+        "--sign-key",
+        join(dir, "none.key"),
+        "--out",
+        join(dir, "broken.zip"),
+      ]);
+      expect(broken.status).toBe(2);
+      expect(broken.stderr).toMatch(/^bluezone: keys file is not JSON: [^\n]*\n$/);
+      // A command without its subcommand: its usage, then the one `bluezone:` line.
+      const bare = runCli(["export"]);
+      expect(bare.status).toBe(2);
+      expect(bare.stderr).toMatch(/^Usage: bluezone export /);
+      expect(
+        bare.stderr.endsWith(
+          "\nbluezone: a command is missing or unknown: choose one from the usage above\n",
+        ),
+      ).toBe(true);
     },
     T,
   );

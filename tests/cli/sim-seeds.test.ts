@@ -62,6 +62,28 @@ describe("bluezone sim --seeds", () => {
     expect(r.stdout).toMatch(/^report: .*report\.html — /m);
   }, 600_000);
 
+  it("bad input found in a run thread is bad input (exit 2), not an internal error (exit 70)", () => {
+    // hanoi-ward has 10 index cases; 5 people cannot hold them. The run threads find it: their typed
+    // error used to cross the thread as a bare message.
+    const r = cli([
+      "sim",
+      "--phones",
+      "5",
+      "--days",
+      "1",
+      "--seeds",
+      "2",
+      "--workers",
+      "2",
+      "--out",
+      join(dir, "bad"),
+    ]);
+    expect([r.status, r.stderr.trim().split("\n").at(-1)]).toEqual([
+      2,
+      "bluezone: the scenario's 10 index cases (epidemic.initialInfected) exceed the 5 people of the run: lower epidemic.initialInfected (--set) or run more people",
+    ]);
+  }, 600_000);
+
   it("refuses a seed count below 1 (exit 2)", () => {
     const r = runCli(["sim", "--seeds", "0"]);
     expect(r.status).toBe(2);

@@ -39,4 +39,26 @@ describe("planSweep run keys", () => {
     const b = planSweep(base("1.0.1"), axes, [1, 2]).runs.map((r) => r.key);
     for (const k of a) expect(b).not.toContain(k);
   });
+
+  it('refuses an adoption value that is not a number (".2" was a second run of 0.2)', () => {
+    expect(() => parseGridAxis("adoption=0.2,.2")).toThrow('--grid adoption: ".2" is not a number');
+  });
+
+  it("checks every grid point as a run would before anything runs (index cases within the people)", () => {
+    // hanoi-ward has 10 index cases: 100 people hold them; 5 people do not.
+    const point = [parseGridAxis("epidemic.initialInfected=5,50")];
+    expect(() => planSweep({ ...base("1.0.0"), phones: 20 }, point, [1])).toThrow(
+      "the scenario's 50 index cases (epidemic.initialInfected) exceed the 20 people of the run: " +
+        "lower epidemic.initialInfected (--set) or run more people (grid point epidemic.initialInfected=50)",
+    );
+  });
+
+  it("refuses --set of a field its own option also sets (it was silently overridden)", () => {
+    expect(() => planSweep({ ...base("1.0.0"), set: ["population=50"] }, axes, [1])).toThrow(
+      "--set population=… and --phones both set population: give one of them",
+    );
+    expect(() => planSweep({ ...base("1.0.0"), set: ["days=3"] }, axes, [1])).toThrow(
+      "--set days=… and --days both set days: give one of them",
+    );
+  });
 });

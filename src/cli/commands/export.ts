@@ -12,7 +12,7 @@
  *   `{region?, batchNum?, batchSize?, startTimestamp?, endTimestamp?, keys, revisedKeys?}`.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import nacl from "tweetnacl";
 import { fromHex, toHex } from "../../bytes";
@@ -345,8 +345,15 @@ export function registerExport(program: Command): void {
       // Neither file is replaced: overwriting an authority's signing key would lose it for good.
       checkOutputFile("--out", `${o.out}.key`, true);
       checkOutputFile("--out", `${o.out}.pub`, true);
+      // Both files or neither: a pair whose public half is missing cannot be used.
+      checkOutputFile("--out", `${o.out}.pub`, true);
       writeOutput("--out", `${o.out}.key`, pair.secret, { mode: 0o600, exclusive: true });
-      writeOutput("--out", `${o.out}.pub`, pair.public, { exclusive: true });
+      try {
+        writeOutput("--out", `${o.out}.pub`, pair.public, { exclusive: true });
+      } catch (err) {
+        rmSync(`${o.out}.key`, { force: true });
+        throw err;
+      }
       printJson({ secretKey: `${o.out}.key`, publicKey: `${o.out}.pub` });
     });
 }

@@ -32,7 +32,7 @@ interface SweepOptions {
   days?: number;
   radio: "scan" | "packets";
   interventions: boolean;
-  workers: number;
+  workers?: number;
   out: string;
   json?: boolean;
   queue?: string;
@@ -94,9 +94,8 @@ export function registerSweep(program: Command): void {
     .option("--no-interventions", "turn off every intervention and the app's response (as on bluezone sim)")
     .option(
       "--workers <w>",
-      "runs at once on this machine, one thread each",
+      "runs at once on this machine, one thread each (default 1; not with --queue, where each worker's --concurrency says it)",
       parseIntOption("--workers", 1, 64),
-      1,
     )
     .option(
       "--queue <url>",
@@ -109,6 +108,11 @@ export function registerSweep(program: Command): void {
     )
     .option("--json", "print the outcome as JSON on stdout (no progress bar)")
     .action(async (o: SweepOptions) => {
+      if (o.queue !== undefined && o.workers !== undefined)
+        throw new InvalidArgumentError(
+          "--workers sets the threads of a local sweep; with --queue the runs go to the workers (bluezone worker --concurrency K)",
+        );
+      const threads = o.workers ?? 1;
       const seed = o.seed ?? loadScenario(o.scenario, o.set).seed;
       const plan = planSweep(
         {
@@ -124,22 +128,23 @@ export function registerSweep(program: Command): void {
         replicateSeeds(seed, o.seeds),
       );
       prepareOutDir("--out", o.out, SWEEP_FILES);
-      if (o.queue) {
-        // Before anything is printed or enqueued: a queue that does not answer is exit 3 at once.
-        const { checkQueue } = await import("../../../sim/sweep/sweep-queue");
-        await checkQueue(o.queue);
-      }
       const done = finishedKeys(o.out, (path, reason) =>
         process.stderr.write(
           `bluezone: ${path} is ${reason}: moved to ${path}.damaged; its run goes again\n`,
         ),
       );
       const pending = plan.runs.filter((r) => !done.has(r.key));
+      if (o.queue && pending.length > 0) {
+        // Before anything is printed or enqueued: a queue that does not answer is exit 3 at once (when
+        // every run is already in OUT/runs, the tables are rebuilt without it).
+        const { checkQueue } = await import("../../../sim/sweep/sweep-queue");
+        await checkQueue(o.queue);
+      }
       const days = plan.runs[0]!.run.days ?? plan.runs[0]!.run.scenario.days;
       if (!o.json)
         process.stderr.write(
           `sweep ${plan.scenarioName}: ${plural(plan.runs.length, "run")} (${plural(plan.runs.length / plan.seeds.length, "grid point")} × ${plural(plan.seeds.length, "seed")}), ` +
-            `${plan.runs.length - pending.length} already done, ${pending.length} to run ${o.queue ? `on the workers of ${redactUrl(o.queue)}` : `${Math.min(o.workers, Math.max(1, pending.length))} at a time`}\n`,
+            `${plan.runs.length - pending.length} already done, ${pending.length === 0 ? "nothing to run" : `${pending.length} to run ${o.queue ? `on the workers of ${redactUrl(o.queue)}` : `${Math.min(threads, pending.length)} at a time`}`}\n`,
         );
       const tty = !o.json && process.stderr.isTTY === true;
       const bar = tty
@@ -158,7 +163,7 @@ export function registerSweep(program: Command): void {
       let finished = 0;
       const daysDone = new Array<number>(pending.length).fill(0);
       bar?.start(pending.length * days, 0, { runs: 0, total_runs: pending.length });
-      if (o.queue) {
+      if (o.queue && pending.length > 0) {
         const { runOnQueue } = await import("../../../sim/sweep/sweep-queue");
         await runOnQueue(o.queue, pending, plan.base.version, {
           onResult: (run, result) => {
@@ -172,7 +177,7 @@ export function registerSweep(program: Command): void {
         await runPool(
           pending.map((r) => r.run),
           {
-            threads: o.workers,
+            threads,
             onProgress: (p) => {
               if (p.arm !== "app") return;
               daysDone[p.run] = p.day + 1;
