@@ -4,12 +4,19 @@
  * hex, rssi an integer dBm in −127…20 or 127 (HCI's "not available", as noble reports it). Packets are
  * aggregated exactly as the tracer does, into pseudo-scans of `scanSeconds`; a packet with RSSI 127 is
  * read but carries no signal level, so it adds nothing (an identifier heard only so gives no sighting).
+ *
+ * A scan stands for the time since the previous one (at most 300 s), as in the tracer's log. A CSV
+ * holds packets, not scans, so the first pseudo-scan has no previous one: it stands for the file's
+ * typical gap between pseudo-scans (their median, at most 300 s; 300 s when there is only one). It
+ * used to stand for 300 s whatever the cadence, which added up to 4 minutes to every contact (10
+ * minutes of packets once a minute counted 900 s, an F1).
  */
 import { fromHex } from "../bytes";
 import { CsvFormatError, csvNumber, parseCsv } from "../csv";
 import { BluezoneError } from "../errors";
 import { RSSI_NOT_AVAILABLE } from "../rssi";
 import { createScanAggregator } from "../log/scan-aggregator";
+import { MAX_SECONDS_SINCE_LAST_SCAN } from "../log/validate";
 import type { Sighting } from "../log/types";
 
 /**
@@ -17,6 +24,9 @@ import type { Sighting } from "../log/types";
  * @public
  */
 export const SIGHTING_COLUMNS = ["time", "rpi", "aem", "rssi", "receiver_model"] as const;
+
+/** The latest time a sightings CSV row may have: 9999-12-31 23:59:59 UTC, unix seconds. */
+const MAX_CSV_TIME = 253_402_300_799;
 
 /**
  * Parsed sightings CSV.
@@ -42,7 +52,11 @@ export interface SightingsCsv {
 export function parseSightingsCsv(text: string, scanSeconds = 10): SightingsCsv {
   const rows = parseCsv(text, SIGHTING_COLUMNS).rows.map((row) => {
     const time = csvNumber(row, "time");
-    if (time < 0) throw new CsvFormatError(row.line, "time must be unix seconds ≥ 0");
+    if (!(time >= 0 && time <= MAX_CSV_TIME))
+      throw new CsvFormatError(
+        row.line,
+        `time must be unix seconds in 0…${MAX_CSV_TIME} (year 9999), got ${time}`,
+      );
     const rssi = csvNumber(row, "rssi");
     if (!Number.isInteger(rssi) || ((rssi < -127 || rssi > 20) && rssi !== RSSI_NOT_AVAILABLE)) {
       throw new CsvFormatError(
@@ -62,7 +76,15 @@ export function parseSightingsCsv(text: string, scanSeconds = 10): SightingsCsv 
     }
   });
   rows.sort((a, b) => a.time - b.time);
-  const agg = createScanAggregator();
+  const starts = [...new Set(rows.map((r) => Math.floor(r.time / scanSeconds) * scanSeconds))];
+  const gaps = starts
+    .slice(1)
+    .map((t, i) => t - starts[i]!)
+    .sort((a, b) => a - b);
+  const typical = gaps.length === 0 ? MAX_SECONDS_SINCE_LAST_SCAN : gaps[Math.floor((gaps.length - 1) / 2)]!;
+  const agg = createScanAggregator({
+    firstScanSeconds: Math.min(MAX_SECONDS_SINCE_LAST_SCAN, Math.round(typical)),
+  });
   const sightings: Sighting[] = [];
   let scan: number | undefined;
   for (const r of rows) {

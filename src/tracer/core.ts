@@ -14,6 +14,7 @@ import type { RandomBytes } from "../bytes";
 import type { Clock } from "../clock";
 import { InvalidArgumentError } from "../errors";
 import { createScanAggregator } from "../log/scan-aggregator";
+import { MAX_SECONDS_SINCE_LAST_SCAN } from "../log/validate";
 import type { ScanBatch, Sighting } from "../log/types";
 import type { TemporaryExposureKey } from "../protocol/gaen";
 import { DAY_MS } from "../protocol/intervals";
@@ -283,7 +284,11 @@ export function createTracerCore(options: TracerCoreOptions = {}): TracerCore {
   // Checked here, not first when the schedule is made: a bad value fails where it was given.
   const retentionDays = checkRetentionDays(options.retentionDays);
   const random = options.random ?? randomBytes;
-  const aggregator = createScanAggregator();
+  // The first scan stands for one scan period, as every later scan at the cycle's cadence does (300 s,
+  // the cap, for GAEN's; 60 s for continuous scanning, where 300 s overstated a restart's first scan).
+  const aggregator = createScanAggregator({
+    firstScanSeconds: Math.min(MAX_SECONDS_SINCE_LAST_SCAN, Math.round(cycle.periodMs / 1000)),
+  });
   const host = options.clock;
   let time = options.now ?? host?.now() ?? Number.NEGATIVE_INFINITY;
   // Inside a call the schedule sees the call's time; between calls, the host's clock if there is one.

@@ -304,6 +304,21 @@ describe("tracer core", () => {
     expect(() => createTracerCore().step()).toThrow(/not been started/);
   });
 
+  it("a first scan stands for one scan period: 60 s when scanning continuously, 260 s on Bluezone's cycle", () => {
+    const rpi = Uint8Array.from({ length: 16 }, (_, i) => i);
+    const aem = Uint8Array.of(1, 2, 3, 4);
+    for (const [scan, seconds] of [
+      ["continuous", 60],
+      ["bluezone", 260],
+      ["gaen", 300],
+    ] as const) {
+      const core = createTracerCore({ random: seededBytes(3), jitter: () => 0, scan });
+      core.start(T0 + 3600_000);
+      core.hear({ scheme: "gaen", rpi, aem }, [-60]);
+      expect(core.step().sightings.map((x) => x.secondsSinceLastScan)).toEqual([seconds]);
+    }
+  });
+
   it("refuses time that goes back", () => {
     const core = createTracerCore({ random: seededBytes(3) });
     core.start(T0 + 1000);
