@@ -3,8 +3,6 @@
  * `bluezone: <reason>` on stderr and a documented exit code (README, "CLI"), never a stack trace.
  */
 import {
-  accessSync,
-  constants,
   linkSync,
   mkdirSync,
   readFileSync,
@@ -14,7 +12,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { type Command, CommanderError } from "commander";
 import { BluezoneError, InvalidArgumentError } from "../errors";
 
@@ -255,7 +253,7 @@ export function prepareOutDir(option: string, out: string, files: readonly strin
   if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false)
     throw new InvalidArgumentError(`${option} ${out} exists and is not a directory; give a directory`);
   try {
-    mkdirSync(out, { recursive: true });
+    makeDirectories(out);
   } catch (err) {
     throw new InvalidArgumentError(
       `${option} ${out}: cannot make the directory (${(err as Error).message})`,
@@ -269,9 +267,38 @@ export function prepareOutDir(option: string, out: string, files: readonly strin
     if (statSync(path, { throwIfNoEntry: false })?.isFile() === false)
       throw new InvalidArgumentError(`${option} ${out}: ${path} exists and is not a file`);
   }
+  // A file is made and removed, rather than asking access(2): root passes that check on file systems
+  // that refuse every new file (/sys), and the run would fail only at its end.
+  const probe = join(out, `.bluezone-write-test-${process.pid}`);
   try {
-    accessSync(out, constants.W_OK);
+    writeFileSync(probe, "", { flag: "wx" });
+    unlinkSync(probe);
   } catch (err) {
+    rmSync(probe, { force: true });
     throw new InvalidArgumentError(`${option} ${out}: the directory is not writable`, { cause: err });
+  }
+}
+
+/**
+ * `mkdir -p`: makes the missing directories of `path` one at a time, from the deepest that exists.
+ * Node's recursive mkdirSync spins forever where a parent exists but refuses new entries with ENOENT
+ * (/proc/foo).
+ * @throws the first mkdir's system error
+ */
+function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  let at = resolve(path);
+  while (statSync(at, { throwIfNoEntry: false }) === undefined) {
+    missing.push(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
   }
 }

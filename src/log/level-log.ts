@@ -640,6 +640,14 @@ function checkBeforeOpen(path: string, createIfMissing: boolean): void {
       cause: new Error("no contact log there (no such directory), and createIfMissing is false"),
     });
   if (dir.kind !== "directory") return; // a file: LevelDB reports it
+  // An existing directory without a database: LevelDB would leave its LOCK and LOG files in it and
+  // say the directory "does not exist".
+  if (!dir.hasCurrent && dir.dataFiles.length === 0 && !createIfMissing)
+    throw new LogOpenError(path, {
+      cause: new Error(
+        "the directory holds no contact log (no LevelDB CURRENT file), and createIfMissing is false",
+      ),
+    });
   if (!dir.hasCurrent && dir.dataFiles.length > 0) {
     const shown = dir.dataFiles.slice(0, 3).join(", ") + (dir.dataFiles.length > 3 ? ", …" : "");
     throw new LogCorruptError(

@@ -320,6 +320,24 @@ describe("bluezone derive | head -c 50", () => {
 
 describe("bluezone sim", () => {
   it(
+    "--out where no directory can be made (/proc) or no file written (/sys): exit 2 at once",
+    () => {
+      // Node's recursive mkdir spun forever at 100% CPU on /proc/…; as root, access(2) passed /sys.
+      const proc = runCli(
+        ["sim", "--phones", "10", "--days", "1", "--out", "/proc/bluezone-test"],
+        undefined,
+        30_000,
+      );
+      expect(proc.status).toBe(2);
+      expectOneLine(proc.stderr, "bluezone", /--out \/proc\/bluezone-test: cannot make the directory/);
+      const sys = runCli(["sim", "--phones", "10", "--days", "1", "--out", "/sys/kernel"], undefined, 30_000);
+      expect(sys.status).toBe(2);
+      expectOneLine(sys.stderr, "bluezone", /--out \/sys\/kernel: /);
+    },
+    T,
+  );
+
+  it(
     "--out naming an existing file: exit 2 before any simulation",
     () => {
       const file = join(dir, "a-file");

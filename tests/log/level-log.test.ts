@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,6 +59,15 @@ describe("LevelDB log specifics", () => {
   it("fails with LogOpenError when createIfMissing is false and nothing is there", async () => {
     const location = join(tempDir(), "missing");
     await expect(openLevelLog(location, { createIfMissing: false })).rejects.toBeInstanceOf(LogOpenError);
+  });
+
+  it("fails with LogOpenError on an existing empty directory when createIfMissing is false, leaving it empty", async () => {
+    const location = tempDir();
+    await expect(openLevelLog(location, { createIfMissing: false })).rejects.toThrow(
+      `contact log at "${location}" could not be opened: the directory holds no contact log (no LevelDB CURRENT file), and createIfMissing is false`,
+    );
+    // LevelDB used to leave its LOCK and LOG files there, and say the directory did not exist.
+    expect(readdirSync(location)).toEqual([]);
   });
 
   it("writes with sync: true", async () => {

@@ -315,7 +315,7 @@ describe("tracer core", () => {
       const core = createTracerCore({ random: seededBytes(3), jitter: () => 0, scan });
       core.start(T0 + 3600_000);
       core.hear({ scheme: "gaen", rpi, aem }, [-60]);
-      expect(core.step().sightings.map((x) => x.secondsSinceLastScan)).toEqual([seconds]);
+      expect(core.step().sightings?.map((x) => x.secondsSinceLastScan)).toEqual([seconds]);
     }
   });
 
