@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SIM_THREAD_RESOURCE_LIMITS } from "../app/parallel";
 import { fromThreadError, type ThreadError, toThreadError } from "../app/thread-error";
-import { runSimulation, type SimulationOptions, type SimulationResult } from "../run";
+import { type RunSize, runSimulation, type SimulationOptions, type SimulationResult } from "../run";
 
 /** A run for the pool: the options of {@link runSimulation} without callbacks (they cannot cross threads). */
 export type PoolRun = Omit<SimulationOptions, "onProgress" | "onStart" | "workers">;
@@ -31,12 +31,15 @@ export interface PoolOptions {
   onResult?: (index: number, result: SimulationResult, elapsedMs: number) => void | Promise<void>;
   /** Called once per simulated day of each run's arms. */
   onProgress?: (p: PoolProgress) => void;
+  /** Called when a run starts, with its size (people, app users, days). */
+  onStart?: (run: number, size: RunSize) => void;
 }
 
 /** Messages between the pool and a run thread. */
 export type RunRequest = { id: number; run: PoolRun };
 export type RunMessage =
   | { id: number; progress: { arm: "app" | "noApp"; day: number; days: number } }
+  | { id: number; start: RunSize }
   | { id: number; result: SimulationResult }
   | { id: number; error: ThreadError };
 
@@ -52,7 +55,10 @@ function runWorkerScript(): URL {
 }
 
 /** One run thread: runs requests one at a time. */
-function startRunThread(onProgress: (id: number, m: Extract<RunMessage, { progress: unknown }>) => void) {
+function startRunThread(
+  onProgress: (id: number, m: Extract<RunMessage, { progress: unknown }>) => void,
+  onStart: (id: number, size: RunSize) => void = () => {},
+) {
   const worker = new Worker(runWorkerScript(), { resourceLimits: SIM_THREAD_RESOURCE_LIMITS });
   let pending: { id: number; resolve: (r: SimulationResult) => void; reject: (e: Error) => void } | undefined;
   let failure: Error | undefined;
@@ -63,6 +69,7 @@ function startRunThread(onProgress: (id: number, m: Extract<RunMessage, { progre
   };
   worker.on("message", (m: RunMessage) => {
     if ("progress" in m) return onProgress(m.id, m);
+    if ("start" in m) return onStart(m.id, m.start);
     const p = pending;
     pending = undefined;
     if (!p) return;
@@ -102,6 +109,7 @@ export async function runPool(runs: readonly PoolRun[], options: PoolOptions): P
         ...run,
         workers: 1,
         onProgress: (p) => options.onProgress?.({ run: i, ...p }),
+        onStart: (size) => options.onStart?.(i, size),
       });
       results[i] = result;
       await options.onResult?.(i, result, performance.now() - started);
@@ -109,7 +117,10 @@ export async function runPool(runs: readonly PoolRun[], options: PoolOptions): P
     return results;
   }
   const pool = Array.from({ length: threads }, () =>
-    startRunThread((id, m) => options.onProgress?.({ run: id, ...m.progress })),
+    startRunThread(
+      (id, m) => options.onProgress?.({ run: id, ...m.progress }),
+      (id, size) => options.onStart?.(id, size),
+    ),
   );
   let next = 0;
   try {
@@ -140,6 +151,7 @@ export function serveRuns(port: import("node:worker_threads").MessagePort): void
           ...m.run,
           workers: 1,
           onProgress: (p) => port.postMessage({ id: m.id, progress: p } satisfies RunMessage),
+          onStart: (size) => port.postMessage({ id: m.id, start: size } satisfies RunMessage),
         });
         port.postMessage({ id: m.id, result } satisfies RunMessage);
       } catch (err) {

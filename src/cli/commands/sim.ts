@@ -410,6 +410,20 @@ async function runReplicates(
     })),
     {
       threads,
+      onStart: (run, size) => {
+        if (run !== 0) return;
+        // As a single run says it: each seed's size and estimate, and a heap note when a thread's heap
+        // (the same limit as this one's) is too small.
+        if (!o.json) {
+          const share = size.people > 0 ? ` (${((100 * size.appUsers) / size.people).toFixed(0)}%)` : "";
+          process.stderr.write(
+            `  each seed: ${size.people.toLocaleString("en")} people, ${size.appUsers.toLocaleString("en")} with the app${share} — ` +
+              `${(size.appUsers * size.days).toLocaleString("en")} app-phone-days, estimated ≈ ${formatDuration(estimateRunSeconds(size, o.radio))} a seed\n`,
+          );
+        }
+        const hint = heapHint({ ...size, workers: 1 }, getHeapStatistics().heap_size_limit);
+        if (hint) process.stderr.write(`bluezone: note: ${hint}\n`);
+      },
       onProgress: (p) => {
         if (p.arm !== "app") return;
         daysDone[p.run] = p.day + 1;
