@@ -97,11 +97,33 @@ export async function checkQueue(url: string): Promise<void> {
       await c.ping();
     } catch (err) {
       const e = socketError ?? (err as NodeJS.ErrnoException);
+      // Reached, but refused: wrong credentials, or not a Redis at all (a wrong port) — bad input.
+      if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(e.message))
+        throw new InvalidArgumentError(
+          `--queue ${redactUrl(url)}: Redis refused the credentials (${e.message.split("\n")[0]}): check the user and password in the URL`,
+        );
+      if (/Unknown RESP type|Protocol error/i.test(e.message))
+        throw new InvalidArgumentError(
+          `--queue ${redactUrl(url)}: the server there does not speak Redis's protocol (${e.message.replace(/\s*Please report this\.?/i, "")}): is that Redis's port?`,
+        );
       throw Object.assign(new Error(`cannot reach the queue at ${redactUrl(url)}: ${e.message}`), {
         code: e.code ?? "ETIMEDOUT",
         syscall: "connect",
       });
     }
+    // BullMQ needs every key kept: under an eviction policy Redis may drop queued runs when memory is
+    // short. A Redis that does not allow CONFIG (managed services) is not checked.
+    let policy: string | undefined;
+    try {
+      const answer = (await c.config("GET", "maxmemory-policy")) as string[];
+      policy = answer[1];
+    } catch {
+      policy = undefined;
+    }
+    if (policy !== undefined && policy !== "noeviction")
+      throw new InvalidArgumentError(
+        `--queue ${redactUrl(url)}: Redis's maxmemory-policy is ${policy}; a sweep queue needs noeviction, or Redis may drop queued runs (redis-cli CONFIG SET maxmemory-policy noeviction)`,
+      );
     if (db !== undefined) {
       try {
         await c.select(db);
@@ -126,7 +148,13 @@ function noteQueueErrors(
 ) {
   let last = "";
   emitter.on("error", (err: Error) => {
-    const line = `bluezone: the queue at ${redactUrl(url)} is unreachable (${err.message}); waiting for it to come back\n`;
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    const connection =
+      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|EAI_AGAIN)$/.test(code) ||
+      /Connection is closed|connect E/.test(err.message);
+    const line = connection
+      ? `bluezone: the queue at ${redactUrl(url)} is unreachable (${err.message}); waiting for it to come back\n`
+      : `bluezone: the queue at ${redactUrl(url)}: ${err.message}\n`;
     if (line !== last) process.stderr.write(line);
     last = line;
   });

@@ -22,7 +22,7 @@ import { parse } from "csv-parse/sync";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEADLINE_FIGURES } from "../../sim/report/figures";
-import { type QueueWorker, startQueueWorker } from "../../sim/sweep/sweep-queue";
+import { checkQueue, type QueueWorker, startQueueWorker } from "../../sim/sweep/sweep-queue";
 import { ROOT } from "../helpers/data";
 import { runCli } from "../helpers/cli";
 
@@ -344,6 +344,43 @@ describe("bluezone sweep --queue with bluezone worker (Redis + BullMQ)", () => {
       redis.kill("SIGTERM");
     }
   }, 600_000);
+
+  it("refuses, as bad input, wrong credentials, a server that is not Redis, and an eviction policy", async () => {
+    const { redis, url } = await startRedis();
+    const port = new URL(url).port;
+    const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", port, ...args], { encoding: "utf8" });
+    try {
+      cli("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+      await expect(checkQueue(url)).rejects.toThrow(
+        `--queue ${url}: Redis's maxmemory-policy is allkeys-lru; a sweep queue needs noeviction`,
+      );
+      cli("CONFIG", "SET", "maxmemory-policy", "noeviction");
+      await expect(checkQueue(url)).resolves.toBeUndefined();
+      cli("CONFIG", "SET", "requirepass", "secret");
+      const wrong = `redis://:wrong@127.0.0.1:${port}`;
+      await expect(checkQueue(wrong)).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: expect.stringContaining(
+          `--queue redis://:***@127.0.0.1:${port}: Redis refused the credentials`,
+        ),
+      });
+      await expect(checkQueue(`redis://:secret@127.0.0.1:${port}`)).resolves.toBeUndefined();
+    } finally {
+      redis.kill();
+    }
+    // An HTTP server where Redis was expected.
+    const http = createServer((socket) => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    try {
+      const at = `redis://127.0.0.1:${(http.address() as { port: number }).port}`;
+      await expect(checkQueue(at)).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: expect.stringContaining("does not speak Redis's protocol"),
+      });
+    } finally {
+      http.close();
+    }
+  });
 
   it("says so when Redis cannot be reached (exit 3)", async () => {
     const port = await freePort();
