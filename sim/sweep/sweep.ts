@@ -42,10 +42,7 @@ export function parseGridAxis(text: string): GridAxis {
   const eq = text.indexOf("=");
   if (eq <= 0) throw new InvalidArgumentError(`--grid "${text}" must have the form path=value1,value2,…`);
   const path = text.slice(0, eq).trim();
-  const values = text
-    .slice(eq + 1)
-    .split(",")
-    .map((v) => v.trim());
+  const values = splitValues(text.slice(eq + 1)).map((v) => v.trim());
   if (values.some((v) => v === ""))
     throw new InvalidArgumentError(`--grid ${path}: empty value in "${text.slice(eq + 1)}"`);
   // The adoption alias takes numbers only: ".2" (not JSON) would be the text ".2", a second run of 0.2.
@@ -63,6 +60,32 @@ export function parseGridAxis(text: string): GridAxis {
       `--grid ${path}: the sweep sets ${path} itself (${own}); it cannot be a grid axis`,
     );
   return { path, values };
+}
+
+/**
+ * Splits a grid axis's values at the commas outside JSON brackets and strings, so that an object or
+ * array value keeps its commas: `{"hand":0.5,"pocket":0.5},{"hand":1}` is two values.
+ */
+function splitValues(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if ((c === "}" || c === "]") && depth > 0) depth--;
+    else if (c === "," && depth === 0) {
+      out.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(text.slice(from));
+  return out;
 }
 
 /**

@@ -61,4 +61,17 @@ describe("planSweep run keys", () => {
       "--set days=… and --days both set days: give one of them",
     );
   });
+
+  it("keeps the commas of an object or array value (a grid over app.carriage)", () => {
+    const axis = parseGridAxis(
+      'app.carriage={"hand":0.5,"pocket":0.5,"bag":0},{"hand":1,"pocket":0,"bag":0}',
+    );
+    expect(axis.values).toEqual(['{"hand":0.5,"pocket":0.5,"bag":0}', '{"hand":1,"pocket":0,"bag":0}']);
+    expect(parseGridAxis('x=[1,2],[3],"a,b"').values).toEqual(["[1,2]", "[3]", '"a,b"']);
+    const plan = planSweep(base("1.0.0"), [axis], [1]);
+    expect(plan.runs.map((r) => r.run.scenario.app.carriage)).toEqual([
+      { hand: 0.5, pocket: 0.5, bag: 0 },
+      { hand: 1, pocket: 0, bag: 0 },
+    ]);
+  });
 });
