@@ -2,6 +2,7 @@
 export {
   createKeyFeed,
   type FeedResult,
+  GIVEN_UP_RETRY_MS,
   type FileVerdict,
   type KeyFeed,
   type KeyFeedOptions,
