@@ -30,6 +30,17 @@ export function printJson(value: unknown, pretty = false): void {
   process.stdout.write(`${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
 }
 
+/** Parses `--utc-offset`: hours east of UTC in −12…14, quarter hours allowed. */
+export function parseUtcOffset(value: string): number {
+  const x = Number(value);
+  if (value.trim() === "" || !Number.isFinite(x) || x < -12 || x > 14 || !Number.isInteger(x * 4)) {
+    throw new InvalidArgumentError(
+      `--utc-offset must be hours east of UTC in −12…14 (quarter hours allowed), got "${value}"`,
+    );
+  }
+  return x;
+}
+
 /** Parses a decimal integer option, with a message naming the option on failure. */
 export function parseIntOption(name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {

@@ -130,4 +130,53 @@ describe("bluezone match", () => {
     expect(m.status).not.toBe(0);
     expect(m.stderr).toMatch(/line 2/);
   });
+
+  it("--utc-offset: 10 minutes either side of UTC midnight is one local day (F1 at UTC+7, none in UTC)", () => {
+    // One person's two daily keys: g for the UTC day `day`, h for the next. Close packets a minute
+    // apart, 23:50…23:59 UTC under g and 00:00…00:09 under h: 600 s on each UTC day (none), 1,200 s on
+    // the local day at UTC+7 (06:50…07:09), ≥ 900 s: F1.
+    const g: ExposureKey = { ...f0, keyData: new Uint8Array(16).fill(0x61) };
+    const h: ExposureKey = {
+      ...g,
+      keyData: new Uint8Array(16).fill(0x62),
+      rollingStartIntervalNumber: start + 144,
+    };
+    const file = join(dir, "midnight.zip");
+    writeFileSync(file, createKeyFile({ keys: [g, h], signer: ed25519Signer(pair.secretKey) }));
+    const meta = encodeMetadata({ txPower: -8 });
+    const packet = (key: ExposureKey, time: number) => {
+      const rpi = deriveRpi(deriveRpik(key.keyData), Math.floor((time * 1000) / INTERVAL_MS));
+      return `${time},${toHex(rpi)},${toHex(cryptAem(deriveAemk(key.keyData), rpi, meta))},-50,Pixel 4`;
+    };
+    const midnight = (day + 1) * 86_400;
+    const csv = join(dir, "midnight.csv");
+    writeFileSync(
+      csv,
+      [
+        HEADER,
+        ...Array.from({ length: 10 }, (_, m) => packet(g, midnight - 600 + 60 * m)),
+        ...Array.from({ length: 10 }, (_, m) => packet(h, midnight + 60 * m)),
+      ].join("\n"),
+    );
+    const wrong = Buffer.from(nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(4)).publicKey).toString(
+      "hex",
+    );
+    // Two trusted keys (a rotation): the file verifies with either.
+    const args = [
+      "match",
+      "--export",
+      file,
+      "--public-key",
+      wrong,
+      "--public-key",
+      publicKey,
+      "--sightings",
+      csv,
+    ];
+    const utc = runCli(args);
+    expect([utc.status, JSON.parse(utc.stdout).summary.status]).toEqual([0, "none"]);
+    const local = runCli([...args, "--utc-offset", "7"]);
+    expect(local.status).toBe(0);
+    expect(JSON.parse(local.stdout).summary).toMatchObject({ status: "F1", verified: true });
+  });
 });

@@ -7,9 +7,10 @@ import type { Command } from "commander";
 import { createKeyFeed, type FeedResult } from "../../feed/client";
 import { openLevelLog } from "../../log/level-log";
 import { parsePublicKey } from "../../match/signing";
-import { getPolicy } from "../../proximity/policy";
+import { utcOffsetBoundary } from "../../proximity/day-boundary";
+import { getPolicy, withDayBoundary } from "../../proximity/policy";
 import { MAX_TIMER_MS } from "../../feed/http";
-import { collect, parseIntOption, printJson } from "../run";
+import { collect, parseIntOption, parseUtcOffset, printJson } from "../run";
 
 /**
  * Exit code of `feed sync` when the sync stopped early — the index could not be fetched, the server
@@ -71,6 +72,11 @@ export function registerFeed(program: Command): void {
     .requiredOption("--db <dir>", "LevelDB contact log directory (must exist; never created)")
     .option("--policy <name>", "contact policy: default | swisscovid | cwa | bluezone", "default")
     .option(
+      "--utc-offset <h>",
+      "where the day rule's days begin, in hours east of UTC (7 for Vietnam's local days); UTC by default",
+      parseUtcOffset,
+    )
+    .option(
       "--receiver-model <model>",
       "this phone's model, for its RSSI correction (fleet average otherwise)",
     )
@@ -118,6 +124,7 @@ export function registerFeed(program: Command): void {
         publicKey?: string[];
         db: string;
         policy: string;
+        utcOffset?: number;
         receiverModel?: string;
         json?: boolean;
         retries: number;
@@ -135,7 +142,9 @@ export function registerFeed(program: Command): void {
         if (!o.publicKey?.length)
           throw new InvalidArgumentError("feed sync needs --public-key KEY (the authority's signing key)");
         const trusted = o.publicKey.map((k) => parsePublicKey(k));
-        const policy = getPolicy(o.policy);
+        const named = getPolicy(o.policy);
+        const policy =
+          o.utcOffset === undefined ? named : withDayBoundary(named, utcOffsetBoundary(o.utcOffset));
         // Never creates a log: a mistyped --db would otherwise sync against an empty one ("none").
         const log = await openLevelLog(o.db, { createIfMissing: false });
         try {

@@ -11,13 +11,15 @@ import type { ExposureKey } from "../../match/export-codec";
 import { listedKeys, readKeyFile } from "../../match/key-file";
 import { parsePublicKey } from "../../match/signing";
 import { parseSightingsCsv } from "../../match/sightings-csv";
-import { getPolicy } from "../../proximity/policy";
-import { printJson, readInput } from "../run";
+import { utcOffsetBoundary } from "../../proximity/day-boundary";
+import { getPolicy, withDayBoundary } from "../../proximity/policy";
+import { collect, parseUtcOffset, printJson, readInput } from "../run";
 
 interface MatchOptions {
   export: string;
-  publicKey?: string;
+  publicKey?: string[];
   verify: boolean;
+  utcOffset?: number;
   db?: string;
   sightings?: string;
   policy: string;
@@ -91,27 +93,35 @@ export function registerMatch(program: Command): void {
     .requiredOption("--export <file>", "key file: .zip (export.bin + export.sig) or a bare export.bin")
     .option(
       "--public-key <key>",
-      "trusted signing key: SPKI base64 (ECDSA/Ed25519) or 64 hex digits (Ed25519)",
+      "trusted signing key: SPKI base64 (ECDSA/Ed25519), 64 hex digits (Ed25519) or a PEM public key; repeatable",
+      collect,
     )
     .option("--no-verify", "accept the file without checking its signature")
     .option("--db <dir>", "LevelDB contact log directory (must exist; never created)")
     .option("--sightings <file>", "sightings CSV: time,rpi,aem,rssi,receiver_model")
     .option("--policy <name>", "contact policy: default | swisscovid | cwa | bluezone", "default")
+    .option(
+      "--utc-offset <h>",
+      "where the day rule's days begin, in hours east of UTC (7 for Vietnam's local days); UTC by default",
+      parseUtcOffset,
+    )
     .option("--receiver-model <model>", "this phone's model, for its RSSI correction (CSV column otherwise)")
     .option("--json", "print JSON (the only output format; accepted for symmetry)")
     .action(async (o: MatchOptions) => {
-      const policy = getPolicy(o.policy);
+      const named = getPolicy(o.policy);
+      const policy =
+        o.utcOffset === undefined ? named : withDayBoundary(named, utcOffsetBoundary(o.utcOffset));
       if (!o.verify && o.publicKey !== undefined)
         throw new InvalidArgumentError(
           "--public-key and --no-verify exclude each other: give the key to check the signature, or --no-verify to skip the check",
         );
-      if (o.verify && !o.publicKey)
+      if (o.verify && !o.publicKey?.length)
         throw new InvalidArgumentError(
           "match needs --public-key KEY, or --no-verify to skip the signature check",
         );
       const file = readKeyFile(
         readInput(o.export),
-        o.verify ? { trustedKeys: [parsePublicKey(o.publicKey!)] } : { verify: false },
+        o.verify ? { trustedKeys: o.publicKey!.map((k) => parsePublicKey(k)) } : { verify: false },
       );
       const { log, receiverModel } = await openSource(o);
       try {

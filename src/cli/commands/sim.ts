@@ -11,7 +11,7 @@ import { REPORT_FILES } from "../../../sim/report/report";
 import { runPool } from "../../../sim/sweep/run-pool";
 import { loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
-import { onInterrupt, parseIntOption, plural, prepareOutDir, printJson } from "../run";
+import { onInterrupt, parseIntOption, parseUtcOffset, plural, prepareOutDir, printJson } from "../run";
 
 interface SimOptions {
   scenario?: string;
@@ -30,16 +30,6 @@ interface SimOptions {
   interventions: boolean;
   set: string[];
   seeds: number;
-}
-
-function parseUtcOffset(value: string): number {
-  const x = Number(value);
-  if (value.trim() === "" || !Number.isFinite(x) || x < -12 || x > 14 || !Number.isInteger(x * 4)) {
-    throw new InvalidArgumentError(
-      `--utc-offset must be hours east of UTC in −12…14 (quarter hours allowed), got "${value}"`,
-    );
-  }
-  return x;
 }
 
 function parseFraction(value: string): number {
