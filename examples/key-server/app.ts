@@ -154,7 +154,8 @@ export async function buildApp(options: KeyServerOptions): Promise<KeyServer> {
 
   app.post("/codes", async (req) => {
     admin(req);
-    return verifier.issueCode(parseCodeRequest(req.body), now());
+    const at = now();
+    return verifier.issueCode(parseCodeRequest(req.body, at), at);
   });
 
   app.post("/verify", async (req) => {

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { parseSignKey } from "../../src/cli/commands/export";
 import { readInput } from "../../src/cli/run";
-import { InvalidArgumentError, type KeyFileSigner } from "../../src/index";
+import { closestName, InvalidArgumentError, type KeyFileSigner } from "../../src/index";
 
 /** Parsed command line. */
 export interface ServerArgs {
@@ -20,18 +20,25 @@ export interface ServerArgs {
  * @throws InvalidArgumentError (or parseArgs' ERR_PARSE_ARGS_* TypeError) on a bad command line
  */
 export function parseServerArgs(argv: string[]): ServerArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      data: { type: "string" },
-      port: { type: "string", default: "8080" },
-      host: { type: "string", default: "127.0.0.1" },
-      "sign-key": { type: "string" },
-      "key-id": { type: "string", default: "bluezone" },
-      "key-version": { type: "string", default: "v1" },
-      region: { type: "string", default: "" },
-    },
-  });
+  const options = {
+    data: { type: "string" },
+    port: { type: "string", default: "8080" },
+    host: { type: "string", default: "127.0.0.1" },
+    "sign-key": { type: "string" },
+    "key-id": { type: "string", default: "bluezone" },
+    "key-version": { type: "string", default: "v1" },
+    region: { type: "string", default: "" },
+  } as const;
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options }>>["values"];
+  try {
+    ({ values } = parseArgs({ args: argv, options }));
+  } catch (err) {
+    // An unknown option gets the nearest known one, as bluezone's own CLI does.
+    const unknown = /Unknown option '--([^']+)'/.exec((err as Error).message)?.[1];
+    const near = unknown === undefined ? undefined : closestName(unknown, Object.keys(options));
+    if (near === undefined) throw err;
+    throw new InvalidArgumentError(`unknown option '--${unknown}' (did you mean --${near}?)`);
+  }
   if (!values.data || !values["sign-key"]) {
     throw new InvalidArgumentError(
       "usage: --data DIR --sign-key FILE [--port P] [--host H] [--key-id ID] [--key-version V]",

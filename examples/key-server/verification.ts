@@ -58,10 +58,11 @@ export function isCalendarDate(value: unknown): value is string {
   return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === value;
 }
 
-/** Checks the body of `POST /codes`: reportType, level (recursive: 1…7), onsetDate (a calendar date, YYYY-MM-DD).
+/** Checks the body of `POST /codes`: reportType, level (recursive: 1…7), onsetDate (a calendar date,
+ * YYYY-MM-DD, not after today: UTC date of `now`, unix ms).
  * @throws ApiError 400 `ERR_BAD_REQUEST` naming the field
  */
-export function parseCodeRequest(body: unknown): CodeRequest {
+export function parseCodeRequest(body: unknown, now: number = Date.now()): CodeRequest {
   const o = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   if (o.reportType !== "confirmed" && o.reportType !== "recursive")
     throw new ApiError(400, "ERR_BAD_REQUEST", 'reportType must be "confirmed" or "recursive"');
@@ -80,6 +81,11 @@ export function parseCodeRequest(body: unknown): CodeRequest {
         "ERR_BAD_REQUEST",
         `onsetDate must be a calendar date YYYY-MM-DD, got ${JSON.stringify(o.onsetDate)}`,
       );
+    // Symptoms that start after today cannot be known: a typo that would silently drop the keys'
+    // days since onset (the upload keeps only −14…14).
+    const today = new Date(now).toISOString().slice(0, 10);
+    if (o.onsetDate > today)
+      throw new ApiError(400, "ERR_BAD_REQUEST", `onsetDate ${o.onsetDate} is after today (${today})`);
     return { reportType: o.reportType, level, onsetDate: o.onsetDate };
   }
   return { reportType: o.reportType, level };

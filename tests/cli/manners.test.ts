@@ -433,7 +433,7 @@ describe("examples", () => {
       expectOneLine(pub.stderr, "key-server", /public key; signing needs the secret key/);
       const inUse = example(
         server,
-        ["--data", join(dir, "ks"), "--sign-key", join(dir, "server.key"), "--port", String(port)],
+        ["--data", join(dir, "ks-new"), "--sign-key", join(dir, "server.key"), "--port", String(port)],
         token,
       );
       expect(inUse.status).toBe(3);
@@ -443,6 +443,12 @@ describe("examples", () => {
         new RegExp(`^key-server: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`),
       );
       expect(inUse.stderr).not.toMatch(/^\s+at /m);
+      // The data directory that failed start made is gone again.
+      expect(existsSync(join(dir, "ks-new"))).toBe(false);
+      // A mistyped option gets the nearest one.
+      const prot = example(server, ["--prot", "8081"], token);
+      expect(prot.status).toBe(2);
+      expectOneLine(prot.stderr, "key-server", /unknown option '--prot' \(did you mean --port\?\)/);
     },
     T,
   );

@@ -230,10 +230,19 @@ describe("key server: embargo, code requests, admin limits, error bodies (#14)",
       expect([bad, err.status, err.code]).toEqual([bad, 400, "ERR_BAD_REQUEST"]);
       expect(err.message).toContain("calendar date");
     }
-    for (const good of ["2021-02-28", "2024-02-29", "2021-12-31"])
+    // The server's clock is 24 July 2021: a leap day of an earlier year and today are dates.
+    for (const good of ["2021-02-28", "2020-02-29", "2021-07-24"])
       expect((await issueCode(s.url, ADMIN, { reportType: "confirmed", onsetDate: good })).code).toMatch(
         /^\d{10}$/,
       );
+    // Symptoms after today are refused (they were accepted, and the keys' days since onset dropped).
+    const future = (await issueCode(s.url, ADMIN, { reportType: "confirmed", onsetDate: "2021-07-25" }).catch(
+      (e: unknown) => e,
+    )) as ApiError;
+    expect([future.status, future.message]).toEqual([
+      400,
+      "onsetDate 2021-07-25 is after today (2021-07-24)",
+    ]);
   });
 
   it("rate-limits admin routes: wrong tokens per IP, then every admin request per IP", async () => {
