@@ -95,21 +95,15 @@ describe("bluezone export (spawned)", () => {
     writeFileSync(join(dir, "keys.json"), JSON.stringify({ region: "VN", keys }));
     const out = join(dir, "out.zip");
     // Signed with two keys (a signing-key rotation): both --sign-key count, each with its key id.
-    const created = cli(
-      "create",
+    const bothKeys = [
       "--keys",
       join(dir, "keys.json"),
       "--sign-key",
       join(dir, "k.key"),
       "--sign-key",
       join(dir, "next.key"),
-      "--key-id",
-      "old",
-      "--key-id",
-      "new",
-      "--out",
-      out,
-    );
+    ];
+    const created = cli("create", ...bothKeys, "--key-id", "old", "--key-id", "new", "--out", out);
     expect(created.status).toBe(0);
     for (const name of ["k", "next"]) {
       const pub = readFileSync(join(dir, `${name}.pub`), "utf8").trim();
@@ -131,19 +125,7 @@ describe("bluezone export (spawned)", () => {
     const first = keys[0]!.rollingStartIntervalNumber;
     expect([inspected.startTimestamp, inspected.endTimestamp]).toEqual([first * 600, (first + 144) * 600]);
     // One --key-id for two sign keys is refused.
-    const ambiguous = cli(
-      "create",
-      "--keys",
-      join(dir, "keys.json"),
-      "--sign-key",
-      join(dir, "k.key"),
-      "--sign-key",
-      join(dir, "next.key"),
-      "--key-id",
-      "old",
-      "--out",
-      join(dir, "other.zip"),
-    );
+    const ambiguous = cli("create", ...bothKeys, "--key-id", "old", "--out", join(dir, "other.zip"));
     expect([ambiguous.status, ambiguous.stderr]).toEqual([
       2,
       "bluezone: --key-id is given 1 time(s) for 2 --sign-key: give one per sign key, in the same order\n",
