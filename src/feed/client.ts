@@ -2,7 +2,7 @@
  * The phone's key-feed client: fetch the index, download the files not processed yet, verify, match
  * against the contact log, store the verdicts. See docs/key-distribution.md for the decisions:
  *
- * - Crash safety: a file's verdict is stored (`putResult`, id `feed:<name>`) before the file is added
+ * - Crash safety: a file's verdict is stored (`putResult`, id `feed:<state name>:<name>`) before the file is added
  *   to the processed list (`putState`). A crash before the result leaves the file unprocessed (it is
  *   downloaded again); a crash between the two leaves a result that the next sync recognises (the file
  *   is marked processed without downloading or matching it again). So no file is skipped and none is
@@ -12,7 +12,7 @@
  *   are not marked processed and do not stop later files; they are retried on the next syncs and
  *   given up after `maxRejections` syncs (a CDN serving a broken copy gets a chance to heal, a forged
  *   file or one answering 503 forever does not cost a download on every sync). Given-up files are
- *   recorded in the feed state.
+ *   recorded in the feed state and tried once more a day later, and again when the trusted keys change.
  * - Network failures (the server cannot be reached: refused, reset, DNS, connect deadline), the total
  *   deadline and the caller's abort stop the sync; the remaining files stay pending and the next sync
  *   resumes with them. At most `maxFilesPerSync` files are downloaded per sync; the rest stay pending.
@@ -23,8 +23,10 @@
  * - Each file is matched on its own; when its keys match, they are judged again together with the keys
  *   earlier files matched (stored with their verdicts), since the day rule sums a day over every key
  *   (a person's day can be two keys in two files). A key listed again counts once, under its newest
- *   listing (publication order: batch number, then file name). The exposure status is the lowest level
- *   among the stored verdicts within `statusWindowDays`.
+ *   listing (publication order: batch number, then file name). The exposure status judges every matched
+ *   key together, each under its newest listing, at every sync (on the log as it is then and with the
+ *   options of the day), and is kept in the feed's state (not a result, so retention never drops it):
+ *   the lowest level among its days whose last contact lies within `statusWindowDays`.
  */
 import { createHash } from "node:crypto";
 import { type Clock, systemClock } from "../clock";
@@ -101,7 +103,7 @@ export interface KeyFeedOptions {
   checkOptions?: Omit<CheckExposureOptions, "index">;
   /** Syncs that may reject (or fail to download) a file before it is given up; default 3. */
   maxRejections?: number;
-  /** Verdicts younger than this count for the status (by last contact); default 14 days. */
+  /** Contacts within this many days count for the status (by their last contact); a positive integer, default 14. */
   statusWindowDays?: number;
   /** Name of the state in the log; default `feed.<baseUrl>`. */
   stateName?: string;
@@ -114,13 +116,18 @@ export interface KeyFeedOptions {
 export interface FileVerdict {
   /** Marks results written by the feed client. */
   kind: "key-feed";
+  /**
+   * The feed's state name (`stateName`), so that feeds sharing a log keep their verdicts apart; absent in
+   * verdicts stored before this field existed.
+   */
+  feed?: string;
   /** File name. */
   file: string;
   /** Publish run of the file. */
   batchNum: number;
   /** Keys in the file. */
   keys: number;
-  /** Sightings matched. */
+  /** Sightings of the file's keys in the log (each scan instance of a matched identifier once). */
   matches: number;
   /** `F1`, `F2`, … or `none`. */
   status: ExposureStatus;
@@ -131,7 +138,10 @@ export interface FileVerdict {
    * `matchedKeys`); the file's own keys' when it matched nothing.
    */
   riskScore: number;
-  /** Unix ms of the latest close window, when there was a contact. */
+  /**
+   * Unix ms of the start of the last window that made a contact at `level` (with the keys earlier files
+   * matched), when there was a contact.
+   */
   lastContactAt?: number;
   /**
    * The file's keys that matched a sighting (key bytes in base64), kept with the verdict so that a
@@ -222,7 +232,7 @@ export interface FeedResult {
   status: ExposureStatus;
   /** Lowest contact level, when any. */
   level?: number;
-  /** Latest close contact over the verdicts, unix ms. */
+  /** Unix ms of the start of the last window that made a contact at `level`, when there was one. */
   lastContactAt?: number;
   /**
    * Set when the sync stopped early: the index could not be fetched, the server could not be reached,
@@ -263,9 +273,13 @@ const RESULT_PREFIX = "feed:";
  */
 export const GIVEN_UP_RETRY_MS = DAY_MS;
 
-/** Id of the status record of the feed whose state is named `stateName`. */
-function feedStatusId(stateName: string): string {
-  return `feed-status:${stateName}`;
+/**
+ * Name of the state holding the status record of the feed whose state is named `stateName`. State,
+ * not a stored result: results go with the log's retention by their time, and the record must outlive
+ * its oldest contact (a purged record once brought back a revoked F1 from the per-file verdicts).
+ */
+function feedStatusName(stateName: string): string {
+  return `${stateName}:status`;
 }
 
 /** A met day of the status record: its level and last contact. */
@@ -301,8 +315,8 @@ function trustFingerprint(keys: readonly TrustedKey[]): string {
 }
 
 /** Id of the stored result of a file. */
-export function feedResultId(name: string): string {
-  return `${RESULT_PREFIX}${name}`;
+export function feedResultId(name: string, stateName?: string): string {
+  return stateName === undefined ? `${RESULT_PREFIX}${name}` : `${RESULT_PREFIX}${stateName}:${name}`;
 }
 
 function isVerdict(r: StoredResult): r is StoredResult & { value: FileVerdict } {
@@ -361,8 +375,8 @@ const TIMEOUT_OPTIONS = {
 
 /**
  * Creates a key-feed client (see the module documentation for its guarantees).
- * @throws InvalidArgumentError without a trusted key, for a `baseUrl` that is not a URL, a limit that is
- *   not a positive integer, or an option name (also in `retry`, `timeouts` and `checkOptions`) that is
+ * @throws InvalidArgumentError without a trusted key or a contact log, for a `baseUrl` that is not an
+ *   http(s) URL, a limit (or `statusWindowDays`) that is not a positive integer, or an option name (also in `retry`, `timeouts` and `checkOptions`) that is
  *   not one of the documented ones (`unknown option "x"`, with the nearest name)
  * @public
  */
@@ -374,6 +388,13 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   const { log, trustedKeys } = options;
   if (!trustedKeys || trustedKeys.length === 0)
     throw new InvalidArgumentError("createKeyFeed needs at least one trusted key");
+  if (
+    typeof log !== "object" ||
+    log === null ||
+    typeof log.getState !== "function" ||
+    typeof log.putResult !== "function"
+  )
+    throw new InvalidArgumentError("createKeyFeed needs log: a contact log (openLevelLog, createMemoryLog)");
   const clock = options.clock ?? systemClock();
   const timeouts = resolveTimeouts(options.timeouts);
   const fetchFn: FetchLike = options.fetch ?? defaultFetch(timeouts.connectMs);
@@ -391,12 +412,16 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   } catch (err) {
     throw new InvalidArgumentError(`baseUrl is not a URL: ${options.baseUrl}`, { cause: err });
   }
+  const protocol = new URL(indexUrl).protocol;
+  if (protocol !== "https:" && protocol !== "http:")
+    throw new InvalidArgumentError(`baseUrl must be an http:// or https:// URL, got ${options.baseUrl}`);
   const stateName = options.stateName ?? `feed.${options.baseUrl}`;
   for (const [name, v] of [
     ["maxFileBytes", maxFileBytes],
     ["maxIndexBytes", maxIndexBytes],
     ["maxRejections", maxRejections],
     ["maxFilesPerSync", maxFilesPerSync],
+    ["statusWindowDays", options.statusWindowDays ?? 14],
   ] as const) {
     if (!Number.isSafeInteger(v) || v < 1)
       throw new InvalidArgumentError(`${name} must be a positive integer`);
@@ -404,12 +429,18 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
 
   /** The stored status record of this feed, if a sync wrote one. */
   async function storedStatus(): Promise<FeedStatusRecord | undefined> {
-    const id = feedStatusId(stateName);
-    for (const r of await log.results())
-      if (r.id === id && (r.value as FeedStatusRecord | null)?.kind === "key-feed-status")
-        return r.value as FeedStatusRecord;
-    return undefined;
+    const bytes = await log.getState(feedStatusName(stateName));
+    if (!bytes) return undefined;
+    try {
+      const record = JSON.parse(Buffer.from(bytes).toString("utf8")) as FeedStatusRecord;
+      return record?.kind === "key-feed-status" && Array.isArray(record.contacts) ? record : undefined;
+    } catch {
+      return undefined; // unreadable: judged again by the next sync
+    }
   }
+
+  /** Whether a stored verdict is this feed's (verdicts from before the `feed` field count for every feed). */
+  const ours = (v: FileVerdict) => v.feed === undefined || v.feed === stateName;
 
   async function currentStatus(): Promise<Pick<FeedResult, "status" | "level" | "lastContactAt">> {
     const since = clock.now() - statusWindowMs;
@@ -429,7 +460,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     } else {
       // Verdicts stored before the status record existed: the lowest level over them.
       for (const r of await log.results()) {
-        if (!isVerdict(r) || r.time < since || r.value.level === undefined) continue;
+        if (!isVerdict(r) || !ours(r.value) || r.time < since || r.value.level === undefined) continue;
         level = level === undefined ? r.value.level : Math.min(level, r.value.level);
         if (r.value.lastContactAt !== undefined) last = Math.max(last ?? 0, r.value.lastContactAt);
       }
@@ -446,8 +477,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
    * key then counts for nothing, a revised one with its new report type), and stores the met days as
    * this feed's status record.
    */
-  async function judgeAll(): Promise<void> {
-    const keys = await earlierMatchedKeys();
+  async function judgeAll(keys: readonly ExposureKey[]): Promise<void> {
     const contacts: FeedContact[] = [];
     if (keys.length > 0) {
       const { assessment } = await checkExposure(log, keys, options.checkOptions);
@@ -461,11 +491,11 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
         });
       }
     }
-    await log.putResult({
-      id: feedStatusId(stateName),
-      time: contacts.length > 0 ? Math.max(...contacts.map((c) => c.at)) : clock.now(),
-      value: { kind: "key-feed-status", contacts } satisfies FeedStatusRecord,
-    });
+    const record: FeedStatusRecord = { kind: "key-feed-status", contacts };
+    await log.putState(
+      feedStatusName(stateName),
+      new Uint8Array(Buffer.from(JSON.stringify(record), "utf8")),
+    );
   }
 
   async function fetchIndex(
@@ -540,7 +570,8 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     // last contact, or when it was stored), which is not that order.
     const verdicts = (await log.results())
       .filter(
-        (r): r is StoredResult & { value: FileVerdict } => isVerdict(r) && Array.isArray(r.value.matchedKeys),
+        (r): r is StoredResult & { value: FileVerdict } =>
+          isVerdict(r) && ours(r.value) && Array.isArray(r.value.matchedKeys),
       )
       .map((r) => r.value)
       .sort((a, b) => a.batchNum - b.batchNum || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -577,21 +608,30 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       if (earlier.length > 0)
         a = (await checkExposure(log, [...matched, ...earlier], options.checkOptions)).assessment;
     }
+    let sightings = 0;
+    let lastSeen: number | undefined;
+    for (const m of check.matches) {
+      sightings += m.sightings.length;
+      for (const x of m.sightings) lastSeen = Math.max(lastSeen ?? x.sighting.time, x.sighting.time);
+    }
     const verdict: FileVerdict = {
       kind: "key-feed",
+      feed: stateName,
       file: batch.name,
       batchNum: batch.batchNum,
       keys: keys.length,
-      matches: check.matches.length,
+      matches: sightings,
       status: a.status,
       ...(a.level !== undefined ? { level: a.level } : {}),
       riskScore: a.riskScore,
       ...(a.lastContactAt !== undefined ? { lastContactAt: a.lastContactAt } : {}),
       ...(matched.length > 0 ? { matchedKeys: matched.map(storeKey) } : {}),
     };
+    // Kept (log retention goes by this time) as long as the sightings its matched keys explain: its
+    // keys may yet add to a later file's day (a verdict timed by its last contact lost them early).
     await log.putResult({
-      id: feedResultId(batch.name),
-      time: a.lastContactAt ?? clock.now(),
+      id: feedResultId(batch.name, stateName),
+      time: lastSeen ?? clock.now(),
       value: verdict,
     });
     return verdict;
@@ -615,11 +655,12 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       pending: [],
       status: "none",
     };
-    let matchedAny = false;
     const finish = async () => {
-      // The status judges every matched key together, each under its newest listing; written when a
-      // file matched or listed again a key that matched (a revision or revocation).
-      if (matchedAny) await judgeAll();
+      // The status judges every matched key together, each under its newest listing, on the log as it
+      // is now (after retention purges) and with today's options: at every sync that has matched keys
+      // (a few keys: one small judgement), or a record to clear.
+      const keys = await earlierMatchedKeys();
+      if (keys.length > 0 || (await storedStatus()) !== undefined) await judgeAll(keys);
       return Object.assign(result, await currentStatus());
     };
     let fetched: Awaited<ReturnType<typeof fetchIndex>>;
@@ -657,7 +698,12 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       await record({ name: batch.name, rejection: rejected[batch.name]! });
       return rejection;
     };
-    const stored = new Map((await log.results()).filter(isVerdict).map((r) => [r.value.file, r.value]));
+    const stored = new Map(
+      (await log.results())
+        .filter(isVerdict)
+        .filter((r) => ours(r.value))
+        .map((r) => [r.value.file, r.value]),
+    );
     let retryLater = false;
     let downloads = 0;
     const todo = fetched.index.batches.filter((b) => !processed.has(b.name));
@@ -701,7 +747,6 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
         }
       }
       const verdict = earlier ?? (await match(batch, file!));
-      if (verdict.matchedKeys !== undefined) matchedAny = true;
       processed.add(batch.name);
       delete rejected[batch.name];
       await record({ name: batch.name, processed: true });

@@ -127,7 +127,9 @@ describe("key-feed client", () => {
     expect(second.status).toBe("F1");
     // The sync's result does not carry the stored keys; the stored verdict keeps the matched key only.
     expect(second.newFiles[0]).not.toHaveProperty("matchedKeys");
-    const stored = (await log.results()).find((r) => r.id === feedResultId("b000002.zip"))!;
+    const stored = (await log.results()).find(
+      (r) => r.id === feedResultId("b000002.zip", `feed.${web.BASE}`),
+    )!;
     expect(
       (stored.value as { matchedKeys: { keyData: string }[] }).matchedKeys.map((k) => k.keyData),
     ).toEqual([Buffer.from(b.keyData).toString("base64")]);
@@ -170,6 +172,21 @@ describe("key-feed client", () => {
     expect((await feedOf(web2, await logThatSaw(deeper)).feed.sync()).status).toBe("none");
   });
 
+  it("refuses a missing log, a baseUrl that is not http(s) and a status window that is not a positive integer", () => {
+    const web = fakeWeb();
+    const log = createMemoryLog();
+    expect(() => feedOf(web, undefined as unknown as ContactLog)).toThrow(
+      "createKeyFeed needs log: a contact log (openLevelLog, createMemoryLog)",
+    );
+    expect(() => feedOf(web, log, { baseUrl: "ftp://keys.example/feed/" })).toThrow(
+      "baseUrl must be an http:// or https:// URL, got ftp://keys.example/feed/",
+    );
+    for (const days of [0, -1, 1.5, Number.NaN, "14" as unknown as number])
+      expect(() => feedOf(web, log, { statusWindowDays: days })).toThrow(
+        "statusWindowDays must be a positive integer",
+      );
+  });
+
   it("rejects a tampered file with a typed error, keeps processing later files, gives up after maxRejections", async () => {
     const good = publishFile(2, [caseKey(1)]);
     const tampered = publishFile(1, [caseKey(2)]);
@@ -186,10 +203,11 @@ describe("key-feed client", () => {
       [forged.batch.name, "ERR_KEY_FILE_SIGNATURE", 1, false],
     ]);
     expect(r1.status).toBe("F1");
-    // The file's verdict, and the feed's status (every matched key judged together).
-    expect((await log.results()).map((r) => r.id).sort()).toEqual(
-      [feedResultId(good.batch.name), `feed-status:feed.${web.BASE}`].sort(),
-    );
+    // The file's verdict; the feed's status (every matched key judged together) is in its state.
+    expect((await log.results()).map((r) => r.id)).toEqual([
+      feedResultId(good.batch.name, `feed.${web.BASE}`),
+    ]);
+    expect(await log.getState(`feed.${web.BASE}:status`)).toBeDefined();
     const r2 = await feed.sync(); // no 304: rejected files are retried
     expect(r2.index).toBe("fetched");
     expect(r2.rejected.map((r) => r.givenUp)).toEqual([true, true]);
@@ -295,7 +313,7 @@ describe("key-feed client", () => {
     const web = fakeWeb([publishFile(1, [caseKey(1)]), publishFile(2, [caseKey(2)])]);
     const log = await logThatSaw(caseKey(1));
     await expect(feedOf(web, crashOnce(log, "putState")).feed.sync()).rejects.toThrow(/crash in putState/);
-    expect((await log.results()).map((r) => r.id)).toEqual([feedResultId("b000001.zip")]);
+    expect((await log.results()).map((r) => r.id)).toEqual([feedResultId("b000001.zip", `feed.${web.BASE}`)]);
     const r = await feedOf(web, log).feed.sync();
     expect(r.newFiles.map((f) => [f.file, f.recovered])).toEqual([
       ["b000001.zip", true],
