@@ -17,6 +17,7 @@ import {
   ReportType,
 } from "../src/index";
 import { createAuthority } from "./app/authority";
+import { isNews } from "./app/notification";
 import type { ContactTrace } from "./world/contact-trace";
 import {
   createDetectionTally,
@@ -479,6 +480,8 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
   /** The local day (of the run) of unix-ms time `t`. */
   const localDay = (t: number) => Math.floor((t - startMs) / DAY_MS);
   const notifiedUntil = new Float64Array(world.size);
+  // The level of the notification in force (0: none; see isNews).
+  const notifiedLevel = new Uint8Array(world.size);
   const reports: DayReport[] = [];
   const published: number[] = [];
   const notified = { f1: [] as number[], f2: [] as number[] };
@@ -666,7 +669,9 @@ async function runWithApp(scenario: Scenario, options: AppArmOptions): Promise<A
               evaluation.addJudgement({ person: p, owner, day: d.day, score: d.closeSeconds, judged: d.f1 });
           }
           const level = check.level;
-          if (level === undefined || notifiedUntil[p]! > day) continue;
+          if (level === undefined) continue;
+          if (!isNews(level, day, { until: notifiedUntil[p]!, level: notifiedLevel[p]! })) continue;
+          notifiedLevel[p] = level;
           const contactOwners = check.keys
             .filter((k) => k.contact && k.level === level)
             .map((k) => ownersByKey[k.keyIndex]!);
