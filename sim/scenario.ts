@@ -467,6 +467,31 @@ function checkRings(
 }
 
 /**
+ * Kinds of which one is in force at a time: the simulator applies the first listed one in force (F1
+ * tracing's recall and compliance, F2 monitoring's share) or keeps one queue (vaccination's priority
+ * groups, its ramp), so a second one overlapping it would be ignored without a word — the common
+ * "tighten from a date" written as a second entry did nothing.
+ */
+const ONE_AT_A_TIME = new Set(["f1Quarantine", "f2Monitoring", "vaccination"]);
+
+/** Refuses two interventions of a one-at-a-time kind whose periods overlap. */
+function checkOneAtATime(interventions: readonly Intervention[]): void {
+  const last = "9999-12-31";
+  interventions.forEach((x, i) => {
+    if (!ONE_AT_A_TIME.has(x.kind)) return;
+    for (let j = 0; j < i; j++) {
+      const y = interventions[j]!;
+      if (y.kind !== x.kind) continue;
+      if (x.from <= (y.to ?? last) && y.from <= (x.to ?? last))
+        throw new ScenarioError(
+          join("interventions", i),
+          `${x.kind} from ${x.from}${x.to ? ` to ${x.to}` : ""} overlaps interventions[${j}] (${y.kind} from ${y.from}${y.to ? ` to ${y.to}` : ""}): one ${x.kind} is in force at a time (the simulator would apply the first) — to change it from a date, end the first the day before`,
+        );
+    }
+  });
+}
+
+/**
  * Validates untrusted JSON as a {@link Scenario}: first against the scenario JSON Schema
  * (`schemas/scenario.schema.json`: types, ranges, required and unknown fields, defaults), then the
  * cross-references it cannot express (ward and age-group names, unique names, positive weight sums,
@@ -525,6 +550,7 @@ export function parseScenario(json: unknown): Scenario {
     if (x.kind === "vaccination" && x.priorityAgeGroups)
       known(x.priorityAgeGroups, join(p, "priorityAgeGroups"), groupNames, "age group");
   });
+  checkOneAtATime(o.interventions);
   const scenario: Scenario = {
     name: o.name,
     startDate: o.startDate,

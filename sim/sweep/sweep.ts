@@ -175,6 +175,14 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
     throw new InvalidArgumentError(
       `--grid: adoption replaces ${shadowed.join(", ")} at every grid point, so that axis would change nothing: give one of them`,
     );
+  // Axes that change nothing would read as "no effect": what --no-interventions drops, and app.adoption
+  // where per-age shares replace it.
+  if (base.noInterventions)
+    for (const path of paths)
+      if (/^(interventions|app\.response)(\.|\[|$)/.test(path))
+        throw new InvalidArgumentError(
+          `--grid ${path}: --no-interventions drops the interventions and the app's response, so this axis would change nothing`,
+        );
   // A --set of a field the sweep's own option also sets would be overridden without a word.
   for (const [field, option, given] of [
     ["population", "--phones", base.phones],
@@ -183,7 +191,13 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
     if (given !== undefined && base.set.some((a) => a.split("=")[0]!.trim() === field))
       throw new InvalidArgumentError(`--set ${field}=… and ${option} both set ${field}: give one of them`);
   const json = applyScenarioOverrides(readScenarioJson(base.scenario), base.set);
-  const scenarioName = parseScenario(json).name;
+  const parsedBase = parseScenario(json);
+  const scenarioName = parsedBase.name;
+  const perAge = parsedBase.app.byAgeGroup;
+  if (paths.includes("app.adoption") && parsedBase.ageGroups.every((g) => perAge?.[g.name] !== undefined))
+    throw new InvalidArgumentError(
+      "--grid app.adoption: the scenario's app.byAgeGroup gives every age group its share, which replaces app.adoption, so this axis would change nothing (use the adoption axis, which replaces both)",
+    );
   const runs: SweepRun[] = [];
   const pointOfKey = new Map<string, string>();
   for (const grid of combinations(axes)) {

@@ -320,6 +320,31 @@ describe("bluezone derive | head -c 50", () => {
 
 describe("bluezone sim", () => {
   it(
+    "--set of a field an option also sets is refused (it was silently overridden by the option)",
+    () => {
+      const r = runCli(["sim", "--phones", "60", "--set", "population=200", "--out", join(dir, "clash")]);
+      expect(r.status).toBe(2);
+      expectOneLine(
+        r.stderr,
+        "bluezone",
+        /^bluezone: --set population=… and --phones both set it: give one of them$/,
+      );
+      const a = runCli([
+        "sim",
+        "--adoption",
+        "0.1",
+        "--set",
+        "app.adoption=0.9",
+        "--out",
+        join(dir, "clash"),
+      ]);
+      expect(a.status).toBe(2);
+      expectOneLine(a.stderr, "bluezone", /--set app\.adoption=… and --adoption both set it/);
+    },
+    T,
+  );
+
+  it(
     "--out where no directory can be made (/proc) or no file written (/sys): exit 2 at once",
     () => {
       // Node's recursive mkdir spun forever at 100% CPU on /proc/…; as root, access(2) passed /sys.

@@ -193,6 +193,34 @@ describe("scenario", () => {
     expect(parseScenario({ ...json, interventions: [ok] }).interventions).toEqual([ok]);
   });
 
+  it("refuses two F1 quarantines (or F2 monitorings, vaccinations) in force at once; back to back is fine", () => {
+    const json = readScenarioJson("hanoi-ward") as Record<string, unknown>;
+    const weak = {
+      kind: "f1Quarantine",
+      from: "2021-07-12",
+      tracingRecall: 0,
+      compliance: 0,
+      durationDays: 14,
+    };
+    const strict = {
+      kind: "f1Quarantine",
+      from: "2021-07-14",
+      tracingRecall: 1,
+      compliance: 1,
+      durationDays: 14,
+    };
+    // The simulator applies the first in force: the strict one, from the 14th, was ignored.
+    expect(() => parseScenario({ ...json, interventions: [weak, strict] })).toThrow(
+      "interventions[1]: f1Quarantine from 2021-07-14 overlaps interventions[0] (f1Quarantine from 2021-07-12): one f1Quarantine is in force at a time",
+    );
+    const ended = { ...weak, to: "2021-07-13" };
+    expect(parseScenario({ ...json, interventions: [ended, strict] }).interventions).toHaveLength(2);
+    const sameDay = { ...weak, to: "2021-07-14" };
+    expect(() => parseScenario({ ...json, interventions: [sameDay, strict] })).toThrow(
+      /overlaps interventions\[0\]/,
+    );
+  });
+
   it("rejects unknown fields anywhere, naming the field and the closest known name", () => {
     const kinds = valid().interventions.map((i: { kind: string }) => i.kind);
     const mt = kinds.indexOf("massTesting");

@@ -74,4 +74,25 @@ describe("planSweep run keys", () => {
       { hand: 1, pocket: 0, bag: 0 },
     ]);
   });
+
+  it("refuses axes that would change nothing: what --no-interventions drops, app.adoption under per-age shares", () => {
+    expect(() =>
+      planSweep(
+        { ...base("1.0.0"), noInterventions: true },
+        [parseGridAxis("interventions[0].tracingRecall=0.3,0.9")],
+        [1],
+      ),
+    ).toThrow("--grid interventions[0].tracingRecall: --no-interventions drops the interventions");
+    expect(() =>
+      planSweep(
+        { ...base("1.0.0"), noInterventions: true },
+        [parseGridAxis("app.response.quarantineDays=7,14")],
+        [1],
+      ),
+    ).toThrow("--grid app.response.quarantineDays: --no-interventions drops");
+    const everyGroup = 'app.byAgeGroup={"preschool":0.2,"school":0.2,"adult":0.2,"senior":0.2}';
+    expect(() =>
+      planSweep({ ...base("1.0.0"), set: [everyGroup] }, [parseGridAxis("app.adoption=0.2,0.9")], [1]),
+    ).toThrow("--grid app.adoption: the scenario's app.byAgeGroup gives every age group its share");
+  });
 });
