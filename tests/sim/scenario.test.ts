@@ -213,6 +213,10 @@ describe("scenario", () => {
     expect(() => parseScenario({ ...json, interventions: [weak, strict] })).toThrow(
       "interventions[1]: f1Quarantine from 2021-07-14 overlaps interventions[0] (f1Quarantine from 2021-07-12): one f1Quarantine is in force at a time",
     );
+    // A distance factor below 1 made risk grow with distance (0 made every contact certain).
+    expect(() => parseScenario({ ...json, epidemic: { distanceRiskPerMetre: 0.5 } })).toThrow(
+      "epidemic.distanceRiskPerMetre: must be a number >= 1",
+    );
     const ended = { ...weak, to: "2021-07-13" };
     expect(parseScenario({ ...json, interventions: [ended, strict] }).interventions).toHaveLength(2);
     const sameDay = { ...weak, to: "2021-07-14" };
