@@ -563,7 +563,15 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
   }
 
   /** The keys stored verdicts matched (a key listed again counts once, under its newest listing). */
-  async function earlierMatchedKeys(): Promise<ExposureKey[]> {
+  // The stored verdicts' matched keys, read once per sync and again only after a verdict with matched
+  // keys is stored (they change through nothing else during a sync): every file is checked against them.
+  let earlierCache: Promise<ExposureKey[]> | undefined;
+  function earlierMatchedKeys(): Promise<ExposureKey[]> {
+    earlierCache ??= readEarlierMatchedKeys();
+    return earlierCache;
+  }
+
+  async function readEarlierMatchedKeys(): Promise<ExposureKey[]> {
     const byIdentity = new Map<string, ExposureKey>();
     // In publication order (the index lists batches by publish run; a key is published once per run),
     // so that a key listed again keeps its newest listing. Stored results come by time (a verdict's
@@ -634,10 +642,12 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
       time: lastSeen ?? clock.now(),
       value: verdict,
     });
+    if (verdict.matchedKeys !== undefined) earlierCache = undefined;
     return verdict;
   }
 
   async function doSync(signal: AbortSignal): Promise<FeedResult> {
+    earlierCache = undefined; // the log may have changed since the last sync (retention, other writers)
     const ctx: RequestContext = { fetch: fetchFn, clock, timeouts, signal };
     const state = await loadFeedProgress(log, stateName);
     // Other trusted keys (a signing-key rotation): files rejected under the old ones are tried again,
