@@ -21,14 +21,22 @@ function distance(a: string, b: string): number {
 
 /**
  * The known name nearest to a misspelt `name` (case-insensitive Levenshtein distance at most
- * max(2, ⌊length / 4⌋)), for a "did you mean" in an error message; undefined when none is that near.
+ * max(2, ⌊length / 4⌋)), or else the one known name that holds `name` or is held in it (a shortened or
+ * lengthened name of at least 4 letters: `recall` for `tracingRecall`), for a "did you mean" in an error
+ * message; undefined when none is that near.
  * @public
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
-  return known
-    .map((n) => ({ n, d: distance(name.toLowerCase(), n.toLowerCase()) }))
+  const lower = name.toLowerCase();
+  const near = known
+    .map((n) => ({ n, d: distance(lower, n.toLowerCase()) }))
     .filter((x) => x.d <= Math.max(2, Math.floor(name.length / 4)))
     .sort((a, b) => a.d - b.d)[0]?.n;
+  if (near !== undefined || name.length < 4) return near;
+  const holding = known.filter(
+    (n) => n.length >= 4 && (n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase())),
+  );
+  return holding.length === 1 ? holding[0] : undefined;
 }
 
 /**

@@ -35,6 +35,11 @@ describe("misspelt option names", () => {
     expect(closestName("baseDelayMS", ["retries", "baseDelayMs", "maxDelayMs", "sleep"])).toBe("baseDelayMs");
     expect(closestName("polcy", ["policy", "maxLevel"])).toBe("policy");
     expect(closestName("RECEIVERMODEL", ["receiverModel"])).toBe("receiverModel");
+    // A shortened or lengthened name: the one known name holding it (or held in it), else none.
+    expect(closestName("recall", ["kind", "from", "tracingRecall", "compliance"])).toBe("tracingRecall");
+    expect(closestName("startHourOfDay", ["startHour", "durationHours"])).toBe("startHour");
+    expect(closestName("hour", ["startHour", "durationHours"])).toBeUndefined(); // two hold it
+    expect(closestName("day", ["days"])).toBe("days"); // a distance of 1 still wins first
     expect(closestName("zzz", ["policy"])).toBeUndefined();
   });
 
