@@ -13,8 +13,8 @@ import office from "./scenarios/office.json";
 import school from "./scenarios/school.json";
 import scenarioSchema from "../schemas/scenario.schema.json";
 import { DEFAULT_EPIDEMIC_PARAMS, DELTA_OVERRIDES, type EpidemicParams } from "./epidemic/epidemic-params";
+import { type Carriage, InvalidArgumentError } from "../src/index";
 import { checkSchema, isoDate, join, ScenarioError } from "./validate";
-import type { Carriage } from "../src/index";
 
 export { ScenarioError } from "./validate";
 
@@ -569,6 +569,33 @@ export function parseScenario(json: unknown): Scenario {
   if (o.description !== undefined) scenario.description = o.description;
   if (o.observed !== undefined) scenario.observed = o.observed;
   return scenario;
+}
+
+/** Run options that set a scenario field themselves, and the `--set` paths they would override. */
+const OPTION_FIELDS = [
+  ["phones", "--phones", /^population$/],
+  ["days", "--days", /^days$/],
+  ["seed", "--seed", /^seed$/],
+  ["adoption", "--adoption", /^app\.(adoption|byAgeGroup)(\.|$)/],
+  ["utcOffset", "--utc-offset", /^utcOffsetHours$/],
+] as const;
+
+/**
+ * Refuses a `--set` of a field that a run option given beside it also sets (`population` with
+ * `--phones`, …): the option would override it without a word.
+ * @param given - the options given (undefined: not given)
+ * @throws InvalidArgumentError `--set population=… and --phones both set it: give one of them`
+ */
+export function checkOverriddenFields(
+  assignments: readonly string[],
+  given: Partial<Record<(typeof OPTION_FIELDS)[number][0], number>>,
+): void {
+  const paths = assignments.map((a) => a.split("=")[0]!.trim());
+  for (const [name, option, fields] of OPTION_FIELDS) {
+    const clash = given[name] === undefined ? undefined : paths.find((p) => fields.test(p));
+    if (clash !== undefined)
+      throw new InvalidArgumentError(`--set ${clash}=… and ${option} both set it: give one of them`);
+  }
 }
 
 /**

@@ -16,7 +16,13 @@ import { flattenSummary } from "../report/figures";
 import { renderSweepReport } from "./sweep-report";
 import type { PoolRun } from "./run-pool";
 import { type DayRow, prepareScenario, type SimulationResult, type SimulationSummary } from "../run";
-import { applyScenarioOverrides, parseScenario, readScenarioJson, type Scenario } from "../scenario";
+import {
+  applyScenarioOverrides,
+  checkOverriddenFields,
+  parseScenario,
+  readScenarioJson,
+  type Scenario,
+} from "../scenario";
 import { ScenarioError } from "../validate";
 
 /** Grid paths that are not scenario fields but options of a run (as on `bluezone sim`). */
@@ -184,12 +190,7 @@ export function planSweep(base: SweepBase, axes: readonly GridAxis[], seeds: rea
           `--grid ${path}: --no-interventions drops the interventions and the app's response, so this axis would change nothing`,
         );
   // A --set of a field the sweep's own option also sets would be overridden without a word.
-  for (const [field, option, given] of [
-    ["population", "--phones", base.phones],
-    ["days", "--days", base.days],
-  ] as const)
-    if (given !== undefined && base.set.some((a) => a.split("=")[0]!.trim() === field))
-      throw new InvalidArgumentError(`--set ${field}=… and ${option} both set ${field}: give one of them`);
+  checkOverriddenFields(base.set, { phones: base.phones, days: base.days });
   const json = applyScenarioOverrides(readScenarioJson(base.scenario), base.set);
   const parsedBase = parseScenario(json);
   const scenarioName = parsedBase.name;

@@ -290,8 +290,11 @@ interface FeedContact {
   level: number;
   /** Last close window that day at that level, unix ms (absent when none was close). */
   lastContactAt?: number;
-  /** What the status window compares: `lastContactAt`, else the day's start (UTC). */
-  at: number;
+}
+
+/** What the status window compares for a contact: its last close window, else its day's start (UTC). */
+function contactTime(c: FeedContact): number {
+  return c.lastContactAt ?? Date.parse(`${c.day}T00:00:00Z`);
 }
 
 /** The stored status of a feed: every matched key judged together (see `judgeAll`). */
@@ -450,7 +453,7 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     if (record) {
       // The contacts of every matched key judged together, each key under its newest listing.
       for (const c of record.contacts) {
-        if (c.at < since) continue;
+        if (contactTime(c) < since) continue;
         if (level === undefined || c.level < level) {
           level = c.level;
           last = c.lastContactAt;
@@ -486,7 +489,6 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
         contacts.push({
           day: d.day,
           level: d.level,
-          at: d.lastContactAt ?? Date.parse(`${d.day}T00:00:00Z`),
           ...(d.lastContactAt !== undefined ? { lastContactAt: d.lastContactAt } : {}),
         });
       }
@@ -562,10 +564,10 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     return readKeyFile(bytes, { trustedKeys, clock, limits: { maxFileBytes } });
   }
 
-  /** The keys stored verdicts matched (a key listed again counts once, under its newest listing). */
   // The stored verdicts' matched keys, read once per sync and again only after a verdict with matched
   // keys is stored (they change through nothing else during a sync): every file is checked against them.
   let earlierCache: Promise<ExposureKey[]> | undefined;
+  /** The keys stored verdicts matched (a key listed again counts once, under its newest listing). */
   function earlierMatchedKeys(): Promise<ExposureKey[]> {
     earlierCache ??= readEarlierMatchedKeys();
     return earlierCache;
@@ -608,7 +610,10 @@ export function createKeyFeed(options: KeyFeedOptions): KeyFeed {
     // The keys that matched, and the keys that list again a key an earlier file matched (a revision:
     // kept even when it matches nothing now, so that its new report type replaces the earlier one).
     const hit = new Set(check.matches.map((m) => m.keyIndex));
-    const matched = keys.filter((k, i) => hit.has(i) || earlierIds.has(keyIdentity(k)));
+    // (No identity is made for the file's keys when no earlier file matched: a file holds up to 10⁵ keys.)
+    const matched = keys.filter(
+      (k, i) => hit.has(i) || (earlierIds.size > 0 && earlierIds.has(keyIdentity(k))),
+    );
     if (matched.length > 0) {
       // This file's listing first: a key listed twice counts once, under its newest listing.
       const mine = new Set(matched.map(keyIdentity));

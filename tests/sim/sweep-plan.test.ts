@@ -55,10 +55,10 @@ describe("planSweep run keys", () => {
 
   it("refuses --set of a field its own option also sets (it was silently overridden)", () => {
     expect(() => planSweep({ ...base("1.0.0"), set: ["population=50"] }, axes, [1])).toThrow(
-      "--set population=… and --phones both set population: give one of them",
+      "--set population=… and --phones both set it: give one of them",
     );
     expect(() => planSweep({ ...base("1.0.0"), set: ["days=3"] }, axes, [1])).toThrow(
-      "--set days=… and --days both set days: give one of them",
+      "--set days=… and --days both set it: give one of them",
     );
   });
 

@@ -9,7 +9,7 @@ import { formatFigure, HEADLINE_FIGURES } from "../../../sim/report/figures";
 import { replicateSeeds, type ReplicateSummary, summariseReplicates } from "../../../sim/report/replicates";
 import { REPORT_FILES } from "../../../sim/report/report";
 import { runPool } from "../../../sim/sweep/run-pool";
-import { loadScenario } from "../../../sim/scenario";
+import { checkOverriddenFields, loadScenario } from "../../../sim/scenario";
 import { InvalidArgumentError } from "../../errors";
 import { onInterrupt, parseIntOption, parseUtcOffset, plural, prepareOutDir, printJson } from "../run";
 
@@ -289,19 +289,13 @@ export function registerSim(program: Command): void {
       // The output directory is checked (and made) before minutes of simulation, not after.
       prepareOutDir("--out", o.out, REPORT_FILES);
       const contacts = o.contacts === undefined ? undefined : loadContactTrace(o.contacts);
-      // A --set of a field an option also sets would be overridden without a word.
-      const setPaths = o.set.map((a) => a.split("=")[0]!.trim());
-      for (const [option, given, fields] of [
-        ["--phones", o.phones, /^population$/],
-        ["--days", o.days, /^days$/],
-        ["--seed", o.seed, /^seed$/],
-        ["--adoption", o.adoption, /^app\.(adoption|byAgeGroup)(\.|$)/],
-        ["--utc-offset", o.utcOffset, /^utcOffsetHours$/],
-      ] as const) {
-        const clash = given === undefined ? undefined : setPaths.find((p) => fields.test(p));
-        if (clash !== undefined)
-          throw new InvalidArgumentError(`--set ${clash}=… and ${option} both set it: give one of them`);
-      }
+      checkOverriddenFields(o.set, {
+        phones: o.phones,
+        days: o.days,
+        seed: o.seed,
+        adoption: o.adoption,
+        utcOffset: o.utcOffset,
+      });
       const loaded = loadScenario(o.scenario ?? (contacts ? "office" : "hanoi-ward"), o.set);
       const scenario = o.utcOffset === undefined ? loaded : { ...loaded, utcOffsetHours: o.utcOffset };
       const days = o.days ?? scenario.days;
