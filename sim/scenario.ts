@@ -582,13 +582,16 @@ const OPTION_FIELDS = [
 
 /**
  * Refuses a `--set` of a field that a run option given beside it also sets (`population` with
- * `--phones`, …): the option would override it without a word.
+ * `--phones`, `days` with `--days`, `seed` with `--seed`, `app.adoption`/`app.byAgeGroup` with
+ * `--adoption`, `utcOffsetHours` with `--utc-offset`): the option would override it without a word.
+ * @param assignments - the `path=value` overrides (as for {@link applyScenarioOverrides})
  * @param given - the options given (undefined: not given)
  * @throws InvalidArgumentError `--set population=… and --phones both set it: give one of them`
+ * @public
  */
 export function checkOverriddenFields(
   assignments: readonly string[],
-  given: Partial<Record<(typeof OPTION_FIELDS)[number][0], number>>,
+  given: { phones?: number; days?: number; seed?: number; adoption?: number; utcOffset?: number },
 ): void {
   const paths = assignments.map((a) => a.split("=")[0]!.trim());
   for (const [name, option, fields] of OPTION_FIELDS) {
