@@ -80,7 +80,7 @@ describe("ring lockdown and green zones: validation", () => {
       ],
       [
         { kind: "ringLockdown", from: START, core: [WARDS[0]], middle: { wards: [WARDS[1]], leakage: 0.1 } },
-        "interventions[0].middle.leakage: unknown field",
+        'interventions[0].middle.leakage: unknown field (did you mean "crossWardLeakage"?)',
       ],
       [
         { kind: "ringLockdown", from: START, core: [] },
